@@ -1,0 +1,167 @@
+"""Layers: numpy pixel data plus small metadata. No Qt, no torch.
+
+Every layer covers the whole canvas. Pixel formats by kind:
+
+- paint, reference: RGBA uint8 (H, W, 4)
+- region, inpaint mask: uint8 (H, W), 255 = inside
+- edge guide: uint8 (H, W), white lines on black
+- depth guide: uint8 (H, W), white = near
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+
+
+class LayerKind(str, Enum):
+    PAINT = "paint"
+    REFERENCE = "reference"
+    REGION = "region"
+    EDGE = "edge"
+    DEPTH = "depth"
+    INPAINT = "inpaint"
+
+    @property
+    def is_picture(self) -> bool:
+        """Paint and reference layers form the visible canvas (RGBA)."""
+        return self in (LayerKind.PAINT, LayerKind.REFERENCE)
+
+    @property
+    def is_mask(self) -> bool:
+        return self in (LayerKind.REGION, LayerKind.INPAINT)
+
+    @property
+    def is_control(self) -> bool:
+        """Edge and depth guides drive ControlNets (weight, start, end)."""
+        return self in (LayerKind.EDGE, LayerKind.DEPTH)
+
+    @property
+    def channels(self) -> int:
+        return 4 if self.is_picture else 1
+
+    @property
+    def label(self) -> str:
+        return {
+            "paint": "Paint",
+            "reference": "Reference image",
+            "region": "Region",
+            "edge": "Edge guide",
+            "depth": "Depth guide",
+            "inpaint": "Inpaint mask",
+        }[self.value]
+
+    def blank(self, width: int, height: int) -> np.ndarray:
+        """An empty layer of this kind: transparent, or all-zero mask/guide."""
+        if self.is_picture:
+            return np.zeros((height, width, 4), np.uint8)
+        return np.zeros((height, width), np.uint8)
+
+
+# The properties a layer of each kind carries beyond name/visible/locked/opacity.
+KIND_PROPERTIES: dict[LayerKind, tuple[str, ...]] = {
+    LayerKind.PAINT: (),
+    LayerKind.REFERENCE: (),
+    LayerKind.REGION: ("prompt", "negative_prompt", "weight"),
+    LayerKind.EDGE: ("weight", "start", "end", "curve"),
+    LayerKind.DEPTH: ("weight", "start", "end", "curve"),
+    LayerKind.INPAINT: ("strength", "feather"),
+}
+
+COMMON_PROPERTIES = ("name", "visible", "locked", "opacity")
+
+
+@dataclass
+class Layer:
+    """One layer. ``data`` is owned by the layer; edit it through the Document so undo works."""
+
+    kind: LayerKind
+    data: np.ndarray
+    name: str = ""
+    visible: bool = True
+    locked: bool = False
+    opacity: float = 1.0
+    # region
+    prompt: str = ""
+    negative_prompt: str = ""
+    # region (influence) and guides (ControlNet conditioning scale 0..2)
+    weight: float = 1.0
+    # guides: fractions of the denoising steps, start < end; optional strength curve
+    start: float = 0.0
+    end: float = 1.0
+    curve: tuple[float, ...] | None = None
+    # inpaint mask
+    strength: float = 1.0
+    feather: int = 8
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    def __post_init__(self) -> None:
+        self.kind = LayerKind(self.kind)
+        if not self.name:
+            self.name = self.kind.label
+        expected = 3 if self.kind.is_picture else 2
+        if self.data.ndim != expected or self.data.dtype != np.uint8:
+            raise ValueError(
+                f"{self.kind.label} layer needs uint8 data with {expected} dimensions, "
+                f"got {self.data.dtype} {self.data.shape}"
+            )
+        if self.kind.is_picture and self.data.shape[2] != 4:
+            raise ValueError(f"{self.kind.label} layer needs RGBA data, got {self.data.shape}")
+
+    @property
+    def width(self) -> int:
+        return int(self.data.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.data.shape[0])
+
+    def properties(self) -> dict[str, object]:
+        """The metadata that belongs to this kind (what the project file stores besides pixels)."""
+        names = COMMON_PROPERTIES + KIND_PROPERTIES[self.kind]
+        return {n: getattr(self, n) for n in names}
+
+    def copy(self) -> Layer:
+        dup = Layer(**{**self.__dict__, "data": self.data.copy()})
+        return dup
+
+
+def validate_property(kind: LayerKind, name: str, value: object) -> object:
+    """Check and normalise a property value; raise ValueError with a user-facing message."""
+    if name not in COMMON_PROPERTIES + KIND_PROPERTIES[kind]:
+        raise ValueError(f"a {kind.label.lower()} layer has no property {name!r}")
+    if name in ("name", "prompt", "negative_prompt"):
+        return str(value)
+    if name in ("visible", "locked"):
+        return bool(value)
+    if name == "opacity" or name == "strength":
+        v = float(value)  # type: ignore[arg-type]
+        if not 0.0 <= v <= 1.0:
+            raise ValueError(f"{name} must be within 0..1, not {v}")
+        return v
+    if name == "weight":
+        v = float(value)  # type: ignore[arg-type]
+        if not 0.0 <= v <= 2.0:
+            raise ValueError(f"weight must be within 0..2, not {v}")
+        return v
+    if name in ("start", "end"):
+        v = float(value)  # type: ignore[arg-type]
+        if not 0.0 <= v <= 1.0:
+            raise ValueError(f"{name} must be within 0..1, not {v}")
+        return v
+    if name == "feather":
+        v = int(value)  # type: ignore[call-overload]
+        if not 0 <= v <= 256:
+            raise ValueError(f"feather must be within 0..256 pixels, not {v}")
+        return v
+    if name == "curve":
+        if value is None:
+            return None
+        curve = tuple(float(x) for x in value)  # type: ignore[union-attr]
+        if len(curve) < 2 or any(not 0.0 <= x <= 1.0 for x in curve):
+            raise ValueError("a strength curve needs at least two values within 0..1")
+        return curve
+    raise ValueError(f"unknown property {name!r}")

@@ -1,0 +1,269 @@
+"""The one object that crosses from the document to the engine.
+
+Everything here is plain data: frozen dataclasses, strings, numbers and :class:`Pixels`
+(an immutable image buffer). No torch, no Qt. A request is complete (the engine needs
+nothing else to render it), comparable by equality (live mode re-runs only when it
+changes) and serialisable to JSON plus a set of named image arrays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, fields, replace
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+SCHEDULERS = ("dpmpp-2m", "dpmpp-2m-karras", "euler", "euler-a", "ddim")
+DEFAULT_SCHEDULER = "dpmpp-2m"
+
+
+@dataclass(frozen=True, eq=False)
+class Pixels:
+    """An immutable image buffer: shape, dtype and raw bytes.
+
+    Equality and hashing use the content, so two requests built from identical layers compare
+    equal. ``array()`` returns a read-only numpy view without copying.
+    """
+
+    shape: tuple[int, ...]
+    dtype: str
+    data: bytes = field(repr=False)
+
+    @classmethod
+    def of(cls, array: np.ndarray) -> Pixels:
+        arr = np.ascontiguousarray(array)
+        return cls(tuple(int(s) for s in arr.shape), arr.dtype.str, arr.tobytes())
+
+    def array(self) -> np.ndarray:
+        arr = np.frombuffer(self.data, dtype=np.dtype(self.dtype)).reshape(self.shape)
+        return arr  # frombuffer over bytes is read-only
+
+    @property
+    def height(self) -> int:
+        return self.shape[0]
+
+    @property
+    def width(self) -> int:
+        return self.shape[1]
+
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        h.update(repr((self.shape, self.dtype)).encode())
+        h.update(self.data)
+        return h.hexdigest()[:16]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Pixels):
+            return NotImplemented
+        return self.shape == other.shape and self.dtype == other.dtype and self.data == other.data
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype, self.digest()))
+
+
+class ControlKind(str, Enum):
+    """A guide that drives a ControlNet."""
+
+    EDGE = "edge"
+    DEPTH = "depth"
+
+    @property
+    def label(self) -> str:
+        return {"edge": "Edge guide", "depth": "Depth guide"}[self.value]
+
+
+@dataclass(frozen=True)
+class RegionSpec:
+    """A painted region with its own prompt.
+
+    ``mask`` is uint8 HxW (255 = inside) at canvas size. ``weight`` mixes the region's text
+    against the global text inside the mask: 1 = only the region's text, 0 = only the global
+    prompt, above 1 pushes further toward the region's text.
+    """
+
+    mask: Pixels
+    prompt: str
+    negative_prompt: str = ""
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class ControlSpec:
+    """A guide image for one ControlNet with its schedule.
+
+    ``image`` is uint8 HxW at canvas size (edges: white lines on black; depth: white = near).
+    ``start`` and ``end`` are fractions of the denoising steps in which the ControlNet acts.
+    ``curve`` optionally scales the weight over the active steps (values are sampled linearly
+    from the first active step to the last); ``None`` means constant.
+    """
+
+    kind: ControlKind
+    image: Pixels
+    model: str | None = None
+    weight: float = 1.0
+    start: float = 0.0
+    end: float = 1.0
+    curve: tuple[float, ...] | None = None
+
+    def scale_at(self, step: int, total: int) -> float:
+        """Conditioning scale at step ``step`` of ``total`` (the same rule as diffusers).
+
+        A step is active unless ``step/total < start`` or ``(step+1)/total > end``.
+        """
+        if total <= 0:
+            return 0.0
+        if step / total < self.start or (step + 1) / total > self.end:
+            return 0.0
+        if not self.curve:
+            return self.weight
+        first = int(np.ceil(self.start * total - 1e-9))
+        last = max(first, int(np.floor(self.end * total + 1e-9)) - 1)
+        t = 0.0 if last == first else (step - first) / (last - first)
+        xs = np.linspace(0.0, 1.0, len(self.curve))
+        return float(self.weight * np.interp(t, xs, self.curve))
+
+
+@dataclass(frozen=True)
+class InpaintSpec:
+    """Regenerate only under ``mask`` (uint8 HxW, 255 = regenerate).
+
+    ``strength`` is the denoising strength under the mask (1 = from pure noise). ``feather``
+    softens the mask edge by that many pixels, inward, so pixels outside the painted mask
+    are never touched.
+    """
+
+    mask: Pixels
+    strength: float = 1.0
+    feather: int = 8
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """Everything the engine needs to render one job."""
+
+    prompt: str
+    width: int = 512
+    height: int = 512
+    negative_prompt: str = ""
+    model: str | None = None
+    scheduler: str = DEFAULT_SCHEDULER
+    steps: int = 25
+    guidance_scale: float = 7.5
+    seed: int = 0
+    strength: float = 1.0
+    batch_count: int = 1
+    init_image: Pixels | None = None
+    regions: tuple[RegionSpec, ...] = ()
+    controls: tuple[ControlSpec, ...] = ()
+    inpaint: InpaintSpec | None = None
+    device: str = "auto"
+    allow_pickle: bool = False
+
+    def __post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def problems(self) -> list[str]:
+        out: list[str] = []
+        if self.width % 8 or self.height % 8 or not (64 <= self.width <= 2048) or not (
+            64 <= self.height <= 2048
+        ):
+            out.append(f"size {self.width}x{self.height} must be multiples of 8 within 64..2048")
+        if self.scheduler not in SCHEDULERS:
+            out.append(f"unknown scheduler {self.scheduler!r} (choose from {', '.join(SCHEDULERS)})")
+        if not (1 <= self.steps <= 1000):
+            out.append(f"steps must be 1..1000, not {self.steps}")
+        if not (0.0 <= self.strength <= 1.0):
+            out.append(f"denoise strength must be 0..1, not {self.strength}")
+        if self.batch_count < 1:
+            out.append("batch count must be at least 1")
+        if (self.strength < 1.0 or self.inpaint is not None) and self.init_image is None:
+            out.append("img2img and inpaint need an init image (the visible canvas)")
+        size = (self.height, self.width)
+        images: list[tuple[str, Pixels | None]] = [("init image", self.init_image)]
+        images += [(f"region {i + 1} mask", r.mask) for i, r in enumerate(self.regions)]
+        images += [(f"{c.kind.value} guide", c.image) for c in self.controls]
+        images.append(("inpaint mask", self.inpaint.mask if self.inpaint else None))
+        for name, px in images:
+            if px is not None and px.shape[:2] != size:
+                out.append(f"{name} is {px.shape[1]}x{px.shape[0]}, canvas is {self.width}x{self.height}")
+        for c in self.controls:
+            if not (0.0 <= c.start < c.end <= 1.0):
+                out.append(f"{c.kind.value} guide range must satisfy 0 <= start < end <= 1")
+        return out
+
+    @property
+    def is_img2img(self) -> bool:
+        return self.strength < 1.0 and self.inpaint is None
+
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        return tuple(self.seed + i for i in range(self.batch_count))
+
+    def with_changes(self, **changes: Any) -> GenerationRequest:
+        return replace(self, **changes)
+
+    # ---- serialisation -------------------------------------------------------------------
+    def to_json(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Return (JSON-safe dict, images by name). Images are referenced by name in the dict."""
+        images: dict[str, np.ndarray] = {}
+
+        def enc(value: Any, name: str) -> Any:
+            if isinstance(value, Pixels):
+                images[name] = value.array()
+                return {"$image": name}
+            if isinstance(value, Enum):
+                return value.value
+            if isinstance(value, tuple):
+                return [enc(v, f"{name}.{i}") for i, v in enumerate(value)]
+            if hasattr(value, "__dataclass_fields__"):
+                return {f.name: enc(getattr(value, f.name), f"{name}.{f.name}") for f in fields(value)}
+            return value
+
+        return enc(self, "request"), images
+
+    def to_json_text(self) -> str:
+        """The request as JSON text, images replaced by their content digest (for metadata)."""
+        data, _ = self.to_json()
+
+        def strip(v: Any) -> Any:
+            if isinstance(v, dict):
+                if "$image" in v:
+                    return {"$image": v["$image"]}
+                return {k: strip(x) for k, x in v.items()}
+            if isinstance(v, list):
+                return [strip(x) for x in v]
+            return v
+
+        return json.dumps(strip(data), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], images: dict[str, np.ndarray]) -> GenerationRequest:
+        def px(v: Any) -> Pixels | None:
+            if v is None:
+                return None
+            return Pixels.of(images[v["$image"]])
+
+        d = dict(data)
+        d["init_image"] = px(d.get("init_image"))
+        d["regions"] = tuple(
+            RegionSpec(**{**r, "mask": px(r["mask"])}) for r in d.get("regions", [])
+        )
+        d["controls"] = tuple(
+            ControlSpec(
+                **{
+                    **c,
+                    "kind": ControlKind(c["kind"]),
+                    "image": px(c["image"]),
+                    "curve": tuple(c["curve"]) if c.get("curve") else None,
+                }
+            )
+            for c in d.get("controls", [])
+        )
+        ip = d.get("inpaint")
+        d["inpaint"] = InpaintSpec(**{**ip, "mask": px(ip["mask"])}) if ip else None
+        return cls(**d)
