@@ -1,0 +1,105 @@
+"""Turn a Document into one immutable GenerationRequest (a pure function)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from f1studio.document.imaging import combine_masks
+from f1studio.document.layers import LayerKind
+from f1studio.engine.request import (
+    ControlKind,
+    ControlSpec,
+    GenerationRequest,
+    InpaintSpec,
+    Pixels,
+    RegionSpec,
+)
+
+if TYPE_CHECKING:
+    from f1studio.document.document import Document
+
+
+def build_request(
+    doc: Document,
+    *,
+    model: str | None = None,
+    controlnets: Mapping[ControlKind | str, str | None] | None = None,
+    device: str = "auto",
+    allow_pickle: bool = False,
+    seed: int | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+) -> GenerationRequest:
+    """Build the request for ``doc``; keyword overrides win when not None. Never mutates ``doc``.
+
+    - regions: visible region layers with a painted mask and a prompt, bottom to top
+      (the engine lets upper regions win where they overlap);
+    - controls: visible edge/depth guides with a painted image and weight > 0;
+    - inpaint: the union of visible, painted inpaint masks (max strength, max feather);
+    - init image: the visible canvas, when strength < 1 or an inpaint mask is present.
+
+    Prompts are stripped so trailing whitespace does not change the request. With a random
+    seed mode the caller picks the seed and passes ``seed=``.
+    """
+    s = doc.settings
+    nets = {ControlKind(k).value: v for k, v in (controlnets or {}).items()}
+    visible = [layer for layer in doc.layers if layer.visible]
+
+    regions = tuple(
+        RegionSpec(
+            mask=Pixels.of(layer.data),
+            prompt=layer.prompt.strip(),
+            negative_prompt=layer.negative_prompt.strip(),
+            weight=float(layer.weight),
+        )
+        for layer in visible
+        if layer.kind is LayerKind.REGION and layer.prompt.strip() and layer.data.any()
+    )
+
+    controls = tuple(
+        ControlSpec(
+            kind=ControlKind(layer.kind.value),
+            image=Pixels.of(layer.data),
+            model=nets.get(layer.kind.value) or s.models.controlnet_for(layer.kind.value),
+            weight=float(layer.weight),
+            start=float(layer.start),
+            end=float(layer.end),
+            curve=tuple(float(c) for c in layer.curve) if layer.curve else None,
+        )
+        for layer in visible
+        if layer.kind.is_control and layer.weight > 0 and layer.data.any()
+    )
+
+    masks = [layer for layer in visible if layer.kind is LayerKind.INPAINT and layer.data.any()]
+    inpaint = (
+        InpaintSpec(
+            mask=Pixels.of(combine_masks(layer.data for layer in masks)),
+            strength=max(float(layer.strength) for layer in masks),
+            feather=max(int(layer.feather) for layer in masks),
+        )
+        if masks
+        else None
+    )
+
+    strength = float(s.strength)
+    init = Pixels.of(doc.visible_canvas()) if strength < 1.0 or inpaint is not None else None
+    return GenerationRequest(
+        prompt=doc.prompt.strip(),
+        width=doc.width,
+        height=doc.height,
+        negative_prompt=doc.negative_prompt.strip(),
+        model=model or s.models.base,
+        scheduler=s.scheduler,
+        steps=int(steps if steps is not None else s.steps),
+        guidance_scale=float(guidance if guidance is not None else s.guidance_scale),
+        seed=int(seed if seed is not None else s.seed),
+        strength=strength,
+        batch_count=int(s.batch_count),
+        init_image=init,
+        regions=regions,
+        controls=controls,
+        inpaint=inpaint,
+        device=device,
+        allow_pickle=bool(allow_pickle),
+    )

@@ -1,0 +1,391 @@
+"""Undo history: small command objects and a bounded stack.
+
+A command knows how to undo and redo itself on a document and roughly how much memory it
+holds. Pixel edits are :class:`TilePatch` commands that keep only the changed rectangles
+(before and after), never whole-layer copies. Commands reach into ``doc.layers`` and
+``doc.layer(id)`` only, so this module stays independent of the Document class.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+
+from f1studio.document import imaging
+
+if TYPE_CHECKING:
+    from f1studio.document.document import Document
+    from f1studio.document.layers import Layer
+
+TILE = 64
+_SMALL = 128  # nominal size of a command without pixel data
+
+
+class Command:
+    """Base of all undoable edits."""
+
+    label = "Edit"
+    merge_key: tuple[Any, ...] | None = None
+
+    @property
+    def what(self) -> str:
+        """The change notification sent to subscribers (e.g. "layers", "pixels:<id>")."""
+        return "document"
+
+    @property
+    def nbytes(self) -> int:
+        return _SMALL
+
+    def apply_undo(self, doc: Document) -> None:
+        raise NotImplementedError
+
+    def apply_redo(self, doc: Document) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.label!r} {self.nbytes} B>"
+
+
+class Tile(NamedTuple):
+    """One changed rectangle of a layer: its top-left corner and its pixels before/after."""
+
+    y0: int
+    x0: int
+    before: np.ndarray
+    after: np.ndarray
+
+
+class TilePatch(Command):
+    """Pixels of one layer changed inside a few rectangles."""
+
+    def __init__(self, layer_id: str, tiles: list[Tile] | tuple[Tile, ...], label: str = "Paint"):
+        self.layer_id = layer_id
+        self.tiles = tuple(tiles)
+        self.label = label
+        for t in self.tiles:
+            t.before.setflags(write=False)
+            t.after.setflags(write=False)
+        self._nbytes = sum(t.before.nbytes + t.after.nbytes for t in self.tiles) + _SMALL
+
+    @property
+    def what(self) -> str:
+        return f"pixels:{self.layer_id}"
+
+    @property
+    def nbytes(self) -> int:
+        return self._nbytes
+
+    def _put(self, doc: Document, after: bool) -> None:
+        data = doc.layer(self.layer_id).data
+        for t in self.tiles:
+            src = t.after if after else t.before
+            data[t.y0 : t.y0 + src.shape[0], t.x0 : t.x0 + src.shape[1]] = src
+
+    def apply_undo(self, doc: Document) -> None:
+        self._put(doc, after=False)
+
+    def apply_redo(self, doc: Document) -> None:
+        self._put(doc, after=True)
+
+
+class PropertyChange(Command):
+    """One metadata property of one layer (opacity, prompt, weight ...)."""
+
+    def __init__(self, layer_id: str, name: str, before: object, after: object):
+        self.layer_id, self.name, self.before, self.after = layer_id, name, before, after
+        self.label = f"Change {name.replace('_', ' ')}"
+        self.merge_key = ("property", layer_id, name)
+
+    @property
+    def what(self) -> str:
+        return f"layer:{self.layer_id}"
+
+    def apply_undo(self, doc: Document) -> None:
+        setattr(doc.layer(self.layer_id), self.name, self.before)
+
+    def apply_redo(self, doc: Document) -> None:
+        setattr(doc.layer(self.layer_id), self.name, self.after)
+
+
+class DocFieldChange(Command):
+    """A document field given by a dotted path ("prompt", "settings.steps", "settings.models.base")."""
+
+    def __init__(self, path: str, before: object, after: object, what: str):
+        self.path, self.before, self.after, self._what = path, before, after, what
+        self.label = f"Change {path.rsplit('.', 1)[-1].replace('_', ' ')}"
+        self.merge_key = ("field", path)
+
+    @property
+    def what(self) -> str:
+        return self._what
+
+    def _set(self, doc: Document, value: object) -> None:
+        *parents, name = self.path.split(".")
+        target: Any = doc
+        for p in parents:
+            target = getattr(target, p)
+        setattr(target, name, value)
+
+    def apply_undo(self, doc: Document) -> None:
+        self._set(doc, self.before)
+
+    def apply_redo(self, doc: Document) -> None:
+        self._set(doc, self.after)
+
+
+class LayerAdded(Command):
+    """A layer was inserted at ``index`` (the command keeps the layer for redo)."""
+
+    def __init__(self, layer: Layer, index: int, label: str = "Add layer"):
+        self.layer, self.index, self.label = layer, index, label
+
+    @property
+    def what(self) -> str:
+        return "layers"
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.layer.data.nbytes) + _SMALL
+
+    def apply_undo(self, doc: Document) -> None:
+        doc.layers.pop(doc.index_of(self.layer.id))
+
+    def apply_redo(self, doc: Document) -> None:
+        doc.layers.insert(self.index, self.layer)
+
+
+class LayerRemoved(LayerAdded):
+    """A layer was removed from ``index``."""
+
+    def __init__(self, layer: Layer, index: int, label: str = "Remove layer"):
+        super().__init__(layer, index, label)
+
+    def apply_undo(self, doc: Document) -> None:
+        LayerAdded.apply_redo(self, doc)
+
+    def apply_redo(self, doc: Document) -> None:
+        LayerAdded.apply_undo(self, doc)
+
+
+class LayerMoved(Command):
+    """A layer moved from ``old_index`` to ``new_index`` in the stack."""
+
+    label = "Move layer"
+
+    def __init__(self, layer_id: str, old_index: int, new_index: int):
+        self.layer_id, self.old_index, self.new_index = layer_id, old_index, new_index
+
+    @property
+    def what(self) -> str:
+        return "layers"
+
+    def _move(self, doc: Document, to: int) -> None:
+        layer = doc.layers.pop(doc.index_of(self.layer_id))
+        doc.layers.insert(to, layer)
+
+    def apply_undo(self, doc: Document) -> None:
+        self._move(doc, self.old_index)
+
+    def apply_redo(self, doc: Document) -> None:
+        self._move(doc, self.new_index)
+
+
+class TileRecorder:
+    """Snapshots 64x64 tiles of ``data`` lazily, before they are first modified.
+
+    Call :meth:`touch` with a rect before writing into it; :meth:`finish` returns only the
+    tiles whose content really changed, with copies of their pixels before and after.
+    """
+
+    def __init__(self, data: np.ndarray, tile: int = TILE):
+        self.data = data
+        self.tile = tile
+        self._before: dict[tuple[int, int], np.ndarray] = {}
+
+    def touch(self, y0: float, x0: float, y1: float, x1: float) -> None:
+        """Announce that rect (y0, x0)-(y1, x1) (end exclusive) is about to change."""
+        h, w = self.data.shape[:2]
+        cy0, cx0 = max(0, int(np.floor(y0))), max(0, int(np.floor(x0)))
+        cy1, cx1 = min(h, int(np.ceil(y1))), min(w, int(np.ceil(x1)))
+        if cy0 >= cy1 or cx0 >= cx1:
+            return
+        t = self.tile
+        for ty in range(cy0 // t, (cy1 - 1) // t + 1):
+            for tx in range(cx0 // t, (cx1 - 1) // t + 1):
+                if (ty, tx) not in self._before:
+                    self._before[ty, tx] = self.data[
+                        ty * t : (ty + 1) * t, tx * t : (tx + 1) * t
+                    ].copy()
+
+    @property
+    def touched_tiles(self) -> int:
+        return len(self._before)
+
+    def rollback(self) -> None:
+        """Put every touched tile back as it was."""
+        for (ty, tx), before in self._before.items():
+            y, x = ty * self.tile, tx * self.tile
+            self.data[y : y + before.shape[0], x : x + before.shape[1]] = before
+        self._before.clear()
+
+    def finish(self) -> list[Tile]:
+        """The changed tiles (before/after copies); the recorder is empty afterwards."""
+        tiles = []
+        for (ty, tx), before in self._before.items():
+            y, x = ty * self.tile, tx * self.tile
+            now = self.data[y : y + before.shape[0], x : x + before.shape[1]]
+            if not np.array_equal(before, now):
+                tiles.append(Tile(y, x, before, now.copy()))
+        self._before.clear()
+        return tiles
+
+
+class Stroke(TileRecorder):
+    """An open pixel edit of one layer; see ``Document.stroke``.
+
+    ``data`` is the layer's array. Call :meth:`touch` before writing into a rect of it, or
+    use the painting helpers :meth:`rect` and :meth:`disc`, which touch for you. Values are
+    RGB(A) tuples on paint/reference layers and levels 0..255 on masks and guides.
+    """
+
+    def __init__(self, layer: Layer, label: str = "Paint"):
+        super().__init__(layer.data)
+        self.layer = layer
+        self.layer_id = layer.id
+        self.label = label
+
+    def rect(
+        self,
+        y0: float,
+        x0: float,
+        y1: float,
+        x1: float,
+        value: object = 0,
+        opacity: float = 1.0,
+        erase: bool = False,
+    ) -> None:
+        """Fill a rect (end exclusive): "over" on pictures, blend toward ``value`` on masks."""
+        cov = np.float32(imaging.check_unit(opacity, "opacity"))
+        r = imaging.clip_rect((y0, x0, y1, x1), self.data.shape)
+        if r is not None:
+            self._paint(r, cov, value, erase)
+
+    def disc(
+        self,
+        cy: float,
+        cx: float,
+        radius: float,
+        value: object = 0,
+        hardness: float = 1.0,
+        opacity: float = 1.0,
+        erase: bool = False,
+    ) -> None:
+        """One round brush dab centred on pixel (cy, cx)."""
+        opacity = imaging.check_unit(opacity, "opacity")
+        dab = imaging.disc_coverage(cy, cx, radius, hardness, self.data.shape)
+        if dab is not None:
+            self._paint(dab[0], dab[1] * np.float32(opacity), value, erase)
+
+    def _paint(self, r: imaging.Rect, cov: np.ndarray, value: object, erase: bool) -> None:
+        if not erase:
+            imaging.check_paint_value(self.layer.kind.is_picture, value)
+        self.touch(*r)
+        imaging.paint_region(self.data[r[0] : r[2], r[1] : r[3]], value, cov, erase)
+
+
+class History:
+    """Undo and redo stacks, bounded by ``depth`` steps and optionally by ``max_bytes``.
+
+    The oldest steps are dropped first; the newest step is always kept. ``push(cmd,
+    merge=True)`` folds a property/field change into the previous step when it changes the
+    same thing (one undo step for a slider drag or a typed word); :meth:`seal` ends that.
+    """
+
+    def __init__(self, depth: int = 200, max_bytes: int | None = None):
+        if int(depth) < 1:
+            raise ValueError(f"history depth must be at least 1, not {depth}")
+        self.depth = int(depth)
+        self.max_bytes = max_bytes
+        self.undo_stack: list[Command] = []
+        self.redo_stack: list[Command] = []
+        self._mergeable = False
+
+    def push(self, cmd: Command, merge: bool = False) -> None:
+        """Record an edit that has already been applied; clears the redo stack."""
+        self.redo_stack.clear()
+        top = self.undo_stack[-1] if self.undo_stack else None
+        if (
+            merge
+            and self._mergeable
+            and top is not None
+            and cmd.merge_key is not None
+            and top.merge_key == cmd.merge_key
+        ):
+            top.after = cmd.after  # type: ignore[attr-defined]
+            if top.after == top.before:  # type: ignore[attr-defined]
+                self.undo_stack.pop()  # back where it started: no step at all
+                self._mergeable = False
+            return
+        self.undo_stack.append(cmd)
+        self._mergeable = True
+        self._trim()
+
+    def _trim(self) -> None:
+        del self.undo_stack[: max(0, len(self.undo_stack) - self.depth)]
+        if self.max_bytes is not None:
+            total = self.nbytes
+            while len(self.undo_stack) > 1 and total > self.max_bytes:
+                total -= self.undo_stack.pop(0).nbytes
+
+    def undo(self, doc: Document) -> Command | None:
+        """Undo the newest step on ``doc``; None when there is nothing to undo."""
+        if not self.undo_stack:
+            return None
+        cmd = self.undo_stack[-1]
+        cmd.apply_undo(doc)
+        self.redo_stack.append(self.undo_stack.pop())
+        self._mergeable = False
+        return cmd
+
+    def redo(self, doc: Document) -> Command | None:
+        """Redo the newest undone step on ``doc``; None when there is nothing to redo."""
+        if not self.redo_stack:
+            return None
+        cmd = self.redo_stack[-1]
+        cmd.apply_redo(doc)
+        self.undo_stack.append(self.redo_stack.pop())
+        self._mergeable = False
+        return cmd
+
+    def seal(self) -> None:
+        """Stop merging into the newest step (e.g. when a slider is released)."""
+        self._mergeable = False
+
+    def clear(self) -> None:
+        self.undo_stack.clear()
+        self.redo_stack.clear()
+        self._mergeable = False
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self.undo_stack)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self.redo_stack)
+
+    @property
+    def undo_label(self) -> str | None:
+        return self.undo_stack[-1].label if self.undo_stack else None
+
+    @property
+    def redo_label(self) -> str | None:
+        return self.redo_stack[-1].label if self.redo_stack else None
+
+    @property
+    def nbytes(self) -> int:
+        return sum(c.nbytes for c in self.undo_stack) + sum(c.nbytes for c in self.redo_stack)
+
+    def __len__(self) -> int:
+        return len(self.undo_stack)

@@ -1,0 +1,107 @@
+"""Model families and the adapter interface each family implements.
+
+A family adapter turns a :class:`GenerationRequest` into tensors and runs the denoising loop
+for one architecture. Adding SDXL or FLUX.1 means adding an adapter module and registering it
+in :data:`ADAPTERS`; the runner, the request and the UI stay as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Protocol
+
+import numpy as np
+
+from f1studio.engine.request import GenerationRequest
+
+
+class ModelFamily(str, Enum):
+    SD15 = "sd15"
+    SDXL = "sdxl"
+    FLUX = "flux"
+
+    @property
+    def label(self) -> str:
+        return {"sd15": "Stable Diffusion 1.5", "sdxl": "SDXL", "flux": "FLUX.1"}[self.value]
+
+    @property
+    def is_supported(self) -> bool:
+        """Families with an adapter in this version of the engine."""
+        _load_adapters()
+        return self in ADAPTERS
+
+    @property
+    def pipeline_classes(self) -> tuple[str, ...]:
+        """diffusers pipeline class names (``model_index.json`` ``_class_name``) of this family."""
+        return {
+            "sd15": (
+                "StableDiffusionPipeline",
+                "StableDiffusionImg2ImgPipeline",
+                "StableDiffusionInpaintPipeline",
+                "StableDiffusionControlNetPipeline",
+            ),
+            "sdxl": ("StableDiffusionXLPipeline", "StableDiffusionXLImg2ImgPipeline",
+                     "StableDiffusionXLInpaintPipeline"),
+            "flux": ("FluxPipeline", "FluxFillPipeline", "FluxImg2ImgPipeline"),
+        }[self.value]
+
+
+# A step callback: (steps done, total steps, small RGB preview or None)
+StepCallback = Callable[[int, int, "np.ndarray | None"], None]
+
+
+@dataclass
+class LoadedModel:
+    """A loaded pipeline (components on a device) and what we know about it."""
+
+    family: ModelFamily
+    source: str
+    pipe: Any  # a diffusers pipeline holding the components
+    device: str
+    dtype: str
+    is_inpainting: bool = False
+
+
+class FamilyAdapter(Protocol):
+    family: ModelFamily
+
+    def render(
+        self,
+        request: GenerationRequest,
+        model: LoadedModel,
+        controlnets: dict[str, Any],
+        seed: int,
+        on_step: StepCallback,
+        should_stop: Callable[[], bool],
+    ) -> np.ndarray:
+        """Render one image (RGB uint8 HxWx3) for ``seed``. Raise :class:`JobCancelled`
+        when ``should_stop()`` turns true."""
+        ...
+
+
+class JobCancelled(Exception):
+    """Raised inside the denoising loop when the job was cancelled."""
+
+    def __init__(self, step: int) -> None:
+        super().__init__(f"cancelled at step {step}")
+        self.step = step
+
+
+ADAPTERS: dict[ModelFamily, Callable[[], FamilyAdapter]] = {}
+
+
+def register(family: ModelFamily, factory: Callable[[], FamilyAdapter]) -> None:
+    ADAPTERS[family] = factory
+
+
+def _load_adapters() -> None:
+    from f1studio.engine.families import sd15  # noqa: F401  (registers itself)
+
+
+def adapter_for(family: ModelFamily) -> FamilyAdapter:
+    _load_adapters()
+    if family not in ADAPTERS:
+        raise NotImplementedError(f"{family.label} models are not supported yet")
+    return ADAPTERS[family]()

@@ -1,0 +1,322 @@
+"""Finding and loading models: diffusers folders, single-file .safetensors checkpoints and hub ids.
+
+Rules that hold everywhere:
+
+- Pickled weights (``.ckpt``, ``.bin``, ``.pt``, ``.pth``) are refused unless the caller passes
+  ``allow_pickle=True`` (the user's explicit choice); safetensors are always preferred.
+- ``trust_remote_code`` is never passed.
+- A hub id is used from the local Hugging Face cache; it is downloaded only when the machine is
+  online, and offline the error names what is missing and how to get it.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import re
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from f1studio.engine.events import EngineError, ErrorKind
+from f1studio.engine.families.base import LoadedModel, ModelFamily
+
+PICKLE_SUFFIXES = (".ckpt", ".bin", ".pt", ".pth", ".pkl")
+
+
+class SourceKind(str, Enum):
+    FOLDER = "folder"
+    SINGLE_FILE = "single-file"
+    HUB = "hub"
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    kind: SourceKind
+    location: str  # a local path, or a hub id for SourceKind.HUB
+
+    @property
+    def name(self) -> str:
+        return Path(self.location).name if self.kind != SourceKind.HUB else self.location
+
+
+def pick_device(requested: str = "auto") -> str:
+    """CUDA, then MPS, then CPU for ``auto``; an explicit device must exist."""
+    import torch
+
+    requested = (requested or "auto").lower()
+    if requested == "auto":
+        if torch.cuda.is_available():
+            return "cuda"
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return "mps"
+        return "cpu"
+    if requested.startswith("cuda") and not torch.cuda.is_available():
+        raise EngineError(ErrorKind.DEVICE, "CUDA was requested but no CUDA GPU is available")
+    if requested == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise EngineError(ErrorKind.DEVICE, "MPS was requested but is not available")
+    if requested not in ("cpu", "mps") and not requested.startswith("cuda"):
+        raise EngineError(ErrorKind.DEVICE, f"unknown device {requested!r} (auto, cpu, cuda, mps)")
+    return requested
+
+
+def pick_dtype(device: str) -> Any:
+    """fp16 on GPUs (SD1.5 is trained for it), fp32 on the CPU."""
+    import torch
+
+    return torch.float32 if device == "cpu" else torch.float16
+
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+
+
+def _looks_like_hub_id(ref: str) -> bool:
+    suffix = Path(ref).suffix.lower()
+    return bool(_HUB_ID.match(ref)) and suffix not in (".safetensors",) + PICKLE_SUFFIXES
+
+
+def resolve(ref: str | None, *, allow_pickle: bool = False, what: str = "model") -> ModelSource:
+    """Classify a model reference; raise EngineError with a user-facing message if unusable."""
+    if not ref:
+        raise EngineError(
+            ErrorKind.MODEL_NOT_FOUND,
+            f"no {what} configured: pass --model PATH (a diffusers folder, a .safetensors "
+            "checkpoint or a Hugging Face id)",
+        )
+    path = Path(os.path.expanduser(ref))
+    if path.is_dir():
+        if not (path / "model_index.json").exists() and not (path / "config.json").exists():
+            raise EngineError(
+                ErrorKind.MODEL_INVALID,
+                f"{path} is not a diffusers model folder (no model_index.json or config.json)",
+            )
+        return ModelSource(SourceKind.FOLDER, str(path))
+    if path.is_file():
+        suffix = path.suffix.lower()
+        if suffix == ".safetensors":
+            return ModelSource(SourceKind.SINGLE_FILE, str(path))
+        if suffix in PICKLE_SUFFIXES:
+            if not allow_pickle:
+                raise EngineError(
+                    ErrorKind.UNSAFE_WEIGHTS,
+                    f"{path.name} holds pickled weights, which can run arbitrary code; use a "
+                    ".safetensors file, or allow pickled weights explicitly if you trust it",
+                )
+            return ModelSource(SourceKind.SINGLE_FILE, str(path))
+        raise EngineError(ErrorKind.MODEL_INVALID, f"{path.name} is not a model file")
+    if not _looks_like_hub_id(ref):
+        raise EngineError(ErrorKind.MODEL_NOT_FOUND, f"{what} not found: {ref}")
+    return ModelSource(SourceKind.HUB, ref)
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes")
+
+
+def fetch_hub(repo_id: str, *, what: str = "model") -> str:
+    """Local folder of a hub model: from the cache, or downloaded when online."""
+    from diffusers import DiffusionPipeline
+
+    try:
+        return str(DiffusionPipeline.download(repo_id, local_files_only=True, use_safetensors=True))
+    except Exception as cached_error:  # noqa: BLE001 - any cache miss leads to the same choice
+        if _offline():
+            raise EngineError(
+                ErrorKind.OFFLINE,
+                f"{what} {repo_id!r} is not in the local Hugging Face cache and the machine is "
+                f"offline; download it once online (huggingface-cli download {repo_id}) or pass "
+                "a local folder",
+            ) from cached_error
+    try:
+        return str(DiffusionPipeline.download(repo_id, use_safetensors=True))
+    except Exception as error:  # noqa: BLE001
+        raise EngineError(
+            ErrorKind.OFFLINE,
+            f"could not fetch {what} {repo_id!r} from the Hugging Face hub "
+            f"({type(error).__name__}); check the id and your connection, or pass a local folder",
+        ) from error
+
+
+def _safetensors_keys(path: str) -> list[str]:
+    from safetensors import safe_open
+
+    with safe_open(path, framework="pt") as f:
+        return list(f.keys())
+
+
+def detect_family(folder_or_file: str) -> tuple[ModelFamily, bool]:
+    """(family, is_inpainting) from a folder's configs or a checkpoint's tensor names."""
+    path = Path(folder_or_file)
+    if path.is_dir():
+        index = path / "model_index.json"
+        if not index.exists():
+            raise EngineError(ErrorKind.MODEL_INVALID, f"{path} is not a diffusers pipeline folder")
+        try:
+            name = json.loads(index.read_text("utf-8")).get("_class_name", "")
+        except (OSError, json.JSONDecodeError) as e:
+            raise EngineError(ErrorKind.MODEL_INVALID, f"{index} is not valid JSON") from e
+        for family in ModelFamily:
+            if name in family.pipeline_classes:
+                inpainting = False
+                unet_cfg = path / "unet" / "config.json"
+                if unet_cfg.exists():
+                    inpainting = json.loads(unet_cfg.read_text("utf-8")).get("in_channels") == 9
+                return family, inpainting or "Inpaint" in name
+        raise EngineError(ErrorKind.MODEL_INVALID, f"{path.name}: unknown pipeline type {name!r}")
+    if path.suffix.lower() != ".safetensors":
+        return ModelFamily.SD15, False  # a pickled checkpoint the user allowed; assume SD1.5
+    try:
+        keys = _safetensors_keys(str(path))
+    except Exception as e:  # noqa: BLE001
+        raise EngineError(ErrorKind.MODEL_INVALID, f"{path.name} is not a readable safetensors file") from e
+    if any("double_blocks." in k for k in keys):
+        return ModelFamily.FLUX, False
+    if any(k.startswith("conditioner.embedders.1") for k in keys):
+        return ModelFamily.SDXL, False
+    if any(k.startswith("model.diffusion_model.input_blocks") for k in keys):
+        from safetensors import safe_open
+
+        with safe_open(str(path), framework="pt") as f:
+            first = f.get_slice("model.diffusion_model.input_blocks.0.0.weight").get_shape()
+        return ModelFamily.SD15, first[1] == 9
+    raise EngineError(
+        ErrorKind.MODEL_INVALID,
+        f"{path.name} is not a checkpoint F1 Studio recognises (no SD1.5, SDXL or FLUX.1 tensors)",
+    )
+
+
+def _check_folder_weights(folder: str, allow_pickle: bool) -> None:
+    files = [p for p in Path(folder).rglob("*") if p.is_file()]
+    has_safe = any(p.suffix == ".safetensors" for p in files)
+    has_pickle = any(p.suffix in PICKLE_SUFFIXES for p in files)
+    if not has_safe and has_pickle and not allow_pickle:
+        raise EngineError(
+            ErrorKind.UNSAFE_WEIGHTS,
+            f"{Path(folder).name} only has pickled weights (.bin/.ckpt), which can run arbitrary "
+            "code; convert it to safetensors, or allow pickled weights explicitly if you trust it",
+        )
+    if not has_safe and not has_pickle:
+        raise EngineError(ErrorKind.MODEL_INVALID, f"{Path(folder).name} holds no weights")
+
+
+def _load_error(what: str, location: str, error: Exception) -> EngineError:
+    if isinstance(error, EngineError):
+        return error
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if "offline" in text.lower() or "connect" in text.lower() or "resolve" in text.lower():
+        return EngineError(
+            ErrorKind.OFFLINE,
+            f"loading {what} {Path(location).name} needs files that are not on this machine "
+            f"and the hub cannot be reached: {text[:200]}",
+        )
+    return EngineError(ErrorKind.MODEL_INVALID, f"could not load {what} {location}: {text[:240]}")
+
+
+def load_pipeline(ref: str | None, device: str, *, allow_pickle: bool = False) -> LoadedModel:
+    """Load a base model as a diffusers pipeline on ``device``."""
+    source = resolve(ref, allow_pickle=allow_pickle)
+    location = fetch_hub(source.location) if source.kind == SourceKind.HUB else source.location
+    family, inpainting = detect_family(location)
+    if not family.is_supported:
+        raise EngineError(
+            ErrorKind.MODEL_INVALID,
+            f"{source.name} is a {family.label} model; this version renders Stable Diffusion 1.5",
+        )
+    dtype = pick_dtype(device)
+    try:
+        pipe = _load_sd15(location, dtype, allow_pickle, inpainting)
+        pipe.to(device)
+    except Exception as e:  # noqa: BLE001 - turn library errors into one clear line
+        raise _load_error("model", location, e) from e
+    pipe.set_progress_bar_config(disable=True)
+    return LoadedModel(family, str(ref), pipe, device, str(dtype).replace("torch.", ""), inpainting)
+
+
+def _load_sd15(location: str, dtype: Any, allow_pickle: bool, inpainting: bool) -> Any:
+    from diffusers import StableDiffusionInpaintPipeline, StableDiffusionPipeline
+
+    cls = StableDiffusionInpaintPipeline if inpainting else StableDiffusionPipeline
+    common = dict(
+        torch_dtype=dtype, safety_checker=None, requires_safety_checker=False,
+        local_files_only=_offline(),
+    )
+    if Path(location).is_dir():
+        _check_folder_weights(location, allow_pickle)
+        return cls.from_pretrained(location, use_safetensors=not allow_pickle, **common)
+    return cls.from_single_file(location, **common)
+
+
+def load_controlnet(ref: str, device: str, dtype: Any, *, allow_pickle: bool = False) -> Any:
+    """Load a ControlNet (folder, single file or hub id) on ``device``."""
+    from diffusers import ControlNetModel
+
+    source = resolve(ref, allow_pickle=allow_pickle, what="ControlNet")
+    location = source.location
+    if source.kind == SourceKind.HUB:
+        location = fetch_hub(location, what="ControlNet")
+    try:
+        if Path(location).is_dir():
+            if not (Path(location) / "config.json").exists():
+                raise EngineError(
+                    ErrorKind.MODEL_INVALID, f"{Path(location).name} is not a ControlNet folder"
+                )
+            _check_folder_weights(location, allow_pickle)
+            cn = ControlNetModel.from_pretrained(
+                location, torch_dtype=dtype, use_safetensors=not allow_pickle,
+                local_files_only=_offline(),
+            )
+        else:
+            cn = ControlNetModel.from_single_file(
+                location, torch_dtype=dtype, local_files_only=_offline()
+            )
+        return cn.to(device)
+    except Exception as e:  # noqa: BLE001
+        raise _load_error("ControlNet", location, e) from e
+
+
+class ModelCache:
+    """Keeps the loaded base model and ControlNets between jobs; switching frees the old one."""
+
+    def __init__(self) -> None:
+        self._base: tuple[tuple, LoadedModel] | None = None
+        self._controlnets: dict[tuple, Any] = {}
+
+    def base(self, ref: str | None, device: str, allow_pickle: bool) -> LoadedModel:
+        key = (ref, device, allow_pickle)
+        if self._base is not None and self._base[0] == key:
+            return self._base[1]
+        self.clear()
+        model = load_pipeline(ref, device, allow_pickle=allow_pickle)
+        self._base = (key, model)
+        return model
+
+    def controlnet(self, ref: str, device: str, dtype: Any, allow_pickle: bool) -> Any:
+        key = (ref, device, str(dtype), allow_pickle)
+        if key not in self._controlnets:
+            self._controlnets[key] = load_controlnet(ref, device, dtype, allow_pickle=allow_pickle)
+        return self._controlnets[key]
+
+    def keep_only_controlnets(self, refs: set[str]) -> None:
+        for key in [k for k in self._controlnets if k[0] not in refs]:
+            del self._controlnets[key]
+
+    def clear(self) -> None:
+        self._base = None
+        self._controlnets.clear()
+        gc.collect()
+        try:
+            import torch
+
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+        except ImportError:
+            pass
+
+    @property
+    def loaded(self) -> LoadedModel | None:
+        return self._base[1] if self._base else None

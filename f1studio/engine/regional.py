@@ -1,0 +1,183 @@
+"""Regional prompting by attention masking, in one UNet pass.
+
+The text side of every cross-attention layer gets several prompts side by side ("chunks"):
+one per region ("global prompt, region prompt") and one for the global prompt alone. Each
+pixel's cross-attention output is a per-pixel weighted mix of its attention to each chunk:
+
+    out[n] = sum_c W[n, c] * softmax(q[n] . k_c) v_c
+
+``W`` comes from the region masks, composited top-down (an upper region wins where regions
+overlap) and mixed by the region's weight (1 = only the region's text, 0 = only the global
+text). Each chunk is an ordinary scaled-dot-product attention over one prompt, so a region
+that covers the whole canvas with an empty global prompt gives exactly the plain prompt.
+Self-attention is untouched, so the picture stays one coherent image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from f1studio.engine.request import RegionSpec
+
+
+def join_prompts(global_text: str, region_text: str) -> str:
+    parts = [p.strip() for p in (global_text, region_text) if p and p.strip()]
+    return ", ".join(parts)
+
+
+def region_texts(
+    prompt: str, negative: str, regions: Sequence[RegionSpec]
+) -> tuple[list[str], list[str]]:
+    """Positive and negative text of each chunk: one per region, then the global one."""
+    pos = [join_prompts(prompt, r.prompt) for r in regions] + [prompt]
+    neg = [join_prompts(negative, r.negative_prompt) for r in regions] + [negative]
+    return pos, neg
+
+
+def chunk_weights(regions: Sequence[RegionSpec], height: int, width: int) -> np.ndarray:
+    """Per-pixel chunk weights (C = len(regions) + 1, height, width), float32.
+
+    Masks are area-averaged to ``height`` x ``width``. Regions are listed bottom to top.
+    """
+    import cv2
+
+    covered = np.zeros((height, width), np.float32)
+    remaining = np.ones((height, width), np.float32)
+    weights = np.zeros((len(regions) + 1, height, width), np.float32)
+    for index in range(len(regions) - 1, -1, -1):  # top first: upper regions win
+        region = regions[index]
+        mask = region.mask.array().astype(np.float32) / 255.0
+        if mask.shape != (height, width):
+            mask = cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA)
+        share = np.clip(mask, 0.0, 1.0) * remaining
+        remaining = remaining - share
+        covered += share
+        weights[index] = share * region.weight
+        weights[-1] += share * (1.0 - region.weight)
+    weights[-1] += remaining
+    return weights
+
+
+def attention_sizes(latent_h: int, latent_w: int, levels: int = 5) -> list[tuple[int, int]]:
+    """The (h, w) of the feature maps at each UNet level (stride-2 convs round up)."""
+    sizes = [(latent_h, latent_w)]
+    for _ in range(levels - 1):
+        h, w = sizes[-1]
+        sizes.append(((h + 1) // 2, (w + 1) // 2))
+    return sizes
+
+
+@dataclass
+class RegionWeights:
+    """Chunk weights as tensors for every attention resolution, keyed by token count."""
+
+    by_tokens: dict[int, Any]  # n_tokens -> tensor (C, n_tokens, 1)
+    active: dict[int, list[int]]  # n_tokens -> chunks with any weight at that size
+
+    @classmethod
+    def build(
+        cls, regions: Sequence[RegionSpec], latent_h: int, latent_w: int, device: Any, dtype: Any
+    ) -> RegionWeights:
+        import torch
+
+        by_tokens: dict[int, Any] = {}
+        active: dict[int, list[int]] = {}
+        for h, w in attention_sizes(latent_h, latent_w):
+            if h * w in by_tokens:
+                continue
+            weights = chunk_weights(regions, h, w).reshape(len(regions) + 1, h * w, 1)
+            active[h * w] = [c for c in range(weights.shape[0]) if np.any(weights[c] != 0)]
+            by_tokens[h * w] = torch.from_numpy(weights).to(device=device, dtype=dtype)
+        return cls(by_tokens, active)
+
+
+class RegionalAttnProcessor:
+    """Cross-attention processor mixing per-prompt attention with per-pixel region weights.
+
+    Installed only on cross-attention layers (``attn2``) while a job with regions runs. The
+    text embeddings passed to the model are the chunks concatenated along the token axis.
+    """
+
+    def __init__(self, weights: RegionWeights, chunks: int) -> None:
+        self.weights = weights
+        self.chunks = chunks
+
+    def __call__(
+        self,
+        attn: Any,
+        hidden_states: Any,
+        encoder_hidden_states: Any = None,
+        attention_mask: Any = None,
+        temb: Any = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        import torch.nn.functional as F
+
+        if encoder_hidden_states is None:
+            raise RuntimeError("RegionalAttnProcessor is for cross-attention layers only")
+        residual = hidden_states
+        input_ndim = hidden_states.ndim
+        if input_ndim == 4:
+            b, ch, h, w = hidden_states.shape
+            hidden_states = hidden_states.view(b, ch, h * w).transpose(1, 2)
+        batch, tokens, _ = hidden_states.shape
+        if attn.group_norm is not None:
+            hidden_states = attn.group_norm(hidden_states.transpose(1, 2)).transpose(1, 2)
+        query = attn.to_q(hidden_states)
+        if attn.norm_cross:
+            encoder_hidden_states = attn.norm_encoder_hidden_states(encoder_hidden_states)
+        key = attn.to_k(encoder_hidden_states)
+        value = attn.to_v(encoder_hidden_states)
+        head_dim = key.shape[-1] // attn.heads
+        query = query.view(batch, -1, attn.heads, head_dim).transpose(1, 2)
+        key = key.view(batch, -1, attn.heads, head_dim).transpose(1, 2)
+        value = value.view(batch, -1, attn.heads, head_dim).transpose(1, 2)
+        chunk_len = key.shape[2] // self.chunks
+        weights = self.weights.by_tokens[tokens]
+        out = None
+        for c in self.weights.active[tokens]:
+            sl = slice(c * chunk_len, (c + 1) * chunk_len)
+            part = F.scaled_dot_product_attention(query, key[:, :, sl], value[:, :, sl])
+            part = part * weights[c].to(part.dtype)
+            out = part if out is None else out + part
+        hidden_states = out.transpose(1, 2).reshape(batch, -1, attn.heads * head_dim)
+        hidden_states = hidden_states.to(query.dtype)
+        hidden_states = attn.to_out[0](hidden_states)
+        hidden_states = attn.to_out[1](hidden_states)
+        if input_ndim == 4:
+            hidden_states = hidden_states.transpose(-1, -2).reshape(b, ch, h, w)
+        if attn.residual_connection:
+            hidden_states = hidden_states + residual
+        return hidden_states / attn.rescale_output_factor
+
+
+class regional_attention:  # noqa: N801 - used as a context manager
+    """Install :class:`RegionalAttnProcessor` on the cross-attention layers of ``models``
+    for the duration of a ``with`` block, restoring the previous processors afterwards."""
+
+    def __init__(self, models: Sequence[Any], processor: RegionalAttnProcessor) -> None:
+        self.models = [m for m in models if m is not None]
+        self.processor = processor
+        self._saved: list[tuple[Any, dict]] = []
+
+    def __enter__(self) -> regional_attention:
+        for model in self.models:
+            current = dict(model.attn_processors)
+            self._saved.append((model, current))
+            model.set_attn_processor(
+                {
+                    name: self.processor if name.endswith("attn2.processor") else proc
+                    for name, proc in current.items()
+                }
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for model, saved in self._saved:
+            model.set_attn_processor(saved)
+        self._saved.clear()

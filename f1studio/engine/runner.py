@@ -1,0 +1,132 @@
+"""Run one GenerationRequest: load (or reuse) models, render, stream events.
+
+    result = run(request, on_event, cancel)
+
+``on_event`` receives Started, Progress, then exactly one of Finished, Failed or Cancelled.
+``cancel`` is a threading.Event checked before every denoising step; a cancelled job returns
+``None`` and produces no result. Nothing here knows about Qt or the document.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from f1studio.engine.events import (
+    Cancelled,
+    EngineError,
+    ErrorKind,
+    Event,
+    Failed,
+    Finished,
+    Progress,
+    Result,
+    Started,
+)
+from f1studio.engine.families.base import JobCancelled, adapter_for
+from f1studio.engine.models import ModelCache, pick_device
+from f1studio.engine.request import GenerationRequest
+
+log = logging.getLogger(__name__)
+
+_default_cache: ModelCache | None = None
+
+
+def default_cache() -> ModelCache:
+    global _default_cache
+    if _default_cache is None:
+        _default_cache = ModelCache()
+    return _default_cache
+
+
+def steps_per_image(request: GenerationRequest) -> int:
+    """Denoising steps one image takes (fewer than ``steps`` for img2img and partial inpaint)."""
+    denoise = request.inpaint.strength if request.inpaint is not None else request.strength
+    if request.init_image is not None and denoise < 1.0:
+        return min(int(request.steps * denoise), request.steps)
+    return request.steps
+
+
+def run(
+    request: GenerationRequest,
+    on_event: Callable[[Event], None] = lambda e: None,
+    cancel: threading.Event | None = None,
+    cache: ModelCache | None = None,
+) -> Result | None:
+    cancel = cancel or threading.Event()
+    cache = cache or default_cache()
+    started = time.perf_counter()
+    step_offset = 0
+    try:
+        if cancel.is_set():
+            raise JobCancelled(0)
+        device = pick_device(request.device)
+        model = cache.base(request.model, device, request.allow_pickle)
+        controlnets = _load_controlnets(request, cache, model.device, model.pipe.unet.dtype)
+        adapter = adapter_for(model.family)
+        per_image = steps_per_image(request)
+        total = per_image * request.batch_count
+        on_event(Started(total, model.device, model.dtype))
+        images: list[np.ndarray] = []
+        for index, seed in enumerate(request.seeds):
+            step_offset = index * per_image
+
+            def on_step(step: int, _n: int, preview: np.ndarray | None, base=step_offset) -> None:
+                on_event(Progress(base + step, total, preview))
+
+            images.append(
+                adapter.render(request, model, controlnets, seed, on_step, cancel.is_set)
+            )
+        result = Result(
+            tuple(images),
+            request,
+            request.seeds,
+            time.perf_counter() - started,
+            model.device,
+            model.dtype,
+        )
+    except JobCancelled as c:
+        on_event(Cancelled(step_offset + c.step))
+        return None
+    except EngineError as e:
+        on_event(Failed(e.kind, e.message))
+        return None
+    except Exception as e:  # noqa: BLE001 - every failure becomes one event; the app stays up
+        on_event(_failure(e, cache))
+        return None
+    on_event(Finished(result))
+    return result
+
+
+def _load_controlnets(request: GenerationRequest, cache: ModelCache, device: str, dtype) -> dict:
+    refs: dict[str, object] = {}
+    for spec in request.controls:
+        if not spec.model:
+            raise EngineError(
+                ErrorKind.MODEL_NOT_FOUND,
+                f"the {spec.kind.value} guide needs a ControlNet: choose one for {spec.kind.value} "
+                f"guides (CLI: --controlnet {spec.kind.value}=PATH)",
+            )
+        if spec.model not in refs:
+            refs[spec.model] = cache.controlnet(spec.model, device, dtype, request.allow_pickle)
+    cache.keep_only_controlnets(set(refs))
+    return refs
+
+
+def _failure(error: Exception, cache: ModelCache) -> Failed:
+    name = type(error).__name__
+    if "OutOfMemory" in name or "out of memory" in str(error).lower():
+        cache.clear()
+        return Failed(
+            ErrorKind.OUT_OF_MEMORY,
+            "the GPU ran out of memory: try a smaller canvas, fewer guides, or close other GPU "
+            "programs; the models were unloaded so the next job starts clean",
+        )
+    if isinstance(error, ValueError):
+        return Failed(ErrorKind.BAD_REQUEST, str(error).splitlines()[0][:300])
+    log.exception("engine failure")
+    return Failed(ErrorKind.INTERNAL, f"{name}: {str(error).splitlines()[0][:300] if str(error) else ''}")

@@ -1,0 +1,138 @@
+"""PNG export with generation parameters embedded as text chunks.
+
+Two chunks are written:
+
+- ``parameters``: AUTOMATIC1111-style text that other tools (image browsers, model sites) read::
+
+      <prompt>
+      Negative prompt: <negative>
+      Steps: 25, Sampler: DPM++ 2M, CFG scale: 7.5, Seed: 42, Size: 512x512, Model: <name>
+
+- ``f1studio-request``: the full :class:`GenerationRequest` as JSON (images by digest name).
+
+Files are written atomically, like projects.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from pathlib import Path, PurePath
+
+import numpy as np
+from PIL import Image, PngImagePlugin
+
+from f1studio.engine.request import GenerationRequest
+from f1studio.project.errors import ExportError, ImageImportError
+from f1studio.project.f1s import write_atomically
+
+PARAMETERS_KEY = "parameters"
+REQUEST_KEY = "f1studio-request"
+
+SAMPLER_NAMES: dict[str, str] = {
+    "dpmpp-2m": "DPM++ 2M",
+    "dpmpp-2m-karras": "DPM++ 2M Karras",
+    "euler": "Euler",
+    "euler-a": "Euler a",
+    "ddim": "DDIM",
+}
+
+
+def format_parameters(
+    request: GenerationRequest, model_name: str | None = None, seed: int | None = None
+) -> str:
+    """The AUTOMATIC1111-style ``parameters`` text for ``request``.
+
+    ``model_name`` defaults to the file/folder name of ``request.model`` (never its full
+    path); the Model field is left out when neither is known. ``seed`` overrides the request's
+    seed (for the n-th image of a batch). Denoising strength appears only when below 1.
+    """
+    lines = [request.prompt]
+    if request.negative_prompt:
+        lines.append(f"Negative prompt: {request.negative_prompt}")
+    fields = [
+        f"Steps: {request.steps}",
+        f"Sampler: {SAMPLER_NAMES.get(request.scheduler, request.scheduler)}",
+        f"CFG scale: {_number(request.guidance_scale)}",
+        f"Seed: {request.seed if seed is None else seed}",
+        f"Size: {request.width}x{request.height}",
+    ]
+    name = model_name if model_name is not None else _model_label(request.model)
+    if name:
+        fields.append(f"Model: {name}")
+    if request.strength < 1.0:
+        fields.append(f"Denoising strength: {_number(request.strength)}")
+    lines.append(", ".join(fields))
+    return "\n".join(lines)
+
+
+def export_png(
+    image_rgb_u8: np.ndarray,
+    path: str | os.PathLike[str],
+    request: GenerationRequest,
+    model_name: str | None = None,
+    *,
+    seed: int | None = None,
+) -> Path:
+    """Write ``image_rgb_u8`` (H, W, 3 uint8; RGBA also accepted) as a PNG with parameters.
+
+    ``seed`` is the seed of this particular image when it comes from a batch; the stored
+    request then has that seed and a batch count of 1, so it reproduces exactly this image.
+    Raises :class:`ExportError` (any previous file untouched) when the file cannot be written.
+    """
+    image = np.asarray(image_rgb_u8)
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4):
+        raise ValueError(f"expected an (H, W, 3) uint8 image, got {image.dtype} {image.shape}")
+    if seed is not None:
+        request = request.with_changes(seed=seed, batch_count=1)
+    info = PngImagePlugin.PngInfo()
+    info.add_text(PARAMETERS_KEY, format_parameters(request, model_name))
+    info.add_text(REQUEST_KEY, request.to_json_text())
+    mode = "RGB" if image.shape[2] == 3 else "RGBA"
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(image), mode).save(buffer, format="PNG", pnginfo=info)
+    try:
+        return write_atomically(path, lambda fh: fh.write(buffer.getbuffer()))
+    except OSError as exc:
+        name = Path(path).name
+        raise ExportError(
+            f"Could not export '{name}': {exc.strerror or exc}. Any previous file is unchanged.",
+            path,
+        ) from exc
+
+
+def read_png_parameters(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The ``parameters`` and ``f1studio-request`` text chunks of a PNG (those present).
+
+    Raises :class:`ImageImportError` when the file is missing or not a readable PNG.
+    """
+    name = Path(path).name
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path, formats=["PNG"]) as image:
+                assert isinstance(image, PngImagePlugin.PngImageFile)
+                chunks = dict(image.text)  # reads text chunks before and after the pixels
+    except FileNotFoundError as exc:
+        raise ImageImportError(f"'{name}' does not exist.", path) from exc
+    except (OSError, SyntaxError, ValueError, EOFError, Warning) as exc:
+        raise ImageImportError(f"'{name}' is not a readable PNG file.", path) from exc
+    except Image.DecompressionBombError as exc:
+        raise ImageImportError(f"'{name}' is too large to read safely.", path) from exc
+    return {key: chunks[key] for key in (PARAMETERS_KEY, REQUEST_KEY) if key in chunks}
+
+
+def _number(value: float) -> str:
+    """7.0 -> '7', 7.5 -> '7.5', 0.6 -> '0.6' (as AUTOMATIC1111 prints them)."""
+    return f"{value:g}" if float(value).is_integer() else repr(float(value))
+
+
+def _model_label(model: str | None) -> str | None:
+    if not model:
+        return None
+    base = PurePath(model.rstrip("/\\").replace("\\", "/")).name
+    for suffix in (".safetensors", ".ckpt", ".bin", ".pt", ".pth"):
+        if base.endswith(suffix):
+            return base[: -len(suffix)]
+    return base or None

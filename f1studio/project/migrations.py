@@ -1,0 +1,67 @@
+"""Upgrade project manifests written by older versions to the current format.
+
+Each entry of :data:`MIGRATIONS` maps a format version ``n`` to a function that takes a
+manifest of version ``n`` and returns one of version ``n + 1``. :func:`migrate` applies them in
+order. Format 1 is the first released format, so the registry is empty for now; when format 2
+arrives, add ``MIGRATIONS[1] = _v1_to_v2`` and bump :data:`CURRENT_FORMAT`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from f1studio.project.errors import ManifestError, NewerFormatError
+
+CURRENT_FORMAT = 1
+
+Manifest = dict[str, Any]
+MigrationStep = Callable[[Manifest], Manifest]
+
+#: from-version -> step producing a manifest of from-version + 1.
+MIGRATIONS: dict[int, MigrationStep] = {}
+
+
+def format_version_of(manifest: Manifest) -> int:
+    """The manifest's ``format_version``; :class:`ManifestError` when missing or not an int."""
+    version = manifest.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise ManifestError(
+            f"The project manifest has no valid format version (found {version!r})."
+        )
+    return version
+
+
+def migrate(
+    manifest: Manifest,
+    *,
+    current: int = CURRENT_FORMAT,
+    steps: dict[int, MigrationStep] | None = None,
+) -> Manifest:
+    """Return ``manifest`` upgraded to format ``current`` (the input is never modified).
+
+    Raises :class:`NewerFormatError` for a format above ``current`` and :class:`ManifestError`
+    when no step exists for an old version. ``steps`` defaults to :data:`MIGRATIONS`.
+    """
+    registry = MIGRATIONS if steps is None else steps
+    version = format_version_of(manifest)
+    if version > current:
+        raise NewerFormatError(version, current)
+    result = copy.deepcopy(manifest)
+    while version < current:
+        step = registry.get(version)
+        if step is None:
+            raise ManifestError(
+                f"Project format {version} is too old for this F1 Studio (no upgrade path "
+                f"to format {current})."
+            )
+        result = step(result)
+        new_version = format_version_of(result)
+        if new_version != version + 1:
+            raise ManifestError(
+                f"Upgrading project format {version} produced format {new_version}, "
+                f"expected {version + 1}."
+            )
+        version = new_version
+    return result
