@@ -45,7 +45,6 @@ def chunk_weights(regions: Sequence[RegionSpec], height: int, width: int) -> np.
     """
     import cv2
 
-    covered = np.zeros((height, width), np.float32)
     remaining = np.ones((height, width), np.float32)
     weights = np.zeros((len(regions) + 1, height, width), np.float32)
     for index in range(len(regions) - 1, -1, -1):  # top first: upper regions win
@@ -55,7 +54,6 @@ def chunk_weights(regions: Sequence[RegionSpec], height: int, width: int) -> np.
             mask = cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA)
         share = np.clip(mask, 0.0, 1.0) * remaining
         remaining = remaining - share
-        covered += share
         weights[index] = share * region.weight
         weights[-1] += share * (1.0 - region.weight)
     weights[-1] += remaining
@@ -76,7 +74,8 @@ class RegionWeights:
     """Chunk weights as tensors for every attention resolution, keyed by token count."""
 
     by_tokens: dict[int, Any]  # n_tokens -> tensor (C, n_tokens, 1)
-    active: dict[int, list[int]]  # n_tokens -> chunks with any weight at that size
+    # n_tokens -> [(chunk, pixel indices or None for all pixels)] for chunks with any weight
+    active: dict[int, list[tuple[int, Any]]]
 
     @classmethod
     def build(
@@ -85,12 +84,21 @@ class RegionWeights:
         import torch
 
         by_tokens: dict[int, Any] = {}
-        active: dict[int, list[int]] = {}
+        active: dict[int, list[tuple[int, Any]]] = {}
         for h, w in attention_sizes(latent_h, latent_w):
             if h * w in by_tokens:
                 continue
             weights = chunk_weights(regions, h, w).reshape(len(regions) + 1, h * w, 1)
-            active[h * w] = [c for c in range(weights.shape[0]) if np.any(weights[c] != 0)]
+            entries: list[tuple[int, Any]] = []
+            for c in range(weights.shape[0]):
+                reach = np.flatnonzero(weights[c, :, 0] != 0)
+                if reach.size == 0:
+                    continue
+                if reach.size > 0.75 * h * w:
+                    entries.append((c, None))
+                else:
+                    entries.append((c, torch.from_numpy(reach).to(device)))
+            active[h * w] = entries
             by_tokens[h * w] = torch.from_numpy(weights).to(device=device, dtype=dtype)
         return cls(by_tokens, active)
 
@@ -138,13 +146,22 @@ class RegionalAttnProcessor:
         key = key.view(batch, -1, attn.heads, head_dim).transpose(1, 2)
         value = value.view(batch, -1, attn.heads, head_dim).transpose(1, 2)
         chunk_len = key.shape[2] // self.chunks
-        weights = self.weights.by_tokens[tokens]
+        weights = self.weights.by_tokens[tokens]  # (C, tokens, 1)
         out = None
-        for c in self.weights.active[tokens]:
+        for c, pixels in self.weights.active[tokens]:
             sl = slice(c * chunk_len, (c + 1) * chunk_len)
-            part = F.scaled_dot_product_attention(query, key[:, :, sl], value[:, :, sl])
-            part = part * weights[c].to(part.dtype)
-            out = part if out is None else out + part
+            if pixels is None:  # this prompt reaches (nearly) every pixel at this size
+                part = F.scaled_dot_product_attention(query, key[:, :, sl], value[:, :, sl])
+                part = part * weights[c].to(part.dtype)
+                out = part if out is None else out + part
+                continue
+            # only the pixels this prompt reaches: attention cost follows the region's area
+            q = query.index_select(2, pixels)
+            part = F.scaled_dot_product_attention(q, key[:, :, sl], value[:, :, sl])
+            part = part * weights[c].index_select(0, pixels).to(part.dtype)
+            if out is None:
+                out = query.new_zeros(query.shape[:3] + (value.shape[-1],))
+            out.index_add_(2, pixels, part)
         hidden_states = out.transpose(1, 2).reshape(batch, -1, attn.heads * head_dim)
         hidden_states = hidden_states.to(query.dtype)
         hidden_states = attn.to_out[0](hidden_states)

@@ -191,3 +191,27 @@ def test_replace_pixels_stores_only_changed_rect() -> None:
     np.testing.assert_array_equal(doc.layer(lid).data, new)
     with pytest.raises(ValueError, match="must be uint8"):
         doc.replace_pixels(lid, np.zeros((256, 256), np.uint8))
+
+
+def test_touch_clips_to_the_canvas_and_accepts_fractions() -> None:
+    doc = Document(128, 128)
+    lid = doc.add_layer("edge").id
+    with doc.stroke(lid) as s:
+        s.touch(-20.5, 100.2, 10.5, 400)  # partly outside: clipped, not an error
+        s.data[0:11, 100:128] = 255
+        s.touch(500, 500, 600, 600)  # fully outside: ignored
+    doc.paint_disc(lid, -3, -3, 5, 255)  # dab hanging over the corner
+    assert doc.layer(lid).data[0, 0] == 255
+    doc.undo()
+    doc.undo()
+    assert not doc.layer(lid).data.any()
+
+
+def test_history_byte_budget_drops_oldest_but_keeps_newest() -> None:
+    doc = Document(256, 256, history_max_bytes=300_000)
+    lid = doc.add_layer("paint").id  # 256 KiB held by the "add layer" step
+    rng = np.random.default_rng(3)
+    for _ in range(3):
+        doc.replace_pixels(lid, rng.integers(0, 256, (256, 256, 4), dtype=np.uint8))
+    assert len(doc.history) == 1  # each full replace holds 512 KiB (before + after)
+    assert doc.undo() and not doc.undo()

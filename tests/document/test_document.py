@@ -1,0 +1,241 @@
+"""Document edits: layers, properties, prompts, settings, notifications, validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from f1studio.document.document import Document
+from f1studio.document.layers import Layer, LayerKind
+from f1studio.document.settings import GenerationSettings, SeedMode
+
+
+@pytest.mark.parametrize(
+    ("w", "h"), [(100, 64), (64, 60), (56, 64), (2056, 512), (0, 0), (-8, 64), (512.5, 512)]
+)
+def test_invalid_canvas_sizes_are_refused_clearly(w: float, h: float) -> None:
+    with pytest.raises(ValueError, match="multiples of 8 within 64..2048"):
+        Document(w, h)  # type: ignore[arg-type]
+
+
+def test_constructor_takes_layers_as_is_without_history() -> None:
+    layer = Layer(LayerKind.PAINT, np.zeros((64, 128, 4), np.uint8), name="bg")
+    doc = Document(128, 64, prompt="a fox", layers=[layer])
+    assert doc.layers[0] is layer and not doc.can_undo and doc.revision == 0
+    with pytest.raises(ValueError, match="canvas is 64x64"):
+        Document(64, 64, layers=[layer])
+    with pytest.raises(ValueError, match="already in the document"):
+        Document(128, 64, layers=[layer, layer])
+
+
+def test_layer_lookup_errors_name_the_id() -> None:
+    doc = Document(64, 64)
+    with pytest.raises(KeyError, match="nope"):
+        doc.layer("nope")
+    with pytest.raises(KeyError, match="nope"):
+        doc.index_of("nope")
+
+
+def test_add_remove_move_duplicate_are_single_undo_steps() -> None:
+    doc = Document(64, 64)
+    a = doc.add_layer("paint", "A")
+    b = doc.add_layer(LayerKind.REGION, "B", prompt="sky", weight=0.5)
+    c = doc.add_layer("edge", "C", index=0)
+    assert [x.name for x in doc.layers] == ["C", "A", "B"]
+    assert b.prompt == "sky" and b.weight == 0.5
+
+    doc.move_layer(c.id, 2)
+    assert [x.name for x in doc.layers] == ["A", "B", "C"]
+    doc.undo()
+    assert [x.name for x in doc.layers] == ["C", "A", "B"]
+    doc.redo()
+
+    doc.paint_rect(a.id, 0, 0, 8, 8, (1, 2, 3))
+    dup = doc.duplicate_layer(a.id)
+    assert dup.id != a.id and dup.name == "A copy" and doc.index_of(dup.id) == 1
+    np.testing.assert_array_equal(dup.data, a.data)
+    assert dup.data is not a.data
+
+    doc.remove_layer(b.id)
+    assert [x.name for x in doc.layers] == ["A", "A copy", "C"]
+    doc.undo()
+    assert [x.name for x in doc.layers] == ["A", "A copy", "B", "C"]
+    assert doc.layers[2] is b  # the very same layer comes back
+    doc.undo()  # duplicate
+    assert [x.name for x in doc.layers] == ["A", "B", "C"]
+    for _ in range(5):
+        doc.undo()
+    assert doc.layers == [] and not doc.can_undo
+    while doc.redo():
+        pass
+    assert [x.name for x in doc.layers] == ["A", "A copy", "C"]  # every step re-applied
+
+
+def test_insert_layer_and_bad_arguments() -> None:
+    doc = Document(64, 64)
+    layer = Layer(LayerKind.DEPTH, np.zeros((64, 64), np.uint8))
+    assert doc.insert_layer(layer) is layer
+    with pytest.raises(ValueError, match="already"):
+        doc.insert_layer(layer)
+    with pytest.raises(ValueError, match="unknown layer kind 'paintt'"):
+        doc.add_layer("paintt")
+    with pytest.raises(ValueError, match="no property 'prompt'"):
+        doc.add_layer("paint", prompt="x")
+    with pytest.raises(ValueError, match="position"):
+        doc.add_layer("paint", index=5)
+    with pytest.raises(ValueError, match="position"):
+        doc.move_layer(layer.id, 1)
+    with pytest.raises(ValueError, match="start"):
+        doc.add_layer("edge", start=0.8, end=0.2)
+    with pytest.raises(ValueError, match="uint8"):
+        doc.add_layer("region", data=np.zeros((64, 64), np.float32))
+    assert len(doc.layers) == 1 and len(doc.history) == 1
+
+
+def test_property_edits_are_validated_and_undoable() -> None:
+    doc = Document(64, 64)
+    g = doc.add_layer("depth")
+    doc.set_layer_property(g.id, "weight", 1.5)
+    doc.set_layer_property(g.id, "start", 0.25)
+    doc.set_layer_property(g.id, "curve", [1.0, 0.5, 0.0])
+    assert (g.weight, g.start, g.curve) == (1.5, 0.25, (1.0, 0.5, 0.0))
+    with pytest.raises(ValueError, match="before its end"):
+        doc.set_layer_property(g.id, "end", 0.2)
+    with pytest.raises(ValueError, match="weight must be within 0..2"):
+        doc.set_layer_property(g.id, "weight", 3)
+    with pytest.raises(ValueError, match="no property 'feather'"):
+        doc.set_layer_property(g.id, "feather", 3)
+    doc.undo()
+    assert g.curve is None
+    doc.undo()
+    doc.undo()
+    assert (g.weight, g.start) == (1.0, 0.0)
+    doc.redo()
+    assert g.weight == 1.5
+    steps = len(doc.history)
+    doc.set_layer_property(g.id, "weight", 1.5)  # no change, no step
+    assert len(doc.history) == steps
+
+
+def test_merge_folds_a_slider_drag_into_one_step() -> None:
+    doc = Document(64, 64)
+    layer = doc.add_layer("paint")
+    for v in (0.9, 0.8, 0.7, 0.6):
+        doc.set_layer_property(layer.id, "opacity", v, merge=True)
+    assert len(doc.history) == 2
+    doc.history.seal()
+    doc.set_layer_property(layer.id, "opacity", 0.5, merge=True)
+    assert len(doc.history) == 3
+    doc.undo()
+    assert layer.opacity == 0.6
+    doc.undo()
+    assert layer.opacity == 1.0
+    for text in ("a", "a c", "a ca", "a cat"):
+        doc.set_prompt(text, merge=True)
+    doc.undo()
+    assert doc.prompt == ""
+
+
+def test_locked_layer_can_still_be_hidden_and_unlocked() -> None:
+    doc = Document(64, 64)
+    layer = doc.add_layer("paint")
+    doc.set_layer_property(layer.id, "locked", True)
+    with pytest.raises(ValueError, match="locked"):
+        doc.set_layer_property(layer.id, "name", "x")
+    doc.set_layer_property(layer.id, "visible", False)
+    doc.set_layer_property(layer.id, "locked", False)
+    doc.set_layer_property(layer.id, "name", "x")
+    assert layer.name == "x" and not layer.visible
+
+
+def test_prompts_settings_and_models_are_undoable() -> None:
+    doc = Document(64, 64)
+    doc.set_prompt("a red fox")
+    doc.set_negative_prompt("blurry")
+    doc.set_setting("steps", 30)
+    doc.set_setting("guidance_scale", 5)
+    doc.set_setting("seed_mode", "random")
+    doc.set_model("base", " runwayml/sd15 ")
+    s = doc.settings
+    assert (doc.prompt, doc.negative_prompt) == ("a red fox", "blurry")
+    assert (s.steps, s.guidance_scale, s.seed_mode, s.models.base) == (
+        30,
+        5.0,
+        SeedMode.RANDOM,
+        "runwayml/sd15",
+    )
+    assert isinstance(s.guidance_scale, float)
+    for _ in range(6):
+        doc.undo()
+    assert doc.prompt == "" and doc.negative_prompt == ""
+    assert (s.steps, s.guidance_scale, s.seed_mode, s.models.base) == (
+        25,
+        7.5,
+        SeedMode.FIXED,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("steps", 0, "steps must be 1..1000"),
+        ("steps", 2.5, "needs a int value"),
+        ("scheduler", "plms", "unknown scheduler"),
+        ("guidance_scale", "high", "needs a float value"),
+        ("strength", 1.5, "strength must be 0..1"),
+        ("seed_mode", "sometimes", "needs a SeedMode"),
+        ("models", {}, "set_model"),
+        ("colour", 1, "unknown setting 'colour'"),
+    ],
+)
+def test_invalid_settings_are_refused_clearly(name: str, value: object, message: str) -> None:
+    doc = Document(64, 64)
+    with pytest.raises(ValueError, match=message):
+        doc.set_setting(name, value)
+    assert doc.settings == GenerationSettings() and not doc.can_undo
+
+
+def test_set_model_rejects_unknown_slot() -> None:
+    with pytest.raises(ValueError, match="unknown model slot 'vae'"):
+        Document(64, 64).set_model("vae", "x")
+
+
+def test_revision_and_subscribers_follow_every_change() -> None:
+    doc = Document(64, 64)
+    seen: list[tuple[str, int]] = []
+
+    def listener(d: Document, what: str) -> None:
+        seen.append((what, d.revision))
+
+    doc.subscribe(listener)
+    layer = doc.add_layer("paint")
+    doc.paint_disc(layer.id, 5, 5, 2, (0, 0, 0))
+    doc.set_layer_property(layer.id, "opacity", 0.5)
+    doc.set_prompt("x")
+    doc.set_setting("steps", 10)
+    doc.undo()
+    doc.redo()
+    assert seen == [
+        ("layers", 1),
+        (f"pixels:{layer.id}", 2),
+        (f"layer:{layer.id}", 3),
+        ("prompt", 4),
+        ("settings", 5),
+        ("settings", 6),
+        ("settings", 7),
+    ]
+    doc.unsubscribe(listener)
+    doc.set_prompt("y")
+    assert len(seen) == 7 and doc.revision == 8
+
+
+def test_clone_is_deep_and_has_no_history() -> None:
+    doc = Document(64, 64, prompt="p")
+    layer = doc.add_layer("paint")
+    doc.set_setting("steps", 12)
+    copy = doc.clone()
+    assert not copy.can_undo and copy.layers[0].id == layer.id
+    doc.paint_rect(layer.id, 0, 0, 64, 64, (255, 255, 255))
+    doc.set_setting("steps", 40)
+    assert not copy.layers[0].data.any() and copy.settings.steps == 12
