@@ -112,8 +112,8 @@ def read_png_parameters(path: str | os.PathLike[str]) -> dict[str, str]:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path, formats=["PNG"]) as image:
-                assert isinstance(image, PngImagePlugin.PngImageFile)
-                chunks = dict(image.text)  # reads text chunks before and after the pixels
+                # .text reads the text chunks both before and after the pixel data
+                chunks = dict(getattr(image, "text", {}))
     except FileNotFoundError as exc:
         raise ImageImportError(f"'{name}' does not exist.", path) from exc
     except (OSError, SyntaxError, ValueError, EOFError, Warning) as exc:

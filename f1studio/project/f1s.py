@@ -43,17 +43,7 @@ from f1studio.document.layers import (
     validate_property,
 )
 from f1studio.document.settings import GenerationSettings
-from f1studio.project.errors import (
-    DamagedProjectError,
-    LayerImageError,
-    ManifestError,
-    MissingManifestError,
-    ProjectError,
-    ProjectNotFoundError,
-    ProjectSaveError,
-    ProjectTooLargeError,
-    UnsafeProjectError,
-)
+from f1studio.project import errors
 from f1studio.project.migrations import CURRENT_FORMAT, migrate
 
 PathLike = str | os.PathLike[str]
@@ -112,17 +102,13 @@ def write_atomically(path: PathLike, write: Callable[[IO[bytes]], None]) -> Path
 
 
 def _fsync_directory(directory: Path) -> None:
-    """Make the rename durable (POSIX); a no-op where directories cannot be opened."""
-    try:
+    """Make the rename durable (POSIX); skipped where directories cannot be opened."""
+    with contextlib.suppress(OSError):
         dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 # ---- saving -----------------------------------------------------------------------------------
@@ -135,7 +121,7 @@ def save_project(doc: Document, path: PathLike) -> Path:
     name = Path(path).name
     try:
         manifest, layer_files = _build_manifest(doc, name)
-    except ProjectSaveError as exc:
+    except errors.ProjectSaveError as exc:
         exc.path = os.fspath(path)
         raise
     payload = json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8")
@@ -152,7 +138,7 @@ def save_project(doc: Document, path: PathLike) -> Path:
         return write_atomically(path, write)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise ProjectSaveError(
+        raise errors.ProjectSaveError(
             f"Could not save '{name}': {reason}. The previous file is unchanged.", path
         ) from exc
 
@@ -166,7 +152,7 @@ def _build_manifest(doc: Document, name: str) -> tuple[dict[str, Any], list[str]
         label = f"layer {index + 1} ('{layer.name}')"
         expected = (doc.height, doc.width) + ((4,) if layer.kind.is_picture else ())
         if layer.data.shape != expected or layer.data.dtype != np.uint8:
-            raise ProjectSaveError(
+            raise errors.ProjectSaveError(
                 f"Could not save '{name}': {label} is {layer.data.shape} "
                 f"{layer.data.dtype}, expected {expected} uint8 for the canvas.",
             )
@@ -175,7 +161,7 @@ def _build_manifest(doc: Document, name: str) -> tuple[dict[str, Any], list[str]
             try:
                 value = validate_property(layer.kind, key, value)
             except (TypeError, ValueError) as exc:
-                raise ProjectSaveError(f"Could not save '{name}': {label}: {exc}.") from exc
+                raise errors.ProjectSaveError(f"Could not save '{name}': {label}: {exc}.") from exc
             props[key] = list(value) if isinstance(value, tuple) else value
         stem = layer.id if _SAFE_ID.fullmatch(str(layer.id)) else f"layer-{index:04d}"
         member = f"layers/{stem}.png"
@@ -217,29 +203,31 @@ def load_project(path: PathLike) -> Document:
     file = Path(path)
     name = file.name
     if not file.exists():
-        raise ProjectNotFoundError(f"Cannot open '{name}': the file does not exist.", path)
+        raise errors.ProjectNotFoundError(f"Cannot open '{name}': the file does not exist.", path)
     if file.is_dir():
-        raise ProjectNotFoundError(f"Cannot open '{name}': it is a folder, not a file.", path)
+        raise errors.ProjectNotFoundError(
+            f"Cannot open '{name}': it is a folder, not a file.", path
+        )
     try:
         with zipfile.ZipFile(file, "r") as zf:
             return _read_archive(zf, name)
-    except ProjectError as exc:
+    except errors.ProjectError as exc:
         if exc.path is None:
             exc.path = os.fspath(path)
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise DamagedProjectError(
+        raise errors.DamagedProjectError(
             f"Cannot open '{name}': it is not an F1 Studio project or it is damaged ({exc}).",
             path,
         ) from exc
     except OSError as exc:
-        raise ProjectError(f"Cannot open '{name}': {exc.strerror or exc}.", path) from exc
+        raise errors.ProjectError(f"Cannot open '{name}': {exc.strerror or exc}.", path) from exc
 
 
 def _read_archive(zf: zipfile.ZipFile, name: str) -> Document:
     infos = _check_members(zf, name)
     if MANIFEST_NAME not in infos:
-        raise MissingManifestError(
+        raise errors.MissingManifestError(
             f"Cannot open '{name}': it has no {MANIFEST_NAME}, so it is not an F1 Studio "
             "project or it is damaged."
         )
@@ -247,15 +235,23 @@ def _read_archive(zf: zipfile.ZipFile, name: str) -> Document:
     try:
         manifest = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ManifestError(f"Cannot open '{name}': its manifest is not UTF-8 text.") from exc
+        raise errors.ManifestError(
+            f"Cannot open '{name}': its manifest is not UTF-8 text."
+        ) from exc
     except json.JSONDecodeError as exc:
-        raise ManifestError(
+        raise errors.ManifestError(
             f"Cannot open '{name}': its manifest is damaged (invalid JSON at line "
             f"{exc.lineno}, column {exc.colno})."
         ) from exc
     if not isinstance(manifest, dict):
-        raise ManifestError(f"Cannot open '{name}': its manifest is not a JSON object.")
-    manifest = migrate(manifest)
+        raise errors.ManifestError(f"Cannot open '{name}': its manifest is not a JSON object.")
+    try:
+        manifest = migrate(manifest)
+    except errors.NewerFormatError:
+        raise
+    except errors.ManifestError as exc:
+        reason = exc.message[:1].lower() + exc.message[1:]
+        raise errors.ManifestError(f"Cannot open '{name}': {reason}") from exc
     return _build_document(zf, infos, manifest, name)
 
 
@@ -263,7 +259,7 @@ def _check_members(zf: zipfile.ZipFile, name: str) -> dict[str, zipfile.ZipInfo]
     """Refuse unsafe names, encrypted or duplicate entries and oversized declarations."""
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise ProjectTooLargeError(
+        raise errors.ProjectTooLargeError(
             f"Refusing to open '{name}': it has {len(infos)} entries; a project has at most "
             f"{MAX_MEMBERS}."
         )
@@ -273,23 +269,26 @@ def _check_members(zf: zipfile.ZipFile, name: str) -> dict[str, zipfile.ZipInfo]
         member = info.filename
         parts = re.split(r"[/\\]", member)
         if member.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", member) or ".." in parts:
-            raise UnsafeProjectError(
-                f"Refusing to open '{name}': it contains an entry with an unsafe path "
-                f"({member!r})."
+            raise errors.UnsafeProjectError(
+                f"Refusing to open '{name}': it contains an entry with an unsafe path ({member!r})."
             )
         if member in by_name:
-            raise DamagedProjectError(f"Cannot open '{name}': entry {member!r} appears twice.")
+            raise errors.DamagedProjectError(
+                f"Cannot open '{name}': entry {member!r} appears twice."
+            )
         if info.flag_bits & 0x1:
-            raise DamagedProjectError(f"Cannot open '{name}': entry {member!r} is encrypted.")
+            raise errors.DamagedProjectError(
+                f"Cannot open '{name}': entry {member!r} is encrypted."
+            )
         if info.file_size > MAX_MEMBER_BYTES:
-            raise ProjectTooLargeError(
+            raise errors.ProjectTooLargeError(
                 f"Refusing to open '{name}': entry {member!r} claims {_size(info.file_size)}, "
                 f"more than a project can hold (limit {_size(MAX_MEMBER_BYTES)})."
             )
         total += info.file_size
         by_name[member] = info
     if total > MAX_TOTAL_BYTES:
-        raise ProjectTooLargeError(
+        raise errors.ProjectTooLargeError(
             f"Refusing to open '{name}': it claims {_size(total)} of content, more than a "
             f"project can hold (limit {_size(MAX_TOTAL_BYTES)})."
         )
@@ -299,14 +298,14 @@ def _check_members(zf: zipfile.ZipFile, name: str) -> dict[str, zipfile.ZipInfo]
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: int) -> bytes:
     """Read one entry into memory, never more than its (checked) declared size."""
     if info.file_size > limit:
-        raise ProjectTooLargeError(
+        raise errors.ProjectTooLargeError(
             f"Refusing to open '{name}': entry {info.filename!r} claims "
             f"{_size(info.file_size)} (limit {_size(limit)})."
         )
     with zf.open(info) as fh:
         data = fh.read(info.file_size + 1)
     if len(data) != info.file_size:
-        raise DamagedProjectError(
+        raise errors.DamagedProjectError(
             f"Cannot open '{name}': entry {info.filename!r} is damaged (wrong size)."
         )
     return data
@@ -315,8 +314,8 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: i
 def _build_document(
     zf: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], m: dict[str, Any], name: str
 ) -> Document:
-    def bad(reason: str) -> ManifestError:
-        return ManifestError(f"Cannot open '{name}': its manifest is invalid ({reason}).")
+    def bad(reason: str) -> errors.ManifestError:
+        return errors.ManifestError(f"Cannot open '{name}': its manifest is invalid ({reason}).")
 
     canvas = m.get("canvas")
     if not isinstance(canvas, dict):
@@ -341,7 +340,7 @@ def _build_document(
     specs = [_layer_spec(entry, i, bad) for i, entry in enumerate(entries)]
     decoded = sum(width * height * kind.channels for kind, *_ in specs)
     if decoded > MAX_DECODED_BYTES:
-        raise ProjectTooLargeError(
+        raise errors.ProjectTooLargeError(
             f"Refusing to open '{name}': its layers would need {_size(decoded)} of memory "
             f"(limit {_size(MAX_DECODED_BYTES)})."
         )
@@ -360,7 +359,7 @@ def _build_document(
 
 
 def _layer_spec(
-    entry: object, index: int, bad: Callable[[str], ManifestError]
+    entry: object, index: int, bad: Callable[[str], errors.ManifestError]
 ) -> tuple[LayerKind, str, str, dict[str, Any]]:
     """Check one manifest layer entry: (kind, id, member name, validated properties)."""
     if not isinstance(entry, dict):
@@ -407,7 +406,9 @@ def _read_layer_pixels(
     """Decode one layer PNG after checking its header: format, mode and size."""
     info = infos.get(member)
     if info is None:
-        raise LayerImageError(f"Cannot open '{name}': the image of {label} ({member}) is missing.")
+        raise errors.LayerImageError(
+            f"Cannot open '{name}': the image of {label} ({member}) is missing."
+        )
     # A PNG never needs much more than its raw pixels plus filter bytes and chunk overhead.
     limit = width * height * kind.channels * 17 // 16 + height + 2**20
     data = _read_member(zf, info, name, limit)
@@ -417,20 +418,20 @@ def _read_layer_pixels(
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=["PNG"])
             if image.mode != mode or image.size != (width, height):
-                raise LayerImageError(
+                raise errors.LayerImageError(
                     f"Cannot open '{name}': the image of {label} is {image.size[0]}x"
                     f"{image.size[1]} {image.mode}, expected {width}x{height} {mode}."
                 )
             image.load()
             return np.array(image, dtype=np.uint8)
-    except LayerImageError:
+    except errors.LayerImageError:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, zlib.error, Warning) as exc:
-        raise LayerImageError(
+        raise errors.LayerImageError(
             f"Cannot open '{name}': the image of {label} ({member}) is damaged."
         ) from exc
     except Image.DecompressionBombError as exc:
-        raise LayerImageError(
+        raise errors.LayerImageError(
             f"Cannot open '{name}': the image of {label} ({member}) is too large."
         ) from exc
 
@@ -440,12 +441,8 @@ def _is_number(value: object) -> bool:
 
 
 def _size(nbytes: int) -> str:
-    """A byte count for messages: '512 bytes', '3.2 MB'."""
-    if nbytes < 1024:
-        return f"{nbytes} bytes"
-    value = float(nbytes)
-    for unit in ("KB", "MB", "GB"):
-        value /= 1024
-        if value < 1024:
-            break
-    return f"{value:.1f} {unit}"
+    """A byte count for messages: '3.2 MB'."""
+    for unit, scale in (("GB", 2**30), ("MB", 2**20)):
+        if nbytes >= scale:
+            return f"{nbytes / scale:.1f} {unit}"
+    return f"{nbytes / 1024:.1f} KB"

@@ -1,16 +1,18 @@
-"""Safe image import: any file Pillow reads, as RGBA uint8, or a clear error.
+"""Safe image import: common image files as RGBA uint8, or a clear one-line error.
 
 The image size is checked from the file header before any pixel is decoded, so a small file
 that declares a huge image (a decompression bomb) is refused cheaply. EXIF orientation is
 applied, embedded ICC colour profiles are converted to sRGB where possible, and every mode is
 converted properly: CMYK, 16-bit greyscale (scaled, not clipped), palettes with transparency,
-greyscale with alpha, 1-bit and RGB.
+greyscale with alpha, 1-bit and RGB. Only formats in :data:`SAFE_FORMATS` are decoded (no
+EPS/Ghostscript and other rarely used decoders).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import stat
 import struct
 import warnings
 import zlib
@@ -25,6 +27,8 @@ ImageSource = str | os.PathLike[str] | bytes
 
 DEFAULT_MAX_PIXELS = 64_000_000
 _MAX_FILE_BYTES = 2 * 2**30
+# Formats with well-trodden decoders; EPS (Ghostscript), WMF, FITS and the like are refused.
+SAFE_FORMATS = ("PNG", "JPEG", "WEBP", "AVIF", "GIF", "BMP", "TIFF", "TGA", "PPM", "QOI", "PSD")
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error)
 
 
@@ -53,7 +57,9 @@ def load_mask(path: ImageSource, width: int, height: int) -> np.ndarray:
     luma = rgba[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
     grey = np.clip(np.rint(luma * (rgba[..., 3] / 255.0)), 0, 255).astype(np.uint8)
     if grey.shape != (height, width):
-        grey = np.array(Image.fromarray(grey, "L").resize((width, height), Image.Resampling.NEAREST))
+        grey = np.array(
+            Image.fromarray(grey, "L").resize((width, height), Image.Resampling.NEAREST)
+        )
     return grey
 
 
@@ -78,11 +84,22 @@ def _check_canvas(width: int, height: int) -> None:
 
 def _open_rgba(source: ImageSource, max_pixels: int, name: str | None) -> Image.Image:
     """Read, check, decode and convert one image to an RGBA Pillow image."""
+    try:
+        return _decode(source, max_pixels, name)
+    except ImageImportError as exc:
+        if exc.path is None and not isinstance(source, (bytes, bytearray, memoryview)):
+            exc.path = os.fspath(source)
+        raise
+
+
+def _decode(source: ImageSource, max_pixels: int, name: str | None) -> Image.Image:
     data, label = _read_source(source, name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            Image.init()
+            formats = [f for f in SAFE_FORMATS if f in Image.OPEN]
+            image = Image.open(io.BytesIO(data), formats=formats)
             _check_pixels(image.size, max_pixels, label)
             image.load()
             _check_pixels(image.size, max_pixels, label)
@@ -91,7 +108,9 @@ def _open_rgba(source: ImageSource, max_pixels: int, name: str | None) -> Image.
     except ImageImportError:
         raise
     except Image.UnidentifiedImageError as exc:
-        raise ImageImportError(f"{label} is not an image file F1 Studio can read.") from exc
+        raise ImageImportError(
+            f"{label} is not an image file F1 Studio can read (PNG, JPEG, WebP, TIFF, ...)."
+        ) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageImportError(
             f"{label} is too large to import safely (it may be a decompression bomb)."
@@ -110,13 +129,16 @@ def _read_source(source: ImageSource, name: str | None) -> tuple[bytes, str]:
     path = Path(source)
     label = f"'{name or path.name}'"
     try:
-        if path.stat().st_size > _MAX_FILE_BYTES:
-            raise ImageImportError(f"{label} is too large to import ({path.stat().st_size} bytes).")
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise ImageImportError(f"{label} is a folder, not an image file.")
+        if not stat.S_ISREG(info.st_mode):
+            raise ImageImportError(f"{label} is not a regular file.")
+        if info.st_size > _MAX_FILE_BYTES:
+            raise ImageImportError(f"{label} is too large to import ({info.st_size} bytes).")
         return path.read_bytes(), label
     except FileNotFoundError as exc:
         raise ImageImportError(f"{label} does not exist.") from exc
-    except IsADirectoryError as exc:
-        raise ImageImportError(f"{label} is a folder, not an image file.") from exc
     except OSError as exc:
         raise ImageImportError(f"{label} could not be read ({exc.strerror or exc}).") from exc
 

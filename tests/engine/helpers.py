@@ -1,0 +1,28 @@
+"""Small helpers shared by the engine tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from f1studio.engine.events import Failed, Finished
+from f1studio.engine.runner import run
+
+
+def render(request, cache, events=None):
+    """Run a request and return the images, failing the test with the engine's message."""
+    events = [] if events is None else events
+    result = run(request, events.append, cache=cache)
+    if result is None:
+        failed = [e for e in events if isinstance(e, Failed)]
+        raise AssertionError(f"render failed: {failed or events[-1:]}")
+    assert isinstance(events[-1], Finished)
+    return result.images
+
+
+def to_u8(float_images) -> np.ndarray:
+    """diffusers' float output -> uint8 the way its numpy_to_pil does it."""
+    return (np.asarray(float_images[0]) * 255).round().astype(np.uint8)
+
+
+def max_diff(a: np.ndarray, b: np.ndarray) -> int:
+    return int(np.abs(a.astype(np.int16) - b.astype(np.int16)).max())
