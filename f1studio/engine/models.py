@@ -22,6 +22,7 @@ from typing import Any
 
 from f1studio.engine.events import EngineError, ErrorKind
 from f1studio.engine.families.base import LoadedModel, ModelFamily
+from f1studio.engine.quiet import quiet_libraries
 
 PICKLE_SUFFIXES = (".ckpt", ".bin", ".pt", ".pth", ".pkl")
 
@@ -173,7 +174,9 @@ def detect_family(folder_or_file: str) -> tuple[ModelFamily, bool]:
     try:
         keys = _safetensors_keys(str(path))
     except Exception as e:  # noqa: BLE001
-        raise EngineError(ErrorKind.MODEL_INVALID, f"{path.name} is not a readable safetensors file") from e
+        raise EngineError(
+            ErrorKind.MODEL_INVALID, f"{path.name} is not a readable safetensors file"
+        ) from e
     if any("double_blocks." in k for k in keys):
         return ModelFamily.FLUX, False
     if any(k.startswith("conditioner.embedders.1") for k in keys):
@@ -219,6 +222,7 @@ def _load_error(what: str, location: str, error: Exception) -> EngineError:
 
 def load_pipeline(ref: str | None, device: str, *, allow_pickle: bool = False) -> LoadedModel:
     """Load a base model as a diffusers pipeline on ``device``."""
+    quiet_libraries()
     source = resolve(ref, allow_pickle=allow_pickle)
     location = fetch_hub(source.location) if source.kind == SourceKind.HUB else source.location
     family, inpainting = detect_family(location)
@@ -242,7 +246,9 @@ def _load_sd15(location: str, dtype: Any, allow_pickle: bool, inpainting: bool) 
 
     cls = StableDiffusionInpaintPipeline if inpainting else StableDiffusionPipeline
     common = dict(
-        torch_dtype=dtype, safety_checker=None, requires_safety_checker=False,
+        torch_dtype=dtype,
+        safety_checker=None,
+        requires_safety_checker=False,
         local_files_only=_offline(),
     )
     if Path(location).is_dir():
@@ -253,6 +259,7 @@ def _load_sd15(location: str, dtype: Any, allow_pickle: bool, inpainting: bool) 
 
 def load_controlnet(ref: str, device: str, dtype: Any, *, allow_pickle: bool = False) -> Any:
     """Load a ControlNet (folder, single file or hub id) on ``device``."""
+    quiet_libraries()
     from diffusers import ControlNetModel
 
     source = resolve(ref, allow_pickle=allow_pickle, what="ControlNet")
@@ -267,7 +274,9 @@ def load_controlnet(ref: str, device: str, dtype: Any, *, allow_pickle: bool = F
                 )
             _check_folder_weights(location, allow_pickle)
             cn = ControlNetModel.from_pretrained(
-                location, torch_dtype=dtype, use_safetensors=not allow_pickle,
+                location,
+                torch_dtype=dtype,
+                use_safetensors=not allow_pickle,
                 local_files_only=_offline(),
             )
         else:

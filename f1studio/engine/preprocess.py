@@ -175,6 +175,9 @@ def _load_estimator(model: str, device: str, allow_network: bool) -> tuple[Any, 
     elif local_only and not _hub_cached(model):
         raise _not_downloaded(model)
 
+    from f1studio.engine.quiet import quiet_libraries
+
+    quiet_libraries()
     from transformers import AutoImageProcessor, AutoModelForDepthEstimation
 
     source = str(folder) if folder is not None else model

@@ -169,12 +169,17 @@ class GenerationRequest:
 
     def problems(self) -> list[str]:
         out: list[str] = []
-        if self.width % 8 or self.height % 8 or not (64 <= self.width <= 2048) or not (
-            64 <= self.height <= 2048
+        if (
+            self.width % 8
+            or self.height % 8
+            or not (64 <= self.width <= 2048)
+            or not (64 <= self.height <= 2048)
         ):
             out.append(f"size {self.width}x{self.height} must be multiples of 8 within 64..2048")
         if self.scheduler not in SCHEDULERS:
-            out.append(f"unknown scheduler {self.scheduler!r} (choose from {', '.join(SCHEDULERS)})")
+            out.append(
+                f"unknown scheduler {self.scheduler!r} (choose from {', '.join(SCHEDULERS)})"
+            )
         if not (1 <= self.steps <= 1000):
             out.append(f"steps must be 1..1000, not {self.steps}")
         if not (0.0 <= self.strength <= 1.0):
@@ -190,7 +195,9 @@ class GenerationRequest:
         images.append(("inpaint mask", self.inpaint.mask if self.inpaint else None))
         for name, px in images:
             if px is not None and px.shape[:2] != size:
-                out.append(f"{name} is {px.shape[1]}x{px.shape[0]}, canvas is {self.width}x{self.height}")
+                out.append(
+                    f"{name} is {px.shape[1]}x{px.shape[0]}, canvas is {self.width}x{self.height}"
+                )
         for c in self.controls:
             if not (0.0 <= c.start < c.end <= 1.0):
                 out.append(f"{c.kind.value} guide range must satisfy 0 <= start < end <= 1")
@@ -221,7 +228,9 @@ class GenerationRequest:
             if isinstance(value, tuple):
                 return [enc(v, f"{name}.{i}") for i, v in enumerate(value)]
             if hasattr(value, "__dataclass_fields__"):
-                return {f.name: enc(getattr(value, f.name), f"{name}.{f.name}") for f in fields(value)}
+                return {
+                    f.name: enc(getattr(value, f.name), f"{name}.{f.name}") for f in fields(value)
+                }
             return value
 
         return enc(self, "request"), images

@@ -78,9 +78,7 @@ def run(
             def on_step(step: int, _n: int, preview: np.ndarray | None, base=step_offset) -> None:
                 on_event(Progress(base + step, total, preview))
 
-            images.append(
-                adapter.render(request, model, controlnets, seed, on_step, cancel.is_set)
-            )
+            images.append(adapter.render(request, model, controlnets, seed, on_step, cancel.is_set))
         result = Result(
             tuple(images),
             request,
@@ -129,4 +127,6 @@ def _failure(error: Exception, cache: ModelCache) -> Failed:
     if isinstance(error, ValueError):
         return Failed(ErrorKind.BAD_REQUEST, str(error).splitlines()[0][:300])
     log.exception("engine failure")
-    return Failed(ErrorKind.INTERNAL, f"{name}: {str(error).splitlines()[0][:300] if str(error) else ''}")
+    return Failed(
+        ErrorKind.INTERNAL, f"{name}: {str(error).splitlines()[0][:300] if str(error) else ''}"
+    )

@@ -72,7 +72,7 @@ _PROPERTY_TYPES: dict[str, tuple[type, ...]] = {
 
 
 # ---- atomic writes ----------------------------------------------------------------------------
-def write_atomically(path: PathLike, write: Callable[[IO[bytes]], None]) -> Path:
+def write_atomically(path: PathLike, write: Callable[[IO[bytes]], object]) -> Path:
     """Call ``write(file)`` on a temporary file beside ``path``, then atomically replace ``path``.
 
     Symlinks are followed (the link stays a link). The temporary file is fsynced before the

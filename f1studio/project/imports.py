@@ -99,7 +99,7 @@ def _decode(source: ImageSource, max_pixels: int, name: str | None) -> Image.Ima
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             Image.init()
             formats = [f for f in SAFE_FORMATS if f in Image.OPEN]
-            image = Image.open(io.BytesIO(data), formats=formats)
+            image: Image.Image = Image.open(io.BytesIO(data), formats=formats)
             _check_pixels(image.size, max_pixels, label)
             image.load()
             _check_pixels(image.size, max_pixels, label)

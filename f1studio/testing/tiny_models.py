@@ -29,12 +29,62 @@ SD15_SCHEDULER = {
     "trained_betas": None,
 }
 
-WORDS = (
-    "a an the of on in at and with red green blue yellow black white orange purple pink "
-    "car cat dog house tree sky sea mountain city street portrait photo painting sketch "
-    "circle square triangle left right top bottom centre center background big small "
-    "blurry ugly bad quality detailed sunset night day forest flower"
-).split()
+WORDS = [
+    "a",
+    "an",
+    "the",
+    "of",
+    "on",
+    "in",
+    "at",
+    "and",
+    "with",
+    "red",
+    "green",
+    "blue",
+    "yellow",
+    "black",
+    "white",
+    "orange",
+    "purple",
+    "pink",
+    "car",
+    "cat",
+    "dog",
+    "house",
+    "tree",
+    "sky",
+    "sea",
+    "mountain",
+    "city",
+    "street",
+    "portrait",
+    "photo",
+    "painting",
+    "sketch",
+    "circle",
+    "square",
+    "triangle",
+    "left",
+    "right",
+    "top",
+    "bottom",
+    "centre",
+    "center",
+    "background",
+    "big",
+    "small",
+    "blurry",
+    "ugly",
+    "bad",
+    "quality",
+    "detailed",
+    "sunset",
+    "night",
+    "day",
+    "forest",
+    "flower",
+]
 
 
 def _bytes_to_unicode() -> list[str]:

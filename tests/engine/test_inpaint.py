@@ -20,8 +20,15 @@ def _photo():
 
 def _request(models, mask, strength=1.0, feather=6):
     return GenerationRequest(
-        "a red flower", SIZE, SIZE, model=str(models["pipeline"]), steps=8, seed=2, device="cpu",
-        init_image=Pixels.of(_photo()), inpaint=InpaintSpec(Pixels.of(mask), strength, feather),
+        "a red flower",
+        SIZE,
+        SIZE,
+        model=str(models["pipeline"]),
+        steps=8,
+        seed=2,
+        device="cpu",
+        init_image=Pixels.of(_photo()),
+        inpaint=InpaintSpec(Pixels.of(mask), strength, feather),
     )
 
 
@@ -44,7 +51,9 @@ def test_partial_strength_inpaint_keeps_outside_and_changes_less(tiny_models, en
     weak = render(_request(tiny_models, mask, 0.3), engine_cache)[0]
     assert np.array_equal(weak[mask == 0], photo[mask == 0])
     inside = mask == 255
-    assert np.abs(weak[inside] - photo[inside]).mean() < np.abs(strong[inside] - photo[inside]).mean()
+    assert (
+        np.abs(weak[inside] - photo[inside]).mean() < np.abs(strong[inside] - photo[inside]).mean()
+    )
 
 
 def test_feather_softens_inward_only():

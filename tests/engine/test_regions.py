@@ -25,7 +25,9 @@ def _request(models, **kw):
 def test_full_canvas_region_with_empty_global_prompt_equals_plain_prompt(tiny_models, engine_cache):
     region = RegionSpec(_mask(0, 0, SIZE, SIZE), "a red car", "blurry")
     with_region = render(_request(tiny_models, prompt="", regions=(region,)), engine_cache)[0]
-    plain = render(_request(tiny_models, prompt="a red car", negative_prompt="blurry"), engine_cache)[0]
+    plain = render(
+        _request(tiny_models, prompt="a red car", negative_prompt="blurry"), engine_cache
+    )[0]
     assert max_diff(with_region, plain) <= 2
 
 

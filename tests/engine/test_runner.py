@@ -13,8 +13,15 @@ from f1studio.engine.runner import run
 
 
 def _request(models, **kw):
-    base = dict(prompt="a cat", width=64, height=64, model=str(models["pipeline"]), steps=10,
-                seed=1, device="cpu")
+    base = dict(
+        prompt="a cat",
+        width=64,
+        height=64,
+        model=str(models["pipeline"]),
+        steps=10,
+        seed=1,
+        device="cpu",
+    )
     return GenerationRequest(**{**base, **kw})
 
 
@@ -56,7 +63,8 @@ def test_cancel_from_another_thread(tiny_models, engine_cache):
             started.set()
 
     worker = threading.Thread(
-        target=run, args=(_request(tiny_models, steps=200), on_event, cancel),
+        target=run,
+        args=(_request(tiny_models, steps=200), on_event, cancel),
         kwargs={"cache": engine_cache},
     )
     worker.start()
@@ -89,28 +97,43 @@ def test_pickled_weights_are_refused_unless_allowed(tmp_path, engine_cache):
     ckpt = tmp_path / "model.ckpt"
     ckpt.write_bytes(b"not really a pickle")
     events = []
-    run(GenerationRequest("x", 64, 64, model=str(ckpt), steps=1, device="cpu"), events.append,
-        cache=engine_cache)
+    run(
+        GenerationRequest("x", 64, 64, model=str(ckpt), steps=1, device="cpu"),
+        events.append,
+        cache=engine_cache,
+    )
     assert events[-1].kind == ErrorKind.UNSAFE_WEIGHTS
     folder = tmp_path / "pickled"
     (folder / "unet").mkdir(parents=True)
     (folder / "model_index.json").write_text('{"_class_name": "StableDiffusionPipeline"}')
     (folder / "unet" / "diffusion_pytorch_model.bin").write_bytes(b"x")
     events.clear()
-    run(GenerationRequest("x", 64, 64, model=str(folder), steps=1, device="cpu"), events.append,
-        cache=engine_cache)
+    run(
+        GenerationRequest("x", 64, 64, model=str(folder), steps=1, device="cpu"),
+        events.append,
+        cache=engine_cache,
+    )
     assert events[-1].kind == ErrorKind.UNSAFE_WEIGHTS
 
 
 def test_folder_that_is_not_a_model_and_unsupported_family(tmp_path, engine_cache):
     events = []
-    run(GenerationRequest("x", 64, 64, model=str(tmp_path), steps=1, device="cpu"), events.append,
-        cache=engine_cache)
-    assert events[-1].kind == ErrorKind.MODEL_INVALID and "not a diffusers model folder" in events[-1].message
+    run(
+        GenerationRequest("x", 64, 64, model=str(tmp_path), steps=1, device="cpu"),
+        events.append,
+        cache=engine_cache,
+    )
+    assert (
+        events[-1].kind == ErrorKind.MODEL_INVALID
+        and "not a diffusers model folder" in events[-1].message
+    )
     (tmp_path / "model_index.json").write_text('{"_class_name": "FluxPipeline"}')
     events.clear()
-    run(GenerationRequest("x", 64, 64, model=str(tmp_path), steps=1, device="cpu"), events.append,
-        cache=engine_cache)
+    run(
+        GenerationRequest("x", 64, 64, model=str(tmp_path), steps=1, device="cpu"),
+        events.append,
+        cache=engine_cache,
+    )
     assert events[-1].kind == ErrorKind.MODEL_INVALID and "FLUX.1" in events[-1].message
 
 
@@ -118,17 +141,24 @@ def test_guide_without_controlnet_says_which_one_is_missing(tiny_models, engine_
     spec = ControlSpec(ControlKind.DEPTH, Pixels.of(np.zeros((64, 64), np.uint8)))
     events = []
     run(_request(tiny_models, controls=(spec,)), events.append, cache=engine_cache)
-    assert events[-1].kind == ErrorKind.MODEL_NOT_FOUND and "--controlnet depth=" in events[-1].message
+    assert (
+        events[-1].kind == ErrorKind.MODEL_NOT_FOUND and "--controlnet depth=" in events[-1].message
+    )
 
 
-def test_model_is_cached_between_jobs_and_engine_stays_usable_after_errors(tiny_models, engine_cache):
+def test_model_is_cached_between_jobs_and_engine_stays_usable_after_errors(
+    tiny_models, engine_cache
+):
     run(_request(tiny_models, steps=1), cache=engine_cache)
     first = engine_cache.loaded.pipe
     run(_request(tiny_models, steps=1, seed=5), cache=engine_cache)
     assert engine_cache.loaded.pipe is first  # not reloaded
     events = []
-    run(GenerationRequest("x", 64, 64, model="/nowhere", steps=1, device="cpu"), events.append,
-        cache=engine_cache)
+    run(
+        GenerationRequest("x", 64, 64, model="/nowhere", steps=1, device="cpu"),
+        events.append,
+        cache=engine_cache,
+    )
     assert isinstance(events[-1], Failed)
     assert run(_request(tiny_models, steps=1), cache=engine_cache) is not None
 
@@ -138,8 +168,14 @@ def test_two_guides_at_once_use_both_controlnets(tiny_models, engine_cache):
     edges[20:24] = 255
     depth = np.tile(np.linspace(0, 255, 64, dtype=np.uint8), (64, 1))
     e = ControlSpec(ControlKind.EDGE, Pixels.of(edges), str(tiny_models["controlnet-edge"]))
-    d = ControlSpec(ControlKind.DEPTH, Pixels.of(depth), str(tiny_models["controlnet-depth"]),
-                    weight=1.0, start=0.0, end=0.5)
+    d = ControlSpec(
+        ControlKind.DEPTH,
+        Pixels.of(depth),
+        str(tiny_models["controlnet-depth"]),
+        weight=1.0,
+        start=0.0,
+        end=0.5,
+    )
     both = run(_request(tiny_models, controls=(e, d)), cache=engine_cache).images[0]
     edge_only = run(_request(tiny_models, controls=(e,)), cache=engine_cache).images[0]
     assert np.abs(both.astype(int) - edge_only).max() > 0

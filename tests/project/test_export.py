@@ -113,7 +113,8 @@ def test_export_round_trip_with_pillow(tmp_path: Path) -> None:
     with Image.open(path) as image:
         assert image.mode == "RGB"
         assert np.array_equal(np.asarray(image), photo)  # lossless
-        assert image.text[PARAMETERS_KEY].startswith("an astronaut, 宇宙飛行士\nsecond line\n")
+        text = image.text[PARAMETERS_KEY]  # type: ignore[attr-defined]
+        assert text.startswith("an astronaut, 宇宙飛行士\nsecond line\n")
 
 
 def test_batch_image_records_its_own_seed(tmp_path: Path) -> None:

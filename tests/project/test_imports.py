@@ -6,6 +6,7 @@ import io
 import struct
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ def astronaut() -> np.ndarray:
     return skdata.astronaut()  # 512x512 RGB photo
 
 
-def _save(image: Image.Image, path: Path, **kwargs: object) -> Path:
+def _save(image: Image.Image, path: Path, **kwargs: Any) -> Path:
     image.save(path, **kwargs)
     return path
 

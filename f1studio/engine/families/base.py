@@ -42,8 +42,11 @@ class ModelFamily(str, Enum):
                 "StableDiffusionInpaintPipeline",
                 "StableDiffusionControlNetPipeline",
             ),
-            "sdxl": ("StableDiffusionXLPipeline", "StableDiffusionXLImg2ImgPipeline",
-                     "StableDiffusionXLInpaintPipeline"),
+            "sdxl": (
+                "StableDiffusionXLPipeline",
+                "StableDiffusionXLImg2ImgPipeline",
+                "StableDiffusionXLInpaintPipeline",
+            ),
             "flux": ("FluxPipeline", "FluxFillPipeline", "FluxImg2ImgPipeline"),
         }[self.value]
 

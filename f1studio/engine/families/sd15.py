@@ -101,7 +101,12 @@ class SD15Adapter:
                 return np.ascontiguousarray(init_px[:, :, :3])
 
         vae_scale = pipe.vae_scale_factor
-        shape = (1, pipe.vae.config.latent_channels, req.height // vae_scale, req.width // vae_scale)
+        shape = (
+            1,
+            pipe.vae.config.latent_channels,
+            req.height // vae_scale,
+            req.width // vae_scale,
+        )
         inpaint: _Inpaint | None = None
         if req.inpaint is not None:
             inpaint = self._prepare_inpaint(pipe, req, init_px, generator, device, dtype, do_cfg)
@@ -112,7 +117,9 @@ class SD15Adapter:
         elif init_px is not None and denoise < 1.0:
             image = pipe.image_processor.preprocess(_pil(init_px)).to(device=device, dtype=dtype)
             init_latents = self._encode_image(pipe, image, generator)
-            noise = randn_tensor(init_latents.shape, generator=generator, device=device, dtype=dtype)
+            noise = randn_tensor(
+                init_latents.shape, generator=generator, device=device, dtype=dtype
+            )
             latents = scheduler.add_noise(init_latents, noise, timesteps[:1])
         else:
             latents = randn_tensor(shape, generator=generator, device=device, dtype=dtype)
@@ -147,7 +154,9 @@ class SD15Adapter:
                     uncond, cond = noise_pred.chunk(2)
                     noise_pred = uncond + req.guidance_scale * (cond - uncond)
                 preview = _x0_preview(model_in[-1:], noise_pred, t, alphas)
-                latents = scheduler.step(noise_pred, t, latents, **step_kwargs, return_dict=False)[0]
+                latents = scheduler.step(noise_pred, t, latents, **step_kwargs, return_dict=False)[
+                    0
+                ]
                 if inpaint is not None and inpaint.unet_extra is None:
                     keep = inpaint.image_latents
                     if i < total - 1:

@@ -1,0 +1,54 @@
+"""Per-user settings shared by the CLI and the window: default models per role.
+
+Stored as JSON in ``$F1STUDIO_CONFIG_DIR`` or the platform's config folder
+(``~/.config/f1studio/settings.json`` on Linux). A project's own model choices override these,
+and command-line options override both. No Qt, no torch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+ROLES = ("base", "edge_controlnet", "depth_controlnet", "depth_estimator")
+
+
+def config_dir() -> Path:
+    if os.environ.get("F1STUDIO_CONFIG_DIR"):
+        return Path(os.environ["F1STUDIO_CONFIG_DIR"])
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA", Path.home())) / "F1Studio"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "F1Studio"
+    return Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "f1studio"
+
+
+@dataclass
+class AppSettings:
+    base: str | None = None
+    edge_controlnet: str | None = None
+    depth_controlnet: str | None = None
+    depth_estimator: str | None = None
+    device: str = "auto"
+    allow_pickle: bool = False
+
+    @classmethod
+    def load(cls) -> AppSettings:
+        path = config_dir() / "settings.json"
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def save(self) -> Path:
+        path = config_dir() / "settings.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2), "utf-8")
+        os.replace(tmp, path)
+        return path

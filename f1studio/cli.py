@@ -1,0 +1,385 @@
+"""The ``f1studio`` command: projects, layers and renders from a terminal.
+
+Heavy modules (torch, diffusers) are imported only inside the commands that need them, so
+``f1studio --help`` starts instantly. Every failure exits non-zero with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+from f1studio import __version__
+
+LAYER_KINDS = ("paint", "reference", "region", "edge", "depth", "inpaint")
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit status 1."""
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"size must look like 512x512, not {text!r}") from e
+    return w, h
+
+
+def _controlnet(text: str) -> tuple[str, str]:
+    kind, _, path = text.partition("=")
+    if kind not in ("edge", "depth") or not path:
+        raise argparse.ArgumentTypeError(f"use --controlnet edge=PATH or depth=PATH, not {text!r}")
+    return kind, path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from f1studio.engine.request import DEFAULT_SCHEDULER, SCHEDULERS
+
+    p = argparse.ArgumentParser(
+        prog="f1studio",
+        description="F1 Studio: paint regions, guides and masks, then render them with "
+        "Stable Diffusion on your own GPU. The desktop window is not part of this version; "
+        "everything below works from a terminal.",
+    )
+    p.add_argument("--version", action="version", version=f"f1studio {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    new = sub.add_parser("new", help="create a project")
+    new.add_argument("project", type=Path)
+    new.add_argument(
+        "--size", type=_size, default=(512, 512), help="WIDTHxHEIGHT (default 512x512)"
+    )
+    new.add_argument("--prompt", required=True)
+    new.add_argument("--negative", default="")
+    new.add_argument("--guidance", type=float, default=7.5)
+    new.add_argument("--steps", type=int, default=25)
+    new.add_argument("--seed", type=int, default=42)
+    new.add_argument("--random-seed", action="store_true", help="pick a new seed for every render")
+    new.add_argument("--scheduler", choices=SCHEDULERS, default=DEFAULT_SCHEDULER)
+    new.add_argument(
+        "--strength",
+        type=float,
+        default=1.0,
+        help="denoise strength: 1 = from scratch, < 1 = transform the visible canvas",
+    )
+    new.add_argument("--batch", type=int, default=1, help="images per render (consecutive seeds)")
+    new.add_argument("--model", help="base model for this project (folder, .safetensors or hub id)")
+    new.add_argument("--force", action="store_true", help="overwrite an existing project")
+
+    add = sub.add_parser("add-layer", help="add a layer from an image file")
+    add.add_argument("project", type=Path)
+    add.add_argument("--kind", choices=LAYER_KINDS, required=True)
+    src = add.add_mutually_exclusive_group(required=True)
+    src.add_argument("--image", type=Path, help="masks: white = inside; guides: as drawn")
+    src.add_argument("--from-image", type=Path, help="extract an edge or depth guide from a photo")
+    add.add_argument("--name", default="")
+    add.add_argument("--prompt", default=None)
+    add.add_argument("--negative", default=None)
+    add.add_argument("--weight", type=float, default=None)
+    add.add_argument("--start", type=float, default=None)
+    add.add_argument("--end", type=float, default=None)
+    add.add_argument("--strength", type=float, default=None)
+    add.add_argument("--feather", type=int, default=None)
+    add.add_argument("--opacity", type=float, default=None)
+    add.add_argument("--low", type=int, default=100, help="Canny low threshold (--from-image edge)")
+    add.add_argument("--high", type=int, default=200, help="Canny high threshold")
+    add.add_argument("--depth-model", help="depth estimator (folder or hub id)")
+    add.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+
+    info = sub.add_parser("info", help="print the project as JSON")
+    info.add_argument("project", type=Path)
+
+    ren = sub.add_parser("render", help="render the project to a PNG")
+    ren.add_argument("project", type=Path)
+    ren.add_argument("--out", type=Path, required=True)
+    ren.add_argument("--model", help="base model: diffusers folder, .safetensors file or hub id")
+    ren.add_argument(
+        "--controlnet",
+        type=_controlnet,
+        action="append",
+        default=[],
+        metavar="KIND=PATH",
+        help="ControlNet for edge or depth guides",
+    )
+    ren.add_argument("--depth-model", help="accepted for symmetry with add-layer; unused here")
+    ren.add_argument("--device", default=None, choices=["auto", "cpu", "cuda", "mps"])
+    ren.add_argument("--seed", type=int)
+    ren.add_argument("--steps", type=int)
+    ren.add_argument("--guidance", type=float)
+    ren.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help="allow .ckpt/.bin weights (they can run code: only for files you trust)",
+    )
+    ren.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    cfg = sub.add_parser("config", help="show or set default models for this user")
+    cfg.add_argument("--model")
+    cfg.add_argument(
+        "--controlnet", type=_controlnet, action="append", default=[], metavar="KIND=PATH"
+    )
+    cfg.add_argument("--depth-model")
+    cfg.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"])
+    return p
+
+
+# ---- commands ----------------------------------------------------------------------------
+def cmd_new(args: argparse.Namespace) -> int:
+    from f1studio.document.document import Document
+    from f1studio.document.settings import GenerationSettings, ModelChoice, SeedMode
+    from f1studio.project.f1s import save_project
+
+    if args.project.exists() and not args.force:
+        raise CliError(f"{args.project} already exists (use --force to replace it)")
+    settings = GenerationSettings(
+        scheduler=args.scheduler,
+        steps=args.steps,
+        guidance_scale=args.guidance,
+        seed=args.seed,
+        seed_mode=SeedMode.RANDOM if args.random_seed else SeedMode.FIXED,
+        strength=args.strength,
+        batch_count=args.batch,
+        models=ModelChoice(base=args.model),
+    )
+    width, height = args.size
+    doc = Document(
+        width, height, prompt=args.prompt, negative_prompt=args.negative, settings=settings
+    )
+    save_project(doc, args.project)
+    print(f"created {args.project} ({width}x{height})")
+    return 0
+
+
+def _layer_pixels(args: argparse.Namespace, doc: Any) -> Any:
+    from f1studio.project.imports import load_mask, load_picture
+
+    kind = args.kind
+    if args.from_image is not None:
+        if kind not in ("edge", "depth"):
+            raise CliError(
+                "--from-image extracts edge or depth guides; use --image for other kinds"
+            )
+        photo = load_picture(args.from_image, doc.width, doc.height)
+        if kind == "edge":
+            from f1studio.engine.preprocess import canny_edges
+
+            return canny_edges(photo, args.low, args.high)
+        from f1studio.appsettings import AppSettings
+        from f1studio.engine.preprocess import estimate_depth
+
+        model = args.depth_model or doc.settings.models.depth_estimator
+        model = model or AppSettings.load().depth_estimator
+        return estimate_depth(photo, model, device=args.device)
+    if kind in ("paint", "reference"):
+        return load_picture(args.image, doc.width, doc.height)
+    return load_mask(args.image, doc.width, doc.height)
+
+
+def cmd_add_layer(args: argparse.Namespace) -> int:
+    from f1studio.document.layers import LayerKind
+    from f1studio.project.f1s import load_project, save_project
+
+    doc = load_project(args.project)
+    data = _layer_pixels(args, doc)
+    props = {
+        "prompt": args.prompt,
+        "negative_prompt": args.negative,
+        "weight": args.weight,
+        "start": args.start,
+        "end": args.end,
+        "strength": args.strength,
+        "feather": args.feather,
+        "opacity": args.opacity,
+    }
+    kind = LayerKind(args.kind)
+    from f1studio.document.layers import COMMON_PROPERTIES, KIND_PROPERTIES
+
+    allowed = set(COMMON_PROPERTIES) | set(KIND_PROPERTIES[kind])
+    wrong = [k for k, v in props.items() if v is not None and k not in allowed]
+    if wrong:
+        flags = ", ".join("--" + ("negative" if w == "negative_prompt" else w) for w in wrong)
+        raise CliError(f"a {kind.label.lower()} layer does not take {flags}")
+    props = {k: v for k, v in props.items() if v is not None}
+    layer = doc.add_layer(kind, name=args.name, data=data, **props)
+    save_project(doc, args.project)
+    print(f"added {kind.label.lower()} layer {layer.name!r} ({layer.id}) to {args.project}")
+    return 0
+
+
+def project_summary(doc: Any) -> dict[str, Any]:
+    import numpy as np
+
+    layers = []
+    for layer in doc.layers:
+        entry: dict[str, Any] = {"id": layer.id, "kind": layer.kind.value, **layer.properties()}
+        if entry.get("curve") is not None:
+            entry["curve"] = list(entry["curve"])
+        painted = layer.data[..., 3] if layer.kind.is_picture else layer.data
+        entry["painted_fraction"] = round(float(np.count_nonzero(painted)) / painted.size, 4)
+        layers.append(entry)
+    return {
+        "width": doc.width,
+        "height": doc.height,
+        "prompt": doc.prompt,
+        "negative_prompt": doc.negative_prompt,
+        "settings": doc.settings.to_dict(),
+        "layers": layers,
+    }
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from f1studio.project.f1s import load_project
+
+    print(json.dumps(project_summary(load_project(args.project)), indent=2))
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from f1studio.appsettings import AppSettings
+    from f1studio.document.build import build_request
+    from f1studio.document.settings import SeedMode
+    from f1studio.project.export import export_png
+    from f1studio.project.f1s import load_project
+
+    doc = load_project(args.project)
+    app = AppSettings.load()
+    chosen = doc.settings.models
+    nets = dict(args.controlnet)
+    controlnets = {
+        "edge": nets.get("edge") or chosen.edge_controlnet or app.edge_controlnet,
+        "depth": nets.get("depth") or chosen.depth_controlnet or app.depth_controlnet,
+    }
+    seed = args.seed
+    if seed is None and doc.settings.seed_mode == SeedMode.RANDOM:
+        seed = random.randrange(2**32)
+    try:
+        request = build_request(
+            doc,
+            model=args.model or chosen.base or app.base,
+            controlnets=controlnets,
+            device=args.device or app.device,
+            allow_pickle=args.allow_pickle or app.allow_pickle,
+            seed=seed,
+            steps=args.steps,
+            guidance=args.guidance,
+        )
+    except ValueError as e:
+        raise CliError(str(e)) from e
+    result = _run_with_progress(request, quiet=args.quiet)
+    outputs = []
+    for index, (image, image_seed) in enumerate(zip(result.images, result.seeds, strict=True)):
+        out = (
+            args.out
+            if index == 0
+            else args.out.with_name(f"{args.out.stem}-{index}{args.out.suffix}")
+        )
+        export_png(image, out, request, seed=image_seed)
+        outputs.append(out)
+    took = f"{result.seconds:.1f}s on {result.device} ({result.dtype})"
+    print(f"wrote {', '.join(map(str, outputs))} (seed {result.seeds[0]}, {took})")
+    return 0
+
+
+def _run_with_progress(request: Any, quiet: bool) -> Any:
+    from f1studio.engine.events import Failed, Progress, Started
+    from f1studio.engine.runner import run
+
+    bar = None
+    failure: list[Failed] = []
+
+    def on_event(event: Any) -> None:
+        nonlocal bar
+        if isinstance(event, Started) and not quiet:
+            from tqdm import tqdm
+
+            bar = tqdm(
+                total=event.total_steps,
+                unit="step",
+                file=sys.stderr,
+                leave=False,
+                desc=f"rendering on {event.device}",
+            )
+        elif isinstance(event, Progress) and bar is not None:
+            bar.n = event.step
+            bar.refresh()
+        elif isinstance(event, Failed):
+            failure.append(event)
+
+    try:
+        result = run(request, on_event)
+    except KeyboardInterrupt as e:
+        raise CliError("cancelled") from e
+    finally:
+        if bar is not None:
+            bar.close()
+    if result is None:
+        raise CliError(failure[0].message if failure else "the render was cancelled")
+    return result
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from f1studio.appsettings import AppSettings, config_dir
+
+    settings = AppSettings.load()
+    changed = False
+    for attr, value in (
+        ("base", args.model),
+        ("depth_estimator", args.depth_model),
+        ("device", args.device),
+    ):
+        if value is not None:
+            setattr(settings, attr, value or None)
+            changed = True
+    for kind, path in args.controlnet:
+        setattr(settings, f"{kind}_controlnet", path)
+        changed = True
+    if changed:
+        settings.save()
+    from dataclasses import asdict
+
+    print(json.dumps({"file": str(config_dir() / "settings.json"), **asdict(settings)}, indent=2))
+    return 0
+
+
+COMMANDS = {
+    "new": cmd_new,
+    "add-layer": cmd_add_layer,
+    "info": cmd_info,
+    "render": cmd_render,
+    "config": cmd_config,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except CliError as e:
+        print(f"f1studio: {e}", file=sys.stderr)
+    except (ValueError, KeyError) as e:
+        print(f"f1studio: {str(e).strip(chr(39))}", file=sys.stderr)
+    except Exception as e:  # noqa: BLE001 - project/import/engine errors carry user messages
+        import os
+
+        from f1studio.engine.events import EngineError
+
+        if os.environ.get("F1STUDIO_DEBUG"):
+            raise
+        message = e.message if isinstance(e, EngineError) else str(e)
+        print(
+            f"f1studio: {message.splitlines()[0] if message else type(e).__name__}", file=sys.stderr
+        )
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Keep library chatter (progress bars, deprecation notes) out of the user's terminal and logs.
+
+Called by the engine before torch/diffusers/transformers are imported; explicit environment
+settings by the user win.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+_done = False
+
+
+def quiet_libraries() -> None:
+    global _done
+    if _done:
+        return
+    _done = True
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"diffusers\..*")
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"transformers\..*")
+    try:
+        import diffusers.utils.logging as dlog
+        import transformers.utils.logging as tlog
+
+        dlog.disable_progress_bar()
+        tlog.disable_progress_bar()
+    except ImportError:  # the libraries are required dependencies; nothing to quiet without them
+        pass
