@@ -1,0 +1,126 @@
+"""The documented CLI commands, end to end on the tiny models."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from f1studio.cli import main
+from f1studio.project.export import read_png_parameters
+from f1studio.project.f1s import load_project
+
+SIZE = 128
+
+
+@pytest.fixture()
+def files(tmp_path):
+    from skimage.data import astronaut
+
+    Image.fromarray(astronaut()).save(tmp_path / "photo.png")
+    left = np.zeros((SIZE, SIZE), np.uint8)
+    left[:, : SIZE // 2] = 255
+    Image.fromarray(left).save(tmp_path / "left.png")
+    hole = np.zeros((SIZE, SIZE), np.uint8)
+    hole[40:90, 40:90] = 255
+    Image.fromarray(hole).save(tmp_path / "hole.png")
+    (tmp_path / "notes.txt").write_text("not an image")
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _own_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
+
+
+def test_new_add_layers_info_render(files, tiny_models, capsys):
+    project = files / "p.f1s"
+    out = files / "out.png"
+    m = tiny_models
+    assert main(["new", str(project), "--size", f"{SIZE}x{SIZE}", "--prompt", "a city street",
+                 "--negative", "blurry", "--steps", "6", "--seed", "3", "--guidance", "6"]) == 0
+    for args in (
+        ["--kind", "reference", "--image", str(files / "photo.png")],
+        ["--kind", "region", "--image", str(files / "left.png"), "--prompt", "a red car",
+         "--weight", "0.9"],
+        ["--kind", "edge", "--from-image", str(files / "photo.png"), "--start", "0", "--end", "0.6"],
+        ["--kind", "depth", "--from-image", str(files / "photo.png"), "--depth-model",
+         str(m["depth-estimator"]), "--weight", "0.5"],
+        ["--kind", "inpaint", "--image", str(files / "hole.png"), "--strength", "0.8",
+         "--feather", "4"],
+    ):
+        assert main(["add-layer", str(project), *args]) == 0, args
+    capsys.readouterr()
+    assert main(["info", str(project)]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert [layer["kind"] for layer in info["layers"]] == [
+        "reference", "region", "edge", "depth", "inpaint"]
+    assert info["layers"][1]["prompt"] == "a red car" and info["layers"][3]["weight"] == 0.5
+    assert 0.0 < info["layers"][2]["painted_fraction"] < 0.5  # edges are thin lines
+
+    before = load_project(project)
+    assert main(["render", str(project), "--out", str(out), "--model", str(m["pipeline"]),
+                 "--controlnet", f"edge={m['controlnet-edge']}",
+                 "--controlnet", f"depth={m['controlnet-depth']}", "--device", "cpu",
+                 "--quiet"]) == 0
+    image = np.asarray(Image.open(out).convert("RGB"))
+    assert image.shape == (SIZE, SIZE, 3)
+    photo = before.visible_canvas()
+    hole = np.asarray(Image.open(files / "hole.png")) > 127
+    assert np.array_equal(image[~hole], photo[~hole])  # inpaint keeps everything outside
+    chunks = read_png_parameters(out)
+    assert chunks["parameters"].startswith("a city street\nNegative prompt: blurry\nSteps: 6")
+    request = json.loads(chunks["f1studio-request"])
+    assert request["seed"] == 3 and len(request["controls"]) == 2 and len(request["regions"]) == 1
+    after = load_project(project)  # rendering never changes the project
+    assert [layer.id for layer in after.layers] == [layer.id for layer in before.layers]
+
+
+def test_render_errors_are_one_line_and_non_zero(files, tiny_models, capsys):
+    project = files / "p.f1s"
+    main(["new", str(project), "--size", "64x64", "--prompt", "x", "--steps", "2"])
+    main(["add-layer", str(project), "--kind", "edge", "--image", str(files / "left.png")])
+    capsys.readouterr()
+    code = main(["render", str(project), "--out", str(files / "o.png"), "--model",
+                 str(tiny_models["pipeline"]), "--device", "cpu", "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and err.count("\n") == 0 and "--controlnet edge=" in err
+    assert not (files / "o.png").exists()
+    code = main(["render", str(project), "--out", str(files / "o.png"), "--model",
+                 str(files / "missing"), "--quiet"])
+    assert code == 1 and "not found" in capsys.readouterr().err
+
+
+def test_bad_inputs_give_clear_errors(files, capsys):
+    project = files / "p.f1s"
+    assert main(["new", str(project), "--size", "100x64", "--prompt", "x"]) == 1
+    assert "multiples of 8" in capsys.readouterr().err
+    assert main(["new", str(project), "--size", "64x64", "--prompt", "x"]) == 0
+    assert main(["new", str(project), "--size", "64x64", "--prompt", "x"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert main(["add-layer", str(project), "--kind", "paint", "--image",
+                 str(files / "notes.txt")]) == 1
+    assert "notes.txt" in capsys.readouterr().err
+    assert main(["add-layer", str(project), "--kind", "paint", "--image",
+                 str(files / "photo.png"), "--prompt", "x"]) == 1
+    assert "does not take --prompt" in capsys.readouterr().err
+    assert main(["info", str(files / "nope.f1s")]) == 1
+    assert len(load_project(project).layers) == 0  # failed commands changed nothing
+
+
+def test_help_does_not_import_torch():
+    code = (
+        "import sys, contextlib, io\n"
+        "from f1studio.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try: main(['--help'])\n"
+        "    except SystemExit: pass\n"
+        "import f1studio, f1studio.document.build, f1studio.project.f1s\n"
+        "print('torch' in sys.modules, 'diffusers' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
