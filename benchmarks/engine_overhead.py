@@ -35,8 +35,15 @@ def main() -> None:
 
     models = tiny_models()
     request = GenerationRequest(
-        "a red car on a street", args.size, args.size, negative_prompt="blurry",
-        model=str(models["pipeline"]), steps=args.steps, guidance_scale=7.0, seed=1, device="cpu",
+        "a red car on a street",
+        args.size,
+        args.size,
+        negative_prompt="blurry",
+        model=str(models["pipeline"]),
+        steps=args.steps,
+        guidance_scale=7.0,
+        seed=1,
+        device="cpu",
     )
     cache = ModelCache()
     pipe = StableDiffusionPipeline.from_pretrained(
@@ -49,9 +56,16 @@ def main() -> None:
 
     def reference() -> None:
         pipe.scheduler = make_scheduler("dpmpp-2m", pipe.scheduler.config)
-        pipe("a red car on a street", negative_prompt="blurry", height=args.size, width=args.size,
-             num_inference_steps=args.steps, guidance_scale=7.0,
-             generator=torch.Generator("cpu").manual_seed(1), output_type="np")
+        pipe(
+            "a red car on a street",
+            negative_prompt="blurry",
+            height=args.size,
+            width=args.size,
+            num_inference_steps=args.steps,
+            guidance_scale=7.0,
+            generator=torch.Generator("cpu").manual_seed(1),
+            output_type="np",
+        )
 
     ours()
     reference()  # warm up both (model load, allocator)

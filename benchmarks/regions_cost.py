@@ -46,12 +46,22 @@ def main() -> None:
         return tuple(out)
 
     def step_time(count: int) -> float:
-        request = GenerationRequest("a photo", size, size, model=str(models["pipeline"]),
-                                    steps=args.steps, seed=3, device="cpu",
-                                    regions=regions(count))
+        request = GenerationRequest(
+            "a photo",
+            size,
+            size,
+            model=str(models["pipeline"]),
+            steps=args.steps,
+            seed=3,
+            device="cpu",
+            regions=regions(count),
+        )
         stamps: list[float] = []
-        run(request, lambda e: stamps.append(time.perf_counter()) if isinstance(e, Progress)
-            else None, cache=cache)
+        run(
+            request,
+            lambda e: stamps.append(time.perf_counter()) if isinstance(e, Progress) else None,
+            cache=cache,
+        )
         return (stamps[-1] - stamps[0]) / (len(stamps) - 1)
 
     step_time(0)

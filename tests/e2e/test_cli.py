@@ -41,32 +41,105 @@ def test_new_add_layers_info_render(files, tiny_models, capsys):
     project = files / "p.f1s"
     out = files / "out.png"
     m = tiny_models
-    assert main(["new", str(project), "--size", f"{SIZE}x{SIZE}", "--prompt", "a city street",
-                 "--negative", "blurry", "--steps", "6", "--seed", "3", "--guidance", "6"]) == 0
+    assert (
+        main(
+            [
+                "new",
+                str(project),
+                "--size",
+                f"{SIZE}x{SIZE}",
+                "--prompt",
+                "a city street",
+                "--negative",
+                "blurry",
+                "--steps",
+                "6",
+                "--seed",
+                "3",
+                "--guidance",
+                "6",
+            ]
+        )
+        == 0
+    )
     for args in (
         ["--kind", "reference", "--image", str(files / "photo.png")],
-        ["--kind", "region", "--image", str(files / "left.png"), "--prompt", "a red car",
-         "--weight", "0.9"],
-        ["--kind", "edge", "--from-image", str(files / "photo.png"), "--start", "0", "--end", "0.6"],
-        ["--kind", "depth", "--from-image", str(files / "photo.png"), "--depth-model",
-         str(m["depth-estimator"]), "--weight", "0.5"],
-        ["--kind", "inpaint", "--image", str(files / "hole.png"), "--strength", "0.8",
-         "--feather", "4"],
+        [
+            "--kind",
+            "region",
+            "--image",
+            str(files / "left.png"),
+            "--prompt",
+            "a red car",
+            "--weight",
+            "0.9",
+        ],
+        [
+            "--kind",
+            "edge",
+            "--from-image",
+            str(files / "photo.png"),
+            "--start",
+            "0",
+            "--end",
+            "0.6",
+        ],
+        [
+            "--kind",
+            "depth",
+            "--from-image",
+            str(files / "photo.png"),
+            "--depth-model",
+            str(m["depth-estimator"]),
+            "--weight",
+            "0.5",
+        ],
+        [
+            "--kind",
+            "inpaint",
+            "--image",
+            str(files / "hole.png"),
+            "--strength",
+            "0.8",
+            "--feather",
+            "4",
+        ],
     ):
         assert main(["add-layer", str(project), *args]) == 0, args
     capsys.readouterr()
     assert main(["info", str(project)]) == 0
     info = json.loads(capsys.readouterr().out)
     assert [layer["kind"] for layer in info["layers"]] == [
-        "reference", "region", "edge", "depth", "inpaint"]
+        "reference",
+        "region",
+        "edge",
+        "depth",
+        "inpaint",
+    ]
     assert info["layers"][1]["prompt"] == "a red car" and info["layers"][3]["weight"] == 0.5
     assert 0.0 < info["layers"][2]["painted_fraction"] < 0.5  # edges are thin lines
 
     before = load_project(project)
-    assert main(["render", str(project), "--out", str(out), "--model", str(m["pipeline"]),
-                 "--controlnet", f"edge={m['controlnet-edge']}",
-                 "--controlnet", f"depth={m['controlnet-depth']}", "--device", "cpu",
-                 "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "render",
+                str(project),
+                "--out",
+                str(out),
+                "--model",
+                str(m["pipeline"]),
+                "--controlnet",
+                f"edge={m['controlnet-edge']}",
+                "--controlnet",
+                f"depth={m['controlnet-depth']}",
+                "--device",
+                "cpu",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     image = np.asarray(Image.open(out).convert("RGB"))
     assert image.shape == (SIZE, SIZE, 3)
     photo = before.visible_canvas()
@@ -85,13 +158,33 @@ def test_render_errors_are_one_line_and_non_zero(files, tiny_models, capsys):
     main(["new", str(project), "--size", "64x64", "--prompt", "x", "--steps", "2"])
     main(["add-layer", str(project), "--kind", "edge", "--image", str(files / "left.png")])
     capsys.readouterr()
-    code = main(["render", str(project), "--out", str(files / "o.png"), "--model",
-                 str(tiny_models["pipeline"]), "--device", "cpu", "--quiet"])
+    code = main(
+        [
+            "render",
+            str(project),
+            "--out",
+            str(files / "o.png"),
+            "--model",
+            str(tiny_models["pipeline"]),
+            "--device",
+            "cpu",
+            "--quiet",
+        ]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 1 and err.count("\n") == 0 and "--controlnet edge=" in err
     assert not (files / "o.png").exists()
-    code = main(["render", str(project), "--out", str(files / "o.png"), "--model",
-                 str(files / "missing"), "--quiet"])
+    code = main(
+        [
+            "render",
+            str(project),
+            "--out",
+            str(files / "o.png"),
+            "--model",
+            str(files / "missing"),
+            "--quiet",
+        ]
+    )
     assert code == 1 and "not found" in capsys.readouterr().err
 
 
@@ -102,11 +195,26 @@ def test_bad_inputs_give_clear_errors(files, capsys):
     assert main(["new", str(project), "--size", "64x64", "--prompt", "x"]) == 0
     assert main(["new", str(project), "--size", "64x64", "--prompt", "x"]) == 1
     assert "already exists" in capsys.readouterr().err
-    assert main(["add-layer", str(project), "--kind", "paint", "--image",
-                 str(files / "notes.txt")]) == 1
+    assert (
+        main(["add-layer", str(project), "--kind", "paint", "--image", str(files / "notes.txt")])
+        == 1
+    )
     assert "notes.txt" in capsys.readouterr().err
-    assert main(["add-layer", str(project), "--kind", "paint", "--image",
-                 str(files / "photo.png"), "--prompt", "x"]) == 1
+    assert (
+        main(
+            [
+                "add-layer",
+                str(project),
+                "--kind",
+                "paint",
+                "--image",
+                str(files / "photo.png"),
+                "--prompt",
+                "x",
+            ]
+        )
+        == 1
+    )
     assert "does not take --prompt" in capsys.readouterr().err
     assert main(["info", str(files / "nope.f1s")]) == 1
     assert len(load_project(project).layers) == 0  # failed commands changed nothing

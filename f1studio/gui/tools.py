@@ -1,0 +1,44 @@
+"""Tool kinds and brush settings shared by the canvas and the tool bar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ToolKind(str, Enum):
+    BRUSH = "brush"
+    ERASER = "eraser"
+    FILL = "fill"
+    RECT = "rect"  # rectangle mask/selection fill
+    ELLIPSE = "ellipse"
+
+    @property
+    def label(self) -> str:
+        return {"brush": "Brush", "eraser": "Eraser", "fill": "Fill", "rect": "Rectangle",
+                "ellipse": "Ellipse"}[self.value]
+
+    @property
+    def shortcut(self) -> str | None:
+        return {"brush": "B", "eraser": "E", "fill": "G", "rect": "M", "ellipse": "O"}.get(self.value)
+
+
+@dataclass
+class BrushSettings:
+    """What a stroke paints with. The active layer's kind decides how these apply:
+    colour on paint/reference layers, mask value on region/inpaint layers, white lines on edge
+    guides, ``depth_level`` (0 = far, 255 = near) on depth guides."""
+
+    size: float = 24.0  # diameter in canvas pixels
+    hardness: float = 0.8  # 0..1
+    opacity: float = 1.0  # 0..1
+    color: tuple[int, int, int, int] = (20, 20, 20, 255)
+    depth_level: int = 200
+    pressure: bool = True  # use tablet pressure for size when the device reports it
+
+    def clamp(self) -> BrushSettings:
+        self.size = float(min(max(self.size, 1.0), 1000.0))
+        self.hardness = float(min(max(self.hardness, 0.0), 1.0))
+        self.opacity = float(min(max(self.opacity, 0.0), 1.0))
+        self.depth_level = int(min(max(self.depth_level, 0), 255))
+        return self
