@@ -43,8 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="f1studio",
         description="F1 Studio: paint regions, guides and masks, then render them with "
-        "Stable Diffusion on your own GPU. The desktop window is not part of this version; "
-        "everything below works from a terminal.",
+        "Stable Diffusion on your own GPU. Without a command it opens the window (the last "
+        "project, or a new one).",
     )
     p.add_argument("--version", action="version", version=f"f1studio {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--high", type=int, default=200, help="Canny high threshold")
     add.add_argument("--depth-model", help="depth estimator (folder or hub id)")
     add.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+
+    op = sub.add_parser("open", help="open a project in the window")
+    op.add_argument("project", type=Path)
 
     info = sub.add_parser("info", help="print the project as JSON")
     info.add_argument("project", type=Path)
@@ -232,6 +235,18 @@ def project_summary(doc: Any) -> dict[str, Any]:
     }
 
 
+def cmd_open(args: argparse.Namespace) -> int:
+    return start_window(str(args.project))
+
+
+def start_window(project: str | None) -> int:
+    try:
+        from f1studio.gui.app import main as gui_main
+    except ImportError as e:
+        raise CliError(f"the window needs PySide6, superqt and qasync ({e})") from e
+    return gui_main(project)
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from f1studio.project.f1s import load_project
 
@@ -349,6 +364,7 @@ def cmd_config(args: argparse.Namespace) -> int:
 COMMANDS = {
     "new": cmd_new,
     "add-layer": cmd_add_layer,
+    "open": cmd_open,
     "info": cmd_info,
     "render": cmd_render,
     "config": cmd_config,
@@ -358,10 +374,9 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     try:
+        if args.command is None:
+            return start_window(None)
         return COMMANDS[args.command](args)
     except CliError as e:
         print(f"f1studio: {e}", file=sys.stderr)

@@ -1,0 +1,39 @@
+"""Start the window: QApplication on a qasync event loop, the main window, the last project."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+
+
+def app_icon_path() -> Path | None:
+    path = RESOURCES / "icons" / "f1studio.png"
+    return path if path.exists() else None
+
+
+def main(project: str | None = None) -> int:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from f1studio.gui.asyncloop import run_app
+    from f1studio.gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("F1 Studio")
+    app.setOrganizationName("F1Studio")
+    app.setDesktopFileName("f1studio")
+    icon = app_icon_path()
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
+    window = MainWindow()
+    target = project or QSettings("F1Studio", "F1Studio").value("last_project", "")
+    if target and Path(str(target)).exists():
+        window.open_path(Path(str(target)))
+    elif project:
+        window.show_error(f"{project} does not exist; started a new project")
+    window.show()
+    window.canvas.fit_to_window()
+    return run_app(app, window)

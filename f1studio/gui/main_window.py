@@ -1,0 +1,362 @@
+"""The main window: canvas in the middle, prompt and guidance on the left, layers on the right,
+results below; menus, shortcuts, status bar, and the engine worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from f1studio.appsettings import AppSettings
+from f1studio.document.document import Document
+from f1studio.gui.canvas.view import CanvasView
+from f1studio.gui.importing import ImportController
+from f1studio.gui.jobs import GenerateController
+from f1studio.gui.panels.guidance import GuidanceSlider
+from f1studio.gui.panels.layers_panel import LayersPanel
+from f1studio.gui.panels.prompt_panel import PromptPanel
+from f1studio.gui.panels.results_strip import ResultsStrip
+from f1studio.gui.toolbar import ToolBar
+from f1studio.gui.worker import EngineWorker
+
+PROJECT_FILTER = "F1 Studio projects (*.f1s)"
+MAX_RECENT = 8
+
+
+def new_document() -> Document:
+    from f1studio.document.layers import LayerKind
+
+    doc = Document(512, 512, prompt="")
+    doc.add_layer(LayerKind.PAINT, name="Sketch")
+    doc.history.clear()
+    return doc
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, doc: Document | None = None, path: Path | None = None,
+                 worker: EngineWorker | None = None) -> None:
+        super().__init__()
+        self.doc = doc or new_document()
+        self.path: Path | None = Path(path) if path else None
+        self._saved_revision = self.doc.revision
+        self.worker = worker or EngineWorker()
+        self.settings = QSettings("F1Studio", "F1Studio")
+        self.setAcceptDrops(False)  # the canvas takes drops
+
+        self.canvas = CanvasView(self.doc)
+        self.prompt_panel = PromptPanel(self.doc)
+        self.guidance = GuidanceSlider(self.doc)
+        self.layers_panel = LayersPanel(self.doc)
+        self.results = ResultsStrip()
+        self.toolbar = ToolBar(self.canvas)
+        self.addToolBar(self.toolbar)
+        self.addActions(self.toolbar.extra_actions)
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#fff3cd;color:#5c4400;padding:6px;")
+        self.banner_button = QPushButton("Choose model…")
+        self.banner_button.clicked.connect(self.choose_models)
+        banner_row = QWidget()
+        row = QHBoxLayout(banner_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.banner, 1)
+        row.addWidget(self.banner_button)
+        self.banner_row = banner_row
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.addWidget(banner_row)
+        centre_layout.addWidget(self.canvas, 1)
+        self.setCentralWidget(centre)
+
+        self.generate_button = QPushButton("Generate  (Ctrl+Enter)")
+        self.generate_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel  (Esc)")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.progress.setTextVisible(True)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.prompt_panel)
+        left_layout.addWidget(self.guidance)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.generate_button, 1)
+        buttons.addWidget(self.cancel_button)
+        left_layout.addLayout(buttons)
+        left_layout.addWidget(self.progress)
+        left_layout.addStretch(1)
+        self._dock("Prompt", left, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Layers", self.layers_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Results", self.results, Qt.DockWidgetArea.BottomDockWidgetArea)
+
+        self.engine_label = QLabel()
+        self.statusBar().addPermanentWidget(self.engine_label)
+        self.jobs = GenerateController(self)
+        self.imports = ImportController(self)
+        self._connect()
+        self._build_menus()
+        self._bind_document()
+        self.set_engine_status()
+        self.show_no_model_banner(not self._model_configured())
+        self.resize(1400, 900)
+
+    # ---- layout helpers -------------------------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title.lower()}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _connect(self) -> None:
+        self.generate_button.clicked.connect(self.jobs.generate)
+        self.cancel_button.clicked.connect(self.jobs.cancel)
+        self.layers_panel.activeLayerChanged.connect(self.canvas.set_active_layer)
+        self.layers_panel.extractRequested.connect(self.imports.extract)
+        self.canvas.statusMessage.connect(self.status)
+        self.canvas.filesDropped.connect(self.imports.files_dropped)
+        self.canvas.imageDropped.connect(self.imports.image_dropped)
+        self.results.applyRequested.connect(self.jobs.apply)
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcuts(shortcut if isinstance(shortcut, list) else [shortcut])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        f = bar.addMenu("&File")
+        self._action(f, "&New", self.new_project, QKeySequence.StandardKey.New)
+        self._action(f, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = f.addMenu("Open &Recent")
+        self._action(f, "&Save", self.save, QKeySequence.StandardKey.Save)
+        self._action(f, "Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
+        self._action(f, "&Export PNG…", self.export_png, QKeySequence("Ctrl+E"))
+        f.addSeparator()
+        self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        e = bar.addMenu("&Edit")
+        self.undo_action = self._action(e, "&Undo", self.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action(
+            e, "&Redo", self.redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]
+        )
+        self._action(e, "&Paste image as reference", self.imports.paste, QKeySequence.StandardKey.Paste)
+        v = bar.addMenu("&View")
+        self._action(v, "&Fit to window", self.canvas.fit_to_window, QKeySequence("Ctrl+0"))
+        guides = self._action(v, "Show &guides and masks", self.canvas.set_guides_visible,
+                              QKeySequence("Ctrl+H"))
+        guides.setCheckable(True)
+        guides.setChecked(True)
+        r = bar.addMenu("&Render")
+        self._action(r, "&Generate", self.jobs.generate,
+                     [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self._action(r, "&Cancel", self.jobs.cancel, QKeySequence(Qt.Key.Key_Escape))
+        m = bar.addMenu("&Model")
+        self._action(m, "Choose &models…", self.choose_models)
+        self._refresh_recent()
+
+    # ---- document -------------------------------------------------------------------------
+    def _bind_document(self) -> None:
+        self.doc.subscribe(self._doc_changed)
+        self._update_title()
+
+    def set_document(self, doc: Document, path: Path | None) -> None:
+        self.doc.unsubscribe(self._doc_changed)
+        self.doc = doc
+        self.path = path
+        self._saved_revision = doc.revision
+        for widget in (self.canvas, self.prompt_panel, self.guidance, self.layers_panel):
+            widget.set_document(doc)
+        self._bind_document()
+        self.canvas.fit_to_window()
+
+    def _doc_changed(self, doc: Document, what: str) -> None:
+        self._update_title()
+
+    @property
+    def is_modified(self) -> bool:
+        return self.doc.revision != self._saved_revision
+
+    def _update_title(self) -> None:
+        name = self.path.name if self.path else "Untitled"
+        self.setWindowTitle(f"{name}{' *' if self.is_modified else ''} — F1 Studio")
+        self.undo_action.setEnabled(self.doc.can_undo) if hasattr(self, "undo_action") else None
+        self.redo_action.setEnabled(self.doc.can_redo) if hasattr(self, "redo_action") else None
+
+    def undo(self) -> None:
+        if not self.doc.undo():
+            self.status("Nothing to undo")
+
+    def redo(self) -> None:
+        if not self.doc.redo():
+            self.status("Nothing to redo")
+
+    def confirm_discard(self) -> bool:
+        """Ask about unsaved changes; True when it's fine to drop the current document."""
+        if not self.is_modified:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", "Save the changes to this project first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_project(self) -> None:
+        if self.confirm_discard():
+            self.set_document(new_document(), None)
+
+    def open_dialog(self) -> None:
+        start = str(self.path.parent) if self.path else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, PROJECT_FILTER)
+        if path:
+            self.open_path(Path(path))
+
+    def open_path(self, path: Path) -> bool:
+        from f1studio.project.errors import StudioFileError
+        from f1studio.project.f1s import load_project
+
+        if not self.confirm_discard():
+            return False
+        try:
+            doc = load_project(path)
+        except StudioFileError as e:
+            self.show_error(str(e))
+            return False
+        self.set_document(doc, Path(path))
+        self._remember(Path(path))
+        self.status(f"Opened {Path(path).name}")
+        return True
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self._save_to(self.path)
+
+    def save_as(self) -> bool:
+        start = str(self.path) if self.path else str(Path.home() / "untitled.f1s")
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", start, PROJECT_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".f1s"):
+            path += ".f1s"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        from f1studio.project.errors import StudioFileError
+        from f1studio.project.f1s import save_project
+
+        try:
+            save_project(self.doc, path)
+        except StudioFileError as e:
+            self.show_error(str(e))
+            return False
+        self.path = path
+        self._saved_revision = self.doc.revision
+        self._remember(path)
+        self._update_title()
+        self.status(f"Saved {path.name}")
+        return True
+
+    def export_png(self) -> None:
+        from f1studio.project.errors import StudioFileError
+        from f1studio.project.export import export_png
+
+        request = self.jobs.last_request
+        image = self.doc.visible_canvas()
+        if request is None:
+            try:
+                request = self.jobs.build()
+            except ValueError as e:
+                self.show_error(str(e))
+                return
+        start = str((self.path.with_suffix(".png")) if self.path else Path.home() / "image.png")
+        path, _ = QFileDialog.getSaveFileName(self, "Export PNG", start, "PNG images (*.png)")
+        if not path:
+            return
+        try:
+            export_png(image, path, request)
+        except StudioFileError as e:
+            self.show_error(str(e))
+            return
+        self.status(f"Exported {Path(path).name}")
+
+    def _remember(self, path: Path) -> None:
+        recent = [p for p in self._recent() if p != str(path)]
+        recent.insert(0, str(path))
+        self.settings.setValue("recent", recent[:MAX_RECENT])
+        self.settings.setValue("last_project", str(path))
+        self._refresh_recent()
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for entry in self._recent():
+            action = self.recent_menu.addAction(entry)
+            action.triggered.connect(lambda _=False, p=entry: self.open_path(Path(p)))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    # ---- models and status ----------------------------------------------------------------
+    def _model_configured(self) -> bool:
+        return bool(self.doc.settings.models.base or AppSettings.load().base)
+
+    def choose_models(self) -> None:
+        from f1studio.gui.model_dialog import ModelDialog
+
+        dialog = ModelDialog(AppSettings.load(), self)
+        if dialog.exec():
+            dialog.result_settings().save()
+            self.set_engine_status()
+            self.show_no_model_banner(not self._model_configured())
+
+    def show_no_model_banner(self, show: bool, message: str | None = None) -> None:
+        self.banner.setText(message or "No model chosen: F1 Studio needs a Stable Diffusion 1.5 "
+                            "model (a folder, a .safetensors file or a Hugging Face id) to render.")
+        self.banner_row.setVisible(show)
+
+    def set_engine_status(self, device: str | None = None, dtype: str | None = None) -> None:
+        app = AppSettings.load()
+        model = self.doc.settings.models.base or app.base
+        name = Path(model).name if model else "no model"
+        if device is None:
+            device, dtype = app.device, "auto"
+        self.engine_label.setText(f"Model: {name}  ·  {device}  ·  {dtype}")
+
+    def status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 6000)
+
+    def show_error(self, message: str) -> None:
+        self.statusBar().showMessage(f"⚠ {message}", 15000)
+
+    # ---- closing --------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self.worker.shutdown()
+        event.accept()

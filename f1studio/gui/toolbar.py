@@ -1,0 +1,101 @@
+"""The tool bar: tools, brush size/hardness/opacity, colour and the depth near/far level."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
+from PySide6.QtWidgets import QColorDialog, QLabel, QSlider, QSpinBox, QToolBar, QToolButton
+
+from f1studio.gui.tools import ToolKind
+
+
+def _slider(lo: int, hi: int, value: int, tip: str) -> QSlider:
+    s = QSlider(Qt.Orientation.Horizontal)
+    s.setRange(lo, hi)
+    s.setValue(value)
+    s.setFixedWidth(90)
+    s.setToolTip(tip)
+    return s
+
+
+class ToolBar(QToolBar):
+    def __init__(self, canvas) -> None:
+        super().__init__("Tools")
+        self.setObjectName("tools")
+        self.canvas = canvas
+        self.tool_actions: dict[ToolKind, QAction] = {}
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for kind in ToolKind:
+            action = QAction(kind.label, self)
+            action.setCheckable(True)
+            if kind.shortcut:
+                action.setShortcut(QKeySequence(kind.shortcut))
+                action.setToolTip(f"{kind.label} ({kind.shortcut})")
+            action.triggered.connect(lambda _=False, k=kind: self.canvas.set_tool(k))
+            group.addAction(action)
+            self.addAction(action)
+            self.tool_actions[kind] = action
+        self.tool_actions[ToolKind.BRUSH].setChecked(True)
+        self.addSeparator()
+
+        brush = canvas.brush
+        self.addWidget(QLabel(" Size "))
+        self.size = QSpinBox()
+        self.size.setRange(1, 1000)
+        self.size.setValue(int(brush.size))
+        self.size.setToolTip("Brush size in pixels ([ and ] to change)")
+        self.size.valueChanged.connect(self._size_changed)
+        self.addWidget(self.size)
+        self.addWidget(QLabel(" Hardness "))
+        self.hardness = _slider(0, 100, int(brush.hardness * 100), "Brush hardness")
+        self.hardness.valueChanged.connect(lambda v: self._set(hardness=v / 100))
+        self.addWidget(self.hardness)
+        self.addWidget(QLabel(" Opacity "))
+        self.opacity = _slider(1, 100, int(brush.opacity * 100), "Brush opacity")
+        self.opacity.valueChanged.connect(lambda v: self._set(opacity=v / 100))
+        self.addWidget(self.opacity)
+        self.color_button = QToolButton()
+        self.color_button.setToolTip("Paint colour")
+        self.color_button.clicked.connect(self._pick_color)
+        self.addWidget(self.color_button)
+        self._show_color()
+        self.addWidget(QLabel(" Depth far"))
+        self.depth = _slider(0, 255, brush.depth_level, "Grey level painted on depth guides")
+        self.depth.valueChanged.connect(lambda v: self._set(depth_level=v))
+        self.addWidget(self.depth)
+        self.addWidget(QLabel("near "))
+
+        # shortcuts without a button: the window adds these to itself
+        self.extra_actions: list[QAction] = []
+        for key, factor in (("[", 1 / 1.25), ("]", 1.25)):
+            action = QAction(f"Brush size {key}", self)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(lambda _=False, f=factor: self.change_size(f))
+            self.extra_actions.append(action)
+
+    def _set(self, **values) -> None:
+        brush = self.canvas.brush
+        for name, value in values.items():
+            setattr(brush, name, value)
+        self.canvas.set_brush(brush.clamp())
+
+    def _size_changed(self, value: int) -> None:
+        self._set(size=float(value))
+
+    def change_size(self, factor: float) -> None:
+        new = max(1, min(1000, round(self.canvas.brush.size * factor)))
+        if new == int(self.canvas.brush.size):
+            new += 1 if factor > 1 else -1
+        self.size.setValue(max(1, new))
+
+    def _pick_color(self) -> None:
+        r, g, b, a = self.canvas.brush.color
+        color = QColorDialog.getColor(QColor(r, g, b, a), self, "Paint colour")
+        if color.isValid():
+            self._set(color=(color.red(), color.green(), color.blue(), 255))
+            self._show_color()
+
+    def _show_color(self) -> None:
+        r, g, b, _ = self.canvas.brush.color
+        self.color_button.setStyleSheet(f"background: rgb({r},{g},{b}); min-width: 24px;")
