@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
     op = sub.add_parser("open", help="open a project in the window")
-    op.add_argument("project", type=Path)
+    op.add_argument("project", type=Path, nargs="?", help="default: the last project")
 
     info = sub.add_parser("info", help="print the project as JSON")
     info.add_argument("project", type=Path)
@@ -236,7 +236,7 @@ def project_summary(doc: Any) -> dict[str, Any]:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    return start_window(str(args.project))
+    return start_window(str(args.project) if args.project else None)
 
 
 def start_window(project: str | None) -> int:
