@@ -109,7 +109,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KIND=PATH",
         help="ControlNet for edge or depth guides",
     )
-    ren.add_argument("--depth-model", help="accepted for symmetry with add-layer; unused here")
     ren.add_argument("--device", default=None, choices=["auto", "cpu", "cuda", "mps"])
     ren.add_argument("--seed", type=int)
     ren.add_argument("--steps", type=int)

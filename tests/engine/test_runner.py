@@ -179,3 +179,24 @@ def test_two_guides_at_once_use_both_controlnets(tiny_models, engine_cache):
     both = run(_request(tiny_models, controls=(e, d)), cache=engine_cache).images[0]
     edge_only = run(_request(tiny_models, controls=(e,)), cache=engine_cache).images[0]
     assert np.abs(both.astype(int) - edge_only).max() > 0
+
+
+def test_out_of_gpu_memory_is_reported_and_the_next_job_runs(tiny_models, monkeypatch):
+    import torch
+
+    from f1studio.engine.families.sd15 import SD15Adapter
+    from f1studio.engine.models import ModelCache
+
+    cache = ModelCache()
+    original = SD15Adapter.render
+
+    def exhausted(self, *args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(SD15Adapter, "render", exhausted)
+    events = []
+    assert run(_request(tiny_models, steps=2), events.append, cache=cache) is None
+    assert events[-1].kind == ErrorKind.OUT_OF_MEMORY and "smaller canvas" in events[-1].message
+    assert cache.loaded is None  # models were unloaded to free memory
+    monkeypatch.setattr(SD15Adapter, "render", original)
+    assert run(_request(tiny_models, steps=2), cache=cache) is not None
