@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QImage, QPixmap
 
 
@@ -43,3 +44,17 @@ def qimage_to_rgba(image: QImage) -> np.ndarray:
     arr = np.frombuffer(ptr, np.uint8, count=converted.bytesPerLine() * h)
     arr = arr.reshape(h, converted.bytesPerLine())[:, : 4 * w].reshape(h, w, 4)
     return arr.copy()
+
+
+def image_from_mime(mime: QMimeData) -> QImage | None:
+    """The image carried by drag-and-drop or clipboard data, or None when there is none."""
+    if not mime.hasImage():
+        return None
+    data = mime.imageData()
+    image = data.toImage() if isinstance(data, QPixmap) else QImage(data)
+    return None if image.isNull() else image
+
+
+def local_files(mime: QMimeData) -> list[str]:
+    """Paths of the local files among dropped/pasted URLs."""
+    return [url.toLocalFile() for url in mime.urls() if url.isLocalFile()] if mime.hasUrls() else []

@@ -15,12 +15,34 @@ class ToolKind(str, Enum):
 
     @property
     def label(self) -> str:
-        return {"brush": "Brush", "eraser": "Eraser", "fill": "Fill", "rect": "Rectangle",
-                "ellipse": "Ellipse"}[self.value]
+        return {
+            "brush": "Brush",
+            "eraser": "Eraser",
+            "fill": "Fill",
+            "rect": "Rectangle",
+            "ellipse": "Ellipse",
+        }[self.value]
 
     @property
     def shortcut(self) -> str | None:
-        return {"brush": "B", "eraser": "E", "fill": "G", "rect": "M", "ellipse": "O"}.get(self.value)
+        return {"brush": "B", "eraser": "E", "fill": "G", "rect": "M", "ellipse": "O"}.get(
+            self.value
+        )
+
+    @property
+    def is_brush(self) -> bool:
+        """Freehand tools: a drag paints dabs along the pointer path."""
+        return self in (ToolKind.BRUSH, ToolKind.ERASER)
+
+    @property
+    def is_shape(self) -> bool:
+        """Drag a box, filled on release."""
+        return self in (ToolKind.RECT, ToolKind.ELLIPSE)
+
+    @property
+    def erases(self) -> bool:
+        """Clears alpha on pictures, writes 0 on masks and guides (Alt does it for any tool)."""
+        return self is ToolKind.ERASER
 
 
 @dataclass
@@ -35,10 +57,12 @@ class BrushSettings:
     color: tuple[int, int, int, int] = (20, 20, 20, 255)
     depth_level: int = 200
     pressure: bool = True  # use tablet pressure for size when the device reports it
+    fill_tolerance: int = 32  # flood fill: max difference per channel (0..255) still filled
 
     def clamp(self) -> BrushSettings:
         self.size = float(min(max(self.size, 1.0), 1000.0))
         self.hardness = float(min(max(self.hardness, 0.0), 1.0))
         self.opacity = float(min(max(self.opacity, 0.0), 1.0))
         self.depth_level = int(min(max(self.depth_level, 0), 255))
+        self.fill_tolerance = int(min(max(self.fill_tolerance, 0), 255))
         return self

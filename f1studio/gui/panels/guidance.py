@@ -1,0 +1,52 @@
+"""The classifier-free guidance slider (doc.settings.guidance_scale)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from f1studio.document.document import Document
+from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
+
+GUIDANCE_MIN, GUIDANCE_MAX, GUIDANCE_STEP = 1.0, 20.0, 0.5
+
+
+class GuidanceSlider(DocumentView):
+    """How closely the picture follows the prompt: 1.0..20.0 in steps of 0.5.
+
+    A drag is one undo step; the value is used by the next request built from the document.
+    """
+
+    def __init__(self, doc: Document | None = None, parent: QWidget | None = None):
+        super().__init__(doc, parent)
+        self.slider = ValueSlider(GUIDANCE_MIN, GUIDANCE_MAX, GUIDANCE_STEP, decimals=1)
+        tip = (
+            "Classifier-free guidance: how closely the picture follows the prompt.\n"
+            "Low = freer, softer; high = literal, harsher. 5-9 suits most models."
+        )
+        self.setToolTip(tip)
+        label = QLabel("Guidance")
+        label.setBuddy(self.slider.slider)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(label)
+        layout.addWidget(self.slider, 1)
+        self.slider.valueChanged.connect(self._edited)
+        self.seal_when_done(self.slider)
+        self._bind_initial_document()
+
+    def value(self) -> float:
+        return self.slider.value()
+
+    def _edited(self, value: float) -> None:
+        if self.document is not None:
+            self.edit(self.document.set_setting, "guidance_scale", value, merge=True)
+
+    def document_changed(self, what: str) -> None:
+        if what == "settings":
+            self.refresh()
+
+    def refresh(self) -> None:
+        self.setEnabled(self.document is not None)
+        if self.document is not None:
+            with signals_blocked(self.slider):
+                self.slider.setValue(self.document.settings.guidance_scale)

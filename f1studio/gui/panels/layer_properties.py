@@ -1,0 +1,267 @@
+"""The selected layer's own controls: common ones plus those of its kind."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+from superqt import QLabeledDoubleRangeSlider
+
+from f1studio.document.document import Document
+from f1studio.document.layers import Layer, LayerKind
+from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
+
+MIN_RANGE_GAP = 0.05  # a guide acts on at least this fraction of the steps
+FEATHER_MAX = 64
+
+
+class _NoWheel(QObject):
+    """Swallows wheel events (a wheel moves both handles of a range slider at once)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        return event.type() == QEvent.Type.Wheel
+
+
+def clamp_range(start: float, end: float, old_start: float) -> tuple[float, float]:
+    """Keep ``0 <= start < end <= 1`` with a gap of at least MIN_RANGE_GAP.
+
+    The handle that moved (start when it differs from ``old_start``, else end) gives way.
+    """
+    start, end = round(min(start, end), 4), round(max(start, end), 4)
+    if end - start >= MIN_RANGE_GAP - 1e-9:
+        return start, end
+    if start != round(old_start, 4):
+        start = end - MIN_RANGE_GAP
+        if start < 0.0:
+            start, end = 0.0, MIN_RANGE_GAP
+    else:
+        end = start + MIN_RANGE_GAP
+        if end > 1.0:
+            start, end = 1.0 - MIN_RANGE_GAP, 1.0
+    return round(start, 4), round(end, 4)
+
+
+class LayerProperties(DocumentView):
+    """Name, opacity, visibility and lock of one layer, plus the controls of its kind.
+
+    - region: prompt, negative prompt, weight
+    - edge/depth guide: weight and the start..end range of the steps it acts on
+    - inpaint mask: strength and feather
+    - reference image: "Edges from this image" / "Depth from this image" emit
+      ``extractRequested(layer_id, "edge" | "depth")``
+
+    A locked layer keeps only visible/locked editable.
+    """
+
+    extractRequested = Signal(str, str)
+
+    def __init__(self, doc: Document | None = None, parent: QWidget | None = None):
+        super().__init__(doc, parent)
+        self._layer_id: str | None = None
+
+        self.empty_label = QLabel("No layer selected")
+        self.name_edit = QLineEdit()
+        self.opacity_slider = ValueSlider(0.0, 1.0, 0.01)
+        self.visible_check = QCheckBox("Visible")
+        self.locked_check = QCheckBox("Locked")
+        self.prompt_edit = QLineEdit()
+        self.prompt_edit.setPlaceholderText("What this region shows…")
+        self.negative_edit = QLineEdit()
+        self.negative_edit.setPlaceholderText("What to avoid here…")
+        self.weight_slider = ValueSlider(0.0, 2.0, 0.05)
+        self.range_slider = QLabeledDoubleRangeSlider()
+        self.range_slider.setRange(0.0, 1.0)
+        self.range_slider.setSingleStep(0.01)
+        self.range_slider.setDecimals(2)
+        self.range_slider.setValue((0.0, 1.0))
+        self.range_slider.setEdgeLabelMode(QLabeledDoubleRangeSlider.EdgeLabelMode.NoLabel)
+        self.range_slider.setBarMovesAllHandles(False)  # one handle at a time (proxied)
+        self.range_slider.setToolTip(
+            "Which part of the denoising steps this guide acts on:\n"
+            "early steps set structure, late steps add texture"
+        )
+        self._no_wheel = _NoWheel(self)
+        for w in (self.range_slider, *self.range_slider.findChildren(QWidget)):
+            w.installEventFilter(self._no_wheel)
+        self.strength_slider = ValueSlider(0.0, 1.0, 0.01)
+        self.strength_slider.setToolTip("Denoising strength under the mask (1 = repaint fully)")
+        self.feather_slider = ValueSlider(0, FEATHER_MAX, 1, decimals=0)
+        self.feather_slider.setToolTip("Soften the mask edge inward by this many pixels")
+        self.edges_button = QPushButton("Edges from this image")
+        self.depth_button = QPushButton("Depth from this image")
+
+        flags = QWidget()
+        flags_layout = QHBoxLayout(flags)
+        flags_layout.setContentsMargins(0, 0, 0, 0)
+        flags_layout.addWidget(self.visible_check)
+        flags_layout.addWidget(self.locked_check)
+        flags_layout.addStretch(1)
+        extract = QWidget()
+        extract_layout = QHBoxLayout(extract)
+        extract_layout.setContentsMargins(0, 0, 0, 0)
+        extract_layout.addWidget(self.edges_button)
+        extract_layout.addWidget(self.depth_button)
+
+        self._form = QFormLayout(self)
+        self._form.addRow(self.empty_label)
+        rows: list[tuple[str, str, QWidget]] = [
+            ("name", "Name", self.name_edit),
+            ("opacity", "Opacity", self.opacity_slider),
+            ("flags", "", flags),
+            ("prompt", "Prompt", self.prompt_edit),
+            ("negative_prompt", "Negative", self.negative_edit),
+            ("weight", "Weight", self.weight_slider),
+            ("range", "Active steps", self.range_slider),
+            ("strength", "Strength", self.strength_slider),
+            ("feather", "Feather (px)", self.feather_slider),
+            ("extract", "", extract),
+        ]
+        self._rows: dict[str, QWidget] = {}
+        for key, label, widget in rows:
+            self._form.addRow(label, widget)
+            self._rows[key] = widget
+
+        self.name_edit.textChanged.connect(lambda t: self._set("name", t))
+        self.opacity_slider.valueChanged.connect(lambda v: self._set("opacity", v))
+        self.visible_check.toggled.connect(lambda on: self._set("visible", on, merge=False))
+        self.locked_check.toggled.connect(lambda on: self._set("locked", on, merge=False))
+        self.prompt_edit.textChanged.connect(lambda t: self._set("prompt", t))
+        self.negative_edit.textChanged.connect(lambda t: self._set("negative_prompt", t))
+        self.weight_slider.valueChanged.connect(lambda v: self._set("weight", v))
+        self.range_slider.valueChanged.connect(self._range_edited)
+        self.strength_slider.valueChanged.connect(lambda v: self._set("strength", v))
+        self.feather_slider.valueChanged.connect(lambda v: self._set("feather", int(v)))
+        self.edges_button.clicked.connect(lambda: self._extract("edge"))
+        self.depth_button.clicked.connect(lambda: self._extract("depth"))
+        self.seal_when_done(
+            self.name_edit,
+            self.opacity_slider,
+            self.prompt_edit,
+            self.negative_edit,
+            self.weight_slider,
+            self.range_slider,
+            self.strength_slider,
+            self.feather_slider,
+        )
+        self._bind_initial_document()
+
+    # ---- public ----------------------------------------------------------------------------
+    @property
+    def layer_id(self) -> str | None:
+        return self._layer_id
+
+    def set_layer(self, layer_id: str | None) -> None:
+        """Show the controls of this layer (None: nothing selected)."""
+        if layer_id != self._layer_id:
+            self.seal()
+        self._layer_id = layer_id
+        self.refresh()
+
+    def row_shown(self, key: str) -> bool:
+        """Whether a row is shown: name, opacity, flags, prompt, negative_prompt, weight,
+        range, strength, feather or extract."""
+        return not self._rows[key].isHidden()
+
+    # ---- user edits -> document -------------------------------------------------------------
+    def _layer(self) -> Layer | None:
+        if self.document is None or self._layer_id is None:
+            return None
+        try:
+            return self.document.layer(self._layer_id)
+        except KeyError:
+            return None
+
+    def _set(self, name: str, value: object, merge: bool = True) -> None:
+        layer = self._layer()
+        if layer is not None and self.document is not None:
+            self.edit(self.document.set_layer_property, layer.id, name, value, merge=merge)
+
+    def _range_edited(self, values: tuple[float, ...]) -> None:
+        layer, doc = self._layer(), self.document
+        if layer is None or doc is None:
+            return
+        start, end = clamp_range(float(values[0]), float(values[-1]), layer.start)
+        if (start, end) != (round(values[0], 4), round(values[-1], 4)):
+            with signals_blocked(self.range_slider):
+                self.range_slider.setValue((start, end))
+        # write in an order that keeps start < end after each single change
+        order = [("start", start), ("end", end)]
+        if start >= layer.end:
+            order.reverse()
+        for name, value in order:
+            if not self.edit(doc.set_layer_property, layer.id, name, value, merge=True):
+                break
+
+    def _extract(self, kind: str) -> None:
+        if self._layer_id is not None:
+            self.extractRequested.emit(self._layer_id, kind)
+
+    # ---- document -> widgets ----------------------------------------------------------------
+    def document_replaced(self) -> None:
+        self._layer_id = None
+
+    def document_changed(self, what: str) -> None:
+        if what in ("layers", "document") or what == f"layer:{self._layer_id}":
+            self.refresh()
+
+    def refresh(self) -> None:
+        layer = self._layer()
+        if layer is None:
+            self._layer_id = None
+        kind = layer.kind if layer is not None else None
+        shown = {
+            "name": kind is not None,
+            "opacity": kind is not None,
+            "flags": kind is not None,
+            "prompt": kind is LayerKind.REGION,
+            "negative_prompt": kind is LayerKind.REGION,
+            "weight": kind is LayerKind.REGION or (kind is not None and kind.is_control),
+            "range": kind is not None and kind.is_control,
+            "strength": kind is LayerKind.INPAINT,
+            "feather": kind is LayerKind.INPAINT,
+            "extract": kind is LayerKind.REFERENCE,
+        }
+        self.empty_label.setVisible(layer is None)
+        for key, on in shown.items():
+            self._form.setRowVisible(self._rows[key], on)
+        if layer is None:
+            return
+        values = [
+            self.name_edit,
+            self.opacity_slider,
+            self.visible_check,
+            self.locked_check,
+            self.prompt_edit,
+            self.negative_edit,
+            self.weight_slider,
+            self.range_slider,
+            self.strength_slider,
+            self.feather_slider,
+        ]
+        with signals_blocked(*values):
+            _set_line(self.name_edit, layer.name)
+            self.opacity_slider.setValue(layer.opacity)
+            self.visible_check.setChecked(layer.visible)
+            self.locked_check.setChecked(layer.locked)
+            _set_line(self.prompt_edit, layer.prompt)
+            _set_line(self.negative_edit, layer.negative_prompt)
+            self.weight_slider.setValue(layer.weight)
+            self.range_slider.setValue((layer.start, layer.end))
+            self.strength_slider.setValue(layer.strength)
+            self.feather_slider.setValue(min(layer.feather, FEATHER_MAX))
+        for widget in values:
+            if widget not in (self.visible_check, self.locked_check):
+                widget.setEnabled(not layer.locked)
+
+
+def _set_line(edit: QLineEdit, text: str) -> None:
+    """Replace the text only when it differs (keeps the cursor while the user types)."""
+    if edit.text() != text:
+        edit.setText(text)

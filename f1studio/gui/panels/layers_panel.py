@@ -1,0 +1,354 @@
+"""The layer stack (front first), its buttons and the selected layer's properties."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QMenu,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from f1studio.document.document import Document
+from f1studio.document.layers import Layer, LayerKind
+from f1studio.gui.panels.binding import DocumentView, signals_blocked
+from f1studio.gui.panels.layer_properties import LayerProperties
+
+_PALETTE: tuple[tuple[int, int, int], ...] = (
+    (230, 25, 75),
+    (60, 180, 75),
+    (0, 130, 200),
+    (245, 130, 48),
+    (145, 30, 180),
+    (70, 240, 240),
+    (240, 50, 230),
+    (210, 245, 60),
+    (0, 128, 128),
+    (170, 110, 40),
+)
+_KIND_GLYPHS: dict[LayerKind, tuple[str, tuple[int, int, int]]] = {
+    LayerKind.PAINT: ("P", (90, 90, 90)),
+    LayerKind.REFERENCE: ("I", (40, 110, 170)),
+    LayerKind.REGION: ("R", (0, 0, 0)),  # colour comes from region_color
+    LayerKind.EDGE: ("E", (30, 30, 30)),
+    LayerKind.DEPTH: ("D", (120, 120, 120)),
+    LayerKind.INPAINT: ("M", (200, 60, 160)),
+}
+COL_NAME, COL_VISIBLE, COL_LOCK = 0, 1, 2
+ICON_SIZE = 18
+
+
+def region_color(index: int) -> tuple[int, int, int]:
+    """The overlay colour of the ``index``-th region layer (counted from the bottom)."""
+    return _PALETTE[int(index) % len(_PALETTE)]
+
+
+def _glyph(letter: str, rgb: tuple[int, int, int]) -> QIcon:
+    pixmap = QPixmap(ICON_SIZE, ICON_SIZE)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(*rgb))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawRoundedRect(QRectF(1, 1, ICON_SIZE - 2, ICON_SIZE - 2), 4, 4)
+    painter.setPen(QColor(255, 255, 255) if sum(rgb) < 450 else QColor(0, 0, 0))
+    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, letter)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def _lock_icon() -> QIcon:
+    pixmap = QPixmap(ICON_SIZE, ICON_SIZE)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor(60, 60, 60))
+    painter.drawArc(QRectF(5, 2, 8, 10), 0, 180 * 16)
+    painter.drawLine(5, 7, 5, 9)
+    painter.drawLine(13, 7, 13, 9)
+    painter.setBrush(QColor(60, 60, 60))
+    painter.drawRoundedRect(QRectF(3, 8, 12, 8), 2, 2)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class LayersPanel(DocumentView):
+    """The layer list (top row = front-most layer) with add/delete/duplicate/move buttons.
+
+    Each row: kind glyph (regions in their overlay colour) and name (double-click to rename),
+    a visibility checkbox and a lock toggle. ``properties`` below it edits the selected layer.
+    """
+
+    activeLayerChanged = Signal(object)  # str | None
+    extractRequested = Signal(str, str)  # reference layer id, "edge" | "depth"
+
+    def __init__(self, doc: Document | None = None, parent: QWidget | None = None):
+        super().__init__(doc, parent)
+        self._active: str | None = None
+        self._ids: list[str] = []  # doc order (bottom first) as last shown
+        self._lock_icon = _lock_icon()
+
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        for col in (COL_VISIBLE, COL_LOCK):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+
+        self.add_button = QToolButton()
+        self.add_button.setText("Add")
+        self.add_button.setToolTip("Add a layer above the selected one")
+        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.add_button)
+        self.add_actions: dict[LayerKind, QAction] = {}
+        for kind in LayerKind:
+            action = menu.addAction(_glyph(*self._glyph_for(kind, 0)), kind.label)
+            action.triggered.connect(lambda _=False, k=kind: self.add_layer(k))
+            self.add_actions[kind] = action
+        self.add_button.setMenu(menu)
+        self.delete_button = _tool("Delete", "Delete the selected layer", self.delete_layer)
+        self.duplicate_button = _tool("Duplicate", "Copy the selected layer", self.duplicate_layer)
+        self.up_button = _tool("Up", "Move the selected layer toward the front", self.move_up)
+        self.down_button = _tool("Down", "Move the selected layer toward the back", self.move_down)
+
+        buttons = QHBoxLayout()
+        for button in (
+            self.add_button,
+            self.delete_button,
+            self.duplicate_button,
+            self.up_button,
+            self.down_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.properties = LayerProperties(None, self)
+        self.properties.extractRequested.connect(self.extractRequested)
+        self.properties.statusMessage.connect(self.statusMessage)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.properties)
+
+        self.tree.currentItemChanged.connect(self._current_item_changed)
+        self.tree.itemChanged.connect(self._item_changed)
+        self._bind_initial_document()
+
+    # ---- selection ---------------------------------------------------------------------------
+    @property
+    def active_layer_id(self) -> str | None:
+        return self._active
+
+    def select_layer(self, layer_id: str | None) -> None:
+        """Make ``layer_id`` the active layer (None: no selection)."""
+        item = self._item(layer_id) if layer_id is not None else None
+        if item is None:
+            self.tree.setCurrentItem(None)  # type: ignore[arg-type]
+            self.tree.clearSelection()
+        else:
+            self.tree.setCurrentItem(item, COL_NAME)
+        self._set_active(item.data(COL_NAME, Qt.ItemDataRole.UserRole) if item else None)
+
+    def layer_ids_top_first(self) -> list[str]:
+        """The ids in list order (front-most layer first)."""
+        return [
+            self.tree.topLevelItem(i).data(COL_NAME, Qt.ItemDataRole.UserRole)
+            for i in range(self.tree.topLevelItemCount())
+        ]
+
+    def _set_active(self, layer_id: str | None) -> None:
+        if layer_id != self._active:
+            self._active = layer_id
+            self.properties.set_layer(layer_id)
+            self._update_buttons()
+            self.activeLayerChanged.emit(layer_id)
+
+    def _current_item_changed(self, item: QTreeWidgetItem | None, _old: object) -> None:
+        self._set_active(item.data(COL_NAME, Qt.ItemDataRole.UserRole) if item else None)
+
+    def _item(self, layer_id: str) -> QTreeWidgetItem | None:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item.data(COL_NAME, Qt.ItemDataRole.UserRole) == layer_id:
+                return item
+        return None
+
+    # ---- actions -----------------------------------------------------------------------------
+    def add_layer(self, kind: LayerKind | str) -> Layer | None:
+        """Add a blank layer of ``kind`` just above the active one (or on top) and select it."""
+        doc = self.document
+        if doc is None:
+            return None
+        index = doc.index_of(self._active) + 1 if self._active else None
+        layers: list[Layer] = []
+        self.seal()
+        self.edit(lambda: layers.append(doc.add_layer(kind, index=index)))
+        if layers:
+            self.select_layer(layers[0].id)
+        return layers[0] if layers else None
+
+    def delete_layer(self) -> None:
+        if self.document is not None and self._active is not None:
+            self.seal()
+            self.edit(self.document.remove_layer, self._active)
+
+    def duplicate_layer(self) -> None:
+        if self.document is not None and self._active is not None:
+            self.seal()
+            self.edit(self.document.duplicate_layer, self._active)
+
+    def move_up(self) -> None:
+        """Toward the front (up the list, up the stack)."""
+        self._move(+1)
+
+    def move_down(self) -> None:
+        self._move(-1)
+
+    def _move(self, delta: int) -> None:
+        doc = self.document
+        if doc is None or self._active is None:
+            return
+        index = doc.index_of(self._active) + delta
+        if 0 <= index < len(doc.layers):
+            self.seal()
+            self.edit(doc.move_layer, self._active, index)
+            self.select_layer(self._active)
+
+    def _update_buttons(self) -> None:
+        doc = self.document
+        index = doc.index_of(self._active) if doc is not None and self._active else -1
+        count = len(doc.layers) if doc is not None else 0
+        self.add_button.setEnabled(doc is not None)
+        self.delete_button.setEnabled(index >= 0)
+        self.duplicate_button.setEnabled(index >= 0)
+        self.up_button.setEnabled(0 <= index < count - 1)
+        self.down_button.setEnabled(index > 0)
+
+    # ---- row edits -> document ---------------------------------------------------------------
+    def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if column != COL_NAME or self.document is None:
+            return
+        layer_id = item.data(COL_NAME, Qt.ItemDataRole.UserRole)
+        self.seal()
+        if self.edit(self.document.set_layer_property, layer_id, "name", item.text(COL_NAME)):
+            self.seal()
+
+    def _toggle(self, layer_id: str, name: str, on: bool) -> None:
+        if self.document is not None:
+            self.edit(self.document.set_layer_property, layer_id, name, on)
+
+    # ---- document -> widgets -----------------------------------------------------------------
+    def document_replaced(self) -> None:
+        self._ids = []
+        self.properties.set_document(self.document)
+
+    def document_changed(self, what: str) -> None:
+        if what in ("layers", "document"):
+            self.refresh()
+        elif what.startswith("layer:") and self.document is not None:
+            layer_id = what.split(":", 1)[1]
+            item = self._item(layer_id)
+            if item is not None:
+                self._fill_row(item, self.document.layer(layer_id))
+
+    def refresh(self) -> None:
+        doc = self.document
+        self.setEnabled(doc is not None)
+        old_ids, active = self._ids, self._active
+        layers = list(doc.layers) if doc is not None else []
+        self._ids = [layer.id for layer in layers]
+        with signals_blocked(self.tree):
+            self.tree.clear()
+            for layer in reversed(layers):
+                item = QTreeWidgetItem()
+                item.setData(COL_NAME, Qt.ItemDataRole.UserRole, layer.id)
+                self.tree.addTopLevelItem(item)
+                self._add_row_widgets(item, layer.id)
+                self._fill_row(item, layer)
+        new = [i for i in self._ids if i not in old_ids]
+        if old_ids and new:  # a layer was added (or restored): select it
+            target: str | None = new[-1]
+        elif active in self._ids:
+            target = active
+        elif not self._ids:
+            target = None
+        elif active is not None and active in old_ids:  # it went away: take its place's layer
+            target = self._ids[min(old_ids.index(active), len(self._ids) - 1)]
+        else:
+            target = self._ids[-1]
+        with signals_blocked(self.tree):
+            item = self._item(target) if target is not None else None
+            if item is not None:
+                self.tree.setCurrentItem(item, COL_NAME)
+        self._set_active(target)
+        self._update_buttons()
+
+    def _add_row_widgets(self, item: QTreeWidgetItem, layer_id: str) -> None:
+        visible = QCheckBox()
+        visible.setToolTip("Visible")
+        visible.toggled.connect(lambda on: self._toggle(layer_id, "visible", on))
+        lock = QToolButton()
+        lock.setCheckable(True)
+        lock.setAutoRaise(True)
+        lock.setIcon(self._lock_icon)
+        lock.setToolTip("Locked: its pixels and settings cannot change")
+        lock.toggled.connect(lambda on: self._toggle(layer_id, "locked", on))
+        self.tree.setItemWidget(item, COL_VISIBLE, visible)
+        self.tree.setItemWidget(item, COL_LOCK, lock)
+
+    def visible_checkbox(self, layer_id: str) -> QCheckBox:
+        """The row's visibility checkbox."""
+        return self.tree.itemWidget(self._item(layer_id), COL_VISIBLE)  # type: ignore[return-value]
+
+    def lock_button(self, layer_id: str) -> QToolButton:
+        """The row's lock toggle."""
+        return self.tree.itemWidget(self._item(layer_id), COL_LOCK)  # type: ignore[return-value]
+
+    def _glyph_for(self, kind: LayerKind, region_index: int) -> tuple[str, tuple[int, int, int]]:
+        letter, rgb = _KIND_GLYPHS[kind]
+        return letter, region_color(region_index) if kind is LayerKind.REGION else rgb
+
+    def _fill_row(self, item: QTreeWidgetItem, layer: Layer) -> None:
+        doc = self.document
+        regions = [x.id for x in doc.layers if x.kind is LayerKind.REGION] if doc else []
+        region_index = regions.index(layer.id) if layer.id in regions else 0
+        with signals_blocked(self.tree):
+            item.setText(COL_NAME, layer.name)
+            item.setIcon(COL_NAME, _glyph(*self._glyph_for(layer.kind, region_index)))
+            item.setToolTip(COL_NAME, f"{layer.kind.label}: {layer.name}")
+            flags = item.flags() | Qt.ItemFlag.ItemIsEditable
+            if layer.locked:
+                flags &= ~Qt.ItemFlag.ItemIsEditable
+            item.setFlags(flags)
+        for column, value in ((COL_VISIBLE, layer.visible), (COL_LOCK, layer.locked)):
+            widget = self.tree.itemWidget(item, column)
+            if widget is not None:
+                with signals_blocked(widget):
+                    widget.setChecked(value)  # type: ignore[attr-defined]
+
+
+def _tool(text: str, tip: str, slot: object) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tip)
+    button.clicked.connect(slot)
+    return button

@@ -1,0 +1,237 @@
+"""The prompt panel: prompts, steps, seed, canvas size, denoise strength, scheduler, batch."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from f1studio.document.document import MAX_SIZE, MIN_SIZE, Document
+from f1studio.document.settings import SeedMode
+from f1studio.engine.request import SCHEDULERS
+from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
+
+SCHEDULER_LABELS: dict[str, str] = {
+    "dpmpp-2m": "DPM++ 2M",
+    "dpmpp-2m-karras": "DPM++ 2M Karras",
+    "euler": "Euler",
+    "euler-a": "Euler a",
+    "ddim": "DDIM",
+}
+SEED_MAX = 2**31 - 1  # QSpinBox is 32-bit
+STEPS_MAX, BATCH_MAX = 150, 16
+
+
+def _text_edit(placeholder: str, lines: int) -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setTabChangesFocus(True)
+    height = edit.fontMetrics().lineSpacing() * lines
+    edit.setFixedHeight(height + 2 * int(edit.document().documentMargin()) + 6)
+    return edit
+
+
+def _spin(minimum: int, maximum: int, step: int = 1) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(minimum, maximum)
+    spin.setSingleStep(step)
+    spin.setKeyboardTracking(False)  # typed numbers apply on Enter / focus-out
+    return spin
+
+
+def _snap8(value: int) -> int:
+    return max(MIN_SIZE, min(MAX_SIZE, (int(value) + 4) // 8 * 8))
+
+
+class PromptPanel(DocumentView):
+    """Prompts and generation settings of the document, bound both ways.
+
+    The window owns Generate; ``prompt_edit`` is public so it can take the focus.
+    """
+
+    def __init__(self, doc: Document | None = None, parent: QWidget | None = None):
+        super().__init__(doc, parent)
+        self._last_seed: int | None = None
+        self._shown_size: tuple[int, int] | None = None
+
+        self.prompt_edit = _text_edit("Describe the picture…", 4)
+        self.negative_edit = _text_edit("What to avoid (negative prompt)…", 2)
+        self.steps_spin = _spin(1, STEPS_MAX)
+        self.steps_spin.setToolTip("Denoising steps: more is slower and usually finer")
+        self.seed_spin = _spin(0, SEED_MAX)
+        self.random_seed_check = QCheckBox("Random")
+        self.random_seed_check.setToolTip("Pick a new seed for every generation")
+        self.reuse_seed_button = QPushButton("Reuse last")
+        self.reuse_seed_button.setToolTip("Use the seed of the last result and keep it fixed")
+        self.reuse_seed_button.setEnabled(False)
+        self.width_spin = _spin(MIN_SIZE, MAX_SIZE, 8)
+        self.height_spin = _spin(MIN_SIZE, MAX_SIZE, 8)
+        self.apply_size_button = QPushButton("Apply size")
+        self.apply_size_button.setToolTip("Scale the canvas and every layer (undoable)")
+        self.strength_slider = ValueSlider(0.0, 1.0, 0.01)
+        self.strength_slider.setToolTip("1 = from scratch, lower keeps more of the canvas")
+        self.scheduler_combo = QComboBox()
+        for name in SCHEDULERS:
+            self.scheduler_combo.addItem(SCHEDULER_LABELS.get(name, name), name)
+        self.batch_spin = _spin(1, BATCH_MAX)
+        self.batch_spin.setToolTip("How many pictures to make (consecutive seeds)")
+
+        form = QFormLayout(self)
+        form.addRow("Prompt", self.prompt_edit)
+        form.addRow("Negative", self.negative_edit)
+        form.addRow("Steps", self.steps_spin)
+        form.addRow("Seed", _row(self.seed_spin, self.random_seed_check, self.reuse_seed_button))
+        size = _row(self.width_spin, QLabel("×"), self.height_spin, self.apply_size_button)
+        form.addRow("Size", size)
+        form.addRow("Denoise", self.strength_slider)
+        form.addRow("Scheduler", self.scheduler_combo)
+        form.addRow("Batch", self.batch_spin)
+
+        self.prompt_edit.textChanged.connect(self._prompt_edited)
+        self.negative_edit.textChanged.connect(self._negative_edited)
+        self.steps_spin.valueChanged.connect(lambda v: self._set("steps", v))
+        self.seed_spin.valueChanged.connect(lambda v: self._set("seed", v))
+        self.random_seed_check.toggled.connect(self._seed_mode_toggled)
+        self.reuse_seed_button.clicked.connect(self.reuse_last_seed)
+        self.width_spin.valueChanged.connect(self._update_size_button)
+        self.height_spin.valueChanged.connect(self._update_size_button)
+        self.apply_size_button.clicked.connect(self.apply_size)
+        self.strength_slider.valueChanged.connect(lambda v: self._set("strength", v))
+        self.scheduler_combo.currentIndexChanged.connect(self._scheduler_chosen)
+        self.batch_spin.valueChanged.connect(lambda v: self._set("batch_count", v))
+        self.seal_when_done(
+            self.prompt_edit,
+            self.negative_edit,
+            self.steps_spin,
+            self.seed_spin,
+            self.strength_slider,
+            self.batch_spin,
+        )
+        self._bind_initial_document()
+
+    # ---- user edits -> document -------------------------------------------------------------
+    def _set(self, name: str, value: object) -> None:
+        if self.document is not None:
+            self.edit(self.document.set_setting, name, value, merge=True)
+
+    def _prompt_edited(self) -> None:
+        if self.document is not None:
+            self.edit(self.document.set_prompt, self.prompt_edit.toPlainText(), merge=True)
+
+    def _negative_edited(self) -> None:
+        if self.document is not None:
+            text = self.negative_edit.toPlainText()
+            self.edit(self.document.set_negative_prompt, text, merge=True)
+
+    def _seed_mode_toggled(self, random: bool) -> None:
+        if self.document is not None:
+            mode = SeedMode.RANDOM if random else SeedMode.FIXED
+            self.edit(self.document.set_setting, "seed_mode", mode)
+
+    def _scheduler_chosen(self, index: int) -> None:
+        if self.document is not None:
+            self.edit(self.document.set_setting, "scheduler", self.scheduler_combo.itemData(index))
+
+    def set_last_seed(self, seed: int) -> None:
+        """Remember the seed of the newest result; enables "Reuse last"."""
+        self._last_seed = int(seed)
+        self.reuse_seed_button.setEnabled(self.document is not None)
+        self.reuse_seed_button.setToolTip(f"Use seed {seed} again and keep it fixed")
+
+    def reuse_last_seed(self) -> None:
+        """Set the seed to the last result's seed and the seed mode to fixed."""
+        doc = self.document
+        if doc is None or self._last_seed is None:
+            return
+        self.seal()
+        if self.edit(doc.set_setting, "seed", self._last_seed):
+            self.edit(doc.set_setting, "seed_mode", SeedMode.FIXED)
+
+    def apply_size(self) -> None:
+        """Scale the canvas to the size in the spin boxes (snapped to multiples of 8)."""
+        doc = self.document
+        if doc is None:
+            return
+        w, h = _snap8(self.width_spin.value()), _snap8(self.height_spin.value())
+        with signals_blocked(self.width_spin, self.height_spin):
+            self.width_spin.setValue(w)
+            self.height_spin.setValue(h)
+        self.seal()
+        self.edit(doc.resize_canvas, w, h)
+        self._update_size_button()
+
+    def _update_size_button(self) -> None:
+        doc = self.document
+        pending = (self.width_spin.value(), self.height_spin.value())
+        self.apply_size_button.setEnabled(doc is not None and pending != (doc.width, doc.height))
+
+    # ---- document -> widgets ----------------------------------------------------------------
+    def document_replaced(self) -> None:
+        self._shown_size = None
+
+    def document_changed(self, what: str) -> None:
+        if what in ("prompt", "negative_prompt", "settings", "layers", "document"):
+            self.refresh()
+
+    def refresh(self) -> None:
+        doc = self.document
+        self.setEnabled(doc is not None)
+        if doc is None:
+            return
+        s = doc.settings
+        widgets = (
+            self.steps_spin,
+            self.seed_spin,
+            self.random_seed_check,
+            self.strength_slider,
+            self.scheduler_combo,
+            self.batch_spin,
+        )
+        with signals_blocked(*widgets):
+            _set_text(self.prompt_edit, doc.prompt)
+            _set_text(self.negative_edit, doc.negative_prompt)
+            self.steps_spin.setValue(int(s.steps))
+            self.seed_spin.setValue(min(int(s.seed), SEED_MAX))
+            self.random_seed_check.setChecked(s.seed_mode is SeedMode.RANDOM)
+            self.seed_spin.setEnabled(s.seed_mode is SeedMode.FIXED)
+            self.strength_slider.setValue(float(s.strength))
+            index = self.scheduler_combo.findData(s.scheduler)
+            if index < 0:  # a scheduler this panel does not list: show it anyway
+                self.scheduler_combo.addItem(s.scheduler, s.scheduler)
+                index = self.scheduler_combo.count() - 1
+            self.scheduler_combo.setCurrentIndex(index)
+            self.batch_spin.setValue(int(s.batch_count))
+        self.reuse_seed_button.setEnabled(self._last_seed is not None)
+        if self._shown_size != (doc.width, doc.height):  # keep a size being typed otherwise
+            self._shown_size = (doc.width, doc.height)
+            with signals_blocked(self.width_spin, self.height_spin):
+                self.width_spin.setValue(doc.width)
+                self.height_spin.setValue(doc.height)
+        self._update_size_button()
+
+
+def _row(*widgets: QWidget) -> QWidget:
+    box = QWidget()
+    layout = QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return box
+
+
+def _set_text(edit: QPlainTextEdit, text: str) -> None:
+    """Replace the text only when it differs (keeps the cursor while the user types)."""
+    if edit.toPlainText() != text:
+        with signals_blocked(edit):
+            edit.setPlainText(text)
+        cursor = edit.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        edit.setTextCursor(cursor)
