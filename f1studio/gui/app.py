@@ -14,12 +14,11 @@ def app_icon_path() -> Path | None:
 
 
 def main(project: str | None = None) -> int:
-    from PySide6.QtCore import QSettings
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from f1studio.gui.asyncloop import run_app
-    from f1studio.gui.main_window import MainWindow
+    from f1studio.gui.main_window import MainWindow, app_qsettings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("F1 Studio")
@@ -29,7 +28,7 @@ def main(project: str | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
     window = MainWindow()
-    target = project or QSettings("F1Studio", "F1Studio").value("last_project", "")
+    target = project or app_qsettings().value("last_project", "")
     if target and Path(str(target)).exists():
         window.open_path(Path(str(target)))
     elif project:

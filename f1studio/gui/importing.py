@@ -49,8 +49,11 @@ class ImportController(QObject):
         for index, path in enumerate(paths):
             offset = index * DROP_OFFSET
             future = self.window.worker.run_callable(load_image_rgba, path)
-            self._when_done(future, lambda img, p=path, o=offset: self._add_reference(
-                img, Path(p).stem, x + o, y + o), Path(path).name)
+            self._when_done(
+                future,
+                lambda img, p=path, o=offset: self._add_reference(img, Path(p).stem, x + o, y + o),
+                Path(path).name,
+            )
 
     def image_dropped(self, image: Any, x: float, y: float) -> None:
         self._add_reference(qimage_to_rgba(image), "Pasted image", x, y)
@@ -63,8 +66,9 @@ class ImportController(QObject):
         if mime is not None and mime.hasImage():
             image = QApplication.clipboard().image()
             if not image.isNull():
-                self._add_reference(qimage_to_rgba(image), "Pasted image", doc.width / 2,
-                                    doc.height / 2)
+                self._add_reference(
+                    qimage_to_rgba(image), "Pasted image", doc.width / 2, doc.height / 2
+                )
                 return
         if mime is not None and mime.hasUrls():
             paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
@@ -99,6 +103,7 @@ class ImportController(QObject):
         def add(guide: np.ndarray) -> None:
             if self.window.doc is not target_doc:
                 return
+            self.window.canvas.finish_stroke()
             new = target_doc.add_layer(LayerKind(kind), name=label, data=guide)
             self.window.layers_panel.select_layer(new.id)
             self.window.status(f"Added {label}")
@@ -107,6 +112,7 @@ class ImportController(QObject):
 
     # ---- helpers --------------------------------------------------------------------------
     def _add_reference(self, image: np.ndarray, name: str, x: float, y: float) -> None:
+        self.window.canvas.finish_stroke()
         doc = self.window.doc
         data = place_on_canvas(image, doc.width, doc.height, x, y)
         layer = doc.add_layer(LayerKind.REFERENCE, name=name, data=data)

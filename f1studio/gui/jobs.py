@@ -94,6 +94,12 @@ class GenerateController(QObject):
         queued = self.worker.pending_count
         if queued:
             self.window.status(f"Queued ({queued} waiting)")
+        elif not self.window.progress.isVisible():
+            progress = self.window.progress  # feedback at once; the model may still be loading
+            progress.setRange(0, 0)
+            progress.setFormat("starting…")
+            progress.setVisible(True)
+        self.window.cancel_button.setEnabled(True)
         return job_id
 
     def cancel(self) -> None:
@@ -155,6 +161,7 @@ class GenerateController(QObject):
     # ---- results --------------------------------------------------------------------------
     def apply(self, item: ResultItem) -> None:
         """Add a result as a new paint layer on top (one undo step)."""
+        self.window.canvas.finish_stroke()  # a result never lands inside an open stroke
         doc = self.window.doc
         image = item.image
         if image.shape[:2] != (doc.height, doc.width):

@@ -36,6 +36,11 @@ PROJECT_FILTER = "F1 Studio projects (*.f1s)"
 MAX_RECENT = 8
 
 
+def app_qsettings() -> QSettings:
+    """Window state and recent files (an ini file in the user's config folder)."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "F1Studio", "F1Studio")
+
+
 def new_document() -> Document:
     from f1studio.document.layers import LayerKind
 
@@ -46,14 +51,18 @@ def new_document() -> Document:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, doc: Document | None = None, path: Path | None = None,
-                 worker: EngineWorker | None = None) -> None:
+    def __init__(
+        self,
+        doc: Document | None = None,
+        path: Path | None = None,
+        worker: EngineWorker | None = None,
+    ) -> None:
         super().__init__()
         self.doc = doc or new_document()
         self.path: Path | None = Path(path) if path else None
         self._saved_revision = self.doc.revision
         self.worker = worker or EngineWorker()
-        self.settings = QSettings("F1Studio", "F1Studio")
+        self.settings = app_qsettings()
         self.setAcceptDrops(False)  # the canvas takes drops
 
         self.canvas = CanvasView(self.doc)
@@ -102,7 +111,8 @@ class MainWindow(QMainWindow):
         left_layout.addStretch(1)
         self._dock("Prompt", left, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock("Layers", self.layers_panel, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("Results", self.results, Qt.DockWidgetArea.BottomDockWidgetArea)
+        results_dock = self._dock("Results", self.results, Qt.DockWidgetArea.BottomDockWidgetArea)
+        results_dock.setMaximumHeight(170)
 
         self.engine_label = QLabel()
         self.statusBar().addPermanentWidget(self.engine_label)
@@ -120,8 +130,10 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{title.lower()}")
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self.addDockWidget(area, dock)
         return dock
 
@@ -131,6 +143,9 @@ class MainWindow(QMainWindow):
         self.layers_panel.activeLayerChanged.connect(self.canvas.set_active_layer)
         self.layers_panel.extractRequested.connect(self.imports.extract)
         self.canvas.statusMessage.connect(self.status)
+        self.canvas.brushChanged.connect(self.toolbar.sync_from_brush)
+        for panel in (self.prompt_panel, self.guidance, self.layers_panel):
+            panel.statusMessage.connect(self.status)
         self.canvas.filesDropped.connect(self.imports.files_dropped)
         self.canvas.imageDropped.connect(self.imports.image_dropped)
         self.results.applyRequested.connect(self.jobs.apply)
@@ -160,16 +175,23 @@ class MainWindow(QMainWindow):
         self.redo_action = self._action(
             e, "&Redo", self.redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]
         )
-        self._action(e, "&Paste image as reference", self.imports.paste, QKeySequence.StandardKey.Paste)
+        self._action(
+            e, "&Paste image as reference", self.imports.paste, QKeySequence.StandardKey.Paste
+        )
         v = bar.addMenu("&View")
         self._action(v, "&Fit to window", self.canvas.fit_to_window, QKeySequence("Ctrl+0"))
-        guides = self._action(v, "Show &guides and masks", self.canvas.set_guides_visible,
-                              QKeySequence("Ctrl+H"))
+        guides = self._action(
+            v, "Show &guides and masks", self.canvas.set_guides_visible, QKeySequence("Ctrl+H")
+        )
         guides.setCheckable(True)
         guides.setChecked(True)
         r = bar.addMenu("&Render")
-        self._action(r, "&Generate", self.jobs.generate,
-                     [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self._action(
+            r,
+            "&Generate",
+            self.jobs.generate,
+            [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")],
+        )
         self._action(r, "&Cancel", self.jobs.cancel, QKeySequence(Qt.Key.Key_Escape))
         m = bar.addMenu("&Model")
         self._action(m, "Choose &models…", self.choose_models)
@@ -178,6 +200,7 @@ class MainWindow(QMainWindow):
     # ---- document -------------------------------------------------------------------------
     def _bind_document(self) -> None:
         self.doc.subscribe(self._doc_changed)
+        self.canvas.set_active_layer(self.layers_panel.active_layer_id)
         self._update_title()
 
     def set_document(self, doc: Document, path: Path | None) -> None:
@@ -204,10 +227,12 @@ class MainWindow(QMainWindow):
         self.redo_action.setEnabled(self.doc.can_redo) if hasattr(self, "redo_action") else None
 
     def undo(self) -> None:
+        self.canvas.finish_stroke()
         if not self.doc.undo():
             self.status("Nothing to undo")
 
     def redo(self) -> None:
+        self.canvas.finish_stroke()
         if not self.doc.redo():
             self.status("Nothing to redo")
 
@@ -216,9 +241,13 @@ class MainWindow(QMainWindow):
         if not self.is_modified:
             return True
         answer = QMessageBox.question(
-            self, "Unsaved changes", "Save the changes to this project first?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save,
+            self,
+            "Unsaved changes",
+            "Save the changes to this project first?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
         )
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
@@ -335,8 +364,11 @@ class MainWindow(QMainWindow):
             self.show_no_model_banner(not self._model_configured())
 
     def show_no_model_banner(self, show: bool, message: str | None = None) -> None:
-        self.banner.setText(message or "No model chosen: F1 Studio needs a Stable Diffusion 1.5 "
-                            "model (a folder, a .safetensors file or a Hugging Face id) to render.")
+        self.banner.setText(
+            message
+            or "No model chosen: F1 Studio needs a Stable Diffusion 1.5 "
+            "model (a folder, a .safetensors file or a Hugging Face id) to render."
+        )
         self.banner_row.setVisible(show)
 
     def set_engine_status(self, device: str | None = None, dtype: str | None = None) -> None:

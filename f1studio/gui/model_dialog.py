@@ -80,7 +80,9 @@ class ModelDialog(QDialog):
         form = QFormLayout()
         self.fields: dict[str, _PathField] = {}
         for role, label in ROLE_LABELS.items():
-            field = _PathField(getattr(settings, role), ROLE_HINTS[role], files=role != "depth_estimator")
+            field = _PathField(
+                getattr(settings, role), ROLE_HINTS[role], files=role != "depth_estimator"
+            )
             self.fields[role] = field
             form.addRow(label, field)
         self.device = QComboBox()

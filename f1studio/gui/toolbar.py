@@ -74,6 +74,21 @@ class ToolBar(QToolBar):
             action.triggered.connect(lambda _=False, f=factor: self.change_size(f))
             self.extra_actions.append(action)
 
+    def sync_from_brush(self, brush=None) -> None:
+        """Show the canvas brush's values (after the canvas changed them itself)."""
+        brush = self.canvas.brush
+        for widget, value in (
+            (self.size, int(brush.size)),
+            (self.hardness, int(brush.hardness * 100)),
+            (self.opacity, int(brush.opacity * 100)),
+            (self.depth, int(brush.depth_level)),
+        ):
+            if widget.value() != value:
+                widget.blockSignals(True)
+                widget.setValue(value)
+                widget.blockSignals(False)
+        self._show_color()
+
     def _set(self, **values) -> None:
         brush = self.canvas.brush
         for name, value in values.items():

@@ -19,21 +19,10 @@ from PySide6.QtWidgets import (
 
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
+from f1studio.gui.canvas.render_cache import region_color
 from f1studio.gui.panels.binding import DocumentView, signals_blocked
 from f1studio.gui.panels.layer_properties import LayerProperties
 
-_PALETTE: tuple[tuple[int, int, int], ...] = (
-    (230, 25, 75),
-    (60, 180, 75),
-    (0, 130, 200),
-    (245, 130, 48),
-    (145, 30, 180),
-    (70, 240, 240),
-    (240, 50, 230),
-    (210, 245, 60),
-    (0, 128, 128),
-    (170, 110, 40),
-)
 _KIND_GLYPHS: dict[LayerKind, tuple[str, tuple[int, int, int]]] = {
     LayerKind.PAINT: ("P", (90, 90, 90)),
     LayerKind.REFERENCE: ("I", (40, 110, 170)),
@@ -44,11 +33,6 @@ _KIND_GLYPHS: dict[LayerKind, tuple[str, tuple[int, int, int]]] = {
 }
 COL_NAME, COL_VISIBLE, COL_LOCK = 0, 1, 2
 ICON_SIZE = 18
-
-
-def region_color(index: int) -> tuple[int, int, int]:
-    """The overlay colour of the ``index``-th region layer (counted from the bottom)."""
-    return _PALETTE[int(index) % len(_PALETTE)]
 
 
 def _glyph(letter: str, rgb: tuple[int, int, int]) -> QIcon:
