@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from f1studio.appsettings import AppSettings
 from f1studio.document.layers import LayerKind
-from f1studio.project.f1s import load_project
 
 
 @pytest.fixture()
