@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
-from f1studio.engine.request import DEFAULT_SCHEDULER, SCHEDULERS
+from f1studio.engine.request import DEFAULT_SCHEDULER, MAX_STEPS, SCHEDULERS
 
 
 class SeedMode(str, Enum):
@@ -48,8 +48,8 @@ class GenerationSettings:
             raise ValueError(
                 f"unknown scheduler {self.scheduler!r} (choose from {', '.join(SCHEDULERS)})"
             )
-        if not 1 <= int(self.steps) <= 1000:
-            raise ValueError(f"steps must be 1..1000, not {self.steps}")
+        if not 1 <= int(self.steps) <= MAX_STEPS:
+            raise ValueError(f"steps must be 1..{MAX_STEPS}, not {self.steps}")
         if not 1.0 <= float(self.guidance_scale) <= 30.0:
             raise ValueError(f"guidance scale must be 1..30, not {self.guidance_scale}")
         if not 0.0 <= float(self.strength) <= 1.0:

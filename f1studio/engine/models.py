@@ -572,6 +572,9 @@ class ModelCache:
             del self._controlnets[key]
 
     def clear(self) -> None:
+        """Unload everything (a no-op, without a garbage collection, when nothing is loaded)."""
+        if self._base is None and not self._controlnets:
+            return
         self._base = None
         self._controlnets.clear()
         gc.collect()

@@ -28,6 +28,9 @@ def main(project: str | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
     window = MainWindow()
+    # import the engine and freeze the startup heap now, so the first render has no long
+    # garbage-collection pauses on the UI thread
+    window.worker.warm_up()
     target = project or app_qsettings().value("last_project", "")
     if target and Path(str(target)).exists():
         window.open_path(Path(str(target)))

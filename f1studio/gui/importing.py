@@ -129,6 +129,8 @@ class ImportController(QObject):
             def deliver() -> None:
                 if f in self.pending:
                     self.pending.remove(f)
+                if f.cancelled():  # the worker shut down first: nothing to add
+                    return
                 error = f.exception()
                 if error is not None:
                     message = getattr(error, "message", None) or str(error) or type(error).__name__

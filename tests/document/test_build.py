@@ -175,5 +175,5 @@ def test_request_round_trips_through_json() -> None:
 
 def test_invalid_overrides_are_refused() -> None:
     doc, _ = _scene()
-    with pytest.raises(ValueError, match="steps must be 1..1000"):
+    with pytest.raises(ValueError, match="steps must be 1..500"):
         build_request(doc, steps=0)

@@ -179,7 +179,7 @@ def test_prompts_settings_and_models_are_undoable() -> None:
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("steps", 0, "steps must be 1..1000"),
+        ("steps", 0, "steps must be 1..500"),
         ("steps", 2.5, "needs a int value"),
         ("scheduler", "plms", "unknown scheduler"),
         ("guidance_scale", "high", "needs a float value"),
