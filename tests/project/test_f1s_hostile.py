@@ -242,7 +242,7 @@ def test_layer_png_damaged(tmp_path: Path, members: dict[str, bytes], damage: st
         (lambda m: m["layers"][0]["properties"].update(prompt="x"), "has no property 'prompt'"),
         (lambda m: m["layers"][3]["properties"].update(curve=["a"]), "'curve' has the wrong"),
         (lambda m: m["layers"][1].update(id="ref"), "already in the document"),
-        (lambda m: m["settings"].update(steps=0), "settings: steps must be 1..1000"),
+        (lambda m: m["settings"].update(steps=0), "settings: steps must be 1..500"),
         (lambda m: m["settings"].update(sampler="x"), "settings:"),
         (lambda m: m.update(prompt=5), "prompts must be text"),
         (lambda m: m.update(layers={}), "layers must be a list"),
