@@ -27,7 +27,7 @@ from f1studio.engine.events import (
     Result,
     Started,
 )
-from f1studio.engine.families.base import JobCancelled, adapter_for
+from f1studio.engine.families.base import JobCancelled, LoadedModel, adapter_for
 from f1studio.engine.models import ModelCache, pick_device
 from f1studio.engine.request import GenerationRequest
 
@@ -66,7 +66,7 @@ def run(
             raise JobCancelled(0)
         device = pick_device(request.device)
         model = cache.base(request.model, device, request.allow_pickle)
-        controlnets = _load_controlnets(request, cache, model.device, model.pipe.unet.dtype)
+        controlnets = _load_controlnets(request, cache, model)
         adapter = adapter_for(model.family)
         per_image = steps_per_image(request)
         total = per_image * request.batch_count
@@ -100,7 +100,7 @@ def run(
     return result
 
 
-def _load_controlnets(request: GenerationRequest, cache: ModelCache, device: str, dtype) -> dict:
+def _load_controlnets(request: GenerationRequest, cache: ModelCache, model: LoadedModel) -> dict:
     refs: dict[str, object] = {}
     for spec in request.controls:
         if not spec.model:
@@ -110,7 +110,9 @@ def _load_controlnets(request: GenerationRequest, cache: ModelCache, device: str
                 f"guides (CLI: --controlnet {spec.kind.value}=PATH)",
             )
         if spec.model not in refs:
-            refs[spec.model] = cache.controlnet(spec.model, device, dtype, request.allow_pickle)
+            refs[spec.model] = cache.controlnet(
+                spec.model, model.device, model.torch_dtype, request.allow_pickle, model.family
+            )
     cache.keep_only_controlnets(set(refs))
     return refs
 

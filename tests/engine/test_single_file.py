@@ -11,9 +11,8 @@ import pytest
 
 from f1studio.engine.events import EngineError, ErrorKind, Failed
 from f1studio.engine.families.base import ModelFamily
+from f1studio.engine.families.sd15_loading import SD15_CONFIG_ENV, SD15_CONFIG_REPOS
 from f1studio.engine.models import (
-    SD15_CONFIG_ENV,
-    SD15_CONFIG_REPOS,
     ModelCache,
     detect_family,
     load_controlnet,

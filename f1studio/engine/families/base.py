@@ -33,6 +33,11 @@ class ModelFamily(str, Enum):
         return self in ADAPTERS
 
     @property
+    def gpu_dtype(self) -> str:
+        """torch dtype name used on GPUs (bf16 for FLUX.1, fp16 for the UNet families)."""
+        return "bfloat16" if self is ModelFamily.FLUX else "float16"
+
+    @property
     def pipeline_classes(self) -> tuple[str, ...]:
         """diffusers pipeline class names (``model_index.json`` ``_class_name``) of this family."""
         return {
@@ -66,9 +71,27 @@ class LoadedModel:
     dtype: str
     is_inpainting: bool = False
 
+    @property
+    def torch_dtype(self) -> Any:
+        import torch
+
+        return getattr(torch, self.dtype)
+
 
 class FamilyAdapter(Protocol):
     family: ModelFamily
+
+    def load_pipeline(
+        self, location: str, dtype: Any, allow_pickle: bool, inpainting: bool, config: str | None
+    ) -> Any:
+        """A diffusers pipeline of this family from a local folder or single file."""
+        ...
+
+    def load_controlnet(
+        self, location: str, dtype: Any, allow_pickle: bool, config: str | None
+    ) -> Any:
+        """A ControlNet model of this family from a local folder or single file."""
+        ...
 
     def render(
         self,

@@ -60,6 +60,16 @@ def _pil(array: np.ndarray) -> Any:
 class SD15Adapter:
     family = ModelFamily.SD15
 
+    def load_pipeline(self, location, dtype, allow_pickle, inpainting, config) -> Any:
+        from f1studio.engine.families.sd15_loading import load_sd15
+
+        return load_sd15(location, dtype, allow_pickle, inpainting, config)
+
+    def load_controlnet(self, location, dtype, allow_pickle, config) -> Any:
+        from f1studio.engine.families.sd15_loading import load_sd15_controlnet
+
+        return load_sd15_controlnet(location, dtype, allow_pickle, config)
+
     def render(
         self,
         request: GenerationRequest,
