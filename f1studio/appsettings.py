@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 ROLES = ("base", "edge_controlnet", "depth_controlnet", "depth_estimator")
@@ -34,6 +34,8 @@ class AppSettings:
     depth_estimator: str | None = None
     device: str = "auto"
     allow_pickle: bool = False
+    # extra folders the model manager scans (A1111/ComfyUI installs, a models drive, ...)
+    model_folders: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls) -> AppSettings:

@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
-SCHEDULERS = ("dpmpp-2m", "dpmpp-2m-karras", "euler", "euler-a", "ddim")
+# Names work on every family: on flow-matching models (FLUX.1) "dpmpp-2m" is DPM-Solver++ with
+# flow sigmas and "euler" the model's own FlowMatch Euler; "flow-euler" names that one explicitly.
+SCHEDULERS = ("dpmpp-2m", "dpmpp-2m-karras", "euler", "euler-a", "ddim", "flow-euler")
 DEFAULT_SCHEDULER = "dpmpp-2m"
 # DPM-Solver++ in diffusers breaks down close to the 1000 training timesteps (NaN at 999,
 # an index error at 1000); nobody needs more than a few hundred steps.
@@ -110,6 +112,7 @@ class ControlSpec:
     start: float = 0.0
     end: float = 1.0
     curve: tuple[float, ...] | None = None
+    control_mode: int | None = None  # for union ControlNets: which condition this image is
 
     def scale_at(self, step: int, total: int) -> float:
         """Conditioning scale at step ``step`` of ``total`` (the same rule as diffusers).

@@ -1,9 +1,9 @@
 """Deterministic tiny random-weight models for tests, benchmarks and smoke runs.
 
-    python -m f1studio.testing.tiny_models OUT --family sd15 [--seed 0]
+    python -m f1studio.testing.tiny_models OUT --family sd15|sdxl|flux [--seed 0]
 
-writes ``OUT/pipeline`` (an SD1.5-architecture diffusers pipeline with its own small CLIP
-tokenizer), ``OUT/controlnet-edge``, ``OUT/controlnet-depth`` and ``OUT/depth-estimator``.
+writes ``OUT/pipeline`` (a diffusers pipeline of that family's architecture with its own small
+tokenizers), ``OUT/controlnet-edge``, ``OUT/controlnet-depth`` and (sd15) ``OUT/depth-estimator``.
 Everything is safetensors, built locally, no network. Latents are 1/8 of the image like the
 real SD1.5 (a 256x256 image has a 32x32 latent).
 """
@@ -246,10 +246,16 @@ def main(argv: list[str] | None = None) -> int:
         description="Write deterministic tiny random-weight models (no network).",
     )
     parser.add_argument("out", type=Path)
-    parser.add_argument("--family", choices=["sd15"], default="sd15")
+    parser.add_argument("--family", choices=["sd15", "sdxl", "flux"], default="sd15")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    paths = build_sd15(args.out, args.seed)
+    if args.family == "sdxl":
+        from f1studio.testing.tiny_sdxl import build_sdxl as build
+    elif args.family == "flux":
+        from f1studio.testing.tiny_flux import build_flux as build
+    else:
+        build = build_sd15
+    paths = build(args.out, args.seed)
     for name, path in paths.items():
         print(f"{name}: {path}")
     return 0
