@@ -19,6 +19,15 @@ import numpy as np
 # Names work on every family: on flow-matching models (FLUX.1) "dpmpp-2m" is DPM-Solver++ with
 # flow sigmas and "euler" the model's own FlowMatch Euler; "flow-euler" names that one explicitly.
 SCHEDULERS = ("dpmpp-2m", "dpmpp-2m-karras", "euler", "euler-a", "ddim", "flow-euler")
+# Human names, as AUTOMATIC1111 writes them in PNG parameters.
+SCHEDULER_LABELS = {
+    "dpmpp-2m": "DPM++ 2M",
+    "dpmpp-2m-karras": "DPM++ 2M Karras",
+    "euler": "Euler",
+    "euler-a": "Euler a",
+    "ddim": "DDIM",
+    "flow-euler": "Flow Euler",
+}
 DEFAULT_SCHEDULER = "dpmpp-2m"
 # DPM-Solver++ in diffusers breaks down close to the 1000 training timesteps (NaN at 999,
 # an index error at 1000); nobody needs more than a few hundred steps.

@@ -23,20 +23,14 @@ from pathlib import Path, PurePath
 import numpy as np
 from PIL import Image, PngImagePlugin
 
-from f1studio.engine.request import GenerationRequest
+from f1studio.engine.request import SCHEDULER_LABELS, GenerationRequest
 from f1studio.project.errors import ExportError, ImageImportError
 from f1studio.project.f1s import write_atomically
 
 PARAMETERS_KEY = "parameters"
 REQUEST_KEY = "f1studio-request"
 
-SAMPLER_NAMES: dict[str, str] = {
-    "dpmpp-2m": "DPM++ 2M",
-    "dpmpp-2m-karras": "DPM++ 2M Karras",
-    "euler": "Euler",
-    "euler-a": "Euler a",
-    "ddim": "DDIM",
-}
+SAMPLER_NAMES: dict[str, str] = SCHEDULER_LABELS
 
 
 def format_parameters(

@@ -85,6 +85,7 @@ def test_every_scheduler_has_a_sampler_name(scheduler: str) -> None:
         "euler": "Euler",
         "euler-a": "Euler a",
         "ddim": "DDIM",
+        "flow-euler": "Flow Euler",
     }[scheduler]
     assert SAMPLER_NAMES[scheduler] == expected
     assert f"Sampler: {expected}," in format_parameters(_request(scheduler=scheduler))

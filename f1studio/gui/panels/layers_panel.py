@@ -49,19 +49,29 @@ def _glyph(letter: str, rgb: tuple[int, int, int]) -> QIcon:
     return QIcon(pixmap)
 
 
-def _lock_icon() -> QIcon:
+def _lock_pixmap(closed: bool) -> QPixmap:
+    """A padlock: dark and closed when locked, faint and open when not."""
     pixmap = QPixmap(ICON_SIZE, ICON_SIZE)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(QColor(60, 60, 60))
-    painter.drawArc(QRectF(5, 2, 8, 10), 0, 180 * 16)
-    painter.drawLine(5, 7, 5, 9)
-    painter.drawLine(13, 7, 13, 9)
-    painter.setBrush(QColor(60, 60, 60))
+    color = QColor(50, 50, 50) if closed else QColor(175, 175, 175)
+    painter.setPen(color)
+    shift = 0 if closed else 4  # an open shackle swings up and to the side
+    painter.drawArc(QRectF(5 + shift, 2 - (0 if closed else 2), 8, 10), 0, 180 * 16)
+    painter.drawLine(5 + shift, 7, 5 + shift, 9 if closed else 5)
+    painter.drawLine(13 + shift, 7, 13 + shift, 9)
+    painter.setBrush(color)
     painter.drawRoundedRect(QRectF(3, 8, 12, 8), 2, 2)
     painter.end()
-    return QIcon(pixmap)
+    return pixmap
+
+
+def _lock_icon() -> QIcon:
+    icon = QIcon()
+    icon.addPixmap(_lock_pixmap(True), QIcon.Mode.Normal, QIcon.State.On)
+    icon.addPixmap(_lock_pixmap(False), QIcon.Mode.Normal, QIcon.State.Off)
+    return icon
 
 
 class LayersPanel(DocumentView):

@@ -16,16 +16,9 @@ from PySide6.QtWidgets import (
 
 from f1studio.document.document import MAX_SIZE, MIN_SIZE, Document
 from f1studio.document.settings import SeedMode
-from f1studio.engine.request import SCHEDULERS
+from f1studio.engine.request import SCHEDULER_LABELS, SCHEDULERS
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
 
-SCHEDULER_LABELS: dict[str, str] = {
-    "dpmpp-2m": "DPM++ 2M",
-    "dpmpp-2m-karras": "DPM++ 2M Karras",
-    "euler": "Euler",
-    "euler-a": "Euler a",
-    "ddim": "DDIM",
-}
 SEED_MAX = 2**31 - 1  # QSpinBox is 32-bit
 STEPS_MAX, BATCH_MAX = 150, 16
 
