@@ -178,7 +178,11 @@ class regional_attention:  # noqa: N801 - used as a context manager
     for the duration of a ``with`` block, restoring the previous processors afterwards."""
 
     def __init__(self, models: Sequence[Any], processor: RegionalAttnProcessor) -> None:
-        self.models = [m for m in models if m is not None]
+        unique: dict[int, Any] = {}
+        for model in models:  # the same ControlNet may drive several guides: swap it once
+            if model is not None:
+                unique.setdefault(id(model), model)
+        self.models = list(unique.values())
         self.processor = processor
         self._saved: list[tuple[Any, dict]] = []
 

@@ -127,14 +127,15 @@ def test_folder_that_is_not_a_model_and_unsupported_family(tmp_path, engine_cach
         events[-1].kind == ErrorKind.MODEL_INVALID
         and "not a diffusers model folder" in events[-1].message
     )
-    (tmp_path / "model_index.json").write_text('{"_class_name": "FluxPipeline"}')
+    (tmp_path / "model_index.json").write_text('{"_class_name": "KandinskyV22Pipeline"}')
     events.clear()
     run(
         GenerationRequest("x", 64, 64, model=str(tmp_path), steps=1, device="cpu"),
         events.append,
         cache=engine_cache,
     )
-    assert events[-1].kind == ErrorKind.MODEL_INVALID and "FLUX.1" in events[-1].message
+    assert events[-1].kind == ErrorKind.MODEL_INVALID
+    assert "unknown pipeline type 'KandinskyV22Pipeline'" in events[-1].message
 
 
 def test_guide_without_controlnet_says_which_one_is_missing(tiny_models, engine_cache):

@@ -301,9 +301,15 @@ def test_inpainting_single_file_loads_as_inpaint_pipeline(
         init_image=Pixels.of(photo),
         inpaint=InpaintSpec(Pixels.of(mask), 1.0, 4),
     )
-    out = render(request, ModelCache())[0]
+    cache = ModelCache()
+    out = render(request, cache)[0]
     assert np.array_equal(out[mask == 0], photo[mask == 0])
     assert np.abs(out[mask == 255].astype(int) - photo[mask == 255]).mean() > 10
+    # the same inpainting model also renders a whole picture and transforms one (img2img)
+    whole = render(_request(str(inpaint_file)), cache)[0]
+    assert whole.shape == (SIZE, SIZE, 3) and whole.std() > 1
+    varied = render(_request(str(inpaint_file), init_image=Pixels.of(photo), strength=0.5), cache)
+    assert varied[0].shape == (SIZE, SIZE, 3)
 
 
 # --- ControlNets -----------------------------------------------------------------------------

@@ -136,6 +136,10 @@ class SD15Adapter:
             latents = latents * scheduler.init_noise_sigma
 
         controls = self._prepare_controls(pipe, req, controlnets, device, do_cfg)
+        unet_extra = inpaint.unet_extra if inpaint is not None else None
+        if unet_extra is None and pipe.unet.config.in_channels == 9:
+            # an inpainting model asked for a whole picture: everything is "masked"
+            unet_extra = self._whole_canvas_extra(pipe, latents, generator, do_cfg)
         step_kwargs = self._step_kwargs(scheduler, generator)
         total = len(timesteps)
         alphas = scheduler.alphas_cumprod.to("cpu")
@@ -150,8 +154,8 @@ class SD15Adapter:
                 model_in = scheduler.scale_model_input(model_in, t)
                 down, mid = self._control_residuals(controls, model_in, t, embeds, i, total)
                 unet_in = model_in
-                if inpaint is not None and inpaint.unet_extra is not None:
-                    unet_in = torch.cat([model_in, *inpaint.unet_extra], dim=1)
+                if unet_extra is not None:
+                    unet_in = torch.cat([model_in, *unet_extra], dim=1)
                 noise_pred = pipe.unet(
                     unet_in,
                     t,
@@ -237,6 +241,18 @@ class SD15Adapter:
             reps = 2 if do_cfg else 1
             extra = (torch.cat([small] * reps), torch.cat([masked_latents] * reps))
         return _Inpaint(pixel_mask, latent_mask, image_latents, noise, extra)
+
+    def _whole_canvas_extra(self, pipe, latents, generator, do_cfg):
+        """Mask and masked-image latents for a 9-channel model rendering the whole canvas."""
+        import torch
+
+        h, w = latents.shape[-2:]
+        scale = pipe.vae_scale_factor
+        grey = torch.zeros(1, 3, h * scale, w * scale, device=latents.device, dtype=latents.dtype)
+        masked_latents = self._encode_image(pipe, grey, generator)
+        mask = torch.ones(1, 1, h, w, device=latents.device, dtype=latents.dtype)
+        reps = 2 if do_cfg else 1
+        return torch.cat([mask] * reps), torch.cat([masked_latents] * reps)
 
     def _prepare_controls(self, pipe, req, controlnets, device, do_cfg) -> list[_Control]:
         import torch

@@ -1,0 +1,227 @@
+"""SDXL building blocks used by the adapter in ``sdxl.py``: text conditioning (with regions),
+SDXL's micro-conditioning time ids, the VAE as the SDXL pipelines use it, and previews.
+
+Every function follows the arithmetic of diffusers' StableDiffusionXL pipelines, so the adapter's
+loop reproduces them for the same model, scheduler and seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from f1studio.engine.previews import latent_preview
+from f1studio.engine.regional import (
+    RegionalAttnProcessor,
+    RegionWeights,
+    chunk_weights,
+    region_texts,
+)
+from f1studio.engine.request import GenerationRequest
+
+# Latent -> RGB for SDXL's VAE (a linear fit of what its decoder does to a latent pixel's colour;
+# its latent space differs from SD1.5's, so the SD1.5 table gives wrong colours here).
+SDXL_LATENT_RGB = np.array(
+    [
+        [0.3651, 0.4232, 0.4341],
+        [-0.2533, -0.0042, 0.1068],
+        [0.1076, 0.1111, -0.0362],
+        [-0.3165, -0.2492, -0.2188],
+    ],
+    dtype=np.float32,
+)
+
+# The aesthetic scores the SDXL img2img pipeline uses for models conditioned on one (the refiner).
+AESTHETIC_SCORE, NEGATIVE_AESTHETIC_SCORE = 6.0, 2.5
+
+
+@dataclass
+class TextConditioning:
+    """What the UNet (and every ControlNet) sees of the prompts, batched [negative, positive]
+    when classifier-free guidance is on."""
+
+    embeds: Any  # (batch, tokens, width of both encoders' hidden states)
+    pooled: Any  # (batch, projection): the second encoder's pooled text embedding
+    time_ids: Any  # (batch, 6) or (batch, 5) with an aesthetic score
+    regional: RegionalAttnProcessor | None
+
+    @property
+    def added(self) -> dict[str, Any]:
+        return {"text_embeds": self.pooled, "time_ids": self.time_ids}
+
+
+def _encode(pipe: Any, text: str, negative: str, device: Any, do_cfg: bool) -> tuple:
+    # An empty negative prompt goes in as None: SDXL models with force_zeros_for_empty_prompt
+    # then use all-zero negative embeddings, exactly as the diffusers pipelines do.
+    return pipe.encode_prompt(
+        text,
+        device=device,
+        num_images_per_prompt=1,
+        do_classifier_free_guidance=do_cfg,
+        negative_prompt=negative or None,
+    )
+
+
+def _pair(negative: Any, positive: Any, do_cfg: bool) -> Any:
+    import torch
+
+    return torch.cat([negative, positive]) if do_cfg else positive
+
+
+def _pooled_for(global_text: str, pooled: list[Any], share: np.ndarray) -> Any:
+    """The pooled embedding of a regional job: the global prompt's, as SDXL conditions the whole
+    picture on it. With no global prompt the regions describe the picture, so the chunks' pooled
+    embeddings are mixed by the share of the canvas each reaches (a region covering everything
+    then acts exactly like its prompt alone)."""
+    if global_text.strip():
+        return pooled[-1]
+    out = None
+    for c, amount in enumerate(share.tolist()):
+        if amount != 0.0:
+            part = pooled[c] * amount
+            out = part if out is None else out + part
+    return pooled[-1] if out is None else out
+
+
+def encode_text(pipe: Any, req: GenerationRequest, device: Any, do_cfg: bool) -> TextConditioning:
+    """Both text encoders for the prompt, or for every region chunk side by side (one pass)."""
+    import torch
+
+    h, w = req.height // pipe.vae_scale_factor, req.width // pipe.vae_scale_factor
+    if not req.regions:
+        pos, neg, pooled, neg_pooled = _encode(
+            pipe, req.prompt, req.negative_prompt, device, do_cfg
+        )
+        embeds = _pair(neg, pos, do_cfg)
+        pooled = _pair(neg_pooled, pooled, do_cfg)
+        return TextConditioning(embeds, pooled, time_ids(pipe, req, embeds, do_cfg), None)
+    pos_texts, neg_texts = region_texts(req.prompt, req.negative_prompt, req.regions)
+    parts = [_encode(pipe, p, n, device, do_cfg) for p, n in zip(pos_texts, neg_texts, strict=True)]
+    share = chunk_weights(req.regions, h, w).mean(axis=(1, 2))
+    embeds = torch.cat([p[0] for p in parts], dim=1)
+    pooled = _pooled_for(req.prompt, [p[2] for p in parts], share)
+    if do_cfg:
+        embeds = torch.cat([torch.cat([p[1] for p in parts], dim=1), embeds])
+        neg_pooled = _pooled_for(req.negative_prompt, [p[3] for p in parts], share)
+        pooled = torch.cat([neg_pooled, pooled])
+    weights = RegionWeights.build(req.regions, h, w, device, embeds.dtype)
+    processor = RegionalAttnProcessor(weights, chunks=len(pos_texts))
+    return TextConditioning(embeds, pooled, time_ids(pipe, req, embeds, do_cfg), processor)
+
+
+def time_ids(pipe: Any, req: GenerationRequest, like: Any, do_cfg: bool) -> Any:
+    """SDXL's micro-conditioning: original size, crop corner (0, 0) and target size, all the
+    canvas; models conditioned on an aesthetic score (``requires_aesthetics_score``) get the
+    score in place of the target size, 6 for the prompt and 2.5 for the negative. Dtype and
+    device are those of ``like``."""
+    import torch
+
+    size = (req.height, req.width)
+    if getattr(pipe.config, "requires_aesthetics_score", False):
+        pos = [*size, 0, 0, AESTHETIC_SCORE]
+        neg = [*size, 0, 0, NEGATIVE_AESTHETIC_SCORE]
+    else:
+        pos = neg = [*size, 0, 0, *size]
+    expected = pipe.unet.add_embedding.linear_1.in_features
+    passed = pipe.unet.config.addition_time_embed_dim * len(pos) + _projection_dim(pipe)
+    if expected != passed:
+        raise ValueError(
+            f"this SDXL UNet expects {expected} added conditioning values, not {passed}: "
+            "its configuration does not match its text encoders"
+        )
+    ids = torch.tensor([pos], dtype=like.dtype)
+    if do_cfg:
+        ids = torch.cat([torch.tensor([neg], dtype=like.dtype), ids])
+    return ids.to(like.device)
+
+
+def _projection_dim(pipe: Any) -> int:
+    if pipe.text_encoder_2 is not None:
+        return int(pipe.text_encoder_2.config.projection_dim)
+    return int(pipe.unet.config.projection_class_embeddings_input_dim)  # unreachable for SDXL
+
+
+def guidance_embedding(pipe: Any, guidance_scale: float, device: Any, dtype: Any) -> Any:
+    """The guidance-scale embedding of UNets distilled with one (``time_cond_proj_dim``), else None."""
+    dim = pipe.unet.config.time_cond_proj_dim
+    if dim is None:
+        return None
+    import torch
+
+    w = torch.tensor(guidance_scale - 1).repeat(1)
+    return pipe.get_guidance_scale_embedding(w, embedding_dim=dim).to(device=device, dtype=dtype)
+
+
+# --- the VAE ---------------------------------------------------------------------------------
+
+
+def prepare_vae(pipe: Any) -> None:
+    """SDXL's VAE overflows in fp16 (``force_upcast``): the pipelines move it to fp32 for every
+    encode and decode and back afterwards. Keeping it in fp32 gives the same numbers (fp16
+    weights are exact in fp32) without converting it twice per image."""
+    import torch
+
+    vae = pipe.vae
+    if vae.dtype == torch.float16 and getattr(vae.config, "force_upcast", False):
+        vae.to(dtype=torch.float32)
+
+
+def _latent_stats(vae: Any, device: Any, dtype: Any) -> tuple[Any, Any] | None:
+    import torch
+
+    mean = getattr(vae.config, "latents_mean", None)
+    std = getattr(vae.config, "latents_std", None)
+    if mean is None or std is None:
+        return None
+    shape = (1, len(mean), 1, 1)
+    return (
+        torch.tensor(mean).view(shape).to(device, dtype),
+        torch.tensor(std).view(shape).to(device, dtype),
+    )
+
+
+def vae_encode(pipe: Any, image: Any, generator: Any, dtype: Any) -> Any:
+    """Scaled latents of ``image`` (-1..1), sampled with ``generator`` as the pipelines do."""
+    from diffusers.pipelines.stable_diffusion_xl.pipeline_stable_diffusion_xl_img2img import (
+        retrieve_latents,
+    )
+
+    vae = pipe.vae
+    latents = retrieve_latents(vae.encode(image.to(vae.dtype)), generator=generator).to(dtype)
+    stats = _latent_stats(vae, latents.device, dtype)
+    if stats is not None:
+        return (latents - stats[0]) * vae.config.scaling_factor / stats[1]
+    return vae.config.scaling_factor * latents
+
+
+def vae_decode(pipe: Any, latents: Any) -> np.ndarray:
+    """RGB float 0..1 (H, W, 3) from scaled latents, as the SDXL pipelines decode."""
+    vae = pipe.vae
+    latents = latents.to(vae.dtype)
+    stats = _latent_stats(vae, latents.device, latents.dtype)
+    if stats is not None:
+        latents = latents * stats[1] / vae.config.scaling_factor + stats[0]
+    else:
+        latents = latents / vae.config.scaling_factor
+    image = vae.decode(latents, return_dict=False)[0]
+    return pipe.image_processor.postprocess(image, output_type="np")[0]
+
+
+# --- previews --------------------------------------------------------------------------------
+
+
+def x0_preview(model_in: Any, noise_pred: Any, t: Any, alphas: Any, prediction: str) -> Any:
+    """Preview of the predicted clean latent from the scaled model input (``sqrt(a) x0 +
+    sqrt(1-a) eps`` for every scheduler), projected to RGB without the VAE."""
+    try:
+        a = float(alphas[int(round(float(t)))])
+    except (IndexError, ValueError, TypeError):
+        return latent_preview(model_in, SDXL_LATENT_RGB)
+    x, out = model_in.float(), noise_pred[-1:].float()
+    if prediction == "v_prediction":
+        x0 = a**0.5 * x - (1 - a) ** 0.5 * out
+    else:
+        x0 = (x - (1 - a) ** 0.5 * out) / a**0.5
+    return latent_preview(x0, SDXL_LATENT_RGB)
