@@ -127,6 +127,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cfg.add_argument("--depth-model")
     cfg.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"])
+
+    mods = sub.add_parser("models", help="list, add, download or remove models")
+    msub = mods.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    mlist = msub.add_parser("list", help="models in your folders and the Hugging Face cache")
+    mlist.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    mlist.add_argument("--all", action="store_true", help="also list what was not identified")
+    madd = msub.add_parser("add", help="scan a folder (an A1111/ComfyUI install, a models folder)")
+    madd.add_argument("path", type=Path, help="a folder, or a model file (its folder is added)")
+    mdown = msub.add_parser("download", help="download a model from the Hugging Face hub")
+    mdown.add_argument(
+        "repo_id", metavar="ID", help="e.g. stable-diffusion-v1-5/stable-diffusion-v1-5"
+    )
+    mdown.add_argument("--yes", action="store_true", help="accept the licence without asking")
+    mdown.add_argument("--token", help="Hugging Face token (default: HF_TOKEN or `hf auth login`)")
+    mrem = msub.add_parser(
+        "remove", help="forget a folder, or delete a model from the Hugging Face cache"
+    )
+    mrem.add_argument("target", metavar="NAME_OR_PATH", help="a folder from the list, or a model")
+    mrem.add_argument("--yes", action="store_true", help="really delete a Hugging Face cache model")
     return p
 
 
@@ -360,6 +379,234 @@ def cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_models(args: argparse.Namespace) -> int:
+    import os
+    from dataclasses import asdict
+
+    from f1studio.appsettings import AppSettings
+    from f1studio.engine import catalog
+
+    settings = AppSettings.load()
+    in_use = {
+        v
+        for v in (
+            settings.base,
+            settings.edge_controlnet,
+            settings.depth_controlnet,
+            settings.depth_estimator,
+        )
+        if v
+    }
+
+    def same_path(a: str, b: str) -> bool:
+        return os.path.realpath(os.path.expanduser(a)) == os.path.realpath(os.path.expanduser(b))
+
+    def used(m: Any) -> bool:
+        return m.hub_id in in_use or any(same_path(m.location, v) for v in in_use)
+
+    def download() -> int:
+        import threading
+
+        from f1studio.engine import downloads
+        from f1studio.engine.events import EngineError
+        from f1studio.engine.recommended import find_recommended
+
+        repo_id = args.repo_id
+        rec = find_recommended(repo_id)
+        if rec is not None:
+            size = catalog.format_size(rec.size_bytes)
+            print(f"{rec.name} ({rec.id}, about {size}): {rec.description}")
+            print(rec.licence_line())
+        else:
+            print(
+                f"{repo_id} is not in F1 Studio's recommended list: read its licence on "
+                f"https://huggingface.co/{repo_id} before using it"
+            )
+        if downloads.hub_offline():
+            raise CliError(
+                f"you are offline (HF_HUB_OFFLINE is set): {repo_id} cannot be downloaded now"
+            )
+        if not args.yes:
+            try:
+                answer = input("Download it and accept its licence? [y/N] ")
+            except EOFError:
+                answer = ""
+            if answer.strip().lower() not in ("y", "yes"):
+                raise CliError("not downloaded (answer y, or pass --yes)")
+        bar: Any = None
+
+        def on_progress(p: Any) -> None:
+            nonlocal bar
+            if bar is None:  # made at the first report, when the size is known
+                from tqdm import tqdm
+
+                bar = tqdm(
+                    total=p.bytes_total,
+                    unit="B",
+                    unit_scale=True,
+                    file=sys.stderr,
+                    desc=repo_id,
+                    leave=False,
+                    bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}B/{total_fmt}B{postfix}",
+                )
+            if p.bytes_total is not None and bar.total != p.bytes_total:
+                bar.total = p.bytes_total
+            rate = f"{catalog.format_size(int(p.rate))}/s" if p.rate else "…/s"
+            left = downloads.format_duration(p.eta_seconds) if p.eta_seconds is not None else "?"
+            bar.set_postfix_str(f"{rate}, {left} left", refresh=False)
+            bar.update(p.bytes_done - bar.n)
+            bar.refresh()  # downloads.download already reports at most ~10 times a second
+
+        try:
+            path = downloads.download(
+                repo_id, on_progress=on_progress, cancel=threading.Event(), token=args.token
+            )
+        except KeyboardInterrupt as e:
+            raise CliError("cancelled: run the same command again to continue") from e
+        except downloads.DownloadCancelled as e:
+            raise CliError("cancelled: run the same command again to continue") from e
+        except downloads.DownloadError as e:
+            raise CliError(e.message) from e
+        finally:
+            if bar is not None:
+                bar.close()
+        print(f"downloaded {repo_id} to {path}")
+        try:
+            found = catalog.identify(path)
+        except EngineError:
+            found = None
+        role = found.role if found is not None else None
+        ref = repo_id if role in ("base", "depth-estimator") else str(path)
+        guide = rec.guides[0] if rec is not None and rec.guides else "edge"
+        hint = {
+            "base": f"--model {ref}",
+            "controlnet": f"--controlnet {guide}={ref}",
+            "depth-estimator": f"--depth-model {ref}",
+        }.get(role or "")
+        if hint:
+            print(f"use it: f1studio config {hint}")
+        return 0
+
+    action = args.models_command
+    if action == "list":
+        skipped: list[tuple[str, str]] = []
+        models = catalog.scan(settings.model_folders, skipped=skipped)
+        if args.json:
+            entries = [
+                {**asdict(m), "family": m.family.value if m.family else None, "in_use": used(m)}
+                for m in models
+            ]
+            print(json.dumps(entries, indent=2))
+            return 0
+        if not models:
+            print(
+                "no models found: add a folder (f1studio models add PATH) or download one "
+                "(f1studio models download ID)"
+            )
+        rows = [("NAME", "FAMILY", "VARIANT", "ROLE", "SIZE", "WHERE")]
+        for m in models:
+            note = f" [{m.note}]" if m.note else ""
+            rows.append(
+                (
+                    ("* " if used(m) else "") + m.name,
+                    m.family_label,
+                    m.variant or "-",
+                    m.role,
+                    catalog.format_size(m.size_bytes),
+                    f"{m.source}: {m.location}{note}",
+                )
+            )
+        if models:
+            widths = [max(len(r[i]) for r in rows) for i in range(5)]
+            for r in rows:
+                print("  ".join(c.ljust(w) for c, w in zip(r[:5], widths, strict=True)), r[5])
+            if any(used(m) for m in models):
+                print("* in use (f1studio config)")
+        if skipped and args.all:
+            print("not identified:")
+            for where, why in skipped:
+                print(f"  {where}: {why}")
+        elif skipped:
+            print(f"{len(skipped)} other files or folders were not identified (--all lists them)")
+        return 0
+
+    if action == "add":
+        path = args.path.expanduser()
+        if not path.exists():
+            raise CliError(f"{path} does not exist")
+        if path.is_file():
+            found = [catalog.identify(path)]
+            folder = path.parent
+        else:
+            skipped = []
+            found = catalog.scan_folder(path, skipped)
+            if not found:
+                why = f" ({skipped[0][0]}: {skipped[0][1]})" if skipped else ""
+                raise CliError(f"no model F1 Studio can identify in {path}{why}")
+            folder = path
+        folder_text = str(folder.resolve())
+        if any(same_path(f, folder_text) for f in settings.model_folders):
+            print(f"{folder_text} is already in the list")
+        else:
+            settings.model_folders.append(folder_text)
+            settings.save()
+            print(f"added {folder_text}")
+        for m in found:
+            variant = f" ({m.variant})" if m.variant else ""
+            print(f"  {m.name}: {m.family_label} {m.role}{variant}")
+        return 0
+
+    if action == "download":
+        return download()
+
+    # remove
+    target = args.target
+    for folder in settings.model_folders:
+        if folder == target or same_path(folder, target):
+            settings.model_folders.remove(folder)
+            settings.save()
+            print(f"removed {folder} from the model folders (its files are untouched)")
+            return 0
+    models = catalog.scan(settings.model_folders)
+    matches = [
+        m
+        for m in models
+        if target in (m.name, m.hub_id, m.location) or same_path(m.location, target)
+    ]
+    if not matches:
+        raise CliError(f"no model folder or model named {target!r} (see f1studio models list)")
+    cached = [m for m in matches if m.source == "hf-cache"]
+    if not cached:
+        m = matches[0]
+        where = {"a1111": "an AUTOMATIC1111", "comfyui": "a ComfyUI"}.get(m.source, "your own")
+        raise CliError(
+            f"{m.name} is in {where} folder ({m.location}): F1 Studio never deletes files "
+            "from your own, AUTOMATIC1111 or ComfyUI folders; delete it yourself, or forget its "
+            "folder with f1studio models remove FOLDER"
+        )
+    m = cached[0]
+    if not args.yes:
+        raise CliError(
+            f"this deletes {m.hub_id} ({catalog.format_size(m.size_bytes)}) from the Hugging Face "
+            "cache: pass --yes to delete it"
+        )
+    from huggingface_hub import scan_cache_dir
+
+    info = scan_cache_dir(catalog.hf_cache_dir())
+    hashes = [
+        rev.commit_hash
+        for repo in info.repos
+        if repo.repo_id == m.hub_id and repo.repo_type == "model"
+        for rev in repo.revisions
+    ]
+    strategy = info.delete_revisions(*hashes)
+    strategy.execute()
+    print(f"deleted {m.hub_id} from the Hugging Face cache ({strategy.expected_freed_size_str})")
+    if used(m):
+        print("your settings still name it: choose another model (f1studio config)")
+    return 0
+
+
 COMMANDS = {
     "new": cmd_new,
     "add-layer": cmd_add_layer,
@@ -367,6 +614,7 @@ COMMANDS = {
     "info": cmd_info,
     "render": cmd_render,
     "config": cmd_config,
+    "models": cmd_models,
 }
 
 

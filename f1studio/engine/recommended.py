@@ -1,0 +1,105 @@
+"""The curated list of models F1 Studio recommends: ``resources/presets/recommended_models.json``.
+
+Each entry names a Hugging Face id, its family, role and guide kinds, an approximate download
+size (``None`` when not known), its licence (name and URL), whether the hub asks you to accept
+the licence first (``gated``; ``None`` when not known) and one line of description. No Qt.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from f1studio.engine.families.base import ModelFamily
+
+RECOMMENDED_FILE = (
+    Path(__file__).resolve().parents[2] / "resources" / "presets" / "recommended_models.json"
+)
+ROLES = ("base", "controlnet", "depth-estimator")
+GUIDES = ("edge", "depth")
+
+
+@dataclass(frozen=True)
+class RecommendedModel:
+    id: str  # Hugging Face repository id
+    name: str
+    family: ModelFamily | None
+    role: str  # "base" | "controlnet" | "depth-estimator"
+    variant: str | None
+    guides: tuple[str, ...]  # guide kinds a ControlNet / estimator serves
+    size_bytes: int | None  # approximate download size
+    licence: str
+    licence_url: str
+    gated: bool | None
+    non_commercial: bool
+    description: str
+
+    @property
+    def page(self) -> str:
+        return f"https://huggingface.co/{self.id}"
+
+    def licence_line(self) -> str:
+        """``Licence: apache-2.0 (https://...)`` plus what the user must know before using it."""
+        line = f"Licence: {self.licence} ({self.licence_url})"
+        if self.non_commercial:
+            line += " — non-commercial use only"
+        if self.gated:
+            line += f"; gated: accept it on {self.page} and set a Hugging Face token first"
+        return line
+
+
+def _entry(raw: dict) -> RecommendedModel:
+    family = raw.get("family")
+    role = raw["role"]
+    if role not in ROLES:
+        raise ValueError(f"{raw['id']}: unknown role {role!r}")
+    guides = tuple(raw.get("guides") or ())
+    if any(g not in GUIDES for g in guides):
+        raise ValueError(f"{raw['id']}: unknown guide kind in {guides}")
+    size = raw.get("size_bytes")
+    return RecommendedModel(
+        id=raw["id"],
+        name=raw.get("name") or raw["id"],
+        family=ModelFamily(family) if family else None,
+        role=role,
+        variant=raw.get("variant"),
+        guides=guides,
+        size_bytes=int(size) if size is not None else None,
+        licence=raw["licence"],
+        licence_url=raw["licence_url"],
+        gated=raw.get("gated"),
+        non_commercial=bool(raw.get("non_commercial", False)),
+        description=raw.get("description", ""),
+    )
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> tuple[RecommendedModel, ...]:
+    data = json.loads(Path(path).read_text("utf-8"))
+    return tuple(_entry(raw) for raw in data["models"])
+
+
+def load_recommended(path: str | Path | None = None) -> list[RecommendedModel]:
+    """Every curated model, in the file's order."""
+    return list(_load(str(path or RECOMMENDED_FILE)))
+
+
+def find_recommended(repo_id: str) -> RecommendedModel | None:
+    """The curated entry of a hub id (case-insensitive), or None."""
+    wanted = repo_id.strip().lower()
+    return next((m for m in load_recommended() if m.id.lower() == wanted), None)
+
+
+def recommended_for(
+    family: ModelFamily | None = None, role: str | None = None, guide: str | None = None
+) -> list[RecommendedModel]:
+    """The curated models of a family, role and/or guide kind."""
+    return [
+        m
+        for m in load_recommended()
+        if (family is None or m.family is family)
+        and (role is None or m.role == role)
+        and (guide is None or guide in m.guides)
+    ]
