@@ -121,22 +121,46 @@ def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes")
 
 
-def fetch_hub(repo_id: str, *, what: str = "model") -> str:
-    """Local folder of a hub model: from the cache, or downloaded when online."""
-    from diffusers import DiffusionPipeline
+# what a single model (ControlNet, depth estimator) needs from its hub repository
+_MODEL_FILES = ["*.json", "*.safetensors", "*.txt", "*.model"]
 
+
+def _download(repo_id: str, pipeline: bool, local_only: bool) -> str:
+    if pipeline:
+        from diffusers import DiffusionPipeline
+
+        return str(
+            DiffusionPipeline.download(repo_id, local_files_only=local_only, use_safetensors=True)
+        )
+    from huggingface_hub import snapshot_download
+
+    folder = Path(
+        snapshot_download(repo_id, allow_patterns=_MODEL_FILES, local_files_only=local_only)
+    )
+    if not (folder / "config.json").exists():
+        raise FileNotFoundError(f"{repo_id} has no config.json")
+    return str(folder)
+
+
+def fetch_hub(repo_id: str, *, what: str = "model") -> str:
+    """Local folder of a hub model: from the cache, or downloaded when online.
+
+    Base models are diffusers pipelines (``model_index.json``); anything else (a ControlNet) is a
+    single model repository with a ``config.json``.
+    """
+    pipeline = what == "model"
     try:
-        return str(DiffusionPipeline.download(repo_id, local_files_only=True, use_safetensors=True))
+        return _download(repo_id, pipeline, local_only=True)
     except Exception as cached_error:  # noqa: BLE001 - any cache miss leads to the same choice
         if _offline():
             raise EngineError(
                 ErrorKind.OFFLINE,
                 f"{what} {repo_id!r} is not in the local Hugging Face cache and the machine is "
-                f"offline; download it once online (huggingface-cli download {repo_id}) or pass "
+                f"offline; download it once online (f1studio models download {repo_id}) or pass "
                 "a local folder",
             ) from cached_error
     try:
-        return str(DiffusionPipeline.download(repo_id, use_safetensors=True))
+        return _download(repo_id, pipeline, local_only=False)
     except Exception as error:  # noqa: BLE001
         raise EngineError(
             ErrorKind.OFFLINE,

@@ -77,8 +77,8 @@ class MainWindow(QMainWindow):
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background:#fff3cd;color:#5c4400;padding:6px;")
-        self.banner_button = QPushButton("Choose model…")
-        self.banner_button.clicked.connect(self.choose_models)
+        self.banner_button = QPushButton("Models…")
+        self.banner_button.clicked.connect(self.manage_models)
         banner_row = QWidget()
         row = QHBoxLayout(banner_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -194,7 +194,8 @@ class MainWindow(QMainWindow):
         )
         self._action(r, "&Cancel", self.jobs.cancel, QKeySequence(Qt.Key.Key_Escape))
         m = bar.addMenu("&Model")
-        self._action(m, "Choose &models…", self.choose_models)
+        self._action(m, "&Models…", self.manage_models)
+        self._action(m, "Choose model &paths…", self.choose_models)
         self._refresh_recent()
 
     # ---- document -------------------------------------------------------------------------
@@ -363,10 +364,23 @@ class MainWindow(QMainWindow):
             self.set_engine_status()
             self.show_no_model_banner(not self._model_configured())
 
+    def manage_models(self) -> None:
+        """The model manager: installed models, folders to scan, recommended downloads."""
+        from f1studio.gui.models_dialog import ModelsDialog
+
+        dialog = ModelsDialog(self, worker=self.worker)
+        dialog.settingsChanged.connect(lambda *_: self._models_changed())
+        dialog.exec()
+        self._models_changed()
+
+    def _models_changed(self) -> None:
+        self.set_engine_status()
+        self.show_no_model_banner(not self._model_configured())
+
     def show_no_model_banner(self, show: bool, message: str | None = None) -> None:
         self.banner.setText(
             message
-            or "No model chosen: F1 Studio needs a Stable Diffusion 1.5 "
+            or "No model chosen: F1 Studio needs a Stable Diffusion 1.5, SDXL or FLUX.1 "
             "model (a folder, a .safetensors file or a Hugging Face id) to render."
         )
         self.banner_row.setVisible(show)

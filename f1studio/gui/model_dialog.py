@@ -5,6 +5,8 @@ Choices are stored in the per-user settings shared with the command line (``f1st
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,7 +25,7 @@ from PySide6.QtWidgets import (
 from f1studio.appsettings import AppSettings
 
 ROLE_LABELS = {
-    "base": "Base model (Stable Diffusion 1.5)",
+    "base": "Base model (SD1.5, SDXL or FLUX.1)",
     "edge_controlnet": "ControlNet for edge guides",
     "depth_controlnet": "ControlNet for depth guides",
     "depth_estimator": "Depth estimator (for 'Depth from this image')",
@@ -108,6 +110,9 @@ class ModelDialog(QDialog):
 
     def result_settings(self) -> AppSettings:
         values = {role: field.value() for role, field in self.fields.items()}
-        return AppSettings(
-            **values, device=self.device.currentText(), allow_pickle=self.allow_pickle.isChecked()
+        return replace(  # keeps the other settings (e.g. the model manager's folders)
+            self._settings,
+            **values,
+            device=self.device.currentText(),
+            allow_pickle=self.allow_pickle.isChecked(),
         )

@@ -201,3 +201,24 @@ def test_out_of_gpu_memory_is_reported_and_the_next_job_runs(tiny_models, monkey
     assert cache.loaded is None  # models were unloaded to free memory
     monkeypatch.setattr(SD15Adapter, "render", original)
     assert run(_request(tiny_models, steps=2), cache=cache) is not None
+
+
+def test_controlnet_hub_id_is_taken_from_the_local_cache(tiny_models, monkeypatch):
+    import huggingface_hub
+
+    from f1studio.engine.models import ModelCache
+
+    calls = []
+
+    def cached_snapshot(repo_id, allow_patterns=None, local_files_only=False, **kwargs):
+        calls.append((repo_id, local_files_only, tuple(allow_patterns or ())))
+        return str(tiny_models["controlnet-edge"])
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", cached_snapshot)
+    edges = np.zeros((64, 64), np.uint8)
+    edges[20:24] = 255
+    spec = ControlSpec(ControlKind.EDGE, Pixels.of(edges), "someone/tiny-canny")
+    assert run(_request(tiny_models, steps=2, controls=(spec,)), cache=ModelCache()) is not None
+    repo, local_only, patterns = calls[0]
+    assert repo == "someone/tiny-canny" and local_only and "*.safetensors" in patterns
+    assert not any(p.endswith((".bin", ".ckpt")) for p in patterns)
