@@ -42,6 +42,7 @@ class Result:
     seconds: float = 0.0
     device: str = "cpu"
     dtype: str = "float32"
+    memory: str = "full-gpu"
 
 
 @dataclass(frozen=True)

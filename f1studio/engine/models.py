@@ -22,6 +22,7 @@ from typing import Any
 
 from f1studio.engine.events import EngineError, ErrorKind
 from f1studio.engine.families.base import LoadedModel, ModelFamily, adapter_for
+from f1studio.engine.memory import apply_memory_plan
 from f1studio.engine.quiet import quiet_libraries
 
 PICKLE_SUFFIXES = (".ckpt", ".bin", ".pt", ".pth", ".pkl")
@@ -272,13 +273,44 @@ def load_pipeline(
             f"{source.name} is a {family.label} model, which this version cannot render yet",
         )
     dtype = pick_dtype(device, family)
+    plan = memory_plan(device, family)  # measured before the new model takes any memory
     try:
         pipe = adapter_for(family).load_pipeline(location, dtype, allow_pickle, inpainting, config)
-        pipe.to(device)
+        apply_memory_plan(pipe, plan, device)
     except Exception as e:  # noqa: BLE001 - turn library errors into one clear line
         raise _load_error("model", location, e) from e
     pipe.set_progress_bar_config(disable=True)
-    return LoadedModel(family, str(ref), pipe, device, str(dtype).replace("torch.", ""), inpainting)
+    dtype_name = str(dtype).replace("torch.", "")
+    return LoadedModel(family, str(ref), pipe, device, dtype_name, inpainting, plan.summary)
+
+
+MEMORY_MODE_ENV = "F1STUDIO_MEMORY_MODE"
+
+
+def memory_plan(device: str, family: ModelFamily) -> Any:
+    """How to place a model on ``device``: from its free memory, or ``$F1STUDIO_MEMORY_MODE``
+    (full-gpu, model-offload or sequential-offload) when the user overrides it."""
+    from f1studio.engine.memory import (
+        FAMILY_MEMORY,
+        MemoryMode,
+        MemoryPlan,
+        choose_memory_mode,
+        free_device_memory,
+    )
+
+    forced = os.environ.get(MEMORY_MODE_ENV, "").strip().lower()
+    if forced:
+        try:
+            mode = MemoryMode(forced)
+        except ValueError:
+            choices = ", ".join(m.value for m in MemoryMode)
+            raise EngineError(
+                ErrorKind.DEVICE, f"{MEMORY_MODE_ENV}={forced!r} is not one of {choices}"
+            ) from None
+        offload = mode is not MemoryMode.FULL_GPU
+        return MemoryPlan(mode, offload, offload, reason=f"set by {MEMORY_MODE_ENV}")
+    side = int(FAMILY_MEMORY[family].native_pixels ** 0.5)
+    return choose_memory_mode(free_device_memory(device), family, side, side)
 
 
 def load_controlnet(

@@ -86,6 +86,7 @@ def run(
             time.perf_counter() - started,
             model.device,
             model.dtype,
+            model.memory,
         )
     except JobCancelled as c:
         on_event(Cancelled(step_offset + c.step))

@@ -145,6 +145,7 @@ class GenerateController(QObject):
             if same_document:
                 self.apply(item)
         self.window.status(f"Done in {result.seconds:.1f}s on {result.device}")
+        self.window.set_engine_status(result.device, result.dtype, result.memory)
 
     def _on_failed(self, job_id: int, kind: str, message: str) -> None:
         self.jobs.pop(job_id, None)

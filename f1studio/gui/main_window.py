@@ -385,13 +385,16 @@ class MainWindow(QMainWindow):
         )
         self.banner_row.setVisible(show)
 
-    def set_engine_status(self, device: str | None = None, dtype: str | None = None) -> None:
+    def set_engine_status(
+        self, device: str | None = None, dtype: str | None = None, memory: str | None = None
+    ) -> None:
         app = AppSettings.load()
         model = self.doc.settings.models.base or app.base
         name = Path(model).name if model else "no model"
         if device is None:
             device, dtype = app.device, "auto"
-        self.engine_label.setText(f"Model: {name}  ·  {device}  ·  {dtype}")
+        parts = [f"Model: {name}", device, dtype] + ([memory] if memory else [])
+        self.engine_label.setText("  ·  ".join(str(p) for p in parts))
 
     def status(self, message: str) -> None:
         self.statusBar().showMessage(message, 6000)

@@ -222,3 +222,18 @@ def test_controlnet_hub_id_is_taken_from_the_local_cache(tiny_models, monkeypatc
     repo, local_only, patterns = calls[0]
     assert repo == "someone/tiny-canny" and local_only and "*.safetensors" in patterns
     assert not any(p.endswith((".bin", ".ckpt")) for p in patterns)
+
+
+def test_memory_mode_override_is_checked_and_reported(tiny_models, monkeypatch):
+    from f1studio.engine.models import ModelCache
+
+    monkeypatch.setenv("F1STUDIO_MEMORY_MODE", "half-on-the-gpu")
+    events = []
+    assert run(_request(tiny_models, steps=1), events.append, cache=ModelCache()) is None
+    assert events[-1].kind == ErrorKind.DEVICE and "F1STUDIO_MEMORY_MODE" in events[-1].message
+    monkeypatch.setenv("F1STUDIO_MEMORY_MODE", "model-offload")
+    result = run(_request(tiny_models, steps=1), cache=ModelCache())
+    # the CPU has nothing to offload to: the model stays put and the plan is reported
+    assert result is not None and result.memory.startswith("model-offload")
+    monkeypatch.delenv("F1STUDIO_MEMORY_MODE")
+    assert run(_request(tiny_models, steps=1), cache=ModelCache()).memory == "full-gpu"

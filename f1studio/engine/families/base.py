@@ -70,6 +70,7 @@ class LoadedModel:
     device: str
     dtype: str
     is_inpainting: bool = False
+    memory: str = "full-gpu"  # the memory plan in use (see engine/memory.py)
 
     @property
     def torch_dtype(self) -> Any:
