@@ -203,7 +203,7 @@ def detect_family(folder_or_file: str) -> tuple[ModelFamily, bool]:
                 unet_cfg = path / "unet" / "config.json"
                 if unet_cfg.exists():
                     inpainting = json.loads(unet_cfg.read_text("utf-8")).get("in_channels") == 9
-                return family, inpainting or "Inpaint" in name
+                return family, inpainting or "Inpaint" in name or "Fill" in name
         raise EngineError(ErrorKind.MODEL_INVALID, f"{path.name}: unknown pipeline type {name!r}")
     if path.suffix.lower() != ".safetensors":
         return ModelFamily.SD15, False  # a pickled checkpoint the user allowed; assume SD1.5

@@ -68,7 +68,8 @@ def run(
         model = cache.base(request.model, device, request.allow_pickle)
         controlnets = _load_controlnets(request, cache, model)
         adapter = adapter_for(model.family)
-        per_image = steps_per_image(request)
+        counter = getattr(adapter, "steps_per_image", steps_per_image)  # a family may differ
+        per_image = counter(request)
         total = per_image * request.batch_count
         on_event(Started(total, model.device, model.dtype))
         images: list[np.ndarray] = []

@@ -125,6 +125,7 @@ def register(family: ModelFamily, factory: Callable[[], FamilyAdapter]) -> None:
 
 def _load_adapters() -> None:
     from f1studio.engine.families import sd15  # noqa: F401  (registers itself)
+    from f1studio.engine.families.flux import FluxAdapter  # noqa: F401  (registers itself)
     from f1studio.engine.families.sdxl import SDXLAdapter  # noqa: F401  (registers itself)
 
 

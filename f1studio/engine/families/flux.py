@@ -1,0 +1,241 @@
+"""FLUX.1 family: text-to-image, img2img, inpaint (Fill models or masked re-noising), edge/depth
+and union ControlNets, regions, previews and cancel, in one denoising loop.
+
+The loop follows diffusers' FluxPipeline, FluxImg2ImgPipeline, FluxControlNetPipeline and
+FluxFillPipeline step for step and in the same order of random draws (guides, then the init
+image, then the noise, then Fill's masked image), so a plain render equals the reference
+pipeline for the same seed.
+
+Guidance: ``request.guidance_scale`` drives the distilled guidance embedding of dev (and Fill)
+models; schnell has none and ignores it. FLUX.1 does no classifier-free guidance, so the
+negative prompt is not used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from f1studio.engine.families.base import (
+    JobCancelled,
+    LoadedModel,
+    ModelFamily,
+    StepCallback,
+    register,
+)
+from f1studio.engine.families.flux_loading import default_steps, flux_variant, text_tokens
+from f1studio.engine.families.flux_parts import (
+    Canvas,
+    control_residuals,
+    encode_image,
+    encode_prompt,
+    fill_condition,
+    image_ids,
+    latent_preview,
+    pack,
+    pil,
+    prepare_controls,
+    preview_factors,
+    unpack,
+)
+from f1studio.engine.inpaint import composite_inpaint, feather_inward
+from f1studio.engine.regional_flux import regional_flux_attention
+from f1studio.engine.request import GenerationRequest
+from f1studio.engine.schedulers import make_scheduler, set_flow_timesteps
+
+__all__ = ["FluxAdapter", "default_steps", "flux_variant", "text_tokens"]
+
+
+@dataclass
+class _Inpaint:
+    pixel_mask: np.ndarray  # float32 HxW 0..1 (feathered inward), canvas size
+    latent_mask: Any  # packed (1, tokens, 4C) for masked re-noising; None on Fill models
+    image_latents: Any  # packed init latents
+
+
+class FluxAdapter:
+    family = ModelFamily.FLUX
+
+    def load_pipeline(self, location, dtype, allow_pickle, inpainting, config) -> Any:
+        from f1studio.engine.families.flux_loading import load_flux
+
+        return load_flux(location, dtype, allow_pickle, config)
+
+    def load_controlnet(self, location, dtype, allow_pickle, config) -> Any:
+        from f1studio.engine.families.flux_loading import load_flux_controlnet
+
+        return load_flux_controlnet(location, dtype, allow_pickle, config)
+
+    @staticmethod
+    def steps_per_image(request: GenerationRequest) -> int:
+        """Denoising steps of one image: FluxImg2ImgPipeline's rule for img2img and partial
+        inpaint (``steps - int(steps - steps * strength)``, one more than ``int(steps *
+        strength)`` when that has a fraction)."""
+        denoise = request.inpaint.strength if request.inpaint is not None else request.strength
+        if request.init_image is None or denoise >= 1.0:
+            return request.steps
+        init_steps = min(request.steps * denoise, request.steps)
+        return request.steps - int(max(request.steps - init_steps, 0))
+
+    def render(
+        self,
+        request: GenerationRequest,
+        model: LoadedModel,
+        controlnets: dict[str, Any],
+        seed: int,
+        on_step: StepCallback,
+        should_stop: Callable[[], bool],
+    ) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            return self._render(request, model, controlnets, seed, on_step, should_stop)
+
+    # ------------------------------------------------------------------------------------
+    def _render(self, req, model, controlnets, seed, on_step, should_stop) -> np.ndarray:  # noqa: C901
+        import torch
+        from diffusers.utils.torch_utils import randn_tensor
+
+        pipe = model.pipe
+        device = torch.device(model.device)
+        generator = torch.Generator("cpu").manual_seed(seed)
+        fill = flux_variant(pipe) == "fill"
+        canvas = Canvas.of(req, grid=pipe.vae_scale_factor * 2)
+        lh = 2 * (canvas.height // (pipe.vae_scale_factor * 2))
+        lw = 2 * (canvas.width // (pipe.vae_scale_factor * 2))
+        tokens = (lh // 2, lw // 2)
+        prompt = encode_prompt(pipe, req, canvas, device, text_tokens(pipe), tokens)
+        dtype = prompt.embeds.dtype
+
+        scheduler = make_scheduler(req.scheduler, pipe.scheduler.config)
+        set_flow_timesteps(scheduler, req.steps, tokens[0] * tokens[1], device)
+        begin = (req.steps - self.steps_per_image(req)) * scheduler.order
+        timesteps = scheduler.timesteps[begin:]
+        scheduler.set_begin_index(begin)
+        if len(timesteps) == 0:  # strength so low that nothing is denoised
+            return np.ascontiguousarray(req.init_image.array()[:, :, :3])
+        sigmas = scheduler.sigmas
+
+        controls = prepare_controls(pipe, req, canvas, controlnets, generator, device)
+        image = image_latents = None
+        if canvas.init is not None:
+            image = pipe.image_processor.preprocess(
+                pil(canvas.init), height=canvas.height, width=canvas.width
+            ).to(dtype=torch.float32)
+            if req.is_img2img or req.inpaint is not None or fill:
+                image_latents = encode_image(pipe, image.to(device=device, dtype=dtype), generator)
+        # FluxPipeline: transformer inputs / 4; FluxFillPipeline: the VAE's latent channels
+        channels = (
+            pipe.vae.config.latent_channels if fill else pipe.transformer.config.in_channels // 4
+        )
+        noise = randn_tensor((1, channels, lh, lw), generator=generator, device=device, dtype=dtype)
+        latents = noise
+        if image_latents is not None:
+            sigma = sigmas.to(device=device, dtype=dtype)[begin]
+            latents = sigma * noise + (1.0 - sigma) * image_latents
+        latents = pack(latents)
+        noise = pack(noise)
+
+        inpaint = self._inpaint(req, canvas, image_latents, lh, lw, fill, device, dtype)
+        fill_cond = None
+        if fill:
+            hard = np.ones((canvas.height, canvas.width), bool)
+            if canvas.inpaint_mask is not None:
+                hard = canvas.inpaint_mask > 127
+            base = image if image is not None else torch.zeros(1, 3, canvas.height, canvas.width)
+            fill_cond = fill_condition(pipe, base.to(device), hard, generator, dtype)
+
+        guidance = None
+        if pipe.transformer.config.guidance_embeds:
+            guidance = torch.full([1], req.guidance_scale, device=device, dtype=torch.float32)
+            guidance = guidance.expand(1)
+        img_ids = image_ids(*tokens, device, dtype)
+        factors = preview_factors(pipe.vae)
+        total = len(timesteps)
+        models = [pipe.transformer] + [c.model for c in controls]
+        context = regional_flux_attention(models, prompt.layout) if prompt.layout else _nothing()
+        with context:
+            for i, t in enumerate(timesteps):
+                if should_stop():
+                    raise JobCancelled(i)
+                timestep = t.expand(1).to(latents.dtype) / 1000
+                residuals = control_residuals(
+                    controls,
+                    i,
+                    total,
+                    dict(
+                        latents=latents,
+                        timestep=timestep,
+                        guidance_value=req.guidance_scale,
+                        device=device,
+                        pooled=prompt.pooled,
+                        embeds=prompt.embeds,
+                        text_ids=prompt.text_ids,
+                        img_ids=img_ids,
+                    ),
+                )
+                hidden = latents if fill_cond is None else torch.cat((latents, fill_cond), dim=2)
+                velocity = pipe.transformer(
+                    hidden_states=hidden,
+                    timestep=timestep,
+                    guidance=guidance,
+                    pooled_projections=prompt.pooled,
+                    encoder_hidden_states=prompt.embeds,
+                    txt_ids=prompt.text_ids,
+                    img_ids=img_ids,
+                    joint_attention_kwargs={},
+                    return_dict=False,
+                    **residuals,
+                )[0]
+                x0 = latents - sigmas[begin + i].to(latents.dtype) * velocity
+                preview = latent_preview(unpack(x0, lh, lw), factors)
+                latents = scheduler.step(velocity, t, latents, return_dict=False)[0]
+                if inpaint is not None and inpaint.latent_mask is not None:
+                    keep = inpaint.image_latents
+                    if i < total - 1:  # the original, noised to the next step's level
+                        s = sigmas[begin + i + 1].to(device=device, dtype=dtype)
+                        keep = s * noise + (1.0 - s) * keep
+                    m = inpaint.latent_mask
+                    latents = (1 - m) * keep + m * latents
+                on_step(i + 1, total, preview)
+
+        latents = unpack(latents, lh, lw)
+        latents = latents / pipe.vae.config.scaling_factor + pipe.vae.config.shift_factor
+        decoded = pipe.vae.decode(latents, return_dict=False)[0]
+        out = pipe.image_processor.postprocess(decoded, output_type="np")[0]
+        rgb = (out * 255).round().astype(np.uint8)[: req.height, : req.width]
+        if inpaint is not None:
+            rgb = composite_inpaint(req.init_image.array()[:, :, :3], rgb, inpaint.pixel_mask)
+        return np.ascontiguousarray(rgb)
+
+    @staticmethod
+    def _inpaint(req, canvas, image_latents, lh, lw, fill, device, dtype) -> _Inpaint | None:
+        """The inpaint mask: feathered inward for the final composite and, on models without
+        Fill conditioning, area-averaged to the latent grid for masked re-noising."""
+        import torch
+        import torch.nn.functional as F
+
+        if req.inpaint is None:
+            return None
+        pixel_mask = feather_inward(req.inpaint.mask.array(), req.inpaint.feather)
+        latent_mask = None
+        if not fill:
+            padded = feather_inward(canvas.inpaint_mask, req.inpaint.feather)
+            mask_t = torch.from_numpy(padded)[None, None].to(device=device, dtype=dtype)
+            small = F.adaptive_avg_pool2d(mask_t, (lh, lw))
+            latent_mask = pack(small.expand(1, image_latents.shape[1], lh, lw).contiguous())
+        return _Inpaint(pixel_mask, latent_mask, pack(image_latents))
+
+
+class _nothing:  # noqa: N801
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+register(ModelFamily.FLUX, FluxAdapter)
