@@ -12,17 +12,22 @@ import warnings
 _done = False
 
 
-def quiet_libraries() -> None:
-    global _done
-    if _done:
-        return
-    _done = True
+def quiet_environment() -> None:
+    """Environment defaults read by the libraries at import time (cheap: imports nothing)."""
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"diffusers\..*")
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"transformers\..*")
+
+
+def quiet_libraries() -> None:
+    global _done
+    if _done:
+        return
+    _done = True
+    quiet_environment()
     try:
         import diffusers.utils.logging as dlog
         import transformers.utils.logging as tlog
