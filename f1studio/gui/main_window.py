@@ -121,6 +121,9 @@ class MainWindow(QMainWindow):
         self._connect()
         self._build_menus()
         self._bind_document()
+        self._model_kind: tuple[str | None, str | None] = (None, None)
+        self.model_label: str | None = None
+        self.adapt_to_model(announce=False)
         self.set_engine_status()
         self.show_no_model_banner(not self._model_configured())
         self.resize(1400, 900)
@@ -361,8 +364,7 @@ class MainWindow(QMainWindow):
         dialog = ModelDialog(AppSettings.load(), self)
         if dialog.exec():
             dialog.result_settings().save()
-            self.set_engine_status()
-            self.show_no_model_banner(not self._model_configured())
+            self._models_changed()
 
     def manage_models(self) -> None:
         """The model manager: installed models, folders to scan, recommended downloads."""
@@ -374,8 +376,33 @@ class MainWindow(QMainWindow):
         self._models_changed()
 
     def _models_changed(self) -> None:
+        self.adapt_to_model(announce=True)
         self.set_engine_status()
         self.show_no_model_banner(not self._model_configured())
+
+    def adapt_to_model(self, announce: bool) -> None:
+        """Fit the window to the chosen model's family: guidance only where it means something;
+        when the family changed (``announce``), its usual steps, guidance and scheduler."""
+        from f1studio.engine.request import SCHEDULER_LABELS
+        from f1studio.gui.family_defaults import defaults_for, identify_model
+
+        kind = identify_model(self.doc.settings.models.base or AppSettings.load().base)
+        found = defaults_for(*kind)
+        if announce and found is not None and kind != self._model_kind:
+            for name, value in (
+                ("steps", found.steps),
+                ("guidance_scale", found.guidance),
+                ("scheduler", found.scheduler),
+            ):
+                self.doc.set_setting(name, value)
+            self.status(
+                f"Settings for {found.label}: {found.steps} steps, guidance {found.guidance:g}, "
+                f"{SCHEDULER_LABELS[found.scheduler]}"
+            )
+        self._model_kind = kind
+        used = found is None or found.guidance_used
+        self.guidance.set_applicable(used, "" if used else f"{found.label} ignores guidance")
+        self.model_label = found.label if found else None
 
     def show_no_model_banner(self, show: bool, message: str | None = None) -> None:
         self.banner.setText(
@@ -393,6 +420,8 @@ class MainWindow(QMainWindow):
         name = Path(model).name if model else "no model"
         if device is None:
             device, dtype = app.device, "auto"
+        if getattr(self, "model_label", None):
+            name = f"{name} ({self.model_label})"
         parts = [f"Model: {name}", device, dtype] + ([memory] if memory else [])
         self.engine_label.setText("  ·  ".join(str(p) for p in parts))
 

@@ -172,3 +172,27 @@ def test_closing_during_a_render_exits_cleanly(window, qtbot):
     assert time.perf_counter() - start < 10
     assert not window.isVisible()
     assert not window.worker.is_busy
+
+
+def test_the_window_fits_the_chosen_models_family(window, qtbot, tmp_path):
+    from f1studio.testing.tiny_flux import build_flux
+
+    flux = build_flux(tmp_path / "flux")
+    app = AppSettings.load()
+    app.base = str(flux["pipeline-schnell"])
+    app.save()
+    window._models_changed()
+    settings = window.doc.settings
+    assert (settings.steps, settings.scheduler) == (4, "flow-euler")
+    assert not window.guidance.isEnabled() and "ignores guidance" in window.guidance.toolTip()
+    window.doc.set_setting("seed", 7)  # later edits refresh the panel; it stays greyed out
+    assert not window.guidance.isEnabled()
+    assert "FLUX.1 schnell" in window.engine_label.text()
+    app.base = str(flux["pipeline"])
+    app.save()
+    window._models_changed()
+    assert window.guidance.isEnabled()
+    assert (settings.steps, settings.guidance_scale) == (28, 3.5)
+    window.doc.set_setting("steps", 12)  # the user's own choice survives re-opening the dialog
+    window._models_changed()
+    assert window.doc.settings.steps == 12

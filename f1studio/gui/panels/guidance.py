@@ -24,6 +24,8 @@ class GuidanceSlider(DocumentView):
             "Low = freer, softer; high = literal, harsher. 5-9 suits most models."
         )
         self.setToolTip(tip)
+        self._tip = tip
+        self._applicable = True
         label = QLabel("Guidance")
         label.setBuddy(self.slider.slider)
         layout = QHBoxLayout(self)
@@ -37,6 +39,12 @@ class GuidanceSlider(DocumentView):
     def value(self) -> float:
         return self.slider.value()
 
+    def set_applicable(self, applicable: bool, why: str = "") -> None:
+        """Grey the slider out for models that ignore guidance (FLUX.1 schnell), saying why."""
+        self._applicable = applicable
+        self.setToolTip(self._tip if applicable else why)
+        self.refresh()
+
     def _edited(self, value: float) -> None:
         if self.document is not None:
             self.edit(self.document.set_setting, "guidance_scale", value, merge=True)
@@ -46,7 +54,7 @@ class GuidanceSlider(DocumentView):
             self.refresh()
 
     def refresh(self) -> None:
-        self.setEnabled(self.document is not None)
+        self.setEnabled(self.document is not None and self._applicable)
         if self.document is not None:
             with signals_blocked(self.slider):
                 self.slider.setValue(self.document.settings.guidance_scale)
