@@ -1,0 +1,1 @@
+"""A tiny offline demo: a procedural shapes world for a small diffusion model."""

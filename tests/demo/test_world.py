@@ -1,0 +1,228 @@
+"""The demo shapes world: deterministic, self-consistent scenes, captions and control maps."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from f1studio.demo.world import (
+    COLORS,
+    HELD_OUT_SEED,
+    HELD_OUT_SEEDS,
+    POSITIONS,
+    SHAPES,
+    SIZES,
+    TRAIN_SEED,
+    TRAIN_SEEDS,
+    Scene,
+    Shape,
+    caption,
+    generate,
+    render,
+    sample_scene,
+)
+
+INDICES = range(40)
+
+
+@pytest.fixture(scope="module")
+def samples():
+    return [generate(i, seed=TRAIN_SEED) for i in INDICES]
+
+
+def _region_boundary(scene: Scene, rendered) -> np.ndarray:
+    """Boundaries rebuilt independently from the masks and the background split."""
+    size = rendered.image.shape[0]
+    kernel = np.ones((3, 3), np.uint8)
+    boundary = np.zeros((size, size), np.uint8)
+    regions = list(rendered.masks)
+    if scene.split is not None:
+        half = np.zeros((size, size), np.uint8)
+        if scene.split == "top/bottom":
+            half[size // 2 :, :] = 255
+        else:
+            half[:, size // 2 :] = 255
+        regions.append(half)
+    for region in regions:
+        boundary |= cv2.morphologyEx(region, cv2.MORPH_GRADIENT, kernel)
+    return boundary
+
+
+def test_deterministic_per_seed_and_index():
+    a_scene, a, a_caption = generate(7, seed=3)
+    b_scene, b, b_caption = generate(7, seed=3)
+    assert a_scene == b_scene and a_caption == b_caption
+    for x, y in [(a.image, b.image), (a.edges, b.edges), (a.depth, b.depth)]:
+        assert np.array_equal(x, y)
+    assert len(a.masks) == len(b.masks)
+    assert all(np.array_equal(x, y) for x, y in zip(a.masks, b.masks, strict=True))
+
+
+def test_different_indices_and_seeds_differ():
+    captions = {generate(i)[2] for i in range(20)}
+    assert len(captions) >= 18
+    assert not np.array_equal(generate(0)[1].image, generate(1)[1].image)
+    assert generate(5, seed=TRAIN_SEED)[0] != generate(5, seed=HELD_OUT_SEED)[0]
+
+
+def test_array_formats(samples):
+    for scene, r, _ in samples:
+        assert r.image.shape == (128, 128, 3) and r.image.dtype == np.uint8
+        for arr in (r.edges, r.depth, *r.masks):
+            assert arr.shape == (128, 128) and arr.dtype == np.uint8
+        assert set(np.unique(r.edges)) <= {0, 255}
+        assert len(r.masks) == len(scene.shapes)
+    _, small, _ = generate(0, size=64)
+    assert small.image.shape == (64, 64, 3)
+
+
+def test_caption_mentions_every_shape(samples):
+    for scene, _, text in samples:
+        assert text == caption(scene)
+        for shape in scene.shapes:
+            assert f"{shape.size} {shape.color} {shape.kind}" in text
+            assert shape.position in text
+        for colour in scene.background:
+            assert colour in text
+        assert text.endswith("background") or "background split" in text
+
+
+def test_caption_grammar_example():
+    scene = Scene(
+        shapes=(
+            Shape("circle", "red", "small", "left"),
+            Shape("square", "blue", "large", "top right"),
+        ),
+        background=("yellow",),
+    )
+    assert caption(scene) == (
+        "a small red circle on the left and a large blue square at the top right, "
+        "on a yellow background"
+    )
+    two_tone = Scene(
+        shapes=(Shape("triangle", "purple", "large", "centre"),),
+        background=("orange", "white"),
+        split="left/right",
+    )
+    assert caption(two_tone) == (
+        "a large purple triangle in the centre, on an orange and white background "
+        "split left and right"
+    )
+
+
+def test_scene_validation():
+    with pytest.raises(ValueError):
+        Shape("hexagon", "red", "small", "left")
+    with pytest.raises(ValueError):
+        Scene(
+            shapes=(
+                Shape("circle", "red", "small", "left"),
+                Shape("square", "blue", "small", "left"),
+            ),
+            background=("white",),
+        )
+    with pytest.raises(ValueError):
+        Scene(shapes=(Shape("circle", "red", "small", "left"),), background=("white", "black"))
+
+
+def test_centre_pixel_has_shape_colour(samples):
+    for scene, r, _ in samples:
+        for shape, mask in zip(scene.shapes, r.masks, strict=True):
+            x, y = POSITIONS[shape.position]
+            px, py = round(x * 128), round(y * 128)
+            if mask[py, px]:
+                assert tuple(r.image[py, px]) == COLORS[shape.color]
+        # The front shape always owns its own centre.
+        front = scene.shapes[-1]
+        x, y = POSITIONS[front.position]
+        assert r.masks[-1][round(y * 128), round(x * 128)] == 255
+
+
+def test_masks_disjoint_nonempty_front_wins(samples):
+    overlaps = 0
+    for scene, r, _ in samples:
+        stack = np.stack(r.masks) > 0
+        assert (stack.sum(axis=0) <= 1).all()
+        assert all(m.any() for m in r.masks)
+        # Full (unoccluded) footprints from single-shape renders: the front one wins overlaps.
+        full = [
+            render(Scene((s,), ("white",) if s.color != "white" else ("black",))).masks[0]
+            for s in scene.shapes
+        ]
+        for back in range(len(full)):
+            for front in range(back + 1, len(full)):
+                shared = (full[back] > 0) & (full[front] > 0)
+                if shared.any():
+                    overlaps += 1
+                    # the front shape, or one further forward still, owns the overlap
+                    assert (np.stack(r.masks[front:]).max(axis=0)[shared] == 255).all()
+                    assert not r.masks[back][shared].any()
+    assert overlaps > 0
+
+
+def test_depth_order(samples):
+    for _, r, _ in samples:
+        visible = np.stack(r.masks).max(axis=0) > 0
+        assert (r.depth[~visible] == 0).all()
+        greys = [int(np.unique(r.depth[m > 0]).item()) for m in r.masks]
+        assert all(g > 0 for g in greys)
+        assert greys == sorted(greys) and len(set(greys)) == len(greys)
+
+
+def test_edges_lie_on_region_boundaries(samples):
+    kernel = np.ones((5, 5), np.uint8)  # within 2 px
+    for scene, r, _ in samples:
+        near = cv2.dilate(_region_boundary(scene, r), kernel) > 0
+        on_edge = r.edges > 0
+        assert on_edge.any()
+        assert (near[on_edge]).mean() > 0.95
+        for shape, mask in zip(scene.shapes, r.masks, strict=True):
+            if shape.size == "large":
+                interior = cv2.erode(mask, np.ones((7, 7), np.uint8)) > 0
+                assert not r.edges[interior].any()
+
+
+def test_two_tone_split_has_an_edge():
+    scene = Scene(
+        shapes=(Shape("circle", "red", "small", "centre"),),
+        background=("green", "white"),
+        split="top/bottom",
+    )
+    r = render(scene)
+    assert r.edges[64, 5] == 255 and r.edges[63, 5] == 255
+    assert tuple(r.image[5, 5]) == COLORS["green"] and tuple(r.image[120, 5]) == COLORS["white"]
+
+
+def test_train_and_held_out_seeds_disjoint():
+    assert TRAIN_SEED in TRAIN_SEEDS and HELD_OUT_SEED in HELD_OUT_SEEDS
+    assert TRAIN_SEEDS.step == 1 and HELD_OUT_SEEDS.step == 1
+    assert TRAIN_SEEDS.stop <= HELD_OUT_SEEDS.start or HELD_OUT_SEEDS.stop <= TRAIN_SEEDS.start
+
+
+def test_vocabulary_coverage():
+    rng = np.random.default_rng(0)
+    kinds, colours, sizes, positions, counts, splits = set(), set(), set(), set(), set(), set()
+    for _ in range(500):
+        scene = sample_scene(rng)
+        counts.add(len(scene.shapes))
+        splits.add(scene.split)
+        colours.update(scene.background)
+        assert not {s.color for s in scene.shapes} & set(scene.background)
+        for s in scene.shapes:
+            kinds.add(s.kind)
+            colours.add(s.color)
+            sizes.add(s.size)
+            positions.add(s.position)
+    assert kinds == set(SHAPES)
+    assert colours == set(COLORS) and len(COLORS) >= 6
+    assert sizes == set(SIZES)
+    assert positions == set(POSITIONS)
+    assert counts == {1, 2, 3}
+    assert splits == {None, "top/bottom", "left/right"}
+
+
+def test_no_shape_is_ever_fully_hidden():
+    for i in range(300):
+        _, r, _ = generate(i, size=64)
+        assert all((m > 0).sum() >= 0.01 * 64 * 64 for m in r.masks)
