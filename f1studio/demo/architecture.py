@@ -1,0 +1,87 @@
+"""The shapes-world model's networks: sizes chosen to train on a 2-core CPU in about an hour.
+
+A 128x128 image maps to a 16x16x4 latent (an 8x AutoencoderKL without attention, so it
+trains on crops). The UNet has cross-attention at 16x16 and 8x8 (where region masks act);
+the text encoder is a 3-layer CLIP over the world's vocabulary. ControlNets copy the UNet's
+encoder, as diffusers' ``ControlNetModel.from_unet`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+IMAGE_SIZE = 128
+TEXT_WIDTH = 128
+
+#: The noise schedule of Stable Diffusion 1.5 (so every SD1.5 sampler applies unchanged).
+SCHEDULER_CONFIG: dict[str, Any] = {
+    "beta_start": 0.00085,
+    "beta_end": 0.012,
+    "beta_schedule": "scaled_linear",
+    "num_train_timesteps": 1000,
+    "prediction_type": "epsilon",
+    "steps_offset": 1,
+    "clip_sample": False,
+    "set_alpha_to_one": False,
+    "skip_prk_steps": True,
+    "trained_betas": None,
+}
+
+
+def build_vae() -> Any:
+    from diffusers import AutoencoderKL
+
+    return AutoencoderKL(
+        in_channels=3,
+        out_channels=3,
+        block_out_channels=(16, 32, 64, 64),
+        down_block_types=("DownEncoderBlock2D",) * 4,
+        up_block_types=("UpDecoderBlock2D",) * 4,
+        latent_channels=4,
+        layers_per_block=1,
+        norm_num_groups=16,
+        sample_size=IMAGE_SIZE,
+        mid_block_add_attention=False,
+    )
+
+
+def build_unet() -> Any:
+    from diffusers import UNet2DConditionModel
+
+    return UNet2DConditionModel(
+        sample_size=IMAGE_SIZE // 8,
+        in_channels=4,
+        out_channels=4,
+        block_out_channels=(64, 128, 128),
+        layers_per_block=1,
+        down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
+        cross_attention_dim=TEXT_WIDTH,
+        attention_head_dim=32,
+        norm_num_groups=16,
+    )
+
+
+def build_text_encoder(tokenizer: Any) -> Any:
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    return CLIPTextModel(
+        CLIPTextConfig(
+            bos_token_id=tokenizer.bos_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+            pad_token_id=tokenizer.pad_token_id,
+            hidden_size=TEXT_WIDTH,
+            intermediate_size=4 * TEXT_WIDTH,
+            layer_norm_eps=1e-5,
+            num_attention_heads=4,
+            num_hidden_layers=3,
+            vocab_size=len(tokenizer),
+            max_position_embeddings=tokenizer.model_max_length,
+        )
+    )
+
+
+def build_controlnet(unet: Any) -> Any:
+    from diffusers import ControlNetModel
+
+    return ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=(16, 32, 64, 128))

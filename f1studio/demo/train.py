@@ -1,0 +1,503 @@
+"""Train the shapes-world demo model from scratch on the CPU.
+
+    python -m f1studio.demo.train --out resources/models/shapes-world [--work DIR] [--quick]
+
+Three stages, each resumable from its last checkpoint under ``--work`` (a rerun of the
+same command continues where a stopped run left off): the autoencoder, then the UNet with
+the text encoder on pre-encoded latents, then one ControlNet per guide kind (edge, depth).
+Progress goes to ``WORK/train.log``. The result is a diffusers Stable Diffusion folder
+(``pipeline/``) and two ControlNet folders, all fp16 safetensors, plus ``training.json``.
+Everything is a function of the settings' seed (scenes from :data:`world.TRAIN_SEEDS`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from f1studio.demo import architecture, checkpoints
+from f1studio.demo.train_settings import FULL, QUICK, TrainSettings
+from f1studio.demo.world import TRAIN_SEED, generate
+
+GUIDE_KINDS = ("edge", "depth")
+
+
+class Log:
+    """Appends timestamped lines to ``train.log`` (and echoes them)."""
+
+    def __init__(self, path: Path, echo: bool = True) -> None:
+        self.path = path
+        self.echo = echo
+        self.start = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        line = f"{time.strftime('%H:%M:%S')} +{time.monotonic() - self.start:7.0f}s {message}"
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(line + "\n")
+        if self.echo:
+            print(line, flush=True)
+
+
+def _lr_factor(step: int, total: int, warmup: int) -> float:
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = (step - warmup) / max(1, total - warmup)
+    return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
+
+def _set_lr(optimizer: Any, base: float, factor: float) -> None:
+    for group in optimizer.param_groups:
+        group["lr"] = base * factor
+
+
+def _generator(seed: int, stage: int, step: int) -> Any:
+    import torch
+
+    return torch.Generator().manual_seed(seed * 1_000_003 + stage * 100_003 + step)
+
+
+def _to_tensor(images: list[np.ndarray]) -> Any:
+    import torch
+
+    arr = np.stack(images).astype(np.float32) / 127.5 - 1.0
+    return torch.from_numpy(arr).permute(0, 3, 1, 2).contiguous()
+
+
+def _loop(
+    name: str,
+    stage_dir: Path,
+    modules: dict[str, Any],
+    optimizer: Any,
+    total: int,
+    settings: TrainSettings,
+    log: Log,
+    step_fn: Callable[[int], float],
+    after_step: Callable[[int], None] | None = None,
+) -> None:
+    """Run ``step_fn(step)`` (returns the loss) from the last checkpoint to ``total``."""
+    resumed = checkpoints.load(stage_dir / "checkpoint", modules, optimizer)
+    start = resumed[0] if resumed else 0
+    if start:
+        log(f"{name}: resuming at step {start}/{total}")
+    losses: list[float] = []
+    began = time.monotonic()
+    for step in range(start, total):
+        losses.append(step_fn(step))
+        if after_step is not None:
+            after_step(step)
+        done = step + 1
+        if done % settings.log_every == 0 or done == total:
+            rate = (time.monotonic() - began) / (done - start)
+            log(
+                f"{name}: step {done}/{total} loss {np.mean(losses[-settings.log_every :]):.4f} "
+                f"{rate:.2f}s/step, {rate * (total - done) / 60:.1f} min left"
+            )
+        if done % settings.checkpoint_every == 0 or done == total:
+            checkpoints.save(stage_dir / "checkpoint", modules, optimizer, done, {})
+
+
+class _Ema:
+    """Exponential moving average of a module's parameters (with the usual warm-up)."""
+
+    def __init__(self, module: Any, decay: float) -> None:
+        import copy
+
+        self.module = copy.deepcopy(module).requires_grad_(False)
+        self.decay = decay
+        self.source = module
+
+    def update(self, step: int) -> None:
+        import torch
+
+        decay = min(self.decay, (1 + step) / (10 + step))
+        with torch.no_grad():
+            for ema, p in zip(self.module.parameters(), self.source.parameters(), strict=True):
+                ema.lerp_(p.detach(), 1 - decay)
+
+
+# -- stage 1: autoencoder ----------------------------------------------------------------
+
+
+def _vae_batch(settings: TrainSettings, step: int, full: bool) -> Any:
+    rng = np.random.default_rng([settings.seed, 1, step])
+    images = []
+    for i in range(settings.vae_batch):
+        image = generate(step * settings.vae_batch + i, TRAIN_SEED + 500_000)[1].image
+        if not full:
+            y, x = rng.integers(0, architecture.IMAGE_SIZE - 64 + 1, size=2)
+            image = image[y : y + 64, x : x + 64]
+        images.append(image)
+    return _to_tensor(images)
+
+
+def train_vae(settings: TrainSettings, work: Path, log: Log) -> Any:
+    import torch
+    from diffusers import AutoencoderKL
+
+    final = work / "vae"
+    if (final / "config.json").is_file():
+        return AutoencoderKL.from_pretrained(str(final))
+    torch.manual_seed(settings.seed)
+    vae = architecture.build_vae()
+    optimizer = torch.optim.AdamW(vae.parameters(), lr=settings.vae_lr, weight_decay=0.0)
+    total = settings.vae_steps + settings.vae_full_steps
+
+    def step_fn(step: int) -> float:
+        _set_lr(optimizer, settings.vae_lr, _lr_factor(step, total, settings.warmup))
+        x = _vae_batch(settings, step, full=step >= settings.vae_steps)
+        posterior = vae.encode(x).latent_dist
+        z = posterior.sample(generator=_generator(settings.seed, 1, step))
+        out = vae.decode(z).sample
+        loss = (out - x).abs().mean() + (out - x).pow(2).mean()
+        loss = loss + settings.vae_kl_weight * posterior.kl().mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    _loop("vae", work / "vae-stage", {"vae": vae}, optimizer, total, settings, log, step_fn)
+    vae.eval()
+    with torch.no_grad():
+        sample = _to_tensor([generate(i, TRAIN_SEED + 600_000)[1].image for i in range(64)])
+        std = float(vae.encode(sample).latent_dist.mean.std())
+    vae.register_to_config(scaling_factor=1.0 / std)
+    vae.save_pretrained(str(final), safe_serialization=True)
+    log(f"vae: done, latent std {std:.3f} -> scaling factor {1.0 / std:.4f}")
+    return vae
+
+
+# -- stage 2: UNet + text encoder --------------------------------------------------------
+
+
+def _dataset(settings: TrainSettings, vae: Any, tokenizer: Any, work: Path, log: Log) -> dict:
+    """Latents (already scaled) and token ids of ``settings.scenes`` training scenes."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    path = work / "dataset.safetensors"
+    if path.is_file():
+        return load_file(str(path))
+    latents = []
+    captions = []
+    chunk = 64
+    vae.eval()
+    with torch.no_grad():
+        for begin in range(0, settings.scenes, chunk):
+            items = [generate(i) for i in range(begin, min(settings.scenes, begin + chunk))]
+            captions.extend(item[2] for item in items)
+            x = _to_tensor([item[1].image for item in items])
+            latents.append(vae.encode(x).latent_dist.mean * vae.config.scaling_factor)
+            if (begin // chunk) % 50 == 0:
+                log(f"dataset: encoded {begin + len(items)}/{settings.scenes} scenes")
+    ids = tokenizer(
+        captions,
+        padding="max_length",
+        max_length=tokenizer.model_max_length,
+        truncation=True,
+        return_tensors="pt",
+    ).input_ids
+    data = {"latents": torch.cat(latents).contiguous(), "ids": ids.contiguous()}
+    save_file(data, str(path))
+    return data
+
+
+def _empty_ids(tokenizer: Any) -> Any:
+    return tokenizer(
+        [""], padding="max_length", max_length=tokenizer.model_max_length, return_tensors="pt"
+    ).input_ids
+
+
+def _noisy(settings: TrainSettings, scheduler: Any, latents: Any, stage: int, step: int):
+    import torch
+
+    gen = _generator(settings.seed, stage, step)
+    noise = torch.randn(latents.shape, generator=gen)
+    t = torch.randint(0, scheduler.config.num_train_timesteps, (latents.shape[0],), generator=gen)
+    return scheduler.add_noise(latents, noise, t), noise, t
+
+
+def _snr_weights(settings: TrainSettings, scheduler: Any, t: Any) -> Any:
+    import torch
+
+    alpha = scheduler.alphas_cumprod[t]
+    snr = alpha / (1 - alpha)
+    return torch.clamp(snr, max=settings.min_snr_gamma) / snr
+
+
+def _drop_captions(ids: Any, empty: Any, p: float, rng: np.random.Generator) -> Any:
+    import torch
+
+    drop = torch.from_numpy(rng.random(ids.shape[0]) < p)
+    return torch.where(drop[:, None], empty.expand_as(ids), ids)
+
+
+def train_unet(settings: TrainSettings, work: Path, log: Log, data: dict, tokenizer: Any):
+    import torch
+    from diffusers import DDPMScheduler, UNet2DConditionModel
+    from transformers import CLIPTextModel
+
+    final = work / "unet"
+    if (final / "unet" / "config.json").is_file():
+        return (
+            UNet2DConditionModel.from_pretrained(str(final / "unet")),
+            CLIPTextModel.from_pretrained(str(final / "text_encoder")),
+        )
+    torch.manual_seed(settings.seed + 2)
+    unet = architecture.build_unet()
+    text_encoder = architecture.build_text_encoder(tokenizer)
+    params = list(unet.parameters()) + list(text_encoder.parameters())
+    optimizer = torch.optim.AdamW(params, lr=settings.unet_lr, weight_decay=1e-2)
+    ema_unet = _Ema(unet, settings.ema_decay)
+    ema_text = _Ema(text_encoder, settings.ema_decay)
+    scheduler = DDPMScheduler.from_config(architecture.SCHEDULER_CONFIG)
+    empty = _empty_ids(tokenizer)
+    n = data["latents"].shape[0]
+
+    def step_fn(step: int) -> float:
+        _set_lr(optimizer, settings.unet_lr, _lr_factor(step, settings.unet_steps, settings.warmup))
+        rng = np.random.default_rng([settings.seed, 2, step])
+        idx = torch.from_numpy(rng.integers(0, n, size=settings.unet_batch))
+        ids = _drop_captions(data["ids"][idx], empty, settings.caption_dropout, rng)
+        noisy, noise, t = _noisy(settings, scheduler, data["latents"][idx].float(), 2, step)
+        states = text_encoder(ids)[0]
+        pred = unet(noisy, t, states).sample
+        per_sample = (pred - noise).pow(2).mean(dim=(1, 2, 3))
+        loss = (per_sample * _snr_weights(settings, scheduler, t)).mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        return loss.item()
+
+    def after(step: int) -> None:
+        ema_unet.update(step)
+        ema_text.update(step)
+
+    modules = {
+        "unet": unet,
+        "text_encoder": text_encoder,
+        "ema_unet": ema_unet.module,
+        "ema_text": ema_text.module,
+    }
+    _loop(
+        "unet",
+        work / "unet-stage",
+        modules,
+        optimizer,
+        settings.unet_steps,
+        settings,
+        log,
+        step_fn,
+        after,
+    )
+    ema_unet.module.save_pretrained(str(final / "unet"), safe_serialization=True)
+    ema_text.module.save_pretrained(str(final / "text_encoder"), safe_serialization=True)
+    log("unet: done (EMA weights kept)")
+    return ema_unet.module, ema_text.module
+
+
+# -- stage 3: ControlNets ----------------------------------------------------------------
+
+
+def guide_image(kind: str, rendered: Any, image_canny: bool) -> np.ndarray:
+    """The RGB control image a user's guide layer would give for a rendered scene."""
+    import cv2
+
+    if kind == "edge":
+        edges = cv2.Canny(rendered.image, 100, 200) if image_canny else rendered.edges
+        grey = edges
+    else:
+        grey = rendered.depth
+    return np.repeat(grey[:, :, None], 3, axis=2)
+
+
+def train_controlnet(
+    settings: TrainSettings,
+    work: Path,
+    log: Log,
+    kind: str,
+    data: dict,
+    unet: Any,
+    text_encoder: Any,
+    tokenizer: Any,
+) -> Any:
+    import torch
+    from diffusers import ControlNetModel, DDPMScheduler
+
+    final = work / f"controlnet-{kind}"
+    if (final / "config.json").is_file():
+        return ControlNetModel.from_pretrained(str(final))
+    stage = 3 + GUIDE_KINDS.index(kind)
+    torch.manual_seed(settings.seed + stage)
+    controlnet = architecture.build_controlnet(unet)
+    unet.requires_grad_(False)
+    text_encoder.requires_grad_(False)
+    optimizer = torch.optim.AdamW(
+        controlnet.parameters(), lr=settings.controlnet_lr, weight_decay=0
+    )
+    scheduler = DDPMScheduler.from_config(architecture.SCHEDULER_CONFIG)
+    empty = _empty_ids(tokenizer)
+    n = data["latents"].shape[0]
+
+    def step_fn(step: int) -> float:
+        _set_lr(
+            optimizer,
+            settings.controlnet_lr,
+            _lr_factor(step, settings.controlnet_steps, settings.warmup),
+        )
+        rng = np.random.default_rng([settings.seed, stage, step])
+        idx_np = rng.integers(0, n, size=settings.controlnet_batch)
+        idx = torch.from_numpy(idx_np)
+        guides = [
+            guide_image(kind, generate(int(i))[1], image_canny=bool(rng.random() < 0.5))
+            for i in idx_np
+        ]
+        cond = torch.from_numpy(np.stack(guides).astype(np.float32) / 255.0).permute(0, 3, 1, 2)
+        ids = _drop_captions(data["ids"][idx], empty, settings.controlnet_caption_dropout, rng)
+        noisy, noise, t = _noisy(settings, scheduler, data["latents"][idx].float(), stage, step)
+        with torch.no_grad():
+            states = text_encoder(ids)[0]
+        down, mid = controlnet(noisy, t, states, controlnet_cond=cond, return_dict=False)
+        pred = unet(
+            noisy,
+            t,
+            states,
+            down_block_additional_residuals=down,
+            mid_block_additional_residual=mid,
+        ).sample
+        per_sample = (pred - noise).pow(2).mean(dim=(1, 2, 3))
+        loss = (per_sample * _snr_weights(settings, scheduler, t)).mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    _loop(
+        f"controlnet-{kind}",
+        work / f"controlnet-{kind}-stage",
+        {"controlnet": controlnet},
+        optimizer,
+        settings.controlnet_steps,
+        settings,
+        log,
+        step_fn,
+    )
+    controlnet.save_pretrained(str(final), safe_serialization=True)
+    log(f"controlnet-{kind}: done")
+    return controlnet
+
+
+# -- export ------------------------------------------------------------------------------
+
+
+def export(
+    out: Path,
+    vae: Any,
+    unet: Any,
+    text_encoder: Any,
+    tokenizer: Any,
+    controlnets: dict[str, Any],
+    settings: TrainSettings,
+    seconds: float,
+) -> None:
+    """Write the fp16 diffusers folders (replacing an older export only once complete)."""
+    import torch
+    from diffusers import PNDMScheduler, StableDiffusionPipeline
+
+    tmp = out.with_name(out.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    pipe = StableDiffusionPipeline(
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        unet=unet,
+        scheduler=PNDMScheduler.from_config(architecture.SCHEDULER_CONFIG),
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
+    pipe.to(torch.float16)
+    pipe.save_pretrained(str(tmp / "pipeline"), safe_serialization=True)
+    for kind, controlnet in controlnets.items():
+        controlnet.to(torch.float16).save_pretrained(
+            str(tmp / f"controlnet-{kind}"), safe_serialization=True
+        )
+    info = {
+        "name": "Shapes world (F1 Studio demo model)",
+        "family": "sd15",
+        "trained_by": "python -m f1studio.demo.train",
+        "training_seconds": round(seconds),
+        "settings": settings.to_dict(),
+    }
+    (tmp / "training.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.rename(out)
+
+
+def train(out: Path, work: Path, settings: TrainSettings, echo: bool = True) -> Path:
+    import torch
+    from transformers import CLIPTokenizer
+
+    from f1studio.demo.vocab import write_tokenizer
+
+    work.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(settings.threads)
+    log = Log(work / "train.log", echo=echo)
+    (work / "settings.json").write_text(json.dumps(settings.to_dict(), indent=2), "utf-8")
+    log(f"training the shapes-world model into {out} (work folder {work})")
+    began = time.monotonic()
+    previous = (
+        float(json.loads((work / "elapsed.json").read_text())["seconds"])
+        if (work / "elapsed.json").is_file()
+        else 0.0
+    )
+
+    def save_elapsed() -> float:
+        total = previous + time.monotonic() - began
+        (work / "elapsed.json").write_text(json.dumps({"seconds": total}), "utf-8")
+        return total
+
+    tok_dir = work / "tokenizer"
+    if not (tok_dir / "vocab.json").is_file():
+        write_tokenizer(tok_dir)
+    tokenizer = CLIPTokenizer.from_pretrained(str(tok_dir))
+    vae = train_vae(settings, work, log)
+    save_elapsed()
+    data = _dataset(settings, vae, tokenizer, work, log)
+    unet, text_encoder = train_unet(settings, work, log, data, tokenizer)
+    save_elapsed()
+    controlnets = {}
+    for kind in GUIDE_KINDS:
+        controlnets[kind] = train_controlnet(
+            settings, work, log, kind, data, unet, text_encoder, tokenizer
+        )
+        save_elapsed()
+    seconds = save_elapsed()
+    export(out, vae, unet, text_encoder, tokenizer, controlnets, settings, seconds)
+    log(f"exported to {out} after {seconds / 60:.1f} min of training")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m f1studio.demo.train", description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("resources/models/shapes-world"))
+    parser.add_argument("--work", type=Path, default=Path("build/shapes-world-training"))
+    parser.add_argument(
+        "--quick", action="store_true", help="a few steps of each stage (smoke test)"
+    )
+    args = parser.parse_args(argv)
+    train(args.out, args.work, QUICK if args.quick else FULL)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""The settings of a shapes-world training run: the full run and a seconds-long ``--quick`` one."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    seed: int = 1234
+    threads: int = 2
+    # Autoencoder: random 64x64 crops, then a short phase on whole 128x128 images.
+    vae_steps: int = 2000
+    vae_full_steps: int = 200
+    vae_batch: int = 16
+    vae_lr: float = 1e-3
+    vae_kl_weight: float = 1e-6
+    # UNet + text encoder on pre-encoded latents of ``scenes`` training scenes.
+    scenes: int = 20000
+    unet_steps: int = 5000
+    unet_batch: int = 32
+    unet_lr: float = 4e-4
+    caption_dropout: float = 0.1
+    min_snr_gamma: float = 5.0
+    ema_decay: float = 0.999
+    # One ControlNet per guide kind, trained on the frozen UNet.
+    controlnet_steps: int = 1500
+    controlnet_batch: int = 16
+    controlnet_lr: float = 3e-4
+    controlnet_caption_dropout: float = 0.5
+    warmup: int = 100
+    checkpoint_every: int = 200
+    log_every: int = 20
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+FULL = TrainSettings()
+
+QUICK = replace(
+    FULL,
+    vae_steps=3,
+    vae_full_steps=1,
+    vae_batch=2,
+    scenes=16,
+    unet_steps=3,
+    unet_batch=2,
+    controlnet_steps=2,
+    controlnet_batch=2,
+    warmup=1,
+    checkpoint_every=2,
+    log_every=1,
+)

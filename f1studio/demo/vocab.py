@@ -1,0 +1,46 @@
+"""The words of the shapes world and the demo model's own CLIP tokenizer over them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from f1studio.demo.world import COLORS, SHAPES, SIZES
+
+_GRAMMAR_WORDS = (
+    "a",
+    "an",
+    "on",
+    "the",
+    "in",
+    "at",
+    "and",
+    "left",
+    "right",
+    "top",
+    "bottom",
+    "centre",
+    "background",
+    "split",
+)
+
+#: Every word a caption of the world can hold (the tokenizer has merges for each).
+VOCABULARY: tuple[str, ...] = tuple(dict.fromkeys((*_GRAMMAR_WORDS, *SIZES, *COLORS, *SHAPES)))
+
+
+def prompt_hint() -> str:
+    """A one-line example prompt plus the words the demo model knows, for the prompt field."""
+    return (
+        "e.g. “a large red circle on the left and a small blue square at the top right, "
+        "on a yellow background” — colours: "
+        + ", ".join(COLORS)
+        + "; shapes: "
+        + ", ".join(SHAPES)
+        + "; sizes: small, large; places: left, right, top, bottom, centre, top left, …"
+    )
+
+
+def write_tokenizer(out: Path) -> None:
+    """Write a CLIP tokenizer with byte-level BPE merges built from the world's words."""
+    from f1studio.testing.tiny_models import write_clip_tokenizer
+
+    write_clip_tokenizer(Path(out), VOCABULARY)
