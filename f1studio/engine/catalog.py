@@ -338,6 +338,38 @@ def _context_dim(shapes: dict[str, list[int]], prefix: str) -> int | None:
     return None
 
 
+COMFY_PREFIX = "model.diffusion_model."  # ComfyUI's (and the LDM code's) diffusion-model prefix
+_FLUX_JOINT_ATTENTION = re.compile(r"transformer_blocks\.\d+\.attn\.add_q_proj\.")
+
+
+def flux_layout(keys: Iterable[str]) -> str | None:
+    """ "bfl" for a FLUX.1 transformer in Black Forest Labs' layout (``double_blocks.*``),
+    "diffusers" for diffusers' (``x_embedder`` with ``single_transformer_blocks.*`` or joint
+    attention ``transformer_blocks.N.attn.add_q_proj``), else None; either may carry ComfyUI's
+    ``model.diffusion_model.`` prefix. (FLUX ControlNets share diffusers' names: test for those
+    first.)"""
+    bare = {k.removeprefix(COMFY_PREFIX) for k in keys}
+    if any(k.startswith("double_blocks.") for k in bare):
+        return "bfl"
+    if "x_embedder.weight" in bare and any(
+        k.startswith("single_transformer_blocks.") or _FLUX_JOINT_ATTENTION.match(k) for k in bare
+    ):
+        return "diffusers"
+    return None
+
+
+def is_sdxl_refiner(shapes: dict[str, list[int]]) -> bool:
+    """An SDXL refiner checkpoint: its UNet reads 2560 added values (pooled text and an aesthetic
+    score), or its only text encoder is OpenCLIP bigG (``conditioner.embedders.0.model.*``, where
+    the base model has CLIP-L at ``embedders.0`` and bigG at ``embedders.1``)."""
+    label = shapes.get(COMFY_PREFIX + "label_emb.0.0.weight")
+    if label is not None and len(label) == 2:
+        return label[1] == 2560
+    return _has(shapes, "conditioner.embedders.0.model.") and not _has(
+        shapes, "conditioner.embedders.1."
+    )
+
+
 def classify_tensors(
     shapes: dict[str, list[int]], name: str
 ) -> tuple[str, ModelFamily, str | None, str]:
@@ -371,24 +403,18 @@ def classify_tensors(
     # LoRAs before anything else that shares their module names
     if any(".lora_down." in k or ".lora_A." in k or k.startswith("lora_unet_") for k in keys):
         raise _invalid(f"{name} is a LoRA, not a model (LoRAs are not supported yet)")
-    # FLUX.1: the original (BFL) layout, possibly under model.diffusion_model., or diffusers'
-    bfl = [k.removeprefix("model.diffusion_model.") for k in keys]
-    if any(k.startswith("double_blocks.") for k in bfl):
-        img_in = shapes.get("img_in.weight") or shapes.get("model.diffusion_model.img_in.weight")
-        if img_in and len(img_in) == 2 and img_in[1] == 384:
+    # FLUX.1: the original (BFL) layout or diffusers', possibly under model.diffusion_model.
+    layout = flux_layout(keys)
+    if layout is not None:
+        bare = {k.removeprefix(COMFY_PREFIX): v for k, v in shapes.items()}
+        x_in = bare.get("img_in.weight") or bare.get("x_embedder.weight")
+        if x_in and len(x_in) == 2 and x_in[1] == 384:
             variant = "fill"
         else:
-            variant = "dev" if any(k.startswith("guidance_in.") for k in bfl) else "schnell"
+            guided = _has(bare, "guidance_in.", "time_text_embed.guidance_embedder.")
+            variant = "dev" if guided else "schnell"
         whole = _has(keys, "vae.", "first_stage_model.", "text_encoders.")
         return "base", ModelFamily.FLUX, variant, "" if whole else "transformer only"
-    if _has(keys, "single_transformer_blocks.") and "x_embedder.weight" in shapes:
-        x_in = shapes["x_embedder.weight"]
-        if len(x_in) == 2 and x_in[1] == 384:
-            variant = "fill"
-        else:
-            guided = _has(keys, "time_text_embed.guidance_embedder.")
-            variant = "dev" if guided else "schnell"
-        return "base", ModelFamily.FLUX, variant, "transformer only"
     # Stable Diffusion UNets in the original (LDM) layout
     first = shapes.get("model.diffusion_model.input_blocks.0.0.weight")
     if first is not None:
@@ -399,7 +425,7 @@ def classify_tensors(
         if _has(keys, "conditioner.embedders.") or label is not None:
             if channels == 9:
                 variant = "inpainting"
-            elif label is not None and len(label) == 2 and label[1] == 2560:
+            elif is_sdxl_refiner(shapes):
                 variant = "refiner"
             else:
                 variant = "base"

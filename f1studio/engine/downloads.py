@@ -6,8 +6,10 @@ time with ``huggingface_hub.hf_hub_download`` (no Qt, no torch):
 - **which files**: safetensors weights and the JSON/text/tokenizer files that describe them,
   never pickled weights (``.bin``/``.ckpt``/``.pt``) or code. For a diffusers pipeline only the
   component folders named in ``model_index.json`` (not the single-file copies at the top of the
-  repository), and only the default (not ``fp16``/``non_ema``) weights, which is what the
-  engine loads. ``allow_patterns`` replaces this choice (pickled files stay excluded).
+  repository), and only the default (not ``fp16``/``non_ema``) weights; except for SDXL pipelines,
+  whose ``fp16`` weights (half the size) are taken for every component that has them (the
+  engine then loads that variant: :func:`folder_variant`). ``allow_patterns`` replaces this
+  choice (pickled files stay excluded).
 - **progress**: ``on_progress(DownloadProgress)`` at most ~10 times a second and after every
   file, with bytes done/total, the rate over the last seconds and the time left.
 - **resume**: files already in the cache are not downloaded again, so calling ``download``
@@ -105,9 +107,9 @@ def hub_offline() -> bool:
 
 
 # ---- which files ----------------------------------------------------------------------------
-def _variant_of(name: str) -> bool:
-    """True for ``x.fp16.safetensors``, ``x.fp16-00001-of-00002.safetensors`` and the index files
-    of such variants."""
+def _variant_name(name: str) -> str | None:
+    """The variant of ``x.fp16.safetensors``, ``x.fp16-00001-of-00002.safetensors`` (or the legacy
+    ``x-00001-of-00002.fp16.safetensors``) and of the index files of such variants, else None."""
     base = name.rsplit("/", 1)[-1]
     for v in VARIANTS:
         if (
@@ -116,8 +118,21 @@ def _variant_of(name: str) -> bool:
             and base.endswith(".safetensors")
             or base.endswith((f".safetensors.index.{v}.json", f".{v}.safetensors.index.json"))
         ):
-            return True
-    return False
+            return v
+    return None
+
+
+def _variant_of(name: str) -> bool:
+    return _variant_name(name) is not None
+
+
+def _is_weight_file(name: str) -> bool:
+    base = name.rpartition("/")[2]
+    return (
+        _matches(base, WEIGHT_PATTERNS)
+        or base.endswith(".safetensors.index.json")
+        or (_variant_of(base) and base.endswith(".json"))
+    )
 
 
 def _matches(name: str, patterns: Iterable[str]) -> bool:
@@ -142,9 +157,12 @@ def select_files(
     *,
     components: Iterable[str] | None = None,
     allow_patterns: Iterable[str] | str | None = None,
+    prefer_variant: str | None = None,
 ) -> list[str]:
     """The files of a repository to download (see the module docstring). ``components`` are the
-    pipeline's component folders (``None``: not a pipeline)."""
+    pipeline's component folders (``None``: not a pipeline). ``prefer_variant`` (``"fp16"``):
+    a folder with weights of that variant gets only those (and their index), the others their
+    default weights."""
     names = [f for f in files if not f.lower().endswith(NEVER)]
     if allow_patterns is not None:
         patterns = [allow_patterns] if isinstance(allow_patterns, str) else list(allow_patterns)
@@ -165,6 +183,20 @@ def select_files(
             if not top and folder.split("/")[0] not in folders:
                 continue  # onnx exports, alternative VAEs, sample folders, ...
         keep.append(name)
+    if prefer_variant is not None:
+        preferred_dirs = {
+            n.rpartition("/")[0]
+            for n in keep
+            if _matches(n.rpartition("/")[2], WEIGHT_PATTERNS)
+            and _variant_name(n) == prefer_variant
+        }
+        keep = [
+            n
+            for n in keep
+            if n.rpartition("/")[0] not in preferred_dirs
+            or not _is_weight_file(n)
+            or _variant_name(n) == prefer_variant
+        ]
     # drop fp16/non_ema/... copies where the folder has the default weights
     default_dirs = {
         n.rpartition("/")[0]
@@ -172,6 +204,31 @@ def select_files(
         if _matches(n.rpartition("/")[2], WEIGHT_PATTERNS) and not _variant_of(n)
     }
     return sorted(n for n in keep if not (_variant_of(n) and n.rpartition("/")[0] in default_dirs))
+
+
+def preferred_variant(model_index: Mapping[str, Any]) -> str | None:
+    """The weights variant worth downloading for a pipeline: ``fp16`` for SDXL (the engine runs
+    it in fp16 on GPUs anyway, and the default fp32 weights are twice the size), else None."""
+    name = model_index.get("_class_name")
+    return "fp16" if isinstance(name, str) and name.startswith("StableDiffusionXL") else None
+
+
+def folder_variant(folder: str | Path) -> str | None:
+    """The variant to load a downloaded pipeline folder with: the one whose weights stand alone
+    in some component folder of ``model_index.json`` (no default weights beside them), else None
+    (the defaults)."""
+    root = Path(folder)
+    found: set[str] = set()
+    try:
+        index = json.loads((root / "model_index.json").read_text("utf-8"))
+        parts = [root / name for name in pipeline_components(index)]
+        for part in (p for p in parts if p.is_dir()):
+            names = [p.name for p in part.iterdir() if p.suffix == ".safetensors"]
+            if names and all(_variant_of(n) for n in names):
+                found.update(v for v in map(_variant_name, names) if v is not None)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return "fp16" if "fp16" in found else (min(found) if len(found) == 1 else None)
 
 
 # ---- progress -------------------------------------------------------------------------------
@@ -499,6 +556,7 @@ def _download(
         candidates = select_files(files, allow_patterns=allow_patterns)
         first = min(candidates, key=lambda f: (files[f] or 0, f)) if candidates else None
     components: list[str] | None = None
+    variant: str | None = None
     snapshot: Path | None = None
     if first is not None:
         path = fetch(first, revision)
@@ -507,10 +565,14 @@ def _download(
             sha, files, info = _listing(api, repo_id, snapshot.name)
         if first == "model_index.json":
             try:
-                components = pipeline_components(json.loads(Path(path).read_text("utf-8")))
-            except (OSError, ValueError):
+                index = json.loads(Path(path).read_text("utf-8"))
+                components = pipeline_components(index)
+                variant = preferred_variant(index)
+            except (OSError, ValueError, AttributeError):
                 components = []
-    wanted = select_files(files, components=components, allow_patterns=allow_patterns)
+    wanted = select_files(
+        files, components=components, allow_patterns=allow_patterns, prefer_variant=variant
+    )
     if snapshot is None or not wanted:
         raise DownloadError(
             "not-found",

@@ -15,14 +15,14 @@ import gc
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from f1studio.engine.events import EngineError, ErrorKind
 from f1studio.engine.families.base import LoadedModel, ModelFamily, adapter_for
-from f1studio.engine.memory import apply_memory_plan
+from f1studio.engine.memory import apply_memory_plan, quantized_transformer
 from f1studio.engine.quiet import quiet_libraries
 
 PICKLE_SUFFIXES = (".ckpt", ".bin", ".pt", ".pth", ".pkl")
@@ -130,9 +130,21 @@ def _download(repo_id: str, pipeline: bool, local_only: bool) -> str:
     if pipeline:
         from diffusers import DiffusionPipeline
 
-        return str(
-            DiffusionPipeline.download(repo_id, local_files_only=local_only, use_safetensors=True)
-        )
+        try:
+            return str(
+                DiffusionPipeline.download(
+                    repo_id, local_files_only=local_only, use_safetensors=True
+                )
+            )
+        except Exception:
+            if not local_only:
+                raise
+            # the model manager downloads only the fp16 weights of SDXL pipelines
+            return str(
+                DiffusionPipeline.download(
+                    repo_id, local_files_only=True, use_safetensors=True, variant="fp16"
+                )
+            )
     from huggingface_hub import snapshot_download
 
     folder = Path(
@@ -207,23 +219,38 @@ def detect_family(folder_or_file: str) -> tuple[ModelFamily, bool]:
         raise EngineError(ErrorKind.MODEL_INVALID, f"{path.name}: unknown pipeline type {name!r}")
     if path.suffix.lower() != ".safetensors":
         return ModelFamily.SD15, False  # a pickled checkpoint the user allowed; assume SD1.5
-    shapes = _safetensors_shapes(str(path))
+    return family_from_tensors(_safetensors_shapes(str(path)), path.name)
+
+
+_CONTROLNET_KEYS = ("control_model.", "controlnet_x_embedder.", "controlnet_cond_embedding.")
+
+
+def family_from_tensors(shapes: dict[str, list[int]], name: str) -> tuple[ModelFamily, bool]:
+    """(family, is_inpainting) of a single-file checkpoint from its tensor names and shapes.
+
+    FLUX.1 transformers in Black Forest Labs' or diffusers' layout (also under ComfyUI's
+    ``model.diffusion_model.``), SDXL base, inpainting and refiner checkpoints (the refiner has
+    only the OpenCLIP bigG text encoder, ``conditioner.embedders.0.model.*``), SD1.5 checkpoints;
+    a ControlNet or anything else is ``MODEL_INVALID``."""
+    from f1studio.engine.catalog import flux_layout, is_sdxl_refiner
+
     keys = list(shapes)
-    if any("double_blocks." in k for k in keys):
-        return ModelFamily.FLUX, False
-    if any(k.startswith("conditioner.embedders.1") for k in keys):
-        return ModelFamily.SDXL, False
-    if any(k.startswith("model.diffusion_model.input_blocks") for k in keys):
-        first = shapes.get("model.diffusion_model.input_blocks.0.0.weight", [0, 4])
-        return ModelFamily.SD15, len(first) > 1 and first[1] == 9
-    if any(k.startswith("control_model.") for k in keys):
+    if any(k.startswith(_CONTROLNET_KEYS) for k in keys):
         raise EngineError(
             ErrorKind.MODEL_INVALID,
-            f"{path.name} is a ControlNet, not a base model: choose it as a guide's ControlNet",
+            f"{name} is a ControlNet, not a base model: choose it as a guide's ControlNet",
         )
+    if flux_layout(keys) is not None:
+        return ModelFamily.FLUX, False
+    first = shapes.get("model.diffusion_model.input_blocks.0.0.weight", [0, 4])
+    nine = len(first) > 1 and first[1] == 9
+    if any(k.startswith("conditioner.embedders.1") for k in keys) or is_sdxl_refiner(shapes):
+        return ModelFamily.SDXL, nine
+    if any(k.startswith("model.diffusion_model.input_blocks") for k in keys):
+        return ModelFamily.SD15, nine
     raise EngineError(
         ErrorKind.MODEL_INVALID,
-        f"{path.name} is not a checkpoint F1 Studio recognises (no SD1.5, SDXL or FLUX.1 tensors)",
+        f"{name} is not a checkpoint F1 Studio recognises (no SD1.5, SDXL or FLUX.1 tensors)",
     )
 
 
@@ -275,7 +302,10 @@ def load_pipeline(
     dtype = pick_dtype(device, family)
     plan = memory_plan(device, family)  # measured before the new model takes any memory
     try:
-        pipe = adapter_for(family).load_pipeline(location, dtype, allow_pickle, inpainting, config)
+        with quantized_transformer(plan.quantize):
+            pipe = adapter_for(family).load_pipeline(
+                location, dtype, allow_pickle, inpainting, config
+            )
         apply_memory_plan(pipe, plan, device)
     except Exception as e:  # noqa: BLE001 - turn library errors into one clear line
         raise _load_error("model", location, e) from e
@@ -289,28 +319,40 @@ MEMORY_MODE_ENV = "F1STUDIO_MEMORY_MODE"
 
 def memory_plan(device: str, family: ModelFamily) -> Any:
     """How to place a model on ``device``: from its free memory, or ``$F1STUDIO_MEMORY_MODE``
-    (full-gpu, model-offload or sequential-offload) when the user overrides it."""
+    when the user overrides it: a mode (full-gpu, model-offload, sequential-offload), a quantised
+    FLUX.1 transformer (int8, nf4) or both (``model-offload+int8``). A quantisation whose library
+    is missing is one line saying what to install."""
     from f1studio.engine.memory import (
         FAMILY_MEMORY,
+        QUANTIZED_FAMILIES,
         MemoryMode,
         MemoryPlan,
+        auto_quantizations,
         choose_memory_mode,
         free_device_memory,
+        parse_memory_mode,
+        quantization_backend,
     )
 
-    forced = os.environ.get(MEMORY_MODE_ENV, "").strip().lower()
-    if forced:
-        try:
-            mode = MemoryMode(forced)
-        except ValueError:
-            choices = ", ".join(m.value for m in MemoryMode)
-            raise EngineError(
-                ErrorKind.DEVICE, f"{MEMORY_MODE_ENV}={forced!r} is not one of {choices}"
-            ) from None
-        offload = mode is not MemoryMode.FULL_GPU
-        return MemoryPlan(mode, offload, offload, reason=f"set by {MEMORY_MODE_ENV}")
     side = int(FAMILY_MEMORY[family].native_pixels ** 0.5)
-    return choose_memory_mode(free_device_memory(device), family, side, side)
+    forced = os.environ.get(MEMORY_MODE_ENV, "").strip()
+    if not forced:
+        free = free_device_memory(device)
+        return choose_memory_mode(free, family, side, side, auto_quantizations())
+    try:
+        mode, kind = parse_memory_mode(forced)
+    except ValueError as e:
+        raise EngineError(ErrorKind.DEVICE, f"{MEMORY_MODE_ENV}: {e}") from None
+    if family not in QUANTIZED_FAMILIES:
+        kind = None  # only FLUX.1 transformers are quantised
+    if kind is not None:
+        quantization_backend(kind)  # installed? (else one line: what to pip install)
+    if mode is None:
+        free = free_device_memory(device)
+        plan = choose_memory_mode(free, family, side, side, forced=kind)
+        return replace(plan, reason=f"{plan.reason}; set by {MEMORY_MODE_ENV}")
+    offload = mode is not MemoryMode.FULL_GPU
+    return MemoryPlan(mode, offload, offload, f"set by {MEMORY_MODE_ENV}", kind)
 
 
 def load_controlnet(

@@ -455,3 +455,170 @@ def test_real_hub_client_progress_cancel_resume_and_offline_use(fake_http, monke
     assert Path(fetch_hub(REPO)) == folder
     listed = scan([])
     assert [(m.name, m.source, m.role) for m in listed] == [(REPO, "hf-cache", "base")]
+
+
+# ---- fp16 weights for SDXL -----------------------------------------------------------------------
+SDXL_LISTING = [
+    "model_index.json",
+    "sd_xl_base_1.0.safetensors",  # the single-file copy: not wanted
+    "sd_xl_base_1.0_0.9vae.safetensors",
+    "scheduler/scheduler_config.json",
+    "text_encoder/config.json",
+    "text_encoder/model.safetensors",
+    "text_encoder/model.fp16.safetensors",
+    "text_encoder/pytorch_model.bin",
+    "text_encoder_2/config.json",
+    "text_encoder_2/model-00001-of-00002.safetensors",
+    "text_encoder_2/model-00002-of-00002.safetensors",
+    "text_encoder_2/model.safetensors.index.json",
+    "text_encoder_2/model.fp16-00001-of-00002.safetensors",
+    "text_encoder_2/model.fp16-00002-of-00002.safetensors",
+    "text_encoder_2/model.safetensors.index.fp16.json",
+    "tokenizer/vocab.json",
+    "tokenizer_2/vocab.json",
+    "unet/config.json",
+    "unet/diffusion_pytorch_model.safetensors",
+    "unet/diffusion_pytorch_model.fp16.safetensors",
+    "unet/diffusion_pytorch_model.non_ema.safetensors",
+    "vae/config.json",
+    "vae/diffusion_pytorch_model.safetensors",  # no fp16 copy here: the default weights
+    "vae_1_0/diffusion_pytorch_model.fp16.safetensors",  # not a component
+]
+SDXL_COMPONENTS = [
+    "scheduler",
+    "text_encoder",
+    "text_encoder_2",
+    "tokenizer",
+    "tokenizer_2",
+    "unet",
+    "vae",
+]
+
+
+def test_fp16_weights_replace_the_defaults_where_a_component_has_them():
+    assert select_files(SDXL_LISTING, components=SDXL_COMPONENTS, prefer_variant="fp16") == [
+        "model_index.json",
+        "scheduler/scheduler_config.json",
+        "text_encoder/config.json",
+        "text_encoder/model.fp16.safetensors",
+        "text_encoder_2/config.json",
+        "text_encoder_2/model.fp16-00001-of-00002.safetensors",
+        "text_encoder_2/model.fp16-00002-of-00002.safetensors",
+        "text_encoder_2/model.safetensors.index.fp16.json",
+        "tokenizer/vocab.json",
+        "tokenizer_2/vocab.json",
+        "unet/config.json",
+        "unet/diffusion_pytorch_model.fp16.safetensors",
+        "vae/config.json",
+        "vae/diffusion_pytorch_model.safetensors",
+    ]
+    # without the preference: the default weights, as before
+    plain = select_files(SDXL_LISTING, components=SDXL_COMPONENTS)
+    assert "unet/diffusion_pytorch_model.safetensors" in plain
+    assert not [f for f in plain if ".fp16" in f]
+
+
+def test_only_sdxl_pipelines_prefer_fp16():
+    assert downloads.preferred_variant({"_class_name": "StableDiffusionXLPipeline"}) == "fp16"
+    assert downloads.preferred_variant({"_class_name": "StableDiffusionXLImg2ImgPipeline"}) == (
+        "fp16"
+    )
+    assert downloads.preferred_variant({"_class_name": "StableDiffusionPipeline"}) is None
+    assert downloads.preferred_variant({"_class_name": "FluxPipeline"}) is None
+
+
+def test_an_sdxl_download_fetches_the_fp16_weights(hub):
+    sdxl_index = json.loads(PIPELINE_FILES["model_index.json"])
+    sdxl_index["_class_name"] = "StableDiffusionXLPipeline"
+    hub.files["model_index.json"] = json.dumps(sdxl_index).encode()
+    hub.files["tokenizer/vocab.fp16.json"] = b"{}"  # not weights: untouched by the preference
+    folder = download(REPO)
+    got = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert "unet/diffusion_pytorch_model.fp16.safetensors" in got
+    assert "unet/diffusion_pytorch_model.safetensors" not in got
+    assert downloads.folder_variant(folder) == "fp16"
+
+
+def test_the_same_repository_as_sd15_keeps_the_default_weights(hub):
+    folder = download(REPO)
+    assert "unet/diffusion_pytorch_model.safetensors" in {
+        str(p.relative_to(folder)) for p in folder.rglob("*")
+    }
+    assert downloads.folder_variant(folder) is None
+
+
+def test_folder_variant(tmp_path):
+    def make(*names: str) -> Path:
+        root = tmp_path / str(len(list(tmp_path.iterdir())))
+        parts = {name.split("/")[0] for name in names}
+        index = {"_class_name": "StableDiffusionXLPipeline", "scheduler": ["diffusers", "X"]}
+        index.update({part: ["diffusers", "Model"] for part in parts if part != "extra"})
+        for name in names:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(b"")
+        (root / "model_index.json").write_text(json.dumps(index))
+        return root
+
+    assert downloads.folder_variant(make("unet/x.safetensors", "vae/x.safetensors")) is None
+    both = make("unet/x.safetensors", "unet/x.fp16.safetensors")
+    assert downloads.folder_variant(both) is None  # the defaults are there: load those
+    mixed = make("unet/x.fp16.safetensors", "text_encoder/model.safetensors")
+    assert downloads.folder_variant(mixed) == "fp16"
+    sharded = make("text_encoder_2/model.fp16-00001-of-00002.safetensors", "vae/x.safetensors")
+    assert downloads.folder_variant(sharded) == "fp16"
+    other = make("unet/x.safetensors", "extra/x.fp16.safetensors")  # not a component
+    assert downloads.folder_variant(other) is None
+    assert downloads.folder_variant(tmp_path / "missing") is None
+
+
+@pytest.fixture(scope="module")
+def sdxl_fp16(tmp_path_factory) -> tuple[Path, Path]:
+    """The tiny SDXL pipeline, and a copy with only "fp16" files for the UNet and the second
+    text encoder (the names are what matters: the weights stay fp32)."""
+    import shutil
+
+    from f1studio.testing.tiny_sdxl import build_sdxl
+
+    out = tmp_path_factory.mktemp("tiny-sdxl-fp16")
+    folder = build_sdxl(out / "models", seed=0)["pipeline"]
+    copy = out / "fp16"
+    shutil.copytree(folder, copy)
+    for part in ("unet", "text_encoder_2"):
+        for file in (copy / part).glob("*.safetensors"):
+            file.rename(file.with_name(file.name.replace(".safetensors", ".fp16.safetensors")))
+    return folder, copy
+
+
+def test_an_fp16_only_folder_loads_with_that_variant(sdxl_fp16, monkeypatch):
+    import torch
+
+    from f1studio.engine.models import load_pipeline
+
+    monkeypatch.delenv("F1STUDIO_MEMORY_MODE", raising=False)
+    folder, copy = sdxl_fp16
+    assert downloads.folder_variant(copy) == "fp16"
+    loaded = load_pipeline(str(copy), "cpu").pipe
+    reference = load_pipeline(str(folder), "cpu").pipe
+    for part in ("unet", "text_encoder_2", "vae"):
+        ours, ref = getattr(loaded, part).state_dict(), getattr(reference, part).state_dict()
+        assert set(ours) == set(ref) and all(torch.equal(ours[k], ref[k]) for k in ref), part
+
+
+def test_an_fp16_download_in_the_hub_cache_loads_by_its_id(sdxl_fp16, tmp_path, monkeypatch):
+    """What `f1studio models download` leaves for an SDXL repository is found offline by id."""
+    import shutil
+
+    import huggingface_hub.constants
+
+    from f1studio.engine.models import load_pipeline
+
+    cache = tmp_path / "hub"
+    repo = cache / "models--org--tiny-sdxl"
+    shutil.copytree(sdxl_fp16[1], repo / "snapshots" / SHA)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(SHA)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.delenv("F1STUDIO_MEMORY_MODE", raising=False)
+    model = load_pipeline("org/tiny-sdxl", "cpu")
+    assert model.family.value == "sdxl" and model.pipe.unet is not None

@@ -9,8 +9,15 @@ from a diffusers FLUX.1 folder. Where that folder comes from, first that exists:
 argument, $F1STUDIO_FLUX_CONFIG, the matching black-forest-labs repository in the local Hugging
 Face cache; online, that repository is fetched (without its transformer weights).
 
+Single files come in Black Forest Labs' layout (``double_blocks.*``) or diffusers'
+(``transformer_blocks.*``, ``single_transformer_blocks.*``), either possibly under ComfyUI's
+``model.diffusion_model.`` prefix.
+
 Variants: ``schnell`` has no guidance embedding, ``dev`` has one, ``fill`` is the inpainting
 transformer; :func:`flux_variant` tells them apart and :func:`default_steps` suits each.
+
+Inside :func:`f1studio.engine.memory.quantized_transformer` (what the memory plan asks for),
+the transformer is loaded with int8 or NF4 weights (torchao or bitsandbytes).
 """
 
 from __future__ import annotations
@@ -21,7 +28,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from f1studio.engine.catalog import COMFY_PREFIX, flux_layout
 from f1studio.engine.events import EngineError, ErrorKind
+from f1studio.engine.memory import requested_quantization, transformer_quantization_config
 from f1studio.engine.models import (
     _check_folder_weights,
     _looks_like_hub_id,
@@ -97,24 +106,57 @@ def _pipeline_class(kind: str, name: str) -> Any:
 # --- pipelines --------------------------------------------------------------------------------
 def load_flux(location: str, dtype: Any, allow_pickle: bool, config: str | None = None) -> Any:
     """A FluxPipeline or FluxFillPipeline from a diffusers folder or a single-file transformer."""
+    from diffusers import FluxTransformer2DModel
+
     path = Path(location)
     common = dict(torch_dtype=dtype, local_files_only=_offline())
+    quantized = _quantization(dtype)
     if path.is_dir():
         _check_folder_weights(location, allow_pickle)
         transformer = _read_json(path / "transformer" / "config.json") or {}
         cls = _pipeline_class(transformer_kind(transformer), path.name)
-        return cls.from_pretrained(location, use_safetensors=not allow_pickle, **common)
-    from diffusers import FluxTransformer2DModel
-
+        safe = dict(use_safetensors=not allow_pickle, **common)
+        parts: dict[str, Any] = {}
+        if quantized:
+            parts["transformer"] = FluxTransformer2DModel.from_pretrained(
+                location, subfolder="transformer", **quantized, **safe
+            )
+        return cls.from_pretrained(location, **parts, **safe)
     overrides = _single_file_overrides(location)
     kind = transformer_kind(overrides)
     cls = _pipeline_class(kind, path.name)
     variant = "fill" if kind == "fill" else ("dev" if overrides["guidance_embeds"] else "schnell")
     folder = _single_file_config(location, variant, config)
     transformer = FluxTransformer2DModel.from_single_file(
-        location, config=folder, subfolder="transformer", **overrides, **common
+        _single_file_weights(location),
+        config=folder,
+        subfolder="transformer",
+        **overrides,
+        **quantized,
+        **common,
     )
     return cls.from_pretrained(folder, transformer=transformer, use_safetensors=True, **common)
+
+
+def _quantization(dtype: Any) -> dict[str, Any]:
+    """``quantization_config`` for the transformer when the memory plan asks for one."""
+    kind = requested_quantization()
+    if kind is None:
+        return {}
+    return {"quantization_config": transformer_quantization_config(kind, dtype)}
+
+
+def _single_file_weights(location: str) -> Any:
+    """What ``from_single_file`` reads: the file, or, for diffusers' names under ComfyUI's
+    prefix (which diffusers would take for the original layout), its tensors without it."""
+    if Path(location).suffix.lower() != ".safetensors":
+        return location
+    keys = list(_safetensors_shapes(location))
+    if flux_layout(keys) != "diffusers" or not any(k.startswith(COMFY_PREFIX) for k in keys):
+        return location
+    from safetensors.torch import load_file
+
+    return {k.removeprefix(COMFY_PREFIX): v for k, v in load_file(location).items()}
 
 
 def _single_file_overrides(location: str) -> dict[str, Any]:
@@ -122,10 +164,7 @@ def _single_file_overrides(location: str) -> dict[str, Any]:
     schnell or Fill file correctly): input/output channels and the guidance embedding."""
     if Path(location).suffix.lower() != ".safetensors":
         return {"guidance_embeds": True}  # a pickled file the user allowed: assume dev
-    shapes = {
-        re.sub(r"^model\.diffusion_model\.", "", k): s
-        for k, s in _safetensors_shapes(location).items()
-    }
+    shapes = {k.removeprefix(COMFY_PREFIX): s for k, s in _safetensors_shapes(location).items()}
     x_in = shapes.get("img_in.weight") or shapes.get("x_embedder.weight")
     out = shapes.get("final_layer.linear.weight") or shapes.get("proj_out.weight")
     if x_in is None or out is None:

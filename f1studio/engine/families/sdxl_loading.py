@@ -4,6 +4,10 @@ A single file holds only weights; diffusers builds the pipeline from the configu
 the model family (JSON and tokenizer files, a few hundred KB). Where they come from, first that
 exists: the ``config`` argument, $F1STUDIO_SDXL_CONFIG, the repository diffusers itself uses in
 the local Hugging Face cache; online, diffusers fetches that repository's files.
+
+A refiner checkpoint (only the OpenCLIP bigG text encoder, an aesthetic-score condition) loads as
+an img2img pipeline described by the refiner's configuration. A folder downloaded with only the
+``fp16`` weights of some components (what the model manager fetches for SDXL) loads that variant.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from f1studio.engine.catalog import is_sdxl_refiner
+from f1studio.engine.downloads import folder_variant
 from f1studio.engine.events import EngineError, ErrorKind
 from f1studio.engine.families.base import ModelFamily
 from f1studio.engine.families.sd15_loading import (
@@ -34,6 +40,7 @@ from f1studio.engine.models import (
 SDXL_CONFIG_ENV = "F1STUDIO_SDXL_CONFIG"
 SDXL_CONFIG_REPOS = ("stabilityai/stable-diffusion-xl-base-1.0",)
 SDXL_INPAINT_CONFIG_REPOS = ("diffusers/stable-diffusion-xl-1.0-inpainting-0.1",)
+SDXL_REFINER_CONFIG_REPOS = ("stabilityai/stable-diffusion-xl-refiner-1.0",)
 SDXL_CONTROLNET_CONFIG_REPOS = ("diffusers/controlnet-canny-sdxl-1.0",)
 _UNET_CONV_IN = "model.diffusion_model.input_blocks.0.0.weight"
 
@@ -58,6 +65,12 @@ def _file_is_inpainting(location: str) -> bool:
     return len(shape) > 1 and shape[1] == 9
 
 
+def _file_is_refiner(location: str) -> bool:
+    if Path(location).suffix.lower() != ".safetensors":
+        return False
+    return is_sdxl_refiner(_safetensors_shapes(location))
+
+
 def load_sdxl(
     location: str, dtype: Any, allow_pickle: bool, inpainting: bool, config: str | None = None
 ) -> Any:
@@ -67,16 +80,21 @@ def load_sdxl(
     if Path(location).is_dir():
         _check_folder_weights(location, allow_pickle)
         cls = _pipeline_class(location, inpainting)
+        variant = folder_variant(location)
+        if variant is not None:
+            common["variant"] = variant
         return cls.from_pretrained(location, use_safetensors=not allow_pickle, **common)
     import diffusers
 
     inpainting = inpainting or _file_is_inpainting(location)
-    cls = (
-        diffusers.StableDiffusionXLInpaintPipeline
-        if inpainting
-        else diffusers.StableDiffusionXLPipeline
-    )
-    folder = _single_file_config(location, inpainting, config)
+    refiner = not inpainting and _file_is_refiner(location)
+    if inpainting:
+        cls = diffusers.StableDiffusionXLInpaintPipeline
+    elif refiner:
+        cls = diffusers.StableDiffusionXLImg2ImgPipeline
+    else:
+        cls = diffusers.StableDiffusionXLPipeline
+    folder = _single_file_config(location, inpainting, config, refiner)
     parts: dict[str, Any] = {}
     if folder is not None:
         unet = _unet_with_channels(location, folder, dtype, 9 if inpainting else 4)
@@ -139,7 +157,18 @@ def _missing_config(location: str, what: str, repo: str) -> EngineError:
     )
 
 
-def _single_file_config(location: str, inpainting: bool, config: str | None) -> str | None:
+def _is_refiner_config(folder: str) -> bool:
+    """A refiner configuration: no first (CLIP-L) text encoder, an aesthetic-score condition."""
+    index = _read_config(Path(folder) / "model_index.json") or {}
+    encoder = index.get("text_encoder")
+    return bool(index.get("requires_aesthetics_score")) or (
+        "text_encoder" in index and (not isinstance(encoder, list) or encoder[0] is None)
+    )
+
+
+def _single_file_config(
+    location: str, inpainting: bool, config: str | None, refiner: bool = False
+) -> str | None:
     """A local configuration folder for a single-file SDXL checkpoint, or None when online and
     nothing is cached (diffusers then fetches its standard configuration)."""
     user = _user_config(config)
@@ -156,15 +185,28 @@ def _single_file_config(location: str, inpainting: bool, config: str | None) -> 
                 ErrorKind.MODEL_INVALID,
                 f"{folder} (from {user[1]}) is a {family.label} configuration, not SDXL",
             )
+        if _is_refiner_config(folder) != refiner:
+            what, other = ("a refiner", "base") if refiner else ("a base model", "refiner")
+            wanted = (SDXL_REFINER_CONFIG_REPOS if refiner else SDXL_CONFIG_REPOS)[0]
+            raise EngineError(
+                ErrorKind.MODEL_INVALID,
+                f"{Path(location).name} is {what} but {folder} (from {user[1]}) is an SDXL "
+                f"{other} configuration; use one like {wanted}",
+            )
         return folder
-    repos = SDXL_INPAINT_CONFIG_REPOS + SDXL_CONFIG_REPOS if inpainting else SDXL_CONFIG_REPOS
+    if refiner:
+        repos = SDXL_REFINER_CONFIG_REPOS
+    elif inpainting:
+        repos = SDXL_INPAINT_CONFIG_REPOS + SDXL_CONFIG_REPOS
+    else:
+        repos = SDXL_CONFIG_REPOS
     for repo in repos:
         folder = _cached_config(repo, "model_index.json")
         if folder is not None:
             return folder
     if not _offline():
         return None
-    raise _missing_config(location, "checkpoint", repos[0])
+    raise _missing_config(location, "refiner" if refiner else "checkpoint", repos[0])
 
 
 # --- ControlNets ------------------------------------------------------------------------------
