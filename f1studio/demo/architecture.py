@@ -57,7 +57,8 @@ def build_unet() -> Any:
         down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
         up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
         cross_attention_dim=TEXT_WIDTH,
-        attention_head_dim=32,
+        # diffusers reads this as the number of heads per block: 32-wide heads
+        attention_head_dim=(2, 4, 4),
         norm_num_groups=16,
     )
 
