@@ -30,6 +30,7 @@ def build_request(
     seed: int | None = None,
     steps: int | None = None,
     guidance: float | None = None,
+    auto_steps: bool | None = None,
 ) -> GenerationRequest:
     """Build the request for ``doc``; keyword overrides win when not None. Never mutates ``doc``.
 
@@ -92,6 +93,7 @@ def build_request(
         model=model or s.models.base,
         scheduler=s.scheduler,
         steps=int(steps if steps is not None else s.steps),
+        auto_steps=bool(auto_steps if auto_steps is not None else s.auto_steps),
         guidance_scale=float(guidance if guidance is not None else s.guidance_scale),
         seed=int(seed if seed is not None else s.seed),
         strength=strength,

@@ -451,6 +451,10 @@ def _coerce(name: str, current: object, value: object) -> object:
     try:
         if isinstance(current, Enum):
             return type(current)(value)
+        if isinstance(current, bool):
+            if not isinstance(value, bool):
+                raise ValueError
+            return value
         if isinstance(current, int):
             if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError

@@ -30,6 +30,7 @@ class ModelChoice:
 class GenerationSettings:
     scheduler: str = DEFAULT_SCHEDULER
     steps: int = 25
+    auto_steps: bool = False  # steps is then the most the engine may take
     guidance_scale: float = 7.5
     seed: int = 42
     seed_mode: SeedMode = SeedMode.FIXED

@@ -168,6 +168,8 @@ class GenerationRequest:
     steps: int = 25
     guidance_scale: float = 7.5
     seed: int = 0
+    # steps: auto — ``steps`` is the most to take; the engine stops once the picture settles
+    auto_steps: bool = False
     strength: float = 1.0
     batch_count: int = 1
     init_image: Pixels | None = None

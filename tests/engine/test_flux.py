@@ -562,3 +562,9 @@ def test_single_file_controlnet_and_wrong_controlnets(flux_models, tmp_path):
     with pytest.raises(EngineError) as wrong:
         load_flux_controlnet(str(flux_models["pipeline"] / "vae"), None, False, None)
     assert wrong.value.kind is ErrorKind.MODEL_INVALID
+
+
+def test_auto_steps(flux_models, cache, monkeypatch):
+    from tests.engine.test_adaptive import check_auto_steps
+
+    check_auto_steps(lambda **kw: _request(flux_models, **kw), cache, monkeypatch, planned=8)

@@ -498,3 +498,9 @@ def test_region_cost_per_step_is_reported(sdxl, cache):
         f"{regional * 1000:.1f} ms"
     )
     assert plain > 0 and regional > 0
+
+
+def test_auto_steps(sdxl, cache, monkeypatch):
+    from tests.engine.test_adaptive import check_auto_steps
+
+    check_auto_steps(lambda **kw: _request(sdxl, **kw), cache, monkeypatch, planned=8)

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from f1studio.engine.adaptive import Settling
 from f1studio.engine.families.base import (
     JobCancelled,
     LoadedModel,
@@ -155,6 +156,7 @@ class FluxAdapter:
         img_ids = image_ids(*tokens, device, dtype)
         factors = preview_factors(pipe.vae)
         total = len(timesteps)
+        settling = Settling(req.auto_steps, total)
         models = [pipe.transformer] + [c.model for c in controls]
         context = regional_flux_attention(models, prompt.layout) if prompt.layout else _nothing()
         with context:
@@ -193,7 +195,8 @@ class FluxAdapter:
                 x0 = latents - sigmas[begin + i].to(latents.dtype) * velocity
                 preview = latent_preview(unpack(x0, lh, lw), factors)
                 latents = scheduler.step(velocity, t, latents, return_dict=False)[0]
-                if inpaint is not None and inpaint.latent_mask is not None:
+                masked_renoise = inpaint is not None and inpaint.latent_mask is not None
+                if masked_renoise:
                     keep = inpaint.image_latents
                     if i < total - 1:  # the original, noised to the next step's level
                         s = sigmas[begin + i + 1].to(device=device, dtype=dtype)
@@ -201,6 +204,12 @@ class FluxAdapter:
                     m = inpaint.latent_mask
                     latents = (1 - m) * keep + m * latents
                 on_step(i + 1, total, preview)
+                if settling.settled(x0):  # steps: auto — the picture has stopped changing
+                    latents = x0
+                    if masked_renoise:
+                        m = inpaint.latent_mask
+                        latents = (1 - m) * inpaint.image_latents + m * latents
+                    break
 
         latents = unpack(latents, lh, lw)
         latents = latents / pipe.vae.config.scaling_factor + pipe.vae.config.shift_factor

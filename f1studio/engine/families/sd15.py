@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from f1studio.engine.adaptive import Settling
 from f1studio.engine.families.base import (
     JobCancelled,
     LoadedModel,
@@ -22,7 +23,7 @@ from f1studio.engine.families.base import (
     register,
 )
 from f1studio.engine.inpaint import composite_inpaint, feather_inward
-from f1studio.engine.previews import latent_preview
+from f1studio.engine.previews import SD15_LATENT_RGB, latent_preview, predicted_x0
 from f1studio.engine.regional import (
     RegionalAttnProcessor,
     RegionWeights,
@@ -143,6 +144,10 @@ class SD15Adapter:
         step_kwargs = self._step_kwargs(scheduler, generator)
         total = len(timesteps)
         alphas = scheduler.alphas_cumprod.to("cpu")
+        settling = Settling(req.auto_steps, total)
+        factors = getattr(pipe, "f1_latent_rgb", None)
+        if factors is None:
+            factors = SD15_LATENT_RGB
 
         models_with_text = [pipe.unet] + [c.model for c in controls]
         context = regional_attention(models_with_text, regional) if regional else _nothing()
@@ -167,17 +172,25 @@ class SD15Adapter:
                 if do_cfg:
                     uncond, cond = noise_pred.chunk(2)
                     noise_pred = uncond + req.guidance_scale * (cond - uncond)
-                preview = _x0_preview(model_in[-1:], noise_pred, t, alphas)
+                x0 = predicted_x0(model_in[-1:], noise_pred, t, alphas)
+                preview = latent_preview(model_in[-1:] if x0 is None else x0, factors)
                 latents = scheduler.step(noise_pred, t, latents, **step_kwargs, return_dict=False)[
                     0
                 ]
-                if inpaint is not None and inpaint.unet_extra is None:
+                masked_renoise = inpaint is not None and inpaint.unet_extra is None
+                if masked_renoise:
                     keep = inpaint.image_latents
                     if i < total - 1:
                         keep = scheduler.add_noise(keep, inpaint.noise, timesteps[i + 1 : i + 2])
                     m = inpaint.latent_mask
                     latents = (1 - m) * keep + m * latents
                 on_step(i + 1, total, preview)
+                if settling.settled(x0):  # steps: auto — the picture has stopped changing
+                    latents = x0.to(latents.dtype)
+                    if masked_renoise:
+                        m = inpaint.latent_mask
+                        latents = (1 - m) * inpaint.image_latents + m * latents
+                    break
 
         image = pipe.vae.decode(
             latents / pipe.vae.config.scaling_factor, return_dict=False, generator=generator
@@ -305,16 +318,6 @@ class SD15Adapter:
         if "generator" in params:
             kwargs["generator"] = generator
         return kwargs
-
-
-def _x0_preview(model_in, noise_pred, t, alphas) -> np.ndarray | None:
-    """Preview of the predicted clean image: x0 = (x - sqrt(1-a) eps) / sqrt(a)."""
-    try:
-        a = float(alphas[int(round(float(t)))])
-    except (IndexError, ValueError, TypeError):
-        return latent_preview(model_in)
-    x0 = (model_in.float() - (1 - a) ** 0.5 * noise_pred[-1:].float()) / a**0.5
-    return latent_preview(x0)
 
 
 class _nothing:  # noqa: N801

@@ -24,6 +24,7 @@ from f1studio.engine.models import (
     _safetensors_shapes,
     detect_family,
 )
+from f1studio.engine.previews import read_latent_rgb
 
 
 def load_sd15(
@@ -40,7 +41,9 @@ def load_sd15(
     )
     if Path(location).is_dir():
         _check_folder_weights(location, allow_pickle)
-        return cls.from_pretrained(location, use_safetensors=not allow_pickle, **common)
+        pipe = cls.from_pretrained(location, use_safetensors=not allow_pickle, **common)
+        pipe.f1_latent_rgb = read_latent_rgb(location)  # the model's own preview colours
+        return pipe
     folder = _sd15_single_file_config(location, inpainting, config)
     parts: dict[str, Any] = {"feature_extractor": None}  # only the safety checker uses it
     if folder is not None:

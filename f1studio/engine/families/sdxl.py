@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from f1studio.engine.adaptive import Settling
 from f1studio.engine.events import EngineError, ErrorKind
 from f1studio.engine.families.base import (
     JobCancelled,
@@ -26,15 +27,16 @@ from f1studio.engine.families.base import (
     register,
 )
 from f1studio.engine.families.sdxl_parts import (
+    SDXL_LATENT_RGB,
     TextConditioning,
     encode_text,
     guidance_embedding,
     prepare_vae,
     vae_decode,
     vae_encode,
-    x0_preview,
 )
 from f1studio.engine.inpaint import composite_inpaint, feather_inward
+from f1studio.engine.previews import latent_preview, predicted_x0
 from f1studio.engine.regional import regional_attention
 from f1studio.engine.request import ControlSpec, GenerationRequest
 from f1studio.engine.schedulers import make_scheduler
@@ -151,6 +153,7 @@ class SDXLAdapter:
         total = len(timesteps)
         alphas = scheduler.alphas_cumprod.to("cpu")
         prediction = scheduler.config.get("prediction_type", "epsilon")
+        settling = Settling(req.auto_steps, total)
         timestep_cond = guidance_embedding(pipe, req.guidance_scale, device, dtype)
 
         # each model once: two guides may share a ControlNet
@@ -182,17 +185,25 @@ class SDXLAdapter:
                 if do_cfg:
                     uncond, cond = noise_pred.chunk(2)
                     noise_pred = uncond + req.guidance_scale * (cond - uncond)
-                preview = x0_preview(model_in[-1:], noise_pred, t, alphas, prediction)
+                x0 = predicted_x0(model_in[-1:], noise_pred, t, alphas, prediction)
+                preview = latent_preview(model_in[-1:] if x0 is None else x0, SDXL_LATENT_RGB)
                 latents = scheduler.step(noise_pred, t, latents, **step_kwargs, return_dict=False)[
                     0
                 ]
-                if inpaint is not None and inpaint.unet_extra is None:
+                masked_renoise = inpaint is not None and inpaint.unet_extra is None
+                if masked_renoise:
                     keep = inpaint.image_latents
                     if i < total - 1:
                         keep = scheduler.add_noise(keep, inpaint.noise, timesteps[i + 1 : i + 2])
                     m = inpaint.latent_mask
                     latents = (1 - m) * keep + m * latents
                 on_step(i + 1, total, preview)
+                if settling.settled(x0):  # steps: auto — the picture has stopped changing
+                    latents = x0.to(latents.dtype)
+                    if masked_renoise:
+                        m = inpaint.latent_mask
+                        latents = (1 - m) * inpaint.image_latents + m * latents
+                    break
 
         out = vae_decode(pipe, latents)
         rgb = (out * 255).round().astype(np.uint8)

@@ -1,5 +1,5 @@
 """SDXL building blocks used by the adapter in ``sdxl.py``: text conditioning (with regions),
-SDXL's micro-conditioning time ids, the VAE as the SDXL pipelines use it, and previews.
+SDXL's micro-conditioning time ids, the VAE as the SDXL pipelines use it.
 
 Every function follows the arithmetic of diffusers' StableDiffusionXL pipelines, so the adapter's
 loop reproduces them for the same model, scheduler and seed.
@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from f1studio.engine.previews import latent_preview
 from f1studio.engine.regional import (
     RegionalAttnProcessor,
     RegionWeights,
@@ -207,21 +206,3 @@ def vae_decode(pipe: Any, latents: Any) -> np.ndarray:
         latents = latents / vae.config.scaling_factor
     image = vae.decode(latents, return_dict=False)[0]
     return pipe.image_processor.postprocess(image, output_type="np")[0]
-
-
-# --- previews --------------------------------------------------------------------------------
-
-
-def x0_preview(model_in: Any, noise_pred: Any, t: Any, alphas: Any, prediction: str) -> Any:
-    """Preview of the predicted clean latent from the scaled model input (``sqrt(a) x0 +
-    sqrt(1-a) eps`` for every scheduler), projected to RGB without the VAE."""
-    try:
-        a = float(alphas[int(round(float(t)))])
-    except (IndexError, ValueError, TypeError):
-        return latent_preview(model_in, SDXL_LATENT_RGB)
-    x, out = model_in.float(), noise_pred[-1:].float()
-    if prediction == "v_prediction":
-        x0 = a**0.5 * x - (1 - a) ** 0.5 * out
-    else:
-        x0 = (x - (1 - a) ** 0.5 * out) / a**0.5
-    return latent_preview(x0, SDXL_LATENT_RGB)

@@ -19,6 +19,7 @@ from f1studio.document.settings import SeedMode
 from f1studio.engine.request import SCHEDULER_LABELS, SCHEDULERS
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
 
+PROMPT_PLACEHOLDER = "Describe the picture…"
 SEED_MAX = 2**31 - 1  # QSpinBox is 32-bit
 STEPS_MAX, BATCH_MAX = 150, 16
 
@@ -55,10 +56,15 @@ class PromptPanel(DocumentView):
         self._last_seed: int | None = None
         self._shown_size: tuple[int, int] | None = None
 
-        self.prompt_edit = _text_edit("Describe the picture…", 4)
+        self.prompt_edit = _text_edit(PROMPT_PLACEHOLDER, 4)
         self.negative_edit = _text_edit("What to avoid (negative prompt)…", 2)
         self.steps_spin = _spin(1, STEPS_MAX)
         self.steps_spin.setToolTip("Denoising steps: more is slower and usually finer")
+        self.auto_steps_check = QCheckBox("Auto")
+        self.auto_steps_check.setToolTip(
+            "Let the engine stop early once the picture stops changing; the number is then "
+            "the most steps it may take"
+        )
         self.seed_spin = _spin(0, SEED_MAX)
         self.random_seed_check = QCheckBox("Random")
         self.random_seed_check.setToolTip("Pick a new seed for every generation")
@@ -80,7 +86,7 @@ class PromptPanel(DocumentView):
         form = QFormLayout(self)
         form.addRow("Prompt", self.prompt_edit)
         form.addRow("Negative", self.negative_edit)
-        form.addRow("Steps", self.steps_spin)
+        form.addRow("Steps", _row(self.steps_spin, self.auto_steps_check))
         form.addRow("Seed", _row(self.seed_spin, self.random_seed_check, self.reuse_seed_button))
         size = _row(self.width_spin, QLabel("×"), self.height_spin, self.apply_size_button)
         form.addRow("Size", size)
@@ -91,6 +97,7 @@ class PromptPanel(DocumentView):
         self.prompt_edit.textChanged.connect(self._prompt_edited)
         self.negative_edit.textChanged.connect(self._negative_edited)
         self.steps_spin.valueChanged.connect(lambda v: self._set("steps", v))
+        self.auto_steps_check.toggled.connect(lambda on: self._set("auto_steps", bool(on)))
         self.seed_spin.valueChanged.connect(lambda v: self._set("seed", v))
         self.random_seed_check.toggled.connect(self._seed_mode_toggled)
         self.reuse_seed_button.clicked.connect(self.reuse_last_seed)
@@ -132,6 +139,11 @@ class PromptPanel(DocumentView):
     def _scheduler_chosen(self, index: int) -> None:
         if self.document is not None:
             self.edit(self.document.set_setting, "scheduler", self.scheduler_combo.itemData(index))
+
+    def set_prompt_hint(self, hint: str | None) -> None:
+        """What the empty prompt field suggests (the demo model's words), or the usual text."""
+        self.prompt_edit.setPlaceholderText(hint or PROMPT_PLACEHOLDER)
+        self.prompt_edit.setToolTip(hint or "")
 
     def set_last_seed(self, seed: int) -> None:
         """Remember the seed of the newest result; enables "Reuse last"."""
@@ -182,6 +194,7 @@ class PromptPanel(DocumentView):
         s = doc.settings
         widgets = (
             self.steps_spin,
+            self.auto_steps_check,
             self.seed_spin,
             self.random_seed_check,
             self.strength_slider,
@@ -192,6 +205,7 @@ class PromptPanel(DocumentView):
             _set_text(self.prompt_edit, doc.prompt)
             _set_text(self.negative_edit, doc.negative_prompt)
             self.steps_spin.setValue(int(s.steps))
+            self.auto_steps_check.setChecked(bool(s.auto_steps))
             self.seed_spin.setValue(min(int(s.seed), SEED_MAX))
             self.random_seed_check.setChecked(s.seed_mode is SeedMode.RANDOM)
             self.seed_spin.setEnabled(s.seed_mode is SeedMode.FIXED)
