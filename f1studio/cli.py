@@ -30,6 +30,18 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+EVAL_TESTS = ("prompt", "regions", "edges", "depth", "inpaint", "solvers", "auto")
+
+
+def _steps(text: str) -> int | str:
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return int(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"steps must be a number or 'auto', not {text!r}") from e
+
+
 def _controlnet(text: str) -> tuple[str, str]:
     kind, _, path = text.partition("=")
     if kind not in ("edge", "depth") or not path:
@@ -57,7 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--prompt", required=True)
     new.add_argument("--negative", default="")
     new.add_argument("--guidance", type=float, default=7.5)
-    new.add_argument("--steps", type=int, default=25)
+    new.add_argument(
+        "--steps",
+        type=_steps,
+        default=25,
+        help="denoising steps, or 'auto' (up to 25; stop once the picture settles)",
+    )
     new.add_argument("--seed", type=int, default=42)
     new.add_argument("--random-seed", action="store_true", help="pick a new seed for every render")
     new.add_argument("--scheduler", choices=SCHEDULERS, default=DEFAULT_SCHEDULER)
@@ -111,7 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ren.add_argument("--device", default=None, choices=["auto", "cpu", "cuda", "mps"])
     ren.add_argument("--seed", type=int)
-    ren.add_argument("--steps", type=int)
+    ren.add_argument(
+        "--steps", type=_steps, help="override steps: N, or 'auto' (up to the project's steps)"
+    )
     ren.add_argument("--guidance", type=float)
     ren.add_argument(
         "--allow-pickle",
@@ -146,6 +165,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mrem.add_argument("target", metavar="NAME_OR_PATH", help="a folder from the list, or a model")
     mrem.add_argument("--yes", action="store_true", help="really delete a Hugging Face cache model")
+    ev = sub.add_parser(
+        "eval", help="measure how well the demo model obeys prompts, regions, guides and masks"
+    )
+    ev.add_argument(
+        "--model", type=Path, help="demo-layout folder (pipeline/ + controlnet-*/) or a pipeline"
+    )
+    ev.add_argument("--cases", type=int, default=50, help="held-out scenes per test")
+    ev.add_argument("--out", type=Path, default=Path("eval-report.md"), help="Markdown report")
+    ev.add_argument("--only", nargs="+", choices=EVAL_TESTS, help="run only these tests")
+    ev.add_argument("--steps", type=int, default=20)
+    ev.add_argument("--guidance", type=float, default=5.0)
+    ev.add_argument("--scheduler", choices=SCHEDULERS, default="dpmpp-2m")
+    ev.add_argument("--solver-cases", type=int, default=6, help="cases in the solver study")
     return p
 
 
@@ -159,7 +191,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise CliError(f"{args.project} already exists (use --force to replace it)")
     settings = GenerationSettings(
         scheduler=args.scheduler,
-        steps=args.steps,
+        steps=25 if args.steps == "auto" else args.steps,
+        auto_steps=args.steps == "auto",
         guidance_scale=args.guidance,
         seed=args.seed,
         seed_mode=SeedMode.RANDOM if args.random_seed else SeedMode.FIXED,
@@ -274,6 +307,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     from f1studio.appsettings import AppSettings
+    from f1studio.demo.model import resolve_models
     from f1studio.document.build import build_request
     from f1studio.document.settings import SeedMode
     from f1studio.project.export import export_png
@@ -283,22 +317,25 @@ def cmd_render(args: argparse.Namespace) -> int:
     app = AppSettings.load()
     chosen = doc.settings.models
     nets = dict(args.controlnet)
-    controlnets = {
-        "edge": nets.get("edge") or chosen.edge_controlnet or app.edge_controlnet,
-        "depth": nets.get("depth") or chosen.depth_controlnet or app.depth_controlnet,
-    }
+    base, edge, depth = resolve_models(
+        args.model or chosen.base or app.base,
+        nets.get("edge") or chosen.edge_controlnet or app.edge_controlnet,
+        nets.get("depth") or chosen.depth_controlnet or app.depth_controlnet,
+    )
+    controlnets = {"edge": edge, "depth": depth}
     seed = args.seed
     if seed is None and doc.settings.seed_mode == SeedMode.RANDOM:
         seed = random.randrange(2**32)
     try:
         request = build_request(
             doc,
-            model=args.model or chosen.base or app.base,
+            model=base,
             controlnets=controlnets,
             device=args.device or app.device,
             allow_pickle=args.allow_pickle or app.allow_pickle,
             seed=seed,
-            steps=args.steps,
+            steps=None if args.steps == "auto" else args.steps,
+            auto_steps=True if args.steps == "auto" else None,
             guidance=args.guidance,
         )
     except ValueError as e:
@@ -607,7 +644,37 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from f1studio.demo.evaluate import EvalSettings, evaluate
+    from f1studio.demo.model import DEMO_ROOT
+    from f1studio.demo.report import markdown, write
+
+    model = args.model or DEMO_ROOT
+    if not model.exists():
+        raise CliError(f"no model at {model} (train one: python -m f1studio.demo.train)")
+    if args.cases < 1 or args.solver_cases < 1:
+        raise CliError("--cases and --solver-cases must be at least 1")
+    settings = EvalSettings(
+        model=model,
+        cases=args.cases,
+        steps=args.steps,
+        guidance=args.guidance,
+        scheduler=args.scheduler,
+        solver_cases=args.solver_cases,
+    )
+    figures = evaluate(
+        settings,
+        only=tuple(args.only or EVAL_TESTS),
+        progress=lambda line: print(f"eval: {line}", file=sys.stderr, flush=True),
+    )
+    out, png = write(figures, args.out)
+    print(markdown(figures))
+    print(f"report: {out}" + (f", samples: {png}" if png else ""))
+    return 0
+
+
 COMMANDS = {
+    "eval": cmd_eval,
     "new": cmd_new,
     "add-layer": cmd_add_layer,
     "open": cmd_open,

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from f1studio.demo.model import is_demo
+
 
 @dataclass(frozen=True)
 class FamilyDefaults:
@@ -18,6 +20,7 @@ class FamilyDefaults:
 
 DEFAULTS = {
     ("sd15", None): FamilyDefaults("Stable Diffusion 1.5", 25, 7.5, "dpmpp-2m"),
+    ("sd15", "demo"): FamilyDefaults("shapes-world demo", 20, 5.0, "dpmpp-2m"),
     ("sdxl", None): FamilyDefaults("SDXL", 30, 6.0, "dpmpp-2m"),
     ("flux", "dev"): FamilyDefaults("FLUX.1 dev", 28, 3.5, "flow-euler"),
     # FLUX.1 Fill is usually run at guidance 30; 20 is the slider's top
@@ -47,6 +50,8 @@ def identify_model(ref: str | None) -> tuple[str | None, str | None]:
     path = Path(ref).expanduser()
     if not path.exists():
         return None, None
+    if is_demo(str(path)):
+        return "sd15", "demo"
     key = (str(path), path.stat().st_mtime)
     if key not in _cache:
         from f1studio.engine.catalog import identify

@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from f1studio.appsettings import AppSettings
+from f1studio.demo.model import resolve_models
 from f1studio.document.build import build_request
 from f1studio.document.layers import LayerKind
 from f1studio.document.settings import SeedMode
@@ -67,13 +68,15 @@ class GenerateController(QObject):
         seed = None
         if doc.settings.seed_mode == SeedMode.RANDOM:
             seed = random.randrange(2**31)
+        base, edge, depth = resolve_models(
+            chosen.base or app.base,
+            chosen.edge_controlnet or app.edge_controlnet,
+            chosen.depth_controlnet or app.depth_controlnet,
+        )
         return build_request(
             doc,
-            model=chosen.base or app.base,
-            controlnets={
-                "edge": chosen.edge_controlnet or app.edge_controlnet,
-                "depth": chosen.depth_controlnet or app.depth_controlnet,
-            },
+            model=base,
+            controlnets={"edge": edge, "depth": depth},
             device=app.device,
             allow_pickle=app.allow_pickle,
             seed=seed,

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from f1studio.appsettings import AppSettings
+from f1studio.demo.model import DEMO_NAME, DEMO_SIZE, is_demo, resolve_models
+from f1studio.demo.vocab import prompt_hint
 from f1studio.document.document import Document
 from f1studio.gui.canvas.view import CanvasView
 from f1studio.gui.importing import ImportController
@@ -41,10 +43,27 @@ def app_qsettings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "F1Studio", "F1Studio")
 
 
-def new_document() -> Document:
-    from f1studio.document.layers import LayerKind
+def effective_base(doc: Document | None = None) -> str | None:
+    """The base model a render would use now (the demo model when none is chosen)."""
+    app = AppSettings.load()
+    chosen = doc.settings.models.base if doc is not None else None
+    return resolve_models(chosen or app.base, None, None)[0]
 
-    doc = Document(512, 512, prompt="")
+
+def new_document() -> Document:
+    """A blank project with one paint layer, sized for the model in use (the demo model
+    draws only 128x128 pictures)."""
+    from f1studio.document.layers import LayerKind
+    from f1studio.gui.family_defaults import DEFAULTS
+
+    demo = is_demo(effective_base())
+    size = DEMO_SIZE if demo else 512
+    doc = Document(size, size, prompt="")
+    if demo:  # the demo model's own steps and guidance
+        found = DEFAULTS[("sd15", "demo")]
+        doc.set_setting("steps", found.steps)
+        doc.set_setting("guidance_scale", found.guidance)
+        doc.set_setting("scheduler", found.scheduler)
     doc.add_layer(LayerKind.PAINT, name="Sketch")
     doc.history.clear()
     return doc
@@ -125,7 +144,7 @@ class MainWindow(QMainWindow):
         self.model_label: str | None = None
         self.adapt_to_model(announce=False)
         self.set_engine_status()
-        self.show_no_model_banner(not self._model_configured())
+        self._show_model_banner()
         self.resize(1400, 900)
 
     # ---- layout helpers -------------------------------------------------------------------
@@ -216,6 +235,8 @@ class MainWindow(QMainWindow):
             widget.set_document(doc)
         self._bind_document()
         self.canvas.fit_to_window()
+        self.adapt_to_model(announce=False)
+        self._show_model_banner()
 
     def _doc_changed(self, doc: Document, what: str) -> None:
         self._update_title()
@@ -356,7 +377,31 @@ class MainWindow(QMainWindow):
 
     # ---- models and status ----------------------------------------------------------------
     def _model_configured(self) -> bool:
-        return bool(self.doc.settings.models.base or AppSettings.load().base)
+        return effective_base(self.doc) is not None
+
+    def _show_model_banner(self) -> None:
+        """The line above the canvas: no model at all, or the demo model in use."""
+        if not self._model_configured():
+            self.show_no_model_banner(True)
+        elif is_demo(effective_base(self.doc)):
+            size = f"{self.doc.width}×{self.doc.height}"
+            fits = (
+                ""
+                if (self.doc.width, self.doc.height) == (DEMO_SIZE, DEMO_SIZE)
+                else (f" This canvas is {size}: use File ▸ New for a {DEMO_SIZE}×{DEMO_SIZE} one.")
+            )
+            self.show_no_model_banner(
+                True,
+                "You are using the built-in demo model: it draws flat circles, squares and "
+                f"triangles in eight colours, {DEMO_SIZE}×{DEMO_SIZE} pixels.{fits} For real "
+                "pictures, download a recommended model or add your model folder in Models….",
+                demo=True,
+            )
+        else:
+            self.show_no_model_banner(False)
+        self.prompt_panel.set_prompt_hint(
+            prompt_hint() if is_demo(effective_base(self.doc)) else None
+        )
 
     def choose_models(self) -> None:
         from f1studio.gui.model_dialog import ModelDialog
@@ -378,7 +423,7 @@ class MainWindow(QMainWindow):
     def _models_changed(self) -> None:
         self.adapt_to_model(announce=True)
         self.set_engine_status()
-        self.show_no_model_banner(not self._model_configured())
+        self._show_model_banner()
 
     def adapt_to_model(self, announce: bool) -> None:
         """Fit the window to the chosen model's family: guidance only where it means something;
@@ -386,7 +431,7 @@ class MainWindow(QMainWindow):
         from f1studio.engine.request import SCHEDULER_LABELS
         from f1studio.gui.family_defaults import defaults_for, identify_model
 
-        kind = identify_model(self.doc.settings.models.base or AppSettings.load().base)
+        kind = identify_model(effective_base(self.doc))
         found = defaults_for(*kind)
         if announce and found is not None and kind != self._model_kind:
             for name, value in (
@@ -404,7 +449,11 @@ class MainWindow(QMainWindow):
         self.guidance.set_applicable(used, "" if used else f"{found.label} ignores guidance")
         self.model_label = found.label if found else None
 
-    def show_no_model_banner(self, show: bool, message: str | None = None) -> None:
+    def show_no_model_banner(
+        self, show: bool, message: str | None = None, demo: bool = False
+    ) -> None:
+        colours = "#e7f1ff;color:#0b3d77" if demo else "#fff3cd;color:#5c4400"
+        self.banner.setStyleSheet(f"background:{colours};padding:6px;")
         self.banner.setText(
             message
             or "No model chosen: F1 Studio needs a Stable Diffusion 1.5, SDXL or FLUX.1 "
@@ -416,11 +465,11 @@ class MainWindow(QMainWindow):
         self, device: str | None = None, dtype: str | None = None, memory: str | None = None
     ) -> None:
         app = AppSettings.load()
-        model = self.doc.settings.models.base or app.base
-        name = Path(model).name if model else "no model"
+        model = effective_base(self.doc)
+        name = DEMO_NAME if is_demo(model) else (Path(model).name if model else "no model")
         if device is None:
             device, dtype = app.device, "auto"
-        if getattr(self, "model_label", None):
+        if getattr(self, "model_label", None) and not is_demo(model):
             name = f"{name} ({self.model_label})"
         parts = [f"Model: {name}", device, dtype] + ([memory] if memory else [])
         self.engine_label.setText("  ·  ".join(str(p) for p in parts))
