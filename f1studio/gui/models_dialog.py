@@ -43,6 +43,18 @@ RECOMMENDED_COLUMNS = ("Name", "Family", "Role", "Size", "Licence", "Installed")
 ERROR_STYLE = "color: #c0392b;"
 
 # (button text, AppSettings field, catalog role it accepts)
+FIRST_START_GUIDE = (
+    "<b>No models yet — here is how to get one.</b> F1 Studio renders with Stable Diffusion "
+    "1.5, SDXL and FLUX.1 models; until you choose one it uses its small built-in demo model, "
+    "which draws only flat shapes.<ol>"
+    "<li><b>Download one:</b> open the <i>Recommended</i> tab, select a model (its licence is "
+    "shown before anything is downloaded) and press <i>Download</i>. SD1.5 runs on almost any "
+    "computer; SDXL and FLUX.1 want a GPU with 8–16 GB or more.</li>"
+    "<li><b>Use the ones you have:</b> press <i>Add folder…</i> and choose a folder of models, "
+    "or your AUTOMATIC1111 or ComfyUI install. Nothing is copied.</li></ol>"
+    "Then select the model in this list and press <i>Use as base model</i>."
+)
+
 USE_BUTTONS = (
     ("Use as base model", "base", "base"),
     ("Use as edge ControlNet", "edge_controlnet", "controlnet"),
@@ -140,7 +152,13 @@ class ModelsDialog(QDialog):
         top.addStretch(1)
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        self.guide = QLabel(FIRST_START_GUIDE)
+        self.guide.setWordWrap(True)
+        self.guide.setTextFormat(Qt.TextFormat.RichText)
+        self.guide.setStyleSheet("background:#e7f1ff;color:#0b3d77;padding:8px;")
+        self.guide.setVisible(False)
         layout = QVBoxLayout(page)
+        layout.addWidget(self.guide)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addLayout(use_row)
@@ -222,6 +240,7 @@ class ModelsDialog(QDialog):
                 if col == 0:
                     item.setData(Qt.ItemDataRole.UserRole, m)
                 self.table.setItem(row, col, item)
+        self.guide.setVisible(not models)
         if models:
             text = f"{len(models)} model{'s' if len(models) != 1 else ''} found."
         else:

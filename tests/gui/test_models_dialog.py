@@ -64,6 +64,8 @@ def put_in_hf_cache(tmp_path: Path, source: Path, repo_id: str) -> Path:
 def test_add_folder_lists_the_tiny_models(open_dialog, qtbot, tiny_models, monkeypatch):
     dialog = open_dialog()
     assert names(dialog) == [] and "No models found" in dialog.status.text()
+    assert dialog.guide.isVisibleTo(dialog)  # the first-start guide: download or add a folder
+    assert "Recommended" in dialog.guide.text() and "Add folder" in dialog.guide.text()
     root = tiny_models["pipeline"].parent
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(root))
     qtbot.mouseClick(dialog.add_folder_button, Qt.MouseButton.LeftButton)
@@ -73,6 +75,7 @@ def test_add_folder_lists_the_tiny_models(open_dialog, qtbot, tiny_models, monke
     assert row[4].endswith(("KB", "MB")) and row[5] == f"folder: {tiny_models['pipeline']}"
     assert AppSettings.load().model_folders == [str(root.resolve())]
     assert dialog.status.text().startswith("4 models found")
+    assert not dialog.guide.isVisibleTo(dialog)
 
 
 def test_a_folder_without_models_is_refused(open_dialog, tmp_path, qtbot, monkeypatch):
