@@ -13,13 +13,18 @@ from typing import Any
 IMAGE_SIZE = 128
 TEXT_WIDTH = 128
 
-#: The noise schedule of Stable Diffusion 1.5 (so every SD1.5 sampler applies unchanged).
+#: Stable Diffusion 1.5's betas rescaled to zero terminal SNR, with v-prediction and trailing
+#: timesteps (as SD 2.x models do). Flat colours leak through SD's usual last noise level, so a
+#: model trained on it takes a picture's background colour from the starting noise, not from
+#: the prompt; at zero SNR the prompt is all it has.
 SCHEDULER_CONFIG: dict[str, Any] = {
     "beta_start": 0.00085,
     "beta_end": 0.012,
     "beta_schedule": "scaled_linear",
     "num_train_timesteps": 1000,
-    "prediction_type": "epsilon",
+    "prediction_type": "v_prediction",
+    "rescale_betas_zero_snr": True,
+    "timestep_spacing": "trailing",
     "steps_offset": 1,
     "clip_sample": False,
     "set_alpha_to_one": False,

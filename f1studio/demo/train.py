@@ -225,9 +225,19 @@ def _noisy(settings: TrainSettings, scheduler: Any, latents: Any, stage: int, st
     return scheduler.add_noise(latents, noise, t), noise, t
 
 
-def _snr_weights(settings: TrainSettings, scheduler: Any, t: Any) -> Any:
+def _target(scheduler: Any, latents: Any, noise: Any, t: Any) -> Any:
+    if scheduler.config.prediction_type == "v_prediction":
+        return scheduler.get_velocity(latents, noise, t)
+    return noise
+
+
+def _loss_weights(settings: TrainSettings, scheduler: Any, t: Any) -> Any:
+    """Min-SNR weights for epsilon prediction; v-prediction's plain loss already balances
+    the noise levels (and a min-SNR weight would drop the zero-SNR step entirely)."""
     import torch
 
+    if scheduler.config.prediction_type == "v_prediction":
+        return torch.ones(t.shape)
     alpha = scheduler.alphas_cumprod[t]
     snr = alpha / (1 - alpha)
     return torch.clamp(snr, max=settings.min_snr_gamma) / snr
@@ -270,8 +280,9 @@ def train_unet(settings: TrainSettings, work: Path, log: Log, data: dict, tokeni
         noisy, noise, t = _noisy(settings, scheduler, data["latents"][idx].float(), 2, step)
         states = text_encoder(ids)[0]
         pred = unet(noisy, t, states).sample
-        per_sample = (pred - noise).pow(2).mean(dim=(1, 2, 3))
-        loss = (per_sample * _snr_weights(settings, scheduler, t)).mean()
+        target = _target(scheduler, data["latents"][idx].float(), noise, t)
+        per_sample = (pred - target).pow(2).mean(dim=(1, 2, 3))
+        loss = (per_sample * _loss_weights(settings, scheduler, t)).mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -374,8 +385,9 @@ def train_controlnet(
             down_block_additional_residuals=down,
             mid_block_additional_residual=mid,
         ).sample
-        per_sample = (pred - noise).pow(2).mean(dim=(1, 2, 3))
-        loss = (per_sample * _snr_weights(settings, scheduler, t)).mean()
+        target = _target(scheduler, data["latents"][idx].float(), noise, t)
+        per_sample = (pred - target).pow(2).mean(dim=(1, 2, 3))
+        loss = (per_sample * _loss_weights(settings, scheduler, t)).mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -448,7 +460,7 @@ def export(
 ) -> None:
     """Write the fp16 diffusers folders (replacing an older export only once complete)."""
     import torch
-    from diffusers import PNDMScheduler, StableDiffusionPipeline
+    from diffusers import DPMSolverMultistepScheduler, StableDiffusionPipeline
 
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -457,7 +469,7 @@ def export(
         text_encoder=text_encoder,
         tokenizer=tokenizer,
         unet=unet,
-        scheduler=PNDMScheduler.from_config(architecture.SCHEDULER_CONFIG),
+        scheduler=DPMSolverMultistepScheduler.from_config(architecture.SCHEDULER_CONFIG),
         safety_checker=None,
         feature_extractor=None,
         requires_safety_checker=False,

@@ -17,7 +17,7 @@ class TrainSettings:
     vae_kl_weight: float = 1e-6
     # UNet + text encoder on pre-encoded latents of ``scenes`` training scenes.
     scenes: int = 20000
-    unet_steps: int = 4500
+    unet_steps: int = 3800
     unet_batch: int = 32
     unet_lr: float = 4e-4
     caption_dropout: float = 0.1
