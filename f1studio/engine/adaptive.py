@@ -50,3 +50,14 @@ class Settling:
         self._previous = x
         steps = len(self.changes) + 1
         return steps >= self.min_steps and self._calm >= self.patience and steps < self.total
+
+
+def settled_latents(x0: Any, latents: Any, inpaint: Any | None) -> Any:
+    """What to decode when the engine stops early: the predicted clean latent, with the
+    original latents kept outside a re-noised inpaint mask (``inpaint`` has ``image_latents``
+    and ``latent_mask``; ``None`` when the family does no masked re-noising)."""
+    out = x0.to(latents.dtype)
+    if inpaint is not None:
+        m = inpaint.latent_mask
+        out = (1 - m) * inpaint.image_latents + m * out
+    return out

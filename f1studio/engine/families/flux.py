@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from f1studio.engine.adaptive import Settling
+from f1studio.engine.adaptive import Settling, settled_latents
 from f1studio.engine.families.base import (
     JobCancelled,
     LoadedModel,
@@ -205,10 +205,7 @@ class FluxAdapter:
                     latents = (1 - m) * keep + m * latents
                 on_step(i + 1, total, preview)
                 if settling.settled(x0):  # steps: auto — the picture has stopped changing
-                    latents = x0
-                    if masked_renoise:
-                        m = inpaint.latent_mask
-                        latents = (1 - m) * inpaint.image_latents + m * latents
+                    latents = settled_latents(x0, latents, inpaint if masked_renoise else None)
                     break
 
         latents = unpack(latents, lh, lw)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from f1studio.engine.adaptive import Settling
+from f1studio.engine.adaptive import Settling, settled_latents
 from f1studio.engine.families.base import (
     JobCancelled,
     LoadedModel,
@@ -145,6 +145,7 @@ class SD15Adapter:
         total = len(timesteps)
         alphas = scheduler.alphas_cumprod.to("cpu")
         settling = Settling(req.auto_steps, total)
+        prediction = scheduler.config.get("prediction_type", "epsilon")
         factors = getattr(pipe, "f1_latent_rgb", None)
         if factors is None:
             factors = SD15_LATENT_RGB
@@ -172,7 +173,7 @@ class SD15Adapter:
                 if do_cfg:
                     uncond, cond = noise_pred.chunk(2)
                     noise_pred = uncond + req.guidance_scale * (cond - uncond)
-                x0 = predicted_x0(model_in[-1:], noise_pred, t, alphas)
+                x0 = predicted_x0(model_in[-1:], noise_pred, t, alphas, prediction)
                 preview = latent_preview(model_in[-1:] if x0 is None else x0, factors)
                 latents = scheduler.step(noise_pred, t, latents, **step_kwargs, return_dict=False)[
                     0
@@ -186,10 +187,7 @@ class SD15Adapter:
                     latents = (1 - m) * keep + m * latents
                 on_step(i + 1, total, preview)
                 if settling.settled(x0):  # steps: auto — the picture has stopped changing
-                    latents = x0.to(latents.dtype)
-                    if masked_renoise:
-                        m = inpaint.latent_mask
-                        latents = (1 - m) * inpaint.image_latents + m * latents
+                    latents = settled_latents(x0, latents, inpaint if masked_renoise else None)
                     break
 
         image = pipe.vae.decode(

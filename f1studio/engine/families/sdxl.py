@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from f1studio.engine.adaptive import Settling
+from f1studio.engine.adaptive import Settling, settled_latents
 from f1studio.engine.events import EngineError, ErrorKind
 from f1studio.engine.families.base import (
     JobCancelled,
@@ -199,10 +199,7 @@ class SDXLAdapter:
                     latents = (1 - m) * keep + m * latents
                 on_step(i + 1, total, preview)
                 if settling.settled(x0):  # steps: auto — the picture has stopped changing
-                    latents = x0.to(latents.dtype)
-                    if masked_renoise:
-                        m = inpaint.latent_mask
-                        latents = (1 - m) * inpaint.image_latents + m * latents
+                    latents = settled_latents(x0, latents, inpaint if masked_renoise else None)
                     break
 
         out = vae_decode(pipe, latents)
