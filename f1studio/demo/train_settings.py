@@ -24,9 +24,9 @@ class TrainSettings:
     min_snr_gamma: float = 5.0
     ema_decay: float = 0.999
     # One ControlNet per guide kind, trained on the frozen UNet.
-    controlnet_steps: int = 1500
+    controlnet_steps: int = 1200
     controlnet_batch: int = 16
-    controlnet_lr: float = 3e-4
+    controlnet_lr: float = 5e-4
     controlnet_caption_dropout: float = 0.5
     warmup: int = 100
     checkpoint_every: int = 200
