@@ -141,13 +141,49 @@ def _cases(settings: EvalSettings) -> Iterator[tuple[int, Scene, Any, str]]:
 
 
 def eval_prompt(r: Renderer, figures: Figures) -> None:
-    ok = []
+    """Whole-caption adherence, and per shape: colour found, kind right, position right."""
+    ok, found, kind, position, background = [], [], [], [], []
     for i, scene, rendered, text in _cases(r.settings):
         image, _ = r(text, seed=i)
-        ok.append(analysis.prompt_adherent(image, scene))
+        ok.append(float(analysis.prompt_adherent(image, scene)))
+        for shape, fit in zip(scene.shapes, analysis.fit_shapes(image, scene), strict=True):
+            found.append(float(fit.iou >= analysis.MIN_IOU))
+            kind.append(float(fit.kind == shape.kind and fit.iou >= analysis.MIN_IOU))
+            position.append(float(fit.position == shape.position and fit.iou >= analysis.MIN_IOU))
+        background.append(float(_background_right(image, scene, rendered)))
         _sample(figures, i, "world", rendered.image)
         _sample(figures, i, "prompt", image)
-    figures.prompt = {"adherence": _mean([float(v) for v in ok]), "cases": len(ok)}
+    figures.prompt = {
+        "adherence": _mean(ok),
+        "shape_colour": _mean(found),
+        "shape_kind": _mean(kind),
+        "shape_position": _mean(position),
+        "background": _mean(background),
+        "cases": len(ok),
+    }
+
+
+def _background_right(image: np.ndarray, scene: Scene, rendered: Any) -> bool:
+    """Most background pixels (outside every shape, 4 px in) carry the caption's colour."""
+    outside = np.ones(image.shape[:2], np.uint8) * 255
+    for mask in rendered.masks:
+        outside[cv2.dilate(mask, np.ones((9, 9), np.uint8)) > 0] = 0
+    labels = analysis.colour_labels(image)
+    names = list(COLORS)
+    if scene.split is None:
+        return bool(np.mean(labels[outside > 0] == names.index(scene.background[0])) > 0.5)
+    half = image.shape[0] // 2
+    first = np.zeros_like(outside)
+    if scene.split == "top/bottom":
+        first[:half] = 255
+    else:
+        first[:, :half] = 255
+    parts = ((first > 0) & (outside > 0), (first == 0) & (outside > 0))
+    return all(
+        np.mean(labels[part] == names.index(colour)) > 0.5
+        for part, colour in zip(parts, scene.background, strict=True)
+        if part.any()
+    )
 
 
 def eval_regions(r: Renderer, figures: Figures) -> None:

@@ -51,6 +51,12 @@ def markdown(f: Figures) -> str:
             f"| Prompt | renders whose shapes have the caption's colours, kinds and positions "
             f"| {_pct(a)} | | ≥ 90% ({_goal(a, GOALS['prompt'])}) |"
         )
+        p = f.prompt
+        lines.append(
+            "| Prompt, per part | background colour · shape colour found · kind · position "
+            f"| {_pct(p['background'])} · {_pct(p['shape_colour'])} · {_pct(p['shape_kind'])} · "
+            f"{_pct(p['shape_position'])} | | |"
+        )
     if f.regions:
         a = f.regions["adherence"]
         lines.append(

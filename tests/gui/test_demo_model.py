@@ -1,0 +1,72 @@
+"""With no model chosen, the window runs the shipped demo model and says so."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from f1studio.demo import model as demo
+
+
+@pytest.fixture()
+def fresh_user(tmp_path, monkeypatch):
+    """A user who has never chosen a model."""
+    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+
+
+def _window(qtbot):
+    from f1studio.gui.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def test_the_demo_model_is_the_default_and_the_window_says_so(fresh_user, qtbot):
+    assert demo.demo_model() is not None, "the shipped demo model is missing"
+    win = _window(qtbot)
+    try:
+        assert win.banner_row.isVisible()
+        assert "demo model" in win.banner.text()
+        assert "Models" in win.banner_button.text()
+        assert (win.doc.width, win.doc.height) == (demo.DEMO_SIZE, demo.DEMO_SIZE)
+        hint = win.prompt_panel.prompt_edit.placeholderText()
+        assert all(word in hint for word in ("circle", "square", "triangle", "red"))
+        assert demo.DEMO_NAME in win.engine_label.text()
+        request = win.jobs.build()
+        assert demo.is_demo(request.model)
+        assert request.steps == 20  # the demo's own defaults, not SD1.5's 25
+    finally:
+        win.worker.shutdown()
+
+
+def test_generate_makes_a_picture_with_no_download(fresh_user, qtbot):
+    win = _window(qtbot)
+    try:
+        win.doc.set_prompt("a large red circle in the centre, on a blue background")
+        win.doc.set_setting("steps", 8)
+        layers = len(win.doc.layers)
+        with qtbot.waitSignal(win.worker.jobFinished, timeout=120000):
+            win.jobs.generate()
+        qtbot.waitUntil(lambda: len(win.doc.layers) == layers + 1, timeout=5000)
+        picture = win.doc.layers[-1].data
+        centre = picture[54:74, 54:74, :3].reshape(-1, 3).mean(axis=0)
+        corner = picture[2:14, 2:14, :3].reshape(-1, 3).mean(axis=0)
+        assert centre[0] > centre[2] and corner[2] > corner[0]  # red circle, blue background
+    finally:
+        win.worker.shutdown()
+
+
+def test_without_the_demo_model_the_window_asks_for_one(fresh_user, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(demo, "DEMO_ROOT", tmp_path / "nowhere")
+    win = _window(qtbot)
+    try:
+        assert win.banner_row.isVisible()
+        assert "No model chosen" in win.banner.text()
+        assert (win.doc.width, win.doc.height) == (512, 512)
+        assert win.jobs.generate() is None
+    finally:
+        win.worker.shutdown()
