@@ -60,7 +60,8 @@ def check_auto_steps(make_request, cache, monkeypatch, planned: int) -> None:
     assert np.array_equal(fixed, same)
     monkeypatch.setattr(adaptive, "TOLERANCE", 1e9)  # everything settles at once
     early, early_steps = _render(make_request, cache, auto_steps=True)
-    assert early_steps == max(2, round(planned * adaptive.MIN_FRACTION))
+    # the minimum share of the plan, and the first change needs two predictions
+    assert early_steps == max(2, round(planned * adaptive.MIN_FRACTION), adaptive.PATIENCE + 1)
     assert early.shape == fixed.shape
     assert not np.array_equal(early, fixed)
 

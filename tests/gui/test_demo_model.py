@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
 
 from f1studio.demo import model as demo
 
@@ -13,6 +14,8 @@ def fresh_user(tmp_path, monkeypatch):
     """A user who has never chosen a model."""
     monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+    # closing a window with a new result asks about unsaved changes: answer for the user
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
 
 
 def _window(qtbot):
