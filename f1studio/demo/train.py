@@ -19,6 +19,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,18 +27,32 @@ import numpy as np
 
 from f1studio.demo import architecture, checkpoints
 from f1studio.demo.train_settings import FULL, QUICK, TrainSettings
-from f1studio.demo.world import TRAIN_SEED, generate
+from f1studio.demo.world import TRAIN_SEED, caption, generate
 
 GUIDE_KINDS = ("edge", "depth")
 
 
 class Log:
-    """Appends timestamped lines to ``train.log`` (and echoes them)."""
+    """Appends timestamped lines to ``train.log`` (and echoes them), and keeps the training
+    time of all runs in ``elapsed.json`` beside it (saved at every checkpoint, so the time
+    of a stopped run still counts)."""
 
     def __init__(self, path: Path, echo: bool = True) -> None:
         self.path = path
         self.echo = echo
         self.start = time.monotonic()
+        self._elapsed_file = path.with_name("elapsed.json")
+        self._previous = (
+            float(json.loads(self._elapsed_file.read_text())["seconds"])
+            if self._elapsed_file.is_file()
+            else 0.0
+        )
+
+    def save_elapsed(self) -> float:
+        """Write and return the training seconds of every run so far, this one included."""
+        total = self._previous + time.monotonic() - self.start
+        self._elapsed_file.write_text(json.dumps({"seconds": total}), "utf-8")
+        return total
 
     def __call__(self, message: str) -> None:
         line = f"{time.strftime('%H:%M:%S')} +{time.monotonic() - self.start:7.0f}s {message}"
@@ -103,6 +118,7 @@ def _loop(
             )
         if done % settings.checkpoint_every == 0 or done == total:
             checkpoints.save(stage_dir / "checkpoint", modules, optimizer, done, {})
+            log.save_elapsed()
 
 
 class _Ema:
@@ -250,10 +266,85 @@ def _drop_captions(ids: Any, empty: Any, p: float, rng: np.random.Generator) -> 
     return torch.where(drop[:, None], empty.expand_as(ids), ids)
 
 
+#: Region batches pad every scene to this many text chunks (up to three shapes + global).
+REGION_CHUNKS = 4
+
+
+def _unet_lr(settings: TrainSettings, step: int) -> float:
+    """Two cosine cycles: the main one, then a lower one for the region phase."""
+    if step < settings.unet_steps:
+        return settings.unet_lr * _lr_factor(step, settings.unet_steps, settings.warmup)
+    phase = step - settings.unet_steps
+    return settings.region_lr * _lr_factor(phase, settings.region_steps, settings.warmup)
+
+
+def _is_region_step(settings: TrainSettings, step: int) -> bool:
+    phase = step - settings.unet_steps
+    return phase >= 0 and phase % settings.region_every == 0
+
+
+def region_batch(
+    indices: np.ndarray, tokenizer: Any, rng: np.random.Generator, device: Any = "cpu"
+) -> tuple[Any, Any]:
+    """Token ids (B * REGION_CHUNKS, L) and the engine's regional attention processor for
+    training scenes ``indices``: every shape's visible mask is a region whose prompt is a
+    caption of that shape alone; the global prompt is the whole caption or empty."""
+    import torch
+
+    from f1studio.engine.regional import (
+        RegionalAttnProcessor,
+        RegionWeights,
+        attention_sizes,
+        chunk_weights,
+        region_texts,
+    )
+    from f1studio.engine.request import Pixels, RegionSpec
+
+    texts: list[str] = []
+    per_size: dict[tuple[int, int], list[np.ndarray]] = {}
+    latent = architecture.IMAGE_SIZE // 8
+    sizes = list(dict.fromkeys(attention_sizes(latent, latent)))
+    for index in indices:
+        scene, rendered, full = generate(int(index))
+        regions = [
+            RegionSpec(
+                mask=Pixels.of(np.ascontiguousarray(mask)),
+                prompt=caption(replace(scene, shapes=(shape,))),
+            )
+            for shape, mask in zip(scene.shapes, rendered.masks, strict=True)
+        ]
+        prompt = full if rng.random() < 0.5 else ""
+        positive, _ = region_texts(prompt, "", regions)
+        padding = REGION_CHUNKS - len(positive)
+        texts.extend(positive[:-1] + [""] * padding + positive[-1:])
+        for h, w in sizes:
+            weights = chunk_weights(regions, h, w)
+            pad = np.zeros((padding, h, w), np.float32)
+            per_size.setdefault((h, w), []).append(
+                np.concatenate([weights[:-1], pad, weights[-1:]])
+            )
+    by_tokens = {}
+    for (h, w), stacked in per_size.items():
+        arr = np.stack(stacked, axis=1).reshape(REGION_CHUNKS, len(indices), 1, h * w, 1)
+        by_tokens[h * w] = torch.from_numpy(arr).to(device)
+    active = {n: [(c, None) for c in range(REGION_CHUNKS)] for n in by_tokens}
+    ids = tokenizer(
+        texts,
+        padding="max_length",
+        max_length=tokenizer.model_max_length,
+        truncation=True,
+        return_tensors="pt",
+    ).input_ids
+    processor = RegionalAttnProcessor(RegionWeights(by_tokens, active), REGION_CHUNKS)
+    return ids, processor
+
+
 def train_unet(settings: TrainSettings, work: Path, log: Log, data: dict, tokenizer: Any):
     import torch
     from diffusers import DDPMScheduler, UNet2DConditionModel
     from transformers import CLIPTextModel
+
+    from f1studio.engine.regional import regional_attention
 
     final = work / "unet"
     if (final / "unet" / "config.json").is_file():
@@ -273,13 +364,21 @@ def train_unet(settings: TrainSettings, work: Path, log: Log, data: dict, tokeni
     n = data["latents"].shape[0]
 
     def step_fn(step: int) -> float:
-        _set_lr(optimizer, settings.unet_lr, _lr_factor(step, settings.unet_steps, settings.warmup))
+        _set_lr(optimizer, _unet_lr(settings, step), 1.0)
         rng = np.random.default_rng([settings.seed, 2, step])
-        idx = torch.from_numpy(rng.integers(0, n, size=settings.unet_batch))
-        ids = _drop_captions(data["ids"][idx], empty, settings.caption_dropout, rng)
+        idx_np = rng.integers(0, n, size=settings.unet_batch)
+        idx = torch.from_numpy(idx_np)
         noisy, noise, t = _noisy(settings, scheduler, data["latents"][idx].float(), 2, step)
-        states = text_encoder(ids)[0]
-        pred = unet(noisy, t, states).sample
+        if _is_region_step(settings, step):
+            ids, processor = region_batch(idx_np, tokenizer, rng)
+            states = text_encoder(ids)[0]
+            states = states.reshape(len(idx_np), -1, states.shape[-1])
+            with regional_attention([unet], processor):
+                pred = unet(noisy, t, states).sample
+        else:
+            ids = _drop_captions(data["ids"][idx], empty, settings.caption_dropout, rng)
+            states = text_encoder(ids)[0]
+            pred = unet(noisy, t, states).sample
         target = _target(scheduler, data["latents"][idx].float(), noise, t)
         per_sample = (pred - target).pow(2).mean(dim=(1, 2, 3))
         loss = (per_sample * _loss_weights(settings, scheduler, t)).mean()
@@ -304,7 +403,7 @@ def train_unet(settings: TrainSettings, work: Path, log: Log, data: dict, tokeni
         work / "unet-stage",
         modules,
         optimizer,
-        settings.unet_steps,
+        settings.unet_steps + settings.region_steps,
         settings,
         log,
         step_fn,
@@ -496,7 +595,13 @@ def export(
     tmp.rename(out)
 
 
-def train(out: Path, work: Path, settings: TrainSettings, echo: bool = True) -> Path:
+STAGES = ("vae", "unet", "controlnets")
+
+
+def train(
+    out: Path, work: Path, settings: TrainSettings, echo: bool = True, until: str | None = None
+) -> Path | None:
+    """Train every stage (or stop after stage ``until``, without exporting) and export."""
     import torch
     from transformers import CLIPTokenizer
 
@@ -507,34 +612,28 @@ def train(out: Path, work: Path, settings: TrainSettings, echo: bool = True) -> 
     log = Log(work / "train.log", echo=echo)
     (work / "settings.json").write_text(json.dumps(settings.to_dict(), indent=2), "utf-8")
     log(f"training the shapes-world model into {out} (work folder {work})")
-    began = time.monotonic()
-    previous = (
-        float(json.loads((work / "elapsed.json").read_text())["seconds"])
-        if (work / "elapsed.json").is_file()
-        else 0.0
-    )
-
-    def save_elapsed() -> float:
-        total = previous + time.monotonic() - began
-        (work / "elapsed.json").write_text(json.dumps({"seconds": total}), "utf-8")
-        return total
-
     tok_dir = work / "tokenizer"
     if not (tok_dir / "vocab.json").is_file():
         write_tokenizer(tok_dir)
     tokenizer = CLIPTokenizer.from_pretrained(str(tok_dir))
     vae = train_vae(settings, work, log)
-    save_elapsed()
+    log.save_elapsed()
+    if until == "vae":
+        return None
     data = _dataset(settings, vae, tokenizer, work, log)
     unet, text_encoder = train_unet(settings, work, log, data, tokenizer)
-    save_elapsed()
+    log.save_elapsed()
+    if until == "unet":
+        return None
     controlnets = {}
     for kind in GUIDE_KINDS:
         controlnets[kind] = train_controlnet(
             settings, work, log, kind, data, unet, text_encoder, tokenizer
         )
-        save_elapsed()
-    seconds = save_elapsed()
+        log.save_elapsed()
+    if until == "controlnets":
+        return None
+    seconds = log.save_elapsed()
     export(out, vae, unet, text_encoder, tokenizer, controlnets, settings, seconds)
     log(f"exported to {out} after {seconds / 60:.1f} min of training")
     return out
@@ -547,8 +646,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="a few steps of each stage (smoke test)"
     )
+    parser.add_argument(
+        "--until", choices=STAGES, help="stop after this stage (resume later without it)"
+    )
     args = parser.parse_args(argv)
-    train(args.out, args.work, QUICK if args.quick else FULL)
+    train(args.out, args.work, QUICK if args.quick else FULL, until=args.until)
     return 0
 
 

@@ -23,6 +23,12 @@ class TrainSettings:
     caption_dropout: float = 0.1
     min_snr_gamma: float = 5.0
     ema_decay: float = 0.999
+    # Then the UNet goes on with a second, lower cosine cycle in which every other batch is
+    # seen through the engine's regional attention (each shape's pixels read a caption of
+    # that shape alone), so region layers steer the demo model as they do large models.
+    region_steps: int = 1500
+    region_lr: float = 2e-4
+    region_every: int = 2
     # One ControlNet per guide kind, trained on the frozen UNet.
     controlnet_steps: int = 1200
     controlnet_batch: int = 16
@@ -46,6 +52,7 @@ QUICK = replace(
     scenes=16,
     unet_steps=3,
     unet_batch=2,
+    region_steps=2,
     controlnet_steps=2,
     controlnet_batch=2,
     warmup=1,
