@@ -449,6 +449,11 @@ def train_controlnet(
     stage = 3 + GUIDE_KINDS.index(kind)
     torch.manual_seed(settings.seed + stage)
     controlnet = architecture.build_controlnet(unet)
+    if settings.controlnet_hint_init_std > 0:
+        torch.nn.init.normal_(
+            controlnet.controlnet_cond_embedding.conv_out.weight,
+            std=settings.controlnet_hint_init_std,
+        )
     unet.requires_grad_(False)
     text_encoder.requires_grad_(False)
     optimizer = torch.optim.AdamW(

@@ -29,10 +29,14 @@ class TrainSettings:
     region_steps: int = 1500
     region_lr: float = 2e-4
     region_every: int = 2
-    # One ControlNet per guide kind, trained on the frozen UNet.
-    controlnet_steps: int = 1200
+    # One ControlNet per guide kind, trained on the frozen UNet. Its guide embedding's last
+    # convolution starts small and random instead of zero (the convolutions into the UNet
+    # stay zero, so training starts from the plain UNet): with both at zero nothing of the
+    # guide reaches the gradient until the zero convolutions have drifted away from zero.
+    controlnet_steps: int = 2000
     controlnet_batch: int = 16
-    controlnet_lr: float = 5e-4
+    controlnet_lr: float = 1e-3
+    controlnet_hint_init_std: float = 0.02
     controlnet_caption_dropout: float = 0.5
     warmup: int = 100
     checkpoint_every: int = 200
