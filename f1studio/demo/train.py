@@ -214,22 +214,25 @@ def _dataset(settings: TrainSettings, vae: Any, tokenizer: Any, work: Path, log:
             latents.append(vae.encode(x).latent_dist.mean * vae.config.scaling_factor)
             if (begin // chunk) % 50 == 0:
                 log(f"dataset: encoded {begin + len(items)}/{settings.scenes} scenes")
-    ids = tokenizer(
-        captions,
-        padding="max_length",
-        max_length=tokenizer.model_max_length,
-        truncation=True,
-        return_tensors="pt",
-    ).input_ids
+    ids = token_ids(tokenizer, captions)
     data = {"latents": torch.cat(latents).contiguous(), "ids": ids.contiguous()}
     save_file(data, str(path))
     return data
 
 
-def _empty_ids(tokenizer: Any) -> Any:
+def token_ids(tokenizer: Any, texts: list[str]) -> Any:
+    """Token ids (len(texts), model_max_length), padded and truncated as the pipeline does."""
     return tokenizer(
-        [""], padding="max_length", max_length=tokenizer.model_max_length, return_tensors="pt"
+        texts,
+        padding="max_length",
+        max_length=tokenizer.model_max_length,
+        truncation=True,
+        return_tensors="pt",
     ).input_ids
+
+
+def _empty_ids(tokenizer: Any) -> Any:
+    return token_ids(tokenizer, [""])
 
 
 def _noisy(settings: TrainSettings, scheduler: Any, latents: Any, stage: int, step: int):
@@ -328,13 +331,7 @@ def region_batch(
         arr = np.stack(stacked, axis=1).reshape(REGION_CHUNKS, len(indices), 1, h * w, 1)
         by_tokens[h * w] = torch.from_numpy(arr).to(device)
     active = {n: [(c, None) for c in range(REGION_CHUNKS)] for n in by_tokens}
-    ids = tokenizer(
-        texts,
-        padding="max_length",
-        max_length=tokenizer.model_max_length,
-        truncation=True,
-        return_tensors="pt",
-    ).input_ids
+    ids = token_ids(tokenizer, texts)
     processor = RegionalAttnProcessor(RegionWeights(by_tokens, active), REGION_CHUNKS)
     return ids, processor
 
