@@ -178,6 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--guidance", type=float, default=5.0)
     ev.add_argument("--scheduler", choices=SCHEDULERS, default="dpmpp-2m")
     ev.add_argument("--solver-cases", type=int, default=6, help="cases in the solver study")
+    ev.add_argument(
+        "--write-step-plan",
+        action="store_true",
+        help="save the solver study's step counts in the model (used by steps: auto)",
+    )
     return p
 
 
@@ -661,7 +666,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         guidance=args.guidance,
         scheduler=args.scheduler,
         solver_cases=args.solver_cases,
+        write_step_plan=args.write_step_plan,
     )
+    if args.write_step_plan and args.only and "solvers" not in args.only:
+        raise CliError("--write-step-plan needs the solver study (add solvers to --only)")
     figures = evaluate(
         settings,
         only=tuple(args.only or EVAL_TESTS),

@@ -36,6 +36,8 @@ class EvalSettings:
     scheduler: str = "dpmpp-2m"
     solver_cases: int = 6
     first_index: int = 0
+    #: Save the solver study's step counts as the model's ``step_plan.json`` (steps: auto).
+    write_step_plan: bool = False
 
 
 @dataclass
@@ -328,13 +330,22 @@ def eval_solvers(r: Renderer, figures: Figures) -> None:
         figures.solver_steps_needed[solver] = next(
             (n for n in SOLVER_STEPS if figures.solvers[solver][n] <= SOLVER_TARGET), None
         )
+    if r.settings.write_step_plan:
+        from f1studio.engine.adaptive import write_step_plan
+
+        pipeline = model_paths(r.settings.model)[0]
+        write_step_plan(pipeline, figures.solver_steps_needed, r.settings.guidance, SOLVER_TARGET)
 
 
 def eval_auto_steps(r: Renderer, figures: Figures, planned: int = 25) -> None:
     """steps: auto (at most ``planned``) against a fixed ``planned`` steps: steps used,
-    distance to the 100-step picture, and prompt adherence."""
+    distance to the 100-step picture, and prompt adherence — on cases after the solver
+    study's, so a step plan measured there is judged on scenes it was not measured on."""
+    from f1studio.engine.adaptive import read_step_plan
+
     used, auto_dist, fixed_dist, auto_ok, fixed_ok = [], [], [], [], []
-    cases = list(_cases(replace(r.settings, cases=max(r.settings.solver_cases, 12))))
+    after_study = r.settings.first_index + r.settings.solver_cases
+    cases = list(_cases(replace(r.settings, cases=12, first_index=after_study)))
     for i, scene, _, text in cases:
         reference, _ = r(text, seed=i, steps=REFERENCE_STEPS)
         ref = reference.astype(np.float32)
@@ -354,6 +365,9 @@ def eval_auto_steps(r: Renderer, figures: Figures, planned: int = 25) -> None:
         "adherence_fixed": _mean(fixed_ok),
         "cases": len(cases),
     }
+    plan = read_step_plan(model_paths(r.settings.model)[0])
+    if plan is not None and r.settings.scheduler in plan["steps"]:
+        figures.auto["plan_steps"] = plan["steps"][r.settings.scheduler]
 
 
 SAMPLE_ROWS = 6

@@ -115,7 +115,14 @@ def markdown(f: Figures) -> str:
             "",
             "## Steps: auto",
             "",
-            f"At most {a['planned']} steps against a fixed {a['planned']}, {a['cases']} cases.",
+            f"At most {a['planned']} steps against a fixed {a['planned']}, {a['cases']} cases "
+            "(scenes after the solver study's). "
+            + (
+                f"The model's step plan (`step_plan.json`, from the solver study) gives "
+                f"{a['plan_steps']} steps for {s.scheduler}."
+                if "plan_steps" in a
+                else "The model has no step plan: auto stops once the predicted picture settles."
+            ),
             "",
             "| | Mean steps | Distance to 100 steps | Prompt adherence |",
             "|---|---|---|---|",

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from f1studio.engine.adaptive import planned_request
 from f1studio.engine.events import (
     Cancelled,
     EngineError,
@@ -66,6 +67,7 @@ def run(
             raise JobCancelled(0)
         device = pick_device(request.device)
         model = cache.base(request.model, device, request.allow_pickle)
+        request = planned_request(request, model.source)  # steps: auto with a measured plan
         controlnets = _load_controlnets(request, cache, model)
         adapter = adapter_for(model.family)
         counter = getattr(adapter, "steps_per_image", steps_per_image)  # a family may differ

@@ -99,3 +99,5 @@ def test_the_eval_command(tmp_path, capsys):
     assert (tmp_path / "eval.png").is_file()
     assert main(["eval", "--model", str(tmp_path / "nothing")]) == 1
     assert "no model at" in capsys.readouterr().err
+    assert main(["eval", "--only", "inpaint", "--write-step-plan"]) == 1
+    assert "needs the solver study" in capsys.readouterr().err

@@ -1,6 +1,9 @@
-"""steps: auto — the engine stops once the predicted clean image settles."""
+"""steps: auto — the model's measured step plan, or a stop once the predicted image settles."""
 
 from __future__ import annotations
+
+import shutil
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -79,3 +82,46 @@ def test_auto_steps_sd15(tiny_models, engine_cache, monkeypatch) -> None:
         )
 
     check_auto_steps(make, engine_cache, monkeypatch, planned=12)
+
+
+def test_step_plans_are_read_written_and_checked(tmp_path) -> None:
+    assert adaptive.read_step_plan(tmp_path) is None
+    adaptive.write_step_plan(tmp_path, {"dpmpp-2m": 15, "euler": None}, 5.0, 0.01)
+    plan = adaptive.read_step_plan(tmp_path)
+    assert plan["steps"] == {"dpmpp-2m": 15} and plan["guidance"] == 5.0
+    for broken in ("{", '{"steps": {"euler": 0}, "guidance": 5}', '{"steps": 3}', "[]"):
+        (tmp_path / adaptive.STEP_PLAN_FILE).write_text(broken)
+        assert adaptive.read_step_plan(tmp_path) is None, broken
+
+
+def test_a_plan_applies_only_to_auto_requests_it_shortens(tmp_path) -> None:
+    adaptive.write_step_plan(tmp_path, {"dpmpp-2m": 15, "euler": 20}, 5.0, 0.01)
+    source = str(tmp_path)
+    base = GenerationRequest(prompt="x", steps=25, guidance_scale=5.0, auto_steps=True)
+    planned = adaptive.planned_request(base, source)
+    assert planned.steps == 15 and not planned.auto_steps  # the plan replaces settling
+    for request in (
+        replace(base, auto_steps=False),  # fixed steps are the user's
+        replace(base, steps=12),  # already fewer than the plan
+        replace(base, scheduler="ddim"),  # not measured
+        replace(base, guidance_scale=12.0),  # much stronger guidance than measured
+    ):
+        assert adaptive.planned_request(request, source) == request
+    assert adaptive.planned_request(base, str(tmp_path / "no-such-folder")) == base
+
+
+def test_auto_steps_follow_the_model_step_plan(tiny_models, engine_cache, tmp_path) -> None:
+    """With a measured plan, auto renders exactly the plan's fixed-step picture."""
+    folder = tmp_path / "pipeline"
+    shutil.copytree(tiny_models["pipeline"], folder)
+    adaptive.write_step_plan(folder, {"dpmpp-2m": 4}, 7.5, 0.01)
+
+    def make(**changes):
+        return GenerationRequest(
+            prompt="a red circle", model=str(folder), width=64, height=64, seed=3, **changes
+        )
+
+    auto, auto_steps = _render(make, engine_cache, steps=10, auto_steps=True)
+    fixed, fixed_steps = _render(make, engine_cache, steps=4)
+    assert auto_steps == fixed_steps == 4
+    assert np.array_equal(auto, fixed)
