@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--steps",
         type=_steps,
         default=25,
-        help="denoising steps, or 'auto' (up to 25; stop once the picture settles)",
+        help="denoising steps, or 'auto' (up to 25: the model's step plan, or stop once settled)",
     )
     new.add_argument("--seed", type=int, default=42)
     new.add_argument("--random-seed", action="store_true", help="pick a new seed for every render")

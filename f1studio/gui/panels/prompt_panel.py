@@ -62,8 +62,9 @@ class PromptPanel(DocumentView):
         self.steps_spin.setToolTip("Denoising steps: more is slower and usually finer")
         self.auto_steps_check = QCheckBox("Auto")
         self.auto_steps_check.setToolTip(
-            "Let the engine stop early once the picture stops changing; the number is then "
-            "the most steps it may take"
+            "Let the engine choose: the steps the model was measured to need for this sampler "
+            "(if its folder has a step plan), else stop once the picture stops changing; the "
+            "number is then the most steps it may take"
         )
         self.seed_spin = _spin(0, SEED_MAX)
         self.random_seed_check = QCheckBox("Random")
