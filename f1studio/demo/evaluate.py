@@ -142,27 +142,34 @@ def _cases(settings: EvalSettings) -> Iterator[tuple[int, Scene, Any, str]]:
 # -- the measurements ---------------------------------------------------------------------
 
 
+PROMPT_PARTS = ("adherence", "background", "shape_colour", "shape_kind", "shape_position")
+
+
+def _prompt_scores(image: np.ndarray, scene: Scene, rendered: Any, into: dict) -> None:
+    """Append one render's prompt scores to ``into`` (a list per :data:`PROMPT_PARTS`):
+    whole-caption adherence and background per render; colour found, kind and position
+    right per shape."""
+    into.setdefault("adherence", []).append(float(analysis.prompt_adherent(image, scene)))
+    into.setdefault("background", []).append(float(_background_right(image, scene, rendered)))
+    for shape, fit in zip(scene.shapes, analysis.fit_shapes(image, scene), strict=True):
+        found = fit.iou >= analysis.MIN_IOU
+        into.setdefault("shape_colour", []).append(float(found))
+        into.setdefault("shape_kind", []).append(float(found and fit.kind == shape.kind))
+        into.setdefault("shape_position", []).append(
+            float(found and fit.position == shape.position)
+        )
+
+
 def eval_prompt(r: Renderer, figures: Figures) -> None:
     """Whole-caption adherence, and per shape: colour found, kind right, position right."""
-    ok, found, kind, position, background = [], [], [], [], []
+    scores: dict[str, list[float]] = {}
     for i, scene, rendered, text in _cases(r.settings):
         image, _ = r(text, seed=i)
-        ok.append(float(analysis.prompt_adherent(image, scene)))
-        for shape, fit in zip(scene.shapes, analysis.fit_shapes(image, scene), strict=True):
-            found.append(float(fit.iou >= analysis.MIN_IOU))
-            kind.append(float(fit.kind == shape.kind and fit.iou >= analysis.MIN_IOU))
-            position.append(float(fit.position == shape.position and fit.iou >= analysis.MIN_IOU))
-        background.append(float(_background_right(image, scene, rendered)))
+        _prompt_scores(image, scene, rendered, scores)
         _sample(figures, i, "world", rendered.image)
         _sample(figures, i, "prompt", image)
-    figures.prompt = {
-        "adherence": _mean(ok),
-        "shape_colour": _mean(found),
-        "shape_kind": _mean(kind),
-        "shape_position": _mean(position),
-        "background": _mean(background),
-        "cases": len(ok),
-    }
+    figures.prompt = {part: _mean(scores[part]) for part in PROMPT_PARTS}
+    figures.prompt["cases"] = len(scores["adherence"])
 
 
 def _background_right(image: np.ndarray, scene: Scene, rendered: Any) -> bool:
@@ -261,7 +268,7 @@ def eval_depth(r: Renderer, figures: Figures) -> None:
         return
     from f1studio.engine.request import ControlKind, ControlSpec
 
-    guided_scores, plain_scores = [], []
+    guided_scores, plain_scores, guided_f1, plain_f1 = [], [], [], []
     for i, scene in _overlapping_scenes(r.settings.cases, r.settings.first_index):
         rendered = render(scene)
         reversed_text = caption(replace(scene, shapes=tuple(reversed(scene.shapes))))
@@ -271,11 +278,15 @@ def eval_depth(r: Renderer, figures: Figures) -> None:
         plain, _ = r(reversed_text, seed=i)
         guided_scores.append(analysis.depth_order_correlation(guided, scene))
         plain_scores.append(analysis.depth_order_correlation(plain, scene))
+        guided_f1.append(analysis.edge_f1(guided, rendered.edges))
+        plain_f1.append(analysis.edge_f1(plain, rendered.edges))
         _sample(figures, i, "depth guide", guide, depth_row=True)
         _sample(figures, i, "depth", guided, depth_row=True)
     figures.depth = {
         "rank_correlation_guide": float(np.nanmean(guided_scores)),
         "rank_correlation_no_guide": float(np.nanmean(plain_scores)),
+        "outline_f1_guide": _mean(guided_f1),
+        "outline_f1_no_guide": _mean(plain_f1),
         "cases": len(guided_scores),
     }
 
@@ -343,10 +354,11 @@ def eval_auto_steps(r: Renderer, figures: Figures, planned: int = 25) -> None:
     study's, so a step plan measured there is judged on scenes it was not measured on."""
     from f1studio.engine.adaptive import read_step_plan
 
-    used, auto_dist, fixed_dist, auto_ok, fixed_ok = [], [], [], [], []
+    used, auto_dist, fixed_dist, between = [], [], [], []
+    scores: dict[str, dict[str, list[float]]] = {"auto": {}, "fixed": {}}
     after_study = r.settings.first_index + r.settings.solver_cases
     cases = list(_cases(replace(r.settings, cases=12, first_index=after_study)))
-    for i, scene, _, text in cases:
+    for i, scene, rendered, text in cases:
         reference, _ = r(text, seed=i, steps=REFERENCE_STEPS)
         ref = reference.astype(np.float32)
         fixed, _ = r(text, seed=i, steps=planned)
@@ -354,17 +366,20 @@ def eval_auto_steps(r: Renderer, figures: Figures, planned: int = 25) -> None:
         used.append(steps)
         fixed_dist.append(float(np.abs(fixed.astype(np.float32) - ref).mean() / 255))
         auto_dist.append(float(np.abs(auto.astype(np.float32) - ref).mean() / 255))
-        fixed_ok.append(float(analysis.prompt_adherent(fixed, scene)))
-        auto_ok.append(float(analysis.prompt_adherent(auto, scene)))
+        between.append(float(np.abs(auto.astype(np.float32) - fixed).mean() / 255))
+        _prompt_scores(fixed, scene, rendered, scores["fixed"])
+        _prompt_scores(auto, scene, rendered, scores["auto"])
     figures.auto = {
         "planned": planned,
         "mean_steps": _mean(used),
         "distance_auto": _mean(auto_dist),
         "distance_fixed": _mean(fixed_dist),
-        "adherence_auto": _mean(auto_ok),
-        "adherence_fixed": _mean(fixed_ok),
+        "distance_between": _mean(between),
         "cases": len(cases),
     }
+    for mode, parts in scores.items():
+        for part in PROMPT_PARTS:
+            figures.auto[f"{part}_{mode}"] = _mean(parts[part])
     plan = read_step_plan(model_paths(r.settings.model)[0])
     if plan is not None and r.settings.scheduler in plan["steps"]:
         figures.auto["plan_steps"] = plan["steps"][r.settings.scheduler]

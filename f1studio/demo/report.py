@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from f1studio.demo.evaluate import (
+    PROMPT_PARTS,
     REFERENCE_STEPS,
     SOLVER_STEPS,
     SOLVER_TARGET,
@@ -82,6 +83,12 @@ def markdown(f: Figures) -> str:
             f"| {_num(d['rank_correlation_guide'], 2)} | {_num(d['rank_correlation_no_guide'], 2)}"
             " | |"
         )
+        if "outline_f1_guide" in d:
+            lines.append(
+                f"| Depth guide | edge F1 of the shapes' outlines, same scenes and prompts "
+                f"(baseline: no guide) | {_num(d['outline_f1_guide'])} "
+                f"| {_num(d['outline_f1_no_guide'])} | |"
+            )
     if f.inpaint:
         p = f.inpaint
         lines.append(
@@ -124,12 +131,20 @@ def markdown(f: Figures) -> str:
                 else "The model has no step plan: auto stops once the predicted picture settles."
             ),
             "",
-            "| | Mean steps | Distance to 100 steps | Prompt adherence |",
-            "|---|---|---|---|",
-            f"| fixed | {a['planned']} | {_num(a['distance_fixed'], 4)} "
-            f"| {_pct(a['adherence_fixed'])} |",
-            f"| auto | {_num(a['mean_steps'], 1)} | {_num(a['distance_auto'], 4)} "
-            f"| {_pct(a['adherence_auto'])} |",
+            "| | Mean steps | Distance to 100 steps | Prompt adherence | Background "
+            "| Shape colour | Kind | Position |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for mode, steps in (("fixed", str(a["planned"])), ("auto", _num(a["mean_steps"], 1))):
+            lines.append(
+                f"| {mode} | {steps} | {_num(a[f'distance_{mode}'], 4)} | "
+                + " | ".join(_pct(a[f"{part}_{mode}"]) for part in PROMPT_PARTS)
+                + " |"
+            )
+        lines += [
+            "",
+            f"Mean difference between the auto and the fixed picture: "
+            f"{_num(a['distance_between'], 4)}.",
         ]
     return "\n".join(lines) + "\n"
 

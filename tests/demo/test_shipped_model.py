@@ -16,6 +16,8 @@ from f1studio.demo.model import DEMO_ROOT, demo_model, resolve_models
 # loose thresholds, well under what `f1studio eval` measured on these first held-out cases
 PROMPT_BACKGROUND = 0.75
 PROMPT_SHAPE_COLOUR = 0.5
+REGION_ADHERENCE = 0.6
+EDGE_F1 = 0.5
 
 
 @pytest.fixture(scope="module")
@@ -58,17 +60,41 @@ def test_prompts_set_the_colours(renderer):
     assert figures.prompt["shape_colour"] >= PROMPT_SHAPE_COLOUR
 
 
-def test_regions_and_guides_run_through_the_demo_controlnets(renderer):
-    """Regions, edge and depth guides go through the engine with the demo's own ControlNets.
-    (Their adherence is still at the no-control baseline: see the evaluation report; this
-    only guards the paths, so it asserts that pictures come back, not that they obey.)"""
-    figures = evaluate.Figures(evaluate.EvalSettings(model=DEMO_ROOT, cases=1))
-    small = evaluate.Renderer(figures.settings)
-    for test in (evaluate.eval_regions, evaluate.eval_edges, evaluate.eval_depth):
-        test(small, figures)
-    assert figures.regions["regions"] >= 1
-    assert 0.0 <= figures.edges["f1_guide"] <= 1.0
-    assert figures.depth["cases"] == 1
+@pytest.fixture(scope="module")
+def two_cases():
+    return evaluate.Renderer(evaluate.EvalSettings(model=DEMO_ROOT, cases=2))
+
+
+def test_regions_put_their_colour_in_their_region(two_cases):
+    """Each shape's mask as a region asking for that shape: the region takes the colour
+    (the eval measures ~94% on 50 scenes against ~10% without regions)."""
+    figures = evaluate.Figures(two_cases.settings)
+    evaluate.eval_regions(two_cases, figures)
+    assert figures.regions["adherence"] >= REGION_ADHERENCE
+    assert figures.regions["adherence"] >= figures.regions["baseline"] + 0.4
+
+
+def test_the_edge_guide_places_the_outlines(two_cases):
+    figures = evaluate.Figures(two_cases.settings)
+    evaluate.eval_edges(two_cases, figures)
+    e = figures.edges
+    assert e["f1_guide"] >= EDGE_F1 and e["f1_guide"] >= e["f1_caption"] + 0.2
+    assert e["f1_guide_only"] >= e["f1_none"] + 0.2
+
+
+def test_the_depth_guide_places_the_shapes(two_cases):
+    figures = evaluate.Figures(two_cases.settings)
+    evaluate.eval_depth(two_cases, figures)
+    d = figures.depth
+    assert d["cases"] == 2
+    assert d["outline_f1_guide"] >= d["outline_f1_no_guide"] + 0.2
+
+
+def test_steps_auto_uses_the_measured_step_plan():
+    from f1studio.engine.adaptive import read_step_plan
+
+    plan = read_step_plan(demo_model().pipeline)
+    assert plan is not None and plan["steps"]["dpmpp-2m"] < 25
 
 
 def test_inpainting_keeps_the_outside_and_follows_the_prompt_inside(renderer):

@@ -55,10 +55,13 @@ def test_generate_makes_a_picture_with_no_download(fresh_user, qtbot):
         with qtbot.waitSignal(win.worker.jobFinished, timeout=120000):
             win.jobs.generate()
         qtbot.waitUntil(lambda: len(win.doc.layers) == layers + 1, timeout=5000)
-        picture = win.doc.layers[-1].data
-        centre = picture[54:74, 54:74, :3].reshape(-1, 3).mean(axis=0)
-        corner = picture[2:14, 2:14, :3].reshape(-1, 3).mean(axis=0)
-        assert centre[0] > centre[2] and corner[2] > corner[0]  # red circle, blue background
+        picture = win.doc.layers[-1].data[:, :, :3].astype(int)
+        r, g, b = picture[:, :, 0], picture[:, :, 1], picture[:, :, 2]
+        red = (r > 150) & (g < 110) & (b < 110)
+        blue = (b > 150) & (r < 110) & (g < 110)
+        # a red shape on a blue background (the demo model often misplaces shapes: it is
+        # the colours that follow the prompt, see docs/eval)
+        assert red.mean() > 0.03 and blue.mean() > 0.5
     finally:
         win.worker.shutdown()
 
