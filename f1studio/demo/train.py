@@ -1,10 +1,12 @@
 """Train the shapes-world demo model from scratch on the CPU.
 
     python -m f1studio.demo.train --out resources/models/shapes-world [--work DIR] [--quick]
+        [--until vae|unet|controlnets]
 
 Three stages, each resumable from its last checkpoint under ``--work`` (a rerun of the
 same command continues where a stopped run left off): the autoencoder, then the UNet with
-the text encoder on pre-encoded latents, then one ControlNet per guide kind (edge, depth).
+the text encoder on pre-encoded latents (ending with a region phase through the engine's
+regional attention), then one ControlNet per guide kind (edge, depth).
 Progress goes to ``WORK/train.log``. The result is a diffusers Stable Diffusion folder
 (``pipeline/``) and two ControlNet folders, all fp16 safetensors, plus ``training.json``.
 Everything is a function of the settings' seed (scenes from :data:`world.TRAIN_SEEDS`).
