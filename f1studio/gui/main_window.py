@@ -394,7 +394,7 @@ class MainWindow(QMainWindow):
                 True,
                 "You are using the built-in demo model: it draws flat circles, squares and "
                 f"triangles in eight colours, {DEMO_SIZE}×{DEMO_SIZE} pixels.{fits} For real "
-                "pictures, download a recommended model or add your model folder in Models….",
+                "pictures, download a recommended model or add your model folder (Models…).",
                 demo=True,
             )
         else:
