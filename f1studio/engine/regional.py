@@ -16,11 +16,13 @@ Self-attention is untouched, so the picture stays one coherent image.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from f1studio.engine.attention import swapped_attention
 from f1studio.engine.request import RegionSpec
 
 
@@ -173,32 +175,11 @@ class RegionalAttnProcessor:
         return hidden_states / attn.rescale_output_factor
 
 
-class regional_attention:  # noqa: N801 - used as a context manager
-    """Install :class:`RegionalAttnProcessor` on the cross-attention layers of ``models``
-    for the duration of a ``with`` block, restoring the previous processors afterwards."""
-
-    def __init__(self, models: Sequence[Any], processor: RegionalAttnProcessor) -> None:
-        unique: dict[int, Any] = {}
-        for model in models:  # the same ControlNet may drive several guides: swap it once
-            if model is not None:
-                unique.setdefault(id(model), model)
-        self.models = list(unique.values())
-        self.processor = processor
-        self._saved: list[tuple[Any, dict]] = []
-
-    def __enter__(self) -> regional_attention:
-        for model in self.models:
-            current = dict(model.attn_processors)
-            self._saved.append((model, current))
-            model.set_attn_processor(
-                {
-                    name: self.processor if name.endswith("attn2.processor") else proc
-                    for name, proc in current.items()
-                }
-            )
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for model, saved in self._saved:
-            model.set_attn_processor(saved)
-        self._saved.clear()
+def regional_attention(
+    models: Sequence[Any], processor: RegionalAttnProcessor
+) -> AbstractContextManager[None]:
+    """:class:`RegionalAttnProcessor` on the cross-attention layers (``attn2``) of ``models``
+    for a ``with`` block; self-attention keeps its processors."""
+    return swapped_attention(
+        models, lambda name, current: processor if name.endswith("attn2.processor") else current
+    )

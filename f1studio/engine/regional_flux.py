@@ -28,11 +28,13 @@ render); only text tokens and tokens on soft region edges go through one masked 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from f1studio.engine.attention import swapped_attention
 from f1studio.engine.regional import chunk_weights
 from f1studio.engine.request import RegionSpec
 
@@ -250,24 +252,10 @@ def _projections(attn: Any, states: Any, to_q: Any, to_k: Any, to_v: Any, fused:
     return tuple(x.unflatten(-1, (-1, attn.head_dim)) for x in (q, k, v))
 
 
-class regional_flux_attention:  # noqa: N801 - used as a context manager
-    """Install :class:`RegionalFluxAttnProcessor` on every attention layer of ``models`` (the
-    transformer and any ControlNets) for a ``with`` block, restoring the processors after."""
-
-    def __init__(self, models: Sequence[Any], layout: JointLayout) -> None:
-        self.models = [m for m in models if m is not None]
-        self.layout = layout
-        self._saved: list[tuple[Any, dict]] = []
-
-    def __enter__(self) -> regional_flux_attention:
-        processor = RegionalFluxAttnProcessor(self.layout)
-        for model in self.models:
-            current = dict(model.attn_processors)
-            self._saved.append((model, current))
-            model.set_attn_processor({name: processor for name in current})
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for model, saved in self._saved:
-            model.set_attn_processor(saved)
-        self._saved.clear()
+def regional_flux_attention(
+    models: Sequence[Any], layout: JointLayout
+) -> AbstractContextManager[None]:
+    """:class:`RegionalFluxAttnProcessor` on every attention layer of ``models`` (the
+    transformer and any ControlNets) for a ``with`` block."""
+    processor = RegionalFluxAttnProcessor(layout)
+    return swapped_attention(models, lambda name, current: processor)

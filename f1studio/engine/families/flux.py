@@ -14,6 +14,7 @@ negative prompt is not used.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,7 +159,7 @@ class FluxAdapter:
         total = len(timesteps)
         settling = Settling(req.auto_steps, total)
         models = [pipe.transformer] + [c.model for c in controls]
-        context = regional_flux_attention(models, prompt.layout) if prompt.layout else _nothing()
+        context = regional_flux_attention(models, prompt.layout) if prompt.layout else nullcontext()
         with context:
             for i, t in enumerate(timesteps):
                 if should_stop():
@@ -234,14 +235,6 @@ class FluxAdapter:
             small = F.adaptive_avg_pool2d(mask_t, (lh, lw))
             latent_mask = pack(small.expand(1, image_latents.shape[1], lh, lw).contiguous())
         return _Inpaint(pixel_mask, latent_mask, pack(image_latents))
-
-
-class _nothing:  # noqa: N801
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 register(ModelFamily.FLUX, FluxAdapter)

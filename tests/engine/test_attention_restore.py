@@ -1,0 +1,82 @@
+"""A job's attention processors never outlive it: after a regional job whose guides share one
+ControlNet, the next job renders exactly as it would in a fresh process."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from f1studio.engine.models import ModelCache
+from f1studio.engine.request import ControlKind, ControlSpec, GenerationRequest, Pixels, RegionSpec
+from tests.engine.helpers import render
+
+SIZE = 64
+
+
+def _lines(horizontal: bool) -> np.ndarray:
+    guide = np.zeros((SIZE, SIZE), np.uint8)
+    if horizontal:
+        guide[20:23, :] = 255
+    else:
+        guide[:, 40:43] = 255
+    return guide
+
+
+def _regions() -> tuple[RegionSpec, ...]:
+    left = np.zeros((SIZE, SIZE), np.uint8)
+    left[:, : SIZE // 2] = 255
+    return (RegionSpec(Pixels.of(left), "a red car"), RegionSpec(Pixels.of(255 - left), "sky"))
+
+
+def _shared_guides(controlnet: str) -> tuple[ControlSpec, ...]:
+    """An edge and a depth guide driven by the same ControlNet (a union model on FLUX.1)."""
+    return (
+        ControlSpec(ControlKind.EDGE, Pixels.of(_lines(True)), controlnet, 0.9),
+        ControlSpec(ControlKind.DEPTH, Pixels.of(_lines(False)), controlnet, 0.7),
+    )
+
+
+def _after_a_regional_job_equals_a_fresh_cache(plain: GenerationRequest) -> None:
+    cache = ModelCache()
+    render(plain.with_changes(regions=_regions()), cache)
+    reused = render(plain, cache)[0]
+    fresh = render(plain, ModelCache())[0]
+    assert np.array_equal(reused, fresh)
+
+
+@pytest.fixture(scope="module")
+def flux_models(tmp_path_factory):
+    from f1studio.testing.tiny_flux import build_flux
+
+    return build_flux(tmp_path_factory.mktemp("tiny-flux"), seed=0)
+
+
+def test_flux_union_controlnet_shared_by_two_guides_is_restored(flux_models):
+    union = str(flux_models["controlnet-union"])
+    plain = GenerationRequest(
+        prompt="a photo",
+        width=SIZE,
+        height=SIZE,
+        model=str(flux_models["pipeline"]),
+        steps=3,
+        guidance_scale=3.5,
+        seed=5,
+        device="cpu",
+        scheduler="flow-euler",
+        controls=_shared_guides(union),
+    )
+    _after_a_regional_job_equals_a_fresh_cache(plain)
+
+
+def test_sd15_controlnet_shared_by_two_guides_is_restored(tiny_models):
+    plain = GenerationRequest(
+        prompt="a photo",
+        width=SIZE,
+        height=SIZE,
+        model=str(tiny_models["pipeline"]),
+        steps=3,
+        seed=5,
+        device="cpu",
+        controls=_shared_guides(str(tiny_models["controlnet-edge"])),
+    )
+    _after_a_regional_job_equals_a_fresh_cache(plain)
