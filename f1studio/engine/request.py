@@ -224,6 +224,33 @@ class GenerationRequest:
     def is_img2img(self) -> bool:
         return self.strength < 1.0 and self.inpaint is None
 
+    # ---- step bookkeeping: the one place for the denoise and img2img-window rules ------------
+    @property
+    def denoise(self) -> float:
+        """How much of the picture is re-made: the inpaint mask's strength when there is one,
+        else the denoise strength (1 = from noise)."""
+        return self.inpaint.strength if self.inpaint is not None else self.strength
+
+    @property
+    def starts_from_init(self) -> bool:
+        """The first step starts from the noised init image rather than from pure noise."""
+        return self.init_image is not None and self.denoise < 1.0
+
+    def skipped_steps(self, flow_matching: bool = False) -> int:
+        """Steps of the schedule skipped at its start (the img2img window), by the rule of the
+        diffusers pipelines the family follows: the UNet pipelines run ``int(steps * denoise)``
+        steps, the FLUX.1 pipelines ``steps - int(steps - steps * denoise)`` (one more when
+        ``steps * denoise`` has a fraction)."""
+        if not self.starts_from_init:
+            return 0
+        if flow_matching:
+            return int(max(self.steps - min(self.steps * self.denoise, self.steps), 0))
+        return max(self.steps - min(int(self.steps * self.denoise), self.steps), 0)
+
+    def steps_per_image(self, flow_matching: bool = False) -> int:
+        """Denoising steps one image takes (0 when the strength is too low to denoise any)."""
+        return self.steps - self.skipped_steps(flow_matching)
+
     @property
     def seeds(self) -> tuple[int, ...]:
         return tuple(self.seed + i for i in range(self.batch_count))

@@ -44,14 +44,6 @@ def default_cache() -> ModelCache:
     return _default_cache
 
 
-def steps_per_image(request: GenerationRequest) -> int:
-    """Denoising steps one image takes (fewer than ``steps`` for img2img and partial inpaint)."""
-    denoise = request.inpaint.strength if request.inpaint is not None else request.strength
-    if request.init_image is not None and denoise < 1.0:
-        return min(int(request.steps * denoise), request.steps)
-    return request.steps
-
-
 def run(
     request: GenerationRequest,
     on_event: Callable[[Event], None] = lambda e: None,
@@ -70,8 +62,7 @@ def run(
         request = planned_request(request, model.source)  # steps: auto with a measured plan
         controlnets = _load_controlnets(request, cache, model)
         adapter = adapter_for(model.family)
-        counter = getattr(adapter, "steps_per_image", steps_per_image)  # a family may differ
-        per_image = counter(request)
+        per_image = adapter.steps_per_image(request)
         total = per_image * request.batch_count
         on_event(Started(total, model.device, model.dtype))
         images: list[np.ndarray] = []

@@ -396,6 +396,20 @@ def test_sd15_controlnet_on_sdxl_is_reported(sdxl, tiny_models, cache):
     assert "SDXL ControlNet" in events[-1].message
 
 
+def test_sdxl_controlnet_on_sd15_is_reported_before_anything_runs(sdxl, tiny_models, cache):
+    spec = ControlSpec(ControlKind.EDGE, Pixels.of(_edges()), str(sdxl["controlnet-edge"]))
+    request = GenerationRequest(
+        "a red car", 128, 128, model=str(tiny_models["pipeline"]), steps=2, device="cpu"
+    )
+    events: list = []
+    assert run(request.with_changes(controls=(spec,)), events.append, cache=cache) is None
+    failed = events[-1]
+    assert isinstance(failed, Failed) and failed.kind == ErrorKind.MODEL_INVALID
+    assert "Stable Diffusion 1.5 ControlNet" in failed.message and "\n" not in failed.message
+    assert not any(isinstance(e, Progress) for e in events)  # refused before the first step
+    assert render(request, cache)  # and the engine stays usable
+
+
 @pytest.fixture
 def offline_empty_hub_cache(monkeypatch, tmp_path):
     """Offline, with no F1STUDIO_SDXL_CONFIG and an empty Hugging Face cache (so a developer's

@@ -94,6 +94,10 @@ class FamilyAdapter(Protocol):
         """A ControlNet model of this family from a local folder or single file."""
         ...
 
+    def steps_per_image(self, request: GenerationRequest) -> int:
+        """Denoising steps one image of ``request`` takes (the family's img2img rule)."""
+        ...
+
     def render(
         self,
         request: GenerationRequest,

@@ -71,16 +71,13 @@ class FluxAdapter:
 
         return load_flux_controlnet(location, dtype, allow_pickle, config)
 
+    flow_matching = True
+
     @staticmethod
     def steps_per_image(request: GenerationRequest) -> int:
         """Denoising steps of one image: FluxImg2ImgPipeline's rule for img2img and partial
-        inpaint (``steps - int(steps - steps * strength)``, one more than ``int(steps *
-        strength)`` when that has a fraction)."""
-        denoise = request.inpaint.strength if request.inpaint is not None else request.strength
-        if request.init_image is None or denoise >= 1.0:
-            return request.steps
-        init_steps = min(request.steps * denoise, request.steps)
-        return request.steps - int(max(request.steps - init_steps, 0))
+        inpaint (see :meth:`GenerationRequest.skipped_steps`)."""
+        return request.steps_per_image(flow_matching=True)
 
     def render(
         self,
@@ -114,7 +111,7 @@ class FluxAdapter:
 
         scheduler = make_scheduler(req.scheduler, pipe.scheduler.config)
         set_flow_timesteps(scheduler, req.steps, tokens[0] * tokens[1], device)
-        begin = (req.steps - self.steps_per_image(req)) * scheduler.order
+        begin = req.skipped_steps(flow_matching=True) * scheduler.order
         timesteps = scheduler.timesteps[begin:]
         scheduler.set_begin_index(begin)
         if len(timesteps) == 0:  # strength so low that nothing is denoised

@@ -1,5 +1,5 @@
 """SDXL building blocks used by the adapter in ``sdxl.py``: text conditioning (with regions),
-SDXL's micro-conditioning time ids, the VAE as the SDXL pipelines use it.
+SDXL's micro-conditioning time ids, the VAE's fp32 upcast.
 
 Every function follows the arithmetic of diffusers' StableDiffusionXL pipelines, so the adapter's
 loop reproduces them for the same model, scheduler and seed.
@@ -7,11 +7,11 @@ loop reproduces them for the same model, scheduler and seed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from f1studio.engine.families.unet_parts import TextConditioning, pair
 from f1studio.engine.regional import (
     RegionalAttnProcessor,
     RegionWeights,
@@ -36,21 +36,6 @@ SDXL_LATENT_RGB = np.array(
 AESTHETIC_SCORE, NEGATIVE_AESTHETIC_SCORE = 6.0, 2.5
 
 
-@dataclass
-class TextConditioning:
-    """What the UNet (and every ControlNet) sees of the prompts, batched [negative, positive]
-    when classifier-free guidance is on."""
-
-    embeds: Any  # (batch, tokens, width of both encoders' hidden states)
-    pooled: Any  # (batch, projection): the second encoder's pooled text embedding
-    time_ids: Any  # (batch, 6) or (batch, 5) with an aesthetic score
-    regional: RegionalAttnProcessor | None
-
-    @property
-    def added(self) -> dict[str, Any]:
-        return {"text_embeds": self.pooled, "time_ids": self.time_ids}
-
-
 def _encode(pipe: Any, text: str, negative: str, device: Any, do_cfg: bool) -> tuple:
     # An empty negative prompt goes in as None: SDXL models with force_zeros_for_empty_prompt
     # then use all-zero negative embeddings, exactly as the diffusers pipelines do.
@@ -61,12 +46,6 @@ def _encode(pipe: Any, text: str, negative: str, device: Any, do_cfg: bool) -> t
         do_classifier_free_guidance=do_cfg,
         negative_prompt=negative or None,
     )
-
-
-def _pair(negative: Any, positive: Any, do_cfg: bool) -> Any:
-    import torch
-
-    return torch.cat([negative, positive]) if do_cfg else positive
 
 
 def _pooled_for(global_text: str, pooled: list[Any], share: np.ndarray) -> Any:
@@ -93,9 +72,9 @@ def encode_text(pipe: Any, req: GenerationRequest, device: Any, do_cfg: bool) ->
         pos, neg, pooled, neg_pooled = _encode(
             pipe, req.prompt, req.negative_prompt, device, do_cfg
         )
-        embeds = _pair(neg, pos, do_cfg)
-        pooled = _pair(neg_pooled, pooled, do_cfg)
-        return TextConditioning(embeds, pooled, time_ids(pipe, req, embeds, do_cfg), None)
+        embeds = pair(neg, pos, do_cfg)
+        pooled = pair(neg_pooled, pooled, do_cfg)
+        return TextConditioning(embeds, None, pooled, time_ids(pipe, req, embeds, do_cfg))
     pos_texts, neg_texts = region_texts(req.prompt, req.negative_prompt, req.regions)
     parts = [_encode(pipe, p, n, device, do_cfg) for p, n in zip(pos_texts, neg_texts, strict=True)]
     share = chunk_weights(req.regions, h, w).mean(axis=(1, 2))
@@ -107,7 +86,7 @@ def encode_text(pipe: Any, req: GenerationRequest, device: Any, do_cfg: bool) ->
         pooled = torch.cat([neg_pooled, pooled])
     weights = RegionWeights.build(req.regions, h, w, device, embeds.dtype)
     processor = RegionalAttnProcessor(weights, chunks=len(pos_texts))
-    return TextConditioning(embeds, pooled, time_ids(pipe, req, embeds, do_cfg), processor)
+    return TextConditioning(embeds, processor, pooled, time_ids(pipe, req, embeds, do_cfg))
 
 
 def time_ids(pipe: Any, req: GenerationRequest, like: Any, do_cfg: bool) -> Any:
@@ -142,17 +121,6 @@ def _projection_dim(pipe: Any) -> int:
     return int(pipe.unet.config.projection_class_embeddings_input_dim)  # unreachable for SDXL
 
 
-def guidance_embedding(pipe: Any, guidance_scale: float, device: Any, dtype: Any) -> Any:
-    """The guidance-scale embedding of UNets distilled with one (``time_cond_proj_dim``), else None."""
-    dim = pipe.unet.config.time_cond_proj_dim
-    if dim is None:
-        return None
-    import torch
-
-    w = torch.tensor(guidance_scale - 1).repeat(1)
-    return pipe.get_guidance_scale_embedding(w, embedding_dim=dim).to(device=device, dtype=dtype)
-
-
 # --- the VAE ---------------------------------------------------------------------------------
 
 
@@ -165,44 +133,3 @@ def prepare_vae(pipe: Any) -> None:
     vae = pipe.vae
     if vae.dtype == torch.float16 and getattr(vae.config, "force_upcast", False):
         vae.to(dtype=torch.float32)
-
-
-def _latent_stats(vae: Any, device: Any, dtype: Any) -> tuple[Any, Any] | None:
-    import torch
-
-    mean = getattr(vae.config, "latents_mean", None)
-    std = getattr(vae.config, "latents_std", None)
-    if mean is None or std is None:
-        return None
-    shape = (1, len(mean), 1, 1)
-    return (
-        torch.tensor(mean).view(shape).to(device, dtype),
-        torch.tensor(std).view(shape).to(device, dtype),
-    )
-
-
-def vae_encode(pipe: Any, image: Any, generator: Any, dtype: Any) -> Any:
-    """Scaled latents of ``image`` (-1..1), sampled with ``generator`` as the pipelines do."""
-    from diffusers.pipelines.stable_diffusion_xl.pipeline_stable_diffusion_xl_img2img import (
-        retrieve_latents,
-    )
-
-    vae = pipe.vae
-    latents = retrieve_latents(vae.encode(image.to(vae.dtype)), generator=generator).to(dtype)
-    stats = _latent_stats(vae, latents.device, dtype)
-    if stats is not None:
-        return (latents - stats[0]) * vae.config.scaling_factor / stats[1]
-    return vae.config.scaling_factor * latents
-
-
-def vae_decode(pipe: Any, latents: Any) -> np.ndarray:
-    """RGB float 0..1 (H, W, 3) from scaled latents, as the SDXL pipelines decode."""
-    vae = pipe.vae
-    latents = latents.to(vae.dtype)
-    stats = _latent_stats(vae, latents.device, latents.dtype)
-    if stats is not None:
-        latents = latents * stats[1] / vae.config.scaling_factor + stats[0]
-    else:
-        latents = latents / vae.config.scaling_factor
-    image = vae.decode(latents, return_dict=False)[0]
-    return pipe.image_processor.postprocess(image, output_type="np")[0]

@@ -1,0 +1,189 @@
+"""The one denoising loop of the UNet families (SD1.5 and SDXL).
+
+Text to image, img2img, inpaint (masked re-noising, or 9-channel inpainting UNets),
+multi-ControlNet and regions, in every combination. It follows diffusers' StableDiffusion and
+StableDiffusionXL (ControlNet, Img2Img, Inpaint) pipelines step for step and in the same order
+of random draws, so a plain render equals the reference pipeline for the same seed.
+
+A family subclasses :class:`UNetAdapter` and says only what differs: how the prompts become
+:class:`TextConditioning`, how its VAE is prepared, and its preview colours.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from contextlib import nullcontext
+from typing import Any, ClassVar
+
+import numpy as np
+
+from f1studio.engine.adaptive import Settling, settled_latents
+from f1studio.engine.families.base import JobCancelled, LoadedModel, ModelFamily, StepCallback
+from f1studio.engine.families.unet_parts import (
+    Inpaint,
+    TextConditioning,
+    control_residuals,
+    everything_masked,
+    guidance_embedding,
+    pil,
+    prepare_controls,
+    prepare_inpaint,
+    step_kwargs,
+    vae_decode,
+    vae_encode,
+)
+from f1studio.engine.inpaint import composite_inpaint
+from f1studio.engine.previews import latent_preview, predicted_x0
+from f1studio.engine.regional import regional_attention
+from f1studio.engine.request import GenerationRequest
+from f1studio.engine.schedulers import make_scheduler
+
+
+class UNetAdapter(ABC):
+    """The shared render of the UNet families; subclasses set ``family`` and ``latent_rgb``
+    and implement :meth:`encode_text`."""
+
+    family: ClassVar[ModelFamily]
+    latent_rgb: ClassVar[np.ndarray]  # latent -> RGB preview colours of the family's VAE
+    flow_matching: ClassVar[bool] = False
+
+    @abstractmethod
+    def encode_text(
+        self, pipe: Any, req: GenerationRequest, device: Any, do_cfg: bool
+    ) -> TextConditioning:
+        """The prompts (and region chunks) as the family's UNet takes them."""
+
+    def prepare_pipe(self, pipe: Any) -> None:
+        """Anything the family's pipelines do to the components before a render (nothing on
+        SD1.5)."""
+        return None
+
+    def steps_per_image(self, request: GenerationRequest) -> int:
+        return request.steps_per_image(self.flow_matching)
+
+    def render(
+        self,
+        request: GenerationRequest,
+        model: LoadedModel,
+        controlnets: dict[str, Any],
+        seed: int,
+        on_step: StepCallback,
+        should_stop: Callable[[], bool],
+    ) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            return self._render(request, model, controlnets, seed, on_step, should_stop)
+
+    # ------------------------------------------------------------------------------------
+    def _render(
+        self,
+        req: GenerationRequest,
+        model: LoadedModel,
+        controlnets: dict[str, Any],
+        seed: int,
+        on_step: StepCallback,
+        should_stop: Callable[[], bool],
+    ) -> np.ndarray:
+        import torch
+        from diffusers.utils.torch_utils import randn_tensor
+
+        pipe = model.pipe
+        self.prepare_pipe(pipe)
+        device = torch.device(model.device)
+        generator = torch.Generator("cpu").manual_seed(seed)
+        do_cfg = req.guidance_scale > 1.0
+        text = self.encode_text(pipe, req, device, do_cfg)
+        dtype = text.embeds.dtype
+
+        scheduler = make_scheduler(req.scheduler, pipe.scheduler.config)
+        scheduler.set_timesteps(req.steps, device=device)
+        begin = req.skipped_steps(self.flow_matching) * scheduler.order
+        timesteps = scheduler.timesteps[begin:]
+        if hasattr(scheduler, "set_begin_index"):
+            scheduler.set_begin_index(begin)
+        init_px = req.init_image.array() if req.init_image is not None else None
+        if init_px is not None and len(timesteps) == 0:  # strength too low to denoise at all
+            return np.ascontiguousarray(init_px[:, :, :3])
+
+        inpaint: Inpaint | None = None
+        if req.inpaint is not None and init_px is not None:
+            inpaint = prepare_inpaint(pipe, req, init_px, generator, device, dtype, do_cfg)
+            if req.starts_from_init:
+                latents = scheduler.add_noise(inpaint.image_latents, inpaint.noise, timesteps[:1])
+            else:
+                latents = inpaint.noise * scheduler.init_noise_sigma
+        elif init_px is not None and req.starts_from_init:
+            image = pipe.image_processor.preprocess(pil(init_px)).to(device=device, dtype=dtype)
+            init_latents = vae_encode(pipe, image, generator, dtype)
+            noise = randn_tensor(
+                init_latents.shape, generator=generator, device=device, dtype=dtype
+            )
+            latents = scheduler.add_noise(init_latents, noise, timesteps[:1])
+        else:
+            scale = pipe.vae_scale_factor
+            shape = (1, pipe.vae.config.latent_channels, req.height // scale, req.width // scale)
+            latents = randn_tensor(shape, generator=generator, device=device, dtype=dtype)
+            latents = latents * scheduler.init_noise_sigma
+
+        unet_extra = inpaint.unet_extra if inpaint is not None else None
+        if unet_extra is None and pipe.unet.config.in_channels == 9:
+            unet_extra = everything_masked(pipe, req, generator, device, dtype, do_cfg)
+        controls = prepare_controls(pipe, req, controlnets, device, do_cfg, self.family.label)
+        kwargs = step_kwargs(scheduler, generator)
+        total = len(timesteps)
+        alphas = scheduler.alphas_cumprod.to("cpu")
+        prediction = scheduler.config.get("prediction_type", "epsilon")
+        settling = Settling(req.auto_steps, total)
+        timestep_cond = guidance_embedding(pipe, req.guidance_scale, device, dtype)
+        factors = getattr(pipe, "f1_latent_rgb", None)
+        if factors is None:  # a model folder may bring its own fitted preview colours
+            factors = self.latent_rgb
+        # masked re-noising: models without inpainting channels keep the outside each step
+        renoise = inpaint if inpaint is not None and inpaint.unet_extra is None else None
+
+        models_with_text = [pipe.unet] + [c.model for c in controls]
+        regional = text.regional
+        context = regional_attention(models_with_text, regional) if regional else nullcontext()
+        with context:
+            for i, t in enumerate(timesteps):
+                if should_stop():
+                    raise JobCancelled(i)
+                model_in = torch.cat([latents] * 2) if do_cfg else latents
+                model_in = scheduler.scale_model_input(model_in, t)
+                down, mid = control_residuals(controls, model_in, t, text, i, total)
+                unet_in = model_in
+                if unet_extra is not None:
+                    unet_in = torch.cat([model_in, *unet_extra], dim=1)
+                noise_pred = pipe.unet(
+                    unet_in,
+                    t,
+                    encoder_hidden_states=text.embeds,
+                    timestep_cond=timestep_cond,
+                    down_block_additional_residuals=down,
+                    mid_block_additional_residual=mid,
+                    added_cond_kwargs=text.added,
+                    return_dict=False,
+                )[0]
+                if do_cfg:
+                    uncond, cond = noise_pred.chunk(2)
+                    noise_pred = uncond + req.guidance_scale * (cond - uncond)
+                x0 = predicted_x0(model_in[-1:], noise_pred, t, alphas, prediction)
+                preview = latent_preview(model_in[-1:] if x0 is None else x0, factors)
+                latents = scheduler.step(noise_pred, t, latents, **kwargs, return_dict=False)[0]
+                if renoise is not None:
+                    keep = renoise.image_latents
+                    if i < total - 1:
+                        keep = scheduler.add_noise(keep, renoise.noise, timesteps[i + 1 : i + 2])
+                    m = renoise.latent_mask
+                    latents = (1 - m) * keep + m * latents
+                on_step(i + 1, total, preview)
+                if settling.settled(x0):  # steps: auto — the picture has stopped changing
+                    latents = settled_latents(x0, latents, renoise)
+                    break
+
+        rgb = (vae_decode(pipe, latents) * 255).round().astype(np.uint8)
+        if inpaint is not None and init_px is not None:
+            rgb = composite_inpaint(init_px[:, :, :3], rgb, inpaint.pixel_mask)
+        return rgb

@@ -1,0 +1,270 @@
+"""Building blocks shared by the UNet families (SD1.5 and SDXL): text conditioning as the loop
+sees it, the VAE as their pipelines use it, inpaint and ControlNet preparation.
+
+Every function follows the arithmetic of diffusers' StableDiffusion and StableDiffusionXL
+pipelines (which agree on all of it), so the loop in ``unet_loop.py`` reproduces them for the
+same model, scheduler and seed.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from f1studio.engine.events import EngineError, ErrorKind
+from f1studio.engine.inpaint import feather_inward
+from f1studio.engine.regional import RegionalAttnProcessor
+from f1studio.engine.request import ControlSpec, GenerationRequest
+
+
+@dataclass
+class TextConditioning:
+    """What the UNet (and every ControlNet) sees of the prompts, batched [negative, positive]
+    when classifier-free guidance is on. SD1.5 has the hidden states alone; SDXL adds the
+    second encoder's pooled embedding and its micro-conditioning time ids."""
+
+    embeds: Any  # (batch, tokens, width)
+    regional: RegionalAttnProcessor | None = None
+    pooled: Any = None  # SDXL: (batch, projection)
+    time_ids: Any = None  # SDXL: (batch, 6), or (batch, 5) with an aesthetic score
+
+    @property
+    def added(self) -> dict[str, Any] | None:
+        """``added_cond_kwargs`` for the UNet and ControlNets (None on SD1.5)."""
+        if self.pooled is None:
+            return None
+        return {"text_embeds": self.pooled, "time_ids": self.time_ids}
+
+
+@dataclass
+class Control:
+    spec: ControlSpec
+    model: Any
+    image: Any  # tensor (batch, 3, H, W) in 0..1
+
+
+@dataclass
+class Inpaint:
+    pixel_mask: np.ndarray  # float32 HxW 0..1 (feathered inward)
+    latent_mask: Any  # tensor (1, 1, h, w)
+    image_latents: Any
+    noise: Any
+    unet_extra: Any | None  # (mask, masked image latents) for 9-channel inpainting UNets
+
+
+def pil(array: np.ndarray) -> Any:
+    """An RGB PIL image of an RGB(A) or grey uint8 array."""
+    from PIL import Image
+
+    if array.ndim == 2:
+        array = np.repeat(array[:, :, None], 3, axis=2)
+    return Image.fromarray(np.ascontiguousarray(array[:, :, :3]), "RGB")
+
+
+def pair(negative: Any, positive: Any, do_cfg: bool) -> Any:
+    """The [negative, positive] batch of classifier-free guidance, or the positive alone."""
+    import torch
+
+    return torch.cat([negative, positive]) if do_cfg else positive
+
+
+def guidance_embedding(pipe: Any, guidance_scale: float, device: Any, dtype: Any) -> Any:
+    """The guidance-scale embedding of UNets distilled with one (``time_cond_proj_dim``, LCM
+    models), else None."""
+    dim = pipe.unet.config.time_cond_proj_dim
+    if dim is None:
+        return None
+    import torch
+
+    w = torch.tensor(guidance_scale - 1).repeat(1)
+    return pipe.get_guidance_scale_embedding(w, embedding_dim=dim).to(device=device, dtype=dtype)
+
+
+# --- the VAE ---------------------------------------------------------------------------------
+
+
+def _latent_stats(vae: Any, device: Any, dtype: Any) -> tuple[Any, Any] | None:
+    import torch
+
+    mean = getattr(vae.config, "latents_mean", None)
+    std = getattr(vae.config, "latents_std", None)
+    if mean is None or std is None:
+        return None
+    shape = (1, len(mean), 1, 1)
+    return (
+        torch.tensor(mean).view(shape).to(device, dtype),
+        torch.tensor(std).view(shape).to(device, dtype),
+    )
+
+
+def vae_encode(pipe: Any, image: Any, generator: Any, dtype: Any) -> Any:
+    """Scaled latents of ``image`` (-1..1), sampled with ``generator`` as the pipelines do."""
+    from diffusers.pipelines.stable_diffusion.pipeline_stable_diffusion_img2img import (
+        retrieve_latents,
+    )
+
+    vae = pipe.vae
+    latents = retrieve_latents(vae.encode(image.to(vae.dtype)), generator=generator).to(dtype)
+    stats = _latent_stats(vae, latents.device, dtype)
+    if stats is not None:
+        return (latents - stats[0]) * vae.config.scaling_factor / stats[1]
+    return vae.config.scaling_factor * latents
+
+
+def vae_decode(pipe: Any, latents: Any) -> np.ndarray:
+    """RGB float 0..1 (H, W, 3) from scaled latents, as the pipelines decode."""
+    vae = pipe.vae
+    latents = latents.to(vae.dtype)
+    stats = _latent_stats(vae, latents.device, latents.dtype)
+    if stats is not None:
+        latents = latents * stats[1] / vae.config.scaling_factor + stats[0]
+    else:
+        latents = latents / vae.config.scaling_factor
+    image = vae.decode(latents, return_dict=False)[0]
+    return pipe.image_processor.postprocess(image, output_type="np")[0]
+
+
+# --- inpainting ------------------------------------------------------------------------------
+
+
+def prepare_inpaint(
+    pipe: Any,
+    req: GenerationRequest,
+    init_px: np.ndarray,
+    generator: Any,
+    device: Any,
+    dtype: Any,
+    do_cfg: bool,
+) -> Inpaint:
+    """The inpaint mask (feathered inward for the composite, area-averaged to the latent grid
+    for masked re-noising), the init image's latents and the noise; on 9-channel inpainting
+    UNets also the hard mask and the masked image's latents they take as extra input."""
+    import torch
+    import torch.nn.functional as F
+    from diffusers.utils.torch_utils import randn_tensor
+
+    assert req.inpaint is not None
+    pixel_mask = feather_inward(req.inpaint.mask.array(), req.inpaint.feather)
+    image = pipe.image_processor.preprocess(pil(init_px)).to(device=device, dtype=dtype)
+    image_latents = vae_encode(pipe, image, generator, dtype)
+    noise = randn_tensor(image_latents.shape, generator=generator, device=device, dtype=dtype)
+    h, w = image_latents.shape[-2:]
+    mask_t = torch.from_numpy(pixel_mask)[None, None].to(device=device, dtype=dtype)
+    latent_mask = F.adaptive_avg_pool2d(mask_t, (h, w))
+    extra = None
+    if pipe.unet.config.in_channels == 9:
+        hard = (mask_t >= 0.5).to(dtype)
+        masked_latents = vae_encode(pipe, image * (1 - hard), generator, dtype)
+        small = F.interpolate(hard, size=(h, w))
+        reps = 2 if do_cfg else 1
+        extra = (torch.cat([small] * reps), torch.cat([masked_latents] * reps))
+    return Inpaint(pixel_mask, latent_mask, image_latents, noise, extra)
+
+
+def everything_masked(
+    pipe: Any, req: GenerationRequest, generator: Any, device: Any, dtype: Any, do_cfg: bool
+) -> tuple[Any, Any]:
+    """What a 9-channel inpainting UNet sees when the whole canvas is regenerated (text to
+    image or img2img on an inpainting model): a full mask and the latents of an image that
+    is masked everywhere (all 0, mid-grey), as its inpaint pipeline makes for a full mask."""
+    import torch
+
+    image = torch.zeros((1, 3, req.height, req.width), device=device, dtype=dtype)
+    masked_latents = vae_encode(pipe, image, generator, dtype)
+    mask = torch.ones((1, 1, *masked_latents.shape[-2:]), device=device, dtype=dtype)
+    reps = 2 if do_cfg else 1
+    return torch.cat([mask] * reps), torch.cat([masked_latents] * reps)
+
+
+# --- ControlNets -----------------------------------------------------------------------------
+
+
+def check_controlnet(unet: Any, controlnet: Any, spec: ControlSpec, family_label: str) -> None:
+    """A ControlNet made for another family fails with a plain message, not a shape error."""
+    ours, theirs = unet.config, controlnet.config
+    fits = theirs.get("cross_attention_dim") == ours.cross_attention_dim and theirs.get(
+        "addition_embed_type"
+    ) == ours.get("addition_embed_type")
+    if not fits:
+        name = Path(spec.model or "").name or "ControlNet"
+        raise EngineError(
+            ErrorKind.MODEL_INVALID,
+            f"the {spec.kind.value} guide's ControlNet {name} was not made for this "
+            f"{family_label} model (it belongs to another family): choose one of the "
+            f"{family_label} ControlNets",
+        )
+
+
+def prepare_controls(
+    pipe: Any,
+    req: GenerationRequest,
+    controlnets: dict[str, Any],
+    device: Any,
+    do_cfg: bool,
+    family_label: str,
+) -> list[Control]:
+    """Each guide's ControlNet (checked against the UNet) and its image as the pipelines
+    preprocess it."""
+    import torch
+    from diffusers.image_processor import VaeImageProcessor
+
+    if not req.controls:
+        return []
+    processor = VaeImageProcessor(
+        vae_scale_factor=pipe.vae_scale_factor, do_convert_rgb=True, do_normalize=False
+    )
+    out = []
+    for spec in req.controls:
+        model = controlnets[spec.model]
+        check_controlnet(pipe.unet, model, spec, family_label)
+        image = processor.preprocess(pil(spec.image.array()), req.height, req.width)
+        image = image.to(dtype=torch.float32).to(device=device, dtype=model.dtype)
+        if do_cfg:
+            image = torch.cat([image] * 2)
+        out.append(Control(spec, model, image))
+    return out
+
+
+def control_residuals(
+    controls: list[Control], model_in: Any, t: Any, text: TextConditioning, step: int, total: int
+) -> tuple[Any, Any]:
+    """The summed ControlNet residuals of this step (None, None without an active guide).
+
+    A ControlNet outside its active steps has scale 0: diffusers still runs it and adds zeros,
+    which leaves every number as it is, so it is skipped here."""
+    down, mid = None, None
+    for c in controls:
+        scale = c.spec.scale_at(step, total)
+        if scale == 0.0:
+            continue
+        d, m = c.model(
+            model_in,
+            t,
+            encoder_hidden_states=text.embeds,
+            controlnet_cond=c.image,
+            conditioning_scale=scale,
+            guess_mode=False,
+            added_cond_kwargs=text.added,
+            return_dict=False,
+        )
+        if down is None:
+            down, mid = list(d), m
+        else:
+            down = [a + b for a, b in zip(down, d, strict=True)]
+            mid = mid + m
+    return down, mid
+
+
+def step_kwargs(scheduler: Any, generator: Any) -> dict[str, Any]:
+    """``eta`` and ``generator`` for schedulers whose step takes them (as the pipelines pass)."""
+    params = set(inspect.signature(scheduler.step).parameters)
+    kwargs: dict[str, Any] = {}
+    if "eta" in params:
+        kwargs["eta"] = 0.0
+    if "generator" in params:
+        kwargs["generator"] = generator
+    return kwargs
