@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from f1studio.appsettings import AppSettings
 from f1studio.demo.model import DEMO_NAME, DEMO_SIZE, is_demo, resolve_models
 from f1studio.demo.vocab import prompt_hint
+from f1studio.document.changes import Change
 from f1studio.document.document import Document
 from f1studio.gui.canvas.view import CanvasView
 from f1studio.gui.importing import ImportController
@@ -238,7 +239,7 @@ class MainWindow(QMainWindow):
         self.adapt_to_model(announce=False)
         self._show_model_banner()
 
-    def _doc_changed(self, doc: Document, what: str) -> None:
+    def _doc_changed(self, doc: Document, change: Change) -> None:
         self._update_title()
 
     @property

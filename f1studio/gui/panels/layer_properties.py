@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 from superqt import QLabeledDoubleRangeSlider
 
+from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
@@ -207,8 +208,10 @@ class LayerProperties(DocumentView):
     def document_replaced(self) -> None:
         self._layer_id = None
 
-    def document_changed(self, what: str) -> None:
-        if what in ("layers", "document") or what == f"layer:{self._layer_id}":
+    def document_changed(self, change: Change) -> None:
+        if change.kind is ChangeKind.LAYERS or (
+            change.kind is ChangeKind.LAYER and change.layer_id == self._layer_id
+        ):
             self.refresh()
 
     def refresh(self) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
 from f1studio.gui.canvas.render_cache import region_color
@@ -255,14 +256,13 @@ class LayersPanel(DocumentView):
         self._ids = []
         self.properties.set_document(self.document)
 
-    def document_changed(self, what: str) -> None:
-        if what in ("layers", "document"):
+    def document_changed(self, change: Change) -> None:
+        if change.kind is ChangeKind.LAYERS:
             self.refresh()
-        elif what.startswith("layer:") and self.document is not None:
-            layer_id = what.split(":", 1)[1]
-            item = self._item(layer_id)
+        elif change.kind is ChangeKind.LAYER and change.layer_id and self.document is not None:
+            item = self._item(change.layer_id)
             if item is not None:
-                self._fill_row(item, self.document.layer(layer_id))
+                self._fill_row(item, self.document.layer(change.layer_id))
 
     def refresh(self) -> None:
         doc = self.document
