@@ -78,8 +78,8 @@ class LayerProperties(DocumentView):
         self.negative_edit.setPlaceholderText("What to avoid here…")
         self.weight_slider = ValueSlider(0.0, 2.0, 0.05)
         self.range_slider = QLabeledDoubleRangeSlider()
-        self.range_slider.setRange(0.0, 1.0)
-        self.range_slider.setSingleStep(0.01)
+        self.range_slider.setRange(0.0, 1.0)  # type: ignore[arg-type]  # a double slider
+        self.range_slider.setSingleStep(0.01)  # type: ignore[arg-type]
         self.range_slider.setDecimals(2)
         self.range_slider.setValue((0.0, 1.0))
         self.range_slider.setEdgeLabelMode(QLabeledDoubleRangeSlider.EdgeLabelMode.NoLabel)
