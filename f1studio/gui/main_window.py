@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self.path: Path | None = Path(path) if path else None
         self._saved_revision = self.doc.revision
         self.worker = worker or EngineWorker()
-        self.settings = app_qsettings()
+        self.window_state = app_qsettings()  # recent files, last project (not AppSettings)
         self.setAcceptDrops(False)  # the canvas takes drops
 
         self.canvas = CanvasView(self.doc)
@@ -361,12 +361,12 @@ class MainWindow(QMainWindow):
     def _remember(self, path: Path) -> None:
         recent = [p for p in self._recent() if p != str(path)]
         recent.insert(0, str(path))
-        self.settings.setValue("recent", recent[:MAX_RECENT])
-        self.settings.setValue("last_project", str(path))
+        self.window_state.setValue("recent", recent[:MAX_RECENT])
+        self.window_state.setValue("last_project", str(path))
         self._refresh_recent()
 
     def _recent(self) -> list[str]:
-        value = self.settings.value("recent", [])
+        value = self.window_state.value("recent", [])
         if isinstance(value, str):
             return [value]
         return [str(v) for v in value] if isinstance(value, (list, tuple)) else []
