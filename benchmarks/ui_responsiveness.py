@@ -93,18 +93,18 @@ def main() -> None:
     beat = Heartbeat(args.interval)
     shown = {"previews": 0, "results": 0}
 
-    def on_progress(_job: int, _step: int, _total: int, preview) -> None:  # noqa: ANN001
-        if preview is not None:
-            to_pixmap(preview, args.size)
+    def on_progress(_job: int, progress) -> None:  # noqa: ANN001
+        if progress.preview is not None:
+            to_pixmap(progress.preview, args.size)
             shown["previews"] += 1
 
-    def on_finished(_job: int, result) -> None:  # noqa: ANN001
-        to_pixmap(result.images[0], args.size)
+    def on_finished(_job: int, finished) -> None:  # noqa: ANN001
+        to_pixmap(finished.result.images[0], args.size)
         shown["results"] += 1
 
     worker.jobProgress.connect(on_progress)
     worker.jobFinished.connect(on_finished)
-    worker.jobFailed.connect(lambda j, kind, msg: sys.exit(f"job {j} failed: {kind}: {msg}"))
+    worker.jobFailed.connect(lambda j, f: sys.exit(f"job {j} failed: {f.kind.value}: {f.message}"))
 
     def request(steps: int, seed: int) -> GenerationRequest:
         return GenerationRequest(

@@ -1,8 +1,9 @@
 """The Document: canvas size, layer stack, prompts, generation settings and undo history.
 
 Every edit goes through a method here so it becomes exactly one undo step, bumps
-``revision`` and notifies subscribers with ``callback(doc, what)``. ``what`` is one of
-"layers", "layer:<id>" (metadata), "pixels:<id>", "prompt", "negative_prompt", "settings".
+``revision`` and notifies subscribers with ``callback(doc, change)``, a
+:class:`~f1studio.document.changes.Change` saying what changed (the layer stack, one layer's
+metadata or pixels, a prompt, the settings).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from enum import Enum
 import numpy as np
 
 from f1studio.document import imaging
+from f1studio.document.changes import LAYERS, NEGATIVE_PROMPT, PROMPT, SETTINGS, Change
 from f1studio.document.history import (
     Command,
     DocFieldChange,
@@ -32,7 +34,7 @@ from f1studio.document.layers import Layer, LayerKind, validate_property
 from f1studio.document.settings import GenerationSettings, ModelChoice
 
 MIN_SIZE, MAX_SIZE = 64, 2048
-Listener = Callable[["Document", str], None]
+Listener = Callable[["Document", Change], None]
 # Properties that may still change while a layer is locked.
 _LOCK_EXEMPT = ("locked", "visible")
 
@@ -129,16 +131,16 @@ class Document:
         if callback in self._listeners:
             self._listeners.remove(callback)
 
-    def _changed(self, what: str) -> None:
+    def _changed(self, change: Change) -> None:
         self.revision += 1
         for callback in list(self._listeners):
-            callback(self, what)
+            callback(self, change)
 
     def _do(self, cmd: Command, merge: bool = False) -> None:
         self._require_no_stroke()
         cmd.apply_redo(self)
         self.history.push(cmd, merge=merge)
-        self._changed(cmd.what)
+        self._changed(cmd.change)
 
     def _require_no_stroke(self) -> None:
         if self._stroke is not None:
@@ -157,14 +159,14 @@ class Document:
         self._require_no_stroke()
         cmd = self.history.undo(self)
         if cmd is not None:
-            self._changed(cmd.what)
+            self._changed(cmd.change)
         return cmd is not None
 
     def redo(self) -> bool:
         self._require_no_stroke()
         cmd = self.history.redo(self)
         if cmd is not None:
-            self._changed(cmd.what)
+            self._changed(cmd.change)
         return cmd is not None
 
     # ---- layer stack --------------------------------------------------------------------
@@ -228,10 +230,10 @@ class Document:
 
     # ---- prompts and settings -----------------------------------------------------------
     def set_prompt(self, text: str, *, merge: bool = False) -> None:
-        self._set_field("prompt", str(text), "prompt", merge)
+        self._set_field("prompt", str(text), PROMPT, merge)
 
     def set_negative_prompt(self, text: str, *, merge: bool = False) -> None:
-        self._set_field("negative_prompt", str(text), "negative_prompt", merge)
+        self._set_field("negative_prompt", str(text), NEGATIVE_PROMPT, merge)
 
     def set_setting(self, name: str, value: object, *, merge: bool = False) -> None:
         """Change one field of :class:`GenerationSettings` (validated); models: see set_model."""
@@ -242,7 +244,7 @@ class Document:
             raise ValueError(f"unknown setting {name!r} (choose from {', '.join(names)})")
         value = _coerce(name, getattr(self.settings, name), value)
         trial = dataclasses.replace(self.settings, **{name: value})  # validates
-        self._set_field(f"settings.{name}", getattr(trial, name), "settings", merge)
+        self._set_field(f"settings.{name}", getattr(trial, name), SETTINGS, merge)
 
     def set_model(self, kind_name: str, value: str | None) -> None:
         """Choose a model: kind_name is base, edge_controlnet, depth_controlnet or depth_estimator."""
@@ -250,10 +252,10 @@ class Document:
         if kind_name not in names:
             raise ValueError(f"unknown model slot {kind_name!r} (choose from {', '.join(names)})")
         text = None if value is None else str(value).strip() or None
-        self._set_field(f"settings.models.{kind_name}", text, "settings", False)
+        self._set_field(f"settings.models.{kind_name}", text, SETTINGS, False)
 
-    def _set_field(self, path: str, value: object, what: str, merge: bool) -> None:
-        cmd = DocFieldChange(path, None, value, what)
+    def _set_field(self, path: str, value: object, change: Change, merge: bool) -> None:
+        cmd = DocFieldChange(path, None, value, change)
         cmd.before = _get_path(self, path)
         if cmd.before != value:
             self._do(cmd, merge)
@@ -282,7 +284,7 @@ class Document:
             return False
         cmd = TilePatch(stroke.layer_id, tiles, stroke.label)
         self.history.push(cmd)
-        self._changed(cmd.what)
+        self._changed(cmd.change)
         return True
 
     @contextmanager
@@ -350,7 +352,7 @@ class Document:
         Pictures are area-resampled on premultiplied alpha (no dark fringes), masks and edge
         guides take the nearest pixel (they stay crisp), depth guides are interpolated linearly.
         Undo puts the original arrays back, so the pixels return exactly. Subscribers hear
-        "layers" then "settings" (undo/redo: "layers" only). Nothing happens at the same size.
+        LAYERS then SETTINGS (undo/redo: LAYERS only). Nothing happens at the same size.
         """
         import cv2  # lazy, as in imaging
 
@@ -383,8 +385,8 @@ class Document:
             label = "Resize canvas"
 
             @property
-            def what(self) -> str:
-                return "layers"
+            def change(self) -> Change:
+                return LAYERS
 
             @property
             def nbytes(self) -> int:
@@ -402,7 +404,7 @@ class Document:
                 self._put(doc, "after")
 
         self._do(CanvasResized())
-        self._changed("settings")
+        self._changed(SETTINGS)
 
     # ---- checks -------------------------------------------------------------------------
     def _editable(self, layer_id: str) -> Layer:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from f1studio.document import imaging
+from f1studio.document.changes import LAYERS, Change
 
 if TYPE_CHECKING:
     from f1studio.document.document import Document
@@ -29,9 +30,9 @@ class Command:
     merge_key: tuple[Any, ...] | None = None
 
     @property
-    def what(self) -> str:
-        """The change notification sent to subscribers (e.g. "layers", "pixels:<id>")."""
-        return "document"
+    def change(self) -> Change:
+        """What subscribers hear when this step is done, undone or redone."""
+        raise NotImplementedError
 
     @property
     def nbytes(self) -> int:
@@ -69,8 +70,8 @@ class TilePatch(Command):
         self._nbytes = sum(t.before.nbytes + t.after.nbytes for t in self.tiles) + _SMALL
 
     @property
-    def what(self) -> str:
-        return f"pixels:{self.layer_id}"
+    def change(self) -> Change:
+        return Change.pixels(self.layer_id)
 
     @property
     def nbytes(self) -> int:
@@ -98,8 +99,8 @@ class PropertyChange(Command):
         self.merge_key = ("property", layer_id, name)
 
     @property
-    def what(self) -> str:
-        return f"layer:{self.layer_id}"
+    def change(self) -> Change:
+        return Change.layer(self.layer_id)
 
     def apply_undo(self, doc: Document) -> None:
         setattr(doc.layer(self.layer_id), self.name, self.before)
@@ -111,14 +112,14 @@ class PropertyChange(Command):
 class DocFieldChange(Command):
     """A document field given by a dotted path ("prompt", "settings.steps", "settings.models.base")."""
 
-    def __init__(self, path: str, before: object, after: object, what: str):
-        self.path, self.before, self.after, self._what = path, before, after, what
+    def __init__(self, path: str, before: object, after: object, change: Change):
+        self.path, self.before, self.after, self._change = path, before, after, change
         self.label = f"Change {path.rsplit('.', 1)[-1].replace('_', ' ')}"
         self.merge_key = ("field", path)
 
     @property
-    def what(self) -> str:
-        return self._what
+    def change(self) -> Change:
+        return self._change
 
     def _set(self, doc: Document, value: object) -> None:
         *parents, name = self.path.split(".")
@@ -141,8 +142,8 @@ class LayerAdded(Command):
         self.layer, self.index, self.label = layer, index, label
 
     @property
-    def what(self) -> str:
-        return "layers"
+    def change(self) -> Change:
+        return LAYERS
 
     @property
     def nbytes(self) -> int:
@@ -177,8 +178,8 @@ class LayerMoved(Command):
         self.layer_id, self.old_index, self.new_index = layer_id, old_index, new_index
 
     @property
-    def what(self) -> str:
-        return "layers"
+    def change(self) -> Change:
+        return LAYERS
 
     def _move(self, doc: Document, to: int) -> None:
         layer = doc.layers.pop(doc.index_of(self.layer_id))

@@ -1,4 +1,4 @@
-"""Start the window: QApplication on a qasync event loop, the main window, the last project."""
+"""Start the window: the QApplication, the main window, the last project; run until it closes."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ def main(project: str | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from f1studio.gui.asyncloop import run_app
     from f1studio.gui.main_window import MainWindow, app_qsettings
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("F1 Studio")
     app.setOrganizationName("F1Studio")
     app.setDesktopFileName("f1studio")
@@ -38,4 +38,4 @@ def main(project: str | None = None) -> int:
         window.show_error(f"{project} does not exist; started a new project")
     window.show()
     window.canvas.fit_to_window()
-    return run_app(app, window)
+    return int(app.exec())

@@ -1,21 +1,25 @@
 """Pictures coming into the document: dropped files, pasted images, guides from a photo.
 
-Decoding and guide extraction run on the engine worker's thread, never on the UI thread.
+Decoding and guide extraction run on the engine worker's thread, never on the UI thread (see
+:mod:`f1studio.gui.background`); the controller emits signals the window's widgets connect to.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
 
+from f1studio.appsettings import AppSettings
+from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
+from f1studio.gui.background import CallableRunner, run_in_background
 from f1studio.gui.qimage import qimage_to_rgba
-
-if TYPE_CHECKING:
-    from f1studio.gui.main_window import MainWindow
 
 DROP_OFFSET = 24  # px between several images dropped at once
 
@@ -38,31 +42,46 @@ def place_on_canvas(image: np.ndarray, width: int, height: int, cx: float, cy: f
 
 
 class ImportController(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.pending: list[Any] = []  # futures still running (kept alive; used by tests)
+    """Adds reference images and extracted guides to the current document.
+
+    ``document`` returns the document shown now; ``engine`` runs the decoding and extraction
+    (the EngineWorker: after the running render, never beside it); ``settings`` returns the
+    user's settings (the depth estimator and device).
+    """
+
+    aboutToAddLayer = Signal()  # a layer is about to be added: close any open stroke
+    layerAdded = Signal(str)  # id of the layer just added
+    statusMessage = Signal(str)
+    errorMessage = Signal(str)
+
+    def __init__(
+        self,
+        document: Callable[[], Document],
+        engine: CallableRunner,
+        settings: Callable[[], AppSettings] = AppSettings.load,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._document = document
+        self._engine = engine
+        self._settings = settings
 
     def files_dropped(self, paths: list[str], x: float, y: float) -> None:
         from f1studio.project.imports import load_image_rgba
 
         for index, path in enumerate(paths):
             offset = index * DROP_OFFSET
-            future = self.window.worker.run_callable(load_image_rgba, path)
-            self._when_done(
-                future,
-                lambda img, p=path, o=offset: self._add_reference(img, Path(p).stem, x + o, y + o),
-                Path(path).name,
-            )
+            place = partial(self._add_reference, name=Path(path).stem, x=x + offset, y=y + offset)
+            self._in_background(partial(load_image_rgba, path), place, Path(path).name)
 
-    def image_dropped(self, image: Any, x: float, y: float) -> None:
+    def image_dropped(self, image: QImage, x: float, y: float) -> None:
         self._add_reference(qimage_to_rgba(image), "Pasted image", x, y)
 
     def paste(self) -> None:
         from PySide6.QtWidgets import QApplication
 
         mime = QApplication.clipboard().mimeData()
-        doc = self.window.doc
+        doc = self._document()
         if mime is not None and mime.hasImage():
             image = QApplication.clipboard().image()
             if not image.isNull():
@@ -75,69 +94,55 @@ class ImportController(QObject):
             if paths:
                 self.files_dropped(paths, doc.width / 2, doc.height / 2)
                 return
-        self.window.status("The clipboard holds no image")
+        self.statusMessage.emit("The clipboard holds no image")
 
     def extract(self, layer_id: str, kind: str) -> None:
         """Make an edge or depth guide from a reference layer, off the UI thread."""
-        from f1studio.appsettings import AppSettings
         from f1studio.engine import preprocess
 
-        doc = self.window.doc
+        doc = self._document()
         layer = doc.layer(layer_id)
         picture = layer.data.copy()
         name = layer.name
+        work: Callable[[], np.ndarray]
         if kind == "edge":
-            future = self.window.worker.run_callable(preprocess.canny_edges, picture)
+            work = partial(preprocess.canny_edges, picture)
             label = f"Edges of {name}"
         else:
-            app = AppSettings.load()
+            app = self._settings()
             model = doc.settings.models.depth_estimator or app.depth_estimator
             device = app.device if app.device != "auto" else "auto"
-            future = self.window.worker.run_callable(
-                preprocess.estimate_depth, picture, model, device
-            )
+            work = partial(preprocess.estimate_depth, picture, model, device)
             label = f"Depth of {name}"
-        self.window.status(f"Making {label.lower()}…")
+        self.statusMessage.emit(f"Making {label.lower()}…")
         target_doc = doc
 
         def add(guide: np.ndarray) -> None:
-            if self.window.doc is not target_doc:
+            if self._document() is not target_doc:
                 return
-            self.window.canvas.finish_stroke()
+            self.aboutToAddLayer.emit()
             new = target_doc.add_layer(LayerKind(kind), name=label, data=guide)
-            self.window.layers_panel.select_layer(new.id)
-            self.window.status(f"Added {label}")
+            self.layerAdded.emit(new.id)
+            self.statusMessage.emit(f"Added {label}")
 
-        self._when_done(future, add, label)
+        self._in_background(work, add, label)
 
     # ---- helpers --------------------------------------------------------------------------
     def _add_reference(self, image: np.ndarray, name: str, x: float, y: float) -> None:
-        self.window.canvas.finish_stroke()
-        doc = self.window.doc
+        self.aboutToAddLayer.emit()
+        doc = self._document()
         data = place_on_canvas(image, doc.width, doc.height, x, y)
         layer = doc.add_layer(LayerKind.REFERENCE, name=name, data=data)
-        self.window.layers_panel.select_layer(layer.id)
-        self.window.status(f"Added reference image {name}")
+        self.layerAdded.emit(layer.id)
+        self.statusMessage.emit(f"Added reference image {name}")
 
-    def _when_done(self, future: Any, on_value: Any, what: str) -> None:
-        """Call ``on_value(result)`` on the UI thread when ``future`` completes."""
-        from f1studio.gui.uithread import call_on_ui_thread
+    def _in_background(
+        self, work: Callable[[], Any], on_done: Callable[[Any], None], what: str
+    ) -> None:
+        """``work()`` on the engine's thread, then ``on_done(value)`` here; errors are shown."""
 
-        self.pending.append(future)
+        def failed(error: BaseException) -> None:
+            message = getattr(error, "message", None) or str(error) or type(error).__name__
+            self.errorMessage.emit(f"{what}: {message}" if what not in message else message)
 
-        def done(f: Any) -> None:
-            def deliver() -> None:
-                if f in self.pending:
-                    self.pending.remove(f)
-                if f.cancelled():  # the worker shut down first: nothing to add
-                    return
-                error = f.exception()
-                if error is not None:
-                    message = getattr(error, "message", None) or str(error) or type(error).__name__
-                    self.window.show_error(f"{what}: {message}" if what not in message else message)
-                    return
-                on_value(f.result())
-
-            call_on_ui_thread(deliver)
-
-        future.add_done_callback(done)
+        run_in_background(work, on_done, failed, owner=self, engine=self._engine)

@@ -1,10 +1,15 @@
-"""Generate, progress, cancel and results: the window's side of the engine worker."""
+"""Generate, progress, cancel and results: the window's side of the engine worker.
+
+The controller builds requests from the current document, runs them on the worker and turns
+the worker's events into signals the window's widgets connect to (progress, previews,
+results, messages). It knows nothing of the window.
+"""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -12,19 +17,29 @@ from PySide6.QtCore import QObject, Signal
 from f1studio.appsettings import AppSettings
 from f1studio.demo.model import resolve_models
 from f1studio.document.build import build_request
+from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.document.settings import SeedMode
+from f1studio.engine.events import Cancelled, ErrorKind, Failed, Finished, Progress, Started
 from f1studio.engine.request import GenerationRequest
+from f1studio.gui.worker import EngineWorker
 
-if TYPE_CHECKING:
-    from f1studio.gui.main_window import MainWindow
+# failures the model banner explains (the user must choose or fix a model)
+MODEL_ERRORS = frozenset(
+    {
+        ErrorKind.MODEL_NOT_FOUND,
+        ErrorKind.MODEL_INVALID,
+        ErrorKind.OFFLINE,
+        ErrorKind.UNSAFE_WEIGHTS,
+    }
+)
 
 
 @dataclass
 class Job:
     job_id: int
     request: GenerationRequest
-    document_id: int  # id() of the document it was built from: results go only there
+    document: Document  # the document it was built from: results are applied only there
 
 
 @dataclass
@@ -32,6 +47,10 @@ class ResultItem:
     image: np.ndarray
     request: GenerationRequest
     seed: int
+
+    @property
+    def label(self) -> str:
+        return result_layer_name(self.request.prompt, self.seed)
 
 
 def result_layer_name(prompt: str, seed: int) -> str:
@@ -42,28 +61,50 @@ def result_layer_name(prompt: str, seed: int) -> str:
 
 
 class GenerateController(QObject):
-    """Builds requests from the window's document, runs them on the worker, applies results."""
+    """Builds requests from the current document, runs them on the worker, applies results.
 
-    busyChanged = Signal(bool)
+    ``document`` returns the document shown now (New and Open replace it); ``settings``
+    returns the user's settings (models, device).
+    """
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.worker = window.worker
-        self.jobs: dict[int, Job] = {}
+    renderQueued = Signal(int)  # jobs waiting behind the running one (0: this one is next)
+    renderStarted = Signal(object)  # Started
+    renderProgress = Signal(object)  # Progress (the latest step)
+    renderEnded = Signal(int)  # jobs still waiting, after a job finished, failed or cancelled
+    renderFinished = Signal(object)  # the engine's Result
+    previewChanged = Signal(object)  # RGB uint8 preview of the running job, None to clear
+    resultReady = Signal(object)  # ResultItem, one per seed of a finished job
+    seedUsed = Signal(int)  # the first seed of the job that just finished
+    aboutToAddLayer = Signal()  # a layer is about to be added: close any open stroke
+    layerAdded = Signal(str)  # id of the result layer just added
+    modelProblem = Signal(str)  # why no model can render ("" = none is chosen)
+    statusMessage = Signal(str)
+    errorMessage = Signal(str)
+
+    def __init__(
+        self,
+        document: Callable[[], Document],
+        worker: EngineWorker,
+        settings: Callable[[], AppSettings] = AppSettings.load,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._document = document
+        self._settings = settings
+        self.worker = worker
+        self._jobs: dict[int, Job] = {}
         self.last_seed: int | None = None
         self.last_request: GenerationRequest | None = None
-        w = self.worker
-        w.jobStarted.connect(self._on_started)
-        w.jobProgress.connect(self._on_progress)
-        w.jobFinished.connect(self._on_finished)
-        w.jobFailed.connect(self._on_failed)
-        w.jobCancelled.connect(self._on_cancelled)
+        worker.jobStarted.connect(self._on_started)
+        worker.jobProgress.connect(self._on_progress)
+        worker.jobFinished.connect(self._on_finished)
+        worker.jobFailed.connect(self._on_failed)
+        worker.jobCancelled.connect(self._on_cancelled)
 
     # ---- requests -------------------------------------------------------------------------
     def build(self) -> GenerationRequest:
-        doc = self.window.doc
-        app = AppSettings.load()
+        doc = self._document()
+        app = self._settings()
         chosen = doc.settings.models
         seed = None
         if doc.settings.seed_mode == SeedMode.RANDOM:
@@ -86,93 +127,77 @@ class GenerateController(QObject):
         try:
             request = self.build()
         except ValueError as e:
-            self.window.show_error(str(e))
+            self.errorMessage.emit(str(e))
             return None
         if request.model is None:
-            self.window.show_error("Choose a model first (Model ▸ Choose models…)")
-            self.window.show_no_model_banner(True)
+            self.errorMessage.emit("Choose a model first (Model ▸ Choose models…)")
+            self.modelProblem.emit("")
             return None
         job_id = self.worker.submit(request)
-        self.jobs[job_id] = Job(job_id, request, id(self.window.doc))
-        queued = self.worker.pending_count
-        if queued:
-            self.window.status(f"Queued ({queued} waiting)")
-        elif not self.window.progress.isVisible():
-            progress = self.window.progress  # feedback at once; the model may still be loading
-            progress.setRange(0, 0)
-            progress.setFormat("starting…")
-            progress.setVisible(True)
-        self.window.cancel_button.setEnabled(True)
+        self._jobs[job_id] = Job(job_id, request, self._document())
+        waiting = self.worker.pending_count
+        if waiting:
+            self.statusMessage.emit(f"Queued ({waiting} waiting)")
+        self.renderQueued.emit(waiting)
         return job_id
 
     def cancel(self) -> None:
         if self.worker.is_busy or self.worker.pending_count:
             self.worker.cancel_current()
-            self.window.status("Cancelling…")
+            self.statusMessage.emit("Cancelling…")
 
     # ---- worker events --------------------------------------------------------------------
-    def _on_started(self, job_id: int, total: int, device: str, dtype: str) -> None:
-        self.window.progress.setRange(0, max(total, 1))
-        self.window.progress.setValue(0)
-        self.window.progress.setFormat(f"step 0/{total}")
-        self.window.progress.setVisible(True)
-        self.window.cancel_button.setEnabled(True)
-        self.window.set_engine_status(device=device, dtype=dtype)
+    def _on_started(self, job_id: int, started: Started) -> None:
+        self.renderStarted.emit(started)
 
-    def _on_progress(self, job_id: int, step: int, total: int, preview: Any) -> None:
-        self.window.progress.setMaximum(max(total, 1))
-        self.window.progress.setValue(step)
-        self.window.progress.setFormat(f"step {step}/{total}")
-        if preview is not None:
-            self.window.canvas.set_preview(preview)
+    def _on_progress(self, job_id: int, progress: Progress) -> None:
+        self.renderProgress.emit(progress)
+        if progress.preview is not None:
+            self.previewChanged.emit(progress.preview)
 
-    def _finish_ui(self) -> None:
-        if not self.worker.pending_count:
-            self.window.progress.setVisible(False)
-            self.window.cancel_button.setEnabled(False)
-        self.window.canvas.set_preview(None)
+    def _job_over(self) -> None:
+        self.renderEnded.emit(self.worker.pending_count)
+        self.previewChanged.emit(None)
 
-    def _on_finished(self, job_id: int, result: Any) -> None:
-        job = self.jobs.pop(job_id, None)
-        self._finish_ui()
+    def _on_finished(self, job_id: int, finished: Finished) -> None:
+        job = self._jobs.pop(job_id, None)
+        self._job_over()
         if job is None:
             return
+        result = finished.result
         self.last_seed = result.seeds[-1]
         self.last_request = result.request
-        self.window.prompt_panel.set_last_seed(result.seeds[0])
-        same_document = job.document_id == id(self.window.doc)
+        self.seedUsed.emit(result.seeds[0])
+        same_document = job.document is self._document()
         for image, seed in zip(result.images, result.seeds, strict=True):
             item = ResultItem(image, result.request.with_changes(seed=seed, batch_count=1), seed)
-            label = result_layer_name(result.request.prompt, seed)
-            self.window.results.add_result(image, label, item)
+            self.resultReady.emit(item)
             if same_document:
                 self.apply(item)
-        self.window.status(f"Done in {result.seconds:.1f}s on {result.device}")
-        self.window.set_engine_status(result.device, result.dtype, result.memory)
+        self.statusMessage.emit(f"Done in {result.seconds:.1f}s on {result.device}")
+        self.renderFinished.emit(result)
 
-    def _on_failed(self, job_id: int, kind: str, message: str) -> None:
-        self.jobs.pop(job_id, None)
-        self._finish_ui()
-        self.window.show_error(message)
-        if kind in ("model-not-found", "model-invalid", "offline", "unsafe-weights"):
-            self.window.show_no_model_banner(True, message)
+    def _on_failed(self, job_id: int, failed: Failed) -> None:
+        self._jobs.pop(job_id, None)
+        self._job_over()
+        self.errorMessage.emit(failed.message)
+        if failed.kind in MODEL_ERRORS:
+            self.modelProblem.emit(failed.message)
 
-    def _on_cancelled(self, job_id: int) -> None:
-        self.jobs.pop(job_id, None)
-        self._finish_ui()
-        self.window.status("Cancelled — nothing was changed")
+    def _on_cancelled(self, job_id: int, cancelled: Cancelled) -> None:
+        self._jobs.pop(job_id, None)
+        self._job_over()
+        self.statusMessage.emit("Cancelled — nothing was changed")
 
     # ---- results --------------------------------------------------------------------------
     def apply(self, item: ResultItem) -> None:
         """Add a result as a new paint layer on top (one undo step)."""
-        self.window.canvas.finish_stroke()  # a result never lands inside an open stroke
-        doc = self.window.doc
+        self.aboutToAddLayer.emit()  # a result never lands inside an open stroke
+        doc = self._document()
         image = item.image
         if image.shape[:2] != (doc.height, doc.width):
-            self.window.show_error("That result has another size than the canvas; not applied")
+            self.errorMessage.emit("That result has another size than the canvas; not applied")
             return
         rgba = np.dstack([image, np.full(image.shape[:2], 255, np.uint8)])
-        layer = doc.add_layer(
-            LayerKind.PAINT, name=result_layer_name(item.request.prompt, item.seed), data=rgba
-        )
-        self.window.layers_panel.select_layer(layer.id)
+        layer = doc.add_layer(LayerKind.PAINT, name=item.label, data=rgba)
+        self.layerAdded.emit(layer.id)

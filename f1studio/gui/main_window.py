@@ -10,12 +10,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -23,14 +20,17 @@ from PySide6.QtWidgets import (
 from f1studio.appsettings import AppSettings
 from f1studio.demo.model import DEMO_NAME, DEMO_SIZE, is_demo, resolve_models
 from f1studio.demo.vocab import prompt_hint
+from f1studio.document.changes import Change
 from f1studio.document.document import Document
 from f1studio.gui.canvas.view import CanvasView
 from f1studio.gui.importing import ImportController
 from f1studio.gui.jobs import GenerateController
+from f1studio.gui.model_banner import ModelBanner
 from f1studio.gui.panels.guidance import GuidanceSlider
 from f1studio.gui.panels.layers_panel import LayersPanel
 from f1studio.gui.panels.prompt_panel import PromptPanel
 from f1studio.gui.panels.results_strip import ResultsStrip
+from f1studio.gui.render_controls import RenderControls
 from f1studio.gui.toolbar import ToolBar
 from f1studio.gui.worker import EngineWorker
 
@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self.path: Path | None = Path(path) if path else None
         self._saved_revision = self.doc.revision
         self.worker = worker or EngineWorker()
-        self.settings = app_qsettings()
+        self.window_state = app_qsettings()  # recent files, last project (not AppSettings)
         self.setAcceptDrops(False)  # the canvas takes drops
 
         self.canvas = CanvasView(self.doc)
@@ -93,40 +93,21 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.toolbar)
         self.addActions(self.toolbar.extra_actions)
 
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background:#fff3cd;color:#5c4400;padding:6px;")
-        self.banner_button = QPushButton("Models…")
-        self.banner_button.clicked.connect(self.manage_models)
-        banner_row = QWidget()
-        row = QHBoxLayout(banner_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.banner, 1)
-        row.addWidget(self.banner_button)
-        self.banner_row = banner_row
+        self.model_banner = ModelBanner()
+        self.model_banner.button.clicked.connect(self.manage_models)
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
-        centre_layout.addWidget(banner_row)
+        centre_layout.addWidget(self.model_banner)
         centre_layout.addWidget(self.canvas, 1)
         self.setCentralWidget(centre)
 
-        self.generate_button = QPushButton("Generate  (Ctrl+Enter)")
-        self.generate_button.setDefault(True)
-        self.cancel_button = QPushButton("Cancel  (Esc)")
-        self.cancel_button.setEnabled(False)
-        self.progress = QProgressBar()
-        self.progress.setVisible(False)
-        self.progress.setTextVisible(True)
+        self.render_controls = RenderControls()
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.prompt_panel)
         left_layout.addWidget(self.guidance)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.generate_button, 1)
-        buttons.addWidget(self.cancel_button)
-        left_layout.addLayout(buttons)
-        left_layout.addWidget(self.progress)
+        left_layout.addWidget(self.render_controls)
         left_layout.addStretch(1)
         self._dock("Prompt", left, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock("Layers", self.layers_panel, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -135,8 +116,8 @@ class MainWindow(QMainWindow):
 
         self.engine_label = QLabel()
         self.statusBar().addPermanentWidget(self.engine_label)
-        self.jobs = GenerateController(self)
-        self.imports = ImportController(self)
+        self.generation = GenerateController(self.current_document, self.worker, parent=self)
+        self.imports = ImportController(self.current_document, self.worker, parent=self)
         self._connect()
         self._build_menus()
         self._bind_document()
@@ -144,7 +125,7 @@ class MainWindow(QMainWindow):
         self.model_label: str | None = None
         self.adapt_to_model(announce=False)
         self.set_engine_status()
-        self._show_model_banner()
+        self._update_model_banner()
         self.resize(1400, 900)
 
     # ---- layout helpers -------------------------------------------------------------------
@@ -160,8 +141,25 @@ class MainWindow(QMainWindow):
         return dock
 
     def _connect(self) -> None:
-        self.generate_button.clicked.connect(self.jobs.generate)
-        self.cancel_button.clicked.connect(self.jobs.cancel)
+        gen, controls = self.generation, self.render_controls
+        controls.generate_button.clicked.connect(gen.generate)
+        controls.cancel_button.clicked.connect(gen.cancel)
+        gen.renderQueued.connect(controls.job_queued)
+        gen.renderStarted.connect(controls.job_started)
+        gen.renderStarted.connect(lambda s: self.set_engine_status(s.device, s.dtype))
+        gen.renderProgress.connect(controls.job_progressed)
+        gen.renderEnded.connect(controls.job_ended)
+        gen.renderFinished.connect(lambda r: self.set_engine_status(r.device, r.dtype, r.memory))
+        gen.previewChanged.connect(self.canvas.set_preview)
+        gen.resultReady.connect(lambda item: self.results.add_result(item.image, item.label, item))
+        gen.seedUsed.connect(self.prompt_panel.set_last_seed)
+        gen.modelProblem.connect(lambda message: self.model_banner.show_problem(message or None))
+        self.results.applyRequested.connect(gen.apply)
+        for controller in (gen, self.imports):
+            controller.aboutToAddLayer.connect(self.canvas.finish_stroke)
+            controller.layerAdded.connect(self.layers_panel.select_layer)
+            controller.statusMessage.connect(self.status)
+            controller.errorMessage.connect(self.show_error)
         self.layers_panel.activeLayerChanged.connect(self.canvas.set_active_layer)
         self.layers_panel.extractRequested.connect(self.imports.extract)
         self.canvas.statusMessage.connect(self.status)
@@ -170,7 +168,6 @@ class MainWindow(QMainWindow):
             panel.statusMessage.connect(self.status)
         self.canvas.filesDropped.connect(self.imports.files_dropped)
         self.canvas.imageDropped.connect(self.imports.image_dropped)
-        self.results.applyRequested.connect(self.jobs.apply)
 
     def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
@@ -211,16 +208,20 @@ class MainWindow(QMainWindow):
         self._action(
             r,
             "&Generate",
-            self.jobs.generate,
+            self.generation.generate,
             [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")],
         )
-        self._action(r, "&Cancel", self.jobs.cancel, QKeySequence(Qt.Key.Key_Escape))
+        self._action(r, "&Cancel", self.generation.cancel, QKeySequence(Qt.Key.Key_Escape))
         m = bar.addMenu("&Model")
         self._action(m, "&Models…", self.manage_models)
         self._action(m, "Choose model &paths…", self.choose_models)
         self._refresh_recent()
 
     # ---- document -------------------------------------------------------------------------
+    def current_document(self) -> Document:
+        """The document shown now (New and Open replace it)."""
+        return self.doc
+
     def _bind_document(self) -> None:
         self.doc.subscribe(self._doc_changed)
         self.canvas.set_active_layer(self.layers_panel.active_layer_id)
@@ -236,9 +237,9 @@ class MainWindow(QMainWindow):
         self._bind_document()
         self.canvas.fit_to_window()
         self.adapt_to_model(announce=False)
-        self._show_model_banner()
+        self._update_model_banner()
 
-    def _doc_changed(self, doc: Document, what: str) -> None:
+    def _doc_changed(self, doc: Document, change: Change) -> None:
         self._update_title()
 
     @property
@@ -338,11 +339,11 @@ class MainWindow(QMainWindow):
         from f1studio.project.errors import StudioFileError
         from f1studio.project.export import export_png
 
-        request = self.jobs.last_request
+        request = self.generation.last_request
         image = self.doc.visible_canvas()
         if request is None:
             try:
-                request = self.jobs.build()
+                request = self.generation.build()
             except ValueError as e:
                 self.show_error(str(e))
                 return
@@ -360,13 +361,15 @@ class MainWindow(QMainWindow):
     def _remember(self, path: Path) -> None:
         recent = [p for p in self._recent() if p != str(path)]
         recent.insert(0, str(path))
-        self.settings.setValue("recent", recent[:MAX_RECENT])
-        self.settings.setValue("last_project", str(path))
+        self.window_state.setValue("recent", recent[:MAX_RECENT])
+        self.window_state.setValue("last_project", str(path))
         self._refresh_recent()
 
     def _recent(self) -> list[str]:
-        value = self.settings.value("recent", [])
-        return [value] if isinstance(value, str) else list(value or [])
+        value = self.window_state.value("recent", [])
+        if isinstance(value, str):
+            return [value]
+        return [str(v) for v in value] if isinstance(value, (list, tuple)) else []
 
     def _refresh_recent(self) -> None:
         self.recent_menu.clear()
@@ -376,32 +379,16 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(self._recent()))
 
     # ---- models and status ----------------------------------------------------------------
-    def _model_configured(self) -> bool:
-        return effective_base(self.doc) is not None
-
-    def _show_model_banner(self) -> None:
+    def _update_model_banner(self) -> None:
         """The line above the canvas: no model at all, or the demo model in use."""
-        if not self._model_configured():
-            self.show_no_model_banner(True)
-        elif is_demo(effective_base(self.doc)):
-            size = f"{self.doc.width}×{self.doc.height}"
-            fits = (
-                ""
-                if (self.doc.width, self.doc.height) == (DEMO_SIZE, DEMO_SIZE)
-                else (f" This canvas is {size}: use File ▸ New for a {DEMO_SIZE}×{DEMO_SIZE} one.")
-            )
-            self.show_no_model_banner(
-                True,
-                "You are using the built-in demo model: it draws flat circles, squares and "
-                f"triangles in eight colours, {DEMO_SIZE}×{DEMO_SIZE} pixels.{fits} For real "
-                "pictures, download a recommended model or add your model folder (Models…).",
-                demo=True,
-            )
+        base = effective_base(self.doc)
+        if base is None:
+            self.model_banner.show_problem()
+        elif is_demo(base):
+            self.model_banner.show_demo(self.doc.width, self.doc.height)
         else:
-            self.show_no_model_banner(False)
-        self.prompt_panel.set_prompt_hint(
-            prompt_hint() if is_demo(effective_base(self.doc)) else None
-        )
+            self.model_banner.setVisible(False)
+        self.prompt_panel.set_prompt_hint(prompt_hint() if is_demo(base) else None)
 
     def choose_models(self) -> None:
         from f1studio.gui.model_dialog import ModelDialog
@@ -423,7 +410,7 @@ class MainWindow(QMainWindow):
     def _models_changed(self) -> None:
         self.adapt_to_model(announce=True)
         self.set_engine_status()
-        self._show_model_banner()
+        self._update_model_banner()
 
     def adapt_to_model(self, announce: bool) -> None:
         """Fit the window to the chosen model's family: guidance only where it means something;
@@ -445,21 +432,11 @@ class MainWindow(QMainWindow):
                 f"{SCHEDULER_LABELS[found.scheduler]}"
             )
         self._model_kind = kind
-        used = found is None or found.guidance_used
-        self.guidance.set_applicable(used, "" if used else f"{found.label} ignores guidance")
+        if found is not None and not found.guidance_used:
+            self.guidance.set_applicable(False, f"{found.label} ignores guidance")
+        else:
+            self.guidance.set_applicable(True)
         self.model_label = found.label if found else None
-
-    def show_no_model_banner(
-        self, show: bool, message: str | None = None, demo: bool = False
-    ) -> None:
-        colours = "#e7f1ff;color:#0b3d77" if demo else "#fff3cd;color:#5c4400"
-        self.banner.setStyleSheet(f"background:{colours};padding:6px;")
-        self.banner.setText(
-            message
-            or "No model chosen: F1 Studio needs a Stable Diffusion 1.5, SDXL or FLUX.1 "
-            "model (a folder, a .safetensors file or a Hugging Face id) to render."
-        )
-        self.banner_row.setVisible(show)
 
     def set_engine_status(
         self, device: str | None = None, dtype: str | None = None, memory: str | None = None

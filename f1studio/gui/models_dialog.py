@@ -13,7 +13,7 @@ import os
 import threading
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -31,12 +31,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from f1studio.appsettings import AppSettings
 from f1studio.engine import catalog, downloads
 from f1studio.engine.catalog import InstalledModel, format_size
 from f1studio.engine.recommended import RecommendedModel, load_recommended
+from f1studio.gui.background import run_in_background, ui_thread_callback
 
 INSTALLED_COLUMNS = ("Name", "Family", "Variant", "Role", "Size", "Location")
 RECOMMENDED_COLUMNS = ("Name", "Family", "Role", "Size", "Licence", "Installed")
@@ -73,15 +73,6 @@ def _scan_one(folder: str) -> tuple[list[InstalledModel], list[tuple[str, str]]]
     return catalog.scan_folder(folder, skipped), skipped
 
 
-class _Relay(QObject):
-    """Carries a download thread's news to the UI thread (queued signals)."""
-
-    progress = Signal(object)  # DownloadProgress
-    finished = Signal(str, str)  # repo id, snapshot folder
-    failed = Signal(str, str, str)  # repo id, reason, message
-    cancelled = Signal(str)  # repo id
-
-
 class ModelsDialog(QDialog):
     """Installed models and downloads. ``worker``: an ``EngineWorker`` whose thread scans."""
 
@@ -99,13 +90,7 @@ class ModelsDialog(QDialog):
         self._skipped: list[tuple[str, str]] = []
         self._scan_token = 0
         self._cancel: threading.Event | None = None
-        self._download_thread: threading.Thread | None = None
         self._downloading: str | None = None
-        self._relay = _Relay()
-        self._relay.progress.connect(self._on_progress)
-        self._relay.finished.connect(self._on_finished)
-        self._relay.failed.connect(self._on_failed)
-        self._relay.cancelled.connect(self._on_cancelled)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_installed(), "Installed")
@@ -176,23 +161,7 @@ class ModelsDialog(QDialog):
             else:
                 on_value(value)
             return
-        from f1studio.gui.uithread import call_on_ui_thread
-
-        future = self._worker.run_callable(fn, *args)
-
-        def done(f: Any) -> None:
-            def deliver() -> None:
-                if not isValid(self) or f.cancelled():
-                    return
-                error = f.exception()
-                if error is not None:
-                    on_error(error)
-                else:
-                    on_value(f.result())
-
-            call_on_ui_thread(deliver)
-
-        future.add_done_callback(done)
+        run_in_background(lambda: fn(*args), on_value, on_error, owner=self, engine=self._worker)
 
     def refresh(self) -> None:
         """Scan the settings' folders and the Hugging Face cache again."""
@@ -455,7 +424,7 @@ class ModelsDialog(QDialog):
             return
         self._downloading = m.id
         self._cancel = threading.Event()
-        cancel, relay, token = self._cancel, self._relay, self.token.text().strip() or None
+        cancel, token = self._cancel, self.token.text().strip() or None
         self.download_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress.setRange(0, 0)  # busy until the size is known
@@ -463,22 +432,22 @@ class ModelsDialog(QDialog):
         self._message("")
         repo_id = m.id
 
-        def work() -> None:
-            try:
-                path = downloads.download(
-                    repo_id, on_progress=relay.progress.emit, cancel=cancel, token=token
-                )
-            except downloads.DownloadCancelled:
-                relay.cancelled.emit(repo_id)
-            except downloads.DownloadError as e:
-                relay.failed.emit(repo_id, e.reason, e.message)
-            except Exception as e:  # noqa: BLE001 - reported in the dialog
-                relay.failed.emit(repo_id, "failed", f"{type(e).__name__}: {e}")
-            else:
-                relay.finished.emit(repo_id, str(path))
+        progress = ui_thread_callback(self._on_progress, owner=self)
 
-        self._download_thread = threading.Thread(target=work, name="f1studio-download", daemon=True)
-        self._download_thread.start()
+        def work() -> str:
+            return str(
+                downloads.download(repo_id, on_progress=progress, cancel=cancel, token=token)
+            )
+
+        def failed(e: BaseException) -> None:
+            if isinstance(e, downloads.DownloadCancelled):
+                self._on_cancelled(repo_id)
+            elif isinstance(e, downloads.DownloadError):
+                self._on_failed(repo_id, e.reason, e.message)
+            else:
+                self._on_failed(repo_id, "failed", f"{type(e).__name__}: {e}")
+
+        run_in_background(work, lambda path: self._on_finished(repo_id, path), failed, owner=self)
 
     def cancel_download(self) -> None:
         if self._cancel is not None and self._downloading is not None:

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import QColorDialog, QLabel, QSlider, QSpinBox, QToolBar, QToolButton
 
+from f1studio.gui.canvas.view import CanvasView
 from f1studio.gui.tools import ToolKind
 
 
@@ -19,7 +20,7 @@ def _slider(lo: int, hi: int, value: int, tip: str) -> QSlider:
 
 
 class ToolBar(QToolBar):
-    def __init__(self, canvas) -> None:
+    def __init__(self, canvas: CanvasView) -> None:
         super().__init__("Tools")
         self.setObjectName("tools")
         self.canvas = canvas
@@ -41,29 +42,29 @@ class ToolBar(QToolBar):
 
         brush = canvas.brush
         self.addWidget(QLabel(" Size "))
-        self.size = QSpinBox()
-        self.size.setRange(1, 1000)
-        self.size.setValue(int(brush.size))
-        self.size.setToolTip("Brush size in pixels ([ and ] to change)")
-        self.size.valueChanged.connect(self._size_changed)
-        self.addWidget(self.size)
+        self.size_spin = QSpinBox()
+        self.size_spin.setRange(1, 1000)
+        self.size_spin.setValue(int(brush.size))
+        self.size_spin.setToolTip("Brush size in pixels ([ and ] to change)")
+        self.size_spin.valueChanged.connect(self._size_changed)
+        self.addWidget(self.size_spin)
         self.addWidget(QLabel(" Hardness "))
-        self.hardness = _slider(0, 100, int(brush.hardness * 100), "Brush hardness")
-        self.hardness.valueChanged.connect(lambda v: self._set(hardness=v / 100))
-        self.addWidget(self.hardness)
+        self.hardness_slider = _slider(0, 100, int(brush.hardness * 100), "Brush hardness")
+        self.hardness_slider.valueChanged.connect(lambda v: self._set(hardness=v / 100))
+        self.addWidget(self.hardness_slider)
         self.addWidget(QLabel(" Opacity "))
-        self.opacity = _slider(1, 100, int(brush.opacity * 100), "Brush opacity")
-        self.opacity.valueChanged.connect(lambda v: self._set(opacity=v / 100))
-        self.addWidget(self.opacity)
+        self.opacity_slider = _slider(1, 100, int(brush.opacity * 100), "Brush opacity")
+        self.opacity_slider.valueChanged.connect(lambda v: self._set(opacity=v / 100))
+        self.addWidget(self.opacity_slider)
         self.color_button = QToolButton()
         self.color_button.setToolTip("Paint colour")
         self.color_button.clicked.connect(self._pick_color)
         self.addWidget(self.color_button)
         self._show_color()
         self.addWidget(QLabel(" Depth far"))
-        self.depth = _slider(0, 255, brush.depth_level, "Grey level painted on depth guides")
-        self.depth.valueChanged.connect(lambda v: self._set(depth_level=v))
-        self.addWidget(self.depth)
+        self.depth_slider = _slider(0, 255, brush.depth_level, "Grey level painted on depth guides")
+        self.depth_slider.valueChanged.connect(lambda v: self._set(depth_level=v))
+        self.addWidget(self.depth_slider)
         self.addWidget(QLabel("near "))
 
         # shortcuts without a button: the window adds these to itself
@@ -78,10 +79,10 @@ class ToolBar(QToolBar):
         """Show the canvas brush's values (after the canvas changed them itself)."""
         brush = self.canvas.brush
         for widget, value in (
-            (self.size, int(brush.size)),
-            (self.hardness, int(brush.hardness * 100)),
-            (self.opacity, int(brush.opacity * 100)),
-            (self.depth, int(brush.depth_level)),
+            (self.size_spin, int(brush.size)),
+            (self.hardness_slider, int(brush.hardness * 100)),
+            (self.opacity_slider, int(brush.opacity * 100)),
+            (self.depth_slider, int(brush.depth_level)),
         ):
             if widget.value() != value:
                 widget.blockSignals(True)
@@ -102,7 +103,7 @@ class ToolBar(QToolBar):
         new = max(1, min(1000, round(self.canvas.brush.size * factor)))
         if new == int(self.canvas.brush.size):
             new += 1 if factor > 1 else -1
-        self.size.setValue(max(1, new))
+        self.size_spin.setValue(max(1, new))
 
     def _pick_color(self) -> None:
         r, g, b, a = self.canvas.brush.color

@@ -5,7 +5,9 @@ The job queue, the current job and every public signal live on the UI thread; th
 sides talk through queued signals, and progress is coalesced: the worker keeps only the latest
 step and posts one wake-up, so a flood of steps can never pile up in the UI's event queue.
 
-Every submitted job ends in exactly one of ``jobFinished``, ``jobFailed`` or ``jobCancelled``.
+The public signals carry the job id and the engine's own event (``Started``, ``Progress``,
+``Finished``, ``Failed`` with its ``ErrorKind``, ``Cancelled``), typed from end to end. Every
+submitted job ends in exactly one of ``jobFinished``, ``jobFailed`` or ``jobCancelled``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
-from f1studio.engine.events import ErrorKind, Event, Failed, Finished, Progress, Started
+from f1studio.engine.events import Cancelled, ErrorKind, Event, Failed, Finished, Progress, Started
 from f1studio.engine.request import GenerationRequest
 
 log = logging.getLogger(__name__)
@@ -98,7 +100,7 @@ class _LatestProgress:
 class _EngineHost(QObject):
     """Lives on the worker thread: runs one job or one callable per queued call."""
 
-    event = Signal(int, object)  # job id, a non-Progress engine event
+    engineEvent = Signal(int, object)  # job id, a non-Progress engine event
     progressReady = Signal()  # the mailbox went from empty to full
 
     def __init__(self, cache: Any, threads: int, mailbox: _LatestProgress) -> None:
@@ -147,12 +149,12 @@ class _EngineHost(QObject):
                     if self._mailbox.put(job.id, event):
                         self.progressReady.emit()
                 else:
-                    self.event.emit(job.id, event)
+                    self.engineEvent.emit(job.id, event)
 
             run(job.request, on_event, job.cancel, self._cache)
         except BaseException as e:  # noqa: BLE001 - run() reports its own errors; this is a guard
             log.exception("engine worker failure")
-            self.event.emit(job.id, Failed(ErrorKind.INTERNAL, f"{type(e).__name__}: {e}"))
+            self.engineEvent.emit(job.id, Failed(ErrorKind.INTERNAL, f"{type(e).__name__}: {e}"))
 
     @Slot(object)
     def run_callable(self, call: tuple[Future, Callable[..., Any], tuple]) -> None:
@@ -174,11 +176,11 @@ class EngineWorker(QObject):
     on the worker thread. ``threads`` caps torch's threads (default: :func:`engine_threads`).
     """
 
-    jobStarted = Signal(int, int, str, str)  # job id, total steps, device, dtype
-    jobProgress = Signal(int, int, int, object)  # job id, step, total, RGB uint8 preview | None
-    jobFinished = Signal(int, object)  # job id, engine Result
-    jobFailed = Signal(int, str, str)  # job id, ErrorKind value, message
-    jobCancelled = Signal(int)
+    jobStarted = Signal(int, object)  # job id, Started
+    jobProgress = Signal(int, object)  # job id, Progress (the latest step only)
+    jobFinished = Signal(int, object)  # job id, Finished (its Result)
+    jobFailed = Signal(int, object)  # job id, Failed (an ErrorKind and a message)
+    jobCancelled = Signal(int, object)  # job id, Cancelled (the steps it had done)
     busyChanged = Signal(bool)
 
     _startJob = Signal(object)
@@ -195,6 +197,7 @@ class EngineWorker(QObject):
         self._closed = False
         self._joined = False
         self._calls: list[Future] = []
+        self._steps_done = 0  # of the running job, as last shown
         self._thread = QThread()
         self._thread.setObjectName("f1studio-engine")
         self._mailbox = _LatestProgress()
@@ -203,7 +206,7 @@ class EngineWorker(QObject):
         queued = Qt.ConnectionType.QueuedConnection
         self._startJob.connect(self._host.run_job, queued)
         self._startCall.connect(self._host.run_callable, queued)
-        self._host.event.connect(self._on_event, queued)
+        self._host.engineEvent.connect(self._on_event, queued)
         self._host.progressReady.connect(self._on_progress, queued)
         self._running: list[threading.Event] = []  # the running job's cancel, for _stop_thread
         self._finalizer = weakref.finalize(self, _stop_thread, self._thread, self._running)
@@ -255,7 +258,7 @@ class EngineWorker(QObject):
         for job in self._queue:
             if job.id == job_id:
                 self._queue.remove(job)
-                self.jobCancelled.emit(job_id)
+                self.jobCancelled.emit(job_id, Cancelled())
                 self._update_busy()
                 return
 
@@ -265,7 +268,7 @@ class EngineWorker(QObject):
         self._queue.clear()
         self.cancel_current()
         for job in dropped:
-            self.jobCancelled.emit(job.id)
+            self.jobCancelled.emit(job.id, Cancelled())
         self._update_busy()
 
     def run_callable(self, fn: Callable[..., Any], *args: Any) -> Future:
@@ -305,7 +308,7 @@ class EngineWorker(QObject):
             QCoreApplication.sendPostedEvents(self)  # deliver the final events now
             if self._current is not None:  # the thread stopped without a final event
                 job, self._current = self._current, None
-                self.jobCancelled.emit(job.id)
+                self.jobCancelled.emit(job.id, Cancelled(self._steps_done))
             self._update_busy()
         return True
 
@@ -313,6 +316,7 @@ class EngineWorker(QObject):
     def _start_next(self) -> None:
         if self._current is None and self._queue and not self._joined:
             self._current = self._queue.popleft()
+            self._steps_done = 0
             self._running[:] = [self._current.cancel]
             self._startJob.emit(self._current)
         self._update_busy()
@@ -329,8 +333,8 @@ class EngineWorker(QObject):
         job = self._current
         if latest is None or job is None or latest[0] != job.id or job.cancel.is_set():
             return
-        progress = latest[1]
-        self.jobProgress.emit(job.id, progress.step, progress.total, progress.preview)
+        self._steps_done = latest[1].step
+        self.jobProgress.emit(job.id, latest[1])
 
     @Slot(int, object)
     def _on_event(self, job_id: int, event: Event) -> None:
@@ -339,13 +343,17 @@ class EngineWorker(QObject):
             return
         if isinstance(event, Started):
             if not job.cancel.is_set():
-                self.jobStarted.emit(job_id, event.total_steps, event.device, event.dtype)
+                self.jobStarted.emit(job_id, event)
+            return
+        if isinstance(event, Progress):  # the engine host mails progress; never sent here
             return
         self._current = None  # Finished, Failed or Cancelled: the job is over
         if isinstance(event, Finished) and not job.cancel.is_set():
-            self.jobFinished.emit(job_id, event.result)
+            self.jobFinished.emit(job_id, event)
         elif isinstance(event, Failed) and not job.cancel.is_set():
-            self.jobFailed.emit(job_id, ErrorKind(event.kind).value, event.message)
-        else:
-            self.jobCancelled.emit(job_id)  # a cancelled job applies nothing, even if it ended
+            self.jobFailed.emit(job_id, event)
+        elif isinstance(event, Cancelled):
+            self.jobCancelled.emit(job_id, event)
+        else:  # a cancelled job applies nothing, even if it ended
+            self.jobCancelled.emit(job_id, Cancelled(self._steps_done))
         self._start_next()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
 from f1studio.document.settings import GenerationSettings, SeedMode
@@ -203,31 +204,49 @@ def test_set_model_rejects_unknown_slot() -> None:
 
 def test_revision_and_subscribers_follow_every_change() -> None:
     doc = Document(64, 64)
-    seen: list[tuple[str, int]] = []
+    seen: list[tuple[Change, int]] = []
 
-    def listener(d: Document, what: str) -> None:
-        seen.append((what, d.revision))
+    def listener(d: Document, change: Change) -> None:
+        seen.append((change, d.revision))
 
     doc.subscribe(listener)
     layer = doc.add_layer("paint")
     doc.paint_disc(layer.id, 5, 5, 2, (0, 0, 0))
     doc.set_layer_property(layer.id, "opacity", 0.5)
     doc.set_prompt("x")
+    doc.set_negative_prompt("z")
     doc.set_setting("steps", 10)
+    doc.set_model("base", "some/model")
+    doc.move_layer(doc.add_layer("inpaint").id, 0)
     doc.undo()
     doc.redo()
+    layers, settings = Change(ChangeKind.LAYERS), Change(ChangeKind.SETTINGS)
     assert seen == [
-        ("layers", 1),
-        (f"pixels:{layer.id}", 2),
-        (f"layer:{layer.id}", 3),
-        ("prompt", 4),
-        ("settings", 5),
-        ("settings", 6),
-        ("settings", 7),
+        (layers, 1),
+        (Change(ChangeKind.PIXELS, layer.id), 2),
+        (Change(ChangeKind.LAYER, layer.id), 3),
+        (Change(ChangeKind.PROMPT), 4),
+        (Change(ChangeKind.NEGATIVE_PROMPT), 5),
+        (settings, 6),
+        (settings, 7),
+        (layers, 8),
+        (layers, 9),
+        (layers, 10),  # undo of the move
+        (layers, 11),
     ]
+    assert seen[1][0].layer_id == layer.id and seen[0][0].layer_id is None
     doc.unsubscribe(listener)
     doc.set_prompt("y")
-    assert len(seen) == 7 and doc.revision == 8
+    assert len(seen) == 11 and doc.revision == 12
+
+
+def test_a_change_names_a_layer_exactly_when_its_kind_is_about_one() -> None:
+    assert Change.pixels("a") == Change(ChangeKind.PIXELS, "a") != Change.layer("a")
+    for kind in (ChangeKind.LAYER, ChangeKind.PIXELS):
+        with pytest.raises(ValueError, match="needs a layer id"):
+            Change(kind)
+    with pytest.raises(ValueError, match="takes no layer id"):
+        Change(ChangeKind.SETTINGS, "a")
 
 
 def test_clone_is_deep_and_has_no_history() -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from f1studio.document.build import build_request
+from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 
@@ -27,14 +28,14 @@ def _scene() -> tuple[Document, dict[str, str]]:
 def test_every_layer_is_scaled_in_one_undo_step_and_undo_is_exact() -> None:
     doc, ids = _scene()
     originals = {layer.id: layer.data.copy() for layer in doc.layers}
-    heard: list[str] = []
-    doc.subscribe(lambda _doc, what: heard.append(what))
+    heard: list[Change] = []
+    doc.subscribe(lambda _doc, change: heard.append(change))
     steps = len(doc.history)
 
     doc.resize_canvas(256, 64)
 
     assert (doc.width, doc.height) == (256, 64)
-    assert heard == ["layers", "settings"]
+    assert heard == [Change(ChangeKind.LAYERS), Change(ChangeKind.SETTINGS)]
     assert len(doc.history) == steps + 1 and doc.history.undo_label == "Resize canvas"
     for layer in doc.layers:
         assert layer.data.shape[:2] == (64, 256) and layer.data.dtype == np.uint8

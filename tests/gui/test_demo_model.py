@@ -32,14 +32,14 @@ def test_the_demo_model_is_the_default_and_the_window_says_so(fresh_user, qtbot)
     assert demo.demo_model() is not None, "the shipped demo model is missing"
     win = _window(qtbot)
     try:
-        assert win.banner_row.isVisible()
-        assert "demo model" in win.banner.text()
-        assert "Models" in win.banner_button.text()
+        assert win.model_banner.isVisible()
+        assert "demo model" in win.model_banner.label.text()
+        assert "Models" in win.model_banner.button.text()
         assert (win.doc.width, win.doc.height) == (demo.DEMO_SIZE, demo.DEMO_SIZE)
         hint = win.prompt_panel.prompt_edit.placeholderText()
         assert all(word in hint for word in ("circle", "square", "triangle", "red"))
         assert demo.DEMO_NAME in win.engine_label.text()
-        request = win.jobs.build()
+        request = win.generation.build()
         assert demo.is_demo(request.model)
         assert request.steps == 20  # the demo's own defaults, not SD1.5's 25
     finally:
@@ -53,7 +53,7 @@ def test_generate_makes_a_picture_with_no_download(fresh_user, qtbot):
         win.doc.set_setting("steps", 8)
         layers = len(win.doc.layers)
         with qtbot.waitSignal(win.worker.jobFinished, timeout=120000):
-            win.jobs.generate()
+            win.generation.generate()
         qtbot.waitUntil(lambda: len(win.doc.layers) == layers + 1, timeout=5000)
         picture = win.doc.layers[-1].data[:, :, :3].astype(int)
         r, g, b = picture[:, :, 0], picture[:, :, 1], picture[:, :, 2]
@@ -70,9 +70,9 @@ def test_without_the_demo_model_the_window_asks_for_one(fresh_user, qtbot, tmp_p
     monkeypatch.setattr(demo, "DEMO_ROOT", tmp_path / "nowhere")
     win = _window(qtbot)
     try:
-        assert win.banner_row.isVisible()
-        assert "No model chosen" in win.banner.text()
+        assert win.model_banner.isVisible()
+        assert "No model chosen" in win.model_banner.label.text()
         assert (win.doc.width, win.doc.height) == (512, 512)
-        assert win.jobs.generate() is None
+        assert win.generation.generate() is None
     finally:
         win.worker.shutdown()

@@ -75,7 +75,7 @@ def test_escape_cancels_and_the_document_is_unchanged(window, qtbot):
     revision = window.doc.revision
     layers = [(layer.id, layer.data.copy()) for layer in window.doc.layers]
     with qtbot.waitSignal(window.worker.jobProgress, timeout=60000):
-        window.generate_button.click()
+        window.render_controls.generate_button.click()
     with qtbot.waitSignal(window.worker.jobCancelled, timeout=10000):
         qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
     qtbot.wait(50)
@@ -166,7 +166,7 @@ def test_closing_during_a_render_exits_cleanly(window, qtbot):
     _resize(window, 64)
     window.doc.set_setting("steps", 400)
     with qtbot.waitSignal(window.worker.jobProgress, timeout=60000):
-        window.generate_button.click()
+        window.render_controls.generate_button.click()
     start = time.perf_counter()
     window.close()
     assert time.perf_counter() - start < 10
@@ -196,3 +196,34 @@ def test_the_window_fits_the_chosen_models_family(window, qtbot, tmp_path):
     window.doc.set_setting("steps", 12)  # the user's own choice survives re-opening the dialog
     window._models_changed()
     assert window.doc.settings.steps == 12
+
+
+def test_progress_shows_while_a_render_runs_and_goes_when_it_ends(window, qtbot):
+    _resize(window, 64)
+    window.doc.set_setting("steps", 400)
+    controls = window.render_controls
+    assert controls.progress.isHidden() and not controls.cancel_button.isEnabled()
+    with qtbot.waitSignal(window.worker.jobProgress, timeout=60000):
+        controls.generate_button.click()
+    assert not controls.progress.isHidden() and controls.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: controls.progress.maximum() == 400, timeout=10000)
+    assert controls.progress.format().startswith("step ")
+    with qtbot.waitSignal(window.worker.jobCancelled, timeout=10000):
+        controls.cancel_button.click()
+    assert controls.progress.isHidden() and not controls.cancel_button.isEnabled()
+    assert "nothing was changed" in window.statusBar().currentMessage()
+
+
+def test_a_model_that_cannot_load_is_explained_above_the_canvas(window, qtbot, tmp_path):
+    _resize(window, 64)
+    window.doc.set_model("base", str(tmp_path / "gone-model"))
+    assert window.model_banner.isHidden()
+    layers = len(window.doc.layers)
+    with qtbot.waitSignal(window.worker.jobFailed, timeout=60000) as failed:
+        window.generation.generate()
+    message = failed.args[1].message
+    assert "gone-model" in message
+    assert not window.model_banner.isHidden() and window.model_banner.label.text() == message
+    assert message in window.statusBar().currentMessage()
+    assert len(window.doc.layers) == layers and window.results.count == 0
+    assert window.render_controls.progress.isHidden()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import threading
 import time
@@ -12,14 +11,19 @@ import numpy as np
 import pytest
 
 pytest.importorskip("PySide6")
-qasync = pytest.importorskip("qasync")
 
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from f1studio.engine.events import Result  # noqa: E402
+from f1studio.engine.events import (  # noqa: E402
+    Cancelled,
+    ErrorKind,
+    Failed,
+    Finished,
+    Progress,
+    Result,
+    Started,
+)
 from f1studio.engine.request import GenerationRequest  # noqa: E402
-from f1studio.gui.asyncloop import JobFailedError, run_app, run_async, wait_job  # noqa: E402
 from f1studio.gui.worker import THREADS_ENV, EngineWorker, engine_threads  # noqa: E402
 
 UI_THREAD = threading.get_ident()
@@ -43,22 +47,31 @@ def request_for(tiny_models: dict[str, Path]):
     return make
 
 
+SIGNALS = {
+    "started": Started,
+    "progress": Progress,
+    "finished": Finished,
+    "failed": Failed,
+    "cancelled": Cancelled,
+}
+
+
 class Recorder:
-    """Every public signal of a worker as (name, job id, extra) tuples, with the thread seen."""
+    """Every public signal of a worker as (name, job id, event) tuples, with the thread seen."""
 
     def __init__(self, worker: EngineWorker) -> None:
         self.events: list[tuple] = []
         self.threads: set[int] = set()
-        worker.jobStarted.connect(lambda j, n, d, t: self._add("started", j, n))
-        worker.jobProgress.connect(lambda j, s, n, p: self._add("progress", j, s, n, p))
-        worker.jobFinished.connect(lambda j, r: self._add("finished", j, r))
-        worker.jobFailed.connect(lambda j, k, m: self._add("failed", j, k, m))
-        worker.jobCancelled.connect(lambda j: self._add("cancelled", j))
+        for name in SIGNALS:
+            signal = getattr(worker, f"job{name.capitalize()}")
+            signal.connect(lambda job, event, name=name: self._add(name, job, event))
         worker.busyChanged.connect(lambda b: self._add("busy", b))
 
     def _add(self, *event) -> None:
         self.threads.add(threading.get_ident())
         self.events.append(event)
+        if event[0] in SIGNALS:  # each signal carries the engine's own event, typed
+            assert type(event[2]) is SIGNALS[event[0]], event
 
     def of(self, job_id: int) -> list[tuple]:
         return [e for e in self.events if e[0] != "busy" and e[1] == job_id]
@@ -73,14 +86,15 @@ def test_job_emits_started_progress_finished_in_order_on_the_ui_thread(qtbot, wo
         job = worker.submit(request_for(steps=5))
         assert worker.is_busy
     events = rec.of(job)
-    assert events[0][:3] == ("started", job, 5)
+    assert events[0][:2] == ("started", job) and events[0][2].total_steps == 5
+    assert events[0][2].device == "cpu"
     assert events[-1][0] == "finished"
-    steps = [e[2] for e in events if e[0] == "progress"]
+    steps = [e[2].step for e in events if e[0] == "progress"]
     assert steps and steps == sorted(set(steps)) and steps[-1] == 5  # coalesced, never reordered
-    assert all(e[3] == 5 for e in events if e[0] == "progress")
-    preview = events[-2][4]
+    assert all(e[2].total == 5 for e in events if e[0] == "progress")
+    preview = events[-2][2].preview
     assert preview is None or (preview.dtype == np.uint8 and preview.shape[2] == 3)
-    result = events[-1][2]
+    result = events[-1][2].result
     assert isinstance(result, Result) and result.images[0].shape == (64, 64, 3)
     assert rec.threads == {UI_THREAD}
     qtbot.waitUntil(lambda: not worker.is_busy)
@@ -115,7 +129,8 @@ def test_cancel_current_stops_the_job_quickly(qtbot, worker, request_for):
     started = time.perf_counter()
     with qtbot.waitSignal(worker.jobCancelled, timeout=5000) as blocker:
         worker.cancel_current()
-    assert blocker.args == [job]
+    assert blocker.args[0] == job and isinstance(blocker.args[1], Cancelled)
+    assert 1 <= blocker.args[1].step < LONG_STEPS  # it had started, and stopped early
     assert time.perf_counter() - started < 3.0
     qtbot.wait(50)
     assert "finished" not in rec.names(job)
@@ -131,7 +146,8 @@ def test_queued_jobs_run_in_order_and_cancel_all_drops_the_queue(qtbot, worker, 
     finished = [e[1] for e in rec.events if e[0] == "finished"]
     started = [e[1] for e in rec.events if e[0] == "started"]
     assert finished == started == jobs
-    assert [r.seeds for r in (e[2] for e in rec.events if e[0] == "finished")] == [(0,), (1,), (2,)]
+    seeds = [e[2].result.seeds for e in rec.events if e[0] == "finished"]
+    assert seeds == [(0,), (1,), (2,)]
 
     with qtbot.waitSignal(worker.jobStarted, timeout=LONG):
         long_job = worker.submit(request_for(steps=LONG_STEPS))
@@ -139,9 +155,10 @@ def test_queued_jobs_run_in_order_and_cancel_all_drops_the_queue(qtbot, worker, 
     worker.cancel_all()
     assert worker.pending_count == 0
     assert [e[1] for e in rec.events if e[0] == "cancelled"] == waiting  # dropped at once
+    assert all(e[2] == Cancelled(step=0) for e in rec.events if e[0] == "cancelled")
     with qtbot.waitSignal(worker.jobCancelled, timeout=5000) as blocker:
         pass
-    assert blocker.args == [long_job]
+    assert blocker.args[0] == long_job
     assert all(rec.names(j) == ["cancelled"] for j in waiting)
     assert not worker.is_busy
 
@@ -165,14 +182,16 @@ def test_failed_job_reports_its_kind_and_the_next_job_still_runs(
     qtbot.waitUntil(lambda: "finished" in rec.names(good), timeout=LONG)
     failed = rec.of(bad)
     assert [e[0] for e in failed] == ["failed"]
-    assert failed[0][2] == "model-not-found" and failed[0][3]
+    assert (
+        failed[0][2].kind is ErrorKind.MODEL_NOT_FOUND and "no-such-model" in failed[0][2].message
+    )
 
 
 def test_progress_is_coalesced_when_the_ui_is_slow(qtbot, worker, request_for):
     seen: list[int] = []
 
-    def slow_consumer(job: int, step: int, total: int, preview: object) -> None:
-        seen.append(step)
+    def slow_consumer(job: int, progress: Progress) -> None:
+        seen.append(progress.step)
         time.sleep(0.05)  # a UI busy elsewhere: the worker must not queue every step
 
     worker.jobProgress.connect(slow_consumer)
@@ -242,66 +261,3 @@ def test_engine_threads_leaves_a_core_for_the_ui(monkeypatch):
     assert engine_threads() >= 1
     monkeypatch.delenv(THREADS_ENV)
     assert engine_threads() >= 1
-
-
-# ---- qasync -------------------------------------------------------------------------------------
-@pytest.fixture
-def qloop(qapp):
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    yield loop
-    loop.close()
-    asyncio.set_event_loop(None)
-
-
-def test_coroutines_await_the_worker_on_a_qasync_loop(qloop, worker, request_for, tmp_path):
-    async def main() -> tuple:
-        ident = await run_async(worker, threading.get_ident)
-        result = await wait_job(worker, request_for(steps=2))
-        with pytest.raises(JobFailedError) as failure:
-            await wait_job(worker, request_for(model=str(tmp_path / "missing")))
-        waiting = asyncio.ensure_future(wait_job(worker, request_for(steps=LONG_STEPS)))
-        await asyncio.sleep(0.2)
-        worker.cancel_current()
-        return ident, result, failure.value, await asyncio.wait_for(waiting, 10)
-
-    ident, result, failure, cancelled = qloop.run_until_complete(main())
-    assert ident != UI_THREAD
-    assert isinstance(result, Result) and result.images[0].shape == (64, 64, 3)
-    assert failure.kind == "model-not-found"
-    assert cancelled is None
-
-
-def test_cancelling_the_awaiting_task_cancels_the_job(qloop, worker, request_for):
-    async def main() -> None:
-        task = asyncio.ensure_future(wait_job(worker, request_for(steps=LONG_STEPS)))
-        await asyncio.sleep(0.2)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        while worker.is_busy:
-            await asyncio.sleep(0.01)
-
-    qloop.run_until_complete(asyncio.wait_for(main(), 10))
-
-
-def test_run_app_returns_the_exit_code(qapp):
-    async def main() -> None:
-        await asyncio.sleep(0.01)
-        QApplication.instance().exit(3)
-
-    assert run_app(qapp, main) == 3
-
-
-def test_run_app_ends_when_the_last_window_closes(qapp):
-    window = QWidget()
-    QTimer.singleShot(50, window.close)
-    safety_net = QTimer()
-    safety_net.setSingleShot(True)
-    safety_net.timeout.connect(lambda: qapp.exit(9))
-    safety_net.start(10_000)
-    try:
-        assert run_app(qapp, window) == 0
-    finally:
-        safety_net.stop()
-        window.deleteLater()

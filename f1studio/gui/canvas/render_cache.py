@@ -4,9 +4,9 @@
 from); ``overlay`` holds the translucent mask and guide overlays. Both are rebuilt per
 rectangle, so a brush dab re-converts and re-composites only the pixels it touched.
 
-Document notifications invalidate only what changed: "pixels:<id>" re-converts the tiles of
-that layer's newest tile patch (the undo/redo stacks say which), "layer:<id>" re-composites
-only when visibility or opacity changed, "layers" converts new or replaced layers, drops
+Document notifications invalidate only what changed: a PIXELS change re-converts the tiles of
+that layer's newest tile patch (the undo/redo stacks say which), a LAYER change re-composites
+only when visibility or opacity changed, a LAYERS change converts new or replaced layers, drops
 removed ones and re-composites.
 """
 
@@ -22,6 +22,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
+from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.document.history import TilePatch
 from f1studio.document.imaging import to_rgba
@@ -163,17 +164,19 @@ class RenderCache:
         self._sync_layers()
         self._composite(self.full_rect)
 
-    def handle(self, what: str) -> list[Rect] | None:
+    def handle(self, change: Change) -> list[Rect] | None:
         """React to a document notification; returns the changed canvas rects (None = all)."""
-        if what.startswith("pixels:"):
-            layer_id = what.split(":", 1)[1]
-            if layer_id not in self._entries:
-                return self.handle("layers")
-            return self.update_layer(layer_id, self._patched_rects(layer_id))
-        if what.startswith("layer:"):
-            return self._layer_changed(what.split(":", 1)[1])
-        if what in ("prompt", "negative_prompt", "settings"):
-            return []
+        layer_id = change.layer_id
+        if change.kind is ChangeKind.LAYERS or layer_id is None:  # prompts, settings: no pixels
+            return self._restack() if change.kind is ChangeKind.LAYERS else []
+        if change.kind is ChangeKind.LAYER:
+            return self._layer_changed(layer_id)
+        if layer_id not in self._entries:  # pixels of a layer this cache has not seen yet
+            return self._restack()
+        return self.update_layer(layer_id, self._patched_rects(layer_id))
+
+    def _restack(self) -> list[Rect] | None:
+        """Follow the layer stack and the canvas size (a LAYERS change)."""
         if (self.doc.width, self.doc.height) != self.size:
             self.rebuild()
             return None
@@ -221,10 +224,10 @@ class RenderCache:
     def _layer_changed(self, layer_id: str) -> list[Rect] | None:
         entry = self._entries.get(layer_id)
         if entry is None:
-            return self.handle("layers")
+            return self._restack()
         layer = self.doc.layer(layer_id)
         if entry.data is not layer.data:
-            return self.handle("layers")
+            return self._restack()
         if (entry.visible, entry.opacity) == (layer.visible, layer.opacity):
             return []  # name, prompt, lock ...: nothing to draw
         entry.visible, entry.opacity = layer.visible, layer.opacity

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.gui.canvas import painter
 from f1studio.gui.canvas.painter import Rect
@@ -92,11 +93,11 @@ class CanvasView(QWidget):
             self._active = None
         self.fit_to_window()
 
-    def _on_doc_changed(self, doc: Document, what: str) -> None:
-        if what == f"pixels:{self._gestures.committing}":
+    def _on_doc_changed(self, doc: Document, change: Change) -> None:
+        if change.kind is ChangeKind.PIXELS and change.layer_id == self._gestures.committing:
             return  # our own stroke: the cache was updated dab by dab
         size = self._cache.size
-        rects = self._cache.handle(what)
+        rects = self._cache.handle(change)
         if self._cache.size != size:
             self.fit_to_window()
         elif rects is None:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QSlider, QWidget
 from shiboken6 import isValid
 
+from f1studio.document.changes import Change
 from f1studio.document.document import Document
 
 
@@ -43,16 +44,16 @@ class _FocusOutFilter(QObject):
         return False
 
 
-def _weak_listener(view: DocumentView) -> Callable[[Document, str], None]:
+def _weak_listener(view: DocumentView) -> Callable[[Document, Change], None]:
     """A document callback that does not keep ``view`` alive and drops itself once it is gone."""
     ref = weakref.ref(view)
 
-    def listener(doc: Document, what: str) -> None:
+    def listener(doc: Document, change: Change) -> None:
         target = ref()
         if target is None or not isValid(target):
             doc.unsubscribe(listener)
         elif doc is target.document:
-            target.document_changed(what)
+            target.document_changed(change)
 
     return listener
 
@@ -96,8 +97,8 @@ class DocumentView(QWidget):
     def document_replaced(self) -> None:
         """Hook: a different document is now shown (before :meth:`refresh`)."""
 
-    def document_changed(self, what: str) -> None:
-        """Hook: the document sent ``what`` ("layers", "layer:<id>", "settings" ...)."""
+    def document_changed(self, change: Change) -> None:
+        """Hook: the document sent ``change`` (the layer stack, one layer, the settings ...)."""
         self.refresh()
 
     def refresh(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
 
@@ -49,8 +50,8 @@ class GuidanceSlider(DocumentView):
         if self.document is not None:
             self.edit(self.document.set_setting, "guidance_scale", value, merge=True)
 
-    def document_changed(self, what: str) -> None:
-        if what == "settings":
+    def document_changed(self, change: Change) -> None:
+        if change.kind is ChangeKind.SETTINGS:
             self.refresh()
 
     def refresh(self) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 from superqt import QLabeledDoubleRangeSlider
 
+from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
@@ -77,8 +78,8 @@ class LayerProperties(DocumentView):
         self.negative_edit.setPlaceholderText("What to avoid here…")
         self.weight_slider = ValueSlider(0.0, 2.0, 0.05)
         self.range_slider = QLabeledDoubleRangeSlider()
-        self.range_slider.setRange(0.0, 1.0)
-        self.range_slider.setSingleStep(0.01)
+        self.range_slider.setRange(0.0, 1.0)  # type: ignore[arg-type]  # a double slider
+        self.range_slider.setSingleStep(0.01)  # type: ignore[arg-type]
         self.range_slider.setDecimals(2)
         self.range_slider.setValue((0.0, 1.0))
         self.range_slider.setEdgeLabelMode(QLabeledDoubleRangeSlider.EdgeLabelMode.NoLabel)
@@ -207,8 +208,10 @@ class LayerProperties(DocumentView):
     def document_replaced(self) -> None:
         self._layer_id = None
 
-    def document_changed(self, what: str) -> None:
-        if what in ("layers", "document") or what == f"layer:{self._layer_id}":
+    def document_changed(self, change: Change) -> None:
+        if change.kind is ChangeKind.LAYERS or (
+            change.kind is ChangeKind.LAYER and change.layer_id == self._layer_id
+        ):
             self.refresh()
 
     def refresh(self) -> None:

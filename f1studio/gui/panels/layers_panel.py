@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
 from f1studio.gui.canvas.render_cache import region_color
@@ -156,7 +159,7 @@ class LayersPanel(DocumentView):
         """Make ``layer_id`` the active layer (None: no selection)."""
         item = self._item(layer_id) if layer_id is not None else None
         if item is None:
-            self.tree.setCurrentItem(None)  # type: ignore[arg-type]
+            self.tree.setCurrentItem(None)  # type: ignore[call-overload]  # Qt: no current item
             self.tree.clearSelection()
         else:
             self.tree.setCurrentItem(item, COL_NAME)
@@ -164,10 +167,7 @@ class LayersPanel(DocumentView):
 
     def layer_ids_top_first(self) -> list[str]:
         """The ids in list order (front-most layer first)."""
-        return [
-            self.tree.topLevelItem(i).data(COL_NAME, Qt.ItemDataRole.UserRole)
-            for i in range(self.tree.topLevelItemCount())
-        ]
+        return [item.data(COL_NAME, Qt.ItemDataRole.UserRole) for item in self._rows()]
 
     def _set_active(self, layer_id: str | None) -> None:
         if layer_id != self._active:
@@ -179,12 +179,24 @@ class LayersPanel(DocumentView):
     def _current_item_changed(self, item: QTreeWidgetItem | None, _old: object) -> None:
         self._set_active(item.data(COL_NAME, Qt.ItemDataRole.UserRole) if item else None)
 
-    def _item(self, layer_id: str) -> QTreeWidgetItem | None:
+    def _rows(self) -> Iterator[QTreeWidgetItem]:
+        """The tree's rows, front-most layer first."""
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
+            if item is not None:
+                yield item
+
+    def _item(self, layer_id: str) -> QTreeWidgetItem | None:
+        for item in self._rows():
             if item.data(COL_NAME, Qt.ItemDataRole.UserRole) == layer_id:
                 return item
         return None
+
+    def _row_of(self, layer_id: str) -> QTreeWidgetItem:
+        item = self._item(layer_id)
+        if item is None:
+            raise KeyError(f"no row for layer {layer_id!r}")
+        return item
 
     # ---- actions -----------------------------------------------------------------------------
     def add_layer(self, kind: LayerKind | str) -> Layer | None:
@@ -255,14 +267,13 @@ class LayersPanel(DocumentView):
         self._ids = []
         self.properties.set_document(self.document)
 
-    def document_changed(self, what: str) -> None:
-        if what in ("layers", "document"):
+    def document_changed(self, change: Change) -> None:
+        if change.kind is ChangeKind.LAYERS:
             self.refresh()
-        elif what.startswith("layer:") and self.document is not None:
-            layer_id = what.split(":", 1)[1]
-            item = self._item(layer_id)
+        elif change.kind is ChangeKind.LAYER and change.layer_id and self.document is not None:
+            item = self._item(change.layer_id)
             if item is not None:
-                self._fill_row(item, self.document.layer(layer_id))
+                self._fill_row(item, self.document.layer(change.layer_id))
 
     def refresh(self) -> None:
         doc = self.document
@@ -290,9 +301,9 @@ class LayersPanel(DocumentView):
         else:
             target = self._ids[-1]
         with signals_blocked(self.tree):
-            item = self._item(target) if target is not None else None
-            if item is not None:
-                self.tree.setCurrentItem(item, COL_NAME)
+            current = self._item(target) if target is not None else None
+            if current is not None:
+                self.tree.setCurrentItem(current, COL_NAME)
         self._set_active(target)
         self._update_buttons()
 
@@ -311,11 +322,11 @@ class LayersPanel(DocumentView):
 
     def visible_checkbox(self, layer_id: str) -> QCheckBox:
         """The row's visibility checkbox."""
-        return self.tree.itemWidget(self._item(layer_id), COL_VISIBLE)  # type: ignore[return-value]
+        return self.tree.itemWidget(self._row_of(layer_id), COL_VISIBLE)  # type: ignore[return-value]
 
     def lock_button(self, layer_id: str) -> QToolButton:
         """The row's lock toggle."""
-        return self.tree.itemWidget(self._item(layer_id), COL_LOCK)  # type: ignore[return-value]
+        return self.tree.itemWidget(self._row_of(layer_id), COL_LOCK)  # type: ignore[return-value]
 
     def _glyph_for(self, kind: LayerKind, region_index: int) -> tuple[str, tuple[int, int, int]]:
         letter, rgb = _KIND_GLYPHS[kind]

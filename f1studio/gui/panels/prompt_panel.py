@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from f1studio.document.changes import Change
 from f1studio.document.document import MAX_SIZE, MIN_SIZE, Document
 from f1studio.document.settings import SeedMode
 from f1studio.engine.request import SCHEDULER_LABELS, SCHEDULERS
@@ -183,8 +184,8 @@ class PromptPanel(DocumentView):
     def document_replaced(self) -> None:
         self._shown_size = None
 
-    def document_changed(self, what: str) -> None:
-        if what in ("prompt", "negative_prompt", "settings", "layers", "document"):
+    def document_changed(self, change: Change) -> None:
+        if not change.kind.has_layer:  # prompts, settings, the canvas size: not one layer
             self.refresh()
 
     def refresh(self) -> None:

@@ -1,0 +1,59 @@
+"""Generate and Cancel under the prompt, and the progress bar of the running render."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from f1studio.engine.events import Progress, Started
+
+
+class RenderControls(QWidget):
+    """The buttons that start and stop renders, and how far the running one has got.
+
+    Its slots follow a :class:`~f1studio.gui.jobs.GenerateController`: a job queued,
+    started, progressing, ended.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.generate_button = QPushButton("Generate  (Ctrl+Enter)")
+        self.generate_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel  (Esc)")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.progress.setTextVisible(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.generate_button, 1)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+
+    def job_queued(self, waiting: int) -> None:
+        """A job was submitted, with ``waiting`` jobs queued behind the running one."""
+        if not waiting and self.progress.isHidden():
+            self.progress.setRange(0, 0)  # feedback at once; the model may still be loading
+            self.progress.setFormat("starting…")
+            self.progress.setVisible(True)
+        self.cancel_button.setEnabled(True)
+
+    def job_started(self, started: Started) -> None:
+        total = started.total_steps
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(0)
+        self.progress.setFormat(f"step 0/{total}")
+        self.progress.setVisible(True)
+        self.cancel_button.setEnabled(True)
+
+    def job_progressed(self, progress: Progress) -> None:
+        self.progress.setMaximum(max(progress.total, 1))
+        self.progress.setValue(progress.step)
+        self.progress.setFormat(f"step {progress.step}/{progress.total}")
+
+    def job_ended(self, waiting: int) -> None:
+        """A job finished, failed or was cancelled; ``waiting`` jobs are still queued."""
+        if not waiting:
+            self.progress.setVisible(False)
+            self.cancel_button.setEnabled(False)
