@@ -80,23 +80,19 @@ class ImportController(QObject):
     def extract(self, layer_id: str, kind: str) -> None:
         """Make an edge or depth guide from a reference layer, off the UI thread."""
         from f1studio.appsettings import AppSettings
-        from f1studio.engine import preprocess
+        from f1studio.engine.guides import ExtractOptions, extract_guide
+        from f1studio.engine.request import ControlKind
+        from f1studio.model_library import resolve_models
 
         doc = self.window.doc
         layer = doc.layer(layer_id)
         picture = layer.data.copy()
-        name = layer.name
-        if kind == "edge":
-            future = self.window.worker.run_callable(preprocess.canny_edges, picture)
-            label = f"Edges of {name}"
-        else:
-            app = AppSettings.load()
-            model = doc.settings.models.depth_estimator or app.depth_estimator
-            device = app.device if app.device != "auto" else "auto"
-            future = self.window.worker.run_callable(
-                preprocess.estimate_depth, picture, model, device
-            )
-            label = f"Depth of {name}"
+        app = AppSettings.load()
+        options = ExtractOptions(
+            resolve_models(doc.settings.models, app).depth_estimator, app.device
+        )
+        future = self.window.worker.run_callable(extract_guide, kind, picture, options)
+        label = ControlKind(kind).picture_name.format(name=layer.name)
         self.window.status(f"Making {label.lower()}…")
         target_doc = doc
 
