@@ -93,8 +93,10 @@ class ModelChoice:
         """A copy with ``model`` in ``slot`` (``None`` or blank: nothing chosen there)."""
         text = None if model is None else str(model).strip() or None
         kind = slot_kind(check_slot(slot))
+        if slot == BASE_SLOT:
+            return replace(self, base=text)
         if kind is None:
-            return replace(self, **{slot: text})
+            return replace(self, depth_estimator=text)
         nets = {k: v for k, v in self.controlnets.items() if k != kind.value}
         if text is not None:
             nets[kind.value] = text
