@@ -1,8 +1,10 @@
-"""Per-user settings shared by the CLI and the window: default models per role.
+"""Per-user settings shared by the CLI and the window: default models per slot, device, folders.
 
 Stored as JSON in ``$F1STUDIO_CONFIG_DIR`` or the platform's config folder
 (``~/.config/f1studio/settings.json`` on Linux). A project's own model choices override these,
-and command-line options override both. No Qt, no torch.
+and command-line options override both (``model_library.resolve_models``). Files written before
+ControlNets were kept per guide kind (``edge_controlnet``, ``depth_controlnet``) still load.
+No Qt, no torch.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import sys
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-ROLES = ("base", "edge_controlnet", "depth_controlnet", "depth_estimator")
+from f1studio.engine.request import ControlKind
+from f1studio.model_choice import ModelChoice, read_legacy_fields
 
 
 def config_dir() -> Path:
@@ -27,11 +30,9 @@ def config_dir() -> Path:
 
 
 @dataclass
-class AppSettings:
-    base: str | None = None
-    edge_controlnet: str | None = None
-    depth_controlnet: str | None = None
-    depth_estimator: str | None = None
+class AppSettings(ModelChoice):
+    """The user's default models (a :class:`ModelChoice`) and how to run them."""
+
     device: str = "auto"
     allow_pickle: bool = False
     # extra folders the model manager scans (A1111/ComfyUI installs, a models drive, ...)
@@ -44,6 +45,13 @@ class AppSettings:
             data = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
             return cls()
+        if not isinstance(data, dict):
+            return cls()
+        data = read_legacy_fields(data)
+        nets = data.pop("controlnets", None)
+        if isinstance(nets, dict):  # kinds this version does not know are left out
+            kinds = {kind.value for kind in ControlKind}
+            data["controlnets"] = {k: v for k, v in nets.items() if k in kinds}
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 

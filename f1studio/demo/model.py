@@ -1,9 +1,14 @@
-"""Where the shipped shapes-world demo model lives, and whether a model path is it (no torch)."""
+"""Where the shipped shapes-world demo model lives, and whether a model path is it (no torch).
+
+When no base model is chosen anywhere, renders use it: ``model_library.resolve_models``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from f1studio.engine.request import ControlKind
 
 #: The trained demo model: ``pipeline/`` (Stable Diffusion layout) and one ControlNet per guide.
 DEMO_ROOT = Path(__file__).resolve().parents[2] / "resources" / "models" / "shapes-world"
@@ -15,21 +20,18 @@ DEMO_SIZE = 128
 @dataclass(frozen=True)
 class DemoModel:
     pipeline: str
-    edge_controlnet: str
-    depth_controlnet: str
+    controlnets: dict[str, str] = field(default_factory=dict)  # ControlKind value -> folder
 
 
 def demo_model(root: Path | None = None) -> DemoModel | None:
-    """The demo model's folders, or ``None`` when it is not installed (or incomplete)."""
+    """The demo model's folders (``pipeline/`` and ``controlnet-<kind>/`` for each guide kind),
+    or ``None`` when it is not installed (or incomplete)."""
     root = DEMO_ROOT if root is None else root
-    parts = DemoModel(
-        pipeline=str(root / "pipeline"),
-        edge_controlnet=str(root / "controlnet-edge"),
-        depth_controlnet=str(root / "controlnet-depth"),
-    )
     if not (root / "pipeline" / "model_index.json").is_file():
         return None
-    return parts
+    nets = {kind.value: root / f"controlnet-{kind.value}" for kind in ControlKind}
+    found = {kind: str(folder) for kind, folder in nets.items() if folder.is_dir()}
+    return DemoModel(pipeline=str(root / "pipeline"), controlnets=found)
 
 
 def is_demo(ref: str | None, root: Path | None = None) -> bool:
@@ -42,17 +44,3 @@ def is_demo(ref: str | None, root: Path | None = None) -> bool:
     except OSError:
         return False
     return path == root.resolve() or root.resolve() in path.parents
-
-
-def resolve_models(
-    base: str | None, edge: str | None, depth: str | None
-) -> tuple[str | None, str | None, str | None]:
-    """The models a render uses: the chosen ones, or the demo model with its own ControlNets
-    when no base model is chosen anywhere (ControlNets chosen without a base model belong to
-    some other model, so they are not mixed with the demo's)."""
-    if base:
-        return base, edge, depth
-    demo = demo_model()
-    if demo is None:
-        return None, edge, depth
-    return demo.pipeline, demo.edge_controlnet, demo.depth_controlnet

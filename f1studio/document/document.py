@@ -31,7 +31,8 @@ from f1studio.document.history import (
     TilePatch,
 )
 from f1studio.document.layers import Layer, LayerKind, validate_property
-from f1studio.document.settings import GenerationSettings, ModelChoice
+from f1studio.document.settings import GenerationSettings
+from f1studio.model_choice import slot_kind
 
 MIN_SIZE, MAX_SIZE = 64, 2048
 Listener = Callable[["Document", Change], None]
@@ -246,13 +247,12 @@ class Document:
         trial = dataclasses.replace(self.settings, **{name: value})  # validates
         self._set_field(f"settings.{name}", getattr(trial, name), SETTINGS, merge)
 
-    def set_model(self, kind_name: str, value: str | None) -> None:
-        """Choose a model: kind_name is base, edge_controlnet, depth_controlnet or depth_estimator."""
-        names = [f.name for f in dataclasses.fields(ModelChoice)]
-        if kind_name not in names:
-            raise ValueError(f"unknown model slot {kind_name!r} (choose from {', '.join(names)})")
-        text = None if value is None else str(value).strip() or None
-        self._set_field(f"settings.models.{kind_name}", text, SETTINGS, False)
+    def set_model(self, slot: str, value: str | None) -> None:
+        """Choose the model of one slot: base, edge_controlnet, ..., depth_estimator (see
+        ``model_choice.MODEL_SLOTS``); a ControlNet replaces the whole ``controlnets`` mapping."""
+        chosen = self.settings.models.with_model(slot, value)
+        name = "controlnets" if slot_kind(slot) is not None else slot
+        self._set_field(f"settings.models.{name}", getattr(chosen, name), SETTINGS, False)
 
     def _set_field(self, path: str, value: object, change: Change, merge: bool) -> None:
         cmd = DocFieldChange(path, None, value, change)

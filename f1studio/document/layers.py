@@ -16,12 +16,14 @@ from enum import Enum
 
 import numpy as np
 
+from f1studio.engine.request import ControlKind
+
 
 class LayerKind(str, Enum):
     PAINT = "paint"
     REFERENCE = "reference"
     REGION = "region"
-    EDGE = "edge"
+    EDGE = "edge"  # guide layers: one per ControlKind, with its value
     DEPTH = "depth"
     INPAINT = "inpaint"
 
@@ -35,9 +37,14 @@ class LayerKind(str, Enum):
         return self in (LayerKind.REGION, LayerKind.INPAINT)
 
     @property
+    def control_kind(self) -> ControlKind | None:
+        """The guide kind of a guide layer (its value names a :class:`ControlKind`)."""
+        return next((kind for kind in ControlKind if kind.value == self.value), None)
+
+    @property
     def is_control(self) -> bool:
-        """Edge and depth guides drive ControlNets (weight, start, end)."""
-        return self in (LayerKind.EDGE, LayerKind.DEPTH)
+        """Guide layers drive ControlNets (weight, start, end)."""
+        return self.control_kind is not None
 
     @property
     def channels(self) -> int:
@@ -45,12 +52,13 @@ class LayerKind(str, Enum):
 
     @property
     def label(self) -> str:
+        control = self.control_kind
+        if control is not None:
+            return control.label
         return {
             "paint": "Paint",
             "reference": "Reference image",
             "region": "Region",
-            "edge": "Edge guide",
-            "depth": "Depth guide",
             "inpaint": "Inpaint mask",
         }[self.value]
 
@@ -62,12 +70,12 @@ class LayerKind(str, Enum):
 
 
 # The properties a layer of each kind carries beyond name/visible/locked/opacity.
+CONTROL_PROPERTIES = ("weight", "start", "end", "curve")
 KIND_PROPERTIES: dict[LayerKind, tuple[str, ...]] = {
     LayerKind.PAINT: (),
     LayerKind.REFERENCE: (),
     LayerKind.REGION: ("prompt", "negative_prompt", "weight"),
-    LayerKind.EDGE: ("weight", "start", "end", "curve"),
-    LayerKind.DEPTH: ("weight", "start", "end", "curve"),
+    **{kind: CONTROL_PROPERTIES for kind in LayerKind if kind.is_control},
     LayerKind.INPAINT: ("strength", "feather"),
 }
 

@@ -6,24 +6,14 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 
 from f1studio.engine.request import DEFAULT_SCHEDULER, MAX_STEPS, SCHEDULERS
+from f1studio.model_choice import ModelChoice
+
+__all__ = ["GenerationSettings", "ModelChoice", "SeedMode"]
 
 
 class SeedMode(str, Enum):
     FIXED = "fixed"
     RANDOM = "random"
-
-
-@dataclass
-class ModelChoice:
-    """Which models render this document. ``None`` falls back to the app/CLI settings."""
-
-    base: str | None = None
-    edge_controlnet: str | None = None
-    depth_controlnet: str | None = None
-    depth_estimator: str | None = None
-
-    def controlnet_for(self, kind: str) -> str | None:
-        return {"edge": self.edge_controlnet, "depth": self.depth_controlnet}.get(kind)
 
 
 @dataclass

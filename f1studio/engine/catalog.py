@@ -703,17 +703,6 @@ def scan(
     )
 
 
-def settings_role(model: InstalledModel, guide: str | None = None) -> str:
-    """The ``AppSettings`` field a model goes into: base, edge/depth ControlNet, depth estimator."""
-    if model.role == "base":
-        return "base"
-    if model.role == "depth-estimator":
-        return "depth_estimator"
-    if guide not in ("edge", "depth"):
-        raise ValueError("a ControlNet is used for edge or depth guides: pass guide='edge'|'depth'")
-    return f"{guide}_controlnet"
-
-
 def format_size(size: int | None) -> str:
     """``1.9 GB``, ``340 MB``, ``12 KB``, ``512 B``; ``?`` when unknown."""
     if size is None:

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from f1studio.engine.catalog import ROLES
 from f1studio.engine.families.base import ModelFamily
+from f1studio.engine.request import ControlKind
 
 RECOMMENDED_FILE = (
     Path(__file__).resolve().parents[2] / "resources" / "presets" / "recommended_models.json"
 )
-ROLES = ("base", "controlnet", "depth-estimator")
-GUIDES = ("edge", "depth")
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,9 @@ class RecommendedModel:
     id: str  # Hugging Face repository id
     name: str
     family: ModelFamily | None
-    role: str  # "base" | "controlnet" | "depth-estimator"
+    role: str  # one of catalog.ROLES: "base" | "controlnet" | "depth-estimator"
     variant: str | None
-    guides: tuple[str, ...]  # guide kinds a ControlNet / estimator serves
+    guides: tuple[str, ...]  # guide kinds (ControlKind values) a ControlNet / estimator serves
     size_bytes: int | None  # approximate download size
     licence: str
     licence_url: str
@@ -39,6 +39,20 @@ class RecommendedModel:
     @property
     def page(self) -> str:
         return f"https://huggingface.co/{self.id}"
+
+    def licence_summary(self) -> str:
+        """``apache-2.0``, ``flux-1-dev-non-commercial-license (non-commercial), gated``."""
+        text = self.licence + (" (non-commercial)" if self.non_commercial else "")
+        return text + (", gated" if self.gated else "")
+
+    def licence_notes(self) -> list[str]:
+        """What the user must know before downloading: non-commercial, gated (or maybe)."""
+        notes = ["non-commercial use only"] if self.non_commercial else []
+        if self.gated:
+            notes.append("gated: accept the licence on the model page and set a token first")
+        elif self.gated is None:
+            notes.append("the model page may ask you to accept the licence first")
+        return notes
 
     def licence_line(self) -> str:
         """``Licence: apache-2.0 (https://...)`` plus what the user must know before using it."""
@@ -56,7 +70,7 @@ def _entry(raw: dict) -> RecommendedModel:
     if role not in ROLES:
         raise ValueError(f"{raw['id']}: unknown role {role!r}")
     guides = tuple(raw.get("guides") or ())
-    if any(g not in GUIDES for g in guides):
+    if any(g not in {kind.value for kind in ControlKind} for g in guides):
         raise ValueError(f"{raw['id']}: unknown guide kind in {guides}")
     size = raw.get("size_bytes")
     return RecommendedModel(

@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field, fields, replace
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -78,15 +78,62 @@ class Pixels:
         return hash((self.shape, self.dtype, self.digest()))
 
 
-class ControlKind(str, Enum):
-    """A guide that drives a ControlNet."""
+class ControlDeclaration(NamedTuple):
+    """What a control kind is, declared once (see :class:`ControlKind`)."""
 
-    EDGE = "edge"
-    DEPTH = "depth"
+    value: str  # its name in requests, layers, projects and settings
+    label: str  # the guide's name in the window and the command line
+    union_mode: int  # its condition in FLUX union ControlNets (InstantX/Shakker: 0 canny, 2 depth)
+    extractor: str  # the ``engine.guides`` extractor that makes the guide from a picture
+    picture_name: str  # the name of a guide made from a picture; ``{name}``: the picture's
+    example_model: str  # a ControlNet for it, shown as a hint where models are chosen
+
+
+class ControlKind(str, Enum):
+    """A guide that drives a ControlNet. Each member is the kind's whole declaration: layers,
+    model settings and choosers, guide extraction and FLUX union ControlNets all read it here,
+    so a new kind is one member below (plus its extractor in ``engine.guides``, if new)."""
+
+    _value_: str
+    label: str
+    union_mode: int
+    extractor: str
+    picture_name: str
+    example_model: str
+
+    def __new__(cls, *declared: Any) -> ControlKind:
+        declaration = ControlDeclaration(*declared)
+        member = str.__new__(cls, declaration.value)
+        member._value_ = declaration.value
+        member.label = declaration.label
+        member.union_mode = declaration.union_mode
+        member.extractor = declaration.extractor
+        member.picture_name = declaration.picture_name
+        member.example_model = declaration.example_model
+        return member
+
+    EDGE = ControlDeclaration(
+        "edge",
+        label="Edge guide",
+        union_mode=0,
+        extractor="canny",
+        picture_name="Edges of {name}",
+        example_model="lllyasviel/control_v11p_sd15_canny",
+    )
+    DEPTH = ControlDeclaration(
+        "depth",
+        label="Depth guide",
+        union_mode=2,
+        extractor="depth-estimator",
+        picture_name="Depth of {name}",
+        example_model="lllyasviel/control_v11f1p_sd15_depth",
+    )
 
     @property
-    def label(self) -> str:
-        return {"edge": "Edge guide", "depth": "Depth guide"}[self.value]
+    def settings_key(self) -> str:
+        """The name of its ControlNet's model slot (``edge_controlnet``): the key older
+        settings files and projects used, the ``f1studio config`` and Models dialog name."""
+        return f"{self.value}_controlnet"
 
 
 @dataclass(frozen=True)

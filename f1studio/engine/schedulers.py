@@ -15,16 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from f1studio.engine.request import SCHEDULERS
-
-SAMPLER_LABELS = {
-    "dpmpp-2m": "DPM++ 2M",
-    "dpmpp-2m-karras": "DPM++ 2M Karras",
-    "euler": "Euler",
-    "euler-a": "Euler a",
-    "ddim": "DDIM",
-    "flow-euler": "Flow Euler (FLUX.1)",
-}
+from f1studio.engine.request import SCHEDULER_LABELS, SCHEDULERS
 
 
 def is_flow_config(config: Any) -> bool:
@@ -97,7 +88,7 @@ def _make_flow_scheduler(name: str, config: Any) -> Any:
             "DPM-Solver++ cannot combine Karras and flow sigmas); choose dpmpp-2m or flow-euler"
         )
     if name in ("euler-a", "ddim"):
-        label = SAMPLER_LABELS[name]
+        label = SCHEDULER_LABELS[name]
         raise ValueError(
             f"{name} ({label}) is a noise-prediction sampler and does not work with FLUX.1's "
             "flow matching; choose flow-euler (or euler) or dpmpp-2m"

@@ -98,22 +98,19 @@ class ImportController(QObject):
 
     def extract(self, layer_id: str, kind: str) -> None:
         """Make an edge or depth guide from a reference layer, off the UI thread."""
-        from f1studio.engine import preprocess
+        from f1studio.engine.guides import ExtractOptions, extract_guide
+        from f1studio.engine.request import ControlKind
+        from f1studio.model_library import resolve_models
 
         doc = self._document()
         layer = doc.layer(layer_id)
         picture = layer.data.copy()
-        name = layer.name
-        work: Callable[[], np.ndarray]
-        if kind == "edge":
-            work = partial(preprocess.canny_edges, picture)
-            label = f"Edges of {name}"
-        else:
-            app = self._settings()
-            model = doc.settings.models.depth_estimator or app.depth_estimator
-            device = app.device if app.device != "auto" else "auto"
-            work = partial(preprocess.estimate_depth, picture, model, device)
-            label = f"Depth of {name}"
+        app = self._settings()
+        options = ExtractOptions(
+            resolve_models(doc.settings.models, app).depth_estimator, app.device
+        )
+        work: Callable[[], np.ndarray] = partial(extract_guide, kind, picture, options)
+        label = ControlKind(kind).picture_name.format(name=layer.name)
         self.statusMessage.emit(f"Making {label.lower()}…")
         target_doc = doc
 

@@ -15,7 +15,6 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from f1studio.appsettings import AppSettings
-from f1studio.demo.model import resolve_models
 from f1studio.document.build import build_request
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
@@ -23,6 +22,7 @@ from f1studio.document.settings import SeedMode
 from f1studio.engine.events import Cancelled, ErrorKind, Failed, Finished, Progress, Started
 from f1studio.engine.request import GenerationRequest
 from f1studio.gui.worker import EngineWorker
+from f1studio.model_library import resolve_models
 
 # failures the model banner explains (the user must choose or fix a model)
 MODEL_ERRORS = frozenset(
@@ -105,19 +105,14 @@ class GenerateController(QObject):
     def build(self) -> GenerationRequest:
         doc = self._document()
         app = self._settings()
-        chosen = doc.settings.models
         seed = None
         if doc.settings.seed_mode == SeedMode.RANDOM:
             seed = random.randrange(2**31)
-        base, edge, depth = resolve_models(
-            chosen.base or app.base,
-            chosen.edge_controlnet or app.edge_controlnet,
-            chosen.depth_controlnet or app.depth_controlnet,
-        )
+        models = resolve_models(doc.settings.models, app)
         return build_request(
             doc,
-            model=base,
-            controlnets={"edge": edge, "depth": depth},
+            model=models.base,
+            controlnets=models.controlnets,
             device=app.device,
             allow_pickle=app.allow_pickle,
             seed=seed,

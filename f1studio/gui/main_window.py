@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from f1studio.appsettings import AppSettings
-from f1studio.demo.model import DEMO_NAME, DEMO_SIZE, is_demo, resolve_models
+from f1studio.demo.model import DEMO_NAME, DEMO_SIZE, is_demo
 from f1studio.demo.vocab import prompt_hint
 from f1studio.document.changes import Change
 from f1studio.document.document import Document
@@ -33,6 +33,7 @@ from f1studio.gui.panels.results_strip import ResultsStrip
 from f1studio.gui.render_controls import RenderControls
 from f1studio.gui.toolbar import ToolBar
 from f1studio.gui.worker import EngineWorker
+from f1studio.model_library import resolve_models
 
 PROJECT_FILTER = "F1 Studio projects (*.f1s)"
 MAX_RECENT = 8
@@ -45,9 +46,8 @@ def app_qsettings() -> QSettings:
 
 def effective_base(doc: Document | None = None) -> str | None:
     """The base model a render would use now (the demo model when none is chosen)."""
-    app = AppSettings.load()
-    chosen = doc.settings.models.base if doc is not None else None
-    return resolve_models(chosen or app.base, None, None)[0]
+    project = doc.settings.models if doc is not None else None
+    return resolve_models(project, AppSettings.load()).base
 
 
 def new_document() -> Document:
@@ -391,9 +391,9 @@ class MainWindow(QMainWindow):
         self.prompt_panel.set_prompt_hint(prompt_hint() if is_demo(base) else None)
 
     def choose_models(self) -> None:
-        from f1studio.gui.model_dialog import ModelDialog
+        from f1studio.gui.choose_models_dialog import ChooseModelsDialog
 
-        dialog = ModelDialog(AppSettings.load(), self)
+        dialog = ChooseModelsDialog(AppSettings.load(), self)
         if dialog.exec():
             dialog.result_settings().save()
             self._models_changed()

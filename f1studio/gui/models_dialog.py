@@ -9,8 +9,8 @@ rate, time left) and Cancel; a cancelled download continues where it stopped nex
 
 from __future__ import annotations
 
-import os
 import threading
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -32,17 +32,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from f1studio import model_library as library
 from f1studio.appsettings import AppSettings
-from f1studio.engine import catalog, downloads
+from f1studio.engine import downloads
 from f1studio.engine.catalog import InstalledModel, format_size
 from f1studio.engine.recommended import RecommendedModel, load_recommended
 from f1studio.gui.background import run_in_background, ui_thread_callback
+from f1studio.model_choice import MODEL_SLOTS, slot_label
 
 INSTALLED_COLUMNS = ("Name", "Family", "Variant", "Role", "Size", "Location")
 RECOMMENDED_COLUMNS = ("Name", "Family", "Role", "Size", "Licence", "Installed")
 ERROR_STYLE = "color: #c0392b;"
 
-# (button text, AppSettings field, catalog role it accepts)
 FIRST_START_GUIDE = (
     "<b>No models yet — here is how to get one.</b> F1 Studio renders with Stable Diffusion "
     "1.5, SDXL and FLUX.1 models; until you choose one it uses its small built-in demo model, "
@@ -55,29 +56,30 @@ FIRST_START_GUIDE = (
     "Then select the model in this list and press <i>Use as base model</i>."
 )
 
-USE_BUTTONS = (
-    ("Use as base model", "base", "base"),
-    ("Use as edge ControlNet", "edge_controlnet", "controlnet"),
-    ("Use as depth ControlNet", "depth_controlnet", "controlnet"),
-    ("Use as depth estimator", "depth_estimator", "depth-estimator"),
-)
+
+def _table(rows: int, columns: tuple[str, ...]) -> QTableWidget:
+    """A read-only table of whole-row single selection, columns fitted to their contents."""
+    table = QTableWidget(rows, len(columns))
+    table.setHorizontalHeaderLabels(columns)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return table
 
 
-def _scan(folders: list[str]) -> tuple[list[InstalledModel], list[tuple[str, str]]]:
-    skipped: list[tuple[str, str]] = []
-    return catalog.scan(folders, skipped=skipped), skipped
-
-
-def _scan_one(folder: str) -> tuple[list[InstalledModel], list[tuple[str, str]]]:
-    skipped: list[tuple[str, str]] = []
-    return catalog.scan_folder(folder, skipped), skipped
+def _error_text(error: BaseException) -> str:
+    return getattr(error, "message", None) or str(error) or type(error).__name__
 
 
 class ModelsDialog(QDialog):
     """Installed models and downloads. ``worker``: an ``EngineWorker`` whose thread scans."""
 
     modelsScanned = Signal(object)  # list[InstalledModel], after every scan
-    settingsChanged = Signal(str, str)  # AppSettings field, value
+    settingsChanged = Signal(str, str)  # model slot (model_choice.MODEL_SLOTS), value
     downloadFinished = Signal(str, str)  # repo id, folder
     downloadEnded = Signal(str)  # "finished" | "cancelled" | "failed"
 
@@ -105,15 +107,7 @@ class ModelsDialog(QDialog):
     # ---- installed ---------------------------------------------------------------------------
     def _build_installed(self) -> QWidget:
         page = QWidget()
-        self.table = QTableWidget(0, len(INSTALLED_COLUMNS))
-        self.table.setHorizontalHeaderLabels(INSTALLED_COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = _table(0, INSTALLED_COLUMNS)
         self.table.itemSelectionChanged.connect(self._update_use_buttons)
         self.add_folder_button = QPushButton("Add folder…")
         self.add_folder_button.setToolTip(
@@ -122,13 +116,13 @@ class ModelsDialog(QDialog):
         self.add_folder_button.clicked.connect(self._choose_folder)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
-        self.use_buttons: dict[str, QPushButton] = {}
+        self.use_buttons: dict[str, QPushButton] = {}  # by model slot
         use_row = QHBoxLayout()
-        for text, field, _role in USE_BUTTONS:
-            button = QPushButton(text)
+        for slot in MODEL_SLOTS:
+            button = QPushButton(f"Use as {slot_label(slot)}")
             button.setEnabled(False)
-            button.clicked.connect(lambda _=False, f=field: self.use_selected(f))
-            self.use_buttons[field] = button
+            button.clicked.connect(lambda _=False, s=slot: self.use_selected(s))
+            self.use_buttons[slot] = button
             use_row.addWidget(button)
         use_row.addStretch(1)
         top = QHBoxLayout()
@@ -171,7 +165,7 @@ class ModelsDialog(QDialog):
         self.status.setText("Looking for models…")
         self.refresh_button.setEnabled(False)
         self._run(
-            _scan,
+            library.scan,
             (folders,),
             lambda result: self._set_models(token, *result),
             lambda error: self._scan_failed(token, error),
@@ -181,8 +175,7 @@ class ModelsDialog(QDialog):
         if token != self._scan_token:
             return
         self.refresh_button.setEnabled(True)
-        message = getattr(error, "message", None) or str(error) or type(error).__name__
-        self._say(f"Could not look for models: {message}", error=True)
+        self._say(f"Could not look for models: {_error_text(error)}", error=True)
 
     def _set_models(
         self, token: int, models: list[InstalledModel], skipped: list[tuple[str, str]]
@@ -194,15 +187,7 @@ class ModelsDialog(QDialog):
         self._skipped = list(skipped)
         self.table.setRowCount(len(models))
         for row, m in enumerate(models):
-            values = (
-                m.name,
-                m.family_label,
-                m.variant or "",
-                m.role,
-                format_size(m.size_bytes),
-                f"{m.source}: {m.location}",
-            )
-            for col, text in enumerate(values):
+            for col, text in enumerate(library.table_row(m)):
                 item = QTableWidgetItem(text)
                 tip = m.location + (f"\n{m.note}" if m.note else "")
                 item.setToolTip(tip)
@@ -247,8 +232,9 @@ class ModelsDialog(QDialog):
 
     def _update_use_buttons(self) -> None:
         model = self.selected_model()
-        for _text, field, role in USE_BUTTONS:
-            self.use_buttons[field].setEnabled(model is not None and model.role == role)
+        usable = library.slots_for(model) if model is not None else ()
+        for slot, button in self.use_buttons.items():
+            button.setEnabled(slot in usable)
 
     def _choose_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Add a folder of models")
@@ -259,71 +245,44 @@ class ModelsDialog(QDialog):
         """Add ``path`` to the scanned folders when it holds at least one identifiable model
         (checked on the worker's thread when there is a worker)."""
         self.status.setText(f"Looking for models in {path}…")
-        self._run(
-            _scan_one,
-            (path,),
-            lambda result: self._folder_checked(path, *result),
-            lambda error: self._say(f"{path}: {getattr(error, 'message', None) or error}", True),
-        )
+        self._run(library.models_to_add, (path,), self._folder_checked, self._folder_refused)
 
-    def _folder_checked(
-        self, path: str, found: list[InstalledModel], skipped: list[tuple[str, str]]
-    ) -> None:
-        if not found:
-            why = f" ({skipped[0][1]})" if skipped else ""
-            self._say(f"No model F1 Studio can identify in {path}{why}.", error=True)
-            return
-        settings = AppSettings.load()
-        real = os.path.realpath(path)
-        if all(os.path.realpath(os.path.expanduser(f)) != real for f in settings.model_folders):
-            settings.model_folders.append(real)
-            settings.save()
+    def _folder_refused(self, error: BaseException) -> None:
+        message = _error_text(error).rstrip(".")
+        self._say(f"{message[:1].upper()}{message[1:]}.", error=True)
+
+    def _folder_checked(self, found: tuple[Path, list[InstalledModel]]) -> None:
+        library.add_folder(AppSettings.load(), found[0])
         self.refresh()
 
-    def use_selected(self, field: str) -> None:
-        """Store the selected model in the settings ``field`` (base, edge_controlnet, ...)."""
+    def use_selected(self, slot: str) -> None:
+        """Store the selected model in the user's model ``slot`` (base, edge_controlnet, ...)."""
         model = self.selected_model()
         if model is None:
             return
+        try:
+            settings = library.use_model(AppSettings.load(), slot, model)
+        except library.LibraryError as e:
+            self._say(e.message, error=True)
+            return
         value = model.reference
-        settings = AppSettings.load()
-        setattr(settings, field, value)
-        settings.save()
-        label = next(text for text, f, _ in USE_BUTTONS if f == field)
-        text = f"{label.replace('Use as ', '').capitalize()}: {model.name}."
+        text = f"{slot_label(slot).capitalize()}: {model.name}."
         if model.pickled and not settings.allow_pickle:
             text += (
                 " Its weights are pickled: they are loaded only when you allow pickled weights"
                 " (Model ▸ Choose models…)."
             )
         self._say(text)
-        self.settingsChanged.emit(field, value)
+        self.settingsChanged.emit(slot, value)
 
     # ---- recommended -------------------------------------------------------------------------
     def _build_recommended(self) -> QWidget:
         page = QWidget()
         self.recommended = load_recommended()
-        self.rec_table = QTableWidget(len(self.recommended), len(RECOMMENDED_COLUMNS))
-        self.rec_table.setHorizontalHeaderLabels(RECOMMENDED_COLUMNS)
-        self.rec_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.rec_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.rec_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.rec_table.verticalHeader().setVisible(False)
-        header = self.rec_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.rec_table = _table(len(self.recommended), RECOMMENDED_COLUMNS)
         for row, m in enumerate(self.recommended):
-            licence = m.licence + (" (non-commercial)" if m.non_commercial else "")
-            if m.gated:
-                licence += ", gated"
-            values = (
-                m.name,
-                m.family.label if m.family else "—",
-                m.role,
-                format_size(m.size_bytes),
-                licence,
-                "",
-            )
+            family = m.family.label if m.family else "—"
+            values = (m.name, family, m.role, format_size(m.size_bytes), m.licence_summary(), "")
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 item.setToolTip(m.description)
@@ -351,15 +310,15 @@ class ModelsDialog(QDialog):
         self.progress_label = QLabel("")
         self.download_message = QLabel("")
         self.download_message.setWordWrap(True)
-        row = QHBoxLayout()
-        row.addWidget(self.download_button)
-        row.addWidget(self.cancel_button)
-        row.addWidget(self.progress, 1)
+        download_row = QHBoxLayout()
+        download_row.addWidget(self.download_button)
+        download_row.addWidget(self.cancel_button)
+        download_row.addWidget(self.progress, 1)
         layout = QVBoxLayout(page)
         layout.addWidget(self.rec_table, 1)
         layout.addWidget(self.details)
         layout.addWidget(self.token)
-        layout.addLayout(row)
+        layout.addLayout(download_row)
         layout.addWidget(self.progress_label)
         layout.addWidget(self.download_message)
         return page
@@ -380,13 +339,7 @@ class ModelsDialog(QDialog):
         self.download_button.setEnabled(m is not None and self._downloading is None)
         if m is None:
             return
-        notes = []
-        if m.non_commercial:
-            notes.append("non-commercial use only")
-        if m.gated:
-            notes.append("gated: accept the licence on the model page and set a token first")
-        elif m.gated is None:
-            notes.append("the model page may ask you to accept the licence first")
+        notes = m.licence_notes()
         extra = f" — {'; '.join(notes)}" if notes else ""
         self.details.setText(
             f"<b>{m.name}</b> (<a href='{m.page}'>{m.id}</a>, about "

@@ -30,8 +30,6 @@ from f1studio.project.f1s import write_atomically
 PARAMETERS_KEY = "parameters"
 REQUEST_KEY = "f1studio-request"
 
-SAMPLER_NAMES: dict[str, str] = SCHEDULER_LABELS
-
 
 def format_parameters(
     request: GenerationRequest, model_name: str | None = None, seed: int | None = None
@@ -47,7 +45,7 @@ def format_parameters(
         lines.append(f"Negative prompt: {request.negative_prompt}")
     fields = [
         f"Steps: {request.steps}",
-        f"Sampler: {SAMPLER_NAMES.get(request.scheduler, request.scheduler)}",
+        f"Sampler: {SCHEDULER_LABELS.get(request.scheduler, request.scheduler)}",
         f"CFG scale: {_number(request.guidance_scale)}",
         f"Seed: {request.seed if seed is None else seed}",
         f"Size: {request.width}x{request.height}",

@@ -2,8 +2,12 @@
 
 Each entry of :data:`MIGRATIONS` maps a format version ``n`` to a function that takes a
 manifest of version ``n`` and returns one of version ``n + 1``. :func:`migrate` applies them in
-order. Format 1 is the first released format, so the registry is empty for now; when format 2
-arrives, add ``MIGRATIONS[1] = _v1_to_v2`` and bump :data:`CURRENT_FORMAT`.
+order. A step is frozen in time: it names the fields of its own two formats, never today's code.
+
+- format 1: the first released format;
+- format 2: the model choices keep ControlNets in one mapping by guide kind
+  (``settings.models.controlnets: {"edge": ..., "depth": ...}``) instead of the fields
+  ``edge_controlnet`` and ``depth_controlnet``.
 """
 
 from __future__ import annotations
@@ -14,13 +18,29 @@ from typing import Any
 
 from f1studio.project.errors import ManifestError, NewerFormatError
 
-CURRENT_FORMAT = 1
+CURRENT_FORMAT = 2
 
 Manifest = dict[str, Any]
 MigrationStep = Callable[[Manifest], Manifest]
 
+
+def _v1_to_v2(manifest: Manifest) -> Manifest:
+    """Format 1's ``edge_controlnet``/``depth_controlnet`` model fields -> ``controlnets``."""
+    settings = manifest.get("settings")
+    models = settings.get("models") if isinstance(settings, dict) else None
+    if isinstance(models, dict):
+        nets: dict[str, Any] = {}
+        for kind in ("edge", "depth"):
+            model = models.pop(f"{kind}_controlnet", None)
+            if model:
+                nets[kind] = model
+        models["controlnets"] = nets
+    manifest["format_version"] = 2
+    return manifest
+
+
 #: from-version -> step producing a manifest of from-version + 1.
-MIGRATIONS: dict[int, MigrationStep] = {}
+MIGRATIONS: dict[int, MigrationStep] = {1: _v1_to_v2}
 
 
 def format_version_of(manifest: Manifest) -> int:

@@ -15,6 +15,8 @@ import json
 import sys
 from pathlib import Path
 
+from f1studio.engine.request import ControlKind
+
 # The SD1.5 scheduler configuration (the published model's PNDM settings), so that
 # schedulers built by name with ``from_config`` behave as they do on real checkpoints.
 SD15_SCHEDULER = {
@@ -229,10 +231,10 @@ def build_sd15(out: Path, seed: int = 0) -> dict[str, Path]:
         f.unlink()
     (out / "_tokenizer").rmdir()
     paths = {"pipeline": out / "pipeline"}
-    for i, kind in enumerate(("edge", "depth")):
+    for i, kind in enumerate(ControlKind):  # one ControlNet per guide kind
         cn = build_controlnet(comps["unet"], seed + 10 + i)
-        cn.save_pretrained(str(out / f"controlnet-{kind}"), safe_serialization=True)
-        paths[f"controlnet-{kind}"] = out / f"controlnet-{kind}"
+        cn.save_pretrained(str(out / f"controlnet-{kind.value}"), safe_serialization=True)
+        paths[f"controlnet-{kind.value}"] = out / f"controlnet-{kind.value}"
     from f1studio.testing.tiny_depth import build_tiny_depth_estimator
 
     paths["depth-estimator"] = build_tiny_depth_estimator(out / "depth-estimator", seed=seed)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from f1studio.engine.request import ControlKind
 from f1studio.testing.tiny_models import build_controlnet, write_clip_tokenizer
 
 # The scheduler configuration published with stabilityai/stable-diffusion-xl-base-1.0.
@@ -147,10 +148,10 @@ def build_sdxl(out: Path, seed: int = 0) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     folder, comps = _save_pipeline(StableDiffusionXLPipeline, out, "pipeline", seed, 4)
     paths = {"pipeline": folder}
-    for i, kind in enumerate(("edge", "depth")):
+    for i, kind in enumerate(ControlKind):  # one ControlNet per guide kind
         cn = build_controlnet(comps["unet"], seed + 10 + i)
-        cn.save_pretrained(str(out / f"controlnet-{kind}"), safe_serialization=True)
-        paths[f"controlnet-{kind}"] = out / f"controlnet-{kind}"
+        cn.save_pretrained(str(out / f"controlnet-{kind.value}"), safe_serialization=True)
+        paths[f"controlnet-{kind.value}"] = out / f"controlnet-{kind.value}"
     return paths
 
 

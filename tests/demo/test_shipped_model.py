@@ -11,7 +11,9 @@ import torch
 from safetensors.torch import load_file
 
 from f1studio.demo import evaluate
-from f1studio.demo.model import DEMO_ROOT, demo_model, resolve_models
+from f1studio.demo.model import DEMO_ROOT, demo_model
+from f1studio.model_choice import ModelChoice
+from f1studio.model_library import resolve_models
 
 # loose thresholds, well under what `f1studio eval` measured on these first held-out cases
 PROMPT_BACKGROUND = 0.75
@@ -37,11 +39,8 @@ def test_the_shipped_model_is_small_safe_and_complete():
         assert all(t.dtype == torch.float16 for t in load_file(str(f)).values()), f
     info = json.loads((DEMO_ROOT / "training.json").read_text())
     assert info["training_seconds"] <= 2.5 * 3600
-    assert resolve_models(None, None, None) == (
-        model.pipeline,
-        model.edge_controlnet,
-        model.depth_controlnet,
-    )
+    assert set(model.controlnets) == {"edge", "depth"}
+    assert resolve_models() == ModelChoice(model.pipeline, model.controlnets)
 
 
 def test_it_loads_as_a_stable_diffusion_model():

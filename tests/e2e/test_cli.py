@@ -232,3 +232,47 @@ def test_help_does_not_import_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_config_sets_default_models_per_slot(tmp_path, capsys):
+    from f1studio.appsettings import AppSettings
+
+    args = ["config", "--model", "org/sd15", "--controlnet", "edge=/nets/canny"]
+    assert main([*args, "--depth-model", "dpt", "--device", "cpu"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["file"] == str(tmp_path / "config" / "settings.json")
+    assert (shown["base"], shown["controlnets"], shown["device"]) == (
+        "org/sd15",
+        {"edge": "/nets/canny"},
+        "cpu",
+    )
+    assert main(["config", "--controlnet", "depth=/nets/depth", "--model", ""]) == 0
+    saved = AppSettings.load()
+    assert saved.controlnets == {"edge": "/nets/canny", "depth": "/nets/depth"}
+    assert saved.base is None and saved.depth_estimator == "dpt" and saved.device == "cpu"
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as bad:
+        main(["config", "--controlnet", "pose=/x"])
+    assert bad.value.code == 2
+    assert "use --controlnet edge=PATH or depth=PATH, not 'pose=/x'" in capsys.readouterr().err
+    assert AppSettings.load() == saved
+
+
+def test_config_shows_settings_written_by_older_versions(tmp_path, capsys):
+    folder = tmp_path / "config"
+    folder.mkdir()
+    (folder / "settings.json").write_text(json.dumps({"edge_controlnet": "/old/canny"}))
+    assert main(["config"]) == 0
+    assert json.loads(capsys.readouterr().out)["controlnets"] == {"edge": "/old/canny"}
+
+
+def test_every_command_is_registered_and_python_m_runs_it():
+    out = subprocess.run(
+        [sys.executable, "-m", "f1studio", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for command in ("new", "add-layer", "open", "info", "render", "config", "models", "eval"):
+        assert f"\n    {command}" in out
+    version = subprocess.run(
+        [sys.executable, "-m", "f1studio.cli", "--version"], capture_output=True, text=True
+    )
+    assert version.returncode == 0 and version.stdout.startswith("f1studio ")

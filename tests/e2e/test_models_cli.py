@@ -215,7 +215,7 @@ def test_remove_forgets_a_folder_but_never_deletes_your_files(models_dir, capsys
 
 def test_remove_deletes_a_hugging_face_cache_model_only_with_yes(tiny_models, tmp_path, capsys):
     snapshot = put_in_hf_cache(tmp_path, tiny_models["controlnet-edge"], "org/canny")
-    AppSettings(edge_controlnet="org/canny").save()
+    AppSettings(controlnets={"edge": "org/canny"}).save()
     assert main(["models", "remove", "org/canny"]) == 1
     assert "pass --yes to delete it" in capsys.readouterr().err and snapshot.exists()
     assert main(["models", "remove", "org/canny", "--yes"]) == 0

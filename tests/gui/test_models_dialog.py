@@ -110,7 +110,7 @@ def test_use_buttons_write_the_settings(open_dialog, qtbot, tiny_models):
     dialog.select_model("depth-estimator")
     qtbot.mouseClick(buttons["depth_estimator"], Qt.MouseButton.LeftButton)
     saved = AppSettings.load()
-    assert saved.edge_controlnet == str(tiny_models["controlnet-edge"])
+    assert saved.controlnets["edge"] == str(tiny_models["controlnet-edge"])
     assert saved.depth_estimator == str(tiny_models["depth-estimator"])
     assert saved.base == str(tiny_models["pipeline"]) and saved.device == "cpu"  # kept
 
@@ -126,7 +126,7 @@ def test_hugging_face_cache_models_in_the_settings(open_dialog, qtbot, tiny_mode
     qtbot.mouseClick(dialog.use_buttons["depth_controlnet"], Qt.MouseButton.LeftButton)
     saved = AppSettings.load()
     assert saved.base == "org/tiny-sd15"  # pipelines by id: found offline in the cache
-    assert saved.depth_controlnet == str(depth)  # ControlNets by folder
+    assert saved.controlnets == {"depth": str(depth)}  # ControlNets by folder
 
 
 def test_scanning_runs_on_the_engine_worker(qtbot, tiny_models, monkeypatch):

@@ -23,8 +23,10 @@ def window(qtbot, tmp_path, monkeypatch, tiny_models):
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
     AppSettings(
         base=str(tiny_models["pipeline"]),
-        edge_controlnet=str(tiny_models["controlnet-edge"]),
-        depth_controlnet=str(tiny_models["controlnet-depth"]),
+        controlnets={
+            "edge": str(tiny_models["controlnet-edge"]),
+            "depth": str(tiny_models["controlnet-depth"]),
+        },
         depth_estimator=str(tiny_models["depth-estimator"]),
         device="cpu",
     ).save()

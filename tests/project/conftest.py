@@ -59,8 +59,10 @@ def full_document(seed: int = 0, width: int = 96, height: int = 64) -> Document:
         batch_count=3,
         models=ModelChoice(
             base="runwayml/stable-diffusion-v1-5",
-            edge_controlnet="/models/canny.safetensors",
-            depth_controlnet="lllyasviel/control_v11f1p_sd15_depth",
+            controlnets={
+                "edge": "/models/canny.safetensors",
+                "depth": "lllyasviel/control_v11f1p_sd15_depth",
+            },
             depth_estimator="Intel/dpt-hybrid-midas",
         ),
     )

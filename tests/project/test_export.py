@@ -12,6 +12,7 @@ from PIL import Image
 from skimage import data as skdata
 
 from f1studio.engine.request import (
+    SCHEDULER_LABELS,
     SCHEDULERS,
     ControlKind,
     ControlSpec,
@@ -24,7 +25,6 @@ from f1studio.project.errors import ExportError, ImageImportError
 from f1studio.project.export import (
     PARAMETERS_KEY,
     REQUEST_KEY,
-    SAMPLER_NAMES,
     export_png,
     format_parameters,
     read_png_parameters,
@@ -87,7 +87,7 @@ def test_every_scheduler_has_a_sampler_name(scheduler: str) -> None:
         "ddim": "DDIM",
         "flow-euler": "Flow Euler",
     }[scheduler]
-    assert SAMPLER_NAMES[scheduler] == expected
+    assert SCHEDULER_LABELS[scheduler] == expected
     assert f"Sampler: {expected}," in format_parameters(_request(scheduler=scheduler))
 
 

@@ -15,6 +15,7 @@ from PIL import Image
 from f1studio.document.document import Document
 from f1studio.project import errors
 from f1studio.project.f1s import MANIFEST_NAME, load_project, save_project
+from f1studio.project.migrations import CURRENT_FORMAT
 from tests.project.conftest import read_members, snapshot_dir, write_zip
 
 
@@ -107,7 +108,7 @@ def test_newer_format(tmp_path: Path, members: dict[str, bytes]) -> None:
         path,
         errors.NewerFormatError,
         "This project was saved by a newer F1 Studio (format 7); this version reads up to "
-        "format 1. Update F1 Studio to open it.",
+        f"format {CURRENT_FORMAT}. Update F1 Studio to open it.",
     )
     assert isinstance(error, errors.NewerFormatError) and error.version == 7
 

@@ -39,10 +39,14 @@ def test_manifest_and_members(tmp_path: Path, doc: Document) -> None:
     path = save_project(doc, tmp_path / "a.f1s")
     members = read_members(path)
     manifest = json.loads(members[MANIFEST_NAME])
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["app_version"] == f1studio.__version__
     assert manifest["canvas"] == {"width": 96, "height": 64}
     assert manifest["settings"] == doc.settings.to_dict()
+    assert manifest["settings"]["models"]["controlnets"] == {
+        "edge": "/models/canny.safetensors",
+        "depth": "lllyasviel/control_v11f1p_sd15_depth",
+    }
     assert [e["kind"] for e in manifest["layers"]] == [la.kind.value for la in doc.layers]
     assert manifest["layers"][1]["file"] == "layers/p-1.png"
     assert manifest["layers"][3]["properties"]["curve"] == [1.0, 0.5, 0.0]

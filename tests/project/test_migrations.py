@@ -13,7 +13,7 @@ from f1studio.project import migrations
 from f1studio.project.errors import ManifestError, NewerFormatError
 from f1studio.project.f1s import MANIFEST_NAME, load_project, save_project
 from f1studio.project.migrations import CURRENT_FORMAT, migrate
-from tests.project.conftest import assert_same_document, read_members, write_zip
+from tests.project.conftest import assert_same_document, full_document, read_members, write_zip
 
 
 def _v0_to_v1(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def test_current_manifest_passes_through_unchanged() -> None:
 def test_fake_v0_is_stepped_up_without_mutating_input() -> None:
     old = _v0_manifest()
     snapshot = json.dumps(old, sort_keys=True)
-    new = migrate(old, steps={0: _v0_to_v1})
+    new = migrate(old, current=1, steps={0: _v0_to_v1})
     assert new["format_version"] == 1
     assert new["canvas"] == {"width": 64, "height": 128}
     assert new["negative_prompt"] == "n"
@@ -92,3 +92,44 @@ def test_invalid_version(version: object) -> None:
 def test_save_writes_current_format(tmp_path: Path) -> None:
     path = save_project(Document(64, 64), tmp_path / "a.f1s")
     assert json.loads(read_members(path)[MANIFEST_NAME])["format_version"] == CURRENT_FORMAT
+
+
+# ---- format 1 -> 2: ControlNets keyed by guide kind ---------------------------------------------
+def _as_format_1(path: Path, out: Path) -> Path:
+    """The project at ``path`` as F1 Studio wrote it in format 1 (one field per ControlNet)."""
+    members = read_members(path)
+    manifest = json.loads(members[MANIFEST_NAME])
+    models = manifest["settings"]["models"]
+    for kind, model in models.pop("controlnets").items():
+        models[f"{kind}_controlnet"] = model
+    manifest["format_version"] = 1
+    return write_zip(out, {**members, MANIFEST_NAME: json.dumps(manifest).encode()})
+
+
+def test_format_1_projects_open_with_their_controlnets(tmp_path: Path) -> None:
+    doc = full_document()
+    old = _as_format_1(save_project(doc, tmp_path / "new.f1s"), tmp_path / "old.f1s")
+    old_models = json.loads(read_members(old)[MANIFEST_NAME])["settings"]["models"]
+    assert old_models["edge_controlnet"] == "/models/canny.safetensors"
+    loaded = load_project(old)
+    assert loaded.settings.models.controlnets == {
+        "edge": "/models/canny.safetensors",
+        "depth": "lllyasviel/control_v11f1p_sd15_depth",
+    }
+    assert_same_document(doc, loaded)
+    resaved = save_project(loaded, tmp_path / "resaved.f1s")  # round trip in format 2
+    manifest = json.loads(read_members(resaved)[MANIFEST_NAME])
+    assert (
+        manifest["format_version"] == 2 and "edge_controlnet" not in manifest["settings"]["models"]
+    )
+    assert_same_document(doc, load_project(resaved))
+
+
+def test_format_1_step_keeps_what_it_does_not_know() -> None:
+    v1 = {
+        "format_version": 1,
+        "settings": {"steps": 9, "models": {"base": "b", "edge_controlnet": None}},
+        "layers": [],
+    }
+    assert migrate(v1)["settings"] == {"steps": 9, "models": {"base": "b", "controlnets": {}}}
+    assert migrate({"format_version": 1, "layers": []}) == {"format_version": 2, "layers": []}

@@ -13,11 +13,7 @@ import numpy as np
 
 from f1studio.engine.regional import region_texts
 from f1studio.engine.regional_flux import JointLayout, split_text_budget, token_weights
-from f1studio.engine.request import ControlKind, ControlSpec, GenerationRequest, Pixels, RegionSpec
-
-# Control modes of union ControlNets when a guide does not name one (InstantX/Shakker union:
-# 0 canny, 1 tile, 2 depth, 3 blur, 4 pose, 5 gray, 6 low quality).
-UNION_MODES = {ControlKind.EDGE: 0, ControlKind.DEPTH: 2}
+from f1studio.engine.request import ControlSpec, GenerationRequest, Pixels, RegionSpec
 
 
 # --- latents ---------------------------------------------------------------------------------
@@ -186,7 +182,8 @@ def prepare_controls(
             cond = image
         mode = None
         if getattr(model, "union", False):
-            index = spec.control_mode if spec.control_mode is not None else UNION_MODES[spec.kind]
+            # a guide without its own mode: its kind's (ControlKind.union_mode)
+            index = spec.control_mode if spec.control_mode is not None else spec.kind.union_mode
             mode = torch.tensor(index).to(device, dtype=torch.long).view(-1, 1).expand(1, 1)
         out.append(Control(spec, model, cond, mode))
     return out

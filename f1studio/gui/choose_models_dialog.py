@@ -23,20 +23,29 @@ from PySide6.QtWidgets import (
 )
 
 from f1studio.appsettings import AppSettings
+from f1studio.model_choice import BASE_SLOT, DEPTH_ESTIMATOR_SLOT, MODEL_SLOTS, slot_kind
 
-ROLE_LABELS = {
-    "base": "Base model (SD1.5, SDXL or FLUX.1)",
-    "edge_controlnet": "ControlNet for edge guides",
-    "depth_controlnet": "ControlNet for depth guides",
-    "depth_estimator": "Depth estimator (for 'Depth from this image')",
-}
 
-ROLE_HINTS = {
-    "base": "a diffusers folder, a .safetensors checkpoint or a Hugging Face id",
-    "edge_controlnet": "e.g. lllyasviel/control_v11p_sd15_canny or a local folder",
-    "depth_controlnet": "e.g. lllyasviel/control_v11f1p_sd15_depth or a local folder",
-    "depth_estimator": "default: depth-anything/Depth-Anything-V2-Small-hf",
-}
+def slot_field_label(slot: str) -> str:
+    """The form's label of a model slot."""
+    kind = slot_kind(slot)
+    if kind is not None:
+        return f"ControlNet for {kind.value} guides"
+    return {
+        BASE_SLOT: "Base model (SD1.5, SDXL or FLUX.1)",
+        DEPTH_ESTIMATOR_SLOT: "Depth estimator (for 'Depth from this image')",
+    }[slot]
+
+
+def slot_hint(slot: str) -> str:
+    """The placeholder text of a model slot's field."""
+    kind = slot_kind(slot)
+    if kind is not None:
+        return f"e.g. {kind.example_model} or a local folder"
+    return {
+        BASE_SLOT: "a diffusers folder, a .safetensors checkpoint or a Hugging Face id",
+        DEPTH_ESTIMATOR_SLOT: "default: depth-anything/Depth-Anything-V2-Small-hf",
+    }[slot]
 
 
 class _PathField(QWidget):
@@ -71,8 +80,9 @@ class _PathField(QWidget):
         return self.edit.text().strip() or None
 
 
-class ModelDialog(QDialog):
-    """Edit :class:`AppSettings` model choices; ``result_settings()`` after ``exec()``."""
+class ChooseModelsDialog(QDialog):
+    """Edit the model choices of :class:`AppSettings` by hand (a path or hub id per slot);
+    ``result_settings()`` after ``exec()``. The Models dialog chooses among installed models."""
 
     def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,12 +91,11 @@ class ModelDialog(QDialog):
         self._settings = settings
         form = QFormLayout()
         self.fields: dict[str, _PathField] = {}
-        for role, label in ROLE_LABELS.items():
-            field = _PathField(
-                getattr(settings, role), ROLE_HINTS[role], files=role != "depth_estimator"
-            )
-            self.fields[role] = field
-            form.addRow(label, field)
+        for slot in MODEL_SLOTS:
+            files = slot != DEPTH_ESTIMATOR_SLOT
+            field = _PathField(settings.model_in(slot), slot_hint(slot), files=files)
+            self.fields[slot] = field
+            form.addRow(slot_field_label(slot), field)
         self.device = QComboBox()
         self.device.addItems(["auto", "cuda", "mps", "cpu"])
         self.device.setCurrentText(settings.device)
@@ -109,10 +118,10 @@ class ModelDialog(QDialog):
         layout.addWidget(buttons)
 
     def result_settings(self) -> AppSettings:
-        values = {role: field.value() for role, field in self.fields.items()}
-        return replace(  # keeps the other settings (e.g. the model manager's folders)
-            self._settings,
-            **values,
-            device=self.device.currentText(),
-            allow_pickle=self.allow_pickle.isChecked(),
+        """The settings as edited (the others, e.g. the model manager's folders, kept)."""
+        settings = self._settings
+        for slot, field in self.fields.items():
+            settings = settings.with_model(slot, field.value())
+        return replace(
+            settings, device=self.device.currentText(), allow_pickle=self.allow_pickle.isChecked()
         )

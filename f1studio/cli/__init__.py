@@ -1,0 +1,68 @@
+"""The ``f1studio`` command: projects, layers and renders from a terminal.
+
+One module per command, each with ``register(subparsers)`` that adds its parser and sets
+``func``; :func:`main` builds the parser from :data:`COMMANDS` and dispatches. Heavy modules
+(torch, diffusers, Qt) are imported only inside the commands that need them, so
+``f1studio --help`` starts instantly. Every failure exits non-zero with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from f1studio import __version__
+from f1studio.cli import (
+    add_layer,
+    config,
+    evaluate,
+    info,
+    models,
+    new,
+    open_window,
+    render,
+)
+from f1studio.cli.common import CliError
+
+#: The commands, in the order ``f1studio --help`` lists them.
+COMMANDS = (new, add_layer, open_window, info, render, config, models, evaluate)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="f1studio",
+        description="F1 Studio: paint regions, guides and masks, then render them with "
+        "Stable Diffusion on your own GPU. Without a command it opens the window (the last "
+        "project, or a new one).",
+    )
+    parser.add_argument("--version", action="version", version=f"f1studio {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return open_window.start_window(None)
+        return int(args.func(args))
+    except CliError as e:
+        print(f"f1studio: {e}", file=sys.stderr)
+    except (ValueError, KeyError) as e:
+        print(f"f1studio: {str(e).strip(chr(39))}", file=sys.stderr)
+    except Exception as e:  # noqa: BLE001 - project/import/engine errors carry user messages
+        from f1studio.engine.events import EngineError
+
+        if os.environ.get("F1STUDIO_DEBUG"):
+            raise
+        message = e.message if isinstance(e, EngineError) else str(e)
+        print(
+            f"f1studio: {message.splitlines()[0] if message else type(e).__name__}", file=sys.stderr
+        )
+    return 1
+
+
+__all__ = ["COMMANDS", "CliError", "build_parser", "main"]

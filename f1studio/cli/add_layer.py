@@ -1,0 +1,89 @@
+"""``f1studio add-layer``: add a layer from an image file, or a guide extracted from a photo."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from f1studio.cli.common import DEVICES, CliError, Subparsers
+
+
+def register(subparsers: Subparsers) -> None:
+    from f1studio.document.layers import LayerKind
+
+    add = subparsers.add_parser("add-layer", help="add a layer from an image file")
+    add.add_argument("project", type=Path)
+    add.add_argument("--kind", choices=[kind.value for kind in LayerKind], required=True)
+    src = add.add_mutually_exclusive_group(required=True)
+    src.add_argument("--image", type=Path, help="masks: white = inside; guides: as drawn")
+    src.add_argument("--from-image", type=Path, help="extract an edge or depth guide from a photo")
+    add.add_argument("--name", default="")
+    add.add_argument("--prompt", default=None)
+    add.add_argument("--negative", default=None)
+    add.add_argument("--weight", type=float, default=None)
+    add.add_argument("--start", type=float, default=None)
+    add.add_argument("--end", type=float, default=None)
+    add.add_argument("--strength", type=float, default=None)
+    add.add_argument("--feather", type=int, default=None)
+    add.add_argument("--opacity", type=float, default=None)
+    add.add_argument("--low", type=int, default=100, help="Canny low threshold (--from-image edge)")
+    add.add_argument("--high", type=int, default=200, help="Canny high threshold")
+    add.add_argument("--depth-model", help="depth estimator (folder or hub id)")
+    add.add_argument("--device", default="auto", choices=DEVICES)
+    add.set_defaults(func=run)
+
+
+def layer_pixels(args: argparse.Namespace, doc: Any) -> Any:
+    """The new layer's pixels at the canvas size: an image, a mask, or an extracted guide."""
+    from f1studio.document.layers import LayerKind
+    from f1studio.project.imports import load_mask, load_picture
+
+    kind = LayerKind(args.kind)
+    if args.from_image is not None:
+        control = kind.control_kind
+        if control is None:
+            guides = " or ".join(kind.value for kind in LayerKind if kind.is_control)
+            raise CliError(f"--from-image extracts {guides} guides; use --image for other kinds")
+        from f1studio.appsettings import AppSettings
+        from f1studio.engine.guides import ExtractOptions, extract_guide
+        from f1studio.model_choice import ModelChoice
+        from f1studio.model_library import resolve_models
+
+        flags = ModelChoice(depth_estimator=args.depth_model)
+        chosen = resolve_models(doc.settings.models, AppSettings.load(), flags)
+        photo = load_picture(args.from_image, doc.width, doc.height)
+        options = ExtractOptions(chosen.depth_estimator, args.device, args.low, args.high)
+        return extract_guide(control, photo, options)
+    if kind.is_picture:
+        return load_picture(args.image, doc.width, doc.height)
+    return load_mask(args.image, doc.width, doc.height)
+
+
+def run(args: argparse.Namespace) -> int:
+    from f1studio.document.layers import COMMON_PROPERTIES, KIND_PROPERTIES, LayerKind
+    from f1studio.project.f1s import load_project, save_project
+
+    doc = load_project(args.project)
+    data = layer_pixels(args, doc)
+    props = {
+        "prompt": args.prompt,
+        "negative_prompt": args.negative,
+        "weight": args.weight,
+        "start": args.start,
+        "end": args.end,
+        "strength": args.strength,
+        "feather": args.feather,
+        "opacity": args.opacity,
+    }
+    kind = LayerKind(args.kind)
+    allowed = set(COMMON_PROPERTIES) | set(KIND_PROPERTIES[kind])
+    wrong = [k for k, v in props.items() if v is not None and k not in allowed]
+    if wrong:
+        flags = ", ".join("--" + ("negative" if w == "negative_prompt" else w) for w in wrong)
+        raise CliError(f"a {kind.label.lower()} layer does not take {flags}")
+    props = {k: v for k, v in props.items() if v is not None}
+    layer = doc.add_layer(kind, name=args.name, data=data, **props)
+    save_project(doc, args.project)
+    print(f"added {kind.label.lower()} layer {layer.name!r} ({layer.id}) to {args.project}")
+    return 0

@@ -1,0 +1,40 @@
+"""``f1studio config``: show or set the user's default models and device."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+
+from f1studio.cli.common import DEVICES, Subparsers, add_controlnet_option
+
+
+def register(subparsers: Subparsers) -> None:
+    cfg = subparsers.add_parser("config", help="show or set default models for this user")
+    cfg.add_argument("--model")
+    add_controlnet_option(cfg)
+    cfg.add_argument("--depth-model")
+    cfg.add_argument("--device", choices=DEVICES)
+    cfg.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from f1studio.appsettings import AppSettings, config_dir
+    from f1studio.engine.request import ControlKind
+    from f1studio.model_choice import BASE_SLOT, DEPTH_ESTIMATOR_SLOT
+
+    settings = AppSettings.load()
+    choices = [(BASE_SLOT, args.model), (DEPTH_ESTIMATOR_SLOT, args.depth_model)]
+    choices += [(ControlKind(kind).settings_key, path) for kind, path in args.controlnet]
+    changed = False
+    for slot, value in choices:
+        if value is not None:
+            settings = settings.with_model(slot, value)
+            changed = True
+    if args.device is not None:
+        settings.device = args.device
+        changed = True
+    if changed:
+        settings.save()
+    print(json.dumps({"file": str(config_dir() / "settings.json"), **asdict(settings)}, indent=2))
+    return 0

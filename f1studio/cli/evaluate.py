@@ -1,0 +1,67 @@
+"""``f1studio eval``: how well the demo model obeys prompts, regions, guides and masks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from f1studio.cli.common import CliError, Subparsers
+
+EVAL_TESTS = ("prompt", "regions", "edges", "depth", "inpaint", "solvers", "auto")
+
+
+def register(subparsers: Subparsers) -> None:
+    from f1studio.engine.request import SCHEDULERS
+
+    ev = subparsers.add_parser(
+        "eval", help="measure how well the demo model obeys prompts, regions, guides and masks"
+    )
+    ev.add_argument(
+        "--model", type=Path, help="demo-layout folder (pipeline/ + controlnet-*/) or a pipeline"
+    )
+    ev.add_argument("--cases", type=int, default=50, help="held-out scenes per test")
+    ev.add_argument("--out", type=Path, default=Path("eval-report.md"), help="Markdown report")
+    ev.add_argument("--only", nargs="+", choices=EVAL_TESTS, help="run only these tests")
+    ev.add_argument("--steps", type=int, default=20)
+    ev.add_argument("--guidance", type=float, default=5.0)
+    ev.add_argument("--scheduler", choices=SCHEDULERS, default="dpmpp-2m")
+    ev.add_argument("--solver-cases", type=int, default=6, help="cases in the solver study")
+    ev.add_argument(
+        "--write-step-plan",
+        action="store_true",
+        help="save the solver study's step counts in the model (used by steps: auto)",
+    )
+    ev.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from f1studio.demo.evaluate import EvalSettings, evaluate
+    from f1studio.demo.model import DEMO_ROOT
+    from f1studio.demo.report import markdown, write
+
+    model = args.model or DEMO_ROOT
+    if not model.exists():
+        raise CliError(f"no model at {model} (train one: python -m f1studio.demo.train)")
+    if args.cases < 1 or args.solver_cases < 1:
+        raise CliError("--cases and --solver-cases must be at least 1")
+    settings = EvalSettings(
+        model=model,
+        cases=args.cases,
+        steps=args.steps,
+        guidance=args.guidance,
+        scheduler=args.scheduler,
+        solver_cases=args.solver_cases,
+        write_step_plan=args.write_step_plan,
+    )
+    if args.write_step_plan and args.only and "solvers" not in args.only:
+        raise CliError("--write-step-plan needs the solver study (add solvers to --only)")
+    figures = evaluate(
+        settings,
+        only=tuple(args.only or EVAL_TESTS),
+        progress=lambda line: print(f"eval: {line}", file=sys.stderr, flush=True),
+    )
+    out, png = write(figures, args.out)
+    print(markdown(figures))
+    print(f"report: {out}" + (f", samples: {png}" if png else ""))
+    return 0

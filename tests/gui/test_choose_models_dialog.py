@@ -1,0 +1,33 @@
+"""Choose models by hand (Model ▸ Choose models…): one field per model slot."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from f1studio.appsettings import AppSettings  # noqa: E402
+from f1studio.gui.choose_models_dialog import ChooseModelsDialog  # noqa: E402
+
+
+def test_fields_per_slot_edit_the_settings(qtbot):
+    settings = AppSettings(
+        base="org/sd15", controlnets={"depth": "/nets/depth"}, model_folders=["/models"]
+    )
+    dialog = ChooseModelsDialog(settings)
+    qtbot.addWidget(dialog)
+    assert list(dialog.fields) == ["base", "edge_controlnet", "depth_controlnet", "depth_estimator"]
+    assert dialog.fields["base"].value() == "org/sd15"
+    assert dialog.fields["edge_controlnet"].value() is None
+    assert "lllyasviel/control_v11p_sd15_canny" in (
+        dialog.fields["edge_controlnet"].edit.placeholderText()
+    )
+    assert dialog.fields["depth_controlnet"].value() == "/nets/depth"
+    dialog.fields["edge_controlnet"].edit.setText(" /nets/canny ")
+    dialog.fields["depth_controlnet"].edit.setText("")
+    dialog.device.setCurrentText("cpu")
+    dialog.allow_pickle.setChecked(True)
+    chosen = dialog.result_settings()
+    assert chosen.controlnets == {"edge": "/nets/canny"} and chosen.base == "org/sd15"
+    assert (chosen.device, chosen.allow_pickle, chosen.model_folders) == ("cpu", True, ["/models"])
+    assert settings.controlnets == {"depth": "/nets/depth"}  # the settings given are not changed
