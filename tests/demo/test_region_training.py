@@ -16,6 +16,8 @@ from f1studio.demo.train_settings import FULL  # noqa: E402
 from f1studio.demo.vocab import write_tokenizer  # noqa: E402
 from f1studio.demo.world import generate  # noqa: E402
 
+pytestmark = pytest.mark.slow  # the demo model's world, training and renders
+
 
 @pytest.fixture(scope="module")
 def tokenizer(tmp_path_factory):

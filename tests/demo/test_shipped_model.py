@@ -13,6 +13,8 @@ from safetensors.torch import load_file
 from f1studio.demo import evaluate
 from f1studio.demo.model import DEMO_ROOT, demo_model, resolve_models
 
+pytestmark = pytest.mark.slow  # the demo model's world, training and renders
+
 # loose thresholds, well under what `f1studio eval` measured on these first held-out cases
 PROMPT_BACKGROUND = 0.75
 PROMPT_SHAPE_COLOUR = 0.5
