@@ -35,6 +35,8 @@ from f1studio.demo.world import (
     render,
 )
 
+pytestmark = pytest.mark.slow  # the demo model's world, training and renders
+
 N_HELD_OUT = 300  # adherence and per-kind accuracy
 N_PERTURBED = 100  # deliberately wrong renders
 

@@ -11,10 +11,12 @@ pytest.importorskip("torch")
 import cv2  # noqa: E402
 from transformers import CLIPTokenizer  # noqa: E402
 
-from f1studio.demo import train as training  # noqa: E402
+from f1studio.demo import train_data, train_stages  # noqa: E402
 from f1studio.demo.train_settings import FULL  # noqa: E402
 from f1studio.demo.vocab import write_tokenizer  # noqa: E402
 from f1studio.demo.world import generate  # noqa: E402
+
+pytestmark = pytest.mark.slow  # the demo model's world, training and renders
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +33,8 @@ def _text(tokenizer, ids) -> str:
 def test_each_shape_reads_its_own_caption_where_it_is(tokenizer):
     indices = np.array([5, 17, 42])
     rng = np.random.default_rng(0)
-    ids, processor = training.region_batch(indices, tokenizer, rng)
-    chunks = training.REGION_CHUNKS
+    ids, processor = train_data.region_batch(indices, tokenizer, rng)
+    chunks = train_data.REGION_CHUNKS
     assert ids.shape == (len(indices) * chunks, tokenizer.model_max_length)
     weights = processor.weights.by_tokens[16 * 16].numpy()  # (C, B, 1, tokens, 1)
     assert weights.shape == (chunks, len(indices), 1, 256, 1)
@@ -58,10 +60,10 @@ def test_each_shape_reads_its_own_caption_where_it_is(tokenizer):
 
 def test_region_steps_follow_the_main_cycle_and_alternate():
     settings = FULL
-    assert not training._is_region_step(settings, settings.unet_steps - 1)
-    assert training._is_region_step(settings, settings.unet_steps)
-    assert not training._is_region_step(settings, settings.unet_steps + 1)
+    assert not train_stages.is_region_step(settings, settings.unet_steps - 1)
+    assert train_stages.is_region_step(settings, settings.unet_steps)
+    assert not train_stages.is_region_step(settings, settings.unet_steps + 1)
     # the second cycle starts again from warm-up at the lower rate
-    assert training._unet_lr(settings, settings.unet_steps) < settings.region_lr
-    peak = training._unet_lr(settings, settings.unet_steps + settings.warmup)
+    assert train_stages.unet_lr(settings, settings.unet_steps) < settings.region_lr
+    peak = train_stages.unet_lr(settings, settings.unet_steps + settings.warmup)
     assert peak == pytest.approx(settings.region_lr)

@@ -15,6 +15,8 @@ from f1studio.demo.model import DEMO_ROOT, demo_model
 from f1studio.model_choice import ModelChoice
 from f1studio.model_library import resolve_models
 
+pytestmark = pytest.mark.slow  # the demo model's world, training and renders
+
 # loose thresholds, well under what `f1studio eval` measured on these first held-out cases
 PROMPT_BACKGROUND = 0.75
 PROMPT_SHAPE_COLOUR = 0.5

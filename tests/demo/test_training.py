@@ -14,6 +14,8 @@ from f1studio.demo import checkpoints
 from f1studio.demo import train as training
 from f1studio.demo.train_settings import QUICK
 
+pytestmark = pytest.mark.slow  # the demo model's world, training and renders
+
 PARTS = (
     "pipeline/unet",
     "pipeline/vae",

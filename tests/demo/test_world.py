@@ -23,6 +23,8 @@ from f1studio.demo.world import (
     sample_scene,
 )
 
+pytestmark = pytest.mark.slow  # the demo model's world, training and renders
+
 INDICES = range(40)
 
 

@@ -107,27 +107,20 @@ def test_other_joint_attention_transformers_are_not_flux(tmp_path):
 
 
 # ---- loading diffusers-layout FLUX.1 files -------------------------------------------------------
-@pytest.fixture(scope="module")
-def flux_models(tmp_path_factory):
-    from f1studio.testing.tiny_flux import build_flux
-
-    return build_flux(tmp_path_factory.mktemp("tiny-flux-detect"), seed=0)
-
-
 @pytest.mark.parametrize("prefix", ["", COMFY])
 def test_a_diffusers_layout_flux_file_loads_through_the_engine(
-    flux_models, tmp_path, monkeypatch, prefix
+    tiny_flux, tmp_path, monkeypatch, prefix
 ):
     import torch
     from safetensors.torch import load_file, save_file
 
     from f1studio.engine.families.flux_loading import FLUX_CONFIG_ENV
 
-    folder = flux_models["pipeline"]
+    folder = tiny_flux["pipeline"]
     ref = load_file(str(folder / "transformer" / "diffusion_pytorch_model.safetensors"))
     single = tmp_path / "flux-diffusers.safetensors"
     save_file({prefix + k: v.contiguous() for k, v in ref.items()}, str(single))
-    monkeypatch.setenv(FLUX_CONFIG_ENV, str(flux_models["pipeline-schnell"]))
+    monkeypatch.setenv(FLUX_CONFIG_ENV, str(tiny_flux["pipeline-schnell"]))
     monkeypatch.delenv("F1STUDIO_MEMORY_MODE", raising=False)
     model = load_pipeline(str(single), "cpu")
     assert model.family is ModelFamily.FLUX

@@ -572,16 +572,13 @@ def test_folder_variant(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def sdxl_fp16(tmp_path_factory) -> tuple[Path, Path]:
+def sdxl_fp16(tiny_sdxl, tmp_path_factory) -> tuple[Path, Path]:
     """The tiny SDXL pipeline, and a copy with only "fp16" files for the UNet and the second
     text encoder (the names are what matters: the weights stay fp32)."""
     import shutil
 
-    from f1studio.testing.tiny_sdxl import build_sdxl
-
-    out = tmp_path_factory.mktemp("tiny-sdxl-fp16")
-    folder = build_sdxl(out / "models", seed=0)["pipeline"]
-    copy = out / "fp16"
+    folder = tiny_sdxl["pipeline"]
+    copy = tmp_path_factory.mktemp("tiny-sdxl-fp16") / "fp16"
     shutil.copytree(folder, copy)
     for part in ("unet", "text_encoder_2"):
         for file in (copy / part).glob("*.safetensors"):

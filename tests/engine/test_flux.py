@@ -11,7 +11,7 @@ from PIL import Image
 from f1studio.engine.events import Cancelled, EngineError, ErrorKind, Failed, Progress
 from f1studio.engine.families.base import ModelFamily
 from f1studio.engine.families.flux import FluxAdapter
-from f1studio.engine.models import ModelCache, detect_family
+from f1studio.engine.models import detect_family
 from f1studio.engine.request import (
     ControlKind,
     ControlSpec,
@@ -26,18 +26,6 @@ from tests.engine.helpers import max_diff, render, to_u8
 TOLERANCE = 2  # out of 255
 SIZE = 128  # 8x8 = 64 image tokens
 TEXT = 64  # the tiny T5 tokenizer's length (the adapter uses min(512, model_max_length))
-
-
-@pytest.fixture(scope="module")
-def flux_models(tmp_path_factory):
-    from f1studio.testing.tiny_flux import build_flux
-
-    return build_flux(tmp_path_factory.mktemp("tiny-flux"), seed=0)
-
-
-@pytest.fixture(scope="module")
-def cache():
-    return ModelCache()
 
 
 def _photo(size=SIZE):
@@ -79,28 +67,29 @@ def _mask(y0, x0, y1, x1, size=SIZE):
 
 
 # --- models -------------------------------------------------------------------------------------
-def test_detect_family_says_flux_and_variants(flux_models, cache):
+def test_detect_family_says_flux_and_variants(tiny_flux, engine_cache):
     from f1studio.engine.families.flux import default_steps, flux_variant
 
     for name in ("pipeline", "pipeline-schnell", "pipeline-fill"):
-        assert detect_family(str(flux_models[name]))[0] is ModelFamily.FLUX
+        assert detect_family(str(tiny_flux[name]))[0] is ModelFamily.FLUX
     assert ModelFamily.FLUX.is_supported
     variants = {}
     for name in ("pipeline", "pipeline-schnell", "pipeline-fill"):
-        render(_request(flux_models, name, steps=1, width=64, height=64), cache)
-        variants[name] = flux_variant(cache.loaded.pipe)
+        render(_request(tiny_flux, name, steps=1, width=64, height=64), engine_cache)
+        variants[name] = flux_variant(engine_cache.loaded.pipe)
     assert variants == {"pipeline": "dev", "pipeline-schnell": "schnell", "pipeline-fill": "fill"}
-    assert type(cache.loaded.pipe).__name__ == "FluxFillPipeline"
+    assert type(engine_cache.loaded.pipe).__name__ == "FluxFillPipeline"
     assert default_steps("schnell") == 4 and default_steps("dev") == 28
 
 
 # --- parity with diffusers ---------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("scheduler", ["flow-euler", "dpmpp-2m"])
-def test_plain_prompt_equals_flux_pipeline(flux_models, cache, scheduler):
+def test_plain_prompt_equals_flux_pipeline(tiny_flux, engine_cache, scheduler):
     from diffusers import FluxPipeline
 
-    ours = render(_request(flux_models, scheduler=scheduler), cache)[0]
-    pipe, seed = _reference(FluxPipeline, flux_models["pipeline"], scheduler)
+    ours = render(_request(tiny_flux, scheduler=scheduler), engine_cache)[0]
+    pipe, seed = _reference(FluxPipeline, tiny_flux["pipeline"], scheduler)
     ref = pipe(
         "a red car on a street",
         height=SIZE,
@@ -116,12 +105,13 @@ def test_plain_prompt_equals_flux_pipeline(flux_models, cache, scheduler):
     assert ours.std() > 5
 
 
-def test_schnell_equals_flux_pipeline_and_ignores_guidance(flux_models, cache):
+@pytest.mark.slow
+def test_schnell_equals_flux_pipeline_and_ignores_guidance(tiny_flux, engine_cache):
     from diffusers import FluxPipeline
 
-    request = _request(flux_models, "pipeline-schnell", steps=4, guidance_scale=0.0)
-    ours = render(request, cache)[0]
-    pipe, seed = _reference(FluxPipeline, flux_models["pipeline-schnell"])
+    request = _request(tiny_flux, "pipeline-schnell", steps=4, guidance_scale=0.0)
+    ours = render(request, engine_cache)[0]
+    pipe, seed = _reference(FluxPipeline, tiny_flux["pipeline-schnell"])
     ref = pipe(
         "a red car on a street",
         height=SIZE,
@@ -133,23 +123,23 @@ def test_schnell_equals_flux_pipeline_and_ignores_guidance(flux_models, cache):
         max_sequence_length=TEXT,
     ).images
     assert max_diff(ours, to_u8(ref)) <= TOLERANCE
-    assert max_diff(render(request.with_changes(guidance_scale=7.0), cache)[0], ours) == 0
+    assert max_diff(render(request.with_changes(guidance_scale=7.0), engine_cache)[0], ours) == 0
 
 
-def test_guidance_drives_the_dev_guidance_embedding(flux_models, cache):
-    low = render(_request(flux_models, guidance_scale=1.0), cache)[0]
-    high = render(_request(flux_models, guidance_scale=6.0), cache)[0]
+def test_guidance_drives_the_dev_guidance_embedding(tiny_flux, engine_cache):
+    low = render(_request(tiny_flux, guidance_scale=1.0), engine_cache)[0]
+    high = render(_request(tiny_flux, guidance_scale=6.0), engine_cache)[0]
     assert max_diff(low, high) > 5
 
 
-def test_dpmpp_2m_on_flow_sigmas_differs_from_euler(flux_models, cache):
-    euler = render(_request(flux_models, scheduler="euler"), cache)[0]
-    flow_euler = render(_request(flux_models, scheduler="flow-euler"), cache)[0]
-    dpm = render(_request(flux_models, scheduler="dpmpp-2m"), cache)[0]
+def test_dpmpp_2m_on_flow_sigmas_differs_from_euler(tiny_flux, engine_cache):
+    euler = render(_request(tiny_flux, scheduler="euler"), engine_cache)[0]
+    flow_euler = render(_request(tiny_flux, scheduler="flow-euler"), engine_cache)[0]
+    dpm = render(_request(tiny_flux, scheduler="dpmpp-2m"), engine_cache)[0]
     assert max_diff(euler, flow_euler) == 0  # "euler" is the model's own FlowMatch Euler
     assert dpm.std() > 5 and max_diff(dpm, euler) > 2
-    schnell = _request(flux_models, "pipeline-schnell", scheduler="dpmpp-2m", steps=4)
-    assert render(schnell, cache)[0].std() > 5  # fixed shift: no dynamic mu
+    schnell = _request(tiny_flux, "pipeline-schnell", scheduler="dpmpp-2m", steps=4)
+    assert render(schnell, engine_cache)[0].std() > 5  # fixed shift: no dynamic mu
 
 
 def _edges():
@@ -159,21 +149,22 @@ def _edges():
     return edges
 
 
-def test_edge_guide_equals_flux_controlnet_pipeline(flux_models, cache):
+@pytest.mark.slow
+def test_edge_guide_equals_flux_controlnet_pipeline(tiny_flux, engine_cache):
     from diffusers import FluxControlNetModel, FluxControlNetPipeline
 
     spec = ControlSpec(
         ControlKind.EDGE,
         Pixels.of(_edges()),
-        str(flux_models["controlnet-edge"]),
+        str(tiny_flux["controlnet-edge"]),
         weight=0.8,
         start=0.1,
         end=0.7,
     )
-    request = _request(flux_models, prompt="a house", steps=10, seed=9, controls=(spec,))
-    ours = render(request, cache)[0]
-    cn = FluxControlNetModel.from_pretrained(str(flux_models["controlnet-edge"]))
-    pipe, seed = _reference(FluxControlNetPipeline, flux_models["pipeline"], controlnet=cn)
+    request = _request(tiny_flux, prompt="a house", steps=10, seed=9, controls=(spec,))
+    ours = render(request, engine_cache)[0]
+    cn = FluxControlNetModel.from_pretrained(str(tiny_flux["controlnet-edge"]))
+    pipe, seed = _reference(FluxControlNetPipeline, tiny_flux["pipeline"], controlnet=cn)
     ref = pipe(
         "a house",
         control_image=Image.fromarray(np.repeat(_edges()[:, :, None], 3, axis=2)),
@@ -189,29 +180,28 @@ def test_edge_guide_equals_flux_controlnet_pipeline(flux_models, cache):
         max_sequence_length=TEXT,
     ).images
     assert max_diff(ours, to_u8(ref)) <= TOLERANCE
-    plain = render(request.with_changes(controls=()), cache)[0]
+    plain = render(request.with_changes(controls=()), engine_cache)[0]
     assert max_diff(ours, plain) > 10  # the guide really steers
 
 
-def test_edge_and_depth_guides_sum_like_multi_controlnet(flux_models, cache):
+@pytest.mark.slow
+def test_edge_and_depth_guides_sum_like_multi_controlnet(tiny_flux, engine_cache):
     from diffusers import FluxControlNetModel, FluxControlNetPipeline, FluxMultiControlNetModel
 
     depth = np.tile(np.linspace(0, 255, SIZE, dtype=np.uint8)[:, None], (1, SIZE))
     specs = (
+        ControlSpec(ControlKind.EDGE, Pixels.of(_edges()), str(tiny_flux["controlnet-edge"]), 0.7),
         ControlSpec(
-            ControlKind.EDGE, Pixels.of(_edges()), str(flux_models["controlnet-edge"]), 0.7
-        ),
-        ControlSpec(
-            ControlKind.DEPTH, Pixels.of(depth), str(flux_models["controlnet-depth"]), 0.5, 0.0, 0.5
+            ControlKind.DEPTH, Pixels.of(depth), str(tiny_flux["controlnet-depth"]), 0.5, 0.0, 0.5
         ),
     )
-    ours = render(_request(flux_models, controls=specs), cache)[0]
+    ours = render(_request(tiny_flux, controls=specs), engine_cache)[0]
     nets = [
-        FluxControlNetModel.from_pretrained(str(flux_models[n]))
+        FluxControlNetModel.from_pretrained(str(tiny_flux[n]))
         for n in ("controlnet-edge", "controlnet-depth")
     ]
     pipe, seed = _reference(
-        FluxControlNetPipeline, flux_models["pipeline"], controlnet=FluxMultiControlNetModel(nets)
+        FluxControlNetPipeline, tiny_flux["pipeline"], controlnet=FluxMultiControlNetModel(nets)
     )
     ref = pipe(
         "a red car on a street",
@@ -232,14 +222,15 @@ def test_edge_and_depth_guides_sum_like_multi_controlnet(flux_models, cache):
     assert max_diff(ours, to_u8(ref)) <= TOLERANCE
 
 
-def test_union_controlnet_takes_the_control_mode(flux_models, cache):
+@pytest.mark.slow
+def test_union_controlnet_takes_the_control_mode(tiny_flux, engine_cache):
     from diffusers import FluxControlNetModel, FluxControlNetPipeline
 
-    union = str(flux_models["controlnet-union"])
+    union = str(tiny_flux["controlnet-union"])
     spec = ControlSpec(ControlKind.EDGE, Pixels.of(_edges()), union, 0.9, control_mode=3)
-    ours = render(_request(flux_models, controls=(spec,)), cache)[0]
+    ours = render(_request(tiny_flux, controls=(spec,)), engine_cache)[0]
     cn = FluxControlNetModel.from_pretrained(union)
-    pipe, seed = _reference(FluxControlNetPipeline, flux_models["pipeline"], controlnet=cn)
+    pipe, seed = _reference(FluxControlNetPipeline, tiny_flux["pipeline"], controlnet=cn)
     ref = pipe(
         "a red car on a street",
         control_image=Image.fromarray(np.repeat(_edges()[:, :, None], 3, axis=2)),
@@ -255,23 +246,26 @@ def test_union_controlnet_takes_the_control_mode(flux_models, cache):
     ).images
     assert max_diff(ours, to_u8(ref)) <= TOLERANCE
     default_mode = ControlSpec(ControlKind.EDGE, Pixels.of(_edges()), union, 0.9)  # -> canny (0)
-    assert max_diff(render(_request(flux_models, controls=(default_mode,)), cache)[0], ours) > 0
+    assert (
+        max_diff(render(_request(tiny_flux, controls=(default_mode,)), engine_cache)[0], ours) > 0
+    )
 
 
-def test_img2img_equals_flux_img2img_pipeline(flux_models, cache):
+@pytest.mark.slow
+def test_img2img_equals_flux_img2img_pipeline(tiny_flux, engine_cache):
     from diffusers import FluxImg2ImgPipeline
 
     photo = _photo()
     request = _request(
-        flux_models,
+        tiny_flux,
         prompt="a portrait",
         steps=12,
         seed=5,
         strength=0.55,
         init_image=Pixels.of(photo),
     )
-    ours = render(request, cache)[0]
-    pipe, seed = _reference(FluxImg2ImgPipeline, flux_models["pipeline"])
+    ours = render(request, engine_cache)[0]
+    pipe, seed = _reference(FluxImg2ImgPipeline, tiny_flux["pipeline"])
     ref = pipe(
         "a portrait",
         image=Image.fromarray(photo),
@@ -287,39 +281,40 @@ def test_img2img_equals_flux_img2img_pipeline(flux_models, cache):
     assert max_diff(ours, to_u8(ref)) <= TOLERANCE
     assert FluxAdapter.steps_per_image(request) == 7  # 12 - int(12 - 12 * 0.55), as diffusers
     assert FluxAdapter.steps_per_image(request.with_changes(strength=0.0)) == 0
-    txt2img = render(request.with_changes(strength=1.0, init_image=None), cache)[0]
+    txt2img = render(request.with_changes(strength=1.0, init_image=None), engine_cache)[0]
     assert np.abs(ours.astype(int) - photo).mean() < np.abs(txt2img.astype(int) - photo).mean()
 
 
 # --- inpaint -----------------------------------------------------------------------------------
-def test_inpaint_keeps_outside_pixels_bit_identical(flux_models, cache):
+def test_inpaint_keeps_outside_pixels_bit_identical(tiny_flux, engine_cache):
     photo = _photo()
     mask = _mask(32, 40, 96, 100)
     for strength in (1.0, 0.5):
         request = _request(
-            flux_models,
+            tiny_flux,
             init_image=Pixels.of(photo),
             inpaint=InpaintSpec(Pixels.of(mask), strength, feather=6),
         )
-        out = render(request, cache)[0]
+        out = render(request, engine_cache)[0]
         assert np.array_equal(out[mask == 0], photo[mask == 0])
         inside = mask == 255
         assert np.abs(out[inside].astype(int) - photo[inside]).mean() > 5
 
 
-def test_fill_model_inpaint_equals_flux_fill_pipeline(flux_models, cache):
+@pytest.mark.slow
+def test_fill_model_inpaint_equals_flux_fill_pipeline(tiny_flux, engine_cache):
     from diffusers import FluxFillPipeline
 
     photo = _photo()
     mask = _mask(32, 40, 96, 100)
     request = _request(
-        flux_models,
+        tiny_flux,
         "pipeline-fill",
         init_image=Pixels.of(photo),
         inpaint=InpaintSpec(Pixels.of(mask), 1.0, feather=0),
     )
-    ours = render(request, cache)[0]
-    pipe, seed = _reference(FluxFillPipeline, flux_models["pipeline-fill"])
+    ours = render(request, engine_cache)[0]
+    pipe, seed = _reference(FluxFillPipeline, tiny_flux["pipeline-fill"])
     ref = pipe(
         "a red car on a street",
         image=Image.fromarray(photo),
@@ -338,38 +333,41 @@ def test_fill_model_inpaint_equals_flux_fill_pipeline(flux_models, cache):
 
 
 # --- regions ------------------------------------------------------------------------------------
-def test_full_canvas_region_with_empty_global_prompt_equals_plain_prompt(flux_models, cache):
+def test_full_canvas_region_with_empty_global_prompt_equals_plain_prompt(tiny_flux, engine_cache):
     region = RegionSpec(Pixels.of(_mask(0, 0, SIZE, SIZE)), "a red car")
-    with_region = render(_request(flux_models, prompt="", regions=(region,)), cache)[0]
-    plain = render(_request(flux_models, prompt="a red car"), cache)[0]
+    with_region = render(_request(tiny_flux, prompt="", regions=(region,)), engine_cache)[0]
+    plain = render(_request(tiny_flux, prompt="a red car"), engine_cache)[0]
     assert max_diff(with_region, plain) <= TOLERANCE
 
 
-def test_region_weight_zero_is_the_global_prompt(flux_models, cache):
-    request = _request(flux_models, prompt="a photo of a street")
+def test_region_weight_zero_is_the_global_prompt(tiny_flux, engine_cache):
+    request = _request(tiny_flux, prompt="a photo of a street")
     region = RegionSpec(Pixels.of(_mask(0, 0, SIZE, SIZE // 2)), "a green forest", weight=0.0)
-    plain = render(request, cache)[0]
-    assert max_diff(render(request.with_changes(regions=(region,)), cache)[0], plain) <= TOLERANCE
+    plain = render(request, engine_cache)[0]
+    assert (
+        max_diff(render(request.with_changes(regions=(region,)), engine_cache)[0], plain)
+        <= TOLERANCE
+    )
 
 
-def test_region_changes_pixels_inside_its_mask_more_than_outside(flux_models, cache):
+def test_region_changes_pixels_inside_its_mask_more_than_outside(tiny_flux, engine_cache):
     size = 256
-    request = _request(flux_models, prompt="a photo of a street", width=size, height=size)
-    plain = render(request, cache)[0].astype(np.float32)
+    request = _request(tiny_flux, prompt="a photo of a street", width=size, height=size)
+    plain = render(request, engine_cache)[0].astype(np.float32)
     region = RegionSpec(
         Pixels.of(_mask(0, 0, size, size // 2, size)), "a green forest with a yellow flower"
     )
-    regional = render(request.with_changes(regions=(region,)), cache)[0].astype(np.float32)
+    regional = render(request.with_changes(regions=(region,)), engine_cache)[0].astype(np.float32)
     change = np.abs(regional - plain).mean(axis=2)
     inside = change[:, : size // 2 - 32].mean()  # clear of the soft boundary
     outside = change[:, size // 2 + 32 :].mean()
     assert inside > 1.25 * outside, (inside, outside)
 
 
-def test_one_transformer_call_per_step_with_four_regions(flux_models, cache):
-    request = _request(flux_models, prompt="a photo")
-    render(request, cache)
-    transformer = cache.loaded.pipe.transformer
+def test_one_transformer_call_per_step_with_four_regions(tiny_flux, engine_cache):
+    request = _request(tiny_flux, prompt="a photo")
+    render(request, engine_cache)
+    transformer = engine_cache.loaded.pipe.transformer
     calls = []
     handle = transformer.register_forward_hook(lambda *a: calls.append(1))
     try:
@@ -377,7 +375,7 @@ def test_one_transformer_call_per_step_with_four_regions(flux_models, cache):
             RegionSpec(Pixels.of(_mask(0, i * SIZE // 4, SIZE, (i + 1) * SIZE // 4)), f"a {c} car")
             for i, c in enumerate(["red", "blue", "green", "yellow"])
         )
-        out = render(request.with_changes(regions=regions), cache)[0]
+        out = render(request.with_changes(regions=regions), engine_cache)[0]
     finally:
         handle.remove()
     assert len(calls) == request.steps
@@ -386,11 +384,11 @@ def test_one_transformer_call_per_step_with_four_regions(flux_models, cache):
     assert processors == {"FluxAttnProcessor"}  # restored after the job
 
 
-def test_regions_with_a_union_controlnet_on_a_larger_canvas(flux_models, cache):
+def test_regions_with_a_union_controlnet_on_a_larger_canvas(tiny_flux, engine_cache):
     """Regions reach the ControlNet too (its mode token joins the mask); 24x24 image tokens take
     the per-chunk attention plan rather than one dense mask."""
     size = 384
-    union = str(flux_models["controlnet-union"])
+    union = str(tiny_flux["controlnet-union"])
     edges = np.zeros((size, size), np.uint8)
     edges[100:104, :] = 255
     spec = ControlSpec(ControlKind.EDGE, Pixels.of(edges), union, 0.8)
@@ -399,10 +397,10 @@ def test_regions_with_a_union_controlnet_on_a_larger_canvas(flux_models, cache):
         RegionSpec(Pixels.of(_mask(0, size // 2, size, size, size)), "a blue sky", weight=0.6),
     )
     request = _request(
-        flux_models, prompt="a photo", width=size, height=size, steps=4, controls=(spec,)
+        tiny_flux, prompt="a photo", width=size, height=size, steps=4, controls=(spec,)
     )
-    guided = render(request, cache)[0]
-    regional = render(request.with_changes(regions=regions), cache)[0]
+    guided = render(request, engine_cache)[0]
+    regional = render(request.with_changes(regions=regions), engine_cache)[0]
     assert regional.shape == (size, size, 3) and regional.std() > 5
     assert max_diff(regional, guided) > 5
 
@@ -488,17 +486,17 @@ def test_text_budget_is_shared_between_chunks():
 
 
 # --- canvas, previews, cancel, errors --------------------------------------------------------
-def test_any_canvas_size_and_previews(flux_models, cache):
+def test_any_canvas_size_and_previews(tiny_flux, engine_cache):
     events = []
-    request = _request(flux_models, width=200, height=136, steps=3)
-    out = render(request, cache, events)[0]
+    request = _request(tiny_flux, width=200, height=136, steps=3)
+    out = render(request, engine_cache, events)[0]
     assert out.shape == (136, 200, 3)
     previews = [e.preview for e in events if isinstance(e, Progress)]
     assert len(previews) == 3 and all(p.shape == (18, 26, 3) for p in previews)
     assert previews[-1].std() > 0
 
 
-def test_cancel_before_a_step(flux_models, cache):
+def test_cancel_before_a_step(tiny_flux, engine_cache):
     cancel = threading.Event()
     events = []
 
@@ -507,15 +505,16 @@ def test_cancel_before_a_step(flux_models, cache):
         if isinstance(event, Progress) and event.step == 2:
             cancel.set()
 
-    assert run(_request(flux_models, steps=6), on_event, cancel, cache=cache) is None
+    assert run(_request(tiny_flux, steps=6), on_event, cancel, cache=engine_cache) is None
     assert isinstance(events[-1], Cancelled) and events[-1].step == 2
 
 
 @pytest.mark.parametrize("scheduler", ["euler-a", "ddim", "dpmpp-2m-karras"])
-def test_noise_prediction_samplers_fail_clearly_on_flux(flux_models, cache, scheduler):
+def test_noise_prediction_samplers_fail_clearly_on_flux(tiny_flux, engine_cache, scheduler):
     events = []
     assert (
-        run(_request(flux_models, scheduler=scheduler, steps=2), events.append, cache=cache) is None
+        run(_request(tiny_flux, scheduler=scheduler, steps=2), events.append, cache=engine_cache)
+        is None
     )
     assert isinstance(events[-1], Failed) and events[-1].kind is ErrorKind.BAD_REQUEST
     assert "flow" in events[-1].message
@@ -530,41 +529,41 @@ def test_flow_euler_on_stable_diffusion_is_refused():
 
 
 # --- loading ------------------------------------------------------------------------------------
-def test_single_file_transformer_loads_with_a_config_folder(flux_models, tmp_path, monkeypatch):
+def test_single_file_transformer_loads_with_a_config_folder(tiny_flux, tmp_path, monkeypatch):
     import shutil
 
     from f1studio.engine.families.flux_loading import FLUX_CONFIG_ENV, load_flux
 
     single = tmp_path / "tiny-flux-transformer.safetensors"
     shutil.copy(
-        flux_models["pipeline"] / "transformer" / "diffusion_pytorch_model.safetensors", single
+        tiny_flux["pipeline"] / "transformer" / "diffusion_pytorch_model.safetensors", single
     )
     monkeypatch.delenv(FLUX_CONFIG_ENV, raising=False)
     with pytest.raises(EngineError) as offline:
         load_flux(str(single), None, False, None)
     assert offline.value.kind is ErrorKind.OFFLINE and "\n" not in offline.value.message
     assert FLUX_CONFIG_ENV in offline.value.message
-    monkeypatch.setenv(FLUX_CONFIG_ENV, str(flux_models["pipeline-schnell"]))
+    monkeypatch.setenv(FLUX_CONFIG_ENV, str(tiny_flux["pipeline-schnell"]))
     pipe = load_flux(str(single), None, False, None)  # a dev file described by a schnell folder
     assert pipe.transformer.config.guidance_embeds is True
 
 
-def test_single_file_controlnet_and_wrong_controlnets(flux_models, tmp_path):
+def test_single_file_controlnet_and_wrong_controlnets(tiny_flux, tmp_path):
     import shutil
 
     from f1studio.engine.families.flux_loading import load_flux_controlnet
 
-    folder = flux_models["controlnet-union"]
+    folder = tiny_flux["controlnet-union"]
     single = tmp_path / "union.safetensors"
     shutil.copy(folder / "diffusion_pytorch_model.safetensors", single)
     model = load_flux_controlnet(str(single), None, False, str(folder))
     assert model.union and model.config.num_mode == 10
     with pytest.raises(EngineError) as wrong:
-        load_flux_controlnet(str(flux_models["pipeline"] / "vae"), None, False, None)
+        load_flux_controlnet(str(tiny_flux["pipeline"] / "vae"), None, False, None)
     assert wrong.value.kind is ErrorKind.MODEL_INVALID
 
 
-def test_auto_steps(flux_models, cache, monkeypatch):
+def test_auto_steps(tiny_flux, engine_cache, monkeypatch):
     from tests.engine.test_adaptive import check_auto_steps
 
-    check_auto_steps(lambda **kw: _request(flux_models, **kw), cache, monkeypatch, planned=8)
+    check_auto_steps(lambda **kw: _request(tiny_flux, **kw), engine_cache, monkeypatch, planned=8)

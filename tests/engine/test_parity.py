@@ -25,6 +25,7 @@ def _reference(cls, path, scheduler, **components):
     return pipe, torch.Generator("cpu").manual_seed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scheduler", ["dpmpp-2m", "dpmpp-2m-karras", "euler", "euler-a", "ddim"])
 def test_plain_prompt_equals_stable_diffusion_pipeline(tiny_models, engine_cache, scheduler):
     from diffusers import StableDiffusionPipeline
@@ -58,6 +59,7 @@ def test_plain_prompt_equals_stable_diffusion_pipeline(tiny_models, engine_cache
     assert ours.std() > 5  # a real picture, not a flat fill
 
 
+@pytest.mark.slow
 def test_edge_guide_equals_controlnet_pipeline(tiny_models, engine_cache):
     from diffusers import ControlNetModel, StableDiffusionControlNetPipeline
 
@@ -108,6 +110,7 @@ def test_edge_guide_equals_controlnet_pipeline(tiny_models, engine_cache):
     assert max_diff(ours, plain) > 10
 
 
+@pytest.mark.slow
 def test_img2img_equals_img2img_pipeline(tiny_models, engine_cache):
     from diffusers import StableDiffusionImg2ImgPipeline
     from skimage.data import astronaut

@@ -79,9 +79,8 @@ def test_bad_image_raises() -> None:
 
 # ---- depth ----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def tiny_depth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    folder = build_tiny_depth_estimator(tmp_path_factory.mktemp("depth") / "depth-estimator")
-    yield folder
+def tiny_depth(tiny_models: dict[str, Path]) -> Iterator[Path]:
+    yield tiny_models["depth-estimator"]  # build_tiny_depth_estimator(seed=0)
     unload_depth_estimator()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,19 +29,6 @@ from tests.engine.helpers import max_diff, render, to_u8
 TOLERANCE = 2  # out of 255; measured: 0 for every case below
 SIZE = 128
 PROMPT, NEGATIVE = "a red car on a street", "blurry"
-
-
-@pytest.fixture(scope="module")
-def sdxl(tmp_path_factory) -> dict[str, Path]:
-    from f1studio.testing.tiny_sdxl import build_sdxl, build_sdxl_inpaint
-
-    out = tmp_path_factory.mktemp("tiny-sdxl")
-    return {**build_sdxl(out, seed=0), **build_sdxl_inpaint(out, seed=0)}
-
-
-@pytest.fixture(scope="module")
-def cache() -> ModelCache:
-    return ModelCache()
 
 
 def _request(models, prompt: str = PROMPT, **kw) -> GenerationRequest:
@@ -83,15 +69,16 @@ def _mask(y0, x0, y1, x1):
 # --- the tiny model and its family ----------------------------------------------------------
 
 
-def test_detect_family_says_sdxl(sdxl):
-    assert detect_family(str(sdxl["pipeline"])) == (ModelFamily.SDXL, False)
-    assert detect_family(str(sdxl["pipeline-inpaint"])) == (ModelFamily.SDXL, True)
+def test_detect_family_says_sdxl(tiny_sdxl):
+    assert detect_family(str(tiny_sdxl["pipeline"])) == (ModelFamily.SDXL, False)
+    assert detect_family(str(tiny_sdxl["pipeline-inpaint"])) == (ModelFamily.SDXL, True)
     assert ModelFamily.SDXL.is_supported
 
 
 # --- parity with diffusers -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "scheduler, negative",
     [
@@ -103,11 +90,15 @@ def test_detect_family_says_sdxl(sdxl):
         ("dpmpp-2m", ""),  # no negative prompt: SDXL's all-zero negative conditioning
     ],
 )
-def test_plain_prompt_equals_stable_diffusion_xl_pipeline(sdxl, cache, scheduler, negative):
+def test_plain_prompt_equals_stable_diffusion_xl_pipeline(
+    tiny_sdxl, engine_cache, scheduler, negative
+):
     from diffusers import StableDiffusionXLPipeline
 
-    ours = render(_request(sdxl, scheduler=scheduler, negative_prompt=negative), cache)[0]
-    pipe, seed = _reference(StableDiffusionXLPipeline, sdxl["pipeline"], scheduler)
+    ours = render(_request(tiny_sdxl, scheduler=scheduler, negative_prompt=negative), engine_cache)[
+        0
+    ]
+    pipe, seed = _reference(StableDiffusionXLPipeline, tiny_sdxl["pipeline"], scheduler)
     ref = pipe(
         PROMPT,
         negative_prompt=negative or None,
@@ -123,9 +114,9 @@ def test_plain_prompt_equals_stable_diffusion_xl_pipeline(sdxl, cache, scheduler
     assert ours.std() > 5  # a real picture, not a flat fill
 
 
-def test_prompt_steers_the_picture(sdxl, cache):
-    a = render(_request(sdxl), cache)[0]
-    b = render(_request(sdxl, prompt="a green tree in a forest"), cache)[0]
+def test_prompt_steers_the_picture(tiny_sdxl, engine_cache):
+    a = render(_request(tiny_sdxl), engine_cache)[0]
+    b = render(_request(tiny_sdxl, prompt="a green tree in a forest"), engine_cache)[0]
     assert max_diff(a, b) > 10
 
 
@@ -136,21 +127,24 @@ def _edges():
     return edges
 
 
-def test_edge_guide_equals_controlnet_pipeline(sdxl, cache):
+@pytest.mark.slow
+def test_edge_guide_equals_controlnet_pipeline(tiny_sdxl, engine_cache):
     from diffusers import ControlNetModel, StableDiffusionXLControlNetPipeline
 
     spec = ControlSpec(
         ControlKind.EDGE,
         Pixels.of(_edges()),
-        str(sdxl["controlnet-edge"]),
+        str(tiny_sdxl["controlnet-edge"]),
         weight=0.8,
         start=0.1,
         end=0.7,
     )
-    request = _request(sdxl, prompt="a house", steps=10, guidance_scale=5.0, seed=9)
-    ours = render(request.with_changes(controls=(spec,)), cache)[0]
-    cn = ControlNetModel.from_pretrained(str(sdxl["controlnet-edge"]))
-    pipe, seed = _reference(StableDiffusionXLControlNetPipeline, sdxl["pipeline"], controlnet=cn)
+    request = _request(tiny_sdxl, prompt="a house", steps=10, guidance_scale=5.0, seed=9)
+    ours = render(request.with_changes(controls=(spec,)), engine_cache)[0]
+    cn = ControlNetModel.from_pretrained(str(tiny_sdxl["controlnet-edge"]))
+    pipe, seed = _reference(
+        StableDiffusionXLControlNetPipeline, tiny_sdxl["pipeline"], controlnet=cn
+    )
     ref = pipe(
         "a house",
         negative_prompt=NEGATIVE,
@@ -166,25 +160,29 @@ def test_edge_guide_equals_controlnet_pipeline(sdxl, cache):
         output_type="np",
     ).images
     assert max_diff(ours, to_u8(ref)) <= TOLERANCE
-    plain = render(request, cache)[0]  # and the guide really steers
+    plain = render(request, engine_cache)[0]  # and the guide really steers
     assert max_diff(ours, plain) > 10
 
 
-def test_two_guides_equal_multi_controlnet_pipeline(sdxl, cache):
+@pytest.mark.slow
+def test_two_guides_equal_multi_controlnet_pipeline(tiny_sdxl, engine_cache):
     from diffusers import ControlNetModel, StableDiffusionXLControlNetPipeline
 
     depth = np.tile(np.linspace(0, 255, SIZE, dtype=np.uint8)[:, None], (1, SIZE))
     specs = (
-        ControlSpec(ControlKind.EDGE, Pixels.of(_edges()), str(sdxl["controlnet-edge"]), 0.7),
+        ControlSpec(ControlKind.EDGE, Pixels.of(_edges()), str(tiny_sdxl["controlnet-edge"]), 0.7),
         ControlSpec(
-            ControlKind.DEPTH, Pixels.of(depth), str(sdxl["controlnet-depth"]), 1.2, 0.25, 0.9
+            ControlKind.DEPTH, Pixels.of(depth), str(tiny_sdxl["controlnet-depth"]), 1.2, 0.25, 0.9
         ),
     )
-    ours = render(_request(sdxl, controls=specs), cache)[0]
+    ours = render(_request(tiny_sdxl, controls=specs), engine_cache)[0]
     nets = [
-        ControlNetModel.from_pretrained(str(sdxl[f"controlnet-{k}"])) for k in ("edge", "depth")
+        ControlNetModel.from_pretrained(str(tiny_sdxl[f"controlnet-{k}"]))
+        for k in ("edge", "depth")
     ]
-    pipe, seed = _reference(StableDiffusionXLControlNetPipeline, sdxl["pipeline"], controlnet=nets)
+    pipe, seed = _reference(
+        StableDiffusionXLControlNetPipeline, tiny_sdxl["pipeline"], controlnet=nets
+    )
     ref = pipe(
         PROMPT,
         negative_prompt=NEGATIVE,
@@ -202,11 +200,12 @@ def test_two_guides_equal_multi_controlnet_pipeline(sdxl, cache):
     assert max_diff(ours, to_u8(ref)) <= TOLERANCE
 
 
-def test_img2img_equals_img2img_pipeline(sdxl, cache):
+@pytest.mark.slow
+def test_img2img_equals_img2img_pipeline(tiny_sdxl, engine_cache):
     from diffusers import StableDiffusionXLImg2ImgPipeline
 
     request = _request(
-        sdxl,
+        tiny_sdxl,
         prompt="a portrait",
         steps=12,
         guidance_scale=7.0,
@@ -214,8 +213,8 @@ def test_img2img_equals_img2img_pipeline(sdxl, cache):
         strength=0.55,
         init_image=Pixels.of(_photo()),
     )
-    ours = render(request, cache)[0]
-    pipe, seed = _reference(StableDiffusionXLImg2ImgPipeline, sdxl["pipeline"])
+    ours = render(request, engine_cache)[0]
+    pipe, seed = _reference(StableDiffusionXLImg2ImgPipeline, tiny_sdxl["pipeline"])
     ref = pipe(
         "a portrait",
         negative_prompt=NEGATIVE,
@@ -229,7 +228,8 @@ def test_img2img_equals_img2img_pipeline(sdxl, cache):
     assert max_diff(ours, to_u8(ref)) <= TOLERANCE
 
 
-def test_half_precision_decodes_in_fp32_like_the_pipeline(sdxl):
+@pytest.mark.slow
+def test_half_precision_decodes_in_fp32_like_the_pipeline(tiny_sdxl):
     """On fp16 the SDXL VAE (force_upcast) decodes in fp32, as diffusers does; the UNet stays
     fp16. Runs on the CPU, which computes fp16 too."""
     import torch
@@ -237,7 +237,7 @@ def test_half_precision_decodes_in_fp32_like_the_pipeline(sdxl):
 
     from f1studio.engine.families.sdxl import SDXLAdapter
 
-    pipe, seed = _reference(StableDiffusionXLPipeline, sdxl["pipeline"], dtype=torch.float16)
+    pipe, seed = _reference(StableDiffusionXLPipeline, tiny_sdxl["pipeline"], dtype=torch.float16)
     ref = pipe(
         PROMPT,
         negative_prompt=NEGATIVE,
@@ -248,9 +248,9 @@ def test_half_precision_decodes_in_fp32_like_the_pipeline(sdxl):
         generator=seed(3),
         output_type="np",
     ).images
-    ours_pipe, _ = _reference(StableDiffusionXLPipeline, sdxl["pipeline"], dtype=torch.float16)
+    ours_pipe, _ = _reference(StableDiffusionXLPipeline, tiny_sdxl["pipeline"], dtype=torch.float16)
     model = LoadedModel(ModelFamily.SDXL, "tiny", ours_pipe, "cpu", "float16")
-    request = _request(sdxl, steps=6, seed=3)
+    request = _request(tiny_sdxl, steps=6, seed=3)
     ours = SDXLAdapter().render(request, model, {}, 3, lambda *a: None, lambda: False)
     assert ours_pipe.vae.dtype == torch.float32 and ours_pipe.unet.dtype == torch.float16
     assert max_diff(ours, to_u8(ref)) <= TOLERANCE
@@ -259,25 +259,27 @@ def test_half_precision_decodes_in_fp32_like_the_pipeline(sdxl):
 # --- regions ---------------------------------------------------------------------------------
 
 
-def test_full_canvas_region_with_empty_global_prompt_equals_plain_prompt(sdxl, cache):
+def test_full_canvas_region_with_empty_global_prompt_equals_plain_prompt(tiny_sdxl, engine_cache):
     region = RegionSpec(Pixels.of(_mask(0, 0, SIZE, SIZE)), "a red car", NEGATIVE)
-    with_region = render(_request(sdxl, prompt="", negative_prompt="", regions=(region,)), cache)
-    plain = render(_request(sdxl, prompt="a red car"), cache)
+    with_region = render(
+        _request(tiny_sdxl, prompt="", negative_prompt="", regions=(region,)), engine_cache
+    )
+    plain = render(_request(tiny_sdxl, prompt="a red car"), engine_cache)
     assert max_diff(with_region[0], plain[0]) <= TOLERANCE
 
 
-def test_region_weight_zero_is_the_global_prompt(sdxl, cache):
-    request = _request(sdxl, prompt="a photo of a street")
+def test_region_weight_zero_is_the_global_prompt(tiny_sdxl, engine_cache):
+    request = _request(tiny_sdxl, prompt="a photo of a street")
     region = RegionSpec(Pixels.of(_mask(0, 0, SIZE, SIZE // 2)), "a green forest", weight=0.0)
-    regional = render(request.with_changes(regions=(region,)), cache)[0]
-    assert max_diff(regional, render(request, cache)[0]) <= TOLERANCE
+    regional = render(request.with_changes(regions=(region,)), engine_cache)[0]
+    assert max_diff(regional, render(request, engine_cache)[0]) <= TOLERANCE
 
 
-def test_region_changes_its_own_half_most(sdxl, cache):
-    request = _request(sdxl, prompt="a photo of a street")
-    plain = render(request, cache)[0].astype(np.float32)
+def test_region_changes_its_own_half_most(tiny_sdxl, engine_cache):
+    request = _request(tiny_sdxl, prompt="a photo of a street")
+    plain = render(request, engine_cache)[0].astype(np.float32)
     region = RegionSpec(Pixels.of(_mask(0, 0, SIZE, SIZE // 2)), "a green forest with a flower")
-    regional = render(request.with_changes(regions=(region,)), cache)[0].astype(np.float32)
+    regional = render(request.with_changes(regions=(region,)), engine_cache)[0].astype(np.float32)
     change = np.abs(regional - plain).mean(axis=2)
     inside, outside = change[:, : SIZE // 2 - 16].mean(), change[:, SIZE // 2 + 16 :].mean()
     assert inside > 1.25 * outside, (inside, outside)
@@ -291,32 +293,32 @@ def _four_regions():
     )
 
 
-def test_one_unet_pass_per_step_whatever_the_number_of_regions(sdxl, cache):
-    request = _request(sdxl, prompt="a photo")
-    render(request, cache)  # loads the model
-    unet = cache.loaded.pipe.unet
+def test_one_unet_pass_per_step_whatever_the_number_of_regions(tiny_sdxl, engine_cache):
+    request = _request(tiny_sdxl, prompt="a photo")
+    render(request, engine_cache)  # loads the model
+    unet = engine_cache.loaded.pipe.unet
     calls = []
     handle = unet.register_forward_hook(lambda *a: calls.append(1))
     try:
-        render(request, cache)
+        render(request, engine_cache)
         plain_calls = len(calls)
         calls.clear()
-        render(request.with_changes(regions=_four_regions()), cache)
+        render(request.with_changes(regions=_four_regions()), engine_cache)
     finally:
         handle.remove()
     assert plain_calls == request.steps
     assert len(calls) == plain_calls
 
 
-def test_regions_with_guides_sharing_a_controlnet_restore_every_processor(sdxl, cache):
+def test_regions_with_guides_sharing_a_controlnet_restore_every_processor(tiny_sdxl, engine_cache):
     from f1studio.engine.regional import RegionalAttnProcessor
 
-    spec = ControlSpec(ControlKind.EDGE, Pixels.of(_edges()), str(sdxl["controlnet-edge"]))
+    spec = ControlSpec(ControlKind.EDGE, Pixels.of(_edges()), str(tiny_sdxl["controlnet-edge"]))
     twice = (spec, ControlSpec(ControlKind.DEPTH, spec.image, spec.model, 0.5))
-    request = _request(sdxl, prompt="a photo", controls=twice, regions=_four_regions())
-    out = render(request, cache)[0]
+    request = _request(tiny_sdxl, prompt="a photo", controls=twice, regions=_four_regions())
+    out = render(request, engine_cache)[0]
     assert out.shape == (SIZE, SIZE, 3) and out.std() > 5
-    models = [cache.loaded.pipe.unet, *cache._controlnets.values()]
+    models = [engine_cache.loaded.pipe.unet, *engine_cache._controlnets.values()]
     processors = [p for m in models for p in m.attn_processors.values()]
     assert not any(isinstance(p, RegionalAttnProcessor) for p in processors)
 
@@ -327,53 +329,57 @@ def test_regions_with_guides_sharing_a_controlnet_restore_every_processor(sdxl, 
 @pytest.mark.parametrize(
     "model, strength", [("pipeline", 1.0), ("pipeline", 0.4), ("pipeline-inpaint", 1.0)]
 )
-def test_inpaint_keeps_every_outside_pixel(sdxl, cache, model, strength):
+def test_inpaint_keeps_every_outside_pixel(tiny_sdxl, engine_cache, model, strength):
     mask = _mask(32, 40, 96, 100)
     photo = _photo()
     request = _request(
-        sdxl,
-        model=str(sdxl[model]),
+        tiny_sdxl,
+        model=str(tiny_sdxl[model]),
         prompt="a red flower",
         init_image=Pixels.of(photo),
         inpaint=InpaintSpec(Pixels.of(mask), strength, 6),
     )
-    out = render(request, cache)[0]
+    out = render(request, engine_cache)[0]
     assert np.array_equal(out[mask == 0], photo[mask == 0])
     inside = mask == 255
     assert np.abs(out[inside].astype(int) - photo[inside]).mean() > 5
 
 
-def test_nine_channel_model_loads_as_inpaint_pipeline_and_paints_whole_canvases(sdxl, cache):
+def test_nine_channel_model_loads_as_inpaint_pipeline_and_paints_whole_canvases(
+    tiny_sdxl, engine_cache
+):
     photo = _photo()
     request = _request(
-        sdxl,
-        model=str(sdxl["pipeline-inpaint"]),
+        tiny_sdxl,
+        model=str(tiny_sdxl["pipeline-inpaint"]),
         steps=2,
         init_image=Pixels.of(photo),
         inpaint=InpaintSpec(Pixels.of(_mask(0, 0, 64, 64)), 1.0, 0),
     )
-    render(request, cache)
-    assert type(cache.loaded.pipe).__name__ == "StableDiffusionXLInpaintPipeline"
-    assert cache.loaded.is_inpainting and cache.loaded.pipe.unet.config.in_channels == 9
+    render(request, engine_cache)
+    assert type(engine_cache.loaded.pipe).__name__ == "StableDiffusionXLInpaintPipeline"
+    assert (
+        engine_cache.loaded.is_inpainting and engine_cache.loaded.pipe.unet.config.in_channels == 9
+    )
     # without an inpaint mask it regenerates the whole canvas: text to image and img2img work
-    txt2img = render(request.with_changes(inpaint=None, init_image=None), cache)[0]
-    img2img = render(request.with_changes(inpaint=None, strength=0.5), cache)[0]
+    txt2img = render(request.with_changes(inpaint=None, init_image=None), engine_cache)[0]
+    img2img = render(request.with_changes(inpaint=None, strength=0.5), engine_cache)[0]
     assert txt2img.std() > 5 and img2img.shape == photo.shape
 
 
 # --- events: previews, cancel, errors ----------------------------------------------------------
 
 
-def test_progress_carries_previews_at_latent_size(sdxl, cache):
+def test_progress_carries_previews_at_latent_size(tiny_sdxl, engine_cache):
     events: list = []
-    render(_request(sdxl, steps=4), cache, events)
+    render(_request(tiny_sdxl, steps=4), engine_cache, events)
     progress = [e for e in events if isinstance(e, Progress)]
     assert [p.step for p in progress] == [1, 2, 3, 4]
     assert all(p.preview.shape == (SIZE // 8, SIZE // 8, 3) for p in progress)
     assert progress[-1].preview.dtype == np.uint8 and progress[-1].preview.std() > 0
 
 
-def test_cancel_stops_before_the_next_step(sdxl, cache):
+def test_cancel_stops_before_the_next_step(tiny_sdxl, engine_cache):
     cancel = threading.Event()
     events: list = []
 
@@ -382,16 +388,19 @@ def test_cancel_stops_before_the_next_step(sdxl, cache):
         if isinstance(event, Progress) and event.step == 2:
             cancel.set()
 
-    assert run(_request(sdxl, steps=8), on_event, cancel, cache=cache) is None
+    assert run(_request(tiny_sdxl, steps=8), on_event, cancel, cache=engine_cache) is None
     assert isinstance(events[-1], Cancelled) and events[-1].step == 2
     assert max(e.step for e in events if isinstance(e, Progress)) == 2
-    assert render(_request(sdxl, steps=2), cache)  # and the engine stays usable
+    assert render(_request(tiny_sdxl, steps=2), engine_cache)  # and the engine stays usable
 
 
-def test_sd15_controlnet_on_sdxl_is_reported(sdxl, tiny_models, cache):
+def test_sd15_controlnet_on_sdxl_is_reported(tiny_sdxl, tiny_models, engine_cache):
     spec = ControlSpec(ControlKind.EDGE, Pixels.of(_edges()), str(tiny_models["controlnet-edge"]))
     events: list = []
-    assert run(_request(sdxl, steps=2, controls=(spec,)), events.append, cache=cache) is None
+    assert (
+        run(_request(tiny_sdxl, steps=2, controls=(spec,)), events.append, cache=engine_cache)
+        is None
+    )
     assert isinstance(events[-1], Failed) and events[-1].kind == ErrorKind.MODEL_INVALID
     assert "SDXL ControlNet" in events[-1].message
 
@@ -452,7 +461,7 @@ def test_single_file_checkpoint_configuration_errors_are_one_clear_line(
 
 
 def test_single_file_controlnet_loads_with_an_sdxl_configuration(
-    sdxl, offline_empty_hub_cache, monkeypatch, tmp_path
+    tiny_sdxl, offline_empty_hub_cache, monkeypatch, tmp_path
 ):
     """SDXL ControlNets are often shared as one file with diffusers' names; its configuration
     comes from a ControlNet folder or is derived from an SDXL pipeline folder's UNet."""
@@ -463,10 +472,10 @@ def test_single_file_controlnet_loads_with_an_sdxl_configuration(
     from f1studio.engine.events import EngineError
     from f1studio.engine.models import load_controlnet
 
-    ref = ControlNetModel.from_pretrained(str(sdxl["controlnet-edge"])).state_dict()
+    ref = ControlNetModel.from_pretrained(str(tiny_sdxl["controlnet-edge"])).state_dict()
     file = tmp_path / "edge-xl.safetensors"
     save_file({k: v.contiguous() for k, v in ref.items()}, str(file))
-    for config in (sdxl["controlnet-edge"], sdxl["pipeline"]):
+    for config in (tiny_sdxl["controlnet-edge"], tiny_sdxl["pipeline"]):
         monkeypatch.setenv(SDXL_CONFIG_ENV, str(config))
         cn = load_controlnet(str(file), "cpu", torch.float32, family=ModelFamily.SDXL)
         state = cn.state_dict()
@@ -492,7 +501,8 @@ def _seconds_per_step(request, cache) -> float:
     return float(np.median(gaps))
 
 
-def test_region_cost_per_step_is_reported(sdxl, cache):
+@pytest.mark.slow
+def test_region_cost_per_step_is_reported(tiny_sdxl, engine_cache):
     """Not a timing assertion: prints the per-step time with 0 and 4 regions (pytest -s)."""
     size = 256
     quarter = size // 4
@@ -502,11 +512,11 @@ def test_region_cost_per_step_is_reported(sdxl, cache):
         m[:, i * quarter : (i + 1) * quarter] = 255
         regions.append(RegionSpec(Pixels.of(m), f"a {c} car"))
     request = GenerationRequest(
-        "a photo", size, size, model=str(sdxl["pipeline"]), steps=20, seed=1, device="cpu"
+        "a photo", size, size, model=str(tiny_sdxl["pipeline"]), steps=20, seed=1, device="cpu"
     )
-    render(request, cache)
-    plain = _seconds_per_step(request, cache)
-    regional = _seconds_per_step(request.with_changes(regions=tuple(regions)), cache)
+    render(request, engine_cache)
+    plain = _seconds_per_step(request, engine_cache)
+    regional = _seconds_per_step(request.with_changes(regions=tuple(regions)), engine_cache)
     print(
         f"\nSDXL tiny 256px per step: 0 regions {plain * 1000:.1f} ms, 4 regions "
         f"{regional * 1000:.1f} ms"
@@ -514,7 +524,7 @@ def test_region_cost_per_step_is_reported(sdxl, cache):
     assert plain > 0 and regional > 0
 
 
-def test_auto_steps(sdxl, cache, monkeypatch):
+def test_auto_steps(tiny_sdxl, engine_cache, monkeypatch):
     from tests.engine.test_adaptive import check_auto_steps
 
-    check_auto_steps(lambda **kw: _request(sdxl, **kw), cache, monkeypatch, planned=8)
+    check_auto_steps(lambda **kw: _request(tiny_sdxl, **kw), engine_cache, monkeypatch, planned=8)

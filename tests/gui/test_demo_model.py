@@ -46,6 +46,7 @@ def test_the_demo_model_is_the_default_and_the_window_says_so(fresh_user, qtbot)
         win.worker.shutdown()
 
 
+@pytest.mark.slow
 def test_generate_makes_a_picture_with_no_download(fresh_user, qtbot):
     win = _window(qtbot)
     try:

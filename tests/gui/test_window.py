@@ -176,12 +176,9 @@ def test_closing_during_a_render_exits_cleanly(window, qtbot):
     assert not window.worker.is_busy
 
 
-def test_the_window_fits_the_chosen_models_family(window, qtbot, tmp_path):
-    from f1studio.testing.tiny_flux import build_flux
-
-    flux = build_flux(tmp_path / "flux")
+def test_the_window_fits_the_chosen_models_family(window, qtbot, tiny_flux):
     app = AppSettings.load()
-    app.base = str(flux["pipeline-schnell"])
+    app.base = str(tiny_flux["pipeline-schnell"])
     app.save()
     window._models_changed()
     settings = window.doc.settings
@@ -190,7 +187,7 @@ def test_the_window_fits_the_chosen_models_family(window, qtbot, tmp_path):
     window.doc.set_setting("seed", 7)  # later edits refresh the panel; it stays greyed out
     assert not window.guidance.isEnabled()
     assert "FLUX.1 schnell" in window.engine_label.text()
-    app.base = str(flux["pipeline"])
+    app.base = str(tiny_flux["pipeline"])
     app.save()
     window._models_changed()
     assert window.guidance.isEnabled()

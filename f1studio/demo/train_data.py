@@ -1,0 +1,146 @@
+"""What the training stages learn from: autoencoder batches, the pre-encoded scene dataset,
+token ids (with caption dropout), region batches and guide images, all generated from the
+shapes world and a function of the settings' seed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from f1studio.demo import architecture
+from f1studio.demo.train_loop import Log, to_tensor
+from f1studio.demo.train_settings import TrainSettings
+from f1studio.demo.world import TRAIN_SEED, caption, generate
+
+#: Region batches pad every scene to this many text chunks (up to three shapes + global).
+REGION_CHUNKS = 4
+
+
+def vae_batch(settings: TrainSettings, step: int, full: bool) -> Any:
+    """The autoencoder's batch at ``step``: whole pictures, or random 64x64 crops."""
+    rng = np.random.default_rng([settings.seed, 1, step])
+    images = []
+    for i in range(settings.vae_batch):
+        image = generate(step * settings.vae_batch + i, TRAIN_SEED + 500_000)[1].image
+        if not full:
+            y, x = rng.integers(0, architecture.IMAGE_SIZE - 64 + 1, size=2)
+            image = image[y : y + 64, x : x + 64]
+        images.append(image)
+    return to_tensor(images)
+
+
+def encode_dataset(
+    settings: TrainSettings, vae: Any, tokenizer: Any, work: Path, log: Log
+) -> dict[str, Any]:
+    """Latents (already scaled) and token ids of ``settings.scenes`` training scenes."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    path = work / "dataset.safetensors"
+    if path.is_file():
+        return load_file(str(path))
+    latents = []
+    captions = []
+    chunk = 64
+    vae.eval()
+    with torch.no_grad():
+        for begin in range(0, settings.scenes, chunk):
+            items = [generate(i) for i in range(begin, min(settings.scenes, begin + chunk))]
+            captions.extend(item[2] for item in items)
+            x = to_tensor([item[1].image for item in items])
+            latents.append(vae.encode(x).latent_dist.mean * vae.config.scaling_factor)
+            if (begin // chunk) % 50 == 0:
+                log(f"dataset: encoded {begin + len(items)}/{settings.scenes} scenes")
+    ids = token_ids(tokenizer, captions)
+    data = {"latents": torch.cat(latents).contiguous(), "ids": ids.contiguous()}
+    save_file(data, str(path))
+    return data
+
+
+def token_ids(tokenizer: Any, texts: list[str]) -> Any:
+    """Token ids (len(texts), model_max_length), padded and truncated as the pipeline does."""
+    return tokenizer(
+        texts,
+        padding="max_length",
+        max_length=tokenizer.model_max_length,
+        truncation=True,
+        return_tensors="pt",
+    ).input_ids
+
+
+def empty_ids(tokenizer: Any) -> Any:
+    """The token ids of the empty caption (what a dropped caption becomes)."""
+    return token_ids(tokenizer, [""])
+
+
+def drop_captions(ids: Any, empty: Any, p: float, rng: np.random.Generator) -> Any:
+    """Replace each row of ``ids`` by the empty caption with probability ``p``."""
+    import torch
+
+    drop = torch.from_numpy(rng.random(ids.shape[0]) < p)
+    return torch.where(drop[:, None], empty.expand_as(ids), ids)
+
+
+def region_batch(
+    indices: np.ndarray, tokenizer: Any, rng: np.random.Generator, device: Any = "cpu"
+) -> tuple[Any, Any]:
+    """Token ids (B * REGION_CHUNKS, L) and the engine's regional attention processor for
+    training scenes ``indices``: every shape's visible mask is a region whose prompt is a
+    caption of that shape alone; the global prompt is the whole caption or empty."""
+    import torch
+
+    from f1studio.engine.regional import (
+        RegionalAttnProcessor,
+        RegionWeights,
+        attention_sizes,
+        chunk_weights,
+        region_texts,
+    )
+    from f1studio.engine.request import Pixels, RegionSpec
+
+    texts: list[str] = []
+    per_size: dict[tuple[int, int], list[np.ndarray]] = {}
+    latent = architecture.IMAGE_SIZE // 8
+    sizes = list(dict.fromkeys(attention_sizes(latent, latent)))
+    for index in indices:
+        scene, rendered, full = generate(int(index))
+        regions = [
+            RegionSpec(
+                mask=Pixels.of(np.ascontiguousarray(mask)),
+                prompt=caption(replace(scene, shapes=(shape,))),
+            )
+            for shape, mask in zip(scene.shapes, rendered.masks, strict=True)
+        ]
+        prompt = full if rng.random() < 0.5 else ""
+        positive, _ = region_texts(prompt, "", regions)
+        padding = REGION_CHUNKS - len(positive)
+        texts.extend(positive[:-1] + [""] * padding + positive[-1:])
+        for h, w in sizes:
+            weights = chunk_weights(regions, h, w)
+            pad = np.zeros((padding, h, w), np.float32)
+            per_size.setdefault((h, w), []).append(
+                np.concatenate([weights[:-1], pad, weights[-1:]])
+            )
+    by_tokens = {}
+    for (h, w), stacked in per_size.items():
+        arr = np.stack(stacked, axis=1).reshape(REGION_CHUNKS, len(indices), 1, h * w, 1)
+        by_tokens[h * w] = torch.from_numpy(arr).to(device)
+    active = {n: [(c, None) for c in range(REGION_CHUNKS)] for n in by_tokens}
+    ids = token_ids(tokenizer, texts)
+    processor = RegionalAttnProcessor(RegionWeights(by_tokens, active), REGION_CHUNKS)
+    return ids, processor
+
+
+def guide_image(kind: str, rendered: Any, image_canny: bool) -> np.ndarray:
+    """The RGB control image a user's guide layer would give for a rendered scene."""
+    import cv2
+
+    if kind == "edge":
+        edges = cv2.Canny(rendered.image, 100, 200) if image_canny else rendered.edges
+        grey = edges
+    else:
+        grey = rendered.depth
+    return np.repeat(grey[:, :, None], 3, axis=2)

@@ -1,0 +1,254 @@
+"""The three training stages of the demo model, each resumable from its last checkpoint:
+the autoencoder, the UNet with the text encoder (ending with a region phase through the
+engine's regional attention), and one ControlNet per guide kind on the frozen UNet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from f1studio.demo import architecture
+from f1studio.demo.train_data import (
+    drop_captions,
+    empty_ids,
+    guide_image,
+    region_batch,
+    vae_batch,
+)
+from f1studio.demo.train_loop import (
+    Ema,
+    Log,
+    generator,
+    loss_weights,
+    lr_factor,
+    noisy,
+    run_steps,
+    set_lr,
+    target,
+    to_tensor,
+)
+from f1studio.demo.train_settings import TrainSettings
+from f1studio.demo.world import TRAIN_SEED, generate
+
+GUIDE_KINDS = ("edge", "depth")
+
+
+# -- stage 1: autoencoder ----------------------------------------------------------------
+
+
+def train_vae(settings: TrainSettings, work: Path, log: Log) -> Any:
+    import torch
+    from diffusers import AutoencoderKL
+
+    final = work / "vae"
+    if (final / "config.json").is_file():
+        return AutoencoderKL.from_pretrained(str(final))
+    torch.manual_seed(settings.seed)
+    vae = architecture.build_vae()
+    optimizer = torch.optim.AdamW(vae.parameters(), lr=settings.vae_lr, weight_decay=0.0)
+    total = settings.vae_steps + settings.vae_full_steps
+
+    def step_fn(step: int) -> float:
+        set_lr(optimizer, settings.vae_lr, lr_factor(step, total, settings.warmup))
+        x = vae_batch(settings, step, full=step >= settings.vae_steps)
+        posterior = vae.encode(x).latent_dist
+        z = posterior.sample(generator=generator(settings.seed, 1, step))
+        out = vae.decode(z).sample
+        loss = (out - x).abs().mean() + (out - x).pow(2).mean()
+        loss = loss + settings.vae_kl_weight * posterior.kl().mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    run_steps("vae", work / "vae-stage", {"vae": vae}, optimizer, total, settings, log, step_fn)
+    vae.eval()
+    with torch.no_grad():
+        sample = to_tensor([generate(i, TRAIN_SEED + 600_000)[1].image for i in range(64)])
+        std = float(vae.encode(sample).latent_dist.mean.std())
+    vae.register_to_config(scaling_factor=1.0 / std)
+    vae.save_pretrained(str(final), safe_serialization=True)
+    log(f"vae: done, latent std {std:.3f} -> scaling factor {1.0 / std:.4f}")
+    return vae
+
+
+# -- stage 2: UNet + text encoder --------------------------------------------------------
+
+
+def unet_lr(settings: TrainSettings, step: int) -> float:
+    """Two cosine cycles: the main one, then a lower one for the region phase."""
+    if step < settings.unet_steps:
+        return settings.unet_lr * lr_factor(step, settings.unet_steps, settings.warmup)
+    phase = step - settings.unet_steps
+    return settings.region_lr * lr_factor(phase, settings.region_steps, settings.warmup)
+
+
+def is_region_step(settings: TrainSettings, step: int) -> bool:
+    """Whether the UNet sees this step's batch through regional attention."""
+    phase = step - settings.unet_steps
+    return phase >= 0 and phase % settings.region_every == 0
+
+
+def train_unet(
+    settings: TrainSettings, work: Path, log: Log, data: dict[str, Any], tokenizer: Any
+) -> tuple[Any, Any]:
+    import torch
+    from diffusers import DDPMScheduler, UNet2DConditionModel
+    from transformers import CLIPTextModel
+
+    from f1studio.engine.regional import regional_attention
+
+    final = work / "unet"
+    if (final / "unet" / "config.json").is_file():
+        return (
+            UNet2DConditionModel.from_pretrained(str(final / "unet")),
+            CLIPTextModel.from_pretrained(str(final / "text_encoder")),
+        )
+    torch.manual_seed(settings.seed + 2)
+    unet = architecture.build_unet()
+    text_encoder = architecture.build_text_encoder(tokenizer)
+    params = list(unet.parameters()) + list(text_encoder.parameters())
+    optimizer = torch.optim.AdamW(params, lr=settings.unet_lr, weight_decay=1e-2)
+    ema_unet = Ema(unet, settings.ema_decay)
+    ema_text = Ema(text_encoder, settings.ema_decay)
+    scheduler = DDPMScheduler.from_config(architecture.SCHEDULER_CONFIG)
+    empty = empty_ids(tokenizer)
+    n = data["latents"].shape[0]
+
+    def step_fn(step: int) -> float:
+        set_lr(optimizer, unet_lr(settings, step), 1.0)
+        rng = np.random.default_rng([settings.seed, 2, step])
+        idx_np = rng.integers(0, n, size=settings.unet_batch)
+        idx = torch.from_numpy(idx_np)
+        noised, noise, t = noisy(settings, scheduler, data["latents"][idx].float(), 2, step)
+        if is_region_step(settings, step):
+            ids, processor = region_batch(idx_np, tokenizer, rng)
+            states = text_encoder(ids)[0]
+            states = states.reshape(len(idx_np), -1, states.shape[-1])
+            with regional_attention([unet], processor):
+                pred = unet(noised, t, states).sample
+        else:
+            ids = drop_captions(data["ids"][idx], empty, settings.caption_dropout, rng)
+            states = text_encoder(ids)[0]
+            pred = unet(noised, t, states).sample
+        wanted = target(scheduler, data["latents"][idx].float(), noise, t)
+        per_sample = (pred - wanted).pow(2).mean(dim=(1, 2, 3))
+        loss = (per_sample * loss_weights(settings, scheduler, t)).mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        return loss.item()
+
+    def after(step: int) -> None:
+        ema_unet.update(step)
+        ema_text.update(step)
+
+    modules = {
+        "unet": unet,
+        "text_encoder": text_encoder,
+        "ema_unet": ema_unet.module,
+        "ema_text": ema_text.module,
+    }
+    run_steps(
+        "unet",
+        work / "unet-stage",
+        modules,
+        optimizer,
+        settings.unet_steps + settings.region_steps,
+        settings,
+        log,
+        step_fn,
+        after,
+    )
+    ema_unet.module.save_pretrained(str(final / "unet"), safe_serialization=True)
+    ema_text.module.save_pretrained(str(final / "text_encoder"), safe_serialization=True)
+    log("unet: done (EMA weights kept)")
+    return ema_unet.module, ema_text.module
+
+
+# -- stage 3: ControlNets ----------------------------------------------------------------
+
+
+def train_controlnet(
+    settings: TrainSettings,
+    work: Path,
+    log: Log,
+    kind: str,
+    data: dict[str, Any],
+    unet: Any,
+    text_encoder: Any,
+    tokenizer: Any,
+) -> Any:
+    import torch
+    from diffusers import ControlNetModel, DDPMScheduler
+
+    final = work / f"controlnet-{kind}"
+    if (final / "config.json").is_file():
+        return ControlNetModel.from_pretrained(str(final))
+    stage = 3 + GUIDE_KINDS.index(kind)
+    torch.manual_seed(settings.seed + stage)
+    controlnet = architecture.build_controlnet(unet)
+    if settings.controlnet_hint_init_std > 0:
+        torch.nn.init.normal_(
+            controlnet.controlnet_cond_embedding.conv_out.weight,
+            std=settings.controlnet_hint_init_std,
+        )
+    unet.requires_grad_(False)
+    text_encoder.requires_grad_(False)
+    optimizer = torch.optim.AdamW(
+        controlnet.parameters(), lr=settings.controlnet_lr, weight_decay=0
+    )
+    scheduler = DDPMScheduler.from_config(architecture.SCHEDULER_CONFIG)
+    empty = empty_ids(tokenizer)
+    n = data["latents"].shape[0]
+
+    def step_fn(step: int) -> float:
+        set_lr(
+            optimizer,
+            settings.controlnet_lr,
+            lr_factor(step, settings.controlnet_steps, settings.warmup),
+        )
+        rng = np.random.default_rng([settings.seed, stage, step])
+        idx_np = rng.integers(0, n, size=settings.controlnet_batch)
+        idx = torch.from_numpy(idx_np)
+        guides = [
+            guide_image(kind, generate(int(i))[1], image_canny=bool(rng.random() < 0.5))
+            for i in idx_np
+        ]
+        cond = torch.from_numpy(np.stack(guides).astype(np.float32) / 255.0).permute(0, 3, 1, 2)
+        ids = drop_captions(data["ids"][idx], empty, settings.controlnet_caption_dropout, rng)
+        noised, noise, t = noisy(settings, scheduler, data["latents"][idx].float(), stage, step)
+        with torch.no_grad():
+            states = text_encoder(ids)[0]
+        down, mid = controlnet(noised, t, states, controlnet_cond=cond, return_dict=False)
+        pred = unet(
+            noised,
+            t,
+            states,
+            down_block_additional_residuals=down,
+            mid_block_additional_residual=mid,
+        ).sample
+        wanted = target(scheduler, data["latents"][idx].float(), noise, t)
+        per_sample = (pred - wanted).pow(2).mean(dim=(1, 2, 3))
+        loss = (per_sample * loss_weights(settings, scheduler, t)).mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    run_steps(
+        f"controlnet-{kind}",
+        work / f"controlnet-{kind}-stage",
+        {"controlnet": controlnet},
+        optimizer,
+        settings.controlnet_steps,
+        settings,
+        log,
+        step_fn,
+    )
+    controlnet.save_pretrained(str(final), safe_serialization=True)
+    log(f"controlnet-{kind}: done")
+    return controlnet
