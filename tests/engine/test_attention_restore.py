@@ -4,7 +4,6 @@ ControlNet, the next job renders exactly as it would in a fresh process."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from f1studio.engine.models import ModelCache
 from f1studio.engine.request import ControlKind, ControlSpec, GenerationRequest, Pixels, RegionSpec
@@ -37,21 +36,15 @@ def _shared_guides(controlnet: str) -> tuple[ControlSpec, ...]:
 
 
 def _after_a_regional_job_equals_a_fresh_cache(plain: GenerationRequest) -> None:
-    cache = ModelCache()
+    cache = ModelCache()  # its own cache: the job after the regional one must be its next
     render(plain.with_changes(regions=_regions()), cache)
     reused = render(plain, cache)[0]
     fresh = render(plain, ModelCache())[0]
     assert np.array_equal(reused, fresh)
 
 
-@pytest.fixture(scope="module")
-def flux_models(tmp_path_factory):
-    from f1studio.testing.tiny_flux import build_flux
-
-    return build_flux(tmp_path_factory.mktemp("tiny-flux"), seed=0)
-
-
-def test_flux_union_controlnet_shared_by_two_guides_is_restored(flux_models):
+def test_flux_union_controlnet_shared_by_two_guides_is_restored(tiny_flux):
+    flux_models = tiny_flux
     union = str(flux_models["controlnet-union"])
     plain = GenerationRequest(
         prompt="a photo",

@@ -405,8 +405,11 @@ def test_sd15_controlnet_on_sdxl_is_reported(tiny_sdxl, tiny_models, engine_cach
     assert "SDXL ControlNet" in events[-1].message
 
 
-def test_sdxl_controlnet_on_sd15_is_reported_before_anything_runs(sdxl, tiny_models, cache):
-    spec = ControlSpec(ControlKind.EDGE, Pixels.of(_edges()), str(sdxl["controlnet-edge"]))
+def test_sdxl_controlnet_on_sd15_is_reported_before_anything_runs(
+    tiny_sdxl, tiny_models, engine_cache
+):
+    cache = engine_cache
+    spec = ControlSpec(ControlKind.EDGE, Pixels.of(_edges()), str(tiny_sdxl["controlnet-edge"]))
     request = GenerationRequest(
         "a red car", 128, 128, model=str(tiny_models["pipeline"]), steps=2, device="cpu"
     )
