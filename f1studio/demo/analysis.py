@@ -173,7 +173,7 @@ def _best_template(pixels: np.ndarray, unknown: np.ndarray) -> _Found:
 def _placed(found: _Found, size: int) -> np.ndarray:
     """bool (size, size): the found template at its shift."""
     (dx, dy), full = found[1], _full_mask(found[0], size)
-    move = np.float32([[1, 0, dx], [0, 1, dy]])
+    move = np.array([[1, 0, dx], [0, 1, dy]], dtype=np.float32)
     return cv2.warpAffine(full, move, (size, size), flags=cv2.INTER_NEAREST) > 0
 
 
@@ -222,7 +222,7 @@ def fit_shapes(image: np.ndarray, scene: Scene) -> list[ShapeFit]:
     result: dict[int, ShapeFit] = {}
     for colour in colours:
         idx = [i for i, s in enumerate(scene.shapes) if s.color == colour]
-        unknown = masks[[COLOR_NAMES.index(c) for c in colours - {colour}]].any(axis=0)
+        unknown = np.asarray(masks[[COLOR_NAMES.index(c) for c in colours - {colour}]].any(axis=0))
         found = _fit_colour(masks[COLOR_NAMES.index(colour)], unknown, len(idx))
         fits = _assign([scene.shapes[i] for i in idx], found)
         result.update(zip(idx, fits, strict=True))

@@ -8,7 +8,7 @@ analysis (:mod:`f1studio.demo.analysis`). The figures are written by :mod:`f1stu
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -124,7 +124,7 @@ def _pixels(array: np.ndarray) -> Any:
     return Pixels.of(np.ascontiguousarray(array))
 
 
-def _mean(values: list[float]) -> float:
+def _mean(values: Sequence[float]) -> float:
     return float(np.mean(values)) if values else float("nan")
 
 

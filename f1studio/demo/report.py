@@ -117,17 +117,18 @@ def markdown(f: Figures) -> str:
                 + f" | {needed if needed is not None else f'> {SOLVER_STEPS[-1]}'} |"
             )
     if f.auto:
-        a = f.auto
+        auto = f.auto
         lines += [
             "",
             "## Steps: auto",
             "",
-            f"At most {a['planned']} steps against a fixed {a['planned']}, {a['cases']} cases "
+            f"At most {auto['planned']} steps against a fixed {auto['planned']}, "
+            f"{auto['cases']} cases "
             "(scenes after the solver study's). "
             + (
                 f"The model's step plan (`step_plan.json`, from the solver study) gives "
-                f"{a['plan_steps']} steps for {s.scheduler}."
-                if "plan_steps" in a
+                f"{auto['plan_steps']} steps for {s.scheduler}."
+                if "plan_steps" in auto
                 else "The model has no step plan: auto stops once the predicted picture settles."
             ),
             "",
@@ -135,16 +136,16 @@ def markdown(f: Figures) -> str:
             "| Shape colour | Kind | Position |",
             "|---|---|---|---|---|---|---|---|",
         ]
-        for mode, steps in (("fixed", str(a["planned"])), ("auto", _num(a["mean_steps"], 1))):
+        for mode, steps in (("fixed", str(auto["planned"])), ("auto", _num(auto["mean_steps"], 1))):
             lines.append(
-                f"| {mode} | {steps} | {_num(a[f'distance_{mode}'], 4)} | "
-                + " | ".join(_pct(a[f"{part}_{mode}"]) for part in PROMPT_PARTS)
+                f"| {mode} | {steps} | {_num(auto[f'distance_{mode}'], 4)} | "
+                + " | ".join(_pct(auto[f"{part}_{mode}"]) for part in PROMPT_PARTS)
                 + " |"
             )
         lines += [
             "",
             f"Mean difference between the auto and the fixed picture: "
-            f"{_num(a['distance_between'], 4)}.",
+            f"{_num(auto['distance_between'], 4)}.",
         ]
     return "\n".join(lines) + "\n"
 

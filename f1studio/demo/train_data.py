@@ -43,7 +43,7 @@ def encode_dataset(
     if path.is_file():
         return load_file(str(path))
     latents = []
-    captions = []
+    captions: list[str] = []
     chunk = 64
     vae.eval()
     with torch.no_grad():

@@ -80,8 +80,9 @@ def export(
         requires_safety_checker=False,
     )
     factors = fit_latent_rgb(vae)
-    pipe.to(torch.float16)
-    pipe.save_pretrained(str(tmp / "pipeline"), safe_serialization=True)
+    # diffusers' TYPE_CHECKING imports type its pipelines as dummy classes without methods
+    pipe.to(torch.float16)  # type: ignore[attr-defined]
+    pipe.save_pretrained(str(tmp / "pipeline"), safe_serialization=True)  # type: ignore[attr-defined]
     (tmp / "pipeline" / "latent_rgb.json").write_text(json.dumps(factors) + "\n", "utf-8")
     (tmp / "README.md").write_text(MODEL_README, encoding="utf-8")
     for kind, controlnet in controlnets.items():

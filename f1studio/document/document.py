@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
+from typing import Any
 
 import numpy as np
 
@@ -211,7 +212,7 @@ class Document:
         """Copy a layer (new id, name + " copy") and place the copy just above it."""
         src = self.layer(layer_id)
         fields = {k: v for k, v in src.__dict__.items() if k not in ("id", "data", "name")}
-        dup = Layer(data=src.data.copy(), name=f"{src.name} copy", **fields)  # type: ignore[arg-type]
+        dup = Layer(data=src.data.copy(), name=f"{src.name} copy", **fields)
         return self.insert_layer(dup, self.index_of(layer_id) + 1, label="Duplicate layer")
 
     def set_layer_property(
@@ -244,7 +245,8 @@ class Document:
         if name not in names:
             raise ValueError(f"unknown setting {name!r} (choose from {', '.join(names)})")
         value = _coerce(name, getattr(self.settings, name), value)
-        trial = dataclasses.replace(self.settings, **{name: value})  # validates
+        change: dict[str, Any] = {name: value}  # _coerce cast it to the field's type
+        trial = dataclasses.replace(self.settings, **change)  # validates
         self._set_field(f"settings.{name}", getattr(trial, name), SETTINGS, merge)
 
     def set_model(self, slot: str, value: str | None) -> None:
@@ -364,6 +366,7 @@ class Document:
         arrays: dict[str, dict[str, np.ndarray]] = {"before": {}, "after": {}}
         for layer in self.layers:
             arrays["before"][layer.id] = layer.data
+            new: np.ndarray
             if layer.kind.is_picture:
                 rgba = layer.data.astype(np.float32)
                 rgba[..., :3] *= rgba[..., 3:4] / 255.0

@@ -127,7 +127,7 @@ def bbox(mask: np.ndarray) -> Rect | None:
     """Bounding rect of the nonzero pixels of a 2-D (or channel-reduced) array, or None."""
     m = np.asarray(mask)
     if m.ndim == 3:
-        m = m.any(axis=2)
+        m = np.asarray(m.any(axis=2))
     rows = np.flatnonzero(m.any(axis=1))
     if rows.size == 0:
         return None

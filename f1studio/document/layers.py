@@ -11,6 +11,7 @@ Every layer covers the whole canvas. Pixel formats by kind:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -168,7 +169,9 @@ def validate_property(kind: LayerKind, name: str, value: object) -> object:
     if name == "curve":
         if value is None:
             return None
-        curve = tuple(float(x) for x in value)  # type: ignore[union-attr]
+        if not isinstance(value, Iterable):
+            raise TypeError(f"a strength curve must be a list of numbers, not {value!r}")
+        curve = tuple(float(x) for x in value)
         if len(curve) < 2 or any(not 0.0 <= x <= 1.0 for x in curve):
             raise ValueError("a strength curve needs at least two values within 0..1")
         return curve

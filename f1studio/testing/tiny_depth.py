@@ -51,8 +51,8 @@ def build_tiny_depth_estimator(out_dir: str | Path, seed: int = 0) -> Path:
         hidden_size=32,
         num_hidden_layers=2,
         num_attention_heads=2,
-        intermediate_size=64,
-        out_indices=[1, 2],
+        # transformers 5 types the config's fields only; __post_init__ reads out_indices
+        out_indices=[1, 2],  # type: ignore[call-arg]
         reshape_hidden_states=False,
     )
     config = DepthAnythingConfig(

@@ -62,8 +62,10 @@ def write_t5_tokenizer(out: Path, words: list[str] | tuple[str, ...] = WORDS) ->
     vocab += [(f"▁{w}", -3.0 - 0.01 * i) for i, w in enumerate(dict.fromkeys(words))]
     letters = "abcdefghijklmnopqrstuvwxyz0123456789,.-"
     vocab += [(c, -8.0) for c in letters] + [(f"▁{c}", -8.5) for c in letters]
-    seen: set[str] = set()
-    vocab = [v for v in vocab if not (v[0] in seen or seen.add(v[0]))]  # first one wins
+    first: dict[str, float] = {}
+    for piece, score in vocab:
+        first.setdefault(piece, score)  # first one wins
+    vocab = list(first.items())
     tok = Tokenizer(models.Unigram(vocab, unk_id=2, byte_fallback=False))
     tok.pre_tokenizer = pre_tokenizers.Sequence(
         [
@@ -113,7 +115,8 @@ def _transformer(seed: int, guidance: bool, in_channels: int) -> Any:
     # modulation gates are small): larger gates, values and sharper attention make prompts and
     # regions matter clearly, as they do in a trained model.
     with torch.no_grad():
-        for name, p in model.named_parameters():
+        # diffusers' TYPE_CHECKING imports type its models as dummy classes without methods
+        for name, p in model.named_parameters():  # type: ignore[attr-defined]
             if name.endswith(
                 ("norm1.linear.weight", "norm1_context.linear.weight", "norm.linear.weight")
             ):
@@ -153,7 +156,9 @@ def _vae(seed: int) -> Any:
 
 def _text_encoders(seed: int, folder: Path) -> dict[str, Any]:
     import torch
-    from transformers import (
+
+    # transformers 5 exports T5TokenizerFast only as a lazy alias its typing lacks
+    from transformers import (  # type: ignore[attr-defined]
         CLIPTextConfig,
         CLIPTextModel,
         CLIPTokenizer,
@@ -196,7 +201,8 @@ def _text_encoders(seed: int, folder: Path) -> dict[str, Any]:
             dropout_rate=0.0,
             pad_token_id=0,
             eos_token_id=1,
-            decoder_start_token_id=0,
+            # transformers 5 types the config's fields only; other keywords are kept as-is
+            decoder_start_token_id=0,  # type: ignore[call-arg]
             is_encoder_decoder=False,
             use_cache=False,
         )
@@ -228,7 +234,9 @@ def _controlnet(seed: int, num_mode: int | None = None) -> Any:
         num_mode=num_mode,
     )
     with torch.no_grad():  # the zero-initialised layers get weights, so a guide steers
-        layers = [*cn.controlnet_blocks, *cn.controlnet_single_blocks, cn.controlnet_x_embedder]
+        # diffusers' TYPE_CHECKING imports type its models as dummy classes without attributes
+        layers = [*cn.controlnet_blocks, *cn.controlnet_single_blocks]  # type: ignore[attr-defined]
+        layers.append(cn.controlnet_x_embedder)  # type: ignore[attr-defined]
         for layer in layers:
             layer.weight.normal_(0.0, 0.3)
             layer.bias.zero_()
@@ -272,7 +280,8 @@ def build_flux(out: Path, seed: int = 0) -> dict[str, Path]:
             scheduler=FlowMatchEulerDiscreteScheduler.from_config(scheduler),
             **texts,
         )
-        pipe.save_pretrained(str(out / name), safe_serialization=True)
+        # diffusers' TYPE_CHECKING imports type its pipelines as dummy classes without methods
+        pipe.save_pretrained(str(out / name), safe_serialization=True)  # type: ignore[attr-defined]
         _fix_model_index(out / name)
         paths[name] = out / name
     shutil.rmtree(scratch)

@@ -226,7 +226,8 @@ def build_sd15(out: Path, seed: int = 0) -> dict[str, Path]:
     pipe = StableDiffusionPipeline(
         **comps, safety_checker=None, feature_extractor=None, requires_safety_checker=False
     )
-    pipe.save_pretrained(str(out / "pipeline"), safe_serialization=True)
+    # diffusers' TYPE_CHECKING imports type its pipelines as dummy classes without methods
+    pipe.save_pretrained(str(out / "pipeline"), safe_serialization=True)  # type: ignore[attr-defined]
     for f in (out / "_tokenizer").iterdir():
         f.unlink()
     (out / "_tokenizer").rmdir()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from f1studio.engine.request import ControlKind
 from f1studio.testing.tiny_models import build_controlnet, write_clip_tokenizer
@@ -46,7 +47,7 @@ _TE1_WIDTH, _TE2_WIDTH, _PROJECTION, _TIME_ID_WIDTH = 32, 48, 32, 8
 def _text_config(tokenizer, width: int, act: str, projection: int | None = None):
     from transformers import CLIPTextConfig
 
-    extra = {"projection_dim": projection} if projection else {}
+    extra: dict[str, Any] = {"projection_dim": projection} if projection else {}
     return CLIPTextConfig(
         bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id,
