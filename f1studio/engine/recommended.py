@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from f1studio.engine.families.base import ModelFamily
+from f1studio.engine.family_table import ModelFamily
 
 RECOMMENDED_FILE = (
     Path(__file__).resolve().parents[2] / "resources" / "presets" / "recommended_models.json"

@@ -25,7 +25,6 @@ from f1studio.engine.families.base import (
     LoadedModel,
     ModelFamily,
     StepCallback,
-    register,
 )
 from f1studio.engine.families.flux_loading import default_steps, flux_variant, text_tokens
 from f1studio.engine.families.flux_parts import (
@@ -242,6 +241,3 @@ class _nothing:  # noqa: N801
 
     def __exit__(self, *exc: object) -> None:
         return None
-
-
-register(ModelFamily.FLUX, FluxAdapter)

@@ -20,7 +20,6 @@ from f1studio.engine.families.base import (
     LoadedModel,
     ModelFamily,
     StepCallback,
-    register,
 )
 from f1studio.engine.inpaint import composite_inpaint, feather_inward
 from f1studio.engine.previews import SD15_LATENT_RGB, latent_preview, predicted_x0
@@ -324,6 +323,3 @@ class _nothing:  # noqa: N801
 
     def __exit__(self, *exc: object) -> None:
         return None
-
-
-register(ModelFamily.SD15, SD15Adapter)

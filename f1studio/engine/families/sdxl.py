@@ -24,7 +24,6 @@ from f1studio.engine.families.base import (
     LoadedModel,
     ModelFamily,
     StepCallback,
-    register,
 )
 from f1studio.engine.families.sdxl_parts import (
     SDXL_LATENT_RGB,
@@ -321,6 +320,3 @@ class _nothing:  # noqa: N801
 
     def __exit__(self, *exc: object) -> None:
         return None
-
-
-register(ModelFamily.SDXL, SDXLAdapter)
