@@ -289,7 +289,7 @@ def _spy_quantization(monkeypatch):
 def test_a_forced_quantisation_reaches_the_flux_loader(flux_models, monkeypatch, tmp_path):
     import shutil
 
-    from f1studio.engine.families.flux_loading import FLUX_CONFIG_ENV
+    from f1studio.engine.families.single_file import FLUX_CONFIG_ENV
 
     given, marker = _spy_quantization(monkeypatch)
     installed(monkeypatch, "torchao")
