@@ -54,7 +54,8 @@ from f1studio.engine.model_files import (
 
 # --- what a model is ------------------------------------------------------------------------
 def flux_variant(pipe: Any) -> str:
-    """ "fill", "schnell" (no guidance embedding) or "dev" for a loaded FLUX.1 pipeline."""
+    """ "fill", "schnell" (no guidance embedding), "dev" or "control" (Depth/Canny, which the
+    loader refuses) for a loaded FLUX.1 pipeline."""
     config = {"guidance_embeds": False, **dict(pipe.transformer.config)}
     return flux_transformer_variant(config) or "dev"
 
