@@ -8,8 +8,9 @@ time with ``huggingface_hub.hf_hub_download`` (no Qt, no torch):
   component folders named in ``model_index.json`` (not the single-file copies at the top of the
   repository), and only the default (not ``fp16``/``non_ema``) weights; except for SDXL pipelines,
   whose ``fp16`` weights (half the size) are taken for every component that has them (the
-  engine then loads that variant: :func:`folder_variant`). ``allow_patterns`` replaces this
-  choice (pickled files stay excluded).
+  engine then loads that variant: :func:`f1studio.engine.model_files.folder_variant`).
+  ``allow_patterns`` replaces this choice (pickled files stay excluded); see
+  :mod:`f1studio.engine.download_files`.
 - **progress**: ``on_progress(DownloadProgress)`` at most ~10 times a second and after every
   file, with bytes done/total, the rate over the last seconds and the time left.
 - **resume**: files already in the cache are not downloaded again, so calling ``download``
@@ -23,29 +24,32 @@ time with ``huggingface_hub.hf_hub_download`` (no Qt, no torch):
 
 from __future__ import annotations
 
-import fnmatch
 import json
-import os
 import shutil
 import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-WEIGHT_PATTERNS = ("*.safetensors",)
-DESCRIPTION_PATTERNS = ("*.json", "*.txt", "*.model")
-EXTRA_TOP_FILES = ("README.md", "LICENSE", "LICENSE.md", "LICENSE.txt")
-NEVER = (".bin", ".ckpt", ".pt", ".pth", ".pkl", ".pickle", ".py", ".pyc", ".msgpack", ".h5")
-VARIANTS = ("fp16", "bf16", "fp32", "fp8", "non_ema", "ema_only", "ema")
-PROGRESS_INTERVAL = 0.1  # seconds between two progress reports (besides file boundaries)
-RATE_WINDOW = 5.0  # seconds of history the rate is computed over
+from f1studio.engine.download_files import preferred_variant, select_files
+from f1studio.engine.download_progress import (
+    DownloadCancelled,
+    DownloadProgress,
+    ProgressHook,
+    ProgressTracker,
+    format_duration,
+)
+from f1studio.engine.model_files import hf_cache_dir, hub_offline, pipeline_components
 
-
-class DownloadCancelled(Exception):
-    """The download was cancelled; files finished so far stay in the cache."""
+__all__ = [
+    "DownloadCancelled",
+    "DownloadError",
+    "DownloadProgress",
+    "download",
+    "explain",
+    "format_duration",
+    "hub_offline",
+]
 
 
 class DownloadError(Exception):
@@ -56,303 +60,6 @@ class DownloadError(Exception):
         super().__init__(message)
         self.reason = reason
         self.message = message
-
-
-@dataclass(frozen=True)
-class DownloadProgress:
-    repo_id: str
-    bytes_done: int
-    bytes_total: int | None
-    rate: float | None  # bytes per second, over the last few seconds; None before it is known
-    eta_seconds: float | None  # None while the rate or the total is unknown
-    file: str = ""  # the file being downloaded
-    files_done: int = 0
-    files_total: int = 0
-
-    @property
-    def fraction(self) -> float | None:
-        if not self.bytes_total:
-            return None
-        return min(1.0, self.bytes_done / self.bytes_total)
-
-    def describe(self) -> str:
-        """``1.2 GB of 5.5 GB · 23.4 MB/s · 3 min left``"""
-        from f1studio.engine.catalog import format_size
-
-        parts = [
-            f"{format_size(self.bytes_done)} of {format_size(self.bytes_total)}"
-            if self.bytes_total
-            else format_size(self.bytes_done)
-        ]
-        if self.rate:
-            parts.append(f"{format_size(int(self.rate))}/s")
-        if self.eta_seconds is not None:
-            parts.append(f"{format_duration(self.eta_seconds)} left")
-        return " · ".join(parts)
-
-
-def format_duration(seconds: float) -> str:
-    """``45 s``, ``3 min``, ``1 h 20 min``."""
-    seconds = max(0, int(round(seconds)))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = (seconds + 30) // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60} min"
-
-
-def hub_offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "0").strip().lower() in ("1", "true", "yes", "on")
-
-
-# ---- which files ----------------------------------------------------------------------------
-def _variant_name(name: str) -> str | None:
-    """The variant of ``x.fp16.safetensors``, ``x.fp16-00001-of-00002.safetensors`` (or the legacy
-    ``x-00001-of-00002.fp16.safetensors``) and of the index files of such variants, else None."""
-    base = name.rsplit("/", 1)[-1]
-    for v in VARIANTS:
-        if (
-            f".{v}.safetensors" in base
-            or f".{v}-" in base
-            and base.endswith(".safetensors")
-            or base.endswith((f".safetensors.index.{v}.json", f".{v}.safetensors.index.json"))
-        ):
-            return v
-    return None
-
-
-def _variant_of(name: str) -> bool:
-    return _variant_name(name) is not None
-
-
-def _is_weight_file(name: str) -> bool:
-    base = name.rpartition("/")[2]
-    return (
-        _matches(base, WEIGHT_PATTERNS)
-        or base.endswith(".safetensors.index.json")
-        or (_variant_of(base) and base.endswith(".json"))
-    )
-
-
-def _matches(name: str, patterns: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatchcase(name, p) for p in patterns)
-
-
-def pipeline_components(model_index: Mapping[str, Any]) -> list[str]:
-    """The component folders a diffusers ``model_index.json`` names (those not set to null)."""
-    return [
-        name
-        for name, value in model_index.items()
-        if not name.startswith("_")
-        and isinstance(value, (list, tuple))
-        and len(value) == 2
-        and value[0] is not None
-        and value[1] is not None
-    ]
-
-
-def select_files(
-    files: Iterable[str],
-    *,
-    components: Iterable[str] | None = None,
-    allow_patterns: Iterable[str] | str | None = None,
-    prefer_variant: str | None = None,
-) -> list[str]:
-    """The files of a repository to download (see the module docstring). ``components`` are the
-    pipeline's component folders (``None``: not a pipeline). ``prefer_variant`` (``"fp16"``):
-    a folder with weights of that variant gets only those (and their index), the others their
-    default weights."""
-    names = [f for f in files if not f.lower().endswith(NEVER)]
-    if allow_patterns is not None:
-        patterns = [allow_patterns] if isinstance(allow_patterns, str) else list(allow_patterns)
-        return sorted(n for n in names if _matches(n, patterns))
-    keep: list[str] = []
-    folders = set(components) if components is not None else None
-    for name in names:
-        folder, _, base = name.rpartition("/")
-        top = "/" not in name
-        if top and base in EXTRA_TOP_FILES:
-            keep.append(name)
-            continue
-        if not _matches(base, WEIGHT_PATTERNS + DESCRIPTION_PATTERNS):
-            continue
-        if folders is not None:
-            if top and _matches(base, WEIGHT_PATTERNS):
-                continue  # single-file copies next to a diffusers pipeline
-            if not top and folder.split("/")[0] not in folders:
-                continue  # onnx exports, alternative VAEs, sample folders, ...
-        keep.append(name)
-    if prefer_variant is not None:
-        preferred_dirs = {
-            n.rpartition("/")[0]
-            for n in keep
-            if _matches(n.rpartition("/")[2], WEIGHT_PATTERNS)
-            and _variant_name(n) == prefer_variant
-        }
-        keep = [
-            n
-            for n in keep
-            if n.rpartition("/")[0] not in preferred_dirs
-            or not _is_weight_file(n)
-            or _variant_name(n) == prefer_variant
-        ]
-    # drop fp16/non_ema/... copies where the folder has the default weights
-    default_dirs = {
-        n.rpartition("/")[0]
-        for n in keep
-        if _matches(n.rpartition("/")[2], WEIGHT_PATTERNS) and not _variant_of(n)
-    }
-    return sorted(n for n in keep if not (_variant_of(n) and n.rpartition("/")[0] in default_dirs))
-
-
-def preferred_variant(model_index: Mapping[str, Any]) -> str | None:
-    """The weights variant worth downloading for a pipeline: ``fp16`` for SDXL (the engine runs
-    it in fp16 on GPUs anyway, and the default fp32 weights are twice the size), else None."""
-    name = model_index.get("_class_name")
-    return "fp16" if isinstance(name, str) and name.startswith("StableDiffusionXL") else None
-
-
-def folder_variant(folder: str | Path) -> str | None:
-    """The variant to load a downloaded pipeline folder with: the one whose weights stand alone
-    in some component folder of ``model_index.json`` (no default weights beside them), else None
-    (the defaults)."""
-    root = Path(folder)
-    found: set[str] = set()
-    try:
-        index = json.loads((root / "model_index.json").read_text("utf-8"))
-        parts = [root / name for name in pipeline_components(index)]
-        for part in (p for p in parts if p.is_dir()):
-            names = [p.name for p in part.iterdir() if p.suffix == ".safetensors"]
-            if names and all(_variant_of(n) for n in names):
-                found.update(v for v in map(_variant_name, names) if v is not None)
-    except (OSError, ValueError, AttributeError):
-        return None
-    return "fp16" if "fp16" in found else (min(found) if len(found) == 1 else None)
-
-
-# ---- progress -------------------------------------------------------------------------------
-class _Tracker:
-    """Counts bytes for one download; reports progress and raises when cancelled."""
-
-    def __init__(
-        self,
-        repo_id: str,
-        total: int | None,
-        files_total: int,
-        on_progress: Callable[[DownloadProgress], None] | None,
-        cancel: threading.Event | None,
-    ) -> None:
-        self.repo_id = repo_id
-        self.total = total
-        self.files_total = files_total
-        self.on_progress = on_progress
-        self.cancel = cancel
-        self.done = 0  # finished files plus the current file's bytes
-        self.received = 0  # bytes received in this call (for the rate)
-        self.files_done = 0
-        self.file = ""
-        self._lock = threading.RLock()  # Xet reports from its own threads
-        self._samples: deque[tuple[float, int]] = deque()
-        self._last_report = 0.0
-        self.ready = False  # reports start once the total is known
-
-    def check(self) -> None:
-        if self.cancel is not None and self.cancel.is_set():
-            raise DownloadCancelled(f"download of {self.repo_id} cancelled")
-
-    def add(self, n: int, received: bool = True) -> None:
-        with self._lock:
-            self.done += n
-            if received:
-                self.received += n
-            self.check()
-            self.report()
-
-    def rate(self, now: float) -> float | None:
-        samples = self._samples
-        samples.append((now, self.received))
-        while len(samples) > 2 and now - samples[0][0] > RATE_WINDOW:
-            samples.popleft()
-        t0, r0 = samples[0]
-        if now - t0 < 0.2:
-            return None
-        return max(0.0, (self.received - r0) / (now - t0))
-
-    def report(self, force: bool = False) -> None:
-        with self._lock:
-            self._report(force)
-
-    def _report(self, force: bool) -> None:
-        if not self.ready:
-            return
-        now = time.monotonic()
-        if not force and now - self._last_report < PROGRESS_INTERVAL:
-            return
-        self._last_report = now
-        rate = self.rate(now)
-        eta = None
-        if rate and self.total is not None:
-            eta = max(0, self.total - self.done) / rate
-        elif self.total is not None and self.done >= self.total:
-            eta = 0.0
-        if self.on_progress is not None:
-            self.on_progress(
-                DownloadProgress(
-                    self.repo_id,
-                    self.done,
-                    self.total,
-                    rate,
-                    eta,
-                    self.file,
-                    self.files_done,
-                    self.files_total,
-                )
-            )
-
-
-class _ProgressHook:
-    """What huggingface_hub takes as ``tqdm_class``: it counts the bytes written into the
-    tracker (which raises :class:`DownloadCancelled` when the cancel event is set)."""
-
-    tracker: _Tracker
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.total = kwargs.get("total")
-        self.n = 0
-        self.disable = False
-        initial = kwargs.get("initial") or 0
-        if initial:  # bytes of a partial file already on disk
-            self.n = initial
-            self.tracker.add(initial, received=False)
-
-    def update(self, n: float | None = 1) -> None:
-        n = int(n or 0)
-        if n:
-            self.n += n
-            self.tracker.add(n)
-
-    def update_transfer(self, n: float | None = 1) -> None:
-        self.tracker.check()
-
-    @property
-    def format_dict(self) -> dict[str, Any]:
-        return {"rate": None, "n": self.n, "total": self.total}
-
-    def set_postfix_str(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    set_transfer_postfix_str = set_description = set_description_str = set_postfix_str
-    refresh = clear = reset = set_postfix = set_postfix_str
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self) -> _ProgressHook:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        pass
 
 
 # ---- errors ---------------------------------------------------------------------------------
@@ -407,8 +114,6 @@ def explain(error: BaseException, repo_id: str, *, token_given: bool = False) ->
         )
     for e in chain:
         if isinstance(e, OSError) and e.errno in (28, 122):  # ENOSPC, EDQUOT
-            from f1studio.engine.catalog import hf_cache_dir
-
             return DownloadError(
                 "disk-full",
                 f"the disk is full: not enough space for {repo_id} in {hf_cache_dir()}; free "
@@ -536,11 +241,11 @@ def _download(
             f"(https://huggingface.co/{repo_id}) and set a token (HF_TOKEN, `hf auth login`, or "
             "the token field)",
         )
-    from f1studio.engine.catalog import format_size, hf_cache_dir
+    from f1studio.engine.catalog import format_size
 
     cache = str(hf_cache_dir())  # read from the environment now, as the catalog does
-    tracker = _Tracker(repo_id, None, 0, on_progress, cancel)
-    hook = type("_Hook", (_ProgressHook,), {"tracker": tracker})
+    tracker = ProgressTracker(repo_id, None, 0, on_progress, cancel)
+    hook = ProgressHook.bound_to(tracker)
 
     def fetch(filename: str, rev: str) -> str:
         return hf.hf_hub_download(
@@ -581,8 +286,6 @@ def _download(
         )
     sizes = {f: files.get(f) for f in wanted}
     known = all(s is not None for s in sizes.values())
-    tracker.total = sum(s or 0 for s in sizes.values()) if known else None
-    tracker.files_total = len(wanted)
     cached = {f for f in wanted if f == first or _is_cached(hf, repo_id, f, sha, cache)}
     missing = sum(sizes[f] or 0 for f in wanted if f not in cached)
     free = _free_bytes(Path(cache))
@@ -593,13 +296,8 @@ def _download(
             f"{cache} has {format_size(free)} free; free some space or set HF_HUB_CACHE "
             "to a folder on a larger disk",
         )
-    # files already in the cache count as done, but not towards the rate
-    with tracker._lock:
-        tracker.done = sum(sizes[f] or 0 for f in cached)
-        tracker.received = 0
-        tracker.files_done = len(cached)
-    tracker.ready = True
-    tracker.report(force=True)
+    total = sum(s or 0 for s in sizes.values()) if known else None
+    tracker.start(total, len(wanted), sum(sizes[f] or 0 for f in cached), len(cached))
     for filename in sorted(
         (f for f in wanted if f not in cached), key=lambda f: (sizes[f] or 0, f)
     ):
@@ -607,10 +305,7 @@ def _download(
         tracker.file = filename
         before = tracker.done
         fetch(filename, sha)
-        with tracker._lock:
-            tracker.done = before + (sizes[filename] or (tracker.done - before))
-            tracker.files_done += 1
-        tracker.report(force=True)
+        tracker.file_finished(before, sizes[filename])
     tracker.file = ""
     tracker.report(force=True)
     return snapshot

@@ -50,7 +50,7 @@ from enum import Enum
 from typing import Any
 
 from f1studio.engine.events import EngineError, ErrorKind
-from f1studio.engine.families.base import ModelFamily
+from f1studio.engine.family_table import ModelFamily
 
 GB = 1_000_000_000
 HEADROOM_GB = 0.5

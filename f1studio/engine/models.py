@@ -12,20 +12,24 @@ Rules that hold everywhere:
 from __future__ import annotations
 
 import gc
-import json
 import os
-import re
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from f1studio.engine.events import EngineError, ErrorKind
-from f1studio.engine.families.base import LoadedModel, ModelFamily, adapter_for
+from f1studio.engine.families.base import LoadedModel, adapter_for
+from f1studio.engine.family_table import ModelFamily
+from f1studio.engine.identification import detect_family
 from f1studio.engine.memory import apply_memory_plan, quantized_transformer
+from f1studio.engine.model_files import (
+    PICKLE_SUFFIXES,
+    check_folder_weights,
+    hub_offline,
+    looks_like_hub_id,
+)
 from f1studio.engine.quiet import quiet_libraries
-
-PICKLE_SUFFIXES = (".ckpt", ".bin", ".pt", ".pth", ".pkl")
 
 
 class SourceKind(str, Enum):
@@ -76,14 +80,6 @@ def pick_dtype(device: str, family: ModelFamily = ModelFamily.SD15) -> Any:
     return getattr(torch, family.gpu_dtype)
 
 
-_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-
-
-def _looks_like_hub_id(ref: str) -> bool:
-    suffix = Path(ref).suffix.lower()
-    return bool(_HUB_ID.match(ref)) and suffix not in (".safetensors",) + PICKLE_SUFFIXES
-
-
 def resolve(ref: str | None, *, allow_pickle: bool = False, what: str = "model") -> ModelSource:
     """Classify a model reference; raise EngineError with a user-facing message if unusable."""
     if not ref:
@@ -113,13 +109,9 @@ def resolve(ref: str | None, *, allow_pickle: bool = False, what: str = "model")
                 )
             return ModelSource(SourceKind.SINGLE_FILE, str(path))
         raise EngineError(ErrorKind.MODEL_INVALID, f"{path.name} is not a model file")
-    if not _looks_like_hub_id(ref):
+    if not looks_like_hub_id(ref):
         raise EngineError(ErrorKind.MODEL_NOT_FOUND, f"{what} not found: {ref}")
     return ModelSource(SourceKind.HUB, ref)
-
-
-def _offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes")
 
 
 # what a single model (ControlNet, depth estimator) needs from its hub repository
@@ -165,7 +157,7 @@ def fetch_hub(repo_id: str, *, what: str = "model") -> str:
     try:
         return _download(repo_id, pipeline, local_only=True)
     except Exception as cached_error:  # noqa: BLE001 - any cache miss leads to the same choice
-        if _offline():
+        if hub_offline():
             raise EngineError(
                 ErrorKind.OFFLINE,
                 f"{what} {repo_id!r} is not in the local Hugging Face cache and the machine is "
@@ -180,92 +172,6 @@ def fetch_hub(repo_id: str, *, what: str = "model") -> str:
             f"could not fetch {what} {repo_id!r} from the Hugging Face hub "
             f"({type(error).__name__}); check the id and your connection, or pass a local folder",
         ) from error
-
-
-def _safetensors_shapes(path: str) -> dict[str, list[int]]:
-    """Tensor name -> shape from a safetensors header; a damaged file is MODEL_INVALID."""
-    from safetensors import safe_open
-
-    try:
-        with safe_open(path, framework="pt") as f:
-            names = f.keys()  # a safe_open handle is not iterable
-            return {k: list(f.get_slice(k).get_shape()) for k in names}
-    except Exception as e:  # noqa: BLE001 - every way a file can be damaged means the same
-        raise EngineError(
-            ErrorKind.MODEL_INVALID,
-            f"{Path(path).name} is not a readable safetensors file (it may be incomplete or "
-            "damaged: download it again)",
-        ) from e
-
-
-def detect_family(folder_or_file: str) -> tuple[ModelFamily, bool]:
-    """(family, is_inpainting) from a folder's configs or a checkpoint's tensor names."""
-    path = Path(folder_or_file)
-    if path.is_dir():
-        index = path / "model_index.json"
-        if not index.exists():
-            raise EngineError(ErrorKind.MODEL_INVALID, f"{path} is not a diffusers pipeline folder")
-        try:
-            name = json.loads(index.read_text("utf-8")).get("_class_name", "")
-        except (OSError, json.JSONDecodeError) as e:
-            raise EngineError(ErrorKind.MODEL_INVALID, f"{index} is not valid JSON") from e
-        for family in ModelFamily:
-            if name in family.pipeline_classes:
-                inpainting = False
-                unet_cfg = path / "unet" / "config.json"
-                if unet_cfg.exists():
-                    inpainting = json.loads(unet_cfg.read_text("utf-8")).get("in_channels") == 9
-                return family, inpainting or "Inpaint" in name or "Fill" in name
-        raise EngineError(ErrorKind.MODEL_INVALID, f"{path.name}: unknown pipeline type {name!r}")
-    if path.suffix.lower() != ".safetensors":
-        return ModelFamily.SD15, False  # a pickled checkpoint the user allowed; assume SD1.5
-    return family_from_tensors(_safetensors_shapes(str(path)), path.name)
-
-
-_CONTROLNET_KEYS = ("control_model.", "controlnet_x_embedder.", "controlnet_cond_embedding.")
-
-
-def family_from_tensors(shapes: dict[str, list[int]], name: str) -> tuple[ModelFamily, bool]:
-    """(family, is_inpainting) of a single-file checkpoint from its tensor names and shapes.
-
-    FLUX.1 transformers in Black Forest Labs' or diffusers' layout (also under ComfyUI's
-    ``model.diffusion_model.``), SDXL base, inpainting and refiner checkpoints (the refiner has
-    only the OpenCLIP bigG text encoder, ``conditioner.embedders.0.model.*``), SD1.5 checkpoints;
-    a ControlNet or anything else is ``MODEL_INVALID``."""
-    from f1studio.engine.catalog import flux_layout, is_sdxl_refiner
-
-    keys = list(shapes)
-    if any(k.startswith(_CONTROLNET_KEYS) for k in keys):
-        raise EngineError(
-            ErrorKind.MODEL_INVALID,
-            f"{name} is a ControlNet, not a base model: choose it as a guide's ControlNet",
-        )
-    if flux_layout(keys) is not None:
-        return ModelFamily.FLUX, False
-    first = shapes.get("model.diffusion_model.input_blocks.0.0.weight", [0, 4])
-    nine = len(first) > 1 and first[1] == 9
-    if any(k.startswith("conditioner.embedders.1") for k in keys) or is_sdxl_refiner(shapes):
-        return ModelFamily.SDXL, nine
-    if any(k.startswith("model.diffusion_model.input_blocks") for k in keys):
-        return ModelFamily.SD15, nine
-    raise EngineError(
-        ErrorKind.MODEL_INVALID,
-        f"{name} is not a checkpoint F1 Studio recognises (no SD1.5, SDXL or FLUX.1 tensors)",
-    )
-
-
-def _check_folder_weights(folder: str, allow_pickle: bool) -> None:
-    files = [p for p in Path(folder).rglob("*") if p.is_file()]
-    has_safe = any(p.suffix == ".safetensors" for p in files)
-    has_pickle = any(p.suffix in PICKLE_SUFFIXES for p in files)
-    if not has_safe and has_pickle and not allow_pickle:
-        raise EngineError(
-            ErrorKind.UNSAFE_WEIGHTS,
-            f"{Path(folder).name} only has pickled weights (.bin/.ckpt), which can run arbitrary "
-            "code; convert it to safetensors, or allow pickled weights explicitly if you trust it",
-        )
-    if not has_safe and not has_pickle:
-        raise EngineError(ErrorKind.MODEL_INVALID, f"{Path(folder).name} holds no weights")
 
 
 def _load_error(what: str, location: str, error: Exception) -> EngineError:
@@ -381,7 +287,7 @@ def load_controlnet(
                 raise EngineError(
                     ErrorKind.MODEL_INVALID, f"{Path(location).name} is not a ControlNet folder"
                 )
-            _check_folder_weights(location, allow_pickle)
+            check_folder_weights(location, allow_pickle)
         cn = adapter_for(family).load_controlnet(location, dtype, allow_pickle, config)
         return cn.to(device)
     except Exception as e:  # noqa: BLE001

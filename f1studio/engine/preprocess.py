@@ -8,7 +8,6 @@ a uint8 HxW guide at the same size: edges are white lines on black, depth is whi
 from __future__ import annotations
 
 import gc
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from f1studio.engine.events import EngineError, ErrorKind
+from f1studio.engine.model_files import hub_offline, weights_state
 
 DEFAULT_DEPTH_MODEL = "depth-anything/Depth-Anything-V2-Small-hf"
 MAX_CANNY_THRESHOLD = 1000
-UNSAFE_WEIGHT_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str], tuple[Any, Any]] = {}
@@ -65,11 +64,6 @@ def canny_edges(image_rgb_or_rgba_u8: np.ndarray, low: int = 100, high: int = 20
 
 
 # ---- depth: locating and loading the estimator ---------------------------------------------
-def _hub_offline() -> bool:
-    value = os.environ.get("HF_HUB_OFFLINE", "")
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
 def _local_folder(model: str) -> Path | None:
     """The folder ``model`` names, ``None`` for a hub id; EngineError for a missing path."""
     path = Path(model).expanduser()
@@ -97,10 +91,10 @@ def _check_folder(folder: Path, model: str) -> None:
             f"{model!r} is not a depth model: no config.json (expected a transformers "
             "depth-estimation model folder such as Depth Anything V2)",
         )
-    names = [p.name for p in folder.iterdir() if p.is_file()]
-    if any(n.endswith(".safetensors") for n in names):
+    state = weights_state(folder)
+    if state == "safe":
         return
-    if any(n.endswith(UNSAFE_WEIGHT_SUFFIXES) for n in names):
+    if state == "pickled":
         raise EngineError(
             ErrorKind.UNSAFE_WEIGHTS,
             f"Depth model {model!r} has only pickle weights (.bin/.pt); F1 Studio loads "
@@ -169,7 +163,7 @@ def _resolve_device(device: str) -> str:
 def _load_estimator(model: str, device: str, allow_network: bool) -> tuple[Any, Any]:
     """Load (processor, model) for ``model`` on ``device``, checking everything first."""
     folder = _local_folder(model)
-    local_only = not allow_network or _hub_offline()
+    local_only = not allow_network or hub_offline()
     if folder is not None:
         _check_folder(folder, model)
     elif local_only and not _hub_cached(model):

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from f1studio.engine.catalog import ROLES
-from f1studio.engine.families.base import ModelFamily
+from f1studio.engine.family_table import ModelFamily
+from f1studio.engine.identification import ROLES
 from f1studio.engine.request import ControlKind
 
 RECOMMENDED_FILE = (

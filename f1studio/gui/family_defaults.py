@@ -1,42 +1,31 @@
 """What the window adapts to the chosen model's family and variant: sensible steps, guidance
-and scheduler, and whether the guidance slider means anything (FLUX.1 schnell ignores it)."""
+and scheduler, and whether the guidance slider means anything (FLUX.1 schnell ignores it).
+
+A Qt-free reader of the engine's family table (:mod:`f1studio.engine.family_table`) keyed by
+plain strings, with the model identified by :func:`f1studio.engine.identification.identify`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from f1studio.demo.model import is_demo
+from f1studio.engine import family_table
+from f1studio.engine.family_table import FAMILY_DEFAULTS, ModelFamily, VariantDefaults
 
-
-@dataclass(frozen=True)
-class FamilyDefaults:
-    label: str  # e.g. "FLUX.1 schnell"
-    steps: int
-    guidance: float
-    scheduler: str
-    guidance_used: bool = True
-
-
-DEFAULTS = {
-    ("sd15", None): FamilyDefaults("Stable Diffusion 1.5", 25, 7.5, "dpmpp-2m"),
-    ("sd15", "demo"): FamilyDefaults("shapes-world demo", 20, 5.0, "dpmpp-2m"),
-    ("sdxl", None): FamilyDefaults("SDXL", 30, 6.0, "dpmpp-2m"),
-    ("flux", "dev"): FamilyDefaults("FLUX.1 dev", 28, 3.5, "flow-euler"),
-    # FLUX.1 Fill is usually run at guidance 30; 20 is the slider's top
-    ("flux", "fill"): FamilyDefaults("FLUX.1 Fill", 28, 20.0, "flow-euler"),
-    ("flux", "schnell"): FamilyDefaults("FLUX.1 schnell", 4, 3.5, "flow-euler", False),
+# (family, variant) -> defaults, as the window names them ("sd15", "demo")
+DEFAULTS: dict[tuple[str, str | None], VariantDefaults] = {
+    (family.value, variant): found for (family, variant), found in FAMILY_DEFAULTS.items()
 }
 
 
-def defaults_for(family: str | None, variant: str | None) -> FamilyDefaults | None:
-    if family is None:
+def defaults_for(family: str | None, variant: str | None) -> VariantDefaults | None:
+    """The defaults of a family (``"sd15"``, ...) and variant; None for an unknown family."""
+    try:
+        known = ModelFamily(family)
+    except ValueError:
         return None
-    return (
-        DEFAULTS.get((family, variant))
-        or DEFAULTS.get((family, None))
-        or (DEFAULTS[("flux", "dev")] if family == "flux" else None)
-    )
+    return family_table.defaults_for(known, variant)
 
 
 _cache: dict[tuple[str, float], tuple[str | None, str | None]] = {}
@@ -54,7 +43,7 @@ def identify_model(ref: str | None) -> tuple[str | None, str | None]:
         return "sd15", "demo"
     key = (str(path), path.stat().st_mtime)
     if key not in _cache:
-        from f1studio.engine.catalog import identify
+        from f1studio.engine.identification import identify
 
         try:
             model = identify(str(path))

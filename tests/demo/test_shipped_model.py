@@ -46,7 +46,7 @@ def test_the_shipped_model_is_small_safe_and_complete():
 
 
 def test_it_loads_as_a_stable_diffusion_model():
-    from f1studio.engine.models import detect_family
+    from f1studio.engine.identification import detect_family
 
     family, inpainting = detect_family(demo_model().pipeline)
     assert family.value == "sd15" and not inpainting

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from f1studio.engine import catalog
-from f1studio.engine.catalog import identify, read_safetensors_header, scan
+from f1studio.engine import catalog, identification, model_files
+from f1studio.engine.catalog import identify, scan
 from f1studio.engine.events import EngineError, ErrorKind
-from f1studio.engine.families.base import ModelFamily
+from f1studio.engine.family_table import ModelFamily
+from f1studio.engine.model_files import read_safetensors_header
 
 
 def write_header_only(path: Path, shapes: dict[str, list[int]]) -> Path:
@@ -141,7 +142,8 @@ def test_variant_and_family_come_from_the_configs(tmp_path, tiny_models):
         cfg = {"in_channels": 64, "guidance_embeds": guidance}
         (flux / "transformer" / "config.json").write_text(json.dumps(cfg))
         assert identify(flux).variant == variant
-    (flux / "transformer" / "config.json").write_text(json.dumps({"in_channels": 384}))
+    fill = {"in_channels": 384, "out_channels": 64, "guidance_embeds": True}
+    (flux / "transformer" / "config.json").write_text(json.dumps(fill))
     assert (identify(flux).family, identify(flux).variant) == (ModelFamily.FLUX, "fill")
 
 
@@ -346,8 +348,8 @@ def test_pickled_files_are_listed_but_never_opened(tmp_path, monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("a pickled file was opened")
 
-    monkeypatch.setattr(catalog, "read_safetensors_header", forbidden)
-    monkeypatch.setattr(catalog, "open", forbidden, raising=False)
+    monkeypatch.setattr(identification, "read_safetensors_header", forbidden)
+    monkeypatch.setattr(identification, "open", forbidden, raising=False)
     model = identify(ckpt)
     assert model.pickled and model.note == "pickled (not loaded unless allowed)"
     assert (model.family, model.variant, model.size_bytes) == (None, None, ckpt.stat().st_size)
@@ -404,14 +406,6 @@ def test_skipped_files_are_reported_and_the_same_model_is_listed_once(tmp_path, 
     assert reasons[str(tmp_path / "gone")] == "does not exist"
 
 
-def test_default_folders_come_from_the_settings(tmp_path, monkeypatch, tiny_models, hf_cache):
-    from f1studio.appsettings import AppSettings
-
-    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
-    AppSettings(model_folders=[str(tiny_models["controlnet-edge"])]).save()
-    assert [m.name for m in scan()] == ["controlnet-edge"]
-
-
 # ---- Hugging Face cache --------------------------------------------------------------------------
 def test_hugging_face_cache(hf_cache, tiny_models, tmp_path):
     add_to_hf_cache(hf_cache, "org/tiny-sd15", folder_files(tiny_models["pipeline"]))
@@ -443,7 +437,7 @@ def test_hf_home_is_respected(tmp_path, monkeypatch, tiny_models):
     monkeypatch.delenv("HF_HUB_CACHE", raising=False)
     monkeypatch.delenv("HUGGINGFACE_HUB_CACHE", raising=False)
     monkeypatch.setenv("HF_HOME", str(tmp_path / "home"))
-    assert catalog.hf_cache_dir() == tmp_path / "home" / "hub"
+    assert model_files.hf_cache_dir() == tmp_path / "home" / "hub"
     add_to_hf_cache(tmp_path / "home" / "hub", "a/b", folder_files(tiny_models["controlnet-depth"]))
     assert [m.name for m in scan([])] == ["a/b"]
 

@@ -1,6 +1,6 @@
 """What a single-file checkpoint is, from its tensor names: SDXL refiners, FLUX.1 transformers in
-diffusers' layout and under ComfyUI's prefix (the catalog and the loader agree), and how a refiner
-and such transformers load."""
+diffusers' layout and under ComfyUI's prefix (the loader reads the catalog's identification), and
+how a refiner and such transformers load."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from f1studio.engine.catalog import identify
 from f1studio.engine.events import EngineError, ErrorKind
-from f1studio.engine.families.base import ModelFamily
-from f1studio.engine.families.sdxl_loading import SDXL_CONFIG_ENV, SDXL_REFINER_CONFIG_REPOS
-from f1studio.engine.models import detect_family, load_pipeline
+from f1studio.engine.families.single_file import SDXL_CONFIG_ENV, SDXL_REFINER_CONFIG_REPOS
+from f1studio.engine.family_table import ModelFamily
+from f1studio.engine.identification import detect_family, flux_transformer_variant, identify
+from f1studio.engine.models import load_pipeline
 from tests.engine.test_catalog import FLUX_DEV, SDXL, UNET, write_header_only
 
 COMFY = "model.diffusion_model."
@@ -49,22 +49,25 @@ def comfy(shapes: dict[str, list[int]]) -> dict[str, list[int]]:
         (REFINER, ModelFamily.SDXL, False, "refiner"),
         (REFINER_NO_LABEL, ModelFamily.SDXL, False, "refiner"),
         (SDXL, ModelFamily.SDXL, False, "base"),
-        ({**SDXL, f"{UNET}input_blocks.0.0.weight": [320, 9, 3, 3]}, ModelFamily.SDXL, True, None),
+        (
+            {**SDXL, f"{UNET}input_blocks.0.0.weight": [320, 9, 3, 3]},
+            ModelFamily.SDXL,
+            True,
+            "inpainting",
+        ),
         (FLUX_DEV, ModelFamily.FLUX, False, "dev"),
         (comfy(FLUX_DEV), ModelFamily.FLUX, False, "dev"),
         (FLUX_DIFFUSERS, ModelFamily.FLUX, False, "dev"),
         (comfy(FLUX_DIFFUSERS), ModelFamily.FLUX, False, "dev"),
         (FLUX_JOINT_ONLY, ModelFamily.FLUX, False, "schnell"),
-        ({**FLUX_DIFFUSERS, "x_embedder.weight": [3072, 384]}, ModelFamily.FLUX, False, "fill"),
+        ({**FLUX_DIFFUSERS, "x_embedder.weight": [3072, 384]}, ModelFamily.FLUX, True, "fill"),
     ],
 )
-def test_the_loader_and_the_catalog_agree(tmp_path, shapes, family, inpainting, variant):
+def test_base_checkpoints_by_their_tensors(tmp_path, shapes, family, inpainting, variant):
     file = write_header_only(tmp_path / "sd15-model.safetensors", shapes)  # the name lies
     assert detect_family(str(file)) == (family, inpainting)
     model = identify(file)
-    assert (model.role, model.family) == ("base", family)
-    if variant is not None:
-        assert model.variant == variant
+    assert (model.role, model.family, model.variant) == ("base", family, variant)
 
 
 def test_a_refiner_was_sd15_before(tmp_path):
@@ -101,9 +104,36 @@ def test_other_joint_attention_transformers_are_not_flux(tmp_path):
     file = write_header_only(tmp_path / "sd3.safetensors", sd3)
     with pytest.raises(EngineError) as error:
         detect_family(str(file))
-    assert "not a checkpoint F1 Studio recognises" in error.value.message
-    with pytest.raises(EngineError):
-        identify(file)
+    assert "not a model F1 Studio recognises" in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("config", "variant"),
+    [
+        ({"in_channels": 64, "out_channels": None, "guidance_embeds": True}, "dev"),
+        ({"in_channels": 64, "guidance_embeds": False}, "schnell"),
+        ({"in_channels": 384, "out_channels": 64, "guidance_embeds": True}, "fill"),
+        ({"in_channels": 384}, "fill"),  # FLUX.1 transformers output 64 channels
+        ({"in_channels": 128, "out_channels": 64, "guidance_embeds": True}, "control"),
+        ({"in_channels": 64}, None),  # says nothing about guidance
+    ],
+)
+def test_flux_variants_from_the_transformer_configuration(config, variant):
+    assert flux_transformer_variant(config) == variant
+
+
+def test_a_flux_control_checkpoint_is_listed_as_such_and_refused_in_one_line(tmp_path, monkeypatch):
+    """FLUX.1 Depth/Canny (latents + a control image in): the catalog says "control", and the
+    loader refuses it before looking for any configuration."""
+    control = {**FLUX_DIFFUSERS, "x_embedder.weight": [3072, 128]}
+    file = write_header_only(tmp_path / "flux1-depth-dev.safetensors", control)
+    assert (identify(file).family, identify(file).variant) == (ModelFamily.FLUX, "control")
+    monkeypatch.delenv("F1STUDIO_MEMORY_MODE", raising=False)
+    with pytest.raises(EngineError) as error:
+        load_pipeline(str(file), "cpu")
+    message = error.value.message
+    assert error.value.kind is ErrorKind.MODEL_INVALID and "Depth/Canny" in message
+    assert "\n" not in message
 
 
 # ---- loading diffusers-layout FLUX.1 files -------------------------------------------------------
@@ -114,7 +144,7 @@ def test_a_diffusers_layout_flux_file_loads_through_the_engine(
     import torch
     from safetensors.torch import load_file, save_file
 
-    from f1studio.engine.families.flux_loading import FLUX_CONFIG_ENV
+    from f1studio.engine.families.single_file import FLUX_CONFIG_ENV
 
     folder = tiny_flux["pipeline"]
     ref = load_file(str(folder / "transformer" / "diffusion_pytorch_model.safetensors"))

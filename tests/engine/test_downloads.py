@@ -18,14 +18,15 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
 )
 
-from f1studio.engine import downloads
+from f1studio.engine import download_progress, downloads
+from f1studio.engine.download_files import preferred_variant, select_files
 from f1studio.engine.downloads import (
     DownloadCancelled,
     DownloadError,
     DownloadProgress,
     download,
-    select_files,
 )
+from f1studio.engine.model_files import folder_variant
 
 SHA = "5ca1ab1e" * 5
 REPO = "org/tiny"
@@ -131,7 +132,7 @@ def hub(tmp_path, monkeypatch):
     monkeypatch.setattr(huggingface_hub, "try_to_load_from_cache", fake.try_to_load_from_cache)
     monkeypatch.setattr(huggingface_hub, "get_token", lambda: None)
     clock = itertools.count()
-    monkeypatch.setattr(downloads.time, "monotonic", lambda: next(clock) * 0.05)
+    monkeypatch.setattr(download_progress.time, "monotonic", lambda: next(clock) * 0.05)
     return fake
 
 
@@ -519,12 +520,10 @@ def test_fp16_weights_replace_the_defaults_where_a_component_has_them():
 
 
 def test_only_sdxl_pipelines_prefer_fp16():
-    assert downloads.preferred_variant({"_class_name": "StableDiffusionXLPipeline"}) == "fp16"
-    assert downloads.preferred_variant({"_class_name": "StableDiffusionXLImg2ImgPipeline"}) == (
-        "fp16"
-    )
-    assert downloads.preferred_variant({"_class_name": "StableDiffusionPipeline"}) is None
-    assert downloads.preferred_variant({"_class_name": "FluxPipeline"}) is None
+    assert preferred_variant({"_class_name": "StableDiffusionXLPipeline"}) == "fp16"
+    assert preferred_variant({"_class_name": "StableDiffusionXLImg2ImgPipeline"}) == ("fp16")
+    assert preferred_variant({"_class_name": "StableDiffusionPipeline"}) is None
+    assert preferred_variant({"_class_name": "FluxPipeline"}) is None
 
 
 def test_an_sdxl_download_fetches_the_fp16_weights(hub):
@@ -536,7 +535,7 @@ def test_an_sdxl_download_fetches_the_fp16_weights(hub):
     got = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     assert "unet/diffusion_pytorch_model.fp16.safetensors" in got
     assert "unet/diffusion_pytorch_model.safetensors" not in got
-    assert downloads.folder_variant(folder) == "fp16"
+    assert folder_variant(folder) == "fp16"
 
 
 def test_the_same_repository_as_sd15_keeps_the_default_weights(hub):
@@ -544,7 +543,7 @@ def test_the_same_repository_as_sd15_keeps_the_default_weights(hub):
     assert "unet/diffusion_pytorch_model.safetensors" in {
         str(p.relative_to(folder)) for p in folder.rglob("*")
     }
-    assert downloads.folder_variant(folder) is None
+    assert folder_variant(folder) is None
 
 
 def test_folder_variant(tmp_path):
@@ -559,16 +558,16 @@ def test_folder_variant(tmp_path):
         (root / "model_index.json").write_text(json.dumps(index))
         return root
 
-    assert downloads.folder_variant(make("unet/x.safetensors", "vae/x.safetensors")) is None
+    assert folder_variant(make("unet/x.safetensors", "vae/x.safetensors")) is None
     both = make("unet/x.safetensors", "unet/x.fp16.safetensors")
-    assert downloads.folder_variant(both) is None  # the defaults are there: load those
+    assert folder_variant(both) is None  # the defaults are there: load those
     mixed = make("unet/x.fp16.safetensors", "text_encoder/model.safetensors")
-    assert downloads.folder_variant(mixed) == "fp16"
+    assert folder_variant(mixed) == "fp16"
     sharded = make("text_encoder_2/model.fp16-00001-of-00002.safetensors", "vae/x.safetensors")
-    assert downloads.folder_variant(sharded) == "fp16"
+    assert folder_variant(sharded) == "fp16"
     other = make("unet/x.safetensors", "extra/x.fp16.safetensors")  # not a component
-    assert downloads.folder_variant(other) is None
-    assert downloads.folder_variant(tmp_path / "missing") is None
+    assert folder_variant(other) is None
+    assert folder_variant(tmp_path / "missing") is None
 
 
 @pytest.fixture(scope="module")
@@ -593,7 +592,7 @@ def test_an_fp16_only_folder_loads_with_that_variant(sdxl_fp16, monkeypatch):
 
     monkeypatch.delenv("F1STUDIO_MEMORY_MODE", raising=False)
     folder, copy = sdxl_fp16
-    assert downloads.folder_variant(copy) == "fp16"
+    assert folder_variant(copy) == "fp16"
     loaded = load_pipeline(str(copy), "cpu").pipe
     reference = load_pipeline(str(folder), "cpu").pipe
     for part in ("unet", "text_encoder_2", "vae"):

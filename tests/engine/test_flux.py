@@ -11,7 +11,7 @@ from PIL import Image
 from f1studio.engine.events import Cancelled, EngineError, ErrorKind, Failed, Progress
 from f1studio.engine.families.base import ModelFamily
 from f1studio.engine.families.flux import FluxAdapter
-from f1studio.engine.models import detect_family
+from f1studio.engine.identification import detect_family
 from f1studio.engine.request import (
     ControlKind,
     ControlSpec,
@@ -532,7 +532,8 @@ def test_flow_euler_on_stable_diffusion_is_refused():
 def test_single_file_transformer_loads_with_a_config_folder(tiny_flux, tmp_path, monkeypatch):
     import shutil
 
-    from f1studio.engine.families.flux_loading import FLUX_CONFIG_ENV, load_flux
+    from f1studio.engine.families.flux_loading import load_flux
+    from f1studio.engine.families.single_file import FLUX_CONFIG_ENV
 
     single = tmp_path / "tiny-flux-transformer.safetensors"
     shutil.copy(

@@ -12,8 +12,9 @@ from PIL import Image
 
 from f1studio.engine.events import Cancelled, ErrorKind, Failed, Progress
 from f1studio.engine.families.base import LoadedModel, ModelFamily
-from f1studio.engine.families.sdxl_loading import SDXL_CONFIG_ENV
-from f1studio.engine.models import ModelCache, detect_family
+from f1studio.engine.families.single_file import SDXL_CONFIG_ENV
+from f1studio.engine.identification import detect_family
+from f1studio.engine.models import ModelCache
 from f1studio.engine.request import (
     ControlKind,
     ControlSpec,
@@ -446,11 +447,9 @@ def _failure(request: GenerationRequest) -> Failed:
 def test_single_file_checkpoint_configuration_errors_are_one_clear_line(
     tiny_models, offline_empty_hub_cache, monkeypatch, tmp_path
 ):
-    import torch
-    from safetensors.torch import save_file
+    from tests.engine.test_catalog import SDXL, write_header_only
 
-    file = tmp_path / "my-sdxl.safetensors"  # only the key that says "SDXL"
-    save_file({"conditioner.embedders.1.model.ln_final.weight": torch.ones(4)}, str(file))
+    file = write_header_only(tmp_path / "my-sdxl.safetensors", SDXL)  # an SDXL header only
     request = GenerationRequest("x", 64, 64, model=str(file), steps=1, device="cpu")
     failed = _failure(request)
     assert failed.kind == ErrorKind.OFFLINE and "\n" not in failed.message

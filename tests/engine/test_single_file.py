@@ -10,14 +10,10 @@ import numpy as np
 import pytest
 
 from f1studio.engine.events import EngineError, ErrorKind, Failed
-from f1studio.engine.families.base import ModelFamily
-from f1studio.engine.families.sd15_loading import SD15_CONFIG_ENV, SD15_CONFIG_REPOS
-from f1studio.engine.models import (
-    ModelCache,
-    detect_family,
-    load_controlnet,
-    load_pipeline,
-)
+from f1studio.engine.families.single_file import SD15_CONFIG_ENV, SD15_CONFIG_REPOS
+from f1studio.engine.family_table import ModelFamily
+from f1studio.engine.identification import detect_family
+from f1studio.engine.models import ModelCache, load_controlnet, load_pipeline
 from f1studio.engine.request import (
     ControlKind,
     ControlSpec,

@@ -1,63 +1,38 @@
-"""Model families and the adapter interface each family implements.
+"""The adapter interface each model family implements, and where a family's adapter is found.
 
 A family adapter turns a :class:`GenerationRequest` into tensors and runs the denoising loop
-for one architecture. Adding SDXL or FLUX.1 means adding an adapter module and registering it
-in :data:`ADAPTERS`; the runner, the request and the UI stay as they are.
+for one architecture. Adding a family means adding an adapter module and naming it in
+:data:`f1studio.engine.family_table.ADAPTERS` (a static table: the adapter is imported the first
+time the family is used); the runner, the request and the UI stay as they are.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
 
+from f1studio.engine.family_table import ADAPTERS, ModelFamily
 from f1studio.engine.request import GenerationRequest
 
-
-class ModelFamily(str, Enum):
-    SD15 = "sd15"
-    SDXL = "sdxl"
-    FLUX = "flux"
-
-    @property
-    def label(self) -> str:
-        return {"sd15": "Stable Diffusion 1.5", "sdxl": "SDXL", "flux": "FLUX.1"}[self.value]
-
-    @property
-    def is_supported(self) -> bool:
-        """Families with an adapter in this version of the engine."""
-        _load_adapters()
-        return self in ADAPTERS
-
-    @property
-    def gpu_dtype(self) -> str:
-        """torch dtype name used on GPUs (bf16 for FLUX.1, fp16 for the UNet families)."""
-        return "bfloat16" if self is ModelFamily.FLUX else "float16"
-
-    @property
-    def pipeline_classes(self) -> tuple[str, ...]:
-        """diffusers pipeline class names (``model_index.json`` ``_class_name``) of this family."""
-        return {
-            "sd15": (
-                "StableDiffusionPipeline",
-                "StableDiffusionImg2ImgPipeline",
-                "StableDiffusionInpaintPipeline",
-                "StableDiffusionControlNetPipeline",
-            ),
-            "sdxl": (
-                "StableDiffusionXLPipeline",
-                "StableDiffusionXLImg2ImgPipeline",
-                "StableDiffusionXLInpaintPipeline",
-            ),
-            "flux": ("FluxPipeline", "FluxFillPipeline", "FluxImg2ImgPipeline"),
-        }[self.value]
+__all__ = [
+    "FamilyAdapter",
+    "JobCancelled",
+    "LoadedModel",
+    "ModelFamily",
+    "StepCallback",
+    "adapter_for",
+    "in_inference_mode",
+]
 
 
 # A step callback: (steps done, total steps, small RGB preview or None)
 StepCallback = Callable[[int, int, "np.ndarray | None"], None]
+RenderFn = TypeVar("RenderFn", bound=Callable[..., np.ndarray])
 
 
 @dataclass
@@ -112,6 +87,19 @@ class FamilyAdapter(Protocol):
         ...
 
 
+def in_inference_mode(render: RenderFn) -> RenderFn:
+    """Run an adapter's ``render`` under ``torch.inference_mode()`` (torch imported on call)."""
+
+    @functools.wraps(render)
+    def wrapper(*args: Any, **kwargs: Any) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            return render(*args, **kwargs)
+
+    return cast(RenderFn, wrapper)
+
+
 class JobCancelled(Exception):
     """Raised inside the denoising loop when the job was cancelled."""
 
@@ -120,21 +108,10 @@ class JobCancelled(Exception):
         self.step = step
 
 
-ADAPTERS: dict[ModelFamily, Callable[[], FamilyAdapter]] = {}
-
-
-def register(family: ModelFamily, factory: Callable[[], FamilyAdapter]) -> None:
-    ADAPTERS[family] = factory
-
-
-def _load_adapters() -> None:
-    from f1studio.engine.families import sd15  # noqa: F401  (registers itself)
-    from f1studio.engine.families.flux import FluxAdapter  # noqa: F401  (registers itself)
-    from f1studio.engine.families.sdxl import SDXLAdapter  # noqa: F401  (registers itself)
-
-
 def adapter_for(family: ModelFamily) -> FamilyAdapter:
-    _load_adapters()
+    """A new adapter of ``family``, its module imported on first use (see ``ADAPTERS``)."""
     if family not in ADAPTERS:
         raise NotImplementedError(f"{family.label} models are not supported yet")
-    return ADAPTERS[family]()
+    module, factory = ADAPTERS[family]
+    adapter: FamilyAdapter = getattr(importlib.import_module(module), factory)()
+    return adapter

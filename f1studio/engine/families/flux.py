@@ -26,7 +26,7 @@ from f1studio.engine.families.base import (
     LoadedModel,
     ModelFamily,
     StepCallback,
-    register,
+    in_inference_mode,
 )
 from f1studio.engine.families.flux_loading import default_steps, flux_variant, text_tokens
 from f1studio.engine.families.flux_parts import (
@@ -79,22 +79,16 @@ class FluxAdapter:
         inpaint (see :meth:`GenerationRequest.skipped_steps`)."""
         return request.steps_per_image(flow_matching=True)
 
-    def render(
+    @in_inference_mode
+    def render(  # noqa: C901
         self,
-        request: GenerationRequest,
+        req: GenerationRequest,
         model: LoadedModel,
         controlnets: dict[str, Any],
         seed: int,
         on_step: StepCallback,
         should_stop: Callable[[], bool],
     ) -> np.ndarray:
-        import torch
-
-        with torch.inference_mode():
-            return self._render(request, model, controlnets, seed, on_step, should_stop)
-
-    # ------------------------------------------------------------------------------------
-    def _render(self, req, model, controlnets, seed, on_step, should_stop) -> np.ndarray:  # noqa: C901
         import torch
         from diffusers.utils.torch_utils import randn_tensor
 
@@ -232,6 +226,3 @@ class FluxAdapter:
             small = F.adaptive_avg_pool2d(mask_t, (lh, lw))
             latent_mask = pack(small.expand(1, image_latents.shape[1], lh, lw).contiguous())
         return _Inpaint(pixel_mask, latent_mask, pack(image_latents))
-
-
-register(ModelFamily.FLUX, FluxAdapter)

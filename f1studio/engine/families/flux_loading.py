@@ -14,7 +14,9 @@ Single files come in Black Forest Labs' layout (``double_blocks.*``) or diffuser
 ``model.diffusion_model.`` prefix.
 
 Variants: ``schnell`` has no guidance embedding, ``dev`` has one, ``fill`` is the inpainting
-transformer; :func:`flux_variant` tells them apart and :func:`default_steps` suits each.
+transformer; :func:`f1studio.engine.identification.flux_transformer_variant` tells them apart
+(for a loaded pipeline: :func:`flux_variant`) and the family table gives each its steps and T5
+prompt length (:func:`default_steps`, :func:`text_tokens`).
 
 Inside :func:`f1studio.engine.memory.quantized_transformer` (what the memory plan asks for),
 the transformer is loaded with int8 or NF4 weights (torchao or bitsandbytes).
@@ -22,85 +24,63 @@ the transformer is loaded with int8 or NF4 weights (torchao or bitsandbytes).
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
-from f1studio.engine.catalog import COMFY_PREFIX, flux_layout
-from f1studio.engine.events import EngineError, ErrorKind
-from f1studio.engine.memory import requested_quantization, transformer_quantization_config
-from f1studio.engine.models import (
-    _check_folder_weights,
-    _looks_like_hub_id,
-    _offline,
-    _safetensors_shapes,
+from f1studio.engine.families.single_file import (
+    FLUX_CONFIG_ENV,
+    FLUX_CONFIGS,
+    pipeline_config,
+    user_config,
 )
-
-FLUX_CONFIG_ENV = "F1STUDIO_FLUX_CONFIG"
-FLUX_CONFIG_REPOS = {
-    "dev": "black-forest-labs/FLUX.1-dev",
-    "schnell": "black-forest-labs/FLUX.1-schnell",
-    "fill": "black-forest-labs/FLUX.1-Fill-dev",
-}
-DEFAULT_STEPS = {"schnell": 4, "dev": 28, "fill": 28}
-# T5 tokens per prompt: BFL's reference code uses 512 for dev (and Fill), 256 for schnell.
-TEXT_TOKENS = {"schnell": 256, "dev": 512, "fill": 512}
-_CONFIG_FILES = ["*.json", "*/*.json", "*.txt", "*/*.txt", "*/*.model"]
-_SKIP_WEIGHTS = ["transformer/*", "*.sft", "flux1-*.safetensors", "ae.safetensors"]
+from f1studio.engine.family_table import ModelFamily, defaults_for
+from f1studio.engine.identification import (
+    COMFY_PREFIX,
+    flux_layout,
+    flux_transformer_config,
+    flux_transformer_variant,
+)
+from f1studio.engine.memory import requested_quantization, transformer_quantization_config
+from f1studio.engine.model_files import (
+    check_folder_weights,
+    hub_offline,
+    invalid_model,
+    is_safetensors,
+    read_config,
+    read_safetensors_header,
+)
 
 
 # --- what a model is ------------------------------------------------------------------------
-def transformer_kind(config: dict[str, Any]) -> str:
-    """ "base", "fill" (reads noisy latents + masked-image latents + mask patches) or "control"
-    (FLUX.1 Depth/Canny: latents + a control image) from a transformer configuration."""
-    inputs = int(config.get("in_channels", 64))
-    outputs = int(config.get("out_channels") or inputs)
-    extra = inputs - outputs
-    if extra <= 0:
-        return "base"
-    return "fill" if extra > outputs else "control"
-
-
 def flux_variant(pipe: Any) -> str:
-    """ "fill", "schnell" (no guidance embedding) or "dev" for a loaded FLUX.1 pipeline."""
-    config = pipe.transformer.config
-    if transformer_kind(dict(config)) == "fill":
-        return "fill"
-    return "dev" if config.get("guidance_embeds", False) else "schnell"
+    """ "fill", "schnell" (no guidance embedding), "dev" or "control" (Depth/Canny, which the
+    loader refuses) for a loaded FLUX.1 pipeline."""
+    config = {"guidance_embeds": False, **dict(pipe.transformer.config)}
+    return flux_transformer_variant(config) or "dev"
 
 
 def default_steps(variant: str) -> int:
     """Denoising steps the variant is made for (schnell 4, dev and Fill 28)."""
-    return DEFAULT_STEPS.get(variant, 28)
+    return defaults_for(ModelFamily.FLUX, variant).steps
 
 
 def text_tokens(pipe: Any) -> int:
     """T5 tokens per prompt: the variant's reference length, capped by the tokenizer's own."""
     limit = int(getattr(pipe.tokenizer_2, "model_max_length", 512) or 512)
-    return max(1, min(TEXT_TOKENS[flux_variant(pipe)], limit, 512))
+    tokens = defaults_for(ModelFamily.FLUX, flux_variant(pipe)).text_tokens or 512
+    return max(1, min(tokens, limit, 512))
 
 
-def _read_json(file: Path) -> dict[str, Any] | None:
-    if not file.is_file():
-        return None
-    try:
-        return json.loads(file.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        raise EngineError(ErrorKind.MODEL_INVALID, f"{file} is not valid JSON") from e
-
-
-def _pipeline_class(kind: str, name: str) -> Any:
+def _pipeline_class(variant: str | None, name: str) -> Any:
     from diffusers import FluxFillPipeline, FluxPipeline
 
-    if kind == "control":
-        raise EngineError(
-            ErrorKind.MODEL_INVALID,
+    if variant == "control":
+        raise invalid_model(
             f"{name} is a FLUX.1 Depth/Canny control model, which this version cannot render; "
-            "use a FLUX.1 dev or schnell model with a FLUX ControlNet",
+            "use a FLUX.1 dev or schnell model with a FLUX ControlNet"
         )
-    return FluxFillPipeline if kind == "fill" else FluxPipeline
+    return FluxFillPipeline if variant == "fill" else FluxPipeline
 
 
 # --- pipelines --------------------------------------------------------------------------------
@@ -109,12 +89,12 @@ def load_flux(location: str, dtype: Any, allow_pickle: bool, config: str | None 
     from diffusers import FluxTransformer2DModel
 
     path = Path(location)
-    common = dict(torch_dtype=dtype, local_files_only=_offline())
+    common = dict(torch_dtype=dtype, local_files_only=hub_offline())
     quantized = _quantization(dtype)
     if path.is_dir():
-        _check_folder_weights(location, allow_pickle)
-        transformer = _read_json(path / "transformer" / "config.json") or {}
-        cls = _pipeline_class(transformer_kind(transformer), path.name)
+        check_folder_weights(location, allow_pickle)
+        transformer = read_config(path / "transformer" / "config.json") or {}
+        cls = _pipeline_class(flux_transformer_variant(transformer), path.name)
         safe = dict(use_safetensors=not allow_pickle, **common)
         parts: dict[str, Any] = {}
         if quantized:
@@ -123,10 +103,9 @@ def load_flux(location: str, dtype: Any, allow_pickle: bool, config: str | None 
             )
         return cls.from_pretrained(location, **parts, **safe)
     overrides = _single_file_overrides(location)
-    kind = transformer_kind(overrides)
-    cls = _pipeline_class(kind, path.name)
-    variant = "fill" if kind == "fill" else ("dev" if overrides["guidance_embeds"] else "schnell")
-    folder = _single_file_config(location, variant, config)
+    variant = flux_transformer_variant(overrides) or "dev"
+    cls = _pipeline_class(variant, path.name)
+    folder = pipeline_config(FLUX_CONFIGS, location, variant, config)
     transformer = FluxTransformer2DModel.from_single_file(
         _single_file_weights(location),
         config=folder,
@@ -149,9 +128,9 @@ def _quantization(dtype: Any) -> dict[str, Any]:
 def _single_file_weights(location: str) -> Any:
     """What ``from_single_file`` reads: the file, or, for diffusers' names under ComfyUI's
     prefix (which diffusers would take for the original layout), its tensors without it."""
-    if Path(location).suffix.lower() != ".safetensors":
+    if not is_safetensors(location):
         return location
-    keys = list(_safetensors_shapes(location))
+    keys = list(read_safetensors_header(location))
     if flux_layout(keys) != "diffusers" or not any(k.startswith(COMFY_PREFIX) for k in keys):
         return location
     from safetensors.torch import load_file
@@ -162,89 +141,14 @@ def _single_file_weights(location: str) -> Any:
 def _single_file_overrides(location: str) -> dict[str, Any]:
     """Transformer settings a checkpoint's tensors fix (so a dev configuration describes a
     schnell or Fill file correctly): input/output channels and the guidance embedding."""
-    if Path(location).suffix.lower() != ".safetensors":
+    if not is_safetensors(location):
         return {"guidance_embeds": True}  # a pickled file the user allowed: assume dev
-    shapes = {k.removeprefix(COMFY_PREFIX): s for k, s in _safetensors_shapes(location).items()}
-    x_in = shapes.get("img_in.weight") or shapes.get("x_embedder.weight")
-    out = shapes.get("final_layer.linear.weight") or shapes.get("proj_out.weight")
-    if x_in is None or out is None:
-        raise EngineError(
-            ErrorKind.MODEL_INVALID,
-            f"{Path(location).name} holds no FLUX.1 transformer (no image input layer)",
+    settings = flux_transformer_config(read_safetensors_header(location))
+    if "in_channels" not in settings or "out_channels" not in settings:
+        raise invalid_model(
+            f"{Path(location).name} holds no FLUX.1 transformer (no image input layer)"
         )
-    guidance = any(
-        k.startswith(("guidance_in.", "time_text_embed.guidance_embedder.")) for k in shapes
-    )
-    return {"in_channels": x_in[1], "out_channels": out[0], "guidance_embeds": guidance}
-
-
-def _cached_repo(repo_id: str) -> str | None:
-    """The local Hugging Face cache folder of a FLUX.1 repository, if it is there."""
-    from huggingface_hub import snapshot_download
-
-    try:
-        folder = snapshot_download(repo_id, local_files_only=True)
-    except Exception:  # noqa: BLE001 - any miss means "not cached"
-        return None
-    return folder if (Path(folder) / "model_index.json").is_file() else None
-
-
-def _fetch_repo(repo_id: str, origin: str) -> str:
-    from huggingface_hub import snapshot_download
-
-    try:
-        return str(snapshot_download(repo_id, ignore_patterns=_SKIP_WEIGHTS))
-    except Exception as e:  # noqa: BLE001
-        raise EngineError(
-            ErrorKind.OFFLINE,
-            f"could not fetch the FLUX.1 configuration {repo_id} (from {origin}) "
-            f"({type(e).__name__}); log in to Hugging Face if the repository is gated, or set "
-            f"{FLUX_CONFIG_ENV} to a local diffusers FLUX.1 folder",
-        ) from e
-
-
-def _single_file_config(location: str, variant: str, config: str | None) -> str:
-    """A local diffusers FLUX.1 folder that describes (and completes) a single-file model."""
-    value, origin = (config, "the config setting") if config else (None, "")
-    if not value and os.environ.get(FLUX_CONFIG_ENV, "").strip():
-        value, origin = os.environ[FLUX_CONFIG_ENV].strip(), FLUX_CONFIG_ENV
-    if value:
-        folder = Path(os.path.expanduser(value))
-        if folder.is_dir():
-            if not (folder / "model_index.json").is_file():
-                raise EngineError(
-                    ErrorKind.MODEL_INVALID,
-                    f"{folder} (from {origin}) is not a diffusers FLUX.1 folder (no model_index.json)",
-                )
-            return str(folder)
-        if folder.exists() or not _looks_like_hub_id(value):
-            raise EngineError(
-                ErrorKind.MODEL_NOT_FOUND,
-                f"FLUX.1 configuration {value} (from {origin}) not found: use a local diffusers "
-                "FLUX.1 folder or a Hugging Face id",
-            )
-        cached = _cached_repo(value)
-        if cached is not None:
-            return cached
-        if _offline():
-            raise EngineError(
-                ErrorKind.OFFLINE,
-                f"FLUX.1 configuration {value} (from {origin}) is not in the local Hugging Face "
-                f"cache and the machine is offline; set {FLUX_CONFIG_ENV} to a local folder",
-            )
-        return _fetch_repo(value, origin)
-    repo = FLUX_CONFIG_REPOS[variant]
-    cached = _cached_repo(repo)
-    if cached is not None:
-        return cached
-    if _offline():
-        raise EngineError(
-            ErrorKind.OFFLINE,
-            f"{Path(location).name} is a single-file FLUX.1 {variant} transformer: its text "
-            f"encoders, VAE and configuration are not on this machine and it is offline; set "
-            f"{FLUX_CONFIG_ENV} to a local diffusers FLUX.1 folder (e.g. {repo})",
-        )
-    return _fetch_repo(repo, "the default for this file")
+    return settings
 
 
 # --- ControlNets ----------------------------------------------------------------------------
@@ -256,22 +160,20 @@ def load_flux_controlnet(location: str, dtype: Any, allow_pickle: bool, config: 
 
     path = Path(location)
     if path.is_dir():
-        found = (_read_json(path / "config.json") or {}).get("_class_name", "")
+        found = (read_config(path / "config.json") or {}).get("_class_name", "")
         if found != "FluxControlNetModel":
-            raise EngineError(
-                ErrorKind.MODEL_INVALID,
-                f"{path.name} is a {found or 'unknown'} ControlNet, not a FLUX.1 ControlNet",
+            raise invalid_model(
+                f"{path.name} is a {found or 'unknown'} ControlNet, not a FLUX.1 ControlNet"
             )
         return FluxControlNetModel.from_pretrained(
             location,
             torch_dtype=dtype,
             use_safetensors=not allow_pickle,
-            local_files_only=_offline(),
+            local_files_only=hub_offline(),
         )
-    if path.suffix.lower() != ".safetensors":
-        raise EngineError(
-            ErrorKind.MODEL_INVALID,
-            f"{path.name}: FLUX.1 ControlNets load from a diffusers folder or a .safetensors file",
+    if not is_safetensors(location):
+        raise invalid_model(
+            f"{path.name}: FLUX.1 ControlNets load from a diffusers folder or a .safetensors file"
         )
     settings = _controlnet_config(location, config)
     from safetensors.torch import load_file
@@ -279,8 +181,7 @@ def load_flux_controlnet(location: str, dtype: Any, allow_pickle: bool, config: 
     model = FluxControlNetModel.from_config(settings)
     missing, unexpected = model.load_state_dict(load_file(location), strict=False)
     if missing or unexpected:
-        raise EngineError(
-            ErrorKind.MODEL_INVALID,
+        raise invalid_model(
             f"{path.name} does not match a diffusers FLUX ControlNet ({len(missing)} tensors "
             f"missing, {len(unexpected)} unexpected); convert it or use its diffusers folder",
         )
@@ -288,27 +189,25 @@ def load_flux_controlnet(location: str, dtype: Any, allow_pickle: bool, config: 
 
 
 def _controlnet_config(location: str, config: str | None) -> dict[str, Any]:
-    value = config or os.environ.get(FLUX_CONFIG_ENV, "").strip()
-    if value and (Path(value) / "config.json").is_file():
-        found = _read_json(Path(value) / "config.json") or {}
+    user = user_config(FLUX_CONFIGS, config)
+    if user is not None and (Path(user[0]) / "config.json").is_file():
+        found = read_config(Path(user[0]) / "config.json") or {}
         if found.get("_class_name") == "FluxControlNetModel":
             return found
-    shapes = _safetensors_shapes(location)
+    shapes = read_safetensors_header(location)
     blocks = {int(m.group(1)) for k in shapes if (m := re.match(r"transformer_blocks\.(\d+)\.", k))}
     singles = {
         int(m.group(1)) for k in shapes if (m := re.match(r"single_transformer_blocks\.(\d+)\.", k))
     }
     if "x_embedder.weight" not in shapes or "controlnet_x_embedder.weight" not in shapes:
-        raise EngineError(
-            ErrorKind.MODEL_INVALID,
+        raise invalid_model(
             f"{Path(location).name} is not a diffusers-format FLUX ControlNet; use its diffusers "
             f"folder, or set {FLUX_CONFIG_ENV} to a folder with its config.json",
         )
     inner, in_channels = shapes["x_embedder.weight"]
     head_dim = shapes.get("transformer_blocks.0.attn.norm_q.weight", [128])[0]
     if head_dim != 128:
-        raise EngineError(
-            ErrorKind.MODEL_INVALID,
+        raise invalid_model(
             f"{Path(location).name} has an unusual attention size; set {FLUX_CONFIG_ENV} to a "
             "folder with its config.json",
         )

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from f1studio.engine.families.base import ModelFamily, register
+from f1studio.engine.families.base import ModelFamily
+from f1studio.engine.families.sd15_loading import load_sd15, load_sd15_controlnet
 from f1studio.engine.families.unet_loop import UNetAdapter
 from f1studio.engine.families.unet_parts import TextConditioning, pair
 from f1studio.engine.previews import SD15_LATENT_RGB
@@ -21,15 +22,8 @@ class SD15Adapter(UNetAdapter):
     family = ModelFamily.SD15
     latent_rgb = SD15_LATENT_RGB
 
-    def load_pipeline(self, location, dtype, allow_pickle, inpainting, config) -> Any:
-        from f1studio.engine.families.sd15_loading import load_sd15
-
-        return load_sd15(location, dtype, allow_pickle, inpainting, config)
-
-    def load_controlnet(self, location, dtype, allow_pickle, config) -> Any:
-        from f1studio.engine.families.sd15_loading import load_sd15_controlnet
-
-        return load_sd15_controlnet(location, dtype, allow_pickle, config)
+    load_pipeline = staticmethod(load_sd15)
+    load_controlnet = staticmethod(load_sd15_controlnet)
 
     def encode_text(
         self, pipe: Any, req: GenerationRequest, device: Any, do_cfg: bool
@@ -55,6 +49,3 @@ class SD15Adapter(UNetAdapter):
             req.regions, req.height // scale, req.width // scale, device, pos.dtype
         )
         return TextConditioning(embeds, RegionalAttnProcessor(weights, chunks=len(pos_texts)))
-
-
-register(ModelFamily.SD15, SD15Adapter)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from f1studio.engine.families.base import ModelFamily, register
+from f1studio.engine.families.base import ModelFamily
+from f1studio.engine.families.sdxl_loading import load_sdxl, load_sdxl_controlnet
 from f1studio.engine.families.sdxl_parts import SDXL_LATENT_RGB, encode_text, prepare_vae
 from f1studio.engine.families.unet_loop import UNetAdapter
 from f1studio.engine.families.unet_parts import TextConditioning
@@ -23,15 +24,8 @@ class SDXLAdapter(UNetAdapter):
     family = ModelFamily.SDXL
     latent_rgb = SDXL_LATENT_RGB
 
-    def load_pipeline(self, location, dtype, allow_pickle, inpainting, config) -> Any:
-        from f1studio.engine.families.sdxl_loading import load_sdxl
-
-        return load_sdxl(location, dtype, allow_pickle, inpainting, config)
-
-    def load_controlnet(self, location, dtype, allow_pickle, config) -> Any:
-        from f1studio.engine.families.sdxl_loading import load_sdxl_controlnet
-
-        return load_sdxl_controlnet(location, dtype, allow_pickle, config)
+    load_pipeline = staticmethod(load_sdxl)
+    load_controlnet = staticmethod(load_sdxl_controlnet)
 
     def encode_text(
         self, pipe: Any, req: GenerationRequest, device: Any, do_cfg: bool
@@ -40,6 +34,3 @@ class SDXLAdapter(UNetAdapter):
 
     def prepare_pipe(self, pipe: Any) -> None:
         prepare_vae(pipe)
-
-
-register(ModelFamily.SDXL, SDXLAdapter)

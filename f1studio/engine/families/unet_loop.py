@@ -19,7 +19,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from f1studio.engine.adaptive import Settling, settled_latents
-from f1studio.engine.families.base import JobCancelled, LoadedModel, ModelFamily, StepCallback
+from f1studio.engine.families.base import (
+    JobCancelled,
+    LoadedModel,
+    ModelFamily,
+    StepCallback,
+    in_inference_mode,
+)
 from f1studio.engine.families.unet_parts import (
     Inpaint,
     TextConditioning,
@@ -62,22 +68,8 @@ class UNetAdapter(ABC):
     def steps_per_image(self, request: GenerationRequest) -> int:
         return request.steps_per_image(self.flow_matching)
 
+    @in_inference_mode
     def render(
-        self,
-        request: GenerationRequest,
-        model: LoadedModel,
-        controlnets: dict[str, Any],
-        seed: int,
-        on_step: StepCallback,
-        should_stop: Callable[[], bool],
-    ) -> np.ndarray:
-        import torch
-
-        with torch.inference_mode():
-            return self._render(request, model, controlnets, seed, on_step, should_stop)
-
-    # ------------------------------------------------------------------------------------
-    def _render(
         self,
         req: GenerationRequest,
         model: LoadedModel,
