@@ -47,6 +47,14 @@ def hub_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "0").strip().lower() in ("1", "true", "yes", "on")
 
 
+def fetch_failed(what: str, error: Exception, advice: str) -> EngineError:
+    """``OFFLINE``: fetching ``what`` from the hub failed with ``error``; ``advice`` says what to
+    do about it."""
+    return EngineError(
+        ErrorKind.OFFLINE, f"could not fetch {what} ({type(error).__name__}); {advice}"
+    )
+
+
 def hf_cache_dir() -> Path:
     """The Hugging Face hub cache, read from the environment now (not at import time)."""
     env = os.environ

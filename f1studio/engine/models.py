@@ -26,6 +26,7 @@ from f1studio.engine.memory import apply_memory_plan, quantized_transformer
 from f1studio.engine.model_files import (
     PICKLE_SUFFIXES,
     check_folder_weights,
+    fetch_failed,
     hub_offline,
     looks_like_hub_id,
 )
@@ -167,10 +168,10 @@ def fetch_hub(repo_id: str, *, what: str = "model") -> str:
     try:
         return _download(repo_id, pipeline, local_only=False)
     except Exception as error:  # noqa: BLE001
-        raise EngineError(
-            ErrorKind.OFFLINE,
-            f"could not fetch {what} {repo_id!r} from the Hugging Face hub "
-            f"({type(error).__name__}); check the id and your connection, or pass a local folder",
+        raise fetch_failed(
+            f"{what} {repo_id!r} from the Hugging Face hub",
+            error,
+            "check the id and your connection, or pass a local folder",
         ) from error
 
 

@@ -28,6 +28,7 @@ from f1studio.engine.events import EngineError, ErrorKind
 from f1studio.engine.family_table import ModelFamily
 from f1studio.engine.identification import pipeline_family
 from f1studio.engine.model_files import (
+    fetch_failed,
     hub_offline,
     invalid_model,
     is_safetensors,
@@ -90,12 +91,11 @@ def _fetch_config(configs: SingleFileConfigs, repo_id: str, origin: str) -> str:
     try:
         return _snapshot(configs, repo_id, local_only=False)
     except Exception as e:  # noqa: BLE001
-        raise EngineError(
-            ErrorKind.OFFLINE,
-            f"could not fetch the {configs.label} configuration {repo_id} (from {origin}) "
-            f"({type(e).__name__}); check the id and your connection (log in to Hugging Face if "
-            f"the repository is gated), or set {configs.env} to a local diffusers "
-            f"{configs.label} folder",
+        raise fetch_failed(
+            f"the {configs.label} configuration {repo_id} (from {origin})",
+            e,
+            "check the id and your connection (log in to Hugging Face if the repository is "
+            f"gated), or set {configs.env} to a local diffusers {configs.label} folder",
         ) from e
 
 
