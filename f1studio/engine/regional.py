@@ -53,7 +53,9 @@ def chunk_weights(regions: Sequence[RegionSpec], height: int, width: int) -> np.
         region = regions[index]
         mask = region.mask.array().astype(np.float32) / 255.0
         if mask.shape != (height, width):
-            mask = cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA)
+            mask = np.asarray(
+                cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA), np.float32
+            )
         share = np.clip(mask, 0.0, 1.0) * remaining
         remaining = remaining - share
         weights[index] = share * region.weight
@@ -164,6 +166,7 @@ class RegionalAttnProcessor:
             if out is None:
                 out = query.new_zeros(query.shape[:3] + (value.shape[-1],))
             out.index_add_(2, pixels, part)
+        assert out is not None  # every pixel has weight 1 across the chunks
         hidden_states = out.transpose(1, 2).reshape(batch, -1, attn.heads * head_dim)
         hidden_states = hidden_states.to(query.dtype)
         hidden_states = attn.to_out[0](hidden_states)

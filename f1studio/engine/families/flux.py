@@ -108,8 +108,9 @@ class FluxAdapter:
         begin = req.skipped_steps(flow_matching=True) * scheduler.order
         timesteps = scheduler.timesteps[begin:]
         scheduler.set_begin_index(begin)
-        if len(timesteps) == 0:  # strength so low that nothing is denoised
-            return np.ascontiguousarray(req.init_image.array()[:, :, :3])
+        init_px = req.init_image.array() if req.init_image is not None else None
+        if init_px is not None and len(timesteps) == 0:  # strength too low to denoise at all
+            return np.ascontiguousarray(init_px[:, :, :3])
         sigmas = scheduler.sigmas
 
         controls = prepare_controls(pipe, req, canvas, controlnets, generator, device)
@@ -133,6 +134,8 @@ class FluxAdapter:
         noise = pack(noise)
 
         inpaint = self._inpaint(req, canvas, image_latents, lh, lw, fill, device, dtype)
+        # masked re-noising: models without Fill conditioning keep the outside each step
+        renoise = inpaint if inpaint is not None and inpaint.latent_mask is not None else None
         fill_cond = None
         if fill:
             hard = np.ones((canvas.height, canvas.width), bool)
@@ -187,17 +190,16 @@ class FluxAdapter:
                 x0 = latents - sigmas[begin + i].to(latents.dtype) * velocity
                 preview = latent_preview(unpack(x0, lh, lw), factors)
                 latents = scheduler.step(velocity, t, latents, return_dict=False)[0]
-                masked_renoise = inpaint is not None and inpaint.latent_mask is not None
-                if masked_renoise:
-                    keep = inpaint.image_latents
+                if renoise is not None:
+                    keep = renoise.image_latents
                     if i < total - 1:  # the original, noised to the next step's level
                         s = sigmas[begin + i + 1].to(device=device, dtype=dtype)
                         keep = s * noise + (1.0 - s) * keep
-                    m = inpaint.latent_mask
+                    m = renoise.latent_mask
                     latents = (1 - m) * keep + m * latents
                 on_step(i + 1, total, preview)
                 if settling.settled(x0):  # steps: auto — the picture has stopped changing
-                    latents = settled_latents(x0, latents, inpaint if masked_renoise else None)
+                    latents = settled_latents(x0, latents, renoise)
                     break
 
         latents = unpack(latents, lh, lw)
@@ -205,8 +207,8 @@ class FluxAdapter:
         decoded = pipe.vae.decode(latents, return_dict=False)[0]
         out = pipe.image_processor.postprocess(decoded, output_type="np")[0]
         rgb = (out * 255).round().astype(np.uint8)[: req.height, : req.width]
-        if inpaint is not None:
-            rgb = composite_inpaint(req.init_image.array()[:, :, :3], rgb, inpaint.pixel_mask)
+        if inpaint is not None and init_px is not None:
+            rgb = composite_inpaint(init_px[:, :, :3], rgb, inpaint.pixel_mask)
         return np.ascontiguousarray(rgb)
 
     @staticmethod

@@ -119,12 +119,14 @@ def encode_prompt(
         )
 
     if not req.regions:
-        return Prompt(*encode(req.prompt, budget), None)
+        embeds, pooled, text_ids = encode(req.prompt, budget)
+        return Prompt(embeds, pooled, text_ids, None)
     texts, _ = region_texts(req.prompt, "", canvas.regions)
     weights = token_weights(canvas.regions, *tokens)
     active = [c for c in range(len(texts)) if weights[c].max() > 0]
     if len(active) == 1 and np.all(weights[active[0]] == 1.0):
-        return Prompt(*encode(texts[active[0]], budget), None)
+        embeds, pooled, text_ids = encode(texts[active[0]], budget)
+        return Prompt(embeds, pooled, text_ids, None)
     glob = len(texts) - 1
     regional = [c for c in active if c != glob]
     real = [

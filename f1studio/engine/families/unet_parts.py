@@ -219,7 +219,7 @@ def prepare_controls(
     )
     out = []
     for spec in req.controls:
-        model = controlnets[spec.model]
+        model = controlnets[spec.model or ""]  # the runner loaded one for every guide
         check_controlnet(pipe.unet, model, spec, family_label)
         image = processor.preprocess(pil(spec.image.array()), req.height, req.width)
         image = image.to(dtype=torch.float32).to(device=device, dtype=model.dtype)
