@@ -28,8 +28,8 @@ from f1studio.demo.world import (
     SIZES,
     Scene,
     Shape,
-    _draw_label,
-    _shape_geometry,
+    draw_label,
+    shape_geometry,
 )
 
 COLOR_NAMES: tuple[str, ...] = tuple(COLORS)
@@ -112,9 +112,9 @@ def _key(shape: Shape) -> _Key:
 
 @lru_cache(maxsize=256)
 def _full_mask(key: _Key, size: int) -> np.ndarray:
-    """uint8 0/1 (size, size): the template drawn by the world's own ``_draw_label``."""
+    """uint8 0/1 (size, size): the template drawn by the world's own ``draw_label``."""
     canvas = np.zeros((size, size), dtype=np.uint8)
-    _draw_label(canvas, Shape(key[0], "red", key[1], key[2]), 1)
+    draw_label(canvas, Shape(key[0], "red", key[1], key[2]), 1)
     canvas.setflags(write=False)
     return canvas
 
@@ -129,7 +129,7 @@ def _kernels(size: int) -> list[tuple[np.ndarray, np.ndarray]]:
     out = []
     for kind, shape_size in _KINDS_SIZES:
         full = _full_mask((kind, shape_size, "centre"), size)
-        cx, cy, r = _shape_geometry(Shape(kind, "red", shape_size, "centre"), size)
+        cx, cy, r = shape_geometry(Shape(kind, "red", shape_size, "centre"), size)
         inner = cv2.erode(full, _3X3, borderType=cv2.BORDER_REPLICATE)
         band = cv2.dilate(full, _3X3) - inner
         crop = np.s_[cy - r - 2 : cy + r + 3, cx - r - 2 : cx + r + 3]
@@ -160,7 +160,7 @@ def _best_template(pixels: np.ndarray, unknown: np.ndarray) -> _Found:
         union = known + p.sum() - _correlate(p, band) - inter
         iou = np.where(union > 0, inter / np.maximum(union, 1.0), 0.0)
         for position in POSITIONS:
-            cx, cy, _ = _shape_geometry(Shape(kind, "red", shape_size, position), size)
+            cx, cy, _ = shape_geometry(Shape(kind, "red", shape_size, position), size)
             window = iou[cy - radius : cy + radius + 1, cx - radius : cx + radius + 1]
             score = window - SHIFT_COST * np.hypot(dx, dy) - 1e-9 * float(core.sum())
             k = np.unravel_index(int(score.argmax()), score.shape)

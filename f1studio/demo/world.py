@@ -187,14 +187,14 @@ def caption(scene: Scene) -> str:
     return f"{shapes}, on {background}"
 
 
-def _shape_geometry(shape: Shape, size: int) -> tuple[int, int, int]:
+def shape_geometry(shape: Shape, size: int) -> tuple[int, int, int]:
     x, y = POSITIONS[shape.position]
     return round(x * size), round(y * size), max(1, round(SIZE_SCALE[shape.size] * size))
 
 
-def _draw_label(labels: np.ndarray, shape: Shape, value: int) -> None:
+def draw_label(labels: np.ndarray, shape: Shape, value: int) -> None:
     size = labels.shape[0]
-    cx, cy, r = _shape_geometry(shape, size)
+    cx, cy, r = shape_geometry(shape, size)
     if shape.kind == "circle":
         cv2.circle(labels, (cx, cy), r, value, thickness=-1, lineType=cv2.LINE_8)
     elif shape.kind == "square":
@@ -212,7 +212,7 @@ def _label_map(scene: Scene, size: int) -> np.ndarray:
     elif scene.split == "left/right":
         labels[:, size // 2 :] = 1
     for i, shape in enumerate(scene.shapes):
-        _draw_label(labels, shape, 2 + i)
+        draw_label(labels, shape, 2 + i)
     return labels
 
 
