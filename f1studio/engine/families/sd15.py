@@ -11,41 +11,38 @@ from typing import Any
 
 from f1studio.engine.families.base import ModelFamily
 from f1studio.engine.families.sd15_loading import load_sd15, load_sd15_controlnet
-from f1studio.engine.families.unet_loop import UNetAdapter
+from f1studio.engine.families.unet_loop import UNetAdapter, UNetFamily
 from f1studio.engine.families.unet_parts import TextConditioning, pair
 from f1studio.engine.previews import SD15_LATENT_RGB
 from f1studio.engine.regional import RegionalAttnProcessor, RegionWeights, region_texts
 from f1studio.engine.request import GenerationRequest
 
 
-class SD15Adapter(UNetAdapter):
-    family = ModelFamily.SD15
-    latent_rgb = SD15_LATENT_RGB
+def encode_text(pipe: Any, req: GenerationRequest, device: Any, do_cfg: bool) -> TextConditioning:
+    """The CLIP hidden states of the prompt, or of every region chunk side by side."""
+    import torch
 
-    load_pipeline = staticmethod(load_sd15)
-    load_controlnet = staticmethod(load_sd15_controlnet)
-
-    def encode_text(
-        self, pipe: Any, req: GenerationRequest, device: Any, do_cfg: bool
-    ) -> TextConditioning:
-        """The CLIP hidden states of the prompt, or of every region chunk side by side."""
-        import torch
-
-        if not req.regions:
-            pos, neg = pipe.encode_prompt(
-                req.prompt, device, 1, do_cfg, negative_prompt=req.negative_prompt or None
-            )
-            return TextConditioning(pair(neg, pos, do_cfg))
-        pos_texts, neg_texts = region_texts(req.prompt, req.negative_prompt, req.regions)
-        pos_parts, neg_parts = [], []
-        for p, n in zip(pos_texts, neg_texts, strict=True):
-            pe, ne = pipe.encode_prompt(p, device, 1, do_cfg, negative_prompt=n or None)
-            pos_parts.append(pe)
-            neg_parts.append(ne)
-        pos = torch.cat(pos_parts, dim=1)
-        embeds = torch.cat([torch.cat(neg_parts, dim=1), pos]) if do_cfg else pos
-        scale = pipe.vae_scale_factor
-        weights = RegionWeights.build(
-            req.regions, req.height // scale, req.width // scale, device, pos.dtype
+    if not req.regions:
+        pos, neg = pipe.encode_prompt(
+            req.prompt, device, 1, do_cfg, negative_prompt=req.negative_prompt or None
         )
-        return TextConditioning(embeds, RegionalAttnProcessor(weights, chunks=len(pos_texts)))
+        return TextConditioning(pair(neg, pos, do_cfg))
+    pos_texts, neg_texts = region_texts(req.prompt, req.negative_prompt, req.regions)
+    pos_parts, neg_parts = [], []
+    for p, n in zip(pos_texts, neg_texts, strict=True):
+        pe, ne = pipe.encode_prompt(p, device, 1, do_cfg, negative_prompt=n or None)
+        pos_parts.append(pe)
+        neg_parts.append(ne)
+    pos = torch.cat(pos_parts, dim=1)
+    embeds = torch.cat([torch.cat(neg_parts, dim=1), pos]) if do_cfg else pos
+    scale = pipe.vae_scale_factor
+    weights = RegionWeights.build(
+        req.regions, req.height // scale, req.width // scale, device, pos.dtype
+    )
+    return TextConditioning(embeds, RegionalAttnProcessor(weights, chunks=len(pos_texts)))
+
+
+class SD15Adapter(UNetAdapter):
+    parts = UNetFamily(
+        ModelFamily.SD15, SD15_LATENT_RGB, load_sd15, load_sd15_controlnet, encode_text
+    )

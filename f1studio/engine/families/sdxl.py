@@ -10,27 +10,18 @@ reference pipeline for the same seed.
 
 from __future__ import annotations
 
-from typing import Any
-
 from f1studio.engine.families.base import ModelFamily
 from f1studio.engine.families.sdxl_loading import load_sdxl, load_sdxl_controlnet
 from f1studio.engine.families.sdxl_parts import SDXL_LATENT_RGB, encode_text, prepare_vae
-from f1studio.engine.families.unet_loop import UNetAdapter
-from f1studio.engine.families.unet_parts import TextConditioning
-from f1studio.engine.request import GenerationRequest
+from f1studio.engine.families.unet_loop import UNetAdapter, UNetFamily
 
 
 class SDXLAdapter(UNetAdapter):
-    family = ModelFamily.SDXL
-    latent_rgb = SDXL_LATENT_RGB
-
-    load_pipeline = staticmethod(load_sdxl)
-    load_controlnet = staticmethod(load_sdxl_controlnet)
-
-    def encode_text(
-        self, pipe: Any, req: GenerationRequest, device: Any, do_cfg: bool
-    ) -> TextConditioning:
-        return encode_text(pipe, req, device, do_cfg)
-
-    def prepare_pipe(self, pipe: Any) -> None:
-        prepare_vae(pipe)
+    parts = UNetFamily(
+        family=ModelFamily.SDXL,
+        latent_rgb=SDXL_LATENT_RGB,
+        load_pipeline=load_sdxl,
+        load_controlnet=load_sdxl_controlnet,
+        encode_text=encode_text,
+        prepare_pipe=prepare_vae,  # fp32 VAE where its configuration asks for it
+    )

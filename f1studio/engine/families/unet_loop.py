@@ -5,15 +5,15 @@ multi-ControlNet and regions, in every combination. It follows diffusers' Stable
 StableDiffusionXL (ControlNet, Img2Img, Inpaint) pipelines step for step and in the same order
 of random draws, so a plain render equals the reference pipeline for the same seed.
 
-A family subclasses :class:`UNetAdapter` and says only what differs: how the prompts become
+A family says only what differs, in a :class:`UNetFamily`: its loaders, how the prompts become
 :class:`TextConditioning`, how its VAE is prepared, and its preview colours.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -46,24 +46,38 @@ from f1studio.engine.request import GenerationRequest
 from f1studio.engine.schedulers import make_scheduler
 
 
-class UNetAdapter(ABC):
-    """The shared render of the UNet families; subclasses set ``family`` and ``latent_rgb``
-    and implement :meth:`encode_text`."""
+@dataclass(frozen=True)
+class UNetFamily:
+    """What one UNet family brings to the shared loop."""
 
-    family: ClassVar[ModelFamily]
-    latent_rgb: ClassVar[np.ndarray]  # latent -> RGB preview colours of the family's VAE
+    family: ModelFamily
+    latent_rgb: np.ndarray  # latent -> RGB preview colours of the family's VAE
+    load_pipeline: Callable[..., Any]  # (location, dtype, allow_pickle, inpainting, config)
+    load_controlnet: Callable[..., Any]  # (location, dtype, allow_pickle, config)
+    # (pipe, request, device, do_cfg) -> the prompts (and region chunks) as its UNet takes them
+    encode_text: Callable[[Any, GenerationRequest, Any, bool], TextConditioning]
+    prepare_pipe: Callable[[Any], None] = lambda pipe: None  # e.g. SDXL's fp32 VAE
+
+
+class UNetAdapter:
+    """The shared render of the UNet families; a family's adapter names its :class:`UNetFamily`."""
+
+    parts: ClassVar[UNetFamily]
     flow_matching: ClassVar[bool] = False
 
-    @abstractmethod
-    def encode_text(
-        self, pipe: Any, req: GenerationRequest, device: Any, do_cfg: bool
-    ) -> TextConditioning:
-        """The prompts (and region chunks) as the family's UNet takes them."""
+    @property
+    def family(self) -> ModelFamily:
+        return self.parts.family
 
-    def prepare_pipe(self, pipe: Any) -> None:
-        """Anything the family's pipelines do to the components before a render (nothing on
-        SD1.5)."""
-        return None
+    def load_pipeline(
+        self, location: str, dtype: Any, allow_pickle: bool, inpainting: bool, config: str | None
+    ) -> Any:
+        return self.parts.load_pipeline(location, dtype, allow_pickle, inpainting, config)
+
+    def load_controlnet(
+        self, location: str, dtype: Any, allow_pickle: bool, config: str | None
+    ) -> Any:
+        return self.parts.load_controlnet(location, dtype, allow_pickle, config)
 
     def steps_per_image(self, request: GenerationRequest) -> int:
         return request.steps_per_image(self.flow_matching)
@@ -82,11 +96,11 @@ class UNetAdapter(ABC):
         from diffusers.utils.torch_utils import randn_tensor
 
         pipe = model.pipe
-        self.prepare_pipe(pipe)
+        self.parts.prepare_pipe(pipe)
         device = torch.device(model.device)
         generator = torch.Generator("cpu").manual_seed(seed)
         do_cfg = req.guidance_scale > 1.0
-        text = self.encode_text(pipe, req, device, do_cfg)
+        text = self.parts.encode_text(pipe, req, device, do_cfg)
         dtype = text.embeds.dtype
 
         scheduler = make_scheduler(req.scheduler, pipe.scheduler.config)
@@ -122,7 +136,8 @@ class UNetAdapter(ABC):
         unet_extra = inpaint.unet_extra if inpaint is not None else None
         if unet_extra is None and pipe.unet.config.in_channels == 9:
             unet_extra = everything_masked(pipe, req, generator, device, dtype, do_cfg)
-        controls = prepare_controls(pipe, req, controlnets, device, do_cfg, self.family.label)
+        label = self.parts.family.label
+        controls = prepare_controls(pipe, req, controlnets, device, do_cfg, label)
         kwargs = step_kwargs(scheduler, generator)
         total = len(timesteps)
         alphas = scheduler.alphas_cumprod.to("cpu")
@@ -131,7 +146,7 @@ class UNetAdapter(ABC):
         timestep_cond = guidance_embedding(pipe, req.guidance_scale, device, dtype)
         factors = getattr(pipe, "f1_latent_rgb", None)
         if factors is None:  # a model folder may bring its own fitted preview colours
-            factors = self.latent_rgb
+            factors = self.parts.latent_rgb
         # masked re-noising: models without inpainting channels keep the outside each step
         renoise = inpaint if inpaint is not None and inpaint.unet_extra is None else None
 
