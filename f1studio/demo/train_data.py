@@ -42,8 +42,8 @@ def encode_dataset(
     path = work / "dataset.safetensors"
     if path.is_file():
         return load_file(str(path))
-    latents = []
-    captions = []
+    latents: list[Any] = []
+    captions: list[str] = []
     chunk = 64
     vae.eval()
     with torch.no_grad():
