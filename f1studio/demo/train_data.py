@@ -42,7 +42,7 @@ def encode_dataset(
     path = work / "dataset.safetensors"
     if path.is_file():
         return load_file(str(path))
-    latents = []
+    latents: list[Any] = []
     captions: list[str] = []
     chunk = 64
     vae.eval()

@@ -69,7 +69,7 @@ def export(
 
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
-    pipe = StableDiffusionPipeline(
+    pipe: Any = StableDiffusionPipeline(
         vae=vae,
         text_encoder=text_encoder,
         tokenizer=tokenizer,
@@ -80,9 +80,8 @@ def export(
         requires_safety_checker=False,
     )
     factors = fit_latent_rgb(vae)
-    # diffusers' TYPE_CHECKING imports type its pipelines as dummy classes without methods
-    pipe.to(torch.float16)  # type: ignore[attr-defined]
-    pipe.save_pretrained(str(tmp / "pipeline"), safe_serialization=True)  # type: ignore[attr-defined]
+    pipe.to(torch.float16)
+    pipe.save_pretrained(str(tmp / "pipeline"), safe_serialization=True)
     (tmp / "pipeline" / "latent_rgb.json").write_text(json.dumps(factors) + "\n", "utf-8")
     (tmp / "README.md").write_text(MODEL_README, encoding="utf-8")
     for kind, controlnet in controlnets.items():
