@@ -106,14 +106,21 @@ def load_flux(location: str, dtype: Any, allow_pickle: bool, config: str | None 
     variant = flux_transformer_variant(overrides) or "dev"
     cls = _pipeline_class(variant, path.name)
     folder = pipeline_config(FLUX_CONFIGS, location, variant, config)
+    # diffusers' from_single_file takes a torchao configuration for weights that are already
+    # quantised and would load these unquantised: quantise them after loading instead
+    torchao = type(quantized.get("quantization_config")).__name__ == "TorchAoConfig"
     transformer = FluxTransformer2DModel.from_single_file(
         _single_file_weights(location),
         config=folder,
         subfolder="transformer",
         **overrides,
-        **quantized,
+        **({} if torchao else quantized),
         **common,
     )
+    if torchao:
+        from torchao.quantization import quantize_
+
+        quantize_(transformer, quantized["quantization_config"].quant_type)
     return cls.from_pretrained(folder, transformer=transformer, use_safetensors=True, **common)
 
 
