@@ -237,6 +237,22 @@ def test_layer_list_shows_the_front_first_and_selects_the_top(qtbot) -> None:
     assert panel.active_layer_id == ids["region"]
 
 
+def test_a_reopened_project_shows_the_selected_layers_properties(qtbot, tmp_path) -> None:
+    """Opening the saved copy of the project on screen (same layer ids) keeps the selection,
+    and the properties show that layer, not "no layer selected"."""
+    from f1studio.project.f1s import load_project, save_project
+
+    doc, ids = _stack()
+    panel = _show(qtbot, LayersPanel(doc))
+    panel.select_layer(ids["region"])
+    save_project(doc, tmp_path / "p.f1s")
+    reopened = load_project(tmp_path / "p.f1s")
+    panel.set_document(reopened)
+    assert panel.active_layer_id == ids["region"]
+    assert panel.properties.layer_id == ids["region"]
+    assert panel.properties.row_shown("prompt")  # a region's own controls
+
+
 def test_region_rows_show_their_overlay_colour(qtbot) -> None:
     assert region_color(0) != region_color(1) and region_color(3) == region_color(3)
     assert all(0 <= c <= 255 for i in range(30) for c in region_color(i))

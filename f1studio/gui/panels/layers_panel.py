@@ -305,6 +305,8 @@ class LayersPanel(DocumentView):
             if current is not None:
                 self.tree.setCurrentItem(current, COL_NAME)
         self._set_active(target)
+        if self.properties.layer_id != target:  # a new document: the properties started over
+            self.properties.set_layer(target)
         self._update_buttons()
 
     def _add_row_widgets(self, item: QTreeWidgetItem, layer_id: str) -> None:
