@@ -6,6 +6,7 @@ settings by the user win.
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 
@@ -20,6 +21,11 @@ def quiet_environment() -> None:
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"diffusers\..*")
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"transformers\..*")
+    # diffusers imports torchao when it is installed: its optional CUDA kernels that do not load
+    # on this machine, and torch's notes on how torchao registers its enums, are not the user's
+    # concern (a real failure to quantise is reported by the engine itself)
+    for name in ("torchao", "torch.utils._pytree"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def quiet_libraries() -> None:

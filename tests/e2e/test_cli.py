@@ -276,3 +276,15 @@ def test_every_command_is_registered_and_python_m_runs_it():
         [sys.executable, "-m", "f1studio.cli", "--version"], capture_output=True, text=True
     )
     assert version.returncode == 0 and version.stdout.startswith("f1studio ")
+
+
+def test_a_quiet_render_prints_nothing_from_the_libraries(files, tiny_models):
+    """No library chatter in the terminal: with torchao installed (the test extra), diffusers
+    imports it, and neither its unloadable optional kernels nor torch's notes on its enums
+    reach the user."""
+    project = files / "q.f1s"
+    assert main(["new", str(project), "--size", "64x64", "--prompt", "x", "--steps", "1"]) == 0
+    command = [sys.executable, "-m", "f1studio", "render", str(project), "--out"]
+    command += [str(files / "q.png"), "--model", str(tiny_models["pipeline"]), "--quiet"]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
