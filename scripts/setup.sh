@@ -25,5 +25,6 @@ if ! "$PY" -c "import torch" >/dev/null 2>&1; then
     *) echo "F1STUDIO_TORCH must be cpu or system" >&2; exit 1 ;;
   esac
 fi
-"$PY" -m pip install --quiet -e ".[test]"
+# the build backend's notes on editable installs are not for the user
+PYTHONWARNINGS=ignore "$PY" -m pip install --quiet -e ".[test]"
 touch "$stamp"
