@@ -45,6 +45,16 @@ def run(args: argparse.Namespace) -> int:
     app = AppSettings.load()
     flags = ModelChoice(base=args.model, controlnets=dict(args.controlnet))
     models = resolve_models(doc.settings.models, app, flags)
+    ignored = [
+        kind
+        for kind in flags.controlnets
+        if models.controlnets.get(kind) != flags.controlnets[kind]
+    ]
+    if ignored:  # no base model chosen anywhere: the demo model runs with its own ControlNets
+        raise CliError(
+            f"--controlnet {ignored[0]}=… needs a base model of its family: add --model PATH "
+            "(the demo model uses its own ControlNets)"
+        )
     seed = args.seed
     if seed is None and doc.settings.seed_mode == SeedMode.RANDOM:
         seed = random.randrange(2**32)

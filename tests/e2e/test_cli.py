@@ -288,3 +288,16 @@ def test_a_quiet_render_prints_nothing_from_the_libraries(files, tiny_models):
     command += [str(files / "q.png"), "--model", str(tiny_models["pipeline"]), "--quiet"]
     out = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0 and out.stderr == "", out.stderr
+
+
+def test_a_controlnet_without_a_base_model_is_refused_not_ignored(files, tiny_models, capsys):
+    """With no base model chosen anywhere the demo model renders with its own ControlNets, so a
+    --controlnet given alone would be silently ignored: it is refused in one line instead."""
+    project = files / "c.f1s"
+    assert main(["new", str(project), "--size", "64x64", "--prompt", "x", "--steps", "1"]) == 0
+    capsys.readouterr()
+    out = files / "c.png"
+    net = f"edge={tiny_models['controlnet-edge']}"
+    code = main(["render", str(project), "--out", str(out), "--controlnet", net, "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and "\n" not in err and "--model" in err and not out.exists()
