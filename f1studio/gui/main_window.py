@@ -214,7 +214,7 @@ class MainWindow(QMainWindow):
         self._action(r, "&Cancel", self.generation.cancel, QKeySequence(Qt.Key.Key_Escape))
         m = bar.addMenu("&Model")
         self._action(m, "&Models…", self.manage_models)
-        self._action(m, "Choose model &paths…", self.choose_models)
+        self._action(m, "&Choose models…", self.choose_models)
         self._refresh_recent()
 
     # ---- document -------------------------------------------------------------------------
