@@ -8,6 +8,7 @@ holds. Pixel edits are :class:`TilePatch` commands that keep only the changed re
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -23,26 +24,28 @@ TILE = 64
 _SMALL = 128  # nominal size of a command without pixel data
 
 
-class Command:
+class Command(ABC):
     """Base of all undoable edits."""
 
     label = "Edit"
     merge_key: tuple[Any, ...] | None = None
 
     @property
+    @abstractmethod
     def change(self) -> Change:
         """What subscribers hear when this step is done, undone or redone."""
-        raise NotImplementedError
 
     @property
     def nbytes(self) -> int:
         return _SMALL
 
+    @abstractmethod
     def apply_undo(self, doc: Document) -> None:
-        raise NotImplementedError
+        """Put the document back as it was before this step."""
 
+    @abstractmethod
     def apply_redo(self, doc: Document) -> None:
-        raise NotImplementedError
+        """Do this step (again)."""
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.label!r} {self.nbytes} B>"

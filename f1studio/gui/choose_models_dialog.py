@@ -25,27 +25,25 @@ from PySide6.QtWidgets import (
 from f1studio.appsettings import AppSettings
 from f1studio.model_choice import BASE_SLOT, DEPTH_ESTIMATOR_SLOT, MODEL_SLOTS, slot_kind
 
+# the base model's and the depth estimator's field: (label, placeholder text)
+_FIXED_SLOT_TEXT = {
+    BASE_SLOT: (
+        "Base model (SD1.5, SDXL or FLUX.1)",
+        "a diffusers folder, a .safetensors checkpoint or a Hugging Face id",
+    ),
+    DEPTH_ESTIMATOR_SLOT: (
+        "Depth estimator (for 'Depth from this image')",
+        "default: depth-anything/Depth-Anything-V2-Small-hf",
+    ),
+}
 
-def slot_field_label(slot: str) -> str:
-    """The form's label of a model slot."""
+
+def slot_text(slot: str) -> tuple[str, str]:
+    """The form's label of a model slot and its field's placeholder text."""
     kind = slot_kind(slot)
     if kind is not None:
-        return f"ControlNet for {kind.value} guides"
-    return {
-        BASE_SLOT: "Base model (SD1.5, SDXL or FLUX.1)",
-        DEPTH_ESTIMATOR_SLOT: "Depth estimator (for 'Depth from this image')",
-    }[slot]
-
-
-def slot_hint(slot: str) -> str:
-    """The placeholder text of a model slot's field."""
-    kind = slot_kind(slot)
-    if kind is not None:
-        return f"e.g. {kind.example_model} or a local folder"
-    return {
-        BASE_SLOT: "a diffusers folder, a .safetensors checkpoint or a Hugging Face id",
-        DEPTH_ESTIMATOR_SLOT: "default: depth-anything/Depth-Anything-V2-Small-hf",
-    }[slot]
+        return f"ControlNet for {kind.value} guides", f"e.g. {kind.example_model} or a local folder"
+    return _FIXED_SLOT_TEXT[slot]
 
 
 class _PathField(QWidget):
@@ -93,9 +91,10 @@ class ChooseModelsDialog(QDialog):
         self.fields: dict[str, _PathField] = {}
         for slot in MODEL_SLOTS:
             files = slot != DEPTH_ESTIMATOR_SLOT
-            field = _PathField(settings.model_in(slot), slot_hint(slot), files=files)
+            label, hint = slot_text(slot)
+            field = _PathField(settings.model_in(slot), hint, files=files)
             self.fields[slot] = field
-            form.addRow(slot_field_label(slot), field)
+            form.addRow(label, field)
         self.device = QComboBox()
         self.device.addItems(["auto", "cuda", "mps", "cpu"])
         self.device.setCurrentText(settings.device)
