@@ -35,7 +35,22 @@ def _shared_guides(controlnet: str) -> tuple[ControlSpec, ...]:
     )
 
 
-def _after_a_regional_job_equals_a_fresh_cache(plain: GenerationRequest) -> None:
+def _after_a_regional_job_equals_a_fresh_cache(
+    pipeline: str, controlnet: str, **family_settings: object
+) -> None:
+    """A job with regions and two guides on ``controlnet``, then the same job without regions:
+    it must equal that plain job rendered in a fresh cache."""
+    plain = GenerationRequest(
+        prompt="a photo",
+        width=SIZE,
+        height=SIZE,
+        model=pipeline,
+        steps=3,
+        seed=5,
+        device="cpu",
+        controls=_shared_guides(controlnet),
+        **family_settings,
+    )
     cache = ModelCache()  # its own cache: the job after the regional one must be its next
     render(plain.with_changes(regions=_regions()), cache)
     reused = render(plain, cache)[0]
@@ -44,32 +59,15 @@ def _after_a_regional_job_equals_a_fresh_cache(plain: GenerationRequest) -> None
 
 
 def test_flux_union_controlnet_shared_by_two_guides_is_restored(tiny_flux):
-    flux_models = tiny_flux
-    union = str(flux_models["controlnet-union"])
-    plain = GenerationRequest(
-        prompt="a photo",
-        width=SIZE,
-        height=SIZE,
-        model=str(flux_models["pipeline"]),
-        steps=3,
+    _after_a_regional_job_equals_a_fresh_cache(
+        str(tiny_flux["pipeline"]),
+        str(tiny_flux["controlnet-union"]),
         guidance_scale=3.5,
-        seed=5,
-        device="cpu",
         scheduler="flow-euler",
-        controls=_shared_guides(union),
     )
-    _after_a_regional_job_equals_a_fresh_cache(plain)
 
 
 def test_sd15_controlnet_shared_by_two_guides_is_restored(tiny_models):
-    plain = GenerationRequest(
-        prompt="a photo",
-        width=SIZE,
-        height=SIZE,
-        model=str(tiny_models["pipeline"]),
-        steps=3,
-        seed=5,
-        device="cpu",
-        controls=_shared_guides(str(tiny_models["controlnet-edge"])),
+    _after_a_regional_job_equals_a_fresh_cache(
+        str(tiny_models["pipeline"]), str(tiny_models["controlnet-edge"])
     )
-    _after_a_regional_job_equals_a_fresh_cache(plain)
