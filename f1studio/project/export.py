@@ -25,7 +25,7 @@ from PIL import Image, PngImagePlugin
 
 from f1studio.engine.request import SCHEDULER_LABELS, GenerationRequest
 from f1studio.project.errors import ExportError, ImageImportError
-from f1studio.project.f1s import write_atomically
+from f1studio.project.atomic import write_atomically
 
 PARAMETERS_KEY = "parameters"
 REQUEST_KEY = "f1studio-request"
