@@ -18,7 +18,14 @@ from typing import Any
 import numpy as np
 
 from f1studio.document import imaging
-from f1studio.document.changes import LAYERS, NEGATIVE_PROMPT, PROMPT, SETTINGS, Change
+from f1studio.document.changes import (
+    LAYERS,
+    NEGATIVE_PROMPT,
+    PROMPT,
+    SETTINGS,
+    Change,
+    ChangeKind,
+)
 from f1studio.document.history import (
     Command,
     DocFieldChange,
@@ -86,6 +93,8 @@ class Document:
             self.layers.append(layer)
         self.history = History(history_depth, history_max_bytes)
         self.revision = 0
+        # revision of the last pixel change of each layer (absent: unchanged since creation)
+        self._pixel_revisions: dict[str, int] = {}
         self._listeners: list[Listener] = []
         self._stroke: Stroke | None = None
 
@@ -133,8 +142,23 @@ class Document:
         if callback in self._listeners:
             self._listeners.remove(callback)
 
+    def pixel_revision(self, layer_id: str) -> int:
+        """The document revision of the last committed pixel change of a layer (0: none yet).
+
+        Together with the identity of ``layer.data`` (replaced, not edited, by a canvas resize)
+        it tells a writer whether pixels it encoded before are still current.
+        """
+        return self._pixel_revisions.get(layer_id, 0)
+
+    @property
+    def stroke_open(self) -> bool:
+        """True between ``begin_stroke`` and ``end_stroke`` (pixels not yet committed)."""
+        return self._stroke is not None
+
     def _changed(self, change: Change) -> None:
         self.revision += 1
+        if change.kind is ChangeKind.PIXELS and change.layer_id is not None:
+            self._pixel_revisions[change.layer_id] = self.revision
         for callback in list(self._listeners):
             callback(self, change)
 

@@ -24,8 +24,8 @@ import numpy as np
 from PIL import Image, PngImagePlugin
 
 from f1studio.engine.request import SCHEDULER_LABELS, GenerationRequest
-from f1studio.project.errors import ExportError, ImageImportError
 from f1studio.project.atomic import write_atomically
+from f1studio.project.errors import ExportError, ImageImportError
 
 PARAMETERS_KEY = "parameters"
 REQUEST_KEY = "f1studio-request"

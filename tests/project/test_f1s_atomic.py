@@ -8,12 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from f1studio.document.document import Document
-from f1studio.project import f1s
+from f1studio.project import f1s, snapshot
 from f1studio.project.errors import ProjectSaveError
 from f1studio.project.f1s import load_project, save_project
 from tests.project.conftest import (
@@ -42,16 +43,16 @@ def test_disk_full_halfway_through_layers(
 ) -> None:
     path, old = saved
     before = snapshot_dir(path.parent)
-    real = f1s._write_layer_png
+    real = zipfile.ZipFile.writestr
     calls = []
 
-    def failing(*args: object) -> None:
+    def failing(*args: object, **kwargs: object) -> None:
         calls.append(1)
         if len(calls) == 3:
             raise OSError(errno.ENOSPC, "No space left on device")
-        real(*args)  # type: ignore[arg-type]
+        real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(f1s, "_write_layer_png", failing)
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", failing)
     with pytest.raises(ProjectSaveError) as info:
         save_project(full_document(seed=2), path)
     assert str(info.value) == (
@@ -87,7 +88,7 @@ def test_unexpected_exception_propagates_and_cleans_up(
     def boom(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(f1s, "_write_layer_png", boom)
+    monkeypatch.setattr(snapshot, "encode_png", boom)
     with pytest.raises(KeyboardInterrupt):
         save_project(full_document(seed=2), path)
     _assert_untouched(path, old, before)
