@@ -29,6 +29,22 @@ def config_dir() -> Path:
     return Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "f1studio"
 
 
+def data_dir() -> Path:
+    """Where the app keeps what it writes for itself (recovery copies): ``$F1STUDIO_DATA_DIR``
+    or the platform's data folder (``~/.local/share/f1studio`` on Linux)."""
+    if os.environ.get("F1STUDIO_DATA_DIR"):
+        return Path(os.environ["F1STUDIO_DATA_DIR"])
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "F1Studio"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "F1Studio"
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "f1studio"
+
+
+DEFAULT_AUTOSAVE_S = 30
+MAX_AUTOSAVE_S = 3600
+
+
 @dataclass
 class AppSettings(ModelChoice):
     """The user's default models (a :class:`ModelChoice`) and how to run them."""
@@ -37,6 +53,16 @@ class AppSettings(ModelChoice):
     allow_pickle: bool = False
     # extra folders the model manager scans (A1111/ComfyUI installs, a models drive, ...)
     model_folders: list[str] = field(default_factory=list)
+    # seconds between recovery copies while there are unsaved changes; 0 turns autosave off
+    autosave_interval_s: int = DEFAULT_AUTOSAVE_S
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        interval = self.autosave_interval_s
+        if isinstance(interval, bool) or not isinstance(interval, int):
+            self.autosave_interval_s = DEFAULT_AUTOSAVE_S  # a hand-edited file: keep working
+        else:
+            self.autosave_interval_s = min(max(interval, 0), MAX_AUTOSAVE_S)
 
     @classmethod
     def load(cls) -> AppSettings:

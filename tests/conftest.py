@@ -14,6 +14,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if "F1STUDIO_DATA_DIR" not in os.environ:  # recovery copies of test windows stay out of ~
+    import tempfile
+
+    os.environ["F1STUDIO_DATA_DIR"] = tempfile.mkdtemp(prefix="f1studio-test-data-")
 
 from pathlib import Path  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402

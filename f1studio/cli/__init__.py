@@ -21,12 +21,13 @@ from f1studio.cli import (
     models,
     new,
     open_window,
+    recover,
     render,
 )
 from f1studio.cli.common import CliError
 
 #: The commands, in the order ``f1studio --help`` lists them.
-COMMANDS = (new, add_layer, open_window, info, render, config, models, evaluate)
+COMMANDS = (new, add_layer, open_window, info, render, recover, config, models, evaluate)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,7 +6,7 @@ import argparse
 import json
 from dataclasses import asdict
 
-from f1studio.cli.common import DEVICES, Subparsers, add_controlnet_option
+from f1studio.cli.common import DEVICES, CliError, Subparsers, add_controlnet_option
 
 
 def register(subparsers: Subparsers) -> None:
@@ -15,11 +15,17 @@ def register(subparsers: Subparsers) -> None:
     add_controlnet_option(cfg)
     cfg.add_argument("--depth-model")
     cfg.add_argument("--device", choices=DEVICES)
+    cfg.add_argument(
+        "--autosave-interval",
+        type=int,
+        metavar="SECONDS",
+        help="seconds between recovery copies of unsaved work in the window (0 = off)",
+    )
     cfg.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from f1studio.appsettings import AppSettings, config_dir
+    from f1studio.appsettings import MAX_AUTOSAVE_S, AppSettings, config_dir
     from f1studio.engine.request import ControlKind
     from f1studio.model_choice import BASE_SLOT, DEPTH_ESTIMATOR_SLOT
 
@@ -33,6 +39,11 @@ def run(args: argparse.Namespace) -> int:
             changed = True
     if args.device is not None:
         settings.device = args.device
+        changed = True
+    if args.autosave_interval is not None:
+        if not 0 <= args.autosave_interval <= MAX_AUTOSAVE_S:
+            raise CliError(f"--autosave-interval must be 0..{MAX_AUTOSAVE_S} seconds")
+        settings.autosave_interval_s = args.autosave_interval
         changed = True
     if changed:
         settings.save()

@@ -17,6 +17,7 @@ def main(project: str | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from f1studio.gui.exit_signals import ExitSignals
     from f1studio.gui.main_window import MainWindow, app_qsettings
 
     existing = QApplication.instance()
@@ -28,14 +29,19 @@ def main(project: str | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
     window = MainWindow()
+    signals = ExitSignals(window.exit_on_signal, window)
     # import the engine and freeze the startup heap now, so the first render has no long
     # garbage-collection pauses on the UI thread
     window.worker.warm_up()
-    target = project or app_qsettings().value("last_project", "")
-    if target and Path(str(target)).exists():
-        window.open_path(Path(str(target)))
-    elif project:
-        window.show_error(f"{project} does not exist; started a new project")
     window.show()
+    window.offer_recovery()
+    if not window.is_modified:  # nothing restored: the project asked for, or the last one
+        target = project or app_qsettings().value("last_project", "")
+        if target and Path(str(target)).exists():
+            window.open_path(Path(str(target)))  # a broken file: a message, a new project
+        elif project:
+            window.show_error(f"{project} does not exist; started a new project")
     window.canvas.fit_to_window()
-    return int(app.exec())
+    app.exec()
+    signals.uninstall()
+    return window.exit_code

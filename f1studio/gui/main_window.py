@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QLabel,
-    QMainWindow,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -20,9 +18,9 @@ from PySide6.QtWidgets import (
 from f1studio.appsettings import AppSettings
 from f1studio.demo.model import DEMO_NAME, DEMO_SIZE, is_demo
 from f1studio.demo.vocab import prompt_hint
-from f1studio.document.changes import Change
 from f1studio.document.document import Document
 from f1studio.gui.canvas.view import CanvasView
+from f1studio.gui.file_window import FileWindow, app_qsettings
 from f1studio.gui.importing import ImportController
 from f1studio.gui.jobs import GenerateController
 from f1studio.gui.model_banner import ModelBanner
@@ -35,13 +33,7 @@ from f1studio.gui.toolbar import ToolBar
 from f1studio.gui.worker import EngineWorker
 from f1studio.model_library import resolve_models
 
-PROJECT_FILTER = "F1 Studio projects (*.f1s)"
-MAX_RECENT = 8
-
-
-def app_qsettings() -> QSettings:
-    """Window state and recent files (an ini file in the user's config folder)."""
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "F1Studio", "F1Studio")
+__all__ = ["MainWindow", "app_qsettings", "effective_base", "new_document"]
 
 
 def effective_base(doc: Document | None = None) -> str | None:
@@ -69,19 +61,15 @@ def new_document() -> Document:
     return doc
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileWindow):
     def __init__(
         self,
         doc: Document | None = None,
         path: Path | None = None,
         worker: EngineWorker | None = None,
     ) -> None:
-        super().__init__()
-        self.doc = doc or new_document()
-        self.path: Path | None = Path(path) if path else None
-        self._saved_revision = self.doc.revision
+        super().__init__(doc or new_document(), path)
         self.worker = worker or EngineWorker()
-        self.window_state = app_qsettings()  # recent files, last project (not AppSettings)
         self.setAcceptDrops(False)  # the canvas takes drops
 
         self.canvas = CanvasView(self.doc)
@@ -153,6 +141,7 @@ class MainWindow(QMainWindow):
         gen.previewChanged.connect(self.canvas.set_preview)
         gen.resultReady.connect(lambda item: self.results.add_result(item.image, item.label, item))
         gen.seedUsed.connect(self.prompt_panel.set_last_seed)
+        gen.layerAdded.connect(lambda _: self.autosave.write_now())
         gen.modelProblem.connect(lambda message: self.model_banner.show_problem(message or None))
         self.results.applyRequested.connect(gen.apply)
         for controller in (gen, self.imports):
@@ -187,6 +176,8 @@ class MainWindow(QMainWindow):
         self._action(f, "&Save", self.save, QKeySequence.StandardKey.Save)
         self._action(f, "Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
         self._action(f, "&Export PNG…", self.export_png, QKeySequence("Ctrl+E"))
+        f.addSeparator()
+        self._action(f, "A&utosave interval…", self.choose_autosave_interval)
         f.addSeparator()
         self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         e = bar.addMenu("&Edit")
@@ -227,28 +218,16 @@ class MainWindow(QMainWindow):
         self.canvas.set_active_layer(self.layers_panel.active_layer_id)
         self._update_title()
 
-    def set_document(self, doc: Document, path: Path | None) -> None:
-        self.doc.unsubscribe(self._doc_changed)
-        self.doc = doc
-        self.path = path
-        self._saved_revision = doc.revision
+    def show_document(self) -> None:
         for widget in (self.canvas, self.prompt_panel, self.guidance, self.layers_panel):
-            widget.set_document(doc)
+            widget.set_document(self.doc)
         self._bind_document()
         self.canvas.fit_to_window()
         self.adapt_to_model(announce=False)
         self._update_model_banner()
 
-    def _doc_changed(self, doc: Document, change: Change) -> None:
-        self._update_title()
-
-    @property
-    def is_modified(self) -> bool:
-        return self.doc.revision != self._saved_revision
-
     def _update_title(self) -> None:
-        name = self.path.name if self.path else "Untitled"
-        self.setWindowTitle(f"{name}{' *' if self.is_modified else ''} — F1 Studio")
+        super()._update_title()
         self.undo_action.setEnabled(self.doc.can_undo) if hasattr(self, "undo_action") else None
         self.redo_action.setEnabled(self.doc.can_redo) if hasattr(self, "redo_action") else None
 
@@ -261,79 +240,6 @@ class MainWindow(QMainWindow):
         self.canvas.finish_stroke()
         if not self.doc.redo():
             self.status("Nothing to redo")
-
-    def confirm_discard(self) -> bool:
-        """Ask about unsaved changes; True when it's fine to drop the current document."""
-        if not self.is_modified:
-            return True
-        answer = QMessageBox.question(
-            self,
-            "Unsaved changes",
-            "Save the changes to this project first?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
-
-    def new_project(self) -> None:
-        if self.confirm_discard():
-            self.set_document(new_document(), None)
-
-    def open_dialog(self) -> None:
-        start = str(self.path.parent) if self.path else str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, PROJECT_FILTER)
-        if path:
-            self.open_path(Path(path))
-
-    def open_path(self, path: Path) -> bool:
-        from f1studio.project.errors import StudioFileError
-        from f1studio.project.f1s import load_project
-
-        if not self.confirm_discard():
-            return False
-        try:
-            doc = load_project(path)
-        except StudioFileError as e:
-            self.show_error(str(e))
-            return False
-        self.set_document(doc, Path(path))
-        self._remember(Path(path))
-        self.status(f"Opened {Path(path).name}")
-        return True
-
-    def save(self) -> bool:
-        if self.path is None:
-            return self.save_as()
-        return self._save_to(self.path)
-
-    def save_as(self) -> bool:
-        start = str(self.path) if self.path else str(Path.home() / "untitled.f1s")
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", start, PROJECT_FILTER)
-        if not path:
-            return False
-        if not path.endswith(".f1s"):
-            path += ".f1s"
-        return self._save_to(Path(path))
-
-    def _save_to(self, path: Path) -> bool:
-        from f1studio.project.errors import StudioFileError
-        from f1studio.project.f1s import save_project
-
-        try:
-            save_project(self.doc, path)
-        except StudioFileError as e:
-            self.show_error(str(e))
-            return False
-        self.path = path
-        self._saved_revision = self.doc.revision
-        self._remember(path)
-        self._update_title()
-        self.status(f"Saved {path.name}")
-        return True
 
     def export_png(self) -> None:
         from f1studio.project.errors import StudioFileError
@@ -357,26 +263,6 @@ class MainWindow(QMainWindow):
             self.show_error(str(e))
             return
         self.status(f"Exported {Path(path).name}")
-
-    def _remember(self, path: Path) -> None:
-        recent = [p for p in self._recent() if p != str(path)]
-        recent.insert(0, str(path))
-        self.window_state.setValue("recent", recent[:MAX_RECENT])
-        self.window_state.setValue("last_project", str(path))
-        self._refresh_recent()
-
-    def _recent(self) -> list[str]:
-        value = self.window_state.value("recent", [])
-        if isinstance(value, str):
-            return [value]
-        return [str(v) for v in value] if isinstance(value, (list, tuple)) else []
-
-    def _refresh_recent(self) -> None:
-        self.recent_menu.clear()
-        for entry in self._recent():
-            action = self.recent_menu.addAction(entry)
-            action.triggered.connect(lambda _=False, p=entry: self.open_path(Path(p)))
-        self.recent_menu.setEnabled(bool(self._recent()))
 
     # ---- models and status ----------------------------------------------------------------
     def _update_model_banner(self) -> None:
@@ -451,16 +337,5 @@ class MainWindow(QMainWindow):
         parts = [f"Model: {name}", device, dtype] + ([memory] if memory else [])
         self.engine_label.setText("  ·  ".join(str(p) for p in parts))
 
-    def status(self, message: str) -> None:
-        self.statusBar().showMessage(message, 6000)
-
-    def show_error(self, message: str) -> None:
-        self.statusBar().showMessage(f"⚠ {message}", 15000)
-
-    # ---- closing --------------------------------------------------------------------------
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if not self.confirm_discard():
-            event.ignore()
-            return
+    def shut_down_engine(self) -> None:
         self.worker.shutdown()
-        event.accept()
