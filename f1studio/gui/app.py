@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from f1studio.gui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
@@ -11,6 +18,15 @@ RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 def app_icon_path() -> Path | None:
     path = RESOURCES / "icons" / "f1studio.png"
     return path if path.exists() else None
+
+
+def _open_at_start(window: MainWindow, path: Path) -> None:
+    """Open the project asked for, or the last one; whatever goes wrong, the app starts."""
+    try:
+        window.open_path(path)  # a damaged file: a message in the status bar, a new project
+    except Exception as e:  # noqa: BLE001 - a bug must not stop the app from starting
+        log.exception("opening %s at start failed", path)
+        window.show_error(f"Could not open {path.name}: {e}")
 
 
 def main(project: str | None = None) -> int:
@@ -38,7 +54,7 @@ def main(project: str | None = None) -> int:
     if not window.is_modified:  # nothing restored: the project asked for, or the last one
         target = project or app_qsettings().value("last_project", "")
         if target and Path(str(target)).exists():
-            window.open_path(Path(str(target)))  # a broken file: a message, a new project
+            _open_at_start(window, Path(str(target)))
         elif project:
             window.show_error(f"{project} does not exist; started a new project")
     window.canvas.fit_to_window()
