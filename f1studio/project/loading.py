@@ -8,51 +8,32 @@ Every failure is a :class:`~f1studio.project.errors.ProjectError` with one clear
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from f1studio.document.document import Document, check_canvas_size
-from f1studio.document.layers import (
-    COMMON_PROPERTIES,
-    KIND_PROPERTIES,
-    Layer,
-    LayerKind,
-    validate_property,
-)
-from f1studio.document.settings import GenerationSettings
+from f1studio.document.document import Document
+from f1studio.document.layers import Layer, LayerKind
 from f1studio.project import errors
 from f1studio.project.atomic import PathLike
+from f1studio.project.manifest_schema import MAX_LAYERS, check_manifest, parse_manifest
 from f1studio.project.migrations import migrate
 
 MANIFEST_NAME = "manifest.json"
 
-# Limits that no real project reaches; anything above is treated as damaged or hostile.
-MAX_LAYERS = 1_000
+# Limits that no real project reaches; anything above is treated as damaged or hostile. What
+# the manifest may ask for (layers, pixels, prompt lengths) is bounded in manifest_schema.
 MAX_MEMBERS = 4 * MAX_LAYERS + 16
 MAX_MANIFEST_BYTES = 16 * 2**20
 MAX_MEMBER_BYTES = 2 * 2**30
 MAX_TOTAL_BYTES = 16 * 2**30
-MAX_DECODED_BYTES = 16 * 2**30
-
-_PROPERTY_TYPES: dict[str, tuple[type, ...]] = {
-    "name": (str,),
-    "prompt": (str,),
-    "negative_prompt": (str,),
-    "visible": (bool,),
-    "locked": (bool,),
-    "feather": (int,),
-    "curve": (list, type(None)),
-}
 
 
 # ---- loading ----------------------------------------------------------------------------------
@@ -76,10 +57,18 @@ def load_project(path: PathLike) -> Document:
         if exc.path is None:
             exc.path = os.fspath(path)
         raise
+    except UnicodeDecodeError as exc:  # zipfile decoding a name flagged UTF-8 that is not
+        raise errors.DamagedProjectError(
+            f"Cannot open '{name}': it is damaged (an entry name is not valid UTF-8).", path
+        ) from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise errors.DamagedProjectError(
             f"Cannot open '{name}': it is not an F1 Studio project or it is damaged ({exc}).",
             path,
+        ) from exc
+    except MemoryError as exc:
+        raise errors.ProjectTooLargeError(
+            f"Refusing to open '{name}': it needs more memory than this computer has.", path
         ) from exc
     except OSError as exc:
         raise errors.ProjectError(f"Cannot open '{name}': {exc.strerror or exc}.", path) from exc
@@ -93,19 +82,7 @@ def _read_archive(zf: zipfile.ZipFile, name: str) -> Document:
             "project or it is damaged."
         )
     raw = _read_member(zf, infos[MANIFEST_NAME], name, MAX_MANIFEST_BYTES)
-    try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise errors.ManifestError(
-            f"Cannot open '{name}': its manifest is not UTF-8 text."
-        ) from exc
-    except json.JSONDecodeError as exc:
-        raise errors.ManifestError(
-            f"Cannot open '{name}': its manifest is damaged (invalid JSON at line "
-            f"{exc.lineno}, column {exc.colno})."
-        ) from exc
-    if not isinstance(manifest, dict):
-        raise errors.ManifestError(f"Cannot open '{name}': its manifest is not a JSON object.")
+    manifest = parse_manifest(raw, name)
     try:
         manifest = migrate(manifest)
     except errors.NewerFormatError:
@@ -175,83 +152,21 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: i
 def _build_document(
     zf: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], m: dict[str, Any], name: str
 ) -> Document:
-    def bad(reason: str) -> errors.ManifestError:
-        return errors.ManifestError(f"Cannot open '{name}': its manifest is invalid ({reason}).")
-
-    canvas = m.get("canvas")
-    if not isinstance(canvas, dict):
-        raise bad("no canvas size")
-    try:
-        width, height = check_canvas_size(canvas.get("width"), canvas.get("height"))
-    except ValueError as exc:
-        raise bad(str(exc)) from exc
-    prompt, negative = m.get("prompt", ""), m.get("negative_prompt", "")
-    if not isinstance(prompt, str) or not isinstance(negative, str):
-        raise bad("prompts must be text")
-    settings_data = m.get("settings", {})
-    if not isinstance(settings_data, dict):
-        raise bad("settings must be an object")
-    try:
-        settings = GenerationSettings(**settings_data)
-    except (TypeError, ValueError) as exc:
-        raise bad(f"settings: {exc}") from exc
-    entries = m.get("layers", [])
-    if not isinstance(entries, list) or len(entries) > MAX_LAYERS:
-        raise bad(f"layers must be a list of at most {MAX_LAYERS}")
-    specs = [_layer_spec(entry, i, bad) for i, entry in enumerate(entries)]
-    decoded = sum(width * height * kind.channels for kind, *_ in specs)
-    if decoded > MAX_DECODED_BYTES:
-        raise errors.ProjectTooLargeError(
-            f"Refusing to open '{name}': its layers would need {size_text(decoded)} of memory "
-            f"(limit {size_text(MAX_DECODED_BYTES)})."
-        )
+    checked = check_manifest(m, name)
+    width, height = checked.width, checked.height
     layers = []
-    for index, (kind, layer_id, member, props) in enumerate(specs):
-        label = f"layer {index + 1} ('{props.get('name') or kind.label}')"
-        data = _read_layer_pixels(zf, infos, member, kind, width, height, name, label)
-        try:
-            layers.append(Layer(kind=kind, data=data, id=layer_id, **props))
-        except (TypeError, ValueError) as exc:
-            raise bad(f"{label}: {exc}") from exc
-    try:
-        return Document(width, height, prompt, negative, settings=settings, layers=layers)
-    except (TypeError, ValueError) as exc:
-        raise bad(str(exc)) from exc
-
-
-def _layer_spec(
-    entry: object, index: int, bad: Callable[[str], errors.ManifestError]
-) -> tuple[LayerKind, str, str, dict[str, Any]]:
-    """Check one manifest layer entry: (kind, id, member name, validated properties)."""
-    if not isinstance(entry, dict):
-        raise bad(f"layer {index + 1} is not an object")
-    try:
-        kind = LayerKind(entry.get("kind"))
-    except ValueError:
-        raise bad(f"layer {index + 1} has unknown kind {entry.get('kind')!r}") from None
-    layer_id, member = entry.get("id"), entry.get("file")
-    if not isinstance(layer_id, str) or not layer_id:
-        raise bad(f"layer {index + 1} has no id")
-    if not isinstance(member, str) or not member:
-        raise bad(f"layer {index + 1} names no image file")
-    raw_props = entry.get("properties", {})
-    if not isinstance(raw_props, dict):
-        raise bad(f"layer {index + 1} properties must be an object")
-    props: dict[str, Any] = {}
-    for key, value in raw_props.items():
-        if key not in COMMON_PROPERTIES + KIND_PROPERTIES[kind]:
-            raise bad(f"a {kind.label.lower()} layer has no property {key!r}")
-        expected = _PROPERTY_TYPES.get(key)
-        well_typed = isinstance(value, expected) if expected else _is_number(value)
-        if key == "curve" and isinstance(value, list):
-            well_typed = all(_is_number(x) for x in value)
-        if not well_typed or (isinstance(value, bool) and expected != (bool,)):
-            raise bad(f"layer {index + 1} property {key!r} has the wrong type")
-        try:
-            props[key] = validate_property(kind, key, value)
-        except (TypeError, ValueError) as exc:
-            raise bad(f"layer {index + 1}: {exc}") from exc
-    return kind, layer_id, member, props
+    for index, entry in enumerate(checked.layers):
+        label = f"layer {index + 1} ('{entry.label}')"
+        data = _read_layer_pixels(zf, infos, entry.file, entry.kind, width, height, name, label)
+        layers.append(Layer(kind=entry.kind, data=data, id=entry.id, **entry.properties))
+    return Document(
+        width,
+        height,
+        checked.prompt,
+        checked.negative_prompt,
+        settings=checked.settings,
+        layers=layers,
+    )
 
 
 def _read_layer_pixels(
@@ -295,10 +210,6 @@ def _read_layer_pixels(
         raise errors.LayerImageError(
             f"Cannot open '{name}': the image of {label} ({member}) is too large."
         ) from exc
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def size_text(nbytes: int) -> str:
