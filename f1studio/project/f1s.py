@@ -65,9 +65,9 @@ def save_project(doc: Document, path: PathLike) -> Path:
         return write_atomically(path, write)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise errors.ProjectSaveError(
-            f"Could not save '{name}': {reason}. The previous file is unchanged.", path
-        ) from exc
+        # A failed write never creates nor changes the target: if it is there, it was before.
+        kept = "The previous file is unchanged" if os.path.lexists(path) else "No file was created"
+        raise errors.ProjectSaveError(f"Could not save '{name}': {reason}. {kept}.", path) from exc
 
 
 def _build_manifest(doc: Document, name: str) -> tuple[dict[str, Any], list[str]]:

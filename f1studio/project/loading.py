@@ -22,7 +22,7 @@ from PIL import Image
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
 from f1studio.project import errors
-from f1studio.project.atomic import PathLike
+from f1studio.project.atomic import PathLike, remove_stale_temporaries
 from f1studio.project.manifest_schema import MAX_LAYERS, check_manifest, parse_manifest
 from f1studio.project.migrations import migrate
 
@@ -40,7 +40,9 @@ MAX_TOTAL_BYTES = 16 * 2**30
 def load_project(path: PathLike) -> Document:
     """Open a ``.f1s`` file and return the document exactly as it was saved.
 
-    Raises a :class:`ProjectError` subclass with a user-facing message; never writes anything.
+    Raises a :class:`ProjectError` subclass with a user-facing message. Writes nothing; the
+    only change on disk is the removal of temporary files that killed saves of this very
+    project left beside it (see :func:`~f1studio.project.atomic.remove_stale_temporaries`).
     """
     file = Path(path)
     name = file.name
@@ -50,6 +52,7 @@ def load_project(path: PathLike) -> Document:
         raise errors.ProjectNotFoundError(
             f"Cannot open '{name}': it is a folder, not a file.", path
         )
+    remove_stale_temporaries(file)  # left by saves of this project that were killed mid-way
     try:
         with zipfile.ZipFile(file, "r") as zf:
             return _read_archive(zf, name)
