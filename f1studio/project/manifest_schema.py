@@ -291,6 +291,10 @@ def _text(value: object, where: str, limit: int) -> str:
         raise _TooCostly(
             f"its {where} has {len(value):,} characters; at most {limit:,} are allowed"
         )
+    try:
+        value.encode("utf-8")  # a lone surrogate (JSON "\ud800") opens but cannot be saved
+    except UnicodeEncodeError:
+        raise _Invalid(f"{where} is not valid Unicode text") from None
     return value
 
 
