@@ -127,10 +127,12 @@ def _rename_everywhere(data: bytes, old: bytes, new: bytes) -> bytes:
     return data.replace(old, new)
 
 
-def big_project(layers: list[dict[str, Any]], members: dict[str, bytes], **top: Any) -> bytes:
-    """A project on a 2048x2048 canvas with the given layer entries and members."""
+def big_project(
+    layers: list[dict[str, Any]], members: dict[str, bytes], size: int = BIG, **top: Any
+) -> bytes:
+    """A project on a ``size`` x ``size`` canvas (the largest by default) with these layers."""
     m = manifest()
-    m.update(canvas={"width": BIG, "height": BIG}, layers=layers, **top)
+    m.update(canvas={"width": size, "height": size}, layers=layers, **top)
     return zip_bytes({MANIFEST_NAME: json.dumps(m).encode(), **members})
 
 
