@@ -14,11 +14,12 @@ gigabytes:
   all decode the same small PNG;
 - at most :data:`MAX_LAYERS` (256) layers: far above the 32 layers of the heaviest project we
   benchmark, far below the 1 000 that made the loader reach 7.5 GB;
-- the decoded layers total at most :data:`MAX_CANVASES` (64) full RGBA canvases: 64 paint or
-  reference layers, or 256 masks and guides (a quarter canvas each). That is what an honest
-  document of that size holds in memory anyway: 1 GiB at the largest canvas (2048x2048),
-  64 MiB at 512x512. PNG's deflate cannot shrink pixels more than about 1 000:1, so reaching
-  the cap takes a file of about a megabyte per gigabyte, never a 1 KB file;
+- the decoded layers total at most :data:`MAX_CANVASES` (128) full RGBA canvases: 128 paint or
+  reference layers, or masks and guides worth as much (a quarter canvas each). That is what an
+  honest document of that size holds in memory anyway (2 GiB at the largest canvas, 2048x2048;
+  512 MiB at 1024x1024), and is generous on purpose: refusing to open a file the app itself
+  saved would lose work. PNG's deflate cannot shrink pixels more than about 1 000:1, so the
+  cap costs a hostile file about a megabyte per gigabyte, never a 1 KB file for 3 GB;
 - prompts (the document's and every region's, positive and negative) are at most
   :data:`MAX_PROMPT_CHARS` (10 000) characters: a text encoder reads 77 tokens per chunk, so
   even long-prompt weighting uses a small fraction of that, while a 15 MiB prompt made one
@@ -44,7 +45,7 @@ from f1studio.model_choice import BASE_SLOT, DEPTH_ESTIMATOR_SLOT
 from f1studio.project import errors
 
 MAX_LAYERS = 256
-MAX_CANVASES = 64
+MAX_CANVASES = 128
 MAX_PROMPT_CHARS = 10_000
 MAX_NAME_CHARS = 4_096
 MAX_DEPTH = 16

@@ -153,10 +153,10 @@ def _shared_png(count: int) -> bytes:
 
 
 def _over_canvas_budget() -> bytes:
-    """80 distinct paint layers of the largest canvas: 80 canvases of pixels (cap: 64)."""
-    layers = [paint_entry(i, f"layers/{i}.png") for i in range(80)]
+    """130 distinct paint layers of the largest canvas: 130 canvases of pixels (cap: 128)."""
+    layers = [paint_entry(i, f"layers/{i}.png") for i in range(130)]
     one = blank_png()
-    return big_project(layers, {f"layers/{i}.png": one for i in range(80)})
+    return big_project(layers, {f"layers/{i}.png": one for i in range(130)})
 
 
 def _zip_bomb_layer() -> bytes:
@@ -350,7 +350,7 @@ def project_cases() -> list[Case]:
         ),
         Case("200-layers-share-one-png", lambda: _shared_png(200), amplification=True),
         Case("1000-layers", lambda: _shared_png(1000), amplification=True),
-        Case("80-canvases-of-pixels", _over_canvas_budget, amplification=True),
+        Case("130-canvases-of-pixels", _over_canvas_budget, amplification=True),
         # layer images
         Case(
             "png-decompression-bomb",

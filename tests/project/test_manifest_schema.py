@@ -176,15 +176,18 @@ def test_layer_count_is_capped(tmp_path: Path) -> None:
 
 
 def test_decoded_pixels_are_capped_in_proportion_to_the_canvas(tmp_path: Path) -> None:
-    masks = [{**paint_entry(i, f"layers/{i}.png"), "kind": "region"} for i in range(256)]
+    masks = [
+        {"id": f"m{i}", "kind": "region", "file": f"layers/m{i}.png", "properties": {}}
+        for i in range(200)
+    ]
     one = blank_png("L", size=64)
     path = tmp_path / "masks.f1s"
     path.write_bytes(big_project(masks[:200], {e["file"]: one for e in masks[:200]}, size=64))
     assert len(load_project(path).layers) == 200  # 50 canvases of pixels: allowed
-    paint = [paint_entry(i, f"layers/{i}.png") for i in range(65)]
-    assert _too_large(tmp_path, big_project(paint, {}, size=64)) == (
-        "Refusing to open 'p.f1s': its layers would decode to 65.0 full canvases of pixels; "
-        "a project may hold at most 64."
+    paint = [paint_entry(i, f"layers/{i}.png") for i in range(120)]
+    assert _too_large(tmp_path, big_project(paint + masks[:40], {}, size=64)) == (
+        "Refusing to open 'p.f1s': its layers would decode to 130.0 full canvases of pixels; "
+        "a project may hold at most 128."
     )
 
 

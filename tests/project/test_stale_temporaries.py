@@ -9,11 +9,12 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from f1studio.project import atomic, f1s
+from f1studio.project import atomic
 from f1studio.project.atomic import remove_stale_temporaries, write_atomically
 from f1studio.project.errors import ProjectSaveError
 from f1studio.project.f1s import load_project, save_project
@@ -171,10 +172,10 @@ def test_a_temporary_file_removed_before_its_writer_locked_it_is_replaced(
 def test_disk_full_on_a_new_file_does_not_speak_of_a_previous_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def full(*args: object) -> None:
+    def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(f1s, "_write_layer_png", full)
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", full)  # the first member fails
     path = tmp_path / "new.f1s"
     with pytest.raises(ProjectSaveError) as info:
         save_project(full_document(), path)
