@@ -79,7 +79,10 @@ class AppSettings(ModelChoice):
             kinds = {kind.value for kind in ControlKind}
             data["controlnets"] = {k: v for k, v in nets.items() if k in kinds}
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        try:
+            return cls(**{k: v for k, v in data.items() if k in known})
+        except ValueError:  # a hand-edited value of the wrong type, e.g. "base": 5
+            return cls()
 
     def save(self) -> Path:
         path = config_dir() / "settings.json"

@@ -71,13 +71,28 @@ class ModelChoice:
     depth_estimator: str | None = None
 
     def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Check the types: each model is text or ``None``, ``controlnets`` maps guide kinds to
+        text (empty entries are dropped). ``ValueError`` names the field and shows the value."""
+        for name in (BASE_SLOT, DEPTH_ESTIMATOR_SLOT):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{name} must be a model name or path (text), not {value!r}")
         if not isinstance(self.controlnets, Mapping):
             raise ValueError(
                 f"controlnets must map guide kinds to models, not {self.controlnets!r}"
             )
-        self.controlnets = {
-            ControlKind(kind).value: str(model) for kind, model in self.controlnets.items() if model
-        }
+        nets: dict[str, str] = {}
+        for kind, model in self.controlnets.items():
+            if model is not None and not isinstance(model, str):
+                raise ValueError(
+                    f"controlnets[{kind!r}] must be a model name or path (text), not {model!r}"
+                )
+            if model:
+                nets[ControlKind(kind).value] = model
+        self.controlnets = nets
 
     def controlnet_for(self, kind: ControlKind | str) -> str | None:
         return self.controlnets.get(ControlKind(kind).value)

@@ -1,19 +1,89 @@
-"""Generation settings and model choices stored with a document. No Qt, no torch."""
+"""Generation settings and model choices stored with a document. No Qt, no torch.
+
+Every field is checked for its type as well as its range (``"steps": "8"`` is refused, not
+stored as text), so a project file, the command line and the window all meet the same rule:
+:func:`check_setting` for one field, :meth:`GenerationSettings.validate` for all of them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import math
+from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
 
 from f1studio.engine.request import DEFAULT_SCHEDULER, MAX_STEPS, SCHEDULERS
 from f1studio.model_choice import ModelChoice
 
-__all__ = ["GenerationSettings", "ModelChoice", "SeedMode"]
+__all__ = ["GenerationSettings", "ModelChoice", "SeedMode", "check_setting"]
+
+MAX_SEED = 2**63 - 1
+MAX_BATCH = 64
 
 
 class SeedMode(str, Enum):
     FIXED = "fixed"
     RANDOM = "random"
+
+
+#: number field -> (whole numbers only, lowest, highest, the range as messages write it)
+_NUMBER_FIELDS: dict[str, tuple[bool, float, float, str]] = {
+    "steps": (True, 1, MAX_STEPS, f"1..{MAX_STEPS}"),
+    "guidance_scale": (False, 1.0, 30.0, "1..30"),
+    "seed": (True, 0, MAX_SEED, "0..2**63-1"),
+    "strength": (False, 0.0, 1.0, "0..1"),
+    "batch_count": (True, 1, MAX_BATCH, f"1..{MAX_BATCH}"),
+}
+
+
+def check_setting(name: str, value: object) -> object:
+    """``value`` for the field ``name`` of :class:`GenerationSettings`, normalised (whole
+    numbers as ``int``, fractions as ``float``, the seed mode as :class:`SeedMode`).
+
+    Raises ``ValueError`` whose message starts with the field's name and shows the value.
+    """
+    if name in _NUMBER_FIELDS:
+        whole, low, high, shown = _NUMBER_FIELDS[name]
+        kind = "a whole number" if whole else "a number"
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (whole and not isinstance(value, int))
+        ):
+            raise ValueError(f"{name} must be {kind} {shown}, not {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{name} must be {kind} {shown}, not {value!r}")
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be {shown}, not {_brief(value)}")
+        return int(value) if whole else float(value)
+    if name == "scheduler":
+        if not isinstance(value, str) or value not in SCHEDULERS:
+            raise ValueError(f"unknown scheduler {value!r} (choose from {', '.join(SCHEDULERS)})")
+        return value
+    if name == "auto_steps":
+        if not isinstance(value, bool):
+            raise ValueError(f"auto_steps must be true or false, not {value!r}")
+        return value
+    if name == "seed_mode":
+        try:
+            return SeedMode(value)
+        except (TypeError, ValueError):
+            modes = ", ".join(mode.value for mode in SeedMode)
+            raise ValueError(f"seed_mode must be one of {modes}, not {value!r}") from None
+    if name == "models":
+        if isinstance(value, dict):
+            return ModelChoice(**value)
+        if not isinstance(value, ModelChoice):
+            raise ValueError(f"models must be a model choice, not {value!r}")
+        value.validate()
+        return value
+    raise ValueError(f"unknown setting {name!r}")
+
+
+def _brief(number: float) -> str:
+    """A number for a message (Python refuses to print an int of thousands of digits)."""
+    if isinstance(number, int) and number.bit_length() > 64:
+        return f"a number of about {round(number.bit_length() * math.log10(2))} digits"
+    return repr(number)
 
 
 @dataclass
@@ -29,26 +99,12 @@ class GenerationSettings:
     models: ModelChoice = field(default_factory=ModelChoice)
 
     def __post_init__(self) -> None:
-        self.seed_mode = SeedMode(self.seed_mode)
-        if isinstance(self.models, dict):
-            self.models = ModelChoice(**self.models)
         self.validate()
 
     def validate(self) -> None:
-        if self.scheduler not in SCHEDULERS:
-            raise ValueError(
-                f"unknown scheduler {self.scheduler!r} (choose from {', '.join(SCHEDULERS)})"
-            )
-        if not 1 <= int(self.steps) <= MAX_STEPS:
-            raise ValueError(f"steps must be 1..{MAX_STEPS}, not {self.steps}")
-        if not 1.0 <= float(self.guidance_scale) <= 30.0:
-            raise ValueError(f"guidance scale must be 1..30, not {self.guidance_scale}")
-        if not 0.0 <= float(self.strength) <= 1.0:
-            raise ValueError(f"denoise strength must be 0..1, not {self.strength}")
-        if not 1 <= int(self.batch_count) <= 64:
-            raise ValueError(f"batch count must be 1..64, not {self.batch_count}")
-        if not 0 <= int(self.seed) < 2**63:
-            raise ValueError(f"seed must be a non-negative integer, not {self.seed}")
+        """Check (and normalise) every field; ``ValueError`` names the first bad one."""
+        for f in fields(self):
+            setattr(self, f.name, check_setting(f.name, getattr(self, f.name)))
 
     def to_dict(self) -> dict[str, object]:
         d = asdict(self)

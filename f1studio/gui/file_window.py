@@ -138,11 +138,12 @@ class FileWindow(QMainWindow):
         if not self.confirm_discard():
             return False
         try:
-            doc = load_project(path)
+            cache = LayerPngCache()
+            doc = load_project(path, cache)
         except StudioFileError as e:
             self.show_error(str(e))
             return False
-        self.set_document(doc, Path(path))
+        self.set_document(doc, Path(path), cache)
         self._remember(Path(path))
         self.status(f"Opened {Path(path).name}")
         for copy in copies_of(Path(path)):
@@ -243,12 +244,13 @@ class FileWindow(QMainWindow):
         if not self.confirm_discard():
             return False
         try:
-            doc = load_project(copy.path)
+            cache = LayerPngCache()
+            doc = load_project(copy.path, cache)
         except StudioFileError as e:
             self.show_error(f"The recovery copy cannot be opened: {e}")
             return False
         self.autosave.session.adopt(copy)
-        self.set_document(doc, copy.original, modified=True)
+        self.set_document(doc, copy.original, cache, modified=True)
         self.status(f"Restored {copy.name} from its recovery copy — save to keep it")
         return True
 

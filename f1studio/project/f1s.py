@@ -60,9 +60,9 @@ def write_snapshot(
         written = snapshot.write(path)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise errors.ProjectSaveError(
-            f"Could not save '{name}': {reason}. The previous file is unchanged.", path
-        ) from exc
+        # A failed write never creates nor changes the target: if it is there, it was before.
+        kept = "The previous file is unchanged" if os.path.lexists(path) else "No file was created"
+        raise errors.ProjectSaveError(f"Could not save '{name}': {reason}. {kept}.", path) from exc
     if cache is not None:
         snapshot.remember(cache)
     return written

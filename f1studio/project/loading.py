@@ -8,58 +8,48 @@ Every failure is a :class:`~f1studio.project.errors.ProjectError` with one clear
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from f1studio.document.document import Document, check_canvas_size
-from f1studio.document.layers import (
-    COMMON_PROPERTIES,
-    KIND_PROPERTIES,
-    Layer,
-    LayerKind,
-    validate_property,
-)
-from f1studio.document.settings import GenerationSettings
+from f1studio.document.document import Document
+from f1studio.document.layers import Layer, LayerKind
 from f1studio.project import errors
-from f1studio.project.atomic import PathLike
+from f1studio.project.atomic import PathLike, remove_stale_temporaries
+from f1studio.project.manifest_schema import (
+    MANIFEST_NAME,
+    MAX_LAYERS,
+    check_manifest,
+    parse_manifest,
+)
 from f1studio.project.migrations import migrate
+from f1studio.project.snapshot import EncodedLayer, LayerPngCache
 
-MANIFEST_NAME = "manifest.json"
-
-# Limits that no real project reaches; anything above is treated as damaged or hostile.
-MAX_LAYERS = 1_000
+# Limits that no real project reaches; anything above is treated as damaged or hostile. What
+# the manifest may ask for (layers, pixels, prompt lengths) is bounded in manifest_schema.
 MAX_MEMBERS = 4 * MAX_LAYERS + 16
 MAX_MANIFEST_BYTES = 16 * 2**20
 MAX_MEMBER_BYTES = 2 * 2**30
 MAX_TOTAL_BYTES = 16 * 2**30
-MAX_DECODED_BYTES = 16 * 2**30
-
-_PROPERTY_TYPES: dict[str, tuple[type, ...]] = {
-    "name": (str,),
-    "prompt": (str,),
-    "negative_prompt": (str,),
-    "visible": (bool,),
-    "locked": (bool,),
-    "feather": (int,),
-    "curve": (list, type(None)),
-}
 
 
 # ---- loading ----------------------------------------------------------------------------------
-def load_project(path: PathLike) -> Document:
+def load_project(path: PathLike, cache: LayerPngCache | None = None) -> Document:
     """Open a ``.f1s`` file and return the document exactly as it was saved.
 
-    Raises a :class:`ProjectError` subclass with a user-facing message; never writes anything.
+    ``cache``: file each layer's PNG there, so saving the document again only encodes the
+    layers changed after opening it.
+
+    Raises a :class:`ProjectError` subclass with a user-facing message. Writes nothing; the
+    only change on disk is the removal of temporary files that killed saves of this very
+    project left beside it (see :func:`~f1studio.project.atomic.remove_stale_temporaries`).
     """
     file = Path(path)
     name = file.name
@@ -69,23 +59,32 @@ def load_project(path: PathLike) -> Document:
         raise errors.ProjectNotFoundError(
             f"Cannot open '{name}': it is a folder, not a file.", path
         )
+    remove_stale_temporaries(file)  # left by saves of this project that were killed mid-way
     try:
         with zipfile.ZipFile(file, "r") as zf:
-            return _read_archive(zf, name)
+            return _read_archive(zf, name, cache)
     except errors.ProjectError as exc:
         if exc.path is None:
             exc.path = os.fspath(path)
         raise
+    except UnicodeDecodeError as exc:  # zipfile decoding a name flagged UTF-8 that is not
+        raise errors.DamagedProjectError(
+            f"Cannot open '{name}': it is damaged (an entry name is not valid UTF-8).", path
+        ) from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise errors.DamagedProjectError(
             f"Cannot open '{name}': it is not an F1 Studio project or it is damaged ({exc}).",
             path,
         ) from exc
+    except MemoryError as exc:
+        raise errors.ProjectTooLargeError(
+            f"Refusing to open '{name}': it needs more memory than this computer has.", path
+        ) from exc
     except OSError as exc:
         raise errors.ProjectError(f"Cannot open '{name}': {exc.strerror or exc}.", path) from exc
 
 
-def _read_archive(zf: zipfile.ZipFile, name: str) -> Document:
+def _read_archive(zf: zipfile.ZipFile, name: str, cache: LayerPngCache | None) -> Document:
     infos = _check_members(zf, name)
     if MANIFEST_NAME not in infos:
         raise errors.MissingManifestError(
@@ -93,19 +92,7 @@ def _read_archive(zf: zipfile.ZipFile, name: str) -> Document:
             "project or it is damaged."
         )
     raw = _read_member(zf, infos[MANIFEST_NAME], name, MAX_MANIFEST_BYTES)
-    try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise errors.ManifestError(
-            f"Cannot open '{name}': its manifest is not UTF-8 text."
-        ) from exc
-    except json.JSONDecodeError as exc:
-        raise errors.ManifestError(
-            f"Cannot open '{name}': its manifest is damaged (invalid JSON at line "
-            f"{exc.lineno}, column {exc.colno})."
-        ) from exc
-    if not isinstance(manifest, dict):
-        raise errors.ManifestError(f"Cannot open '{name}': its manifest is not a JSON object.")
+    manifest = parse_manifest(raw, name)
     try:
         manifest = migrate(manifest)
     except errors.NewerFormatError:
@@ -113,7 +100,7 @@ def _read_archive(zf: zipfile.ZipFile, name: str) -> Document:
     except errors.ManifestError as exc:
         reason = exc.message[:1].lower() + exc.message[1:]
         raise errors.ManifestError(f"Cannot open '{name}': {reason}") from exc
-    return _build_document(zf, infos, manifest, name)
+    return _build_document(zf, infos, manifest, name, cache)
 
 
 def _check_members(zf: zipfile.ZipFile, name: str) -> dict[str, zipfile.ZipInfo]:
@@ -173,85 +160,31 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: i
 
 
 def _build_document(
-    zf: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], m: dict[str, Any], name: str
+    zf: zipfile.ZipFile,
+    infos: dict[str, zipfile.ZipInfo],
+    m: dict[str, Any],
+    name: str,
+    cache: LayerPngCache | None,
 ) -> Document:
-    def bad(reason: str) -> errors.ManifestError:
-        return errors.ManifestError(f"Cannot open '{name}': its manifest is invalid ({reason}).")
-
-    canvas = m.get("canvas")
-    if not isinstance(canvas, dict):
-        raise bad("no canvas size")
-    try:
-        width, height = check_canvas_size(canvas.get("width"), canvas.get("height"))
-    except ValueError as exc:
-        raise bad(str(exc)) from exc
-    prompt, negative = m.get("prompt", ""), m.get("negative_prompt", "")
-    if not isinstance(prompt, str) or not isinstance(negative, str):
-        raise bad("prompts must be text")
-    settings_data = m.get("settings", {})
-    if not isinstance(settings_data, dict):
-        raise bad("settings must be an object")
-    try:
-        settings = GenerationSettings(**settings_data)
-    except (TypeError, ValueError) as exc:
-        raise bad(f"settings: {exc}") from exc
-    entries = m.get("layers", [])
-    if not isinstance(entries, list) or len(entries) > MAX_LAYERS:
-        raise bad(f"layers must be a list of at most {MAX_LAYERS}")
-    specs = [_layer_spec(entry, i, bad) for i, entry in enumerate(entries)]
-    decoded = sum(width * height * kind.channels for kind, *_ in specs)
-    if decoded > MAX_DECODED_BYTES:
-        raise errors.ProjectTooLargeError(
-            f"Refusing to open '{name}': its layers would need {size_text(decoded)} of memory "
-            f"(limit {size_text(MAX_DECODED_BYTES)})."
-        )
+    checked = check_manifest(m, name)
+    width, height = checked.width, checked.height
     layers = []
-    for index, (kind, layer_id, member, props) in enumerate(specs):
-        label = f"layer {index + 1} ('{props.get('name') or kind.label}')"
-        data = _read_layer_pixels(zf, infos, member, kind, width, height, name, label)
-        try:
-            layers.append(Layer(kind=kind, data=data, id=layer_id, **props))
-        except (TypeError, ValueError) as exc:
-            raise bad(f"{label}: {exc}") from exc
-    try:
-        return Document(width, height, prompt, negative, settings=settings, layers=layers)
-    except (TypeError, ValueError) as exc:
-        raise bad(str(exc)) from exc
-
-
-def _layer_spec(
-    entry: object, index: int, bad: Callable[[str], errors.ManifestError]
-) -> tuple[LayerKind, str, str, dict[str, Any]]:
-    """Check one manifest layer entry: (kind, id, member name, validated properties)."""
-    if not isinstance(entry, dict):
-        raise bad(f"layer {index + 1} is not an object")
-    try:
-        kind = LayerKind(entry.get("kind"))
-    except ValueError:
-        raise bad(f"layer {index + 1} has unknown kind {entry.get('kind')!r}") from None
-    layer_id, member = entry.get("id"), entry.get("file")
-    if not isinstance(layer_id, str) or not layer_id:
-        raise bad(f"layer {index + 1} has no id")
-    if not isinstance(member, str) or not member:
-        raise bad(f"layer {index + 1} names no image file")
-    raw_props = entry.get("properties", {})
-    if not isinstance(raw_props, dict):
-        raise bad(f"layer {index + 1} properties must be an object")
-    props: dict[str, Any] = {}
-    for key, value in raw_props.items():
-        if key not in COMMON_PROPERTIES + KIND_PROPERTIES[kind]:
-            raise bad(f"a {kind.label.lower()} layer has no property {key!r}")
-        expected = _PROPERTY_TYPES.get(key)
-        well_typed = isinstance(value, expected) if expected else _is_number(value)
-        if key == "curve" and isinstance(value, list):
-            well_typed = all(_is_number(x) for x in value)
-        if not well_typed or (isinstance(value, bool) and expected != (bool,)):
-            raise bad(f"layer {index + 1} property {key!r} has the wrong type")
-        try:
-            props[key] = validate_property(kind, key, value)
-        except (TypeError, ValueError) as exc:
-            raise bad(f"layer {index + 1}: {exc}") from exc
-    return kind, layer_id, member, props
+    for index, entry in enumerate(checked.layers):
+        label = f"layer {index + 1} ('{entry.label}')"
+        data, png = _read_layer_pixels(
+            zf, infos, entry.file, entry.kind, width, height, name, label
+        )
+        layers.append(Layer(kind=entry.kind, data=data, id=entry.id, **entry.properties))
+        if cache is not None:  # the document's pixel revisions start at 0
+            cache.store(entry.id, EncodedLayer(data, 0, png))
+    return Document(
+        width,
+        height,
+        checked.prompt,
+        checked.negative_prompt,
+        settings=checked.settings,
+        layers=layers,
+    )
 
 
 def _read_layer_pixels(
@@ -263,8 +196,9 @@ def _read_layer_pixels(
     height: int,
     name: str,
     label: str,
-) -> np.ndarray:
-    """Decode one layer PNG after checking its header: format, mode and size."""
+) -> tuple[np.ndarray, bytes]:
+    """Decode one layer PNG after checking its header: format, mode and size. Returns the
+    pixels and the PNG they came from."""
     info = infos.get(member)
     if info is None:
         raise errors.LayerImageError(
@@ -284,7 +218,7 @@ def _read_layer_pixels(
                     f"{image.size[1]} {image.mode}, expected {width}x{height} {mode}."
                 )
             image.load()
-            return np.array(image, dtype=np.uint8)
+            return np.array(image, dtype=np.uint8), data
     except errors.LayerImageError:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, zlib.error, Warning) as exc:
@@ -295,10 +229,6 @@ def _read_layer_pixels(
         raise errors.LayerImageError(
             f"Cannot open '{name}': the image of {label} ({member}) is too large."
         ) from exc
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def size_text(nbytes: int) -> str:

@@ -33,7 +33,7 @@ from f1studio.document.document import Document
 from f1studio.document.layers import Layer, validate_property
 from f1studio.project import errors
 from f1studio.project.atomic import PathLike, write_atomically
-from f1studio.project.loading import MANIFEST_NAME
+from f1studio.project.manifest_schema import MANIFEST_NAME, check_before_saving
 from f1studio.project.migrations import CURRENT_FORMAT
 
 PNG_COMPRESS_LEVEL = 3  # lossless either way; 3 is much faster than 6 for nearly the same size
@@ -127,6 +127,7 @@ class ProjectSnapshot:
         Raises :class:`ProjectSaveError` when a layer cannot be stored (wrong size or type).
         """
         manifest, files = build_manifest(doc, name)
+        check_before_saving(manifest, name)
         members = []
         for member, layer in zip(files, doc.layers, strict=True):
             png = cache.current(doc, layer) if cache is not None else None
@@ -191,9 +192,10 @@ def build_manifest(doc: Document, name: str) -> tuple[dict[str, Any], list[str]]
                 raise errors.ProjectSaveError(f"Could not save '{name}': {label}: {exc}.") from exc
             props[key] = list(value) if isinstance(value, tuple) else value
         stem = layer.id if _SAFE_ID.fullmatch(str(layer.id)) else f"layer-{index:04d}"
-        member = f"layers/{stem}.png"
-        if member in used:
-            member = f"layers/layer-{index:04d}.png"
+        member, attempt = f"layers/{stem}.png", 0
+        while member in used:  # an unsafe id's stand-in may be another layer's real id
+            attempt += 1
+            member = f"layers/layer-{index:04d}-{attempt}.png"
         used.add(member)
         files.append(member)
         entries.append(

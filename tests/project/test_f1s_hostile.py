@@ -233,20 +233,38 @@ def test_layer_png_damaged(tmp_path: Path, members: dict[str, bytes], damage: st
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        (lambda m: m.update(canvas={"width": 100, "height": 64}), "canvas size 100x64"),
-        (lambda m: m.update(canvas=[96, 64]), "no canvas size"),
-        (lambda m: m["layers"][0].update(kind="hologram"), "unknown kind 'hologram'"),
-        (lambda m: m["layers"][2]["properties"].update(weight=9), "weight must be within"),
-        (lambda m: m["layers"][2]["properties"].update(weight="1"), "'weight' has the wrong"),
-        (lambda m: m["layers"][0]["properties"].update(visible="no"), "'visible' has the wrong"),
-        (lambda m: m["layers"][0]["properties"].update(opacity=True), "'opacity' has the wrong"),
-        (lambda m: m["layers"][0]["properties"].update(prompt="x"), "has no property 'prompt'"),
-        (lambda m: m["layers"][3]["properties"].update(curve=["a"]), "'curve' has the wrong"),
-        (lambda m: m["layers"][1].update(id="ref"), "already in the document"),
-        (lambda m: m["settings"].update(steps=0), "settings: steps must be 1..500"),
-        (lambda m: m["settings"].update(sampler="x"), "settings:"),
-        (lambda m: m.update(prompt=5), "prompts must be text"),
-        (lambda m: m.update(layers={}), "layers must be a list"),
+        (lambda m: m.update(canvas={"width": 100, "height": 64}), "canvas: canvas size 100x64"),
+        (lambda m: m.update(canvas=[96, 64]), "canvas must be an object with width and height"),
+        (lambda m: m["layers"][0].update(kind="hologram"), "layers[0].kind 'hologram' is unknown"),
+        (
+            lambda m: m["layers"][2]["properties"].update(weight=9),
+            "layers[2].properties.weight: weight must be within 0..2, not 9",
+        ),
+        (
+            lambda m: m["layers"][2]["properties"].update(weight="1"),
+            "layers[2].properties.weight must be a number, not '1'",
+        ),
+        (
+            lambda m: m["layers"][0]["properties"].update(visible="no"),
+            "layers[0].properties.visible must be true or false, not 'no'",
+        ),
+        (
+            lambda m: m["layers"][0]["properties"].update(opacity=True),
+            "layers[0].properties.opacity must be a number, not true",
+        ),
+        (
+            lambda m: m["layers"][0]["properties"].update(prompt="x"),
+            "layers[0].properties: a reference image layer has no property 'prompt'",
+        ),
+        (
+            lambda m: m["layers"][3]["properties"].update(curve=["a"]),
+            "layers[3].properties.curve must be a list of numbers or null, not a list",
+        ),
+        (lambda m: m["layers"][1].update(id="ref"), "layers[1].id 'ref' is already used by"),
+        (lambda m: m["settings"].update(steps=0), "settings.steps must be 1..500, not 0"),
+        (lambda m: m["settings"].update(sampler="x"), "settings has no field 'sampler'"),
+        (lambda m: m.update(prompt=5), "prompt must be text, not 5"),
+        (lambda m: m.update(layers={}), "layers must be a list, not an object"),
         (lambda m: m.update(format_version="1"), "no valid format version (found '1')"),
     ],
 )

@@ -9,6 +9,7 @@ import pytest
 
 from f1studio.document.document import Document
 from f1studio.project import snapshot
+from f1studio.project.errors import ProjectSaveError
 from f1studio.project.f1s import LayerPngCache, ProjectSnapshot, load_project, save_project
 from tests.project.conftest import assert_same_document, full_document
 
@@ -82,3 +83,31 @@ def test_snapshot_is_independent_of_later_edits(tmp_path: Path) -> None:
     doc.set_prompt("changed")
     taken.write(tmp_path / "x.f1s")
     assert_same_document(load_project(tmp_path / "x.f1s"), expected)
+
+
+def test_opening_fills_the_cache(tmp_path: Path, encoded: list[int]) -> None:
+    """A project opened and saved again unchanged encodes nothing; one edit, one layer."""
+    path = save_project(full_document(seed=4), tmp_path / "work.f1s")
+    cache = LayerPngCache()
+    doc = load_project(path, cache)
+    assert _save(doc, path, cache, encoded) == 0
+    doc.paint_disc("region_1", 20, 20, 6, 255)
+    assert _save(doc, path, cache, encoded) == 1
+    assert_same_document(load_project(path), doc)
+
+
+def test_saving_refuses_what_could_not_be_opened_again(tmp_path: Path) -> None:
+    doc = full_document(seed=5)
+    doc.set_prompt("word " * 3000)  # over the 10 000 characters a project may hold
+    with pytest.raises(ProjectSaveError, match="prompt.*Nothing was written"):
+        save_project(doc, tmp_path / "long.f1s")
+    assert not (tmp_path / "long.f1s").exists()
+
+
+def test_a_layer_whose_id_looks_like_a_stand_in_name_keeps_its_own_image(tmp_path: Path) -> None:
+    """Layer 5's id is unsafe, so its image gets the stand-in name layers/layer-0004.png; a
+    layer whose real id is 'layer-0004' must not share that member."""
+    doc = full_document(seed=6)
+    doc.layer("p-1").id = "layer-0004"
+    path = save_project(doc, tmp_path / "ids.f1s")
+    assert_same_document(load_project(path), doc)
