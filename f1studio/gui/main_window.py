@@ -19,6 +19,7 @@ from f1studio.appsettings import AppSettings
 from f1studio.demo.model import DEMO_NAME, DEMO_SIZE, is_demo
 from f1studio.demo.vocab import prompt_hint
 from f1studio.document.document import Document
+from f1studio.document.layers import LayerKind
 from f1studio.gui.canvas.view import CanvasView
 from f1studio.gui.file_window import FileWindow, app_qsettings
 from f1studio.gui.importing import ImportController
@@ -45,7 +46,6 @@ def effective_base(doc: Document | None = None) -> str | None:
 def new_document() -> Document:
     """A blank project with one paint layer, sized for the model in use (the demo model
     draws only 128x128 pictures)."""
-    from f1studio.document.layers import LayerKind
     from f1studio.gui.family_defaults import DEFAULTS
 
     demo = is_demo(effective_base())
@@ -151,6 +151,7 @@ class MainWindow(FileWindow):
             controller.errorMessage.connect(self.show_error)
         self.layers_panel.activeLayerChanged.connect(self.canvas.set_active_layer)
         self.layers_panel.extractRequested.connect(self.imports.extract)
+        self.layers_panel.importRequested.connect(self.imports.choose_files)
         self.canvas.statusMessage.connect(self.status)
         self.canvas.brushChanged.connect(self.toolbar.sync_from_brush)
         for panel in (self.prompt_panel, self.guidance, self.layers_panel):
@@ -176,6 +177,19 @@ class MainWindow(FileWindow):
         self._action(f, "&Save", self.save, QKeySequence.StandardKey.Save)
         self._action(f, "Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
         self._action(f, "&Export PNG…", self.export_png, QKeySequence("Ctrl+E"))
+        f.addSeparator()  # -- importing (issue 12)
+        self._action(
+            f,
+            "&Import image as reference…",
+            lambda: self.imports.choose_files(LayerKind.REFERENCE),
+            QKeySequence("Ctrl+I"),
+        )
+        self._action(
+            f,
+            "Import image as &paint layer…",
+            lambda: self.imports.choose_files(LayerKind.PAINT),
+            QKeySequence("Ctrl+Shift+I"),
+        )
         f.addSeparator()
         self._action(f, "A&utosave interval…", self.choose_autosave_interval)
         f.addSeparator()

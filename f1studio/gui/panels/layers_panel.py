@@ -86,6 +86,7 @@ class LayersPanel(DocumentView):
 
     activeLayerChanged = Signal(object)  # str | None
     extractRequested = Signal(str, str)  # reference layer id, "edge" | "depth"
+    importRequested = Signal(object)  # LayerKind: Add ▸ Reference image asks for files
 
     def __init__(self, doc: Document | None = None, parent: QWidget | None = None):
         super().__init__(doc, parent)
@@ -117,8 +118,12 @@ class LayersPanel(DocumentView):
         menu = QMenu(self.add_button)
         self.add_actions: dict[LayerKind, QAction] = {}
         for kind in LayerKind:
-            action = menu.addAction(_glyph(*self._glyph_for(kind, 0)), kind.label)
-            action.triggered.connect(lambda _=False, k=kind: self.add_layer(k))
+            if kind is LayerKind.REFERENCE:  # a reference is a picture: pick its file
+                action = menu.addAction(_glyph(*self._glyph_for(kind, 0)), f"{kind.label}…")
+                action.triggered.connect(lambda: self.importRequested.emit(LayerKind.REFERENCE))
+            else:
+                action = menu.addAction(_glyph(*self._glyph_for(kind, 0)), kind.label)
+                action.triggered.connect(lambda _=False, k=kind: self.add_layer(k))
             self.add_actions[kind] = action
         self.add_button.setMenu(menu)
         self.delete_button = _tool("Delete", "Delete the selected layer", self.delete_layer)
