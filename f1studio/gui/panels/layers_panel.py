@@ -36,6 +36,7 @@ _KIND_GLYPHS: dict[LayerKind, tuple[str, tuple[int, int, int]]] = {
 }
 COL_NAME, COL_VISIBLE, COL_LOCK = 0, 1, 2
 ICON_SIZE = 18
+PANEL_WIDTH = 280  # the panel's width does not follow its contents (names, the layer's kind)
 
 
 def _glyph(letter: str, rgb: tuple[int, int, int]) -> QIcon:
@@ -147,9 +148,10 @@ class LayersPanel(DocumentView):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)  # above the list: they stay put whatever the layer shows
         layout.addWidget(self.tree, 1)
-        layout.addLayout(buttons)
         layout.addWidget(self.properties)
+        self.setMinimumWidth(PANEL_WIDTH)
 
         self.tree.currentItemChanged.connect(self._current_item_changed)
         self.tree.itemChanged.connect(self._item_changed)
