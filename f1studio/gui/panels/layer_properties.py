@@ -82,8 +82,8 @@ class LayerProperties(DocumentView):
         # the steps range: a plain two-handle slider and its values as a label beside it (the
         # labelled slider's handle labels were clipped to ".00" in a narrow panel)
         self.range_slider = QDoubleRangeSlider(Qt.Orientation.Horizontal)
-        self.range_slider.setRange(0.0, 1.0)  # type: ignore[arg-type]  # a double slider
-        self.range_slider.setSingleStep(0.01)  # type: ignore[arg-type]
+        self.range_slider.setRange(0.0, 1.0)
+        self.range_slider.setSingleStep(0.01)
         self.range_slider.setValue((0.0, 1.0))
         self.range_slider.setBarMovesAllHandles(False)  # one handle at a time
         self.range_label = QLabel()
