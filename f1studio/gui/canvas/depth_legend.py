@@ -1,5 +1,5 @@
-"""How depth guides look on the canvas: a perceptual colour ramp from far (dark violet) to near
-(yellow), the same one the overlay, the legend and the tool bar's depth swatch use, and the
+"""How depth guides look on the canvas: a perceptual colour ramp from far (black, violet) to
+near (orange, pale yellow), the same one the overlay, the legend and the tool bar's depth swatch use, and the
 legend drawn in the canvas' top-left corner while a depth guide is shown."""
 
 from __future__ import annotations
@@ -8,18 +8,20 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen, QPolygonF
 
-# viridis (matplotlib's perceptually uniform map), sampled every eighth: far -> near
+# inferno (matplotlib's perceptually uniform map), sampled every eighth: far -> near. Its
+# lightness climbs steadily from near-black to pale yellow while the hue turns violet, red,
+# orange, so near, middle and far depths differ in both.
 _RAMP_ANCHORS = np.array(
     [
-        (68, 1, 84),
-        (71, 44, 122),
-        (59, 81, 139),
-        (44, 113, 142),
-        (33, 144, 141),
-        (39, 173, 129),
-        (92, 200, 99),
-        (170, 220, 50),
-        (253, 231, 37),
+        (0, 0, 4),
+        (31, 12, 72),
+        (85, 15, 109),
+        (136, 34, 106),
+        (186, 54, 85),
+        (227, 89, 51),
+        (249, 140, 10),
+        (249, 201, 50),
+        (252, 255, 164),
     ],
     np.float32,
 )

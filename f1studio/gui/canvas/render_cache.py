@@ -45,7 +45,7 @@ REGION_COLORS: tuple[tuple[int, int, int], ...] = (
 )
 INPAINT_COLOR = (255, 0, 0)
 EDGE_COLOR = (0, 230, 255)
-REGION_ALPHA, INPAINT_ALPHA, INPAINT_STRIPE_ALPHA, DEPTH_ALPHA = 0.42, 0.22, 0.6, 0.75
+REGION_ALPHA, INPAINT_ALPHA, INPAINT_STRIPE_ALPHA, DEPTH_ALPHA = 0.42, 0.22, 0.6, 0.85
 
 # Premultiplied ARGB32 is QPainter's fastest source format; its bytes are B, G, R, A on
 # little-endian machines. Elsewhere fall back to a byte-ordered format.
@@ -79,7 +79,7 @@ def _image_pixels(image: QImage) -> np.ndarray:
 def _lookup_table(rgb: tuple[int, int, int], alpha: float, ramp: bool = False) -> np.ndarray:
     """(256, 4) premultiplied pixels in memory order for mask levels 0..255."""
     level = np.arange(256, dtype=np.float32)
-    if ramp:  # depth: far (violet) .. near (yellow) on a perceptual ramp; 0 = unpainted
+    if ramp:  # depth: far (dark) .. near (light) on a perceptual ramp; 0 = unpainted
         a = np.where(level > 0, alpha, 0.0).astype(np.float32)
         colour = depth_ramp()
     else:

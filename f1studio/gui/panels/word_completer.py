@@ -30,7 +30,9 @@ class WordCompleter(QObject):
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.completer.activated.connect(self._insert)
-        edit.installEventFilter(self)
+        # QCompleter hands the popup's keys to the box by calling its event() directly, past
+        # any filter on the box: Enter, Tab and Escape are taken on the popup, before it
+        self._popup().installEventFilter(self)
         edit.textChanged.connect(self._update)
 
     @property
@@ -78,15 +80,19 @@ class WordCompleter(QObject):
         self._edit.setTextCursor(cursor)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        """While the popup is open, leave Enter, Tab and Escape to it (not accepted here)."""
+        """On the open popup: Enter or Tab insert the chosen word, Escape closes it."""
+        popup = self._popup()
         if (
-            watched is self._edit
+            watched is popup
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
-            and self._popup().isVisible()
+            and popup.isVisible()
             and event.key() in _POPUP_KEYS
             and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
         ):
-            event.ignore()
+            index = popup.currentIndex()
+            popup.hide()
+            if event.key() != Qt.Key.Key_Escape and index.isValid():
+                self._insert(str(index.data()))
             return True
         return False
