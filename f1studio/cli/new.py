@@ -14,20 +14,28 @@ def register(subparsers: Subparsers) -> None:
     new = subparsers.add_parser("new", help="create a project")
     new.add_argument("project", type=Path)
     new.add_argument(
-        "--size", type=parse_size, default=(512, 512), help="WIDTHxHEIGHT (default 512x512)"
+        "--size",
+        type=parse_size,
+        help="WIDTHxHEIGHT (default: the model's, 128x128 for the demo model, else 512x512)",
     )
     new.add_argument("--prompt", required=True)
     new.add_argument("--negative", default="")
-    new.add_argument("--guidance", type=float, default=7.5)
+    new.add_argument(
+        "--guidance", type=float, help="guidance scale (default: the model's, as in the window)"
+    )
     new.add_argument(
         "--steps",
         type=parse_steps,
-        default=25,
-        help="denoising steps, or 'auto' (up to 25: the model's step plan, or stop once settled)",
+        help="denoising steps (default: the model's, as in the window), or 'auto' (up to that "
+        "many: the model's step plan, or stop once settled)",
     )
     new.add_argument("--seed", type=int, default=42)
     new.add_argument("--random-seed", action="store_true", help="pick a new seed for every render")
-    new.add_argument("--scheduler", choices=SCHEDULERS, default=DEFAULT_SCHEDULER)
+    new.add_argument(
+        "--scheduler",
+        choices=SCHEDULERS,
+        help=f"default: the model's (for unknown models {DEFAULT_SCHEDULER})",
+    )
     new.add_argument(
         "--strength",
         type=float,
@@ -41,24 +49,34 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from f1studio.appsettings import AppSettings
     from f1studio.document.document import Document
     from f1studio.document.settings import GenerationSettings, ModelChoice, SeedMode
+    from f1studio.gui.family_defaults import project_defaults
+    from f1studio.model_library import resolve_models
     from f1studio.project.f1s import save_project
 
     if args.project.exists() and not args.force:
         raise CliError(f"{args.project} already exists (use --force to replace it)")
+    size, found = project_defaults(
+        resolve_models(ModelChoice(base=args.model), AppSettings.load()).base
+    )
+    generic = GenerationSettings()  # for a model the defaults table does not know
+    steps = found.steps if found is not None else generic.steps
     settings = GenerationSettings(
-        scheduler=args.scheduler,
-        steps=25 if args.steps == "auto" else args.steps,
+        scheduler=args.scheduler or (found.scheduler if found is not None else generic.scheduler),
+        steps=steps if args.steps in (None, "auto") else args.steps,
         auto_steps=args.steps == "auto",
-        guidance_scale=args.guidance,
+        guidance_scale=args.guidance
+        if args.guidance is not None
+        else (found.guidance if found is not None else generic.guidance_scale),
         seed=args.seed,
         seed_mode=SeedMode.RANDOM if args.random_seed else SeedMode.FIXED,
         strength=args.strength,
         batch_count=args.batch,
         models=ModelChoice(base=args.model),
     )
-    width, height = args.size
+    width, height = args.size or (size, size)
     doc = Document(
         width, height, prompt=args.prompt, negative_prompt=args.negative, settings=settings
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from f1studio.demo.model import is_demo
+from f1studio.demo.model import DEMO_SIZE, is_demo
 from f1studio.engine import family_table
 from f1studio.engine.family_table import FAMILY_DEFAULTS, ModelFamily, VariantDefaults
 
@@ -52,3 +52,44 @@ def identify_model(ref: str | None) -> tuple[str | None, str | None]:
         except Exception:  # noqa: BLE001 - unknown is a fine answer for the UI
             _cache[key] = (None, None)
     return _cache[key]
+
+
+def auto_device() -> str:
+    """The device the engine picks for "auto" (imports torch: call it off the UI thread)."""
+    from f1studio.engine.models import pick_device
+
+    return pick_device("auto")
+
+
+def device_label(device: str) -> str:
+    """ "CPU", or "GPU (cuda:0)" and the like, for the status bar."""
+    return "CPU" if device == "cpu" else f"GPU ({device})"
+
+
+def planned_dtype(device: str, family: str | None) -> str:
+    """The dtype the engine loads a model of ``family`` in on ``device`` (as its pick_dtype)."""
+    if device == "cpu":
+        return "float32"
+    try:
+        return ModelFamily(family).gpu_dtype
+    except ValueError:
+        return "float16"
+
+
+def useful_guidance(found: VariantDefaults) -> tuple[float, float] | None:
+    """The guidance range where a model gives good pictures: from 40 % to twice its usual
+    guidance (SD1.5 3..15, SDXL 2.4..12, FLUX.1 dev 1.4..7); None where guidance is unused."""
+    if not found.guidance_used:
+        return None
+    return round(found.guidance * 0.4, 1), found.guidance * 2
+
+
+NEW_PROJECT_SIZE = 512  # a new project's canvas for any model but the demo one (it draws 128)
+
+
+def project_defaults(base: str | None) -> tuple[int, VariantDefaults | None]:
+    """A new project's canvas side and settings for the base model ``base``: the one set of
+    defaults both the window's New and ``f1studio new`` start from (None: the model is not
+    recognised, the project keeps the generic settings)."""
+    size = DEMO_SIZE if is_demo(base) else NEW_PROJECT_SIZE
+    return size, defaults_for(*identify_model(base))

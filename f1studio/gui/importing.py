@@ -1,4 +1,4 @@
-"""Pictures coming into the document: dropped files, pasted images, guides from a photo.
+"""Pictures coming into the document: imported, dropped and pasted images, guides from a photo.
 
 Decoding and guide extraction run on the engine worker's thread, never on the UI thread (see
 :mod:`f1studio.gui.background`); the controller emits signals the window's widgets connect to.
@@ -22,6 +22,10 @@ from f1studio.gui.background import CallableRunner, run_in_background
 from f1studio.gui.qimage import qimage_to_rgba
 
 DROP_OFFSET = 24  # px between several images dropped at once
+IMAGE_FILTER = (
+    "Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff *.tga *.ppm *.avif *.qoi *.psd)"
+    ";;All files (*)"
+)
 
 
 def place_on_canvas(image: np.ndarray, width: int, height: int, cx: float, cy: float) -> np.ndarray:
@@ -66,12 +70,35 @@ class ImportController(QObject):
         self._engine = engine
         self._settings = settings
 
+    def choose_files(self, kind: LayerKind = LayerKind.REFERENCE) -> list[str]:
+        """File ▸ Import image…: pick one or more image files, each becomes a ``kind`` layer
+        (reference or paint) centred on the canvas. Returns the chosen paths."""
+        from PySide6.QtWidgets import QFileDialog, QWidget
+
+        parent = self.parent()
+        what = "reference images" if kind is LayerKind.REFERENCE else "images as paint layers"
+        paths, _ = QFileDialog.getOpenFileNames(
+            parent if isinstance(parent, QWidget) else None, f"Import {what}", "", IMAGE_FILTER
+        )
+        if paths:
+            doc = self._document()
+            self.import_files(list(paths), kind, doc.width / 2, doc.height / 2)
+        return list(paths)
+
     def files_dropped(self, paths: list[str], x: float, y: float) -> None:
+        self.import_files(paths, LayerKind.REFERENCE, x, y)
+
+    def import_files(self, paths: list[str], kind: LayerKind, x: float, y: float) -> None:
+        """Decode each file off the UI thread and add it as a ``kind`` layer at (x, y), the next
+        ones a little lower right; a file that cannot be read is one error message, naming it,
+        and the others are still added."""
         from f1studio.project.imports import load_image_rgba
 
         for index, path in enumerate(paths):
             offset = index * DROP_OFFSET
-            place = partial(self._add_reference, name=Path(path).stem, x=x + offset, y=y + offset)
+            place = partial(
+                self._add_picture, name=Path(path).stem, x=x + offset, y=y + offset, kind=kind
+            )
             self._in_background(partial(load_image_rgba, path), place, Path(path).name)
 
     def image_dropped(self, image: QImage, x: float, y: float) -> None:
@@ -104,6 +131,12 @@ class ImportController(QObject):
 
         doc = self._document()
         layer = doc.layer(layer_id)
+        if not layer.data[..., 3].any():
+            self.errorMessage.emit(
+                f"“{layer.name}” is empty: import a picture (File ▸ Import image…), paste or "
+                f"drop one, then make a {kind} guide from it"
+            )
+            return
         picture = layer.data.copy()
         app = self._settings()
         options = ExtractOptions(
@@ -117,6 +150,10 @@ class ImportController(QObject):
         def add(guide: np.ndarray) -> None:
             if self._document() is not target_doc:
                 return
+            if not guide.any():
+                found = "edges" if kind == "edge" else "depth differences"
+                self.errorMessage.emit(f"Found no {found} in “{layer.name}”: no guide added")
+                return
             self.aboutToAddLayer.emit()
             new = target_doc.add_layer(LayerKind(kind), name=label, data=guide)
             self.layerAdded.emit(new.id)
@@ -126,12 +163,18 @@ class ImportController(QObject):
 
     # ---- helpers --------------------------------------------------------------------------
     def _add_reference(self, image: np.ndarray, name: str, x: float, y: float) -> None:
+        self._add_picture(image, name, x, y, LayerKind.REFERENCE)
+
+    def _add_picture(
+        self, image: np.ndarray, name: str, x: float, y: float, kind: LayerKind
+    ) -> None:
         self.aboutToAddLayer.emit()
         doc = self._document()
         data = place_on_canvas(image, doc.width, doc.height, x, y)
-        layer = doc.add_layer(LayerKind.REFERENCE, name=name, data=data)
+        layer = doc.add_layer(kind, name=name, data=data)
         self.layerAdded.emit(layer.id)
-        self.statusMessage.emit(f"Added reference image {name}")
+        what = "reference image" if kind is LayerKind.REFERENCE else "paint layer"
+        self.statusMessage.emit(f"Added {what} {name}")
 
     def _in_background(
         self, work: Callable[[], Any], on_done: Callable[[Any], None], what: str

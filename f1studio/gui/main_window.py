@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from f1studio.appsettings import AppSettings
-from f1studio.demo.model import DEMO_NAME, DEMO_SIZE, is_demo
-from f1studio.demo.vocab import prompt_hint
+from f1studio.demo.model import DEMO_NAME, is_demo
+from f1studio.demo.vocab import VOCABULARY, prompt_hint
 from f1studio.document.document import Document
+from f1studio.document.layers import LayerKind
 from f1studio.gui.canvas.view import CanvasView
+from f1studio.gui.family_defaults import device_label, planned_dtype, useful_guidance
 from f1studio.gui.file_window import FileWindow, app_qsettings
 from f1studio.gui.importing import ImportController
 from f1studio.gui.jobs import GenerateController
@@ -45,14 +47,11 @@ def effective_base(doc: Document | None = None) -> str | None:
 def new_document() -> Document:
     """A blank project with one paint layer, sized for the model in use (the demo model
     draws only 128x128 pictures)."""
-    from f1studio.document.layers import LayerKind
-    from f1studio.gui.family_defaults import DEFAULTS
+    from f1studio.gui.family_defaults import project_defaults
 
-    demo = is_demo(effective_base())
-    size = DEMO_SIZE if demo else 512
+    size, found = project_defaults(effective_base())
     doc = Document(size, size, prompt="")
-    if demo:  # the demo model's own steps and guidance
-        found = DEFAULTS[("sd15", "demo")]
+    if found is not None:  # the model's own steps, guidance and scheduler (as `f1studio new`)
         doc.set_setting("steps", found.steps)
         doc.set_setting("guidance_scale", found.guidance)
         doc.set_setting("scheduler", found.scheduler)
@@ -111,6 +110,8 @@ class MainWindow(FileWindow):
         self._bind_document()
         self._model_kind: tuple[str | None, str | None] = (None, None)
         self.model_label: str | None = None
+        self._auto_device: str | None = None  # what "auto" means here, once the engine said
+        self._auto_device_asked = False
         self.adapt_to_model(announce=False)
         self.set_engine_status()
         self._update_model_banner()
@@ -151,6 +152,7 @@ class MainWindow(FileWindow):
             controller.errorMessage.connect(self.show_error)
         self.layers_panel.activeLayerChanged.connect(self.canvas.set_active_layer)
         self.layers_panel.extractRequested.connect(self.imports.extract)
+        self.layers_panel.importRequested.connect(self.imports.choose_files)
         self.canvas.statusMessage.connect(self.status)
         self.canvas.brushChanged.connect(self.toolbar.sync_from_brush)
         for panel in (self.prompt_panel, self.guidance, self.layers_panel):
@@ -176,6 +178,19 @@ class MainWindow(FileWindow):
         self._action(f, "&Save", self.save, QKeySequence.StandardKey.Save)
         self._action(f, "Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
         self._action(f, "&Export PNG…", self.export_png, QKeySequence("Ctrl+E"))
+        f.addSeparator()  # -- importing (issue 12)
+        self._action(
+            f,
+            "&Import image as reference…",
+            lambda: self.imports.choose_files(LayerKind.REFERENCE),
+            QKeySequence("Ctrl+I"),
+        )
+        self._action(
+            f,
+            "Import image as &paint layer…",
+            lambda: self.imports.choose_files(LayerKind.PAINT),
+            QKeySequence("Ctrl+Shift+I"),
+        )
         f.addSeparator()
         self._action(f, "A&utosave interval…", self.choose_autosave_interval)
         f.addSeparator()
@@ -274,7 +289,10 @@ class MainWindow(FileWindow):
             self.model_banner.show_demo(self.doc.width, self.doc.height)
         else:
             self.model_banner.setVisible(False)
-        self.prompt_panel.set_prompt_hint(prompt_hint() if is_demo(base) else None)
+        demo = is_demo(base)
+        self.prompt_panel.set_prompt_hint(
+            prompt_hint() if demo else None, VOCABULARY if demo else ()
+        )
 
     def choose_models(self) -> None:
         from f1studio.gui.choose_models_dialog import ChooseModelsDialog
@@ -322,20 +340,45 @@ class MainWindow(FileWindow):
             self.guidance.set_applicable(False, f"{found.label} ignores guidance")
         else:
             self.guidance.set_applicable(True)
+        useful = useful_guidance(found) if found is not None else None
+        self.guidance.set_useful_range(useful, found.label if found else "")
         self.model_label = found.label if found else None
 
     def set_engine_status(
         self, device: str | None = None, dtype: str | None = None, memory: str | None = None
     ) -> None:
-        app = AppSettings.load()
+        """The status bar's engine line: the model, the device and dtype a render used (before
+        the first one: what it will use), and the memory plan, which only a GPU has."""
         model = effective_base(self.doc)
         name = DEMO_NAME if is_demo(model) else (Path(model).name if model else "no model")
-        if device is None:
-            device, dtype = app.device, "auto"
         if getattr(self, "model_label", None) and not is_demo(model):
             name = f"{name} ({self.model_label})"
-        parts = [f"Model: {name}", device, dtype] + ([memory] if memory else [])
-        self.engine_label.setText("  ·  ".join(str(p) for p in parts))
+        if device is None:  # nothing rendered yet with this model: what a render will use
+            device, memory = self._planned_device(), None
+            dtype = None if device is None else planned_dtype(device, self._model_kind[0])
+        parts = [f"Model: {name}", device_label(device) if device else "device: checking…"]
+        parts += [dtype] if dtype else []
+        parts += [memory] if memory and device and device != "cpu" else []
+        self.engine_label.setText("  ·  ".join(parts))
+
+    def _planned_device(self) -> str | None:
+        """The settings' device; for "auto" the one the engine picks (found on the engine's
+        thread the first time, None until then)."""
+        wanted = (AppSettings.load().device or "auto").lower()
+        if wanted != "auto":
+            return wanted
+        if self._auto_device is None and not self._auto_device_asked:
+            from f1studio.gui.background import run_in_background
+            from f1studio.gui.family_defaults import auto_device
+
+            self._auto_device_asked = True
+
+            def found(device: str) -> None:
+                self._auto_device = device
+                self.set_engine_status()
+
+            run_in_background(auto_device, found, lambda _e: None, owner=self, engine=self.worker)
+        return self._auto_device
 
     def shut_down_engine(self) -> None:
         self.worker.shutdown()

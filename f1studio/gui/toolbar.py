@@ -3,15 +3,46 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
-from PySide6.QtWidgets import QColorDialog, QLabel, QSlider, QSpinBox, QToolBar, QToolButton
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence, QMouseEvent
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QStyle,
+    QStyleOptionSlider,
+    QToolBar,
+    QToolButton,
+)
 
+from f1studio.gui.canvas.depth_legend import depth_rgb
 from f1studio.gui.canvas.view import CanvasView
 from f1studio.gui.tools import ToolKind
 
 
+class JumpSlider(QSlider):
+    """A slider whose handle jumps to where its track is clicked (then follows the drag)."""
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            option = QStyleOptionSlider()
+            self.initStyleOption(option)
+            handle = self.style().subControlRect(
+                QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
+            )
+            if not handle.contains(event.position().toPoint()):
+                span = max(1, self.width() - handle.width())
+                x = int(event.position().x() - handle.width() / 2)
+                self.setValue(
+                    QStyle.sliderValueFromPosition(
+                        self.minimum(), self.maximum(), x, span, option.upsideDown
+                    )
+                )
+        super().mousePressEvent(event)  # on the handle now: a drag moves it on
+
+
 def _slider(lo: int, hi: int, value: int, tip: str) -> QSlider:
-    s = QSlider(Qt.Orientation.Horizontal)
+    s = JumpSlider(Qt.Orientation.Horizontal)
     s.setRange(lo, hi)
     s.setValue(value)
     s.setFixedWidth(90)
@@ -64,8 +95,15 @@ class ToolBar(QToolBar):
         self.addWidget(QLabel(" Depth far"))
         self.depth_slider = _slider(0, 255, brush.depth_level, "Grey level painted on depth guides")
         self.depth_slider.valueChanged.connect(lambda v: self._set(depth_level=v))
+        self.depth_slider.valueChanged.connect(self._show_depth)
         self.addWidget(self.depth_slider)
         self.addWidget(QLabel("near "))
+        self.depth_value = QLabel()  # the level as a number, on its colour in the depth ramp
+        self.depth_value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.depth_value.setFixedWidth(self.depth_value.fontMetrics().horizontalAdvance("000") + 12)
+        self.depth_value.setToolTip("Depth level the brush paints: 0 = far, 255 = near")
+        self.addWidget(self.depth_value)
+        self._show_depth(brush.depth_level)
 
         # shortcuts without a button: the window adds these to itself
         self.extra_actions: list[QAction] = []
@@ -89,6 +127,15 @@ class ToolBar(QToolBar):
                 widget.setValue(value)
                 widget.blockSignals(False)
         self._show_color()
+        self._show_depth(int(brush.depth_level))
+
+    def _show_depth(self, level: int) -> None:
+        r, g, b = depth_rgb(level)
+        text = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "white"
+        self.depth_value.setText(str(level))
+        self.depth_value.setStyleSheet(
+            f"background: rgb({r},{g},{b}); color: {text}; border-radius: 3px; padding: 1px;"
+        )
 
     def _set(self, **values) -> None:
         brush = self.canvas.brush

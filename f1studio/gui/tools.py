@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
+
+from f1studio.document.layers import LayerKind
 
 
 class ToolKind(str, Enum):
@@ -66,3 +68,36 @@ class BrushSettings:
         self.depth_level = int(min(max(self.depth_level, 0), 255))
         self.fill_tolerance = int(min(max(self.fill_tolerance, 0), 255))
         return self
+
+
+# A fresh brush's diameter as a share of the canvas' longer side, by the kind of layer it paints:
+# thin lines for edge guides, broad strokes for masks and depth, in between for pictures.
+BRUSH_SHARE: dict[LayerKind, float] = {
+    LayerKind.PAINT: 1 / 32,
+    LayerKind.REFERENCE: 1 / 32,
+    LayerKind.EDGE: 1 / 128,
+    LayerKind.REGION: 1 / 8,
+    LayerKind.DEPTH: 1 / 8,
+    LayerKind.INPAINT: 1 / 8,
+}
+
+
+def default_brush_size(kind: LayerKind, width: int, height: int) -> float:
+    """The brush diameter a layer kind starts with on a ``width`` x ``height`` canvas (at least
+    3 px: a thinner hard line is mostly antialiased edge)."""
+    return float(max(3, round(max(width, height) * BRUSH_SHARE[kind])))
+
+
+@dataclass
+class BrushSizes:
+    """Each layer kind's own brush size: the default for the canvas until the user changes it."""
+
+    width: int
+    height: int
+    chosen: dict[LayerKind, float] = field(default_factory=dict)
+
+    def size_for(self, kind: LayerKind) -> float:
+        return self.chosen.get(kind) or default_brush_size(kind, self.width, self.height)
+
+    def remember(self, kind: LayerKind, size: float) -> None:
+        self.chosen[kind] = float(size)

@@ -27,6 +27,7 @@ from f1studio.document.document import Document
 from f1studio.document.history import TilePatch
 from f1studio.document.imaging import to_rgba
 from f1studio.document.layers import Layer, LayerKind
+from f1studio.gui.canvas.depth_legend import depth_ramp
 from f1studio.gui.qimage import qimage_to_rgba, rgba_to_qimage
 
 Rect = tuple[int, int, int, int]  # (y0, x0, y1, x1), end exclusive, like document.imaging
@@ -44,7 +45,7 @@ REGION_COLORS: tuple[tuple[int, int, int], ...] = (
 )
 INPAINT_COLOR = (255, 0, 0)
 EDGE_COLOR = (0, 230, 255)
-REGION_ALPHA, INPAINT_ALPHA, INPAINT_STRIPE_ALPHA, DEPTH_ALPHA = 0.42, 0.22, 0.6, 0.6
+REGION_ALPHA, INPAINT_ALPHA, INPAINT_STRIPE_ALPHA, DEPTH_ALPHA = 0.42, 0.22, 0.6, 0.85
 
 # Premultiplied ARGB32 is QPainter's fastest source format; its bytes are B, G, R, A on
 # little-endian machines. Elsewhere fall back to a byte-ordered format.
@@ -75,13 +76,12 @@ def _image_pixels(image: QImage) -> np.ndarray:
     return rows[:, : 4 * w].reshape(h, w, 4)
 
 
-def _lookup_table(rgb: tuple[int, int, int], alpha: float, grey: bool = False) -> np.ndarray:
+def _lookup_table(rgb: tuple[int, int, int], alpha: float, ramp: bool = False) -> np.ndarray:
     """(256, 4) premultiplied pixels in memory order for mask levels 0..255."""
     level = np.arange(256, dtype=np.float32)
-    if grey:  # depth: near = light, far = dark grey (never white: it must show on white)
+    if ramp:  # depth: far (dark) .. near (light) on a perceptual ramp; 0 = unpainted
         a = np.where(level > 0, alpha, 0.0).astype(np.float32)
-        shade = 30.0 + level * (170.0 / 255.0)
-        colour = np.stack([shade, shade, shade], axis=1)
+        colour = depth_ramp()
     else:
         a = level / 255.0 * alpha
         colour = np.tile(np.asarray(rgb, np.float32), (256, 1))
@@ -106,7 +106,7 @@ def _overlay_tables(kind: LayerKind, colour: tuple[int, int, int] | None) -> np.
     if kind is LayerKind.EDGE:
         plain = _lookup_table(EDGE_COLOR, 1.0)
         return np.stack([plain, plain])
-    plain = _lookup_table((0, 0, 0), DEPTH_ALPHA, grey=True)
+    plain = _lookup_table((0, 0, 0), DEPTH_ALPHA, ramp=True)
     return np.stack([plain, plain])
 
 
@@ -154,6 +154,10 @@ class RenderCache:
     def has_overlays(self) -> bool:
         """True when some visible mask or guide layer is drawn into ``overlay``."""
         return any(self._shows(e, picture=False) for e in self._entries.values())
+
+    def shows_kind(self, kind: LayerKind) -> bool:
+        """True when a visible layer of ``kind`` is drawn."""
+        return any(e.kind is kind and e.visible and e.opacity > 0 for e in self._entries.values())
 
     def rebuild(self) -> None:
         """Forget everything and convert every layer again."""

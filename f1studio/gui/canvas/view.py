@@ -6,70 +6,48 @@ middle button. Drawing goes through :mod:`.render_cache`; stroke logic lives in 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
-    QFocusEvent,
-    QHideEvent,
-    QInputDevice,
-    QKeyEvent,
-    QMouseEvent,
-    QPainter,
-    QPaintEvent,
-    QPen,
-    QResizeEvent,
-    QTabletEvent,
-    QWheelEvent,
-)
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
 from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
+from f1studio.document.layers import LayerKind
 from f1studio.gui.canvas import painter
+from f1studio.gui.canvas.depth_legend import DepthLegend
+from f1studio.gui.canvas.input import CanvasInput
 from f1studio.gui.canvas.painter import Rect
 from f1studio.gui.canvas.render_cache import PreviewInset, RenderCache
-from f1studio.gui.qimage import image_from_mime, local_files
-from f1studio.gui.tools import BrushSettings, ToolKind
+from f1studio.gui.tools import BrushSettings, BrushSizes, ToolKind
 
 BACKGROUND = QColor(58, 58, 62)
 MIN_ZOOM, MAX_ZOOM = 1 / 32, 64.0
 FIT_MARGIN = 16  # pixels around the canvas after fit_to_window
 
 
-class CanvasView(QWidget):
+class CanvasView(CanvasInput):
     """The painting canvas. Widget point = canvas point * zoom + offset."""
 
     strokeFinished = Signal(str)  # layer id, after a gesture recorded an undo step
-    statusMessage = Signal(str)
-    filesDropped = Signal(list, float, float)  # local paths, canvas x, canvas y
-    imageDropped = Signal(object, float, float)  # QImage, canvas x, canvas y
     zoomChanged = Signal(float)
-    cursorMoved = Signal(float, float)  # canvas x, y under the pointer
     brushChanged = Signal(object)  # BrushSettings, after set_brush/change_brush_size
 
     def __init__(self, doc: Document, parent: QWidget | None = None):
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMouseTracking(True)
-        self.setTabletTracking(True)
-        self.setAcceptDrops(True)
-        self.setCursor(Qt.CursorShape.CrossCursor)
         self.setMinimumSize(64, 64)
         self._doc = doc
         self._cache = RenderCache(doc)
         self._zoom, self._offset, self._auto_fit = 1.0, QPointF(0, 0), True
         self._tool, self._brush = ToolKind.BRUSH, BrushSettings()
+        self._sizes = BrushSizes(doc.width, doc.height)  # each layer kind's own brush size
+        self._brush_kind = LayerKind.PAINT
+        self._brush.size = self._sizes.size_for(self._brush_kind)
         self._active: str | None = None
+        self._legend = DepthLegend()
         self._guides = True
         self._preview = PreviewInset()
         self._gestures = painter.Gestures(doc)
-        self._pan_from: QPointF | None = None
-        self._space = False
-        self._hover: QPointF | None = None
         doc.subscribe(self._on_doc_changed)
 
     # ---- document -----------------------------------------------------------------------
@@ -89,8 +67,10 @@ class CanvasView(QWidget):
         doc.subscribe(self._on_doc_changed)
         self._cache = RenderCache(doc)
         self._gestures = painter.Gestures(doc)
+        self._sizes = BrushSizes(doc.width, doc.height)
         if self._active is not None and self._active not in {la.id for la in doc.layers}:
             self._active = None
+        self._follow_layer_kind()
         self.fit_to_window()
 
     def _on_doc_changed(self, doc: Document, change: Change) -> None:
@@ -99,6 +79,7 @@ class CanvasView(QWidget):
         size = self._cache.size
         rects = self._cache.handle(change)
         if self._cache.size != size:
+            self._sizes.width, self._sizes.height = self._cache.size
             self.fit_to_window()
         elif rects is None:
             self.update()
@@ -167,7 +148,7 @@ class CanvasView(QWidget):
         self.finish_stroke()
         self.cancel_stroke()
         self._tool = ToolKind(tool)
-        self._update_brush_outline()
+        self.update_brush_outline()
 
     @property
     def brush(self) -> BrushSettings:
@@ -175,10 +156,29 @@ class CanvasView(QWidget):
         return self._brush
 
     def set_brush(self, brush: BrushSettings) -> None:
-        self._update_brush_outline()
+        self.update_brush_outline()
         self._brush = brush.clamp()
-        self._update_brush_outline()
+        if self._brush.size != self._sizes.size_for(self._brush_kind):
+            self._sizes.remember(self._brush_kind, self._brush.size)
+        self.update_brush_outline()
+        self.update(self._legend.rect())
         self.brushChanged.emit(self._brush)
+
+    @property
+    def brush_sizes(self) -> BrushSizes:
+        """Each layer kind's brush size (the brush takes the active layer kind's one)."""
+        return self._sizes
+
+    def _follow_layer_kind(self) -> None:
+        """Give the brush the size of the active layer's kind (thin on edge guides, ...)."""
+        try:
+            kind = self._doc.layer(self._active).kind if self._active else self._brush_kind
+        except KeyError:
+            kind = self._brush_kind
+        if kind is not self._brush_kind or self._brush.size != self._sizes.size_for(kind):
+            self._brush_kind = kind
+            self._brush.size = self._sizes.size_for(kind)
+            self.set_brush(self._brush)
 
     def change_brush_size(self, factor: float) -> None:
         """Scale the brush diameter (``[`` and ``]``); always changes by at least 1 px."""
@@ -198,6 +198,8 @@ class CanvasView(QWidget):
             self.finish_stroke()
             self.cancel_stroke()
         self._active = layer_id or None
+        self._follow_layer_kind()
+        self.update(self._legend.rect())
 
     @property
     def guides_visible(self) -> bool:
@@ -244,7 +246,7 @@ class CanvasView(QWidget):
         if out.finished:
             self.strokeFinished.emit(out.finished)
 
-    def _end_lost_gesture(self) -> None:
+    def end_lost_gesture(self) -> None:
         """Keep the stroke, drop the shape, when a release never came (a dialog took it)."""
         self.finish_stroke()
         self._update_shape()
@@ -254,154 +256,28 @@ class CanvasView(QWidget):
         if self._gestures.shape is not None:
             self.update(self._widget_rect(self._gestures.shape.rect))
 
-    # ---- pointer input ------------------------------------------------------------------
-    def _press(
-        self, pos: QPointF, button: Qt.MouseButton, mods: Qt.KeyboardModifier, pressure: float
-    ) -> None:
-        if button == Qt.MouseButton.MiddleButton or (
-            button == Qt.MouseButton.LeftButton and self._space
-        ):
-            self._pan_from = pos
-            self.setCursor(Qt.CursorShape.ClosedHandCursor)
-        elif button == Qt.MouseButton.LeftButton:
-            self._end_lost_gesture()
-            erase = bool(mods & Qt.KeyboardModifier.AltModifier)
-            x, y = self.widget_to_canvas(pos)
-            self._apply(
-                self._gestures.press(self._active, self._tool, self._brush, x, y, pressure, erase)
-            )
+    # ---- the gesture, as the input handlers call it --------------------------------------
+    @property
+    def gesture_busy(self) -> bool:
+        return self._gestures.busy
 
-    def _move(self, pos: QPointF, pressure: float) -> None:
-        self._update_brush_outline()
-        self._hover = QPointF(pos)
-        self._update_brush_outline()
-        x, y = self.widget_to_canvas(pos)
-        self.cursorMoved.emit(x, y)
-        if self._pan_from is not None:
-            self.set_offset(self._offset + (pos - self._pan_from))
-            self._pan_from = QPointF(pos)
-        elif self._gestures.busy:
-            self._update_shape()
-            self._apply(self._gestures.move(x, y, pressure))
-            self._update_shape()
+    @property
+    def uses_pressure(self) -> bool:
+        return self._brush.pressure
 
-    def _release(self, pos: QPointF, button: Qt.MouseButton, pressure: float) -> None:
-        if self._pan_from is not None and button in (
-            Qt.MouseButton.MiddleButton,
-            Qt.MouseButton.LeftButton,
-        ):
-            self._pan_from = None
-            self.setCursor(
-                Qt.CursorShape.OpenHandCursor if self._space else Qt.CursorShape.CrossCursor
-            )
-        elif button == Qt.MouseButton.LeftButton and self._gestures.busy:
-            self._update_shape()
-            x, y = self.widget_to_canvas(pos)
-            self._apply(self._gestures.release(x, y, pressure))
+    def gesture_press(self, x: float, y: float, pressure: float, erase: bool) -> None:
+        self._apply(
+            self._gestures.press(self._active, self._tool, self._brush, x, y, pressure, erase)
+        )
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        self.setFocus(Qt.FocusReason.MouseFocusReason)
-        self._press(event.position(), event.button(), event.modifiers(), 1.0)
+    def gesture_move(self, x: float, y: float, pressure: float) -> None:
+        self._update_shape()
+        self._apply(self._gestures.move(x, y, pressure))
+        self._update_shape()
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        self._move(event.position(), 1.0)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        self._release(event.position(), event.button(), 1.0)
-
-    def tabletEvent(self, event: QTabletEvent) -> None:
-        """Pen input: pressure scales the brush size when the device reports it."""
-        caps = event.pointingDevice().capabilities()
-        has_pressure = bool(caps & QInputDevice.Capability.Pressure)
-        pressure = event.pressure() if has_pressure and self._brush.pressure else 1.0
-        kind = event.type()
-        if kind == QEvent.Type.TabletPress:
-            self.setFocus(Qt.FocusReason.MouseFocusReason)
-            self._press(event.position(), event.button(), event.modifiers(), pressure)
-        elif kind == QEvent.Type.TabletMove:
-            self._move(event.position(), pressure)
-        elif kind == QEvent.Type.TabletRelease:
-            self._release(event.position(), event.button(), pressure)
-        event.accept()
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        delta = event.angleDelta().y() or event.angleDelta().x()
-        if delta:
-            self.set_zoom(self._zoom * 2.0 ** (delta / 480.0), event.position())
-        event.accept()
-
-    def leaveEvent(self, event: QEvent) -> None:
-        self._update_brush_outline()
-        self._hover = None
-        super().leaveEvent(event)
-
-    # ---- keyboard -----------------------------------------------------------------------
-    def event(self, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.ShortcutOverride
-            and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_Space
-        ):  # space pans here, whatever the window binds to it
-            event.accept()
-            return True
-        return super().event(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        if key == Qt.Key.Key_Space:
-            if not event.isAutoRepeat() and self._pan_from is None:
-                self.setCursor(Qt.CursorShape.OpenHandCursor)
-            self._space = True
-        elif key == Qt.Key.Key_BracketLeft:
-            self.change_brush_size(1 / 1.25)
-        elif key == Qt.Key.Key_BracketRight:
-            self.change_brush_size(1.25)
-        elif key == Qt.Key.Key_Escape and self._gestures.busy:
-            self.cancel_stroke()
-        else:
-            super().keyPressEvent(event)
-
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self._space = False
-            if self._pan_from is None:
-                self.setCursor(Qt.CursorShape.CrossCursor)
-        else:
-            super().keyReleaseEvent(event)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        self._space = False
-        self._end_lost_gesture()
-        super().focusOutEvent(event)
-
-    def hideEvent(self, event: QHideEvent) -> None:
-        self._end_lost_gesture()
-        super().hideEvent(event)
-
-    # ---- drag and drop ------------------------------------------------------------------
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if local_files(mime) or mime.hasImage():
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        self.dragEnterEvent(event)  # type: ignore[arg-type]
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        mime = event.mimeData()
-        x, y = self.widget_to_canvas(event.position())
-        files, image = local_files(mime), image_from_mime(mime)
-        if files:
-            self.filesDropped.emit(files, x, y)
-        elif image is not None:
-            self.imageDropped.emit(image, x, y)
-        else:
-            self.statusMessage.emit("Drop local image files or image data here")
-            event.ignore()
-            return
-        event.acceptProposedAction()
+    def gesture_release(self, x: float, y: float, pressure: float) -> None:
+        self._update_shape()
+        self._apply(self._gestures.release(x, y, pressure))
 
     # ---- drawing ------------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -450,16 +326,28 @@ class CanvasView(QWidget):
                 p.setPen(QPen(colour, width))
                 p.drawEllipse(QRectF(outline).adjusted(3, 3, -3, -3))
         self._preview.paint(p, self.size())
+        if self.depth_legend_shown:
+            depth_active = self._brush_kind is LayerKind.DEPTH and self._tool is not ToolKind.ERASER
+            level = self._brush.depth_level if depth_active else None
+            self._legend.paint(p, self.size(), level)
+
+    @property
+    def depth_legend_shown(self) -> bool:
+        """The far..near legend shows while guides are shown and a depth guide is visible or
+        being painted."""
+        return self._guides and (
+            self._cache.shows_kind(LayerKind.DEPTH) or self._brush_kind is LayerKind.DEPTH
+        )
 
     def _brush_outline_rect(self) -> QRect | None:
-        hidden = self._space or self._pan_from is not None or not self._tool.is_brush
+        hidden = self.panning or not self._tool.is_brush
         if self._hover is None or hidden:
             return None
         r = self._brush.size * self._zoom / 2 + 3
         c = self._hover
         return QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r).toAlignedRect()
 
-    def _update_brush_outline(self) -> None:
+    def update_brush_outline(self) -> None:
         area = self._brush_outline_rect()
         if area is not None:
             self.update(area.adjusted(-2, -2, 2, 2))

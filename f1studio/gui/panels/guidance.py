@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
@@ -27,12 +27,20 @@ class GuidanceSlider(DocumentView):
         self.setToolTip(tip)
         self._tip = tip
         self._applicable = True
+        self._useful: tuple[float, float, str] | None = None  # (low, high, model label)
         label = QLabel("Guidance")
         label.setBuddy(self.slider.slider)
-        layout = QHBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(label)
+        row.addWidget(self.slider, 1)
+        self.hint_label = QLabel()  # why the extremes give mush, shown only there
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setStyleSheet("color: #b36b00;")
+        self.hint_label.setVisible(False)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(label)
-        layout.addWidget(self.slider, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.hint_label)
         self.slider.valueChanged.connect(self._edited)
         self.seal_when_done(self.slider)
         self._bind_initial_document()
@@ -45,6 +53,25 @@ class GuidanceSlider(DocumentView):
         self._applicable = applicable
         self.setToolTip(self._tip if applicable else why)
         self.refresh()
+
+    def set_useful_range(self, useful: tuple[float, float] | None, model: str = "") -> None:
+        """The guidance range where ``model`` gives good pictures (None: unknown, no hint)."""
+        self._useful = None if useful is None else (*useful, model)
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        value = self.slider.value()
+        text = ""
+        if self._useful is not None and self._applicable:
+            low, high, model = self._useful
+            useful = f"{model} works best from {low:g} to {high:g}"
+            if value < low:
+                text = f"Guidance {value:g} is low: the picture may drift from the prompt and "
+                text += f"look washed out ({useful})."
+            elif value > high:
+                text = f"Guidance {value:g} is high: expect burnt colours and mush ({useful})."
+        self.hint_label.setText(text)
+        self.hint_label.setVisible(bool(text))
 
     def _edited(self, value: float) -> None:
         if self.document is not None:
@@ -59,3 +86,4 @@ class GuidanceSlider(DocumentView):
         if self.document is not None:
             with signals_blocked(self.slider):
                 self.slider.setValue(self.document.settings.guidance_scale)
+        self._update_hint()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -10,9 +10,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
     QWidget,
 )
-from superqt import QLabeledDoubleRangeSlider
+from superqt import QDoubleRangeSlider
 
 from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
@@ -77,13 +79,17 @@ class LayerProperties(DocumentView):
         self.negative_edit = QLineEdit()
         self.negative_edit.setPlaceholderText("What to avoid here…")
         self.weight_slider = ValueSlider(0.0, 2.0, 0.05)
-        self.range_slider = QLabeledDoubleRangeSlider()
-        self.range_slider.setRange(0.0, 1.0)  # type: ignore[arg-type]  # a double slider
-        self.range_slider.setSingleStep(0.01)  # type: ignore[arg-type]
-        self.range_slider.setDecimals(2)
+        # the steps range: a plain two-handle slider and its values as a label beside it (the
+        # labelled slider's handle labels were clipped to ".00" in a narrow panel)
+        self.range_slider = QDoubleRangeSlider(Qt.Orientation.Horizontal)
+        self.range_slider.setRange(0.0, 1.0)
+        self.range_slider.setSingleStep(0.01)
         self.range_slider.setValue((0.0, 1.0))
-        self.range_slider.setEdgeLabelMode(QLabeledDoubleRangeSlider.EdgeLabelMode.NoLabel)
-        self.range_slider.setBarMovesAllHandles(False)  # one handle at a time (proxied)
+        self.range_slider.setBarMovesAllHandles(False)  # one handle at a time
+        self.range_label = QLabel()
+        metrics = self.range_label.fontMetrics()
+        self.range_label.setMinimumWidth(metrics.horizontalAdvance("100% – 100%") + 4)
+        self.range_slider.valueChanged.connect(self._show_range)
         self.range_slider.setToolTip(
             "Which part of the denoising steps this guide acts on:\n"
             "early steps set structure, late steps add texture"
@@ -105,10 +111,17 @@ class LayerProperties(DocumentView):
         flags_layout.addWidget(self.locked_check)
         flags_layout.addStretch(1)
         extract = QWidget()
-        extract_layout = QHBoxLayout(extract)
+        extract_layout = QVBoxLayout(extract)  # stacked: side by side they widened the panel
         extract_layout.setContentsMargins(0, 0, 0, 0)
         extract_layout.addWidget(self.edges_button)
         extract_layout.addWidget(self.depth_button)
+        steps = QWidget()
+        steps_layout = QHBoxLayout(steps)
+        steps_layout.setContentsMargins(0, 0, 0, 0)
+        steps_layout.addWidget(self.range_slider, 1)
+        steps_layout.addWidget(self.range_label)
+        # the panel's width never follows what a layer shows (a long name, its kind's rows)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         self._form = QFormLayout(self)
         self._form.addRow(self.empty_label)
@@ -119,7 +132,7 @@ class LayerProperties(DocumentView):
             ("prompt", "Prompt", self.prompt_edit),
             ("negative_prompt", "Negative", self.negative_edit),
             ("weight", "Weight", self.weight_slider),
-            ("range", "Active steps", self.range_slider),
+            ("range", "Active steps", steps),
             ("strength", "Strength", self.strength_slider),
             ("feather", "Feather (px)", self.feather_slider),
             ("extract", "", extract),
@@ -200,6 +213,9 @@ class LayerProperties(DocumentView):
             if not self.edit(doc.set_layer_property, layer.id, name, value, merge=True):
                 break
 
+    def _show_range(self, values: tuple[float, ...]) -> None:
+        self.range_label.setText(f"{values[0]:.0%} – {values[-1]:.0%}")
+
     def _extract(self, kind: str) -> None:
         if self._layer_id is not None:
             self.extractRequested.emit(self._layer_id, kind)
@@ -257,6 +273,7 @@ class LayerProperties(DocumentView):
             _set_line(self.negative_edit, layer.negative_prompt)
             self.weight_slider.setValue(layer.weight)
             self.range_slider.setValue((layer.start, layer.end))
+            self._show_range((layer.start, layer.end))
             self.strength_slider.setValue(layer.strength)
             self.feather_slider.setValue(min(layer.feather, FEATHER_MAX))
         for widget in values:

@@ -36,6 +36,7 @@ _KIND_GLYPHS: dict[LayerKind, tuple[str, tuple[int, int, int]]] = {
 }
 COL_NAME, COL_VISIBLE, COL_LOCK = 0, 1, 2
 ICON_SIZE = 18
+PANEL_WIDTH = 280  # the panel's width does not follow its contents (names, the layer's kind)
 
 
 def _glyph(letter: str, rgb: tuple[int, int, int]) -> QIcon:
@@ -86,6 +87,7 @@ class LayersPanel(DocumentView):
 
     activeLayerChanged = Signal(object)  # str | None
     extractRequested = Signal(str, str)  # reference layer id, "edge" | "depth"
+    importRequested = Signal(object)  # LayerKind: Add ▸ Reference image asks for files
 
     def __init__(self, doc: Document | None = None, parent: QWidget | None = None):
         super().__init__(doc, parent)
@@ -117,8 +119,12 @@ class LayersPanel(DocumentView):
         menu = QMenu(self.add_button)
         self.add_actions: dict[LayerKind, QAction] = {}
         for kind in LayerKind:
-            action = menu.addAction(_glyph(*self._glyph_for(kind, 0)), kind.label)
-            action.triggered.connect(lambda _=False, k=kind: self.add_layer(k))
+            if kind is LayerKind.REFERENCE:  # a reference is a picture: pick its file
+                action = menu.addAction(_glyph(*self._glyph_for(kind, 0)), f"{kind.label}…")
+                action.triggered.connect(lambda: self.importRequested.emit(LayerKind.REFERENCE))
+            else:
+                action = menu.addAction(_glyph(*self._glyph_for(kind, 0)), kind.label)
+                action.triggered.connect(lambda _=False, k=kind: self.add_layer(k))
             self.add_actions[kind] = action
         self.add_button.setMenu(menu)
         self.delete_button = _tool("Delete", "Delete the selected layer", self.delete_layer)
@@ -142,9 +148,10 @@ class LayersPanel(DocumentView):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)  # above the list: they stay put whatever the layer shows
         layout.addWidget(self.tree, 1)
-        layout.addLayout(buttons)
         layout.addWidget(self.properties)
+        self.setMinimumWidth(PANEL_WIDTH)
 
         self.tree.currentItemChanged.connect(self._current_item_changed)
         self.tree.itemChanged.connect(self._item_changed)

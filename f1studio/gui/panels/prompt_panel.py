@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +21,7 @@ from f1studio.document.document import MAX_SIZE, MIN_SIZE, Document
 from f1studio.document.settings import SeedMode
 from f1studio.engine.request import SCHEDULER_LABELS, SCHEDULERS
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
+from f1studio.gui.panels.word_completer import WordCompleter
 
 PROMPT_PLACEHOLDER = "Describe the picture…"
 SEED_MAX = 2**31 - 1  # QSpinBox is 32-bit
@@ -58,6 +61,11 @@ class PromptPanel(DocumentView):
         self._shown_size: tuple[int, int] | None = None
 
         self.prompt_edit = _text_edit(PROMPT_PLACEHOLDER, 4)
+        self.prompt_words = WordCompleter(self.prompt_edit)  # the model's words as one types
+        self.words_label = QLabel()  # the model's words, wrapped under the prompt box
+        self.words_label.setWordWrap(True)
+        self.words_label.setStyleSheet("color: palette(placeholder-text);")
+        self.words_label.setVisible(False)
         self.negative_edit = _text_edit("What to avoid (negative prompt)…", 2)
         self.steps_spin = _spin(1, STEPS_MAX)
         self.steps_spin.setToolTip("Denoising steps: more is slower and usually finer")
@@ -87,6 +95,7 @@ class PromptPanel(DocumentView):
 
         form = QFormLayout(self)
         form.addRow("Prompt", self.prompt_edit)
+        form.addRow("", self.words_label)
         form.addRow("Negative", self.negative_edit)
         form.addRow("Steps", _row(self.steps_spin, self.auto_steps_check))
         form.addRow("Seed", _row(self.seed_spin, self.random_seed_check, self.reuse_seed_button))
@@ -142,10 +151,16 @@ class PromptPanel(DocumentView):
         if self.document is not None:
             self.edit(self.document.set_setting, "scheduler", self.scheduler_combo.itemData(index))
 
-    def set_prompt_hint(self, hint: str | None) -> None:
-        """What the empty prompt field suggests (the demo model's words), or the usual text."""
-        self.prompt_edit.setPlaceholderText(hint or PROMPT_PLACEHOLDER)
+    def set_prompt_hint(self, hint: str | None, words: Iterable[str] = ()) -> None:
+        """What the empty prompt field suggests (the demo model's example prompt, and the words
+        it knows, listed under the field) and the words offered while typing; None: the usual
+        placeholder and no list."""
+        example, _, known = (hint or "").partition(" — ")
+        self.prompt_edit.setPlaceholderText(example or PROMPT_PLACEHOLDER)
         self.prompt_edit.setToolTip(hint or "")
+        self.words_label.setText(f"Words it knows: {known}" if known else "")
+        self.words_label.setVisible(bool(known))
+        self.prompt_words.set_words(words)
 
     def set_last_seed(self, seed: int) -> None:
         """Remember the seed of the newest result; enables "Reuse last"."""
