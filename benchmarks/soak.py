@@ -10,7 +10,8 @@ models (64x64 images, 8x8 latents), switching model every ``--switch-every`` job
 job is cancelled mid-way through its cancel event. RSS is read after the warm-up (every family
 and kind of job has run by then) and at the end, each after a garbage collection.
 
-Prints one line of context figures, then ``rss_growth X%`` (goal < 5%).
+Prints one line of context figures, then ``rss_growth X%`` (goal < 5%). The default run took
+13 minutes on two cores shared with other work (30 jobs: 14 s).
 """
 
 from __future__ import annotations
