@@ -7,7 +7,11 @@ and the model cache read the same way. No torch, no Qt.
   (:func:`folder_variant`);
 - safetensors headers: tensor names and shapes without reading the weights
   (:func:`read_safetensors_header`, the one reader);
-- JSON configurations (:func:`read_json`, :func:`read_config`, :func:`optional_json`);
+- JSON configurations (:func:`read_json`, :func:`read_config`, :func:`optional_json`), and a
+  check that every JSON file of a model folder can be read (:func:`check_json_files`), so that a
+  damaged one is named before diffusers trips over it;
+- whether a single-file checkpoint holds a whole model (:func:`missing_parts`, from the tensor
+  names of its header);
 - the hub: what looks like a repository id (:func:`looks_like_hub_id`), whether the machine is
   offline (:func:`hub_offline`, the one definition) and where the cache is (:func:`hf_cache_dir`).
 """
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from f1studio.engine.events import EngineError, ErrorKind
+from f1studio.engine.family_table import ModelFamily
 
 PICKLE_SUFFIXES = (".ckpt", ".bin", ".pt", ".pth", ".pkl")
 WEIGHT_VARIANTS = ("fp16", "bf16", "fp32", "fp8", "non_ema", "ema_only", "ema")
@@ -74,7 +79,7 @@ def read_json(path: Path) -> dict[str, Any]:
     object."""
     try:
         data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:
         raise invalid_model(f"{path} is not valid JSON") from e
     if not isinstance(data, dict):
         raise invalid_model(f"{path} is not a JSON object")
@@ -85,6 +90,31 @@ def read_config(path: Path) -> dict[str, Any] | None:
     """A configuration file's contents; None when it is missing, ``MODEL_INVALID`` when it is
     unreadable."""
     return read_json(path) if path.is_file() else None
+
+
+_MAX_JSON = 64 * 1024 * 1024  # configuration files are far smaller; larger ones are not parsed
+_JSON_OBJECTS = (
+    "model_index.json",
+    "config.json",
+    "scheduler_config.json",
+    "tokenizer_config.json",
+)
+
+
+def check_json_files(folder: str | Path) -> None:
+    """``MODEL_INVALID`` naming the first JSON file of a model folder (at its top or in a
+    component folder) that is not valid UTF-8 JSON, or, for a configuration, not an object."""
+    root = Path(folder)
+    files = [*root.glob("*.json"), *root.glob("*/*.json")]
+    for path in sorted(p for p in files if p.is_file()):
+        try:
+            if path.stat().st_size > _MAX_JSON:
+                continue
+            data = json.loads(path.read_bytes().decode("utf-8"))
+        except (OSError, ValueError, RecursionError) as e:
+            raise invalid_model(f"{path} is not valid JSON (a damaged model file)") from e
+        if path.name in _JSON_OBJECTS and not isinstance(data, dict):
+            raise invalid_model(f"{path} is not a JSON object (a damaged model file)")
 
 
 def optional_json(path: Path) -> dict[str, Any]:
@@ -147,6 +177,52 @@ def read_safetensors_header(path: str | Path) -> dict[str, list[int]]:
             f"{path.name} is incomplete ({size} of {8 + length + end} bytes): download it again"
         )
     return shapes
+
+
+# what a whole model holds, by the names of its tensors: (what it is, prefixes any of which names
+# one of its tensors); a checkpoint lacking one holds only part of a model
+_Parts = tuple[tuple[str, tuple[str, ...]], ...]
+_LDM_PARTS: _Parts = (
+    ("UNet", ("model.diffusion_model.",)),
+    ("VAE", ("first_stage_model.", "vae.")),
+    ("text encoder", ("cond_stage_model.", "conditioner.embedders.", "text_encoders.")),
+)
+_FLUX_PARTS: _Parts = (
+    ("image input layer", ("img_in.", "x_embedder.")),
+    ("text input layer", ("txt_in.", "context_embedder.")),
+    ("transformer blocks", ("double_blocks.", "transformer_blocks.")),
+    ("output layer", ("final_layer.", "proj_out.")),
+)
+
+
+def missing_parts(shapes: Mapping[str, Any], family: ModelFamily) -> list[str]:
+    """What a single-file base checkpoint of ``family`` lacks to be a whole model: for SD1.5 and
+    SDXL (the original layout) the UNet, the VAE and the text encoder; for FLUX.1 (where a file
+    holds the transformer) the transformer's input, blocks and output (with or without
+    ComfyUI's ``model.diffusion_model.`` prefix). Empty when nothing is missing."""
+    if family is ModelFamily.FLUX:
+        bare = [k.removeprefix("model.diffusion_model.") for k in shapes]
+        parts = _FLUX_PARTS
+    else:
+        bare, parts = list(shapes), _LDM_PARTS
+    return [what for what, prefixes in parts if not any(k.startswith(prefixes) for k in bare)]
+
+
+def check_whole_checkpoint(path: str | Path, family: ModelFamily) -> None:
+    """``MODEL_INVALID`` when a single ``.safetensors`` base checkpoint holds only part of a
+    model (:func:`missing_parts`); said before any configuration is looked for, so that such a
+    file is never blamed on a missing configuration or the network."""
+    path = Path(path)
+    if not is_safetensors(path):
+        return  # pickled: never opened before loading
+    shapes = read_safetensors_header(path)
+    missing = missing_parts(shapes, family)
+    if missing:
+        count = f"{len(shapes)} tensor{'s' if len(shapes) != 1 else ''}"
+        raise invalid_model(
+            f"{path.name} is incomplete, not a whole {family.label} model: it holds {count} "
+            f"but no {' or '.join(missing)} (part of a model, or a damaged file)"
+        )
 
 
 def is_safetensors(location: str | Path) -> bool:

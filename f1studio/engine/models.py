@@ -26,6 +26,8 @@ from f1studio.engine.memory import apply_memory_plan, quantized_transformer
 from f1studio.engine.model_files import (
     PICKLE_SUFFIXES,
     check_folder_weights,
+    check_json_files,
+    check_whole_checkpoint,
     fetch_failed,
     hub_offline,
     looks_like_hub_id,
@@ -148,6 +150,19 @@ def _download(repo_id: str, pipeline: bool, local_only: bool) -> str:
     return str(folder)
 
 
+def _check_cached_files(repo_id: str, marker: str) -> None:
+    """``MODEL_INVALID`` naming a damaged JSON file of a repository that is in the local cache
+    (so that it is not reported as missing, nor left to diffusers' raw message)."""
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        found = try_to_load_from_cache(repo_id, marker)
+    except Exception:  # noqa: BLE001 - a malformed id or cache is a cache miss here
+        return
+    if isinstance(found, str):
+        check_json_files(Path(found).parent)
+
+
 def fetch_hub(repo_id: str, *, what: str = "model") -> str:
     """Local folder of a hub model: from the cache, or downloaded when online.
 
@@ -158,6 +173,7 @@ def fetch_hub(repo_id: str, *, what: str = "model") -> str:
     try:
         return _download(repo_id, pipeline, local_only=True)
     except Exception as cached_error:  # noqa: BLE001 - any cache miss leads to the same choice
+        _check_cached_files(repo_id, "model_index.json" if pipeline else "config.json")
         if hub_offline():
             raise EngineError(
                 ErrorKind.OFFLINE,
@@ -175,10 +191,20 @@ def fetch_hub(repo_id: str, *, what: str = "model") -> str:
         ) from error
 
 
+# what diffusers says when a single file lacks tensors its configuration needs
+_MISSING_WEIGHTS = ("appear to be missing", "meta tensor", "Missing key")
+
+
 def _load_error(what: str, location: str, error: Exception) -> EngineError:
     if isinstance(error, EngineError):
         return error
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if Path(location).is_file() and any(sign in text for sign in _MISSING_WEIGHTS):
+        return EngineError(
+            ErrorKind.MODEL_INVALID,
+            f"{Path(location).name} is incomplete: some of the {what}'s weights are not in the "
+            "file (part of a model, or a damaged file)",
+        )
     if "offline" in text.lower() or "connect" in text.lower() or "resolve" in text.lower():
         return EngineError(
             ErrorKind.OFFLINE,
@@ -206,6 +232,10 @@ def load_pipeline(
             ErrorKind.MODEL_INVALID,
             f"{source.name} is a {family.label} model, which this version cannot render yet",
         )
+    if Path(location).is_dir():
+        check_json_files(location)
+    else:
+        check_whole_checkpoint(location, family)
     dtype = pick_dtype(device, family)
     plan = memory_plan(device, family)  # measured before the new model takes any memory
     try:
@@ -289,6 +319,7 @@ def load_controlnet(
                     ErrorKind.MODEL_INVALID, f"{Path(location).name} is not a ControlNet folder"
                 )
             check_folder_weights(location, allow_pickle)
+            check_json_files(location)
         cn = adapter_for(family).load_controlnet(location, dtype, allow_pickle, config)
         return cn.to(device)
     except Exception as e:  # noqa: BLE001

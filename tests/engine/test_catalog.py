@@ -48,6 +48,7 @@ SDXL = {
     f"{UNET}label_emb.0.0.weight": [1280, 2816],
     "conditioner.embedders.0.transformer.text_model.embeddings.position_ids": [1, 77],
     "conditioner.embedders.1.model.ln_final.weight": [1280],
+    "first_stage_model.decoder.conv_in.weight": [512, 4, 3, 3],
 }
 FLUX_DEV = {
     "double_blocks.0.img_attn.norm.key_norm.scale": [128],

@@ -28,6 +28,7 @@ from f1studio.engine.events import EngineError, ErrorKind
 from f1studio.engine.family_table import ModelFamily
 from f1studio.engine.identification import pipeline_family
 from f1studio.engine.model_files import (
+    check_json_files,
     fetch_failed,
     hub_offline,
     invalid_model,
@@ -170,11 +171,13 @@ def pipeline_config(
             )
         if check is not None:
             check(folder, origin)
+        check_json_files(folder)
         return folder
     repos = configs.repos_for(variant)
     for repo in repos:
         found = _cached_config(configs, repo, "model_index.json")
         if found is not None:
+            check_json_files(found)
             return found
     what = configs.file_kind
     if variant not in ("base", "inpainting"):
