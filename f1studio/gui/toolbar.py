@@ -66,6 +66,16 @@ class ToolBar(QToolBar):
         self.depth_slider.valueChanged.connect(lambda v: self._set(depth_level=v))
         self.addWidget(self.depth_slider)
         self.addWidget(QLabel("near "))
+        # Tab and Qt's hand-on of a lost focus never land here: a stray "5" must not become
+        # the brush size (a click still gives these fields the focus)
+        for widget in (
+            self.size_spin,
+            self.hardness_slider,
+            self.opacity_slider,
+            self.color_button,
+            self.depth_slider,
+        ):
+            widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
         # shortcuts without a button: the window adds these to itself
         self.extra_actions: list[QAction] = []
