@@ -207,11 +207,12 @@ def test_the_undo_history_names_each_step_and_goes_to_a_clicked_one(qtbot, windo
     toggle = next(a for a in window.menuBar().actions() if a.text() == "&View").menu()
     show = next(a for a in toggle.actions() if a.text() == "Undo &History")
     assert not window.undo_history_dock.isVisible()
+    sketch = doc.layers[0].id
+    doc.paint_disc(sketch, 10, 10, 4, (255, 0, 0, 255))  # while hidden
     show.trigger()
     assert window.undo_history_dock.isVisible() and show.isChecked()
+    assert panel.labels == ["Start", "Paint"] and panel.current_row == 1
 
-    sketch = doc.layers[0].id
-    doc.paint_disc(sketch, 10, 10, 4, (255, 0, 0, 255))
     region = window.layers_panel.add_layer(LayerKind.REGION)
     assert region is not None
     for value in (0.9, 0.7, 0.5):  # one drag: one step

@@ -8,7 +8,7 @@ Krita and Photoshop; the steps after it stay listed, greyed, until a new edit dr
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QBrush, QFont, QPalette
+from PySide6.QtGui import QBrush, QFont, QPalette, QShowEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from f1studio.document.changes import Change
@@ -52,7 +52,12 @@ class UndoHistoryPanel(DocumentView):
 
     # ---- document -> widgets ----------------------------------------------------------------
     def document_changed(self, change: Change) -> None:
+        if self.isVisible():  # a hidden panel catches up when it is shown
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt name)
         self.refresh()
+        super().showEvent(event)
 
     def refresh(self) -> None:
         doc = self.document
