@@ -1,25 +1,26 @@
 """The Document: canvas size, layer stack, prompts, generation settings and undo history.
 
-Every edit goes through a method here so it becomes exactly one undo step, bumps
-``revision`` and notifies subscribers with ``callback(doc, change)``, a
-:class:`~f1studio.document.changes.Change` saying what changed (the layer stack, one layer's
-metadata or pixels, a prompt, the settings).
+Every edit goes through a method here, bumps ``revision`` and notifies subscribers with
+``callback(doc, change)``, a :class:`~f1studio.document.changes.Change` saying what changed
+(the layer stack, one layer's metadata or pixels, a prompt, the settings).
+
+What undo holds: the layers (added, removed, moved, their pixels and properties), the canvas
+size and the prompts, each edit one step (typing or a drag merged into one). Generation
+settings and model choices are not undo steps: like a painting program's tool options they
+change no pixel, so Ctrl+Z always takes back something on the canvas or in the prompts.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
-from typing import Any
 
 import numpy as np
 
 from f1studio.document import imaging
+from f1studio.document.canvas_resize import CanvasResized
 from f1studio.document.changes import (
-    LAYERS,
     NEGATIVE_PROMPT,
     PROMPT,
     SETTINGS,
@@ -34,38 +35,28 @@ from f1studio.document.history import (
     LayerMoved,
     LayerRemoved,
     PropertyChange,
-    Stroke,
-    Tile,
     TilePatch,
 )
 from f1studio.document.layers import Layer, LayerKind, validate_property
 from f1studio.document.settings import GenerationSettings
+from f1studio.document.strokes import Stroke, Tile
+from f1studio.document.validation import (
+    MAX_SIZE,
+    MIN_SIZE,
+    check_canvas_size,
+    check_index,
+    check_new_layer,
+    check_range,
+    layer_kind,
+    validated_setting,
+)
 from f1studio.model_choice import slot_kind
 
-MIN_SIZE, MAX_SIZE = 64, 2048
+__all__ = ["MAX_SIZE", "MIN_SIZE", "Document", "Listener", "check_canvas_size"]
+
 Listener = Callable[["Document", Change], None]
 # Properties that may still change while a layer is locked.
 _LOCK_EXEMPT = ("locked", "visible")
-
-
-def check_canvas_size(width: object, height: object) -> tuple[int, int]:
-    """Return (width, height) as ints or raise ValueError with a user-facing message."""
-    try:
-        w, h = int(width), int(height)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise ValueError(f"canvas size must be whole numbers, not {width!r}x{height!r}") from None
-    if (
-        w != width
-        or h != height
-        or w % 8
-        or h % 8
-        or not (MIN_SIZE <= w <= MAX_SIZE and MIN_SIZE <= h <= MAX_SIZE)
-    ):
-        raise ValueError(
-            f"canvas size {width}x{height} is not allowed: width and height must be "
-            f"multiples of 8 within {MIN_SIZE}..{MAX_SIZE}"
-        )
-    return w, h
 
 
 class Document:
@@ -89,7 +80,7 @@ class Document:
         self.settings.validate()
         self.layers: list[Layer] = []
         for layer in layers or []:
-            self._check_new_layer(layer)
+            check_new_layer(layer, self.width, self.height, self.layers)
             self.layers.append(layer)
         self.history = History(history_depth, history_max_bytes)
         self.revision = 0
@@ -105,10 +96,7 @@ class Document:
 
     # ---- lookup -------------------------------------------------------------------------
     def layer(self, layer_id: str) -> Layer:
-        for layer in self.layers:
-            if layer.id == layer_id:
-                return layer
-        raise KeyError(f"no layer with id {layer_id!r} in this document")
+        return self.layers[self.index_of(layer_id)]
 
     def index_of(self, layer_id: str) -> int:
         for i, layer in enumerate(self.layers):
@@ -195,6 +183,18 @@ class Document:
             self._changed(cmd.change)
         return cmd is not None
 
+    def go_to_step(self, position: int) -> int:
+        """Undo or redo until ``position`` steps of ``history.labels`` are done (the Undo
+        History's rows); each step notifies as a single undo or redo does. Returns how many
+        steps it went through."""
+        self._require_no_stroke()
+        if not 0 <= position <= len(self.history.labels):
+            raise ValueError(f"no step {position} in this history")
+        start = self.history.position
+        while self.history.position != position:
+            self.undo() if self.history.position > position else self.redo()
+        return abs(position - start)
+
     # ---- layer stack --------------------------------------------------------------------
     def add_layer(
         self,
@@ -202,22 +202,24 @@ class Document:
         name: str = "",
         data: np.ndarray | None = None,
         index: int | None = None,
+        label: str | None = None,
         **props: object,
     ) -> Layer:
-        """Create a layer (blank when ``data`` is None; else a copy of ``data``) and insert it."""
-        kind = _kind(kind)
+        """Create a layer (blank when ``data`` is None; else a copy of ``data``) and insert it;
+        ``label`` names the undo step (default "Add <kind>")."""
+        kind = layer_kind(kind)
         values = {n: validate_property(kind, n, v) for n, v in props.items()}
-        _check_range(values.get("start", 0.0), values.get("end", 1.0))  # type: ignore[arg-type]
+        check_range(values.get("start", 0.0), values.get("end", 1.0))  # type: ignore[arg-type]
         pixels = kind.blank(self.width, self.height) if data is None else np.array(data, copy=True)
         layer = Layer(kind, pixels, name=str(name), **values)  # type: ignore[arg-type]
-        return self.insert_layer(layer, index, label=f"Add {kind.label.lower()}")
+        return self.insert_layer(layer, index, label=label or f"Add {kind.label.lower()}")
 
     def insert_layer(
         self, layer: Layer, index: int | None = None, label: str = "Add layer"
     ) -> Layer:
         """Insert an existing layer object (taken as-is) at ``index`` (None = top)."""
-        self._check_new_layer(layer)
-        index = len(self.layers) if index is None else _check_index(index, len(self.layers) + 1)
+        check_new_layer(layer, self.width, self.height, self.layers)
+        index = len(self.layers) if index is None else check_index(index, len(self.layers) + 1)
         self._do(LayerAdded(layer, index, label))
         return layer
 
@@ -228,7 +230,7 @@ class Document:
     def move_layer(self, layer_id: str, new_index: int) -> None:
         """Move a layer to ``new_index`` (0 = bottom, len-1 = top)."""
         old = self.index_of(layer_id)
-        new = _check_index(new_index, len(self.layers))
+        new = check_index(new_index, len(self.layers))
         if new != old:
             self._do(LayerMoved(layer_id, old, new))
 
@@ -250,7 +252,7 @@ class Document:
         if name in ("start", "end"):
             start = value if name == "start" else layer.start
             end = value if name == "end" else layer.end
-            _check_range(start, end)  # type: ignore[arg-type]
+            check_range(start, end)  # type: ignore[arg-type]
         if getattr(layer, name) != value:
             self._do(PropertyChange(layer.id, name, getattr(layer, name), value), merge)
 
@@ -261,30 +263,30 @@ class Document:
     def set_negative_prompt(self, text: str, *, merge: bool = False) -> None:
         self._set_field("negative_prompt", str(text), NEGATIVE_PROMPT, merge)
 
-    def set_setting(self, name: str, value: object, *, merge: bool = False) -> None:
-        """Change one field of :class:`GenerationSettings` (validated); models: see set_model."""
-        names = [f.name for f in dataclasses.fields(GenerationSettings) if f.name != "models"]
-        if name == "models":
-            raise ValueError("choose models with set_model(kind, value)")
-        if name not in names:
-            raise ValueError(f"unknown setting {name!r} (choose from {', '.join(names)})")
-        value = _coerce(name, getattr(self.settings, name), value)
-        change: dict[str, Any] = {name: value}  # _coerce cast it to the field's type
-        trial = dataclasses.replace(self.settings, **change)  # validates
-        self._set_field(f"settings.{name}", getattr(trial, name), SETTINGS, merge)
+    def set_setting(self, name: str, value: object) -> None:
+        """Change one field of :class:`GenerationSettings` (validated; not an undo step);
+        models: see set_model."""
+        self._set_setting_field(f"settings.{name}", validated_setting(self.settings, name, value))
 
     def set_model(self, slot: str, value: str | None) -> None:
         """Choose the model of one slot: base, edge_controlnet, ..., depth_estimator (see
         ``model_choice.MODEL_SLOTS``); a ControlNet replaces the whole ``controlnets`` mapping."""
         chosen = self.settings.models.with_model(slot, value)
         name = "controlnets" if slot_kind(slot) is not None else slot
-        self._set_field(f"settings.models.{name}", getattr(chosen, name), SETTINGS, False)
+        self._set_setting_field(f"settings.models.{name}", getattr(chosen, name))
 
     def _set_field(self, path: str, value: object, change: Change, merge: bool) -> None:
-        cmd = DocFieldChange(path, None, value, change)
-        cmd.before = _get_path(self, path)
+        cmd = DocFieldChange(path, _get_path(self, path), value, change)
         if cmd.before != value:
             self._do(cmd, merge)
+
+    def _set_setting_field(self, path: str, value: object) -> None:
+        """Settings are not undo steps (see the module docstring): set, notify, record nothing."""
+        self._require_no_stroke()
+        cmd = DocFieldChange(path, _get_path(self, path), value, SETTINGS)
+        if cmd.before != value:
+            cmd.apply_redo(self)
+            self._changed(SETTINGS)
 
     # ---- pixels -------------------------------------------------------------------------
     def begin_stroke(self, layer_id: str, label: str = "Paint") -> Stroke:
@@ -373,64 +375,13 @@ class Document:
         self._do(TilePatch(layer.id, [Tile(y0, x0, before, arr[y0:y1, x0:x1].copy())], label))
 
     def resize_canvas(self, width: int, height: int) -> None:
-        """Scale the canvas and every layer to ``width`` x ``height`` as one undo step.
-
-        Pictures are area-resampled on premultiplied alpha (no dark fringes), masks and edge
-        guides take the nearest pixel (they stay crisp), depth guides are interpolated linearly.
-        Undo puts the original arrays back, so the pixels return exactly. Subscribers hear
-        LAYERS then SETTINGS (undo/redo: LAYERS only). Nothing happens at the same size.
-        """
-        import cv2  # lazy, as in imaging
-
+        """Scale the canvas and every layer (see ``canvas_resize``) as one undo step whose undo
+        is exact. Subscribers hear LAYERS then SETTINGS (undo/redo: LAYERS only)."""
         w, h = check_canvas_size(width, height)
         self._require_no_stroke()
         if (w, h) == (self.width, self.height):
             return
-        sizes = {"before": (self.width, self.height), "after": (w, h)}
-        arrays: dict[str, dict[str, np.ndarray]] = {"before": {}, "after": {}}
-        for layer in self.layers:
-            arrays["before"][layer.id] = layer.data
-            new: np.ndarray
-            if layer.kind.is_picture:
-                rgba = layer.data.astype(np.float32)
-                rgba[..., :3] *= rgba[..., 3:4] / 255.0
-                out = cv2.resize(rgba, (w, h), interpolation=cv2.INTER_AREA)
-                alpha = out[..., 3:4]
-                out[..., :3] = np.where(
-                    alpha > 0, out[..., :3] * 255.0 / np.maximum(alpha, 1e-6), 0
-                )
-                new = np.clip(np.rint(out), 0, 255).astype(np.uint8)
-            else:
-                mode = (
-                    cv2.INTER_LINEAR if layer.kind is LayerKind.DEPTH else cv2.INTER_NEAREST_EXACT
-                )
-                new = cv2.resize(layer.data, (w, h), interpolation=mode)
-            arrays["after"][layer.id] = np.ascontiguousarray(new, dtype=np.uint8)
-        total = sum(a.nbytes for side in arrays.values() for a in side.values())
-
-        class CanvasResized(Command):
-            label = "Resize canvas"
-
-            @property
-            def change(self) -> Change:
-                return LAYERS
-
-            @property
-            def nbytes(self) -> int:
-                return total + 128
-
-            def _put(self, doc: Document, side: str) -> None:
-                doc.width, doc.height = sizes[side]
-                for layer_id, data in arrays[side].items():
-                    doc.layer(layer_id).data = data
-
-            def apply_undo(self, doc: Document) -> None:
-                self._put(doc, "before")
-
-            def apply_redo(self, doc: Document) -> None:
-                self._put(doc, "after")
-
-        self._do(CanvasResized())
+        self._do(CanvasResized(self, w, h))
         self._changed(SETTINGS)
 
     # ---- checks -------------------------------------------------------------------------
@@ -439,63 +390,6 @@ class Document:
         if layer.locked:
             raise ValueError(f"layer {layer.name!r} is locked: unlock it to edit its pixels")
         return layer
-
-    def _check_new_layer(self, layer: Layer) -> None:
-        if not isinstance(layer, Layer):
-            raise TypeError(f"expected a Layer, got {type(layer).__name__}")
-        if (layer.width, layer.height) != (self.width, self.height):
-            raise ValueError(
-                f"layer {layer.name!r} is {layer.width}x{layer.height}, "
-                f"the canvas is {self.width}x{self.height}"
-            )
-        if any(other.id == layer.id for other in self.layers):
-            raise ValueError(f"a layer with id {layer.id!r} is already in the document")
-
-
-def _kind(kind: LayerKind | str) -> LayerKind:
-    try:
-        return LayerKind(kind)
-    except ValueError:
-        names = ", ".join(k.value for k in LayerKind)
-        raise ValueError(f"unknown layer kind {kind!r} (choose from {names})") from None
-
-
-def _check_index(index: int, count: int) -> int:
-    if (
-        not isinstance(index, (int, np.integer))
-        or isinstance(index, bool)
-        or not 0 <= index < count
-    ):
-        raise ValueError(f"layer position must be within 0..{count - 1}, not {index!r}")
-    return int(index)
-
-
-def _check_range(start: float, end: float) -> None:
-    if not start < end:
-        raise ValueError(f"a guide's start ({start}) must be before its end ({end})")
-
-
-def _coerce(name: str, current: object, value: object) -> object:
-    """Cast a setting value to the type of its current value, with a clear error."""
-    try:
-        if isinstance(current, Enum):
-            return type(current)(value)
-        if isinstance(current, bool):
-            if not isinstance(value, bool):
-                raise ValueError
-            return value
-        if isinstance(current, int):
-            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                raise ValueError
-            return int(value)  # type: ignore[call-overload]
-        if isinstance(current, float):
-            if isinstance(value, bool):
-                raise ValueError
-            return float(value)  # type: ignore[arg-type]
-        return str(value)
-    except (TypeError, ValueError):
-        kind = type(current).__name__
-        raise ValueError(f"setting {name} needs a {kind} value, not {value!r}") from None
 
 
 def _get_path(obj: object, path: str) -> object:

@@ -9,19 +9,56 @@ holds. Pixel edits are :class:`TilePatch` commands that keep only the changed re
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from f1studio.document import imaging
 from f1studio.document.changes import LAYERS, Change
+from f1studio.document.strokes import TILE, Stroke, Tile, TileRecorder
+
+__all__ = [
+    "TILE",
+    "Command",
+    "DocFieldChange",
+    "History",
+    "LayerAdded",
+    "LayerMoved",
+    "LayerRemoved",
+    "PropertyChange",
+    "Stroke",
+    "Tile",
+    "TilePatch",
+    "TileRecorder",
+]
 
 if TYPE_CHECKING:
     from f1studio.document.document import Document
     from f1studio.document.layers import Layer
 
-TILE = 64
 _SMALL = 128  # nominal size of a command without pixel data
+
+
+_SWITCHES = {"visible": ("Hide layer", "Show layer"), "locked": ("Unlock layer", "Lock layer")}
+_TEXTS = {
+    "name": "Rename layer",
+    "prompt": "Edit prompt",
+    "negative_prompt": "Edit negative prompt",
+}
+
+
+def describe_change(name: str, before: object, after: object) -> str:
+    """A short name for a changed value: "Hide layer", "Edit prompt", "Opacity: 1 → 0.5"."""
+    if name in _SWITCHES:
+        return _SWITCHES[name][bool(after)]
+    if name in _TEXTS:
+        return _TEXTS[name]
+    return f"{name.replace('_', ' ').capitalize()}: {_short(before)} → {_short(after)}"
+
+
+def _short(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if isinstance(value, tuple):
+        return "curve"
+    return "none" if value is None else str(value)
 
 
 class Command(ABC):
@@ -47,17 +84,12 @@ class Command(ABC):
     def apply_redo(self, doc: Document) -> None:
         """Do this step (again)."""
 
+    def describe(self) -> str:
+        """The step's name in the Edit menu and the Undo History ("Paint", "Opacity: 1 → 0.5")."""
+        return self.label
+
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.label!r} {self.nbytes} B>"
-
-
-class Tile(NamedTuple):
-    """One changed rectangle of a layer: its top-left corner and its pixels before/after."""
-
-    y0: int
-    x0: int
-    before: np.ndarray
-    after: np.ndarray
+        return f"<{type(self).__name__} {self.describe()!r} {self.nbytes} B>"
 
 
 class TilePatch(Command):
@@ -101,6 +133,11 @@ class PropertyChange(Command):
         self.label = f"Change {name.replace('_', ' ')}"
         self.merge_key = ("property", layer_id, name)
 
+    def describe(self) -> str:
+        if self.name in ("prompt", "negative_prompt"):  # a region's words
+            return f"Edit region {self.name.replace('_', ' ')}"
+        return describe_change(self.name, self.before, self.after)
+
     @property
     def change(self) -> Change:
         return Change.layer(self.layer_id)
@@ -119,6 +156,9 @@ class DocFieldChange(Command):
         self.path, self.before, self.after, self._change = path, before, after, change
         self.label = f"Change {path.rsplit('.', 1)[-1].replace('_', ' ')}"
         self.merge_key = ("field", path)
+
+    def describe(self) -> str:
+        return describe_change(self.path.rsplit(".", 1)[-1], self.before, self.after)
 
     @property
     def change(self) -> Change:
@@ -193,109 +233,6 @@ class LayerMoved(Command):
 
     def apply_redo(self, doc: Document) -> None:
         self._move(doc, self.new_index)
-
-
-class TileRecorder:
-    """Snapshots 64x64 tiles of ``data`` lazily, before they are first modified.
-
-    Call :meth:`touch` with a rect before writing into it; :meth:`finish` returns only the
-    tiles whose content really changed, with copies of their pixels before and after.
-    """
-
-    def __init__(self, data: np.ndarray, tile: int = TILE):
-        self.data = data
-        self.tile = tile
-        self._before: dict[tuple[int, int], np.ndarray] = {}
-
-    def touch(self, y0: float, x0: float, y1: float, x1: float) -> None:
-        """Announce that rect (y0, x0)-(y1, x1) (end exclusive) is about to change."""
-        h, w = self.data.shape[:2]
-        cy0, cx0 = max(0, int(np.floor(y0))), max(0, int(np.floor(x0)))
-        cy1, cx1 = min(h, int(np.ceil(y1))), min(w, int(np.ceil(x1)))
-        if cy0 >= cy1 or cx0 >= cx1:
-            return
-        t = self.tile
-        for ty in range(cy0 // t, (cy1 - 1) // t + 1):
-            for tx in range(cx0 // t, (cx1 - 1) // t + 1):
-                if (ty, tx) not in self._before:
-                    self._before[ty, tx] = self.data[
-                        ty * t : (ty + 1) * t, tx * t : (tx + 1) * t
-                    ].copy()
-
-    @property
-    def touched_tiles(self) -> int:
-        return len(self._before)
-
-    def rollback(self) -> None:
-        """Put every touched tile back as it was."""
-        for (ty, tx), before in self._before.items():
-            y, x = ty * self.tile, tx * self.tile
-            self.data[y : y + before.shape[0], x : x + before.shape[1]] = before
-        self._before.clear()
-
-    def finish(self) -> list[Tile]:
-        """The changed tiles (before/after copies); the recorder is empty afterwards."""
-        tiles = []
-        for (ty, tx), before in self._before.items():
-            y, x = ty * self.tile, tx * self.tile
-            now = self.data[y : y + before.shape[0], x : x + before.shape[1]]
-            if not np.array_equal(before, now):
-                tiles.append(Tile(y, x, before, now.copy()))
-        self._before.clear()
-        return tiles
-
-
-class Stroke(TileRecorder):
-    """An open pixel edit of one layer; see ``Document.stroke``.
-
-    ``data`` is the layer's array. Call :meth:`touch` before writing into a rect of it, or
-    use the painting helpers :meth:`rect` and :meth:`disc`, which touch for you. Values are
-    RGB(A) tuples on paint/reference layers and levels 0..255 on masks and guides.
-    """
-
-    def __init__(self, layer: Layer, label: str = "Paint"):
-        super().__init__(layer.data)
-        self.layer = layer
-        self.layer_id = layer.id
-        self.label = label
-
-    def rect(
-        self,
-        y0: float,
-        x0: float,
-        y1: float,
-        x1: float,
-        value: object = 0,
-        opacity: float = 1.0,
-        erase: bool = False,
-    ) -> None:
-        """Fill a rect (end exclusive): "over" on pictures, blend toward ``value`` on masks."""
-        cov = np.float32(imaging.check_unit(opacity, "opacity"))
-        r = imaging.clip_rect((y0, x0, y1, x1), self.data.shape)
-        if r is not None:
-            self._paint(r, cov, value, erase)
-
-    def disc(
-        self,
-        cy: float,
-        cx: float,
-        radius: float,
-        value: object = 0,
-        hardness: float = 1.0,
-        opacity: float = 1.0,
-        erase: bool = False,
-    ) -> None:
-        """One round brush dab centred on pixel (cy, cx)."""
-        opacity = imaging.check_unit(opacity, "opacity")
-        dab = imaging.disc_coverage(cy, cx, radius, hardness, self.data.shape)
-        if dab is not None:
-            self._paint(dab[0], dab[1] * np.float32(opacity), value, erase)
-
-    def _paint(self, r: imaging.Rect, cov: np.ndarray, value: object, erase: bool) -> None:
-        if not erase:
-            imaging.check_paint_value(self.layer.kind.is_picture, value)
-        self.touch(*r)
-        imaging.paint_region(self.data[r[0] : r[2], r[1] : r[3]], value, cov, erase)
 
 
 class History:
@@ -381,11 +318,22 @@ class History:
 
     @property
     def undo_label(self) -> str | None:
-        return self.undo_stack[-1].label if self.undo_stack else None
+        return self.undo_stack[-1].describe() if self.undo_stack else None
 
     @property
     def redo_label(self) -> str | None:
-        return self.redo_stack[-1].label if self.redo_stack else None
+        return self.redo_stack[-1].describe() if self.redo_stack else None
+
+    @property
+    def labels(self) -> list[str]:
+        """Every step's name, oldest first: the done steps, then the undone ones."""
+        steps = self.undo_stack + self.redo_stack[::-1]
+        return [cmd.describe() for cmd in steps]
+
+    @property
+    def position(self) -> int:
+        """How many of :attr:`labels` are done (0: every step is undone)."""
+        return len(self.undo_stack)
 
     @property
     def nbytes(self) -> int:

@@ -194,5 +194,5 @@ class GenerateController(QObject):
             self.errorMessage.emit("That result has another size than the canvas; not applied")
             return
         rgba = np.dstack([image, np.full(image.shape[:2], 255, np.uint8)])
-        layer = doc.add_layer(LayerKind.PAINT, name=item.label, data=rgba)
+        layer = doc.add_layer(LayerKind.PAINT, name=item.label, data=rgba, label="Apply result")
         self.layerAdded.emit(layer.id)

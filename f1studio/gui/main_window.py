@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -30,8 +31,10 @@ from f1studio.gui.panels.guidance import GuidanceSlider
 from f1studio.gui.panels.layers_panel import LayersPanel
 from f1studio.gui.panels.prompt_panel import PromptPanel
 from f1studio.gui.panels.results_strip import ResultsStrip
+from f1studio.gui.panels.undo_history import UndoHistoryPanel
 from f1studio.gui.render_controls import RenderControls
 from f1studio.gui.toolbar import ToolBar
+from f1studio.gui.undo_keys import UndoKeyRouter
 from f1studio.gui.worker import EngineWorker
 from f1studio.model_library import resolve_models
 
@@ -100,6 +103,20 @@ class MainWindow(FileWindow):
         self._dock("Layers", self.layers_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         results_dock = self._dock("Results", self.results, Qt.DockWidgetArea.BottomDockWidgetArea)
         results_dock.setMaximumHeight(170)
+        # Undo History: a dock the View menu shows and hides (hidden at first)
+        self.undo_history = UndoHistoryPanel(self.doc)
+        self.undo_history_dock = self._dock(
+            "Undo History", self.undo_history, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.undo_history_dock.setFeatures(
+            self.undo_history_dock.features() | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.undo_history_dock.hide()
+        # Ctrl+Z reaches the document unless a text field has typing to undo (undo_keys)
+        self._undo_keys = UndoKeyRouter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._undo_keys)
 
         self.engine_label = QLabel()
         self.statusBar().addPermanentWidget(self.engine_label)
@@ -116,6 +133,7 @@ class MainWindow(FileWindow):
         self.set_engine_status()
         self._update_model_banner()
         self.resize(1400, 900)
+        self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)  # not the first field of the bar
 
     # ---- layout helpers -------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -151,11 +169,15 @@ class MainWindow(FileWindow):
             controller.statusMessage.connect(self.status)
             controller.errorMessage.connect(self.show_error)
         self.layers_panel.activeLayerChanged.connect(self.canvas.set_active_layer)
+        self.layers_panel.layerAdded.connect(
+            lambda _: self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+        )
+        self.undo_history.aboutToJump.connect(self.canvas.finish_stroke)
         self.layers_panel.extractRequested.connect(self.imports.extract)
         self.layers_panel.importRequested.connect(self.imports.choose_files)
         self.canvas.statusMessage.connect(self.status)
         self.canvas.brushChanged.connect(self.toolbar.sync_from_brush)
-        for panel in (self.prompt_panel, self.guidance, self.layers_panel):
+        for panel in (self.prompt_panel, self.guidance, self.layers_panel, self.undo_history):
             panel.statusMessage.connect(self.status)
         self.canvas.filesDropped.connect(self.imports.files_dropped)
         self.canvas.imageDropped.connect(self.imports.image_dropped)
@@ -210,6 +232,9 @@ class MainWindow(FileWindow):
         )
         guides.setCheckable(True)
         guides.setChecked(True)
+        history = self.undo_history_dock.toggleViewAction()
+        history.setText("Undo &History")
+        v.addAction(history)
         r = bar.addMenu("&Render")
         self._action(
             r,
@@ -234,7 +259,13 @@ class MainWindow(FileWindow):
         self._update_title()
 
     def show_document(self) -> None:
-        for widget in (self.canvas, self.prompt_panel, self.guidance, self.layers_panel):
+        for widget in (
+            self.canvas,
+            self.prompt_panel,
+            self.guidance,
+            self.layers_panel,
+            self.undo_history,
+        ):
             widget.set_document(self.doc)
         self._bind_document()
         self.canvas.fit_to_window()

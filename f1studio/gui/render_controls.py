@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from f1studio.engine.events import Progress, Started
@@ -20,6 +21,8 @@ class RenderControls(QWidget):
         self.generate_button.setDefault(True)
         self.cancel_button = QPushButton("Cancel  (Esc)")
         self.cancel_button.setEnabled(False)
+        for button in (self.generate_button, self.cancel_button):  # a click leaves the focus
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # where the user put it
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.progress.setTextVisible(True)
@@ -56,4 +59,6 @@ class RenderControls(QWidget):
         """A job finished, failed or was cancelled; ``waiting`` jobs are still queued."""
         if not waiting:
             self.progress.setVisible(False)
+            if self.cancel_button.hasFocus():  # reached by Tab: stay here, not down the chain
+                self.generate_button.setFocus(Qt.FocusReason.OtherFocusReason)
             self.cancel_button.setEnabled(False)

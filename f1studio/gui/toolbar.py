@@ -104,6 +104,16 @@ class ToolBar(QToolBar):
         self.depth_value.setToolTip("Depth level the brush paints: 0 = far, 255 = near")
         self.addWidget(self.depth_value)
         self._show_depth(brush.depth_level)
+        # Tab and Qt's hand-on of a lost focus never land here: a stray "5" must not become
+        # the brush size (a click still gives these fields the focus)
+        for widget in (
+            self.size_spin,
+            self.hardness_slider,
+            self.opacity_slider,
+            self.color_button,
+            self.depth_slider,
+        ):
+            widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
         # shortcuts without a button: the window adds these to itself
         self.extra_actions: list[QAction] = []

@@ -97,12 +97,6 @@ def test_is_pure_and_deterministic() -> None:
     [
         lambda d, i: d.set_prompt("a harbour at dawn"),
         lambda d, i: d.set_negative_prompt(""),
-        lambda d, i: d.set_setting("steps", 26),
-        lambda d, i: d.set_setting("scheduler", "euler"),
-        lambda d, i: d.set_setting("seed", 1),
-        lambda d, i: d.set_setting("batch_count", 2),
-        lambda d, i: d.set_setting("strength", 0.5),
-        lambda d, i: d.set_model("base", "x"),
         lambda d, i: d.set_layer_property(i["sky"], "weight", 0.9),
         lambda d, i: d.set_layer_property(i["boat"], "prompt", "blue boat"),
         lambda d, i: d.set_layer_property(i["edge"], "end", 0.7),
@@ -119,6 +113,29 @@ def test_any_relevant_change_changes_the_request(edit) -> None:  # type: ignore[
     edit(doc, ids)
     assert build_request(doc) != before
     doc.undo()
+    assert build_request(doc) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("steps", 26), ("scheduler", "euler"), ("seed", 1), ("batch_count", 2), ("strength", 0.5)],
+)
+def test_any_setting_changes_the_request(name: str, value: object) -> None:
+    # settings are not undo steps (document.py): setting the old value back restores it
+    doc, _ = _scene()
+    before, old = build_request(doc), getattr(doc.settings, name)
+    doc.set_setting(name, value)
+    assert build_request(doc) != before
+    doc.set_setting(name, old)
+    assert build_request(doc) == before
+
+
+def test_the_chosen_model_changes_the_request() -> None:
+    doc, _ = _scene()
+    before = build_request(doc)
+    doc.set_model("base", "x")
+    assert build_request(doc) != before
+    doc.set_model("base", None)
     assert build_request(doc) == before
 
 

@@ -149,10 +149,11 @@ def test_locked_layer_can_still_be_hidden_and_unlocked() -> None:
     assert layer.name == "x" and not layer.visible
 
 
-def test_prompts_settings_and_models_are_undoable() -> None:
+def test_prompts_are_undoable_settings_and_models_are_not_undo_steps() -> None:
     doc = Document(64, 64)
     doc.set_prompt("a red fox")
     doc.set_negative_prompt("blurry")
+    revision = doc.revision
     doc.set_setting("steps", 30)
     doc.set_setting("guidance_scale", 5)
     doc.set_setting("seed_mode", "random")
@@ -166,14 +167,16 @@ def test_prompts_settings_and_models_are_undoable() -> None:
         "runwayml/sd15",
     )
     assert isinstance(s.guidance_scale, float)
-    for _ in range(6):
-        doc.undo()
-    assert doc.prompt == "" and doc.negative_prompt == ""
+    assert doc.revision == revision + 4  # each setting still counts as a change (saved)
+    assert doc.history.labels == ["Edit prompt", "Edit negative prompt"]
+    doc.undo()
+    doc.undo()
+    assert doc.prompt == "" and doc.negative_prompt == "" and not doc.can_undo
     assert (s.steps, s.guidance_scale, s.seed_mode, s.models.base) == (
-        25,
-        7.5,
-        SeedMode.FIXED,
-        None,
+        30,
+        5.0,
+        SeedMode.RANDOM,
+        "runwayml/sd15",
     )
 
 

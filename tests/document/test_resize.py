@@ -36,7 +36,9 @@ def test_every_layer_is_scaled_in_one_undo_step_and_undo_is_exact() -> None:
 
     assert (doc.width, doc.height) == (256, 64)
     assert heard == [Change(ChangeKind.LAYERS), Change(ChangeKind.SETTINGS)]
-    assert len(doc.history) == steps + 1 and doc.history.undo_label == "Resize canvas"
+    assert (
+        len(doc.history) == steps + 1 and doc.history.undo_label == "Resize canvas: 128×96 → 256×64"
+    )
     for layer in doc.layers:
         assert layer.data.shape[:2] == (64, 256) and layer.data.dtype == np.uint8
         assert layer.data.shape[2:] == originals[layer.id].shape[2:]

@@ -75,7 +75,7 @@ class GuidanceSlider(DocumentView):
 
     def _edited(self, value: float) -> None:
         if self.document is not None:
-            self.edit(self.document.set_setting, "guidance_scale", value, merge=True)
+            self.edit(self.document.set_setting, "guidance_scale", value)
 
     def document_changed(self, change: Change) -> None:
         if change.kind is ChangeKind.SETTINGS:

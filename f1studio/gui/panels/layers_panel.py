@@ -88,6 +88,7 @@ class LayersPanel(DocumentView):
     activeLayerChanged = Signal(object)  # str | None
     extractRequested = Signal(str, str)  # reference layer id, "edge" | "depth"
     importRequested = Signal(object)  # LayerKind: Add ▸ Reference image asks for files
+    layerAdded = Signal(str)  # id of a layer added with this panel (the window focuses the canvas)
 
     def __init__(self, doc: Document | None = None, parent: QWidget | None = None):
         super().__init__(doc, parent)
@@ -217,6 +218,7 @@ class LayersPanel(DocumentView):
         self.edit(lambda: layers.append(doc.add_layer(kind, index=index)))
         if layers:
             self.select_layer(layers[0].id)
+            self.layerAdded.emit(layers[0].id)
         return layers[0] if layers else None
 
     def delete_layer(self) -> None:
@@ -317,10 +319,15 @@ class LayersPanel(DocumentView):
         self._update_buttons()
 
     def _add_row_widgets(self, item: QTreeWidgetItem, layer_id: str) -> None:
+        # the rows are rebuilt when layers come and go: a row widget holding the focus would
+        # pass it down Qt's tab chain as it goes, so they never take it (the properties below
+        # have the same switches for the keyboard)
         visible = QCheckBox()
+        visible.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         visible.setToolTip("Visible")
         visible.toggled.connect(lambda on: self._toggle(layer_id, "visible", on))
         lock = QToolButton()
+        lock.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         lock.setCheckable(True)
         lock.setAutoRaise(True)
         lock.setIcon(self._lock_icon)

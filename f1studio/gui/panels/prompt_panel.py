@@ -131,7 +131,7 @@ class PromptPanel(DocumentView):
     # ---- user edits -> document -------------------------------------------------------------
     def _set(self, name: str, value: object) -> None:
         if self.document is not None:
-            self.edit(self.document.set_setting, name, value, merge=True)
+            self.edit(self.document.set_setting, name, value)
 
     def _prompt_edited(self) -> None:
         if self.document is not None:
