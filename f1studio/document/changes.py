@@ -18,6 +18,7 @@ class ChangeKind(Enum):
     PROMPT = "prompt"
     NEGATIVE_PROMPT = "negative_prompt"
     SETTINGS = "settings"  # generation settings, model choices
+    RESULTS = "results"  # the generation history (results added, discarded, applied)
 
     @property
     def has_layer(self) -> bool:
@@ -52,3 +53,4 @@ LAYERS = Change(ChangeKind.LAYERS)
 PROMPT = Change(ChangeKind.PROMPT)
 NEGATIVE_PROMPT = Change(ChangeKind.NEGATIVE_PROMPT)
 SETTINGS = Change(ChangeKind.SETTINGS)
+RESULTS = Change(ChangeKind.RESULTS)

@@ -23,6 +23,7 @@ from f1studio.document.canvas_resize import CanvasResized
 from f1studio.document.changes import (
     NEGATIVE_PROMPT,
     PROMPT,
+    RESULTS,
     SETTINGS,
     Change,
     ChangeKind,
@@ -38,6 +39,7 @@ from f1studio.document.history import (
     TilePatch,
 )
 from f1studio.document.layers import Layer, LayerKind, validate_property
+from f1studio.document.results import ResultHistory
 from f1studio.document.settings import GenerationSettings
 from f1studio.document.strokes import Stroke, Tile
 from f1studio.document.validation import (
@@ -72,6 +74,7 @@ class Document:
         layers: list[Layer] | None = None,
         history_depth: int = 200,
         history_max_bytes: int | None = 2 << 30,
+        results: ResultHistory | None = None,
     ):
         self.width, self.height = check_canvas_size(width, height)
         self.prompt = str(prompt)
@@ -88,6 +91,9 @@ class Document:
         self._pixel_revisions: dict[str, int] = {}
         self._listeners: list[Listener] = []
         self._stroke: Stroke | None = None
+        # the generation history: saved with the document, never an undo step
+        self.results = results if results is not None else ResultHistory()
+        self.results.on_change = lambda: self._changed(RESULTS)
 
     def __repr__(self) -> str:
         return (
@@ -119,6 +125,7 @@ class Document:
             layers=[layer.copy() for layer in self.layers],
             history_depth=self.history.depth,
             history_max_bytes=self.history.max_bytes,
+            results=self.results.copy(),
         )
 
     # ---- change notification ------------------------------------------------------------

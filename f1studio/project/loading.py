@@ -13,24 +13,29 @@ import re
 import warnings
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from f1studio.document.document import Document
+from f1studio.document.document import MAX_SIZE, Document
 from f1studio.document.layers import Layer, LayerKind
+from f1studio.document.results import ResultHistory, ResultRecord
 from f1studio.project import errors
 from f1studio.project.atomic import PathLike, remove_stale_temporaries
 from f1studio.project.manifest_schema import (
     MANIFEST_NAME,
     MAX_LAYERS,
+    CheckedManifest,
     check_manifest,
     parse_manifest,
 )
 from f1studio.project.migrations import migrate
 from f1studio.project.snapshot import EncodedLayer, LayerPngCache
+
+MAX_RESULT_PNG_BYTES = MAX_SIZE * MAX_SIZE * 3 * 17 // 16 + MAX_SIZE + 2**20
 
 # Limits that no real project reaches; anything above is treated as damaged or hostile. What
 # the manifest may ask for (layers, pixels, prompt lengths) is bounded in manifest_schema.
@@ -184,7 +189,54 @@ def _build_document(
         checked.negative_prompt,
         settings=checked.settings,
         layers=layers,
+        results=_read_results(zf, infos, checked, name, cache),
     )
+
+
+def _read_results(
+    zf: zipfile.ZipFile,
+    infos: dict[str, zipfile.ZipInfo],
+    checked: CheckedManifest,
+    name: str,
+    cache: LayerPngCache | None,
+) -> ResultHistory:
+    """The generation history; each picture's header is checked against what the layers left
+    of the memory budget before it is decoded."""
+    history = ResultHistory(checked.results.limit)
+    budget = checked.pixel_budget()
+    for index, entry in enumerate(checked.results.items):
+        label = f"result {index + 1}"
+        info = infos.get(entry.file)
+        if info is None:
+            raise errors.LayerImageError(
+                f"Cannot open '{name}': the picture of {label} ({entry.file}) is missing."
+            )
+        data = _read_member(zf, info, name, MAX_RESULT_PNG_BYTES)
+
+        image = _decode_png(data, _result_fits(name, budget), name, label, entry.file)
+        budget -= image.nbytes
+        record = ResultRecord(image, entry.request, entry.created, entry.id)
+        history.add(record, applied_layer=entry.applied_layer)
+        if cache is not None:
+            cache.store(f"result:{entry.id}", EncodedLayer(image, 0, data))
+    return history
+
+
+def _result_fits(name: str, budget: int) -> Callable[[tuple[int, int], str], str | None]:
+    """What a result's PNG header must say: RGB, within the canvas limits and the budget."""
+
+    def fits(size: tuple[int, int], mode: str) -> str | None:
+        w, h = size
+        if mode != "RGB" or not (0 < w <= MAX_SIZE and 0 < h <= MAX_SIZE):
+            return f"is {w}x{h} {mode}, expected an RGB picture of at most {MAX_SIZE}x{MAX_SIZE}"
+        if w * h * 3 > budget:
+            raise errors.ProjectTooLargeError(
+                f"Refusing to open '{name}': its results would need more memory than a "
+                "project may hold."
+            )
+        return None
+
+    return fits
 
 
 def _read_layer_pixels(
@@ -208,18 +260,36 @@ def _read_layer_pixels(
     limit = width * height * kind.channels * 17 // 16 + height + 2**20
     data = _read_member(zf, info, name, limit)
     mode = "RGBA" if kind.is_picture else "L"
+
+    def fits(size: tuple[int, int], found: str) -> str | None:
+        if found != mode or size != (width, height):
+            return f"is {size[0]}x{size[1]} {found}, expected {width}x{height} {mode}"
+        return None
+
+    return _decode_png(data, fits, name, label, member), data
+
+
+def _decode_png(
+    data: bytes,
+    fits: Callable[[tuple[int, int], str], str | None],
+    name: str,
+    label: str,
+    member: str,
+) -> np.ndarray:
+    """Decode a PNG once ``fits(size, mode)`` accepted its header (None) instead of saying
+    what is wrong with it."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=["PNG"])
-            if image.mode != mode or image.size != (width, height):
+            problem = fits(image.size, image.mode)
+            if problem is not None:
                 raise errors.LayerImageError(
-                    f"Cannot open '{name}': the image of {label} is {image.size[0]}x"
-                    f"{image.size[1]} {image.mode}, expected {width}x{height} {mode}."
+                    f"Cannot open '{name}': the image of {label} {problem}."
                 )
             image.load()
-            return np.array(image, dtype=np.uint8), data
-    except errors.LayerImageError:
+            return np.array(image, dtype=np.uint8)
+    except errors.ProjectError:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, zlib.error, Warning) as exc:
         raise errors.LayerImageError(

@@ -43,6 +43,7 @@ from f1studio.document.layers import validate_property as check_property
 from f1studio.document.settings import GenerationSettings, check_setting
 from f1studio.model_choice import BASE_SLOT, DEPTH_ESTIMATOR_SLOT
 from f1studio.project import errors
+from f1studio.project.results_schema import CheckedResults, ResultsInvalid, check_results
 
 MANIFEST_NAME = "manifest.json"
 MAX_LAYERS = 256
@@ -95,6 +96,13 @@ class CheckedManifest:
     negative_prompt: str
     settings: GenerationSettings
     layers: tuple[LayerEntry, ...]
+    results: CheckedResults
+
+    def pixel_budget(self) -> int:
+        """Bytes the results may still decode to after the layers (see the module docstring)."""
+        canvas = self.width * self.height
+        layers = sum(canvas * layer.kind.channels for layer in self.layers)
+        return MAX_CANVASES * canvas * 4 - layers
 
 
 class _Invalid(Exception):
@@ -200,7 +208,11 @@ def _check(m: dict[str, Any]) -> CheckedManifest:
                 f"layers[{index}].id {layer.id!r} is already used by layers[{owners[layer.id]}]"
             )
         owners[layer.id] = index
-    return CheckedManifest(width, height, prompt, negative, settings, layers)
+    try:
+        results = check_results(m.get("results"))
+    except ResultsInvalid as exc:
+        raise _Invalid(str(exc)) from None
+    return CheckedManifest(width, height, prompt, negative, settings, layers, results)
 
 
 def _settings(data: object) -> GenerationSettings:
@@ -323,6 +335,9 @@ def _check_cost(checked: CheckedManifest) -> None:
                 "each layer must have its own image"
             )
         users[layer.file] = index
+    for entry in checked.results.items:
+        if entry.file in users:
+            raise _TooCostly(f"a result and layers[{users[entry.file]}] both use {entry.file!r}")
     canvas = checked.width * checked.height
     decoded = sum(canvas * layer.kind.channels for layer in checked.layers)
     if decoded > MAX_CANVASES * canvas * 4:

@@ -7,7 +7,9 @@ order. A step is frozen in time: it names the fields of its own two formats, nev
 - format 1: the first released format;
 - format 2: the model choices keep ControlNets in one mapping by guide kind
   (``settings.models.controlnets: {"edge": ..., "depth": ...}``) instead of the fields
-  ``edge_controlnet`` and ``depth_controlnet``.
+  ``edge_controlnet`` and ``depth_controlnet``;
+- format 3: the document keeps its generation history (``results``: a limit and the results,
+  each with its picture under ``results/`` and the request that made it).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from f1studio.project.errors import ManifestError, NewerFormatError
 
-CURRENT_FORMAT = 2
+CURRENT_FORMAT = 3
 
 Manifest = dict[str, Any]
 MigrationStep = Callable[[Manifest], Manifest]
@@ -39,8 +41,15 @@ def _v1_to_v2(manifest: Manifest) -> Manifest:
     return manifest
 
 
+def _v2_to_v3(manifest: Manifest) -> Manifest:
+    """Format 2 had no generation history: an empty one with the default limit."""
+    manifest.setdefault("results", {"limit": 50, "items": []})
+    manifest["format_version"] = 3
+    return manifest
+
+
 #: from-version -> step producing a manifest of from-version + 1.
-MIGRATIONS: dict[int, MigrationStep] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, MigrationStep] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def format_version_of(manifest: Manifest) -> int:

@@ -127,7 +127,7 @@ class RecoverySession:
             "original": os.fspath(original) if original is not None else None,
             "title": title,
             "saved_at": time.time(),
-            "layers": len(snapshot.members),
+            "layers": snapshot.layers,
             "app_version": __version__,
         }
         payload = json.dumps(info, indent=1, ensure_ascii=False).encode("utf-8")

@@ -30,7 +30,7 @@ from PIL import Image
 
 from f1studio import __version__
 from f1studio.document.document import Document
-from f1studio.document.layers import Layer, validate_property
+from f1studio.document.layers import validate_property
 from f1studio.project import errors
 from f1studio.project.atomic import PathLike, write_atomically
 from f1studio.project.manifest_schema import MANIFEST_NAME, check_before_saving
@@ -60,25 +60,25 @@ class LayerPngCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def current(self, doc: Document, layer: Layer) -> bytes | None:
-        """The cached PNG of ``layer`` when its pixels have not changed since; else None."""
-        entry = self._entries.get(layer.id)
-        if entry is None or entry.source is not layer.data:
+    def current(self, key: str, source: np.ndarray, revision: int) -> bytes | None:
+        """The cached PNG of ``key`` when it was made from ``source`` at ``revision``."""
+        entry = self._entries.get(key)
+        if entry is None or entry.source is not source or entry.revision != revision:
             return None
-        return entry.png if entry.revision == doc.pixel_revision(layer.id) else None
+        return entry.png
 
     def store(self, layer_id: str, entry: EncodedLayer) -> None:
         self._entries[layer_id] = entry
 
-    def keep_only(self, layer_ids: set[str]) -> None:
-        """Forget layers no longer in the document (and the arrays they hold on to)."""
-        for layer_id in set(self._entries) - layer_ids:
-            del self._entries[layer_id]
+    def keep_only(self, keys: set[str]) -> None:
+        """Forget layers and results no longer in the document (and the arrays they hold)."""
+        for key in set(self._entries) - keys:
+            del self._entries[key]
 
 
 def encode_png(pixels: np.ndarray) -> bytes:
-    """One layer as a lossless PNG: RGBA for (H, W, 4) pixels, greyscale for (H, W)."""
-    mode = "RGBA" if pixels.ndim == 3 else "L"
+    """Pixels as a lossless PNG: RGBA for (H, W, 4), RGB for (H, W, 3), greyscale for (H, W)."""
+    mode = {4: "RGBA", 3: "RGB"}[pixels.shape[2]] if pixels.ndim == 3 else "L"
     out = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(pixels), mode).save(
         out, format="PNG", compress_level=PNG_COMPRESS_LEVEL
@@ -91,7 +91,7 @@ class _Member:
     """One layer PNG of a snapshot: cached bytes, or a private copy of the pixels to encode."""
 
     name: str
-    layer_id: str
+    key: str  # the cache key: a layer's id, or "result:" + a result's id
     source: np.ndarray
     revision: int
     png: bytes | None
@@ -108,9 +108,12 @@ class _Member:
 class ProjectSnapshot:
     """A document frozen for writing: the manifest bytes and one member per layer."""
 
-    def __init__(self, manifest: bytes, members: list[_Member], cacheable: bool = True) -> None:
+    def __init__(
+        self, manifest: bytes, members: list[_Member], layers: int, cacheable: bool = True
+    ) -> None:
         self.manifest = manifest
         self.members = members
+        self.layers = layers  # how many of the members are layers (the rest are results)
         # pixels copied in the middle of a brush stroke may never be committed: not cached
         self.cacheable = cacheable
         self.stamp = time.localtime()[:6]
@@ -128,23 +131,17 @@ class ProjectSnapshot:
         """
         manifest, files = build_manifest(doc, name)
         check_before_saving(manifest, name)
+        sources = [(layer.id, layer.data, doc.pixel_revision(layer.id)) for layer in doc.layers]
+        sources += [(f"result:{r.id}", r.image, 0) for r in doc.results]
         members = []
-        for member, layer in zip(files, doc.layers, strict=True):
-            png = cache.current(doc, layer) if cache is not None else None
-            members.append(
-                _Member(
-                    name=member,
-                    layer_id=layer.id,
-                    source=layer.data,
-                    revision=doc.pixel_revision(layer.id),
-                    png=png,
-                    pixels=None if png is not None else layer.data.copy(),
-                )
-            )
+        for member, (key, source, revision) in zip(files, sources, strict=True):
+            png = cache.current(key, source, revision) if cache is not None else None
+            copy = None if png is not None else source.copy()
+            members.append(_Member(member, key, source, revision, png, copy))
         if cache is not None:
-            cache.keep_only({layer.id for layer in doc.layers})
+            cache.keep_only({key for key, _, _ in sources})
         payload = json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8")
-        return cls(payload, members, cacheable=not doc.stroke_open)
+        return cls(payload, members, len(doc.layers), cacheable=not doc.stroke_open)
 
     def write(self, path: PathLike) -> Path:
         """Encode what is left and write the archive atomically (any thread). OSError on
@@ -167,12 +164,13 @@ class ProjectSnapshot:
         for member in self.members:
             if member.png is not None:
                 cache.store(
-                    member.layer_id, EncodedLayer(member.source, member.revision, member.png)
+                    member.key, EncodedLayer(member.source, member.revision, member.png)
                 )
 
 
 def build_manifest(doc: Document, name: str) -> tuple[dict[str, Any], list[str]]:
-    """The manifest and the member names of the layer PNGs (checked before touching disk)."""
+    """The manifest and the member names of the PNGs: the layers' then the results' (checked
+    before touching disk)."""
     entries: list[dict[str, Any]] = []
     files: list[str] = []
     used: set[str] = set()
@@ -201,6 +199,19 @@ def build_manifest(doc: Document, name: str) -> tuple[dict[str, Any], list[str]]
         entries.append(
             {"id": layer.id, "kind": layer.kind.value, "file": member, "properties": props}
         )
+    items = []
+    for record in doc.results:
+        member = f"results/{record.id}.png"
+        files.append(member)
+        items.append(
+            {
+                "id": record.id,
+                "file": member,
+                "created": record.created,
+                "applied_layer": doc.results.applied_layer(record.id),
+                "request": record.request,
+            }
+        )
     manifest = {
         "format_version": CURRENT_FORMAT,
         "app": "F1 Studio",
@@ -210,5 +221,6 @@ def build_manifest(doc: Document, name: str) -> tuple[dict[str, Any], list[str]]
         "negative_prompt": doc.negative_prompt,
         "settings": doc.settings.to_dict(),
         "layers": entries,
+        "results": {"limit": doc.results.limit, "items": items},
     }
     return manifest, files

@@ -11,10 +11,13 @@ import pytest
 
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
+from f1studio.document.results import ResultHistory, ResultRecord
 from f1studio.document.settings import GenerationSettings, ModelChoice, SeedMode
 
 
-def full_document(seed: int = 0, width: int = 96, height: int = 64) -> Document:
+def full_document(
+    seed: int = 0, width: int = 96, height: int = 64, with_results: bool = True
+) -> Document:
     """All six layer kinds with random pixels; every property and setting off its default.
 
     Layer ids are fixed, so the same seed gives the same document in any process.
@@ -66,6 +69,14 @@ def full_document(seed: int = 0, width: int = 96, height: int = 64) -> Document:
             depth_estimator="Intel/dpt-hybrid-midas",
         ),
     )
+    history = ResultHistory(limit=12 if with_results else 50)
+    for n in range(2 if with_results else 0):
+        request = {"prompt": f"result {n} ✓", "seed": seed + n, "steps": 9, "model": None}
+        image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        history.add(
+            ResultRecord(image, request, created=1_764_000_000.5 + n, id=f"res{seed}x{n}"),
+            applied_layer="p-1" if n == 0 else None,
+        )
     return Document(
         width,
         height,
@@ -73,6 +84,7 @@ def full_document(seed: int = 0, width: int = 96, height: int = 64) -> Document:
         negative_prompt="blurry, 低质量",
         settings=settings,
         layers=layers,
+        results=history,
     )
 
 
@@ -87,6 +99,12 @@ def assert_same_document(a: Document, b: Document) -> None:
         assert la.properties() == lb.properties()
         assert la.data.dtype == lb.data.dtype and la.data.shape == lb.data.shape
         assert np.array_equal(la.data, lb.data)
+    assert a.results.limit == b.results.limit
+    assert [r.id for r in a.results] == [r.id for r in b.results]
+    for ra, rb in zip(a.results, b.results, strict=True):
+        assert (ra.request, ra.created) == (rb.request, rb.created)
+        assert np.array_equal(ra.image, rb.image)
+        assert a.results.applied_layer(ra.id) == b.results.applied_layer(rb.id)
 
 
 def fingerprint(doc: Document) -> str:
@@ -97,6 +115,9 @@ def fingerprint(doc: Document) -> str:
     for layer in doc.layers:
         h.update(repr((layer.id, layer.kind, sorted(layer.properties().items()))).encode())
         h.update(layer.data.tobytes())
+    for record in doc.results:
+        h.update(repr((record.id, record.request)).encode())
+        h.update(record.image.tobytes())
     return h.hexdigest()
 
 

@@ -14,6 +14,7 @@ import f1studio
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
 from f1studio.project.f1s import MANIFEST_NAME, load_project, save_project
+from f1studio.project.migrations import CURRENT_FORMAT
 from tests.project.conftest import assert_same_document, full_document, read_members
 
 
@@ -39,7 +40,7 @@ def test_manifest_and_members(tmp_path: Path, doc: Document) -> None:
     path = save_project(doc, tmp_path / "a.f1s")
     members = read_members(path)
     manifest = json.loads(members[MANIFEST_NAME])
-    assert manifest["format_version"] == 2
+    assert manifest["format_version"] == CURRENT_FORMAT == 3
     assert manifest["app_version"] == f1studio.__version__
     assert manifest["canvas"] == {"width": 96, "height": 64}
     assert manifest["settings"] == doc.settings.to_dict()
@@ -53,7 +54,14 @@ def test_manifest_and_members(tmp_path: Path, doc: Document) -> None:
     # An id that is not a safe file name gets a neutral member name but is kept in the manifest.
     assert manifest["layers"][4]["id"] == "../../etc/passwd"
     assert manifest["layers"][4]["file"] == "layers/layer-0004.png"
-    assert sorted(members) == sorted([MANIFEST_NAME] + [e["file"] for e in manifest["layers"]])
+    results = manifest["results"]
+    assert results["limit"] == 12
+    assert [(r["file"], r["applied_layer"]) for r in results["items"]] == [
+        ("results/res0x0.png", "p-1"),
+        ("results/res0x1.png", None),
+    ]
+    files = [e["file"] for e in manifest["layers"]] + [r["file"] for r in results["items"]]
+    assert sorted(members) == sorted([MANIFEST_NAME, *files])
     for entry, layer in zip(manifest["layers"], doc.layers, strict=True):
         with Image.open(io.BytesIO(members[entry["file"]])) as image:
             assert image.format == "PNG"

@@ -39,7 +39,7 @@ def test_only_changed_layers_are_encoded(tmp_path: Path, encoded: list[int]) -> 
     doc = full_document(seed=1)
     cache = LayerPngCache()
     path = tmp_path / "work.f1s"
-    assert _save(doc, path, cache, encoded) == 6
+    assert _save(doc, path, cache, encoded) == 8  # 6 layers and 2 results
     assert _save(doc, path, cache, encoded) == 0  # nothing changed
     doc.paint_disc("p-1", 10, 10, 5, (255, 0, 0, 255))
     assert _save(doc, path, cache, encoded) == 1
@@ -50,7 +50,7 @@ def test_only_changed_layers_are_encoded(tmp_path: Path, encoded: list[int]) -> 
     assert _save(doc, path, cache, encoded) == 1
     doc.duplicate_layer("region_1")
     assert _save(doc, path, cache, encoded) == 1  # the copy is a new layer
-    doc.resize_canvas(128, 96)  # every array is replaced
+    doc.resize_canvas(128, 96)  # every layer's array is replaced (results stay as they were)
     assert _save(doc, path, cache, encoded) == 7
     doc.undo()  # the original arrays return, but the cache no longer holds their PNGs
     assert _save(doc, path, cache, encoded) == 7

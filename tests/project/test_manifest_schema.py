@@ -268,7 +268,7 @@ def test_random_manifest_values_only_ever_give_project_errors(
     original = json.loads(members[MANIFEST_NAME])
     fields = _paths(original)
     outcomes: set[str] = set()
-    for i in range(400):
+    for i in range(1000):
         manifest = json.loads(json.dumps(original))
         field = fields[rng.randrange(len(fields))]
         if i % 2:

@@ -107,7 +107,7 @@ def _as_format_1(path: Path, out: Path) -> Path:
 
 
 def test_format_1_projects_open_with_their_controlnets(tmp_path: Path) -> None:
-    doc = full_document()
+    doc = full_document(with_results=False)  # format 1 kept no generation history
     old = _as_format_1(save_project(doc, tmp_path / "new.f1s"), tmp_path / "old.f1s")
     old_models = json.loads(read_members(old)[MANIFEST_NAME])["settings"]["models"]
     assert old_models["edge_controlnet"] == "/models/canny.safetensors"
@@ -117,11 +117,10 @@ def test_format_1_projects_open_with_their_controlnets(tmp_path: Path) -> None:
         "depth": "lllyasviel/control_v11f1p_sd15_depth",
     }
     assert_same_document(doc, loaded)
-    resaved = save_project(loaded, tmp_path / "resaved.f1s")  # round trip in format 2
+    resaved = save_project(loaded, tmp_path / "resaved.f1s")  # round trip in today's format
     manifest = json.loads(read_members(resaved)[MANIFEST_NAME])
-    assert (
-        manifest["format_version"] == 2 and "edge_controlnet" not in manifest["settings"]["models"]
-    )
+    assert manifest["format_version"] == CURRENT_FORMAT
+    assert "edge_controlnet" not in manifest["settings"]["models"]
     assert_same_document(doc, load_project(resaved))
 
 
@@ -132,4 +131,20 @@ def test_format_1_step_keeps_what_it_does_not_know() -> None:
         "layers": [],
     }
     assert migrate(v1)["settings"] == {"steps": 9, "models": {"base": "b", "controlnets": {}}}
-    assert migrate({"format_version": 1, "layers": []}) == {"format_version": 2, "layers": []}
+    assert migrate({"format_version": 1, "layers": []}, current=2) == {
+        "format_version": 2,
+        "layers": [],
+    }
+
+
+# ---- format 2 -> 3: the generation history ------------------------------------------------------
+def test_format_2_projects_open_with_an_empty_history(tmp_path: Path) -> None:
+    doc = full_document(with_results=False)
+    members = read_members(save_project(doc, tmp_path / "new.f1s"))
+    manifest = json.loads(members[MANIFEST_NAME])
+    assert manifest.pop("results") == {"limit": 50, "items": []}
+    manifest["format_version"] = 2
+    old = write_zip(tmp_path / "v2.f1s", {**members, MANIFEST_NAME: json.dumps(manifest).encode()})
+    loaded = load_project(old)
+    assert len(loaded.results) == 0 and loaded.results.limit == 50
+    assert_same_document(doc, loaded)
