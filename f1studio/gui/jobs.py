@@ -18,10 +18,12 @@ from f1studio.appsettings import AppSettings
 from f1studio.document.build import build_request
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
+from f1studio.document.results import ResultRecord, request_record
 from f1studio.document.settings import SeedMode
 from f1studio.engine.events import Cancelled, ErrorKind, Failed, Finished, Progress, Started
 from f1studio.engine.request import GenerationRequest
 from f1studio.gui.worker import EngineWorker
+from f1studio.model_choice import BASE_SLOT
 from f1studio.model_library import resolve_models
 
 # failures the model banner explains (the user must choose or fix a model)
@@ -42,24 +44,6 @@ class Job:
     document: Document  # the document it was built from: results are applied only there
 
 
-@dataclass
-class ResultItem:
-    image: np.ndarray
-    request: GenerationRequest
-    seed: int
-
-    @property
-    def label(self) -> str:
-        return result_layer_name(self.request.prompt, self.seed)
-
-
-def result_layer_name(prompt: str, seed: int) -> str:
-    text = " ".join(prompt.split())
-    if len(text) > 40:
-        text = text[:39] + "…"
-    return f"{text or 'Result'} (seed {seed})"
-
-
 class GenerateController(QObject):
     """Builds requests from the current document, runs them on the worker, applies results.
 
@@ -73,7 +57,7 @@ class GenerateController(QObject):
     renderEnded = Signal(int)  # jobs still waiting, after a job finished, failed or cancelled
     renderFinished = Signal(object)  # the engine's Result
     previewChanged = Signal(object)  # RGB uint8 preview of the running job, None to clear
-    resultReady = Signal(object)  # ResultItem, one per seed of a finished job
+    resultReady = Signal(object)  # ResultRecord, one per seed, added to the document's history
     seedUsed = Signal(int)  # the first seed of the job that just finished
     aboutToAddLayer = Signal()  # a layer is about to be added: close any open stroke
     layerAdded = Signal(str)  # id of the result layer just added
@@ -163,13 +147,20 @@ class GenerateController(QObject):
         self.last_seed = result.seeds[-1]
         self.last_request = result.request
         self.seedUsed.emit(result.seeds[0])
-        same_document = job.document is self._document()
-        for image, seed in zip(result.images, result.seeds, strict=True):
-            item = ResultItem(image, result.request.with_changes(seed=seed, batch_count=1), seed)
-            self.resultReady.emit(item)
-            if same_document:
-                self.apply(item)
-        self.statusMessage.emit(f"Done in {result.seconds:.1f}s on {result.device}")
+        records = [
+            ResultRecord(image, request_record(result.request.with_changes(seed=s, batch_count=1)))
+            for image, s in zip(result.images, result.seeds, strict=True)
+        ]
+        for record in records:  # the history of the document it was rendered from
+            job.document.results.add(record)
+        if job.document is self._document():
+            for record in records:
+                self.resultReady.emit(record)
+            count = "1 result" if len(records) == 1 else f"{len(records)} results"
+            self.statusMessage.emit(
+                f"Done in {result.seconds:.1f}s on {result.device}: {count} to preview; "
+                "Apply (Enter) keeps one as a layer"
+            )
         self.renderFinished.emit(result)
 
     def _on_failed(self, job_id: int, failed: Failed) -> None:
@@ -185,14 +176,58 @@ class GenerateController(QObject):
         self.statusMessage.emit("Cancelled — nothing was changed")
 
     # ---- results --------------------------------------------------------------------------
-    def apply(self, item: ResultItem) -> None:
-        """Add a result as a new paint layer on top (one undo step)."""
+    def apply(self, record: ResultRecord) -> None:
+        """Make a paint layer of a result, on top (one undo step), unless one exists already."""
         self.aboutToAddLayer.emit()  # a result never lands inside an open stroke
         doc = self._document()
-        image = item.image
+        existing = doc.results.applied_layer(record.id) if record.id in doc.results else None
+        if existing is not None and any(layer.id == existing for layer in doc.layers):
+            self.statusMessage.emit("That result is a layer already")
+            self.layerAdded.emit(existing)
+            return
+        image = record.image
         if image.shape[:2] != (doc.height, doc.width):
-            self.errorMessage.emit("That result has another size than the canvas; not applied")
+            self.errorMessage.emit(
+                f"That result is {image.shape[1]}x{image.shape[0]}, the canvas "
+                f"{doc.width}x{doc.height}; not applied"
+            )
             return
         rgba = np.dstack([image, np.full(image.shape[:2], 255, np.uint8)])
-        layer = doc.add_layer(LayerKind.PAINT, name=item.label, data=rgba, label="Apply result")
+        layer = doc.add_layer(LayerKind.PAINT, name=record.label, data=rgba, label="Apply result")
+        if record.id in doc.results:
+            doc.results.mark_applied(record.id, layer.id)
         self.layerAdded.emit(layer.id)
+
+    def reuse_settings(self, record: ResultRecord) -> None:
+        """Prompt, negative prompt, seed (then fixed), guidance, steps, scheduler and model of a
+        result, back in the document."""
+        doc = self._document()
+        request = record.request
+        doc.set_prompt(record.prompt)
+        negative = request.get("negative_prompt")
+        doc.set_negative_prompt(negative if isinstance(negative, str) else "")
+        skipped = []
+        for name in ("guidance_scale", "steps", "scheduler"):
+            try:
+                doc.set_setting(name, request.get(name))
+            except (TypeError, ValueError):
+                skipped.append(name.replace("_", " "))
+        self._reuse_seed(doc, record)
+        model = record.model
+        if (
+            model is not None
+            and model != resolve_models(doc.settings.models, self._settings()).base
+        ):
+            doc.set_model(BASE_SLOT, model)
+        left = f" (kept this project's {', '.join(skipped)})" if skipped else ""
+        self.statusMessage.emit(f"Settings of {record.label} reused{left}")
+
+    def reuse_seed(self, record: ResultRecord) -> None:
+        self._reuse_seed(self._document(), record)
+        self.statusMessage.emit(f"Seed {record.seed} reused, and kept fixed")
+
+    @staticmethod
+    def _reuse_seed(doc: Document, record: ResultRecord) -> None:
+        if record.seed is not None:
+            doc.set_setting("seed", record.seed)
+            doc.set_setting("seed_mode", SeedMode.FIXED)

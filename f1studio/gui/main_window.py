@@ -21,6 +21,7 @@ from f1studio.demo.model import DEMO_NAME, is_demo
 from f1studio.demo.vocab import VOCABULARY, prompt_hint
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
+from f1studio.document.results import ResultRecord
 from f1studio.gui.canvas.view import CanvasView
 from f1studio.gui.family_defaults import device_label, planned_dtype, useful_guidance
 from f1studio.gui.file_window import FileWindow, app_qsettings
@@ -78,7 +79,7 @@ class MainWindow(FileWindow):
         self.prompt_panel = PromptPanel(self.doc)
         self.guidance = GuidanceSlider(self.doc)
         self.layers_panel = LayersPanel(self.doc)
-        self.results = ResultsStrip()
+        self.results = ResultsStrip(self.doc)
         self.toolbar = ToolBar(self.canvas)
         self.addToolBar(self.toolbar)
         self.addActions(self.toolbar.extra_actions)
@@ -158,11 +159,16 @@ class MainWindow(FileWindow):
         gen.renderEnded.connect(controls.job_ended)
         gen.renderFinished.connect(lambda r: self.set_engine_status(r.device, r.dtype, r.memory))
         gen.previewChanged.connect(self.canvas.set_preview)
-        gen.resultReady.connect(lambda item: self.results.add_result(item.image, item.label, item))
-        gen.seedUsed.connect(self.prompt_panel.set_last_seed)
-        gen.layerAdded.connect(lambda _: self.autosave.write_now())
+        gen.resultReady.connect(lambda record: self.results.select_result(record.id))
+        gen.renderFinished.connect(lambda _: self.autosave.write_now())
         gen.modelProblem.connect(lambda message: self.model_banner.show_problem(message or None))
-        self.results.applyRequested.connect(gen.apply)
+        self.results.applyRequested.connect(self._apply_result)
+        self.results.reuseSettingsRequested.connect(gen.reuse_settings)
+        self.results.reuseSeedRequested.connect(gen.reuse_seed)
+        self.results.previewChanged.connect(
+            lambda record: self.canvas.set_result_preview(None if record is None else record.image)
+        )
+        self.canvas.resultPreviewDismissed.connect(lambda: self.results.select_result(None))
         for controller in (gen, self.imports):
             controller.aboutToAddLayer.connect(self.canvas.finish_stroke)
             controller.layerAdded.connect(self.layers_panel.select_layer)
@@ -265,12 +271,18 @@ class MainWindow(FileWindow):
             self.guidance,
             self.layers_panel,
             self.undo_history,
+            self.results,
         ):
             widget.set_document(self.doc)
         self._bind_document()
         self.canvas.fit_to_window()
         self.adapt_to_model(announce=False)
         self._update_model_banner()
+
+    def _apply_result(self, record: ResultRecord) -> None:
+        """Apply: the result becomes a layer, and the canvas shows the layers again."""
+        self.generation.apply(record)
+        self.results.select_result(None)
 
     def _update_title(self) -> None:
         super()._update_title()

@@ -163,9 +163,7 @@ class ProjectSnapshot:
             return
         for member in self.members:
             if member.png is not None:
-                cache.store(
-                    member.key, EncodedLayer(member.source, member.revision, member.png)
-                )
+                cache.store(member.key, EncodedLayer(member.source, member.revision, member.png))
 
 
 def build_manifest(doc: Document, name: str) -> tuple[dict[str, Any], list[str]]:

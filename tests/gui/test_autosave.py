@@ -80,8 +80,9 @@ def test_a_finished_render_is_autosaved_at_once(make_window, qtbot):
     win.doc.set_setting("steps", 2)
     with qtbot.waitSignal(win.autosave.written, timeout=60000):
         win.generation.generate()
-    names = [layer.name for layer in load_project(win.autosave.session.copy_path).layers]
-    assert len(names) == 2 and names[0] == "Sketch"
+    saved = load_project(win.autosave.session.copy_path)
+    assert len(saved.results) == 1  # the result waits in the history, previewed, not a layer
+    assert [layer.name for layer in saved.layers] == ["Sketch"]
 
 
 def test_the_next_start_offers_the_work_of_a_crashed_window(

@@ -56,8 +56,9 @@ def test_generate_makes_a_picture_with_no_download(fresh_user, qtbot):
         layers = len(win.doc.layers)
         with qtbot.waitSignal(win.worker.jobFinished, timeout=120000):
             win.generation.generate()
-        qtbot.waitUntil(lambda: len(win.doc.layers) == layers + 1, timeout=5000)
-        picture = win.doc.layers[-1].data[:, :, :3].astype(int)
+        qtbot.waitUntil(lambda: len(win.doc.results) == 1, timeout=5000)
+        assert len(win.doc.layers) == layers  # previewed, not applied
+        picture = win.doc.results.newest().image.astype(int)
         r, g, b = picture[:, :, 0], picture[:, :, 1], picture[:, :, 2]
         red = (r > 150) & (g < 110) & (b < 110)
         blue = (b > 150) & (r < 110) & (g < 110)

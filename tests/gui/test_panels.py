@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QLineEdit, QStyle, QStyleOptionButton, 
 from f1studio.document.build import build_request
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
+from f1studio.document.results import ResultRecord
 from f1studio.document.settings import SeedMode
 from f1studio.gui.panels.binding import ValueSlider
 from f1studio.gui.panels.guidance import GuidanceSlider
@@ -171,8 +172,8 @@ def test_seed_mode_toggle_and_reuse_last(qtbot) -> None:
     assert not panel.reuse_seed_button.isEnabled()
     _click_checkbox(qtbot, panel.random_seed_check)
     assert doc.settings.seed_mode is SeedMode.RANDOM and not panel.seed_spin.isEnabled()
-    panel.set_last_seed(777)
-    assert panel.reuse_seed_button.isEnabled()
+    doc.results.add(ResultRecord(np.zeros((64, 64, 3), np.uint8), {"prompt": "", "seed": 777}))
+    assert panel.reuse_seed_button.isEnabled()  # the newest result in the history
     qtbot.mouseClick(panel.reuse_seed_button, LEFT)
     assert doc.settings.seed == 777 and doc.settings.seed_mode is SeedMode.FIXED
     assert panel.seed_spin.value() == 777 and not panel.random_seed_check.isChecked()
@@ -425,37 +426,54 @@ def test_reference_buttons_request_guide_extraction(qtbot) -> None:
 
 
 # ---- results strip ------------------------------------------------------------------------
-def test_results_strip_apply_and_discard(qtbot) -> None:
-    strip = _show(qtbot, ResultsStrip(None))
-    images = [np.full((64, 96, 3), v, np.uint8) for v in (10, 120, 240)]
-    ids = [strip.add_result(img, f"a fox · seed {i}", {"n": i}) for i, img in enumerate(images)]
-    assert strip.count == 3 and strip.result_ids() == ids[::-1]  # newest first
-    assert strip.label(ids[1]) == "a fox · seed 1"
+def test_results_strip_shows_the_history_previews_applies_and_discards(qtbot) -> None:
+    doc = Document(96, 64)
+    records = [
+        ResultRecord(np.full((64, 96, 3), v, np.uint8), {"prompt": "a fox", "seed": i}, id=f"r{i}")
+        for i, v in enumerate((10, 120, 240))
+    ]
+    for record in records[:2]:
+        doc.results.add(record)
+    strip = _show(qtbot, ResultsStrip(doc))
+    assert strip.result_ids() == ["r1", "r0"]  # newest first
+    doc.results.add(records[2])  # the strip follows the document
+    assert strip.count == 3 and strip.result_ids() == ["r2", "r1", "r0"]
     assert not strip.apply_button.isEnabled()
 
-    strip.select_result(ids[0])
+    with qtbot.waitSignal(strip.previewChanged) as sig:
+        strip.select_result("r0")
+    assert sig.args == [records[0]]
+    strip.list.setFocus()
+    with qtbot.waitSignal(strip.previewChanged) as sig:  # the arrow keys walk the strip
+        qtbot.keyClick(strip.list, Qt.Key.Key_Left)
+    assert sig.args == [records[1]]
     with qtbot.waitSignal(strip.applyRequested) as sig:
         qtbot.mouseClick(strip.apply_button, LEFT)
-    assert sig.args == [{"n": 0}] and strip.count == 3
-
-    with qtbot.waitSignal(strip.discarded) as sig:
-        qtbot.mouseClick(strip.discard_button, LEFT)
-    assert sig.args == [{"n": 0}] and strip.result_ids() == [ids[2], ids[1]]
-
-    apply, discard = strip.menu_for(ids[2]).actions()
-    assert (apply.text(), discard.text()) == ("Apply as layer", "Discard")
+    assert sig.args == [records[1]]
     with qtbot.waitSignal(strip.applyRequested) as sig:
-        apply.trigger()
-    assert sig.args == [{"n": 2}]
-    with qtbot.waitSignal(strip.discarded):
-        discard.trigger()
-    assert strip.result_ids() == [ids[1]]
+        qtbot.keyClick(strip.list, Qt.Key.Key_Return)
+    assert sig.args == [records[1]]
 
-    rect = strip.list.visualItemRect(strip.list.item(0))
-    qtbot.mouseClick(strip.list.viewport(), LEFT, pos=rect.center())
-    with qtbot.waitSignal(strip.applyRequested) as sig:
-        qtbot.mouseDClick(strip.list.viewport(), LEFT, pos=rect.center())
-    assert sig.args == [{"n": 1}]
-    strip.clear()
+    with qtbot.waitSignal(strip.previewChanged) as sig:
+        qtbot.keyClick(strip.list, Qt.Key.Key_Delete)  # discard: gone from the history
+    assert "r1" not in doc.results and strip.result_ids() == ["r2", "r0"]
+
+    labels = [a.text() for a in strip.menu_for("r2").actions() if a.text()]
+    assert labels == ["Apply as layer", "Reuse settings", "Reuse seed", "Discard"]
+    reuse = strip.menu_for("r2").actions()[2]
+    with qtbot.waitSignal(strip.reuseSeedRequested) as sig:
+        reuse.trigger()
+    assert sig.args == [records[2]]
+    strip.select_result("r2")
+    with qtbot.waitSignal(strip.previewChanged) as sig:
+        qtbot.keyClick(strip.list, Qt.Key.Key_Escape)
+    assert sig.args == [None]
+
+    layer = doc.add_layer("paint", data=np.zeros((64, 96, 4), np.uint8))
+    doc.results.mark_applied("r2", layer.id)
+    assert strip.is_applied("r2") and not strip.menu_for("r2").actions()[0].isEnabled()
+    doc.undo()  # the layer is gone: it may be applied again
+    assert not strip.is_applied("r2")
+    strip.set_document(Document(64, 64))
     assert strip.count == 0 and not strip.discard_button.isEnabled()
     assert strip.list.iconSize().width() == 96

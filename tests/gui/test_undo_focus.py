@@ -55,9 +55,12 @@ def _add_with_menu(qtbot, window, kind: LayerKind) -> None:
 
 
 def _render(qtbot, window) -> None:
+    """Render, then Apply the previewed result with the strip's button (as a user would)."""
     with qtbot.waitSignal(window.worker.jobFinished, timeout=60000):
         window.generation.generate()
     qtbot.wait(50)
+    assert window.results.selected_id is not None  # the new result previews
+    qtbot.mouseClick(window.results.apply_button, Qt.MouseButton.LeftButton)
 
 
 def _type_5_changes_nothing(qtbot, window) -> None:

@@ -48,7 +48,7 @@ def _resize(win, size):
     win.doc.resize_canvas(size, size)
 
 
-def test_generate_adds_a_result_layer_while_the_ui_keeps_ticking(window, qtbot):
+def test_a_render_previews_and_apply_adds_one_layer_while_the_ui_keeps_ticking(window, qtbot):
     _resize(window, 64)
     ticks: list[float] = []
     timer = QTimer()
@@ -60,15 +60,32 @@ def test_generate_adds_a_result_layer_while_the_ui_keeps_ticking(window, qtbot):
         qtbot.keyClick(window.canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.wait(50)
     timer.stop()
-    assert len(window.doc.layers) == layers_before + 1
-    top = window.doc.layers[-1]
-    assert top.kind == LayerKind.PAINT and "a red car" in top.name and "seed" in top.name
-    assert top.data[..., 3].min() == 255 and top.data[..., :3].std() > 1
-    assert window.results.count == 1
     gaps = np.diff(ticks) * 1000
     assert len(ticks) > 5 and gaps.max() < 500  # the UI thread was never blocked for long
-    window.doc.undo()  # the result is one undo step
-    assert len(window.doc.layers) == layers_before
+    # the result previews over the canvas; the document's layers are untouched
+    assert len(window.doc.layers) == layers_before and window.results.count == 1
+    (record,) = window.doc.results
+    assert window.results.selected_id == record.id and window.canvas.previewing_result
+    shown = window.canvas.grab().toImage()
+    centre = shown.pixelColor(window.canvas.canvas_to_widget(32, 32).toPoint())
+    expected = record.image[32, 32]
+    assert abs(centre.red() - int(expected[0])) < 12 and abs(centre.blue() - int(expected[2])) < 12
+    # Enter in the strip applies it, once
+    window.results.list.setFocus()
+    qtbot.keyClick(window.results.list, Qt.Key.Key_Return)
+    assert len(window.doc.layers) == layers_before + 1 and not window.canvas.previewing_result
+    top = window.doc.layers[-1]
+    assert top.kind == LayerKind.PAINT and "a red car" in top.name and "seed" in top.name
+    assert np.array_equal(top.data[..., :3], record.image) and top.data[..., 3].min() == 255
+    window.results.select_result(record.id)
+    assert not window.results.apply_button.isEnabled()
+    qtbot.keyClick(window.results.list, Qt.Key.Key_Return)  # already a layer: no second one
+    assert len(window.doc.layers) == layers_before + 1
+    assert window.doc.history.labels[-1] == "Apply result"
+    window.doc.undo()  # applying is one undo step; the result stays in the history
+    assert len(window.doc.layers) == layers_before and window.results.count == 1
+    window.results.select_result(record.id)
+    assert window.results.apply_button.isEnabled()  # undone: it can be applied again
 
 
 def test_escape_cancels_and_the_document_is_unchanged(window, qtbot):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
 from f1studio.document.changes import Change, ChangeKind
@@ -18,6 +18,7 @@ from f1studio.gui.canvas.depth_legend import DepthLegend
 from f1studio.gui.canvas.input import CanvasInput
 from f1studio.gui.canvas.painter import Rect
 from f1studio.gui.canvas.render_cache import PreviewInset, RenderCache
+from f1studio.gui.qimage import rgb_to_qimage
 from f1studio.gui.tools import BrushSettings, BrushSizes, ToolKind
 
 BACKGROUND = QColor(58, 58, 62)
@@ -31,6 +32,7 @@ class CanvasView(CanvasInput):
     strokeFinished = Signal(str)  # layer id, after a gesture recorded an undo step
     zoomChanged = Signal(float)
     brushChanged = Signal(object)  # BrushSettings, after set_brush/change_brush_size
+    resultPreviewDismissed = Signal()  # painting began, so the result preview went away
 
     def __init__(self, doc: Document, parent: QWidget | None = None):
         super().__init__(parent)
@@ -47,6 +49,7 @@ class CanvasView(CanvasInput):
         self._legend = DepthLegend()
         self._guides = True
         self._preview = PreviewInset()
+        self._result: QImage | None = None  # a finished render previewed over the layers
         self._gestures = painter.Gestures(doc)
         doc.subscribe(self._on_doc_changed)
 
@@ -66,6 +69,7 @@ class CanvasView(CanvasInput):
         self._doc = doc
         doc.subscribe(self._on_doc_changed)
         self._cache = RenderCache(doc)
+        self._result = None
         self._gestures = painter.Gestures(doc)
         self._sizes = BrushSizes(doc.width, doc.height)
         if self._active is not None and self._active not in {la.id for la in doc.layers}:
@@ -218,6 +222,16 @@ class CanvasView(CanvasInput):
             if area is not None:
                 self.update(area.adjusted(-2, -2, 2, 2))
 
+    def set_result_preview(self, rgb: np.ndarray | None) -> None:
+        """Show a finished render over the layers, under the guides (None: the layers again).
+        It is only a preview: nothing in the document changes."""
+        self._result = rgb_to_qimage(np.ascontiguousarray(rgb)) if rgb is not None else None
+        self.update()
+
+    @property
+    def previewing_result(self) -> bool:
+        return self._result is not None
+
     def grab_canvas_image(self) -> np.ndarray:
         """RGB uint8 of the canvas as shown (pictures over white), without overlays."""
         return self._cache.canvas_rgb()
@@ -266,6 +280,9 @@ class CanvasView(CanvasInput):
         return self._brush.pressure
 
     def gesture_press(self, x: float, y: float, pressure: float, erase: bool) -> None:
+        if self._result is not None:  # show what is being painted, not the result above it
+            self.set_result_preview(None)
+            self.resultPreviewDismissed.emit()
         self._apply(
             self._gestures.press(self._active, self._tool, self._brush, x, y, pressure, erase)
         )
@@ -299,6 +316,8 @@ class CanvasView(CanvasInput):
             p.scale(self._zoom, self._zoom)
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._zoom < 1.0)
             p.drawImage(source.topLeft(), self._cache.canvas, source)
+            if self._result is not None:  # scaled to the canvas when it was rendered smaller
+                p.drawImage(QRectF(0, 0, *self._cache.size), self._result)
             if self._guides and self._cache.has_overlays:
                 p.drawImage(source.topLeft(), self._cache.overlay, source)
             p.restore()
@@ -326,6 +345,8 @@ class CanvasView(CanvasInput):
                 p.setPen(QPen(colour, width))
                 p.drawEllipse(QRectF(outline).adjusted(3, 3, -3, -3))
         self._preview.paint(p, self.size())
+        if self._result is not None:
+            _badge(p, "Result preview · Enter applies it as a layer · Esc hides it")
         if self.depth_legend_shown:
             depth_active = self._brush_kind is LayerKind.DEPTH and self._tool is not ToolKind.ERASER
             level = self._brush.depth_level if depth_active else None
@@ -351,3 +372,15 @@ class CanvasView(CanvasInput):
         area = self._brush_outline_rect()
         if area is not None:
             self.update(area.adjusted(-2, -2, 2, 2))
+
+
+def _badge(p: QPainter, text: str) -> None:
+    """A caption in the top-right corner of the view."""
+    metrics = p.fontMetrics()
+    box = QRectF(metrics.boundingRect(text)).adjusted(-8, -4, 8, 4)
+    box.moveTopRight(QPointF(p.device().width() - 8, 8))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(20, 20, 20, 190))
+    p.drawRoundedRect(box, 4, 4)
+    p.setPen(QColor(255, 255, 255))
+    p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

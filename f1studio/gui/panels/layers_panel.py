@@ -8,6 +8,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
@@ -180,7 +181,11 @@ class LayersPanel(DocumentView):
     def _set_active(self, layer_id: str | None) -> None:
         if layer_id != self._active:
             self._active = layer_id
+            focus = QApplication.focusWidget()
+            had_focus = focus is not None and self.properties.isAncestorOf(focus)
             self.properties.set_layer(layer_id)
+            if had_focus and focus is not None and not focus.isVisibleTo(self):
+                self.tree.setFocus()  # its field is gone: the list, not the next widget in line
             self._update_buttons()
             self.activeLayerChanged.emit(layer_id)
 

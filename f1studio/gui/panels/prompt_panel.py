@@ -57,7 +57,6 @@ class PromptPanel(DocumentView):
 
     def __init__(self, doc: Document | None = None, parent: QWidget | None = None):
         super().__init__(doc, parent)
-        self._last_seed: int | None = None
         self._shown_size: tuple[int, int] | None = None
 
         self.prompt_edit = _text_edit(PROMPT_PLACEHOLDER, 4)
@@ -162,19 +161,19 @@ class PromptPanel(DocumentView):
         self.words_label.setVisible(bool(known))
         self.prompt_words.set_words(words)
 
-    def set_last_seed(self, seed: int) -> None:
-        """Remember the seed of the newest result; enables "Reuse last"."""
-        self._last_seed = int(seed)
-        self.reuse_seed_button.setEnabled(self.document is not None)
-        self.reuse_seed_button.setToolTip(f"Use seed {seed} again and keep it fixed")
+    @property
+    def last_seed(self) -> int | None:
+        """The seed of the newest result in the document's history (it is saved with it)."""
+        newest = self.document.results.newest() if self.document is not None else None
+        return newest.seed if newest is not None else None
 
     def reuse_last_seed(self) -> None:
         """Set the seed to the last result's seed and the seed mode to fixed."""
-        doc = self.document
-        if doc is None or self._last_seed is None:
+        doc, seed = self.document, self.last_seed
+        if doc is None or seed is None:
             return
         self.seal()
-        if self.edit(doc.set_setting, "seed", self._last_seed):
+        if self.edit(doc.set_setting, "seed", seed):
             self.edit(doc.set_setting, "seed_mode", SeedMode.FIXED)
 
     def apply_size(self) -> None:
@@ -233,7 +232,13 @@ class PromptPanel(DocumentView):
                 index = self.scheduler_combo.count() - 1
             self.scheduler_combo.setCurrentIndex(index)
             self.batch_spin.setValue(int(s.batch_count))
-        self.reuse_seed_button.setEnabled(self._last_seed is not None)
+        seed = self.last_seed
+        self.reuse_seed_button.setEnabled(seed is not None)
+        self.reuse_seed_button.setToolTip(
+            "Render once first: then this uses its seed again"
+            if seed is None
+            else f"Use seed {seed} again (the last result's) and keep it fixed"
+        )
         if self._shown_size != (doc.width, doc.height):  # keep a size being typed otherwise
             self._shown_size = (doc.width, doc.height)
             with signals_blocked(self.width_spin, self.height_spin):

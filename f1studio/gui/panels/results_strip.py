@@ -1,13 +1,19 @@
-"""A horizontal strip of this session's results (newest first): apply as a layer or discard."""
+"""The results strip: the document's generation history as thumbnails, newest first.
+
+Selecting a result previews it over the canvas (``previewChanged``); the arrow keys walk the
+strip. *Apply* (the button, Enter or a double-click) asks the window to make a layer of it,
+once; *Discard* (the button or Delete) removes it from the history. The context menu also
+offers *Reuse settings* and *Reuse seed*. The strip shows ``document.results`` and follows its
+changes, so a reopened project shows its history again.
+"""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,29 +26,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
+from f1studio.document.results import ResultRecord
+from f1studio.gui.panels.binding import DocumentView
 from f1studio.gui.qimage import array_to_pixmap
 
 THUMB = 96
 _ID = Qt.ItemDataRole.UserRole
 
 
-class ResultsStrip(QWidget):
-    """Thumbnails of the session's results; the window decides what a payload is.
+class ResultsStrip(DocumentView):
+    """Thumbnails of ``document.results``; see the module docstring."""
 
-    ``applyRequested(payload)`` on "Apply as layer" (button, context menu or double-click);
-    ``discarded(payload)`` after "Discard" removed a result. Results belong to the session,
-    so :meth:`set_document` keeps them.
-    """
-
-    applyRequested = Signal(object)
-    discarded = Signal(object)
+    previewChanged = Signal(object)  # the selected ResultRecord, or None: nothing previews
+    applyRequested = Signal(object)  # ResultRecord
+    reuseSettingsRequested = Signal(object)  # ResultRecord
+    reuseSeedRequested = Signal(object)  # ResultRecord
 
     def __init__(self, doc: Document | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._doc = doc
-        self._payloads: dict[int, object] = {}
-        self._ids = itertools.count(1)
+        super().__init__(doc, parent)
+        self._thumbs: dict[str, QIcon] = {}  # by result id: made once per result
 
         self.list = QListWidget()
         self.list.setViewMode(QListView.ViewMode.IconMode)
@@ -58,11 +62,14 @@ class ResultsStrip(QWidget):
         scrollbar = self.list.horizontalScrollBar().sizeHint().height()
         self.list.setFixedHeight(THUMB + 2 * 4 + scrollbar + 8)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.installEventFilter(self)
 
-        self.apply_button = QPushButton("Apply as layer")
-        self.apply_button.setToolTip("Add the selected result to the document as a new layer")
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.setToolTip("Add the previewed result to the document as a layer (Enter)")
         self.discard_button = QPushButton("Discard")
-        self.discard_button.setToolTip("Remove the selected result from this strip")
+        self.discard_button.setToolTip("Remove the selected result from the history (Delete)")
+        for button in (self.apply_button, self.discard_button):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves the focus alone
         buttons = QVBoxLayout()
         buttons.addWidget(self.apply_button)
         buttons.addWidget(self.discard_button)
@@ -76,105 +83,132 @@ class ResultsStrip(QWidget):
         self.discard_button.clicked.connect(lambda: self._on_selected(self.discard_result))
         self.list.itemDoubleClicked.connect(lambda item: self.apply_result(item.data(_ID)))
         self.list.customContextMenuRequested.connect(self._context_menu)
-        self.list.itemSelectionChanged.connect(self._update_buttons)
+        self.list.itemSelectionChanged.connect(self._selection_changed)
+        self._bind_initial_document()
+
+    # ---- the document ------------------------------------------------------------------------
+    def document_changed(self, change: Change) -> None:
+        if change.kind in (ChangeKind.RESULTS, ChangeKind.LAYERS):
+            self.refresh()  # LAYERS: an applied result's layer may have come or gone
+
+    def refresh(self) -> None:
+        """Show the document's history, keeping the selection where it still exists."""
+        selected = self.selected_id
+        doc = self.document
+        records = list(doc.results)[::-1] if doc is not None else []
+        self._thumbs = {r.id: self._thumbs.get(r.id) or _thumbnail(r.image) for r in records}
+        self.list.blockSignals(True)
+        self.list.clear()
+        for record in records:
+            item = QListWidgetItem(self._thumbs[record.id], "")
+            item.setData(_ID, record.id)
+            applied = self.is_applied(record.id)
+            item.setToolTip(record.label + ("\nApplied as a layer" if applied else ""))
+            item.setSizeHint(QSize(THUMB + 8, THUMB + 8))
+            self.list.addItem(item)
+            if record.id == selected:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+        if self.selected_id != selected:
+            self._selection_changed()
         self._update_buttons()
 
-    # ---- public ----------------------------------------------------------------------------
-    def set_document(self, doc: Document | None) -> None:
-        """Results belong to the session: switching documents keeps them."""
-        self._doc = doc
-
-    def add_result(self, image_rgb: np.ndarray, label: str, payload: object) -> int:
-        """Show a result first in the strip; returns its id. ``label``: prompt + seed."""
-        result_id = next(self._ids)
-        pixmap = array_to_pixmap(np.asarray(image_rgb))
-        thumb = pixmap.scaled(
-            THUMB,
-            THUMB,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-        canvas = QPixmap(THUMB, THUMB)  # centred on a square so every cell is the same size
-        canvas.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(canvas)
-        painter.drawPixmap(
-            QPoint((THUMB - thumb.width()) // 2, (THUMB - thumb.height()) // 2), thumb
-        )
-        painter.end()
-        item = QListWidgetItem(QIcon(canvas), "")
-        item.setData(_ID, result_id)
-        item.setToolTip(label)
-        item.setSizeHint(QSize(THUMB + 8, THUMB + 8))
-        self._payloads[result_id] = payload
-        self.list.insertItem(0, item)
-        self._update_buttons()
-        return result_id
-
+    # ---- public ------------------------------------------------------------------------------
     @property
     def count(self) -> int:
         """How many results the strip shows."""
         return self.list.count()
 
-    def result_ids(self) -> list[int]:
+    def result_ids(self) -> list[str]:
         """Ids in display order (newest first)."""
         return [self.list.item(i).data(_ID) for i in range(self.list.count())]
 
-    def payload(self, result_id: int) -> object:
-        return self._payloads[result_id]
+    @property
+    def selected_id(self) -> str | None:
+        items = self.list.selectedItems()
+        return items[0].data(_ID) if items else None
 
-    def label(self, result_id: int) -> str:
-        item = self._item(result_id)
-        return item.toolTip() if item is not None else ""
+    def record(self, result_id: str) -> ResultRecord | None:
+        doc = self.document
+        if doc is None or result_id not in doc.results:
+            return None
+        return doc.results.get(result_id)
 
-    def select_result(self, result_id: int) -> None:
-        item = self._item(result_id)
-        if item is not None:
-            self.list.setCurrentItem(item)
+    def is_applied(self, result_id: str) -> bool:
+        """True while the layer *Apply* made of this result is in the document."""
+        doc = self.document
+        if doc is None or result_id not in doc.results:
+            return False
+        layer_id = doc.results.applied_layer(result_id)
+        return layer_id is not None and any(layer.id == layer_id for layer in doc.layers)
 
-    def apply_result(self, result_id: int) -> None:
-        """Ask the window to add this result as a layer (it stays in the strip)."""
-        if result_id in self._payloads:
-            self.applyRequested.emit(self._payloads[result_id])
-
-    def discard_result(self, result_id: int) -> None:
-        """Remove this result and emit ``discarded(payload)``."""
-        item = self._item(result_id)
-        if item is None:
+    def select_result(self, result_id: str | None) -> None:
+        """Preview this result (None: preview nothing)."""
+        if result_id is None:
+            self.list.clearSelection()
             return
-        self.list.takeItem(self.list.row(item))
-        payload = self._payloads.pop(result_id)
-        self._update_buttons()
-        self.discarded.emit(payload)
-
-    def clear(self) -> None:
-        """Forget every result (no signals)."""
-        self.list.clear()
-        self._payloads.clear()
-        self._update_buttons()
-
-    # ---- internals ---------------------------------------------------------------------------
-    def _item(self, result_id: int) -> QListWidgetItem | None:
         for i in range(self.list.count()):
             if self.list.item(i).data(_ID) == result_id:
-                return self.list.item(i)
-        return None
+                self.list.setCurrentItem(self.list.item(i))
+                self.list.item(i).setSelected(True)
+                self.list.scrollToItem(self.list.item(i))
 
-    def _on_selected(self, action: Callable[[int], None]) -> None:
-        item = self.list.currentItem()
-        if item is not None and item.isSelected():
-            action(item.data(_ID))
+    def apply_result(self, result_id: str) -> None:
+        record = self.record(result_id)
+        if record is not None:
+            self.applyRequested.emit(record)
 
-    def _update_buttons(self) -> None:
-        selected = bool(self.list.selectedItems())
-        self.apply_button.setEnabled(selected)
-        self.discard_button.setEnabled(selected)
+    def discard_result(self, result_id: str) -> None:
+        """Remove this result from the document's history (not an undo step)."""
+        doc = self.document
+        if doc is not None and result_id in doc.results:
+            doc.results.remove(result_id)
 
-    def menu_for(self, result_id: int) -> QMenu:
-        """The context menu of one result: "Apply as layer", "Discard"."""
+    def menu_for(self, result_id: str) -> QMenu:
+        """The context menu of one result."""
         menu = QMenu(self)
-        menu.addAction("Apply as layer", lambda: self.apply_result(result_id))
+        record = self.record(result_id)
+        apply = menu.addAction("Apply as layer", lambda: self.apply_result(result_id))
+        apply.setEnabled(not self.is_applied(result_id))
+        if record is not None:
+            menu.addAction("Reuse settings", lambda: self.reuseSettingsRequested.emit(record))
+            seed = menu.addAction("Reuse seed", lambda: self.reuseSeedRequested.emit(record))
+            seed.setEnabled(record.seed is not None)
+        menu.addSeparator()
         menu.addAction("Discard", lambda: self.discard_result(result_id))
         return menu
+
+    # ---- internals ---------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Enter applies, Delete discards, Escape hides the preview (the list has the focus)."""
+        if watched is self.list and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._on_selected(self.apply_result)
+                return True
+            if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self._on_selected(self.discard_result)
+                return True
+            if key == Qt.Key.Key_Escape and self.selected_id is not None:
+                self.list.clearSelection()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _on_selected(self, action: Callable[[str], None]) -> None:
+        result_id = self.selected_id
+        if result_id is not None:
+            action(result_id)
+
+    def _selection_changed(self) -> None:
+        result_id = self.selected_id
+        self._update_buttons()
+        self.previewChanged.emit(self.record(result_id) if result_id is not None else None)
+
+    def _update_buttons(self) -> None:
+        result_id = self.selected_id
+        self.apply_button.setEnabled(result_id is not None and not self.is_applied(result_id))
+        self.discard_button.setEnabled(result_id is not None)
 
     def _context_menu(self, pos: QPoint) -> None:
         item = self.list.itemAt(pos)
@@ -182,3 +216,17 @@ class ResultsStrip(QWidget):
             menu = self.menu_for(item.data(_ID))
             menu.exec(self.list.viewport().mapToGlobal(pos))
             menu.deleteLater()
+
+
+def _thumbnail(image_rgb: np.ndarray) -> QIcon:
+    """The picture fitted into a THUMB square (every cell the same size)."""
+    pixmap = array_to_pixmap(np.asarray(image_rgb))
+    thumb = pixmap.scaled(
+        THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
+    square = QPixmap(THUMB, THUMB)
+    square.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(square)
+    painter.drawPixmap(QPoint((THUMB - thumb.width()) // 2, (THUMB - thumb.height()) // 2), thumb)
+    painter.end()
+    return QIcon(square)

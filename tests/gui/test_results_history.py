@@ -1,0 +1,112 @@
+"""Results preview before they become layers, and the history lives with the project."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from f1studio.appsettings import AppSettings
+from f1studio.document.settings import SeedMode
+
+
+@pytest.fixture()
+def window(qtbot, tmp_path, monkeypatch, tiny_models):
+    from f1studio.gui.main_window import MainWindow
+
+    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+    AppSettings(base=str(tiny_models["pipeline"]), device="cpu").save()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    win = MainWindow()
+    win.doc.resize_canvas(64, 64)
+    win.doc.set_prompt("a red car")
+    win.doc.set_setting("steps", 3)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.worker.shutdown()
+
+
+def _render(qtbot, window) -> None:
+    with qtbot.waitSignal(window.worker.jobFinished, timeout=60000):
+        window.generation.generate()
+    qtbot.wait(50)
+
+
+def test_a_batch_previews_each_result_and_adds_no_layer(qtbot, window):
+    window.doc.set_setting("batch_count", 4)
+    layers = [layer.id for layer in window.doc.layers]
+    _render(qtbot, window)
+    assert [layer.id for layer in window.doc.layers] == layers
+    assert window.results.count == 4 and len(window.doc.results) == 4
+    seeds = [r.seed for r in window.doc.results]
+    assert len(set(seeds)) == 4
+    window.results.list.setFocus()
+    shown = []
+    window.results.previewChanged.connect(lambda r: shown.append(r.id if r else None))
+    for _ in range(3):  # the arrow keys walk the strip, each result previews
+        qtbot.keyClick(window.results.list, Qt.Key.Key_Right)
+    assert len(set(shown)) == 3 and window.canvas.previewing_result
+
+
+def test_painting_hides_the_preview_and_keeps_the_result(qtbot, window):
+    _render(qtbot, window)
+    assert window.canvas.previewing_result
+    sketch = window.doc.layers[0].id
+    window.layers_panel.select_layer(sketch)
+    centre = window.canvas.canvas_to_widget(32, 32).toPoint()
+    qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, pos=centre)
+    assert not window.canvas.previewing_result and window.results.selected_id is None
+    assert window.doc.layer(sketch).data.any() and window.results.count == 1
+
+
+def test_history_survives_save_and_reopen(qtbot, window, tmp_path):
+    _render(qtbot, window)
+    window.doc.set_setting("seed", 5)
+    _render(qtbot, window)
+    first, second = window.doc.results
+    path = tmp_path / "h.f1s"
+    assert window._save_to(path)
+    window.new_project()
+    assert window.results.count == 0 and not window.prompt_panel.reuse_seed_button.isEnabled()
+    assert window.open_path(path)
+    assert window.results.result_ids() == [second.id, first.id]
+    assert window.prompt_panel.reuse_seed_button.isEnabled()
+    (reopened,) = [r for r in window.doc.results if r.id == second.id]
+    assert np.array_equal(reopened.image, second.image) and reopened.seed == 5
+
+
+def test_reuse_settings_and_reuse_seed(qtbot, window):
+    window.doc.set_setting("seed", 77)
+    window.doc.set_setting("guidance_scale", 6.5)
+    _render(qtbot, window)
+    (record,) = window.doc.results
+    doc = window.doc
+    doc.set_prompt("something else")
+    doc.set_setting("steps", 9)
+    doc.set_setting("guidance_scale", 3.0)
+    doc.set_setting("seed_mode", SeedMode.RANDOM)
+    doc.set_setting("seed", 1)
+    window.generation.reuse_settings(record)
+    assert (doc.prompt, doc.settings.steps, doc.settings.guidance_scale) == ("a red car", 3, 6.5)
+    assert (doc.settings.seed, doc.settings.seed_mode) == (77, SeedMode.FIXED)
+    assert doc.settings.models.base is None  # the model in use already: nothing written
+    doc.set_setting("seed", 2)
+    action = next(
+        a for a in window.results.menu_for(record.id).actions() if a.text() == "Reuse seed"
+    )
+    action.trigger()
+    assert doc.settings.seed == 77
+
+
+def test_a_result_of_another_size_says_why_it_is_not_applied(qtbot, window):
+    _render(qtbot, window)
+    (record,) = window.doc.results
+    window.doc.resize_canvas(128, 128)
+    window.results.select_result(record.id)
+    qtbot.mouseClick(window.results.apply_button, Qt.MouseButton.LeftButton)
+    assert "64x64" in window.statusBar().currentMessage()
+    assert len(window.doc.layers) == 1
