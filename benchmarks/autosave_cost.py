@@ -50,7 +50,9 @@ def build_document(layers: int, size: int):  # noqa: ANN201 - Document, imported
             alpha = np.full((size, size, 1), 255, np.uint8)
             doc.replace_pixels(layer.id, np.concatenate([rgb, alpha], axis=2))
         elif kind is LayerKind.EDGE:
-            doc.replace_pixels(layer.id, cv2.Canny(cv2.resize(photos[i % 3], (size, size)), 80, 160))
+            doc.replace_pixels(
+                layer.id, cv2.Canny(cv2.resize(photos[i % 3], (size, size)), 80, 160)
+            )
         else:
             for _ in range(12):
                 y, x = rng.integers(0, size, 2)
@@ -91,7 +93,9 @@ def main() -> None:
     figures["save_one_changed"] = time.perf_counter() - start
 
     figures.update(_autosave_figures(reopened, cache, paint.id, args.size))
-    print(f"document: {args.layers} layers at {args.size}x{args.size}, file {path.stat().st_size / 2**20:.1f} MiB")
+    print(
+        f"document: {args.layers} layers at {args.size}x{args.size}, file {path.stat().st_size / 2**20:.1f} MiB"
+    )
     for name, value in figures.items():
         print(f"{name} {value:.3f}" if not name.endswith("_ms") else f"{name} {value:.1f}")
 
