@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLineEdit, QStyle, QStyleOptionButton, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QInputDialog,
+    QLineEdit,
+    QStyle,
+    QStyleOptionButton,
+    QWidget,
+)
 
 from f1studio.document.build import build_request
 from f1studio.document.document import Document
@@ -426,7 +433,7 @@ def test_reference_buttons_request_guide_extraction(qtbot) -> None:
 
 
 # ---- results strip ------------------------------------------------------------------------
-def test_results_strip_shows_the_history_previews_applies_and_discards(qtbot) -> None:
+def test_results_strip_shows_the_history_previews_applies_and_discards(qtbot, monkeypatch) -> None:
     doc = Document(96, 64)
     records = [
         ResultRecord(np.full((64, 96, 3), v, np.uint8), {"prompt": "a fox", "seed": i}, id=f"r{i}")
@@ -457,9 +464,21 @@ def test_results_strip_shows_the_history_previews_applies_and_discards(qtbot) ->
     with qtbot.waitSignal(strip.previewChanged) as sig:
         qtbot.keyClick(strip.list, Qt.Key.Key_Delete)  # discard: gone from the history
     assert "r1" not in doc.results and strip.result_ids() == ["r2", "r0"]
+    assert sig.args == [None]
 
     labels = [a.text() for a in strip.menu_for("r2").actions() if a.text()]
-    assert labels == ["Apply as layer", "Reuse settings", "Reuse seed", "Discard"]
+    assert labels == [
+        "Apply as layer",
+        "Reuse settings",
+        "Reuse seed",
+        "Discard",
+        "Keep at most 50 results…",
+    ]
+    monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (1, True))
+    strip.menu_for("r2").actions()[-1].trigger()
+    assert doc.results.limit == 1 and strip.result_ids() == ["r2"]  # the oldest went first
+    doc.results.set_limit(50)
+    doc.results.add(records[0])
     reuse = strip.menu_for("r2").actions()[2]
     with qtbot.waitSignal(strip.reuseSeedRequested) as sig:
         reuse.trigger()

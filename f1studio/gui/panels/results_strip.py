@@ -17,6 +17,7 @@ from PySide6.QtGui import QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QInputDialog,
     QListView,
     QListWidget,
     QListWidgetItem,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
-from f1studio.document.results import ResultRecord
+from f1studio.document.results import MAX_LIMIT, ResultRecord
 from f1studio.gui.panels.binding import DocumentView
 from f1studio.gui.qimage import array_to_pixmap
 
@@ -176,7 +177,32 @@ class ResultsStrip(DocumentView):
             seed.setEnabled(record.seed is not None)
         menu.addSeparator()
         menu.addAction("Discard", lambda: self.discard_result(result_id))
+        self._add_limit_action(menu)
         return menu
+
+    def _add_limit_action(self, menu: QMenu) -> None:
+        doc = self.document
+        if doc is not None:
+            menu.addSeparator()
+            menu.addAction(f"Keep at most {doc.results.limit} results…", self.choose_limit)
+
+    def choose_limit(self) -> None:
+        """Ask how many results the project keeps (the oldest go first)."""
+        doc = self.document
+        if doc is None:
+            return
+        count, ok = QInputDialog.getInt(
+            self,
+            "Results kept with the project",
+            "Keep at most this many results (the oldest go first):",
+            doc.results.limit,
+            0,
+            MAX_LIMIT,
+        )
+        if ok:
+            dropped = doc.results.set_limit(count)
+            if dropped:
+                self.statusMessage.emit(f"{len(dropped)} older results removed")
 
     # ---- internals ---------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
@@ -214,8 +240,11 @@ class ResultsStrip(DocumentView):
         item = self.list.itemAt(pos)
         if item is not None:
             menu = self.menu_for(item.data(_ID))
-            menu.exec(self.list.viewport().mapToGlobal(pos))
-            menu.deleteLater()
+        else:  # the empty part of the strip: only the limit
+            menu = QMenu(self)
+            self._add_limit_action(menu)
+        menu.exec(self.list.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
 
 def _thumbnail(image_rgb: np.ndarray) -> QIcon:
