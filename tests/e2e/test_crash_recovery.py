@@ -127,3 +127,34 @@ def test_sigterm_and_sigint_keep_the_work_and_exit_promptly(
 
 def test_nothing_to_recover_after_a_normal_start(env: dict[str, str]) -> None:
     assert _recover(env, "--list").startswith("Nothing to recover")
+
+
+def test_a_broken_last_project_does_not_stop_the_app_from_starting(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """`f1studio` reopens the last project; a damaged one gives a message, not an exit."""
+    broken = tmp_path / "broken.f1s"
+    broken.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    ini = Path(env["XDG_CONFIG_HOME"]) / "F1Studio" / "F1Studio.ini"
+    ini.parent.mkdir(parents=True)
+    ini.write_text(f"[General]\nlast_project={broken}\n")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "f1studio"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.0)
+    deadline = time.monotonic() + 60
+    while child.poll() is None and time.monotonic() < deadline:
+        # once the window runs, SIGTERM closes it; before that the signal waits for it
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(3)
+        except subprocess.TimeoutExpired:
+            continue
+    out, err = child.communicate(timeout=10)
+    assert child.returncode == 128 + signal.SIGTERM, err
+    assert "Traceback" not in err
