@@ -38,52 +38,75 @@ def transform_label(name: str, src: Rect, dst: Rect) -> str:
     return f"{'Move' if same else 'Scale'} {name}"
 
 
+class Content:
+    """A layer's content cut out of ``src`` once, ready to be placed on many destinations
+    (every pointer move of a drag re-places the same original pixels)."""
+
+    def __init__(self, data: np.ndarray, kind: LayerKind, src: Rect):
+        sy0, sx0, sy1, sx1 = src
+        if sy1 <= sy0 or sx1 <= sx0:
+            raise ValueError(f"empty source rect {src}")
+        self.kind, self.src, self.canvas = kind, src, data.shape[:2]
+        self.pixels = data[sy0:sy1, sx0:sx1].copy()
+        self._source: np.ndarray | None = None  # what the resampler reads, made when needed
+        self._premultiplied = False
+
+    def place(self, dst: Rect) -> tuple[Rect, np.ndarray] | None:
+        """The content resampled onto ``dst`` and clipped to the canvas: the visible part of
+        ``dst`` and its pixels, or None when nothing of it is on the canvas."""
+        dy0, dx0, dy1, dx1 = dst
+        if dy1 <= dy0 or dx1 <= dx0:
+            raise ValueError(f"empty destination rect {dst}")
+        seen = imaging.clip_rect(dst, self.canvas)
+        if seen is None:
+            return None
+        vy0, vx0, vy1, vx1 = seen
+        (sh, sw), dh, dw = self.pixels.shape[:2], dy1 - dy0, dx1 - dx0
+        if (sh, sw) == (dh, dw):  # a move: exact copy
+            return seen, self.pixels[vy0 - dy0 : vy1 - dy0, vx0 - dx0 : vx1 - dx0].copy()
+        import cv2  # lazy, as in imaging
+
+        source = self._resample_source()
+        shrinking = dh <= sh and dw <= sw
+        if self.kind.is_mask or self.kind is LayerKind.EDGE:
+            mode = cv2.INTER_NEAREST_EXACT if shrinking else cv2.INTER_NEAREST
+        else:
+            mode = cv2.INTER_AREA if self.kind.is_picture and shrinking else cv2.INTER_LINEAR
+        if shrinking:  # the whole patch is no larger than the source
+            out = cv2.resize(source, (dw, dh), interpolation=mode)
+            out = out[vy0 - dy0 : vy1 - dy0, vx0 - dx0 : vx1 - dx0]
+        else:  # enlarging: resample only the part that lands on the canvas
+            fy, fx = sh / dh, sw / dw
+            matrix = np.array(
+                [
+                    [fx, 0.0, (vx0 - dx0 + 0.5) * fx - 0.5],
+                    [0.0, fy, (vy0 - dy0 + 0.5) * fy - 0.5],
+                ],
+                np.float64,
+            )
+            flags = mode | cv2.WARP_INVERSE_MAP
+            size = (vx1 - vx0, vy1 - vy0)
+            out = cv2.warpAffine(source, matrix, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+        if self._premultiplied:
+            out = _straight(out)
+        return seen, np.ascontiguousarray(out, dtype=np.uint8)
+
+    def _resample_source(self) -> np.ndarray:
+        """Pictures with some transparency resample on premultiplied float alpha; opaque
+        pictures (where that is the identity), masks and guides resample as they are."""
+        if self._source is None:
+            px = self.pixels
+            self._premultiplied = self.kind.is_picture and not bool((px[..., 3] == 255).all())
+            self._source = _premultiplied(px) if self._premultiplied else px
+        return self._source
+
+
 def placed_patch(
     data: np.ndarray, kind: LayerKind, src: Rect, dst: Rect
 ) -> tuple[Rect, np.ndarray] | None:
-    """The content of ``src`` resampled onto ``dst`` and clipped to the canvas: the visible
-    part of ``dst`` and its pixels, or None when nothing of it is on the canvas."""
-    h, w = data.shape[:2]
-    sy0, sx0, sy1, sx1 = src
-    dy0, dx0, dy1, dx1 = dst
-    if sy1 <= sy0 or sx1 <= sx0 or dy1 <= dy0 or dx1 <= dx0:
-        raise ValueError(f"empty rect in a transform: {src} -> {dst}")
-    seen = imaging.clip_rect(dst, (h, w))
-    if seen is None:
-        return None
-    vy0, vx0, vy1, vx1 = seen
-    crop = data[sy0:sy1, sx0:sx1]
-    sh, sw, dh, dw = sy1 - sy0, sx1 - sx0, dy1 - dy0, dx1 - dx0
-    if (sh, sw) == (dh, dw):  # a move: exact copy
-        return seen, crop[vy0 - dy0 : vy1 - dy0, vx0 - dx0 : vx1 - dx0].copy()
-    import cv2  # lazy, as in imaging
-
-    source = _premultiplied(crop) if kind.is_picture else crop
-    if kind.is_mask or kind is LayerKind.EDGE:
-        mode = cv2.INTER_NEAREST
-    elif kind.is_picture and dh <= sh and dw <= sw:
-        mode = cv2.INTER_AREA
-    else:
-        mode = cv2.INTER_LINEAR
-    if dh <= sh and dw <= sw:  # shrinking: the whole patch is no larger than the source
-        exact = cv2.INTER_NEAREST_EXACT if mode == cv2.INTER_NEAREST else mode
-        out = cv2.resize(source, (dw, dh), interpolation=exact)
-        out = out[vy0 - dy0 : vy1 - dy0, vx0 - dx0 : vx1 - dx0]
-    else:  # enlarging: resample only the part that lands on the canvas
-        fy, fx = sh / dh, sw / dw
-        matrix = np.array(
-            [
-                [fx, 0.0, (vx0 - dx0 + 0.5) * fx - 0.5],
-                [0.0, fy, (vy0 - dy0 + 0.5) * fy - 0.5],
-            ],
-            np.float64,
-        )
-        flags = mode | cv2.WARP_INVERSE_MAP
-        size = (vx1 - vx0, vy1 - vy0)
-        out = cv2.warpAffine(source, matrix, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
-    if kind.is_picture:
-        out = _straight(out)
-    return seen, np.ascontiguousarray(out, dtype=np.uint8)
+    """The content of ``src`` resampled onto ``dst`` and clipped to the canvas (see
+    :meth:`Content.place`)."""
+    return Content(data, kind, src).place(dst)
 
 
 def transformed(data: np.ndarray, kind: LayerKind, src: Rect, dst: Rect) -> np.ndarray:
@@ -129,7 +152,10 @@ def _premultiplied(rgba: np.ndarray) -> np.ndarray:
 
 
 def _straight(premul: np.ndarray) -> np.ndarray:
-    alpha = premul[..., 3:4]
-    rgb = np.where(alpha > 0, premul[..., :3] * 255.0 / np.maximum(alpha, 1e-6), 0)
-    out = np.concatenate([rgb, alpha], axis=2)
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    """Premultiplied float RGBA back to straight uint8 (in place on ``premul``)."""
+    alpha = premul[..., 3]
+    scale = np.divide(255.0, alpha, out=np.zeros_like(alpha), where=alpha > 0)
+    premul[..., :3] *= scale[..., None]
+    np.rint(premul, out=premul)
+    np.clip(premul, 0, 255, out=premul)
+    return premul.astype(np.uint8)

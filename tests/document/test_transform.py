@@ -156,3 +156,13 @@ def test_a_zero_move_records_nothing(doc: Document) -> None:
     steps = len(doc.history)
     assert not move_layer_content(doc, layer.id, 0, 0)
     assert len(doc.history) == steps
+
+
+def test_an_opaque_picture_enlarged_interpolates_and_stays_opaque(doc: Document) -> None:
+    layer = doc.add_layer(LayerKind.REFERENCE)
+    layer.data[0:2, 0:2] = [[(0, 0, 0, 255), (200, 100, 0, 255)]] * 2
+    new = transformed(layer.data, layer.kind, (0, 0, 2, 2), (0, 0, 2, 8))
+    assert (new[0:2, 0:8, 3] == 255).all() and not new[:, 8:].any()
+    reds = new[0, 0:8, 0].astype(int)
+    assert reds[0] == 0 and reds[-1] == 200 and np.all(np.diff(reds) >= 0)
+    assert len(set(reds.tolist())) > 2  # a ramp between the two colours

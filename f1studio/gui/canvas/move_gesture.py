@@ -13,12 +13,11 @@ from __future__ import annotations
 import math
 from enum import Enum
 
-import numpy as np
 from PySide6.QtCore import Qt
 
 from f1studio.document import imaging
 from f1studio.document.document import Document
-from f1studio.document.transform import Rect, content_box, placed_patch
+from f1studio.document.transform import Content, Rect, content_box
 
 REACH_PX = 7.0  # how far from a handle's centre a press still grabs it, in widget pixels
 
@@ -156,7 +155,7 @@ class MoveDrag:
         self.keep_ratio = False
         self.label = f"{'Move' if handle is Handle.MOVE else 'Scale'} {layer.name}"
         self._stroke = doc.begin_stroke(layer_id, self.label)
-        self._orig = self._stroke.data.copy()
+        self._content = Content(self._stroke.data, layer.kind, src)  # the original pixels
         self._start = self._last = (x, y)
         self._cleared = False
         self.bounds: Rect | None = None  # every pixel this drag may have changed
@@ -184,7 +183,7 @@ class MoveDrag:
         cleared = imaging.clip_rect(old, data.shape)
         if cleared is not None:
             data[cleared[0] : cleared[2], cleared[1] : cleared[3]] = 0
-        placed = placed_patch(self._orig, self.kind, self.src, box)
+        placed = self._content.place(box)
         self.box = box
         rects = [cleared] if cleared is not None else []
         if placed is not None:
@@ -197,7 +196,6 @@ class MoveDrag:
 
     def finish(self) -> bool:
         """Close the drag as one undo step; False when no pixel changed."""
-        self._orig = np.zeros((0, 0), np.uint8)
         return self.doc.end_stroke(self._stroke)
 
     def cancel(self) -> Rect | None:
