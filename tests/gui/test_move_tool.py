@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
 
+from f1studio.appsettings import AppSettings
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.document.transform import content_box, transformed
@@ -217,3 +219,52 @@ def test_handles_and_dragged_boxes() -> None:
     assert dragged_box(box, Handle.W, 50, 0, False) == (20, 39, 30, 40)  # never flips or empties
     assert dragged_box(box, Handle.E, 10, 0, True) == (15, 30, 35, 50)  # height about the centre
     assert dragged_box(box, Handle.NW, -10, -2, True) == (10, 20, 30, 40)
+
+
+@pytest.fixture()
+def window(qtbot, tmp_path, monkeypatch, tiny_models):
+    from f1studio.gui.main_window import MainWindow
+
+    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+    AppSettings(base=str(tiny_models["pipeline"]), device="cpu").save()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    win = MainWindow()
+    win.doc.resize_canvas(128, 128)
+    win.doc.history.clear()
+    win.set_document(win.doc, None)
+    qtbot.addWidget(win)
+    win.resize(1000, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    yield win
+    win.worker.shutdown()
+
+
+def test_in_the_window_v_picks_the_tool_esc_cancels_the_drag_and_ctrl_z_undoes_it(
+    qtbot, window
+) -> None:
+    canvas, doc = window.canvas, window.doc
+    layer = doc.add_layer(LayerKind.PAINT, name="Car")
+    doc.paint_rect(layer.id, 20, 30, 30, 40, RED)
+    canvas.set_active_layer(layer.id)
+    canvas.setFocus()
+    before = layer.data.copy()
+    steps = list(doc.history.labels)
+
+    qtbot.keyClick(canvas, Qt.Key.Key_V)
+    assert canvas.tool is ToolKind.MOVE and window.toolbar.tool_actions[ToolKind.MOVE].isChecked()
+
+    drag(qtbot, canvas, [(35, 25), (60, 50)], release=False)
+    qtbot.keyClick(canvas, Qt.Key.Key_Escape)  # the drag's, not the window's Cancel
+    qtbot.mouseRelease(canvas, LEFT, NOMOD, at(canvas, 60, 50))
+    np.testing.assert_array_equal(layer.data, before)
+    assert doc.history.labels == steps
+
+    drag(qtbot, canvas, [(35, 25), (45, 30), (60, 50)])
+    assert content_box(layer) == (45, 55, 55, 65)
+    assert doc.history.labels == [*steps, "Move Car"]
+    qtbot.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    np.testing.assert_array_equal(layer.data, before)

@@ -201,8 +201,11 @@ class CanvasInput(QWidget):
         if (
             event.type() == QEvent.Type.ShortcutOverride
             and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_Space
-        ):  # space pans here, whatever the window binds to it
+            and (
+                event.key() == Qt.Key.Key_Space
+                or (event.key() == Qt.Key.Key_Escape and self.gesture_busy)
+            )
+        ):  # space pans here, Esc drops a gesture, whatever the window binds to them
             event.accept()
             return True
         return super().event(event)

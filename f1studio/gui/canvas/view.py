@@ -371,7 +371,8 @@ class CanvasView(CanvasInput):
         if self._result is not None:
             paint_badge(p, "Result preview · Enter applies it as a layer · Esc hides it")
         if self.depth_legend_shown:
-            depth_active = self._brush_kind is LayerKind.DEPTH and self._tool is not ToolKind.ERASER
+            painting = self._tool not in (ToolKind.ERASER, ToolKind.MOVE)
+            depth_active = self._brush_kind is LayerKind.DEPTH and painting
             level = self._brush.depth_level if depth_active else None
             self._legend.paint(p, self.size(), level)
 
