@@ -64,6 +64,11 @@ class ToolBar(QToolBar):
             if kind.shortcut:
                 action.setShortcut(QKeySequence(kind.shortcut))
                 action.setToolTip(f"{kind.label} ({kind.shortcut})")
+            if kind is ToolKind.MOVE:
+                action.setToolTip(
+                    "Move (V): drag the active layer to move it, drag a handle of its box to "
+                    "scale it (Shift keeps the proportions, Esc cancels)"
+                )
             action.triggered.connect(lambda _=False, k=kind: self.canvas.set_tool(k))
             group.addAction(action)
             self.addAction(action)

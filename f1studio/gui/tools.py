@@ -9,6 +9,7 @@ from f1studio.document.layers import LayerKind
 
 
 class ToolKind(str, Enum):
+    MOVE = "move"  # move and scale the active layer's content
     BRUSH = "brush"
     ERASER = "eraser"
     FILL = "fill"
@@ -18,6 +19,7 @@ class ToolKind(str, Enum):
     @property
     def label(self) -> str:
         return {
+            "move": "Move",
             "brush": "Brush",
             "eraser": "Eraser",
             "fill": "Fill",
@@ -27,9 +29,8 @@ class ToolKind(str, Enum):
 
     @property
     def shortcut(self) -> str | None:
-        return {"brush": "B", "eraser": "E", "fill": "G", "rect": "M", "ellipse": "O"}.get(
-            self.value
-        )
+        keys = {"move": "V", "brush": "B", "eraser": "E", "fill": "G", "rect": "M", "ellipse": "O"}
+        return keys.get(self.value)
 
     @property
     def is_brush(self) -> bool:

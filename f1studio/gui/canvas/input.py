@@ -27,7 +27,8 @@ class CanvasInput(QWidget):
     A subclass provides the view transform (``widget_to_canvas``, ``offset``, ``set_offset``,
     ``zoom``, ``set_zoom``) and the gesture: ``gesture_press``, ``gesture_move``,
     ``gesture_release``, ``gesture_busy``, ``end_lost_gesture``, ``cancel_stroke``,
-    ``change_brush_size``, ``uses_pressure`` and ``update_brush_outline``.
+    ``change_brush_size``, ``uses_pressure`` and ``update_brush_outline``; it may follow the
+    hovering pointer (``hover_at``) and Shift (``shift_held``, ``keep_ratio_changed``).
     """
 
     filesDropped = Signal(list, float, float)  # local paths, canvas x, canvas y
@@ -44,6 +45,7 @@ class CanvasInput(QWidget):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self._pan_from: QPointF | None = None
         self._space = False
+        self._shift = False
         self._hover: QPointF | None = None
 
     # ---- what the view provides -----------------------------------------------------------
@@ -93,6 +95,23 @@ class CanvasInput(QWidget):
     def update_brush_outline(self) -> None:
         raise NotImplementedError
 
+    def hover_at(self, x: float, y: float) -> None:
+        """The pointer hovers over canvas point (x, y) with no gesture under way."""
+
+    def keep_ratio_changed(self, keep: bool) -> None:
+        """Shift went down or up (a scale keeps its proportions while it is held)."""
+
+    @property
+    def shift_held(self) -> bool:
+        """Shift was held at the press or went down since (and has not come up)."""
+        return self._shift
+
+    def _set_shift(self, held: bool) -> None:
+        if held != self._shift:
+            self._shift = held
+            if self.gesture_busy:
+                self.keep_ratio_changed(held)
+
     # ---- pointer ----------------------------------------------------------------------------
     @property
     def panning(self) -> bool:
@@ -109,6 +128,7 @@ class CanvasInput(QWidget):
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
         elif button == Qt.MouseButton.LeftButton:
             self.end_lost_gesture()
+            self._shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
             erase = bool(mods & Qt.KeyboardModifier.AltModifier)
             self.gesture_press(*self.widget_to_canvas(pos), pressure, erase)
 
@@ -123,6 +143,8 @@ class CanvasInput(QWidget):
             self._pan_from = QPointF(pos)
         elif self.gesture_busy:
             self.gesture_move(x, y, pressure)
+        else:
+            self.hover_at(x, y)
 
     def _release(self, pos: QPointF, button: Qt.MouseButton, pressure: float) -> None:
         if self._pan_from is not None and button in (
@@ -141,6 +163,8 @@ class CanvasInput(QWidget):
         self._press(event.position(), event.button(), event.modifiers(), 1.0)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self._set_shift(True)
         self._move(event.position(), 1.0)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -177,8 +201,11 @@ class CanvasInput(QWidget):
         if (
             event.type() == QEvent.Type.ShortcutOverride
             and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_Space
-        ):  # space pans here, whatever the window binds to it
+            and (
+                event.key() == Qt.Key.Key_Space
+                or (event.key() == Qt.Key.Key_Escape and self.gesture_busy)
+            )
+        ):  # space pans here, Esc drops a gesture, whatever the window binds to them
             event.accept()
             return True
         return super().event(event)
@@ -193,6 +220,8 @@ class CanvasInput(QWidget):
             self.change_brush_size(1 / 1.25)
         elif key == Qt.Key.Key_BracketRight:
             self.change_brush_size(1.25)
+        elif key == Qt.Key.Key_Shift:
+            self._set_shift(True)
         elif key == Qt.Key.Key_Escape and self.gesture_busy:
             self.cancel_stroke()
         else:
@@ -203,11 +232,13 @@ class CanvasInput(QWidget):
             self._space = False
             if self._pan_from is None:
                 self.setCursor(Qt.CursorShape.CrossCursor)
+        elif event.key() == Qt.Key.Key_Shift:
+            self._set_shift(False)
         else:
             super().keyReleaseEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
-        self._space = False
+        self._space = self._shift = False
         self.end_lost_gesture()
         super().focusOutEvent(event)
 

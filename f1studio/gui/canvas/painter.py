@@ -19,6 +19,7 @@ from f1studio.document import imaging
 from f1studio.document.document import Document
 from f1studio.document.history import TILE
 from f1studio.document.layers import LayerKind
+from f1studio.gui.canvas.move_gesture import MoveDrag, start_move
 from f1studio.gui.tools import BrushSettings, ToolKind
 
 Rect = tuple[int, int, int, int]  # (y0, x0, y1, x1), end exclusive
@@ -279,12 +280,13 @@ class ShapeDrag:
 
 
 class Gestures:
-    """One pointer gesture at a time on a document: a brush stroke (open document stroke
-    from press to release), a flood fill (on press) or a shape drag (filled on release)."""
+    """One pointer gesture at a time on a document: a brush stroke or a Move-tool drag (each
+    an open document stroke from press to release), a flood fill (on press) or a shape drag
+    (filled on release)."""
 
     def __init__(self, doc: Document):
         self.doc = doc
-        self.stroke: BrushStroke | None = None
+        self.stroke: BrushStroke | MoveDrag | None = None
         self.shape: ShapeDrag | None = None
         self.committing: str | None = None  # layer id while our stroke is being closed
 
@@ -301,7 +303,13 @@ class Gestures:
         y: float,
         pressure: float = 1.0,
         erase: bool = False,
+        reach: float = 0.0,
+        keep_ratio: bool = False,
     ) -> Outcome:
+        """Start a gesture at canvas point (x, y); ``reach`` (canvas units) is how near a
+        Move-tool handle a press grabs it, ``keep_ratio`` whether Shift is held."""
+        if tool is ToolKind.MOVE:
+            return self._start_move(layer_id, x, y, reach, keep_ratio)
         message = refusal(self.doc, layer_id)
         if message is not None or layer_id is None:
             return Outcome(message=message)
@@ -319,6 +327,25 @@ class Gestures:
             return Outcome(message=str(exc))
         self.shape = ShapeDrag(tool, layer_id, ink, brush.opacity, x, y, x, y)
         return Outcome()
+
+    def _start_move(
+        self, layer_id: str | None, x: float, y: float, reach: float, keep_ratio: bool
+    ) -> Outcome:
+        try:
+            drag = start_move(self.doc, layer_id, x, y, reach)
+        except (RuntimeError, ValueError) as exc:  # e.g. another edit holds the document
+            return Outcome(message=str(exc))
+        if isinstance(drag, str):
+            return Outcome(message=drag)
+        drag.keep_ratio = keep_ratio
+        self.stroke = drag
+        return Outcome()
+
+    def set_keep_ratio(self, keep: bool) -> Outcome:
+        """Shift went down or up: a Move-tool scale follows at once."""
+        if not isinstance(self.stroke, MoveDrag):
+            return Outcome()
+        return Outcome(self.stroke.set_keep_ratio(keep), self.stroke.layer_id)
 
     def move(self, x: float, y: float, pressure: float = 1.0) -> Outcome:
         if self.stroke is not None:

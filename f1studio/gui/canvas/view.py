@@ -1,6 +1,7 @@
 """CanvasView: shows a Document (canvas, mask and guide overlays, live preview) and paints
-on its active layer with the current tool. Zoom with the wheel, pan with space+drag or the
-middle button. Drawing goes through :mod:`.render_cache`; stroke logic lives in :mod:`.painter`.
+on its active layer with the current tool, or moves/scales it with the Move tool. Zoom with the
+wheel, pan with space+drag or the middle button. Drawing goes through :mod:`.render_cache`;
+stroke logic lives in :mod:`.painter`, the Move tool's in :mod:`.move_gesture`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.gui.canvas import painter
+from f1studio.gui.canvas.decorations import paint_badge, paint_box, paint_outline
 from f1studio.gui.canvas.depth_legend import DepthLegend
 from f1studio.gui.canvas.input import CanvasInput
+from f1studio.gui.canvas.move_gesture import REACH_PX, ContentBoxes, MoveDrag, handle_at
 from f1studio.gui.canvas.painter import Rect
 from f1studio.gui.canvas.render_cache import PreviewInset, RenderCache
 from f1studio.gui.qimage import rgb_to_qimage
@@ -51,6 +54,7 @@ class CanvasView(CanvasInput):
         self._preview = PreviewInset()
         self._result: QImage | None = None  # a finished render previewed over the layers
         self._gestures = painter.Gestures(doc)
+        self._boxes = ContentBoxes()  # the Move tool's box of the active layer
         doc.subscribe(self._on_doc_changed)
 
     # ---- document -----------------------------------------------------------------------
@@ -80,6 +84,8 @@ class CanvasView(CanvasInput):
     def _on_doc_changed(self, doc: Document, change: Change) -> None:
         if change.kind is ChangeKind.PIXELS and change.layer_id == self._gestures.committing:
             return  # our own stroke: the cache was updated dab by dab
+        if self._tool is ToolKind.MOVE:
+            self.update()  # the content box may have changed anywhere
         size = self._cache.size
         rects = self._cache.handle(change)
         if self._cache.size != size:
@@ -153,6 +159,8 @@ class CanvasView(CanvasInput):
         self.cancel_stroke()
         self._tool = ToolKind(tool)
         self.update_brush_outline()
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.update()  # the Move tool's box comes or goes
 
     @property
     def brush(self) -> BrushSettings:
@@ -203,7 +211,7 @@ class CanvasView(CanvasInput):
             self.cancel_stroke()
         self._active = layer_id or None
         self._follow_layer_kind()
-        self.update(self._legend.rect())
+        self.update(self._legend.rect() if self._tool is not ToolKind.MOVE else self.rect())
 
     @property
     def guides_visible(self) -> bool:
@@ -252,6 +260,8 @@ class CanvasView(CanvasInput):
         self._apply(self._gestures.cancel())
 
     def _apply(self, out: painter.Outcome) -> None:
+        if self._tool is ToolKind.MOVE:
+            self.update()  # the box and its handles reach beyond the layer rects
         if out.dirty and out.layer_id is not None:
             for rect in self._cache.update_layer(out.layer_id, out.dirty):
                 self.update(self._widget_rect(rect))
@@ -283,9 +293,9 @@ class CanvasView(CanvasInput):
         if self._result is not None:  # show what is being painted, not the result above it
             self.set_result_preview(None)
             self.resultPreviewDismissed.emit()
-        self._apply(
-            self._gestures.press(self._active, self._tool, self._brush, x, y, pressure, erase)
-        )
+        reach, keep = REACH_PX / self._zoom, self.shift_held
+        args = (self._active, self._tool, self._brush, x, y, pressure, erase, reach, keep)
+        self._apply(self._gestures.press(*args))
 
     def gesture_move(self, x: float, y: float, pressure: float) -> None:
         self._update_shape()
@@ -295,6 +305,23 @@ class CanvasView(CanvasInput):
     def gesture_release(self, x: float, y: float, pressure: float) -> None:
         self._update_shape()
         self._apply(self._gestures.release(x, y, pressure))
+
+    def keep_ratio_changed(self, keep: bool) -> None:
+        self._apply(self._gestures.set_keep_ratio(keep))
+
+    def hover_at(self, x: float, y: float) -> None:
+        """The Move tool's cursor says what a press there would do."""
+        box = self.move_box if self._tool is ToolKind.MOVE else None
+        if box is not None:
+            self.setCursor(handle_at(box, x, y, REACH_PX / self._zoom).cursor)
+
+    @property
+    def move_box(self) -> Rect | None:
+        """Where the active layer's content is (the Move tool's box), None when it is empty."""
+        stroke = self._gestures.stroke
+        if isinstance(stroke, MoveDrag):
+            return stroke.box
+        return self._boxes.box(self._doc, self._active)
 
     # ---- drawing ------------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -330,14 +357,10 @@ class CanvasView(CanvasInput):
         shape = self._gestures.shape
         if shape is not None:
             area = QRectF(self._widget_rect(shape.rect, margin=0))
-            for colour, dash in (
-                (QColor(255, 255, 255), Qt.PenStyle.SolidLine),
-                (QColor(0, 0, 0), Qt.PenStyle.DashLine),
-            ):
-                p.setPen(QPen(colour, 1, dash))
-                if shape.tool is ToolKind.ELLIPSE:
-                    p.drawEllipse(area)
-                p.drawRect(area)
+            paint_outline(p, area, ellipse=shape.tool is ToolKind.ELLIPSE)
+        box = self.move_box if self._tool is ToolKind.MOVE else None
+        if box is not None:
+            paint_box(p, QRectF(self._widget_rect(box, margin=0)))
         outline = self._brush_outline_rect()
         if outline is not None:
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -346,9 +369,10 @@ class CanvasView(CanvasInput):
                 p.drawEllipse(QRectF(outline).adjusted(3, 3, -3, -3))
         self._preview.paint(p, self.size())
         if self._result is not None:
-            _badge(p, "Result preview · Enter applies it as a layer · Esc hides it")
+            paint_badge(p, "Result preview · Enter applies it as a layer · Esc hides it")
         if self.depth_legend_shown:
-            depth_active = self._brush_kind is LayerKind.DEPTH and self._tool is not ToolKind.ERASER
+            painting = self._tool not in (ToolKind.ERASER, ToolKind.MOVE)
+            depth_active = self._brush_kind is LayerKind.DEPTH and painting
             level = self._brush.depth_level if depth_active else None
             self._legend.paint(p, self.size(), level)
 
@@ -372,15 +396,3 @@ class CanvasView(CanvasInput):
         area = self._brush_outline_rect()
         if area is not None:
             self.update(area.adjusted(-2, -2, 2, 2))
-
-
-def _badge(p: QPainter, text: str) -> None:
-    """A caption in the top-right corner of the view."""
-    metrics = p.fontMetrics()
-    box = QRectF(metrics.boundingRect(text)).adjusted(-8, -4, 8, 4)
-    box.moveTopRight(QPointF(p.device().width() - 8, 8))
-    p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QColor(20, 20, 20, 190))
-    p.drawRoundedRect(box, 4, 4)
-    p.setPen(QColor(255, 255, 255))
-    p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
