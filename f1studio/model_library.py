@@ -127,6 +127,15 @@ def use_model(settings: AppSettings, slot: str, model: InstalledModel) -> AppSet
     return chosen
 
 
+def use_tiny_vae(settings: AppSettings, model: InstalledModel) -> AppSettings:
+    """Store the tiny VAE ``model`` as the user's tiny VAE of its family and save."""
+    if model.role != "tiny-vae" or model.family is None:
+        raise LibraryError(f"{model.name} is a {model.role}, not a tiny VAE")
+    chosen = settings.with_tiny_vae(model.family, model.reference)
+    chosen.save()
+    return chosen
+
+
 def table_row(model: InstalledModel) -> tuple[str, str, str, str, str, str]:
     """Name, family, variant, role, size and where: a row of the model tables."""
     size = catalog.format_size(model.size_bytes)
