@@ -25,8 +25,10 @@ TINY_VAE_FOR: dict[ModelFamily, str] = {
 }
 
 #: Step previews are decoded from latents averaged down so the preview's long side is at most
-#: this many pixels: a few milliseconds of a GPU, a fraction of the step on a CPU.
+#: this many pixels: a few milliseconds on a GPU; on a CPU the smaller side keeps a preview a
+#: fraction of a step (512x512 TAESD: a full decode ~10x a 128 px preview).
 PREVIEW_MAX_SIDE = 256
+CPU_PREVIEW_MAX_SIDE = 128
 
 
 def check_tiny_vae(tiny: Any, pipe: Any, family: ModelFamily, name: str) -> None:
@@ -54,12 +56,15 @@ def tiny_decode(tiny: Any, latents: Any) -> np.ndarray:
     return image.cpu().permute(0, 2, 3, 1).float().numpy()[0]
 
 
-def tiny_preview(tiny: Any, latents: Any, max_side: int = PREVIEW_MAX_SIDE) -> np.ndarray:
+def tiny_preview(tiny: Any, latents: Any, max_side: int | None = None) -> np.ndarray:
     """A step preview (RGB uint8) of latents (1 or no batch, C, h, w) by the tiny VAE, from
-    latents averaged down until the preview's long side is at most ``max_side``."""
+    latents averaged down until the preview's long side is at most ``max_side`` (default: by
+    the latents' device, see :data:`PREVIEW_MAX_SIDE`)."""
     import torch.nn.functional as F
 
     lat = latents.detach()
+    if max_side is None:
+        max_side = CPU_PREVIEW_MAX_SIDE if lat.device.type == "cpu" else PREVIEW_MAX_SIDE
     if lat.ndim == 3:
         lat = lat[None]
     lat = lat[-1:]

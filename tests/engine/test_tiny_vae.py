@@ -165,4 +165,6 @@ def test_previews_of_large_canvases_are_decoded_from_averaged_latents(tiny_vaes)
     tiny = load_tiny_vae(str(tiny_vaes[4]), "cpu", torch.float32)
     with torch.inference_mode():
         preview = tiny_preview(tiny, torch.randn(1, 4, 16, 12), max_side=32)
+        on_cpu = tiny_preview(tiny, torch.randn(1, 4, 24, 16))  # 192 px: halved to <= 128
     assert preview.shape == (32, 24, 3) and preview.dtype == np.uint8
+    assert on_cpu.shape == (96, 64, 3)
