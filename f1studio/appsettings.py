@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
+from f1studio.engine.family_table import ModelFamily
 from f1studio.engine.request import ControlKind
 from f1studio.model_choice import ModelChoice, read_legacy_fields
 
@@ -55,14 +57,35 @@ class AppSettings(ModelChoice):
     model_folders: list[str] = field(default_factory=list)
     # seconds between recovery copies while there are unsaved changes; 0 turns autosave off
     autosave_interval_s: int = DEFAULT_AUTOSAVE_S
+    # a tiny VAE (AutoencoderTiny) per family (``ModelFamily`` value): live renders and step
+    # previews decode with it (``model_library.tiny_vae_for``)
+    tiny_vaes: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if not isinstance(self.tiny_vaes, Mapping):
+            raise ValueError(f"tiny_vaes must map families to models, not {self.tiny_vaes!r}")
+        for family, model in self.tiny_vaes.items():
+            if not isinstance(model, str):
+                raise ValueError(
+                    f"tiny_vaes[{family!r}] must be a model name or path (text), not {model!r}"
+                )
+        families = {f.value for f in ModelFamily}  # families this version does not know: out
+        self.tiny_vaes = {f: m.strip() for f, m in self.tiny_vaes.items() if f in families}
+        self.tiny_vaes = {f: m for f, m in self.tiny_vaes.items() if m}
         interval = self.autosave_interval_s
         if isinstance(interval, bool) or not isinstance(interval, int):
             self.autosave_interval_s = DEFAULT_AUTOSAVE_S  # a hand-edited file: keep working
         else:
             self.autosave_interval_s = min(max(interval, 0), MAX_AUTOSAVE_S)
+
+    def with_tiny_vae(self, family: ModelFamily | str, model: str | None) -> AppSettings:
+        """A copy with ``model`` as the tiny VAE of ``family`` (``None`` or blank: none)."""
+        key = ModelFamily(family).value
+        chosen = {f: m for f, m in self.tiny_vaes.items() if f != key}
+        if model and model.strip():
+            chosen[key] = model.strip()
+        return replace(self, tiny_vaes=chosen)
 
     @classmethod
     def load(cls) -> AppSettings:

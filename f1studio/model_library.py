@@ -7,7 +7,8 @@ the window (the Models dialog, renders, guide extraction), so both decide alike:
   choice, else the user's settings, else the shipped demo model;
 - :func:`models_to_add`, :func:`add_folder`, :func:`remove_folder` keep the list of folders;
 - :func:`slots_using` says which model choices refer to a model ("in use");
-- :func:`slots_for` says which slots a catalogued model can fill.
+- :func:`slots_for` says which slots a catalogued model can fill;
+- :func:`tiny_vae_for` says which of the user's tiny VAEs suits a base model's family.
 
 No Qt; torch is never imported (the catalog reads configs and safetensors headers only).
 """
@@ -15,12 +16,15 @@ No Qt; torch is never imported (the catalog reads configs and safetensors header
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from f1studio.appsettings import AppSettings
 from f1studio.demo import model as demo
 from f1studio.engine import catalog
 from f1studio.engine.catalog import InstalledModel, Skipped
+from f1studio.engine.events import EngineError
+from f1studio.engine.family_table import ModelFamily
 from f1studio.model_choice import MODEL_SLOTS, ModelChoice, slot_kind, slot_label
 
 #: The catalog role (``InstalledModel.role``) of the models each slot takes.
@@ -61,6 +65,34 @@ def resolve_models(
     return ModelChoice(shipped.pipeline, dict(shipped.controlnets), resolved.depth_estimator)
 
 
+def tiny_vae_for(base: str | None, settings: AppSettings) -> str | None:
+    """The user's tiny VAE for the family of the base model ``base`` (``tiny_vaes``), or
+    ``None``: none chosen for it, a family that cannot be told without loading, or the demo
+    model (its own small VAE has a latent space of its own that no tiny VAE knows)."""
+    if not base or not settings.tiny_vaes or demo.is_demo(base):
+        return None
+    family = base_family(base)
+    return settings.tiny_vaes.get(family.value) if family is not None else None
+
+
+@lru_cache(maxsize=32)
+def base_family(base: str) -> ModelFamily | None:
+    """The family of a base model (a folder, a file or a hub id in the local Hugging Face
+    cache) from its configuration or tensor names, without loading it; ``None`` when unknown."""
+    from f1studio.engine.identification import detect_family
+
+    path = Path(base).expanduser()
+    try:
+        if path.exists():
+            return detect_family(path)[0]
+        from huggingface_hub import try_to_load_from_cache
+
+        index = try_to_load_from_cache(base, "model_index.json")
+        return detect_family(Path(index).parent)[0] if isinstance(index, str) else None
+    except (EngineError, OSError, ValueError):
+        return None
+
+
 # ---- what a model is for, and who uses it -----------------------------------------------------
 def slots_for(model: InstalledModel) -> tuple[str, ...]:
     """The slots ``model`` can fill: ``base``, every ControlNet slot, or ``depth_estimator``."""
@@ -91,6 +123,15 @@ def use_model(settings: AppSettings, slot: str, model: InstalledModel) -> AppSet
     if slot not in slots_for(model):
         raise LibraryError(f"{model.name} is a {model.role}: it cannot be the {slot_label(slot)}")
     chosen = settings.with_model(slot, model.reference)
+    chosen.save()
+    return chosen
+
+
+def use_tiny_vae(settings: AppSettings, model: InstalledModel) -> AppSettings:
+    """Store the tiny VAE ``model`` as the user's tiny VAE of its family and save."""
+    if model.role != "tiny-vae" or model.family is None:
+        raise LibraryError(f"{model.name} is a {model.role}, not a tiny VAE")
+    chosen = settings.with_tiny_vae(model.family, model.reference)
     chosen.save()
     return chosen
 

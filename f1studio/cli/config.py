@@ -7,6 +7,7 @@ import json
 from dataclasses import asdict
 
 from f1studio.cli.common import DEVICES, CliError, Subparsers, add_controlnet_option
+from f1studio.engine.family_table import ModelFamily
 
 
 def register(subparsers: Subparsers) -> None:
@@ -16,12 +17,33 @@ def register(subparsers: Subparsers) -> None:
     cfg.add_argument("--depth-model")
     cfg.add_argument("--device", choices=DEVICES)
     cfg.add_argument(
+        "--tiny-vae",
+        type=_family_model,
+        action="append",
+        default=[],
+        metavar="FAMILY=PATH",
+        help="a tiny VAE (AutoencoderTiny: madebyollin/taesd, taesdxl, taef1) that decodes step "
+        "previews and live renders of that family (sd15, sdxl, flux); FAMILY= removes it",
+    )
+    cfg.add_argument(
         "--autosave-interval",
         type=int,
         metavar="SECONDS",
         help="seconds between recovery copies of unsaved work in the window (0 = off)",
     )
     cfg.set_defaults(func=run)
+
+
+FAMILIES = tuple(family.value for family in ModelFamily)
+
+
+def _family_model(text: str) -> tuple[str, str]:
+    family, sep, model = text.partition("=")
+    if not sep or family.strip().lower() not in FAMILIES:
+        raise argparse.ArgumentTypeError(
+            f"expected FAMILY=PATH with FAMILY one of {', '.join(FAMILIES)}, not {text!r}"
+        )
+    return family.strip().lower(), model.strip()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
         if value is not None:
             settings = settings.with_model(slot, value)
             changed = True
+    for family, model in args.tiny_vae:
+        settings = settings.with_tiny_vae(family, model or None)
+        changed = True
     if args.device is not None:
         settings.device = args.device
         changed = True

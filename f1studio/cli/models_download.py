@@ -63,12 +63,13 @@ def _config_hint(found: Any, repo_id: str, path: str, guides: tuple[str, ...]) -
     """The ``f1studio config`` options that choose a downloaded model, by its role."""
     from f1studio.engine.request import ControlKind
 
-    ref = repo_id if found.role in ("base", "depth-estimator") else path
+    ref = repo_id if found.role in ("base", "depth-estimator", "tiny-vae") else path
     guide = guides[0] if guides else ControlKind.EDGE.value
     return {
         "base": f"--model {ref}",
         "controlnet": f"--controlnet {guide}={ref}",
         "depth-estimator": f"--depth-model {ref}",
+        "tiny-vae": f"--tiny-vae {found.family.value if found.family else 'sd15'}={ref}",
     }.get(found.role)
 
 

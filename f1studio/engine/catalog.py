@@ -73,7 +73,9 @@ def _is_model_dir(d: Path) -> bool:
         return True
     config = optional_json(d / "config.json") if (d / "config.json").is_file() else {}
     return bool(config) and (
-        str(config.get("_class_name", "")).endswith(("ControlNetModel", "ControlNetUnionModel"))
+        str(config.get("_class_name", "")).endswith(
+            ("ControlNetModel", "ControlNetUnionModel", "AutoencoderTiny")
+        )
         or is_depth_config(config)
     )
 

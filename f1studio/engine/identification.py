@@ -35,7 +35,7 @@ from f1studio.engine.model_files import (
     weights_state,
 )
 
-ROLES = ("base", "controlnet", "depth-estimator")
+ROLES = ("base", "controlnet", "depth-estimator", "tiny-vae")
 SOURCES = ("folder", "hf-cache", "a1111", "comfyui")
 FORMATS = ("diffusers", "single-file")
 PICKLED_NOTE = "pickled (not loaded unless allowed)"
@@ -48,7 +48,7 @@ class InstalledModel:
 
     name: str  # folder or file name; the repository id for the Hugging Face cache
     location: str  # the local folder or file (what to put in the settings to use it)
-    role: str  # "base" | "controlnet" | "depth-estimator"
+    role: str  # "base" | "controlnet" | "depth-estimator" | "tiny-vae"
     family: ModelFamily | None  # None for depth estimators and unopened pickled files
     variant: str | None  # e.g. "base", "inpainting", "schnell", "dev", "fill", "union"
     size_bytes: int  # on disk (symlinked blobs counted once)
@@ -67,7 +67,7 @@ class InstalledModel:
         """What to put in the settings to use this model: the hub id of a Hugging Face cache
         pipeline or depth estimator (readable, and found offline in the cache), else the local
         folder or file (ControlNets: the engine reads hub ids only for pipelines)."""
-        by_id = self.role in ("base", "depth-estimator") and self.format == "diffusers"
+        by_id = self.role in ("base", "depth-estimator", "tiny-vae") and self.format == "diffusers"
         if self.source == "hf-cache" and self.hub_id and by_id:
             return self.hub_id
         return self.location
@@ -224,6 +224,14 @@ def _identify_pipeline(folder: Path) -> InstalledModel:
 _COMPONENT_CLASSES = re.compile(r"(UNet\w*Model|Autoencoder\w*|\w*Transformer\w*Model)$")
 
 
+def tiny_vae_family(config: Mapping[str, Any], name: str) -> ModelFamily:
+    """The family whose latents a tiny VAE (``AutoencoderTiny``) decodes: 16 channels FLUX.1;
+    4 channels SD1.5, or SDXL when its name says so (TAESD and TAESDXL have the same shapes)."""
+    if config.get("latent_channels") == 16:
+        return ModelFamily.FLUX
+    return ModelFamily.SDXL if "xl" in name.lower() else ModelFamily.SD15
+
+
 def is_depth_config(config: Mapping[str, Any]) -> bool:
     """A depth estimator's ``config.json`` (transformers' ``*ForDepthEstimation`` models)."""
     archs = config.get("architectures") or []
@@ -253,6 +261,10 @@ def _identify_config_folder(folder: Path) -> InstalledModel:
         variant = "union" if config.get("num_mode") else None
     elif is_depth_config(config):
         role, family = "depth-estimator", None
+    elif class_name == "AutoencoderTiny":  # TAESD, TAESDXL (same shapes: told by name), TAEF1
+        cached = folder.parent.name == "snapshots"  # the HF cache: the repository names it
+        name = folder.parent.parent.name if cached else folder.name
+        role, family = "tiny-vae", tiny_vae_family(config, name)
     elif _COMPONENT_CLASSES.match(class_name) or config.get("architectures"):
         what = class_name or ", ".join(map(str, config.get("architectures", [])))
         raise invalid_model(f"{folder.name} is a model component ({what}), not a whole model")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
@@ -195,7 +196,7 @@ def fetch_hub(repo_id: str, *, what: str = "model") -> str:
 _MISSING_WEIGHTS = ("appear to be missing", "meta tensor", "Missing key")
 
 
-def _load_error(what: str, location: str, error: Exception) -> EngineError:
+def load_error(what: str, location: str, error: Exception) -> EngineError:
     if isinstance(error, EngineError):
         return error
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
@@ -245,7 +246,7 @@ def load_pipeline(
             )
         apply_memory_plan(pipe, plan, device)
     except Exception as e:  # noqa: BLE001 - turn library errors into one clear line
-        raise _load_error("model", location, e) from e
+        raise load_error("model", location, e) from e
     pipe.set_progress_bar_config(disable=True)
     dtype_name = str(dtype).replace("torch.", "")
     return LoadedModel(family, str(ref), pipe, device, dtype_name, inpainting, plan.summary)
@@ -323,7 +324,7 @@ def load_controlnet(
         cn = adapter_for(family).load_controlnet(location, dtype, allow_pickle, config)
         return cn.to(device)
     except Exception as e:  # noqa: BLE001
-        raise _load_error("ControlNet", location, e) from e
+        raise load_error("ControlNet", location, e) from e
 
 
 class ModelCache:
@@ -332,6 +333,7 @@ class ModelCache:
     def __init__(self) -> None:
         self._base: tuple[tuple, LoadedModel] | None = None
         self._controlnets: dict[tuple, Any] = {}
+        self._tiny: tuple[tuple, Any] | None = None
 
     def base(self, ref: str | None, device: str, allow_pickle: bool) -> LoadedModel:
         key = (ref, device, allow_pickle)
@@ -357,16 +359,25 @@ class ModelCache:
             )
         return self._controlnets[key]
 
+    def tiny_vae(self, key: tuple, load: Callable[[], Any]) -> Any:
+        """The tiny VAE of ``key`` (reference, device, ...), from ``load()`` when it is not the
+        one kept (``engine.tiny_vae_loading`` loads it, above this layer)."""
+        if self._tiny is None or self._tiny[0] != key:
+            self._tiny = None
+            self._tiny = (key, load())
+        return self._tiny[1]
+
     def keep_only_controlnets(self, refs: set[str]) -> None:
         for key in [k for k in self._controlnets if k[0] not in refs]:
             del self._controlnets[key]
 
     def clear(self) -> None:
         """Unload everything (a no-op, without a garbage collection, when nothing is loaded)."""
-        if self._base is None and not self._controlnets:
+        if self._base is None and not self._controlnets and self._tiny is None:
             return
         self._base = None
         self._controlnets.clear()
+        self._tiny = None
         gc.collect()
         try:
             import torch

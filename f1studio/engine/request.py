@@ -225,6 +225,10 @@ class GenerationRequest:
     inpaint: InpaintSpec | None = None
     device: str = "auto"
     allow_pickle: bool = False
+    # a tiny VAE (diffusers' AutoencoderTiny: a folder, a .safetensors file or a hub id) that
+    # decodes the step previews; with ``fast_decode`` it decodes the final picture too (live)
+    tiny_vae: str | None = None
+    fast_decode: bool = False
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -265,6 +269,8 @@ class GenerationRequest:
         for c in self.controls:
             if not (0.0 <= c.start < c.end <= 1.0):
                 out.append(f"{c.kind.value} guide range must satisfy 0 <= start < end <= 1")
+        if self.fast_decode and not self.tiny_vae:
+            out.append("fast decode needs a tiny VAE (choose one for this model's family)")
         return out
 
     @property

@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -61,6 +62,8 @@ def run(
         model = cache.base(request.model, device, request.allow_pickle)
         request = planned_request(request, model.source)  # steps: auto with a measured plan
         controlnets = _load_controlnets(request, cache, model)
+        if request.tiny_vae:
+            model = _with_tiny_vae(request, cache, model)
         adapter = adapter_for(model.family)
         per_image = adapter.steps_per_image(request)
         total = per_image * request.batch_count
@@ -110,6 +113,29 @@ def _load_controlnets(request: GenerationRequest, cache: ModelCache, model: Load
             )
     cache.keep_only_controlnets(set(refs))
     return refs
+
+
+def _with_tiny_vae(
+    request: GenerationRequest, cache: ModelCache, model: LoadedModel
+) -> LoadedModel:
+    """``model`` with the request's tiny VAE, checked against its latent space (refused in one
+    line before any step)."""
+    from f1studio.engine.tiny_vae import check_tiny_vae
+    from f1studio.engine.tiny_vae_loading import load_tiny_vae
+
+    ref, device, dtype, pickle = (
+        request.tiny_vae,
+        model.device,
+        model.torch_dtype,
+        request.allow_pickle,
+    )
+    assert ref is not None
+    tiny = cache.tiny_vae(
+        (ref, device, str(dtype), pickle),
+        lambda: load_tiny_vae(ref, device, dtype, allow_pickle=pickle),
+    )
+    check_tiny_vae(tiny, model.pipe, model.family, ref)
+    return replace(model, tiny_vae=tiny)
 
 
 def _failure(error: Exception, cache: ModelCache) -> Failed:

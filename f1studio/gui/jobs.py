@@ -24,7 +24,7 @@ from f1studio.engine.events import Cancelled, ErrorKind, Failed, Finished, Progr
 from f1studio.engine.request import GenerationRequest
 from f1studio.gui.worker import EngineWorker
 from f1studio.model_choice import BASE_SLOT
-from f1studio.model_library import resolve_models
+from f1studio.model_library import resolve_models, tiny_vae_for
 
 # failures the model banner explains (the user must choose or fix a model)
 MODEL_ERRORS = frozenset(
@@ -93,7 +93,7 @@ class GenerateController(QObject):
         if doc.settings.seed_mode == SeedMode.RANDOM:
             seed = random.randrange(2**31)
         models = resolve_models(doc.settings.models, app)
-        return build_request(
+        request = build_request(
             doc,
             model=models.base,
             controlnets=models.controlnets,
@@ -101,6 +101,8 @@ class GenerateController(QObject):
             allow_pickle=app.allow_pickle,
             seed=seed,
         )
+        # the user's tiny VAE for this model's family decodes step previews (and live renders)
+        return request.with_changes(tiny_vae=tiny_vae_for(models.base, app))
 
     def generate(self) -> int | None:
         try:

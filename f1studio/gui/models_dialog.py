@@ -124,6 +124,11 @@ class ModelsDialog(QDialog):
             button.clicked.connect(lambda _=False, s=slot: self.use_selected(s))
             self.use_buttons[slot] = button
             use_row.addWidget(button)
+        self.use_tiny_vae_button = QPushButton("Use as tiny VAE")
+        self.use_tiny_vae_button.setToolTip("Decodes live renders and step previews of its family")
+        self.use_tiny_vae_button.setEnabled(False)
+        self.use_tiny_vae_button.clicked.connect(self.use_selected_tiny_vae)
+        use_row.addWidget(self.use_tiny_vae_button)
         use_row.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(self.add_folder_button)
@@ -235,6 +240,18 @@ class ModelsDialog(QDialog):
         usable = library.slots_for(model) if model is not None else ()
         for slot, button in self.use_buttons.items():
             button.setEnabled(slot in usable)
+        self.use_tiny_vae_button.setEnabled(model is not None and model.role == "tiny-vae")
+
+    def use_selected_tiny_vae(self) -> None:
+        """Store the selected tiny VAE as the user's tiny VAE of its family."""
+        model = self.selected_model()
+        if model is not None:
+            try:
+                library.use_tiny_vae(AppSettings.load(), model)
+            except library.LibraryError as e:
+                self._say(e.message, error=True)
+                return
+            self._say(f"Tiny VAE for {model.family_label}: {model.name}.")
 
     def _choose_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Add a folder of models")

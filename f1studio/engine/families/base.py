@@ -46,6 +46,7 @@ class LoadedModel:
     dtype: str
     is_inpainting: bool = False
     memory: str = "full-gpu"  # the memory plan in use (see engine/memory.py)
+    tiny_vae: Any = None  # the request's AutoencoderTiny (engine/tiny_vae.py), if it has one
 
     @property
     def torch_dtype(self) -> Any:

@@ -47,6 +47,7 @@ from f1studio.engine.inpaint import composite_inpaint, feather_inward
 from f1studio.engine.regional_flux import regional_flux_attention
 from f1studio.engine.request import GenerationRequest
 from f1studio.engine.schedulers import make_scheduler, set_flow_timesteps
+from f1studio.engine.tiny_vae import tiny_decode, tiny_preview
 
 __all__ = ["FluxAdapter", "default_steps", "flux_variant", "text_tokens"]
 
@@ -150,6 +151,7 @@ class FluxAdapter:
             guidance = guidance.expand(1)
         img_ids = image_ids(*tokens, device, dtype)
         factors = preview_factors(pipe.vae)
+        tiny = model.tiny_vae
         total = len(timesteps)
         settling = Settling(req.auto_steps, total)
         models = [pipe.transformer] + [c.model for c in controls]
@@ -188,7 +190,10 @@ class FluxAdapter:
                     **residuals,
                 )[0]
                 x0 = latents - sigmas[begin + i].to(latents.dtype) * velocity
-                preview = latent_preview(unpack(x0, lh, lw), factors)
+                if tiny is None:
+                    preview = latent_preview(unpack(x0, lh, lw), factors)
+                else:
+                    preview = tiny_preview(tiny, unpack(x0, lh, lw))
                 latents = scheduler.step(velocity, t, latents, return_dict=False)[0]
                 if renoise is not None:
                     keep = renoise.image_latents
@@ -203,9 +208,12 @@ class FluxAdapter:
                     break
 
         latents = unpack(latents, lh, lw)
-        latents = latents / pipe.vae.config.scaling_factor + pipe.vae.config.shift_factor
-        decoded = pipe.vae.decode(latents, return_dict=False)[0]
-        out = pipe.image_processor.postprocess(decoded, output_type="np")[0]
+        if req.fast_decode and tiny is not None:  # live: the tiny VAE makes the picture
+            out = tiny_decode(tiny, latents)
+        else:
+            latents = latents / pipe.vae.config.scaling_factor + pipe.vae.config.shift_factor
+            decoded = pipe.vae.decode(latents, return_dict=False)[0]
+            out = pipe.image_processor.postprocess(decoded, output_type="np")[0]
         rgb = (out * 255).round().astype(np.uint8)[: req.height, : req.width]
         if inpaint is not None and init_px is not None:
             rgb = composite_inpaint(init_px[:, :, :3], rgb, inpaint.pixel_mask)

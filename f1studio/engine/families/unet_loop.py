@@ -44,6 +44,7 @@ from f1studio.engine.previews import latent_preview, predicted_x0
 from f1studio.engine.regional import regional_attention
 from f1studio.engine.request import GenerationRequest
 from f1studio.engine.schedulers import make_scheduler
+from f1studio.engine.tiny_vae import tiny_decode, tiny_preview
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class UNetAdapter:
         prediction = scheduler.config.get("prediction_type", "epsilon")
         settling = Settling(req.auto_steps, total)
         timestep_cond = guidance_embedding(pipe, req.guidance_scale, device, dtype)
+        tiny = model.tiny_vae
         factors = getattr(pipe, "f1_latent_rgb", None)
         if factors is None:  # a model folder may bring its own fitted preview colours
             factors = self.parts.latent_rgb
@@ -177,7 +179,11 @@ class UNetAdapter:
                     uncond, cond = noise_pred.chunk(2)
                     noise_pred = uncond + req.guidance_scale * (cond - uncond)
                 x0 = predicted_x0(model_in[-1:], noise_pred, t, alphas, prediction)
-                preview = latent_preview(model_in[-1:] if x0 is None else x0, factors)
+                shown = model_in[-1:] if x0 is None else x0
+                if tiny is None:
+                    preview = latent_preview(shown, factors)
+                else:
+                    preview = tiny_preview(tiny, shown)
                 latents = scheduler.step(noise_pred, t, latents, **kwargs, return_dict=False)[0]
                 if renoise is not None:
                     keep = renoise.image_latents
@@ -190,7 +196,11 @@ class UNetAdapter:
                     latents = settled_latents(x0, latents, renoise)
                     break
 
-        rgb = (vae_decode(pipe, latents) * 255).round().astype(np.uint8)
+        if req.fast_decode and tiny is not None:  # live: the tiny VAE makes the picture
+            decoded = tiny_decode(tiny, latents)
+        else:
+            decoded = vae_decode(pipe, latents)
+        rgb = (decoded * 255).round().astype(np.uint8)
         if inpaint is not None and init_px is not None:
             rgb = composite_inpaint(init_px[:, :, :3], rgb, inpaint.pixel_mask)
         return rgb
