@@ -129,6 +129,19 @@ def test_live_off_cancels_and_leaves_nothing_behind(qtbot, doc, live, worker):
     assert doc.history.labels == ["Paint"]  # the dab only
 
 
+def test_a_stale_render_is_cancelled_when_starting_over_is_quicker(qtbot, doc, live, worker):
+    doc.set_setting("live_steps", 400)  # ~280 denoising steps: seconds
+    doc.set_setting("live", True)
+    qtbot.waitUntil(lambda: live.running_job is not None and live.step_s is not None, timeout=LONG)
+    long_job = live.running_job
+    with qtbot.waitSignal(worker.jobCancelled, timeout=LONG) as cancelled:
+        doc.set_setting("live_steps", 2)  # the fresh render is far shorter than the rest
+    assert cancelled.args[0] == long_job
+    qtbot.waitUntil(lambda: live.picture is not None, timeout=LONG)
+    assert live.shown_request is not None and live.shown_request.steps == 2
+    assert live.renders_finished == 1  # the stale render never showed
+
+
 def test_apply_copies_the_live_picture_as_one_undo_step(qtbot, doc, live):
     doc.set_setting("live", True)
     qtbot.waitUntil(lambda: live.picture is not None, timeout=LONG)
