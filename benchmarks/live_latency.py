@@ -138,7 +138,7 @@ def main() -> None:
         stroke(points)
         released = time.perf_counter()
         target = live_request(doc, settings)  # the document as the stroke left it
-        if wait_for(lambda t=target: live.shown_request == t and painted[-1] > released, 10):
+        if wait_for(lambda t=target, r=released: live.shown_request == t and painted[-1] > r, 10):
             latencies.append((painted[-1] - released) * 1000)
         wait_for(lambda: live.idle, 10)
         pause(150)
@@ -178,7 +178,9 @@ def main() -> None:
     print(f"heartbeat p99 {p99:.1f} ms max {worst:.1f} ms")
     print(f"backlog max {backlog[0]}")
     builds = np.array(live.build_ms or [0.0])
-    print(f"(request build on the UI thread: p50 {np.median(builds):.2f} ms max {builds.max():.2f})")
+    print(
+        f"(request build on the UI thread: p50 {np.median(builds):.2f} ms max {builds.max():.2f})"
+    )
     print(f"(strokes phase heartbeat: {beat.line('strokes', 0, strokes_end)})")
     del app
 

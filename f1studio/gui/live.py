@@ -191,9 +191,6 @@ class LiveController(QObject):
             self.aboutToAddLayer.emit()  # settings may not change inside a stroke
         doc.set_setting("live", bool(on))
 
-    def toggle(self) -> None:
-        self.set_live(not self._document().settings.live)
-
     def new_seed(self) -> None:
         doc = self._document()
         if doc.stroke_open:
@@ -284,9 +281,7 @@ class LiveController(QObject):
 
     def _pump(self) -> None:
         """Start the next live render if one is due and the worker is free for live."""
-        if not self._active or self._running is not None or self._foreign:
-            return
-        if self.worker.is_shut_down:
+        if not self._active or self._running or self._foreign or self.worker.is_shut_down:
             return
         request = self._waiting
         if self._dirty:
