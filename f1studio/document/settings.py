@@ -32,7 +32,12 @@ _NUMBER_FIELDS: dict[str, tuple[bool, float, float, str]] = {
     "seed": (True, 0, MAX_SEED, "0..2**63-1"),
     "strength": (False, 0.0, 1.0, "0..1"),
     "batch_count": (True, 1, MAX_BATCH, f"1..{MAX_BATCH}"),
+    "live_steps": (True, 1, MAX_STEPS, f"1..{MAX_STEPS}"),
+    "live_seed": (True, 0, MAX_SEED, "0..2**63-1"),
+    "live_strength": (False, 0.0, 1.0, "0..1"),
 }
+#: true-or-false fields
+_FLAG_FIELDS = ("auto_steps", "live")
 
 
 def check_setting(name: str, value: object) -> object:
@@ -59,9 +64,9 @@ def check_setting(name: str, value: object) -> object:
         if not isinstance(value, str) or value not in SCHEDULERS:
             raise ValueError(f"unknown scheduler {value!r} (choose from {', '.join(SCHEDULERS)})")
         return value
-    if name == "auto_steps":
+    if name in _FLAG_FIELDS:
         if not isinstance(value, bool):
-            raise ValueError(f"auto_steps must be true or false, not {value!r}")
+            raise ValueError(f"{name} must be true or false, not {value!r}")
         return value
     if name == "seed_mode":
         try:
@@ -97,6 +102,11 @@ class GenerationSettings:
     strength: float = 1.0  # 1 = from scratch; < 1 = transform the visible canvas
     batch_count: int = 1
     models: ModelChoice = field(default_factory=ModelChoice)
+    # live mode (gui/live.py): re-render on every change with these instead of the above
+    live: bool = False
+    live_seed: int = 42
+    live_strength: float = 0.65  # img2img over the visible canvas; 1 = from scratch
+    live_steps: int = 8
 
     def __post_init__(self) -> None:
         self.validate()

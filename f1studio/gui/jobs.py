@@ -129,9 +129,13 @@ class GenerateController(QObject):
 
     # ---- worker events --------------------------------------------------------------------
     def _on_started(self, job_id: int, started: Started) -> None:
+        if job_id not in self._jobs:  # another controller's job (live renders)
+            return
         self.renderStarted.emit(started)
 
     def _on_progress(self, job_id: int, progress: Progress) -> None:
+        if job_id not in self._jobs:  # another controller's job (live renders)
+            return
         self.renderProgress.emit(progress)
         if progress.preview is not None:
             self.previewChanged.emit(progress.preview)
@@ -142,9 +146,9 @@ class GenerateController(QObject):
 
     def _on_finished(self, job_id: int, finished: Finished) -> None:
         job = self._jobs.pop(job_id, None)
-        self._job_over()
-        if job is None:
+        if job is None:  # another controller's job (live renders)
             return
+        self._job_over()
         result = finished.result
         self.last_seed = result.seeds[-1]
         self.last_request = result.request
@@ -166,14 +170,16 @@ class GenerateController(QObject):
         self.renderFinished.emit(result)
 
     def _on_failed(self, job_id: int, failed: Failed) -> None:
-        self._jobs.pop(job_id, None)
+        if self._jobs.pop(job_id, None) is None:  # another controller's job (live renders)
+            return
         self._job_over()
         self.errorMessage.emit(failed.message)
         if failed.kind in MODEL_ERRORS:
             self.modelProblem.emit(failed.message)
 
     def _on_cancelled(self, job_id: int, cancelled: Cancelled) -> None:
-        self._jobs.pop(job_id, None)
+        if self._jobs.pop(job_id, None) is None:  # another controller's job (live renders)
+            return
         self._job_over()
         self.statusMessage.emit("Cancelled — nothing was changed")
 

@@ -27,6 +27,8 @@ from f1studio.gui.family_defaults import device_label, planned_dtype, useful_gui
 from f1studio.gui.file_window import FileWindow, app_qsettings
 from f1studio.gui.importing import ImportController
 from f1studio.gui.jobs import GenerateController
+from f1studio.gui.live import apply_live_defaults
+from f1studio.gui.live_view import install_live
 from f1studio.gui.model_banner import ModelBanner
 from f1studio.gui.panels.guidance import GuidanceSlider
 from f1studio.gui.panels.layers_panel import LayersPanel
@@ -59,6 +61,7 @@ def new_document() -> Document:
         doc.set_setting("steps", found.steps)
         doc.set_setting("guidance_scale", found.guidance)
         doc.set_setting("scheduler", found.scheduler)
+    apply_live_defaults(doc, effective_base())  # live mode's few steps for this model
     doc.add_layer(LayerKind.PAINT, name="Sketch")
     doc.history.clear()
     return doc
@@ -124,6 +127,10 @@ class MainWindow(FileWindow):
         self.generation = GenerateController(self.current_document, self.worker, parent=self)
         self.imports = ImportController(self.current_document, self.worker, parent=self)
         self._connect()
+        self.live = install_live(  # live mode (issue 13): gui/live.py, gui/live_view.py
+            self, self.canvas, self.worker, self.current_document, status=self.status,
+            error=self.show_error, layer_added=self.layers_panel.select_layer,
+        )  # fmt: skip
         self._build_menus()
         self._bind_document()
         self._model_kind: tuple[str | None, str | None] = (None, None)
@@ -249,6 +256,7 @@ class MainWindow(FileWindow):
             [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")],
         )
         self._action(r, "&Cancel", self.generation.cancel, QKeySequence(Qt.Key.Key_Escape))
+        self.live.add_to_menus(v, r)
         m = bar.addMenu("&Model")
         self._action(m, "&Models…", self.manage_models)
         self._action(m, "&Choose models…", self.choose_models)
@@ -275,6 +283,7 @@ class MainWindow(FileWindow):
         ):
             widget.set_document(self.doc)
         self._bind_document()
+        self.live.document_replaced(self.doc)
         self.canvas.fit_to_window()
         self.adapt_to_model(announce=False)
         self._update_model_banner()
@@ -374,6 +383,7 @@ class MainWindow(FileWindow):
                 ("scheduler", found.scheduler),
             ):
                 self.doc.set_setting(name, value)
+            apply_live_defaults(self.doc, effective_base(self.doc))
             self.status(
                 f"Settings for {found.label}: {found.steps} steps, guidance {found.guidance:g}, "
                 f"{SCHEDULER_LABELS[found.scheduler]}"

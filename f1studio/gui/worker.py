@@ -182,6 +182,7 @@ class EngineWorker(QObject):
     jobFailed = Signal(int, object)  # job id, Failed (an ErrorKind and a message)
     jobCancelled = Signal(int, object)  # job id, Cancelled (the steps it had done)
     busyChanged = Signal(bool)
+    jobSubmitted = Signal(int)  # job id, just queued (tag_of tells whose it is)
 
     _startJob = Signal(object)
     _startCall = Signal(object)
@@ -224,6 +225,11 @@ class EngineWorker(QObject):
         return self._busy
 
     @property
+    def is_shut_down(self) -> bool:
+        """``shutdown()`` was called: ``submit`` refuses new jobs."""
+        return self._closed
+
+    @property
     def current_job(self) -> int | None:
         return self._current.id if self._current else None
 
@@ -242,6 +248,7 @@ class EngineWorker(QObject):
         job = _Job(self._next_id, request, tag)
         self._next_id += 1
         self._queue.append(job)
+        self.jobSubmitted.emit(job.id)
         self._start_next()
         return job.id
 

@@ -91,6 +91,9 @@ class PromptPanel(DocumentView):
             self.scheduler_combo.addItem(SCHEDULER_LABELS.get(name, name), name)
         self.batch_spin = _spin(1, BATCH_MAX)
         self.batch_spin.setToolTip("How many pictures to make (consecutive seeds)")
+        self.live_button = QPushButton("Live")
+        self.live_button.setCheckable(True)
+        self.live_button.setToolTip("Re-render on every change with the live settings (Ctrl+L)")
 
         form = QFormLayout(self)
         form.addRow("Prompt", self.prompt_edit)
@@ -103,6 +106,7 @@ class PromptPanel(DocumentView):
         form.addRow("Denoise", self.strength_slider)
         form.addRow("Scheduler", self.scheduler_combo)
         form.addRow("Batch", self.batch_spin)
+        form.addRow("", self.live_button)
 
         self.prompt_edit.textChanged.connect(self._prompt_edited)
         self.negative_edit.textChanged.connect(self._negative_edited)
@@ -117,6 +121,7 @@ class PromptPanel(DocumentView):
         self.strength_slider.valueChanged.connect(lambda v: self._set("strength", v))
         self.scheduler_combo.currentIndexChanged.connect(self._scheduler_chosen)
         self.batch_spin.valueChanged.connect(lambda v: self._set("batch_count", v))
+        self.live_button.toggled.connect(lambda on: self._set("live", bool(on)))
         self.seal_when_done(
             self.prompt_edit,
             self.negative_edit,
@@ -216,6 +221,7 @@ class PromptPanel(DocumentView):
             self.strength_slider,
             self.scheduler_combo,
             self.batch_spin,
+            self.live_button,
         )
         with signals_blocked(*widgets):
             _set_text(self.prompt_edit, doc.prompt)
@@ -232,6 +238,7 @@ class PromptPanel(DocumentView):
                 index = self.scheduler_combo.count() - 1
             self.scheduler_combo.setCurrentIndex(index)
             self.batch_spin.setValue(int(s.batch_count))
+            self.live_button.setChecked(bool(s.live))
         seed = self.last_seed
         self.reuse_seed_button.setEnabled(seed is not None)
         self.reuse_seed_button.setToolTip(

@@ -1,0 +1,297 @@
+"""The live view: the newest live picture beside the canvas, Apply, New seed and the live
+settings; shown as a dock or in a split with the canvas (View menu). :func:`install_live`
+wires live mode into a main window without the window knowing its parts."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from f1studio.document.changes import Change, ChangeKind
+from f1studio.document.document import Document
+from f1studio.engine.request import MAX_STEPS
+from f1studio.gui.live import LiveController
+from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
+from f1studio.gui.worker import EngineWorker
+
+LIVE_SHORTCUT = "Ctrl+L"
+SEED_MAX = 2**31 - 1  # QSpinBox is 32-bit
+VIEW_MODE_KEY = "live/view_mode"  # "dock" or "split", remembered per user
+
+
+class LivePicture(QWidget):
+    """Draws the newest live picture scaled to fit; ``painted`` after a new one is on screen."""
+
+    painted = Signal(float)  # perf_counter() when a new picture was first drawn
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._image: QImage | None = None
+        self._new = False
+        self.serial = 0  # pictures drawn so far
+        self.setMinimumSize(128, 128)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    @property
+    def has_picture(self) -> bool:
+        return self._image is not None
+
+    def set_picture(self, rgb: np.ndarray | None) -> None:
+        if rgb is None:
+            self._image = None
+        else:
+            arr = np.ascontiguousarray(rgb, dtype=np.uint8)
+            h, w = arr.shape[:2]
+            self._image = QImage(arr.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+        self._new = True
+        self.update()
+
+    def image(self) -> QImage | None:
+        return self._image
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        p = QPainter(self)
+        p.fillRect(self.rect(), self.palette().window())
+        if self._image is None:
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Live is off")
+        else:
+            w, h = self._image.width(), self._image.height()
+            scale = min(self.width() / w, self.height() / h)
+            target = QRectF((self.width() - w * scale) / 2, (self.height() - h * scale) / 2,
+                            w * scale, h * scale)  # fmt: skip
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale < 1)
+            p.drawImage(target, self._image)
+        p.end()
+        if self._new:
+            self._new = False
+            if self._image is not None:
+                self.serial += 1
+                self.painted.emit(time.perf_counter())
+
+
+class LiveView(DocumentView):
+    """The live picture with Apply and New seed, and the project's live settings."""
+
+    def __init__(self, live: LiveController, doc: Document | None = None) -> None:
+        super().__init__(doc)
+        self.live = live
+        self.picture = LivePicture()
+        self.status_label = QLabel()
+        self.status_label.setStyleSheet("color: palette(placeholder-text);")
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.setToolTip("Copy the live picture into the document as a paint layer")
+        self.new_seed_button = QPushButton("New seed")
+        self.new_seed_button.setToolTip("Try another live seed")
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, SEED_MAX)
+        self.seed_spin.setKeyboardTracking(False)
+        self.steps_spin = QSpinBox()
+        self.steps_spin.setRange(1, min(MAX_STEPS, 150))
+        self.steps_spin.setKeyboardTracking(False)
+        self.steps_spin.setToolTip("Steps of a live render: few follow the hand faster")
+        self.strength_slider = ValueSlider(0.0, 1.0, 0.01)
+        self.strength_slider.setToolTip(
+            "How much of the sketch is re-made: 1 = from scratch, lower keeps more of it"
+        )
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.apply_button)
+        buttons.addWidget(self.new_seed_button)
+        form = QFormLayout()
+        form.addRow("Seed", self.seed_spin)
+        form.addRow("Strength", self.strength_slider)
+        form.addRow("Steps", self.steps_spin)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.picture, 1)
+        layout.addWidget(self.status_label)
+        layout.addLayout(buttons)
+        layout.addLayout(form)
+
+        self.apply_button.clicked.connect(live.apply)
+        self.new_seed_button.clicked.connect(live.new_seed)
+        self.seed_spin.valueChanged.connect(lambda v: self._set("live_seed", v))
+        self.steps_spin.valueChanged.connect(lambda v: self._set("live_steps", v))
+        self.strength_slider.valueChanged.connect(lambda v: self._set("live_strength", v))
+        live.pictureChanged.connect(self._picture_changed)
+        live.activeChanged.connect(lambda _: self._update_state())
+        live.renderingChanged.connect(lambda _: self._update_state())
+        self._bind_initial_document()
+
+    def _set(self, name: str, value: object) -> None:
+        doc = self.document
+        if doc is not None:
+            if doc.stroke_open:
+                self.live.aboutToAddLayer.emit()  # close the stroke before a setting changes
+            self.edit(doc.set_setting, name, value)
+
+    def _picture_changed(self, rgb: np.ndarray | None) -> None:
+        self.picture.set_picture(rgb)
+        self._update_state()
+
+    def _update_state(self) -> None:
+        self.apply_button.setEnabled(self.picture.has_picture)
+        if not self.live.active:
+            text = f"Live is off ({LIVE_SHORTCUT} or the Live button turns it on)"
+        elif self.live.paused:
+            text = "Waiting for the full render…"
+        elif self.live.running_job is not None:
+            text = "Rendering…"
+        else:
+            text = "Up to date" if self.picture.has_picture else "Waiting for a change…"
+        self.status_label.setText(text)
+
+    def document_changed(self, change: Change) -> None:
+        if change.kind is ChangeKind.SETTINGS:
+            self.refresh()
+
+    def refresh(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        s = doc.settings
+        with signals_blocked(self.seed_spin, self.steps_spin, self.strength_slider):
+            self.seed_spin.setValue(min(int(s.live_seed), SEED_MAX))
+            self.steps_spin.setValue(int(s.live_steps))
+            self.strength_slider.setValue(float(s.live_strength))
+        self._update_state()
+
+
+class _StrokeWatcher(QObject):
+    """Tells live mode the canvas changed mid-stroke (the document notifies only at its end)."""
+
+    _MOVES = (QEvent.Type.MouseMove, QEvent.Type.TabletMove, QEvent.Type.MouseButtonPress)
+
+    def __init__(self, canvas: QWidget, live: LiveController) -> None:
+        super().__init__(canvas)
+        self._canvas, self._live = canvas, live
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if event.type() in self._MOVES and getattr(self._canvas, "is_stroking", False):
+            self._live.poke()  # coalesced: the request is built once the event is handled
+        return False
+
+
+class LiveMode(QObject):
+    """Live mode in a window: the controller, the view (dock or split) and the actions."""
+
+    def __init__(
+        self, window: QMainWindow, canvas: QWidget, live: LiveController, doc: Document
+    ) -> None:
+        super().__init__(window)
+        self.window, self.canvas, self.controller = window, canvas, live
+        self.view = LiveView(live, doc)
+        self.dock = QDockWidget("Live", window)
+        self.dock.setObjectName("dock-live")
+        self.dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        # the split: the canvas and the live view side by side in the canvas's place
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        holder = canvas.parentWidget()
+        parent_layout = holder.layout() if holder is not None else None
+        if parent_layout is not None:
+            parent_layout.replaceWidget(canvas, self.splitter)
+        self.splitter.addWidget(canvas)
+        self._watcher = _StrokeWatcher(canvas, live)
+        canvas.installEventFilter(self._watcher)
+        self.toggle_action = QAction("&Live", window)
+        self.toggle_action.setCheckable(True)
+        self.toggle_action.setShortcut(QKeySequence(LIVE_SHORTCUT))
+        self.toggle_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.toggle_action.setToolTip("Re-render on every change (latest wins)")
+        self.toggle_action.triggered.connect(lambda on: live.set_live(bool(on)))
+        self.split_action = QAction("Live view beside the canvas (&split)", window)
+        self.split_action.setCheckable(True)
+        self.split_action.toggled.connect(lambda on: self.set_view_mode("split" if on else "dock"))
+        self.apply_action = QAction("&Apply live picture", window)
+        self.apply_action.triggered.connect(live.apply)
+        live.activeChanged.connect(self._active_changed)
+        self._active_changed(live.active)
+        settings = getattr(window, "window_state", None)
+        mode = settings.value(VIEW_MODE_KEY, "dock") if settings is not None else "dock"
+        self.set_view_mode("split" if mode == "split" else "dock", remember=False)
+
+    def add_to_menus(self, view_menu: QMenu, render_menu: QMenu) -> None:
+        view_menu.addSeparator()
+        view_menu.addAction(self.split_action)
+        render_menu.addSeparator()
+        render_menu.addAction(self.toggle_action)
+        render_menu.addAction(self.apply_action)
+
+    @property
+    def view_mode(self) -> str:
+        return "split" if self.view.parent() is self.splitter else "dock"
+
+    def set_view_mode(self, mode: str, remember: bool = True) -> None:
+        """Show the live view in a dock ("dock") or beside the canvas in a split ("split")."""
+        if mode == "split":
+            self.dock.setWidget(None)  # type: ignore[arg-type]
+            self.dock.hide()
+            self.splitter.addWidget(self.view)
+            self.view.show()
+        else:
+            self.view.setParent(None)
+            self.dock.setWidget(self.view)
+            self.dock.setVisible(self.controller.active)
+        with signals_blocked(self.split_action):
+            self.split_action.setChecked(mode == "split")
+        self.view.setVisible(mode == "dock" or self.controller.active)
+        settings = getattr(self.window, "window_state", None)
+        if remember and settings is not None:
+            settings.setValue(VIEW_MODE_KEY, mode)
+
+    def _active_changed(self, on: bool) -> None:
+        with signals_blocked(self.toggle_action):
+            self.toggle_action.setChecked(on)
+        if self.view_mode == "dock":
+            self.dock.setVisible(on)
+        else:
+            self.view.setVisible(on)
+
+    def document_replaced(self, doc: Document) -> None:
+        self.view.set_document(doc)
+        self.controller.document_replaced()
+
+
+def install_live(
+    window: QMainWindow,
+    canvas: QWidget,
+    worker: EngineWorker,
+    document: Callable[[], Document],
+    *,
+    status: Callable[[str], None],
+    error: Callable[[str], None],
+    layer_added: Callable[[str], None],
+) -> LiveMode:
+    """Live mode for ``window``: its controller on ``worker`` for the ``document()`` shown,
+    wired to ``canvas`` (live follows strokes as they go; strokes close before Apply) and to
+    the window's status bar (``status``, ``error``) and layer selection (``layer_added``)."""
+    live = LiveController(document, worker, parent=window)
+    mode = LiveMode(window, canvas, live, document())
+    finish = getattr(canvas, "finish_stroke", None)
+    if finish is not None:
+        live.aboutToAddLayer.connect(finish)
+    live.statusMessage.connect(status)
+    live.errorMessage.connect(error)
+    live.layerAdded.connect(layer_added)
+    mode.view.statusMessage.connect(status)
+    return mode

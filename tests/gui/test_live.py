@@ -1,0 +1,252 @@
+"""Live mode: the picture follows the document, latest wins, nothing piles up or stays behind."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from f1studio.appsettings import AppSettings
+from f1studio.document.document import Document
+from f1studio.document.layers import LayerKind
+from f1studio.engine.events import Finished
+from f1studio.gui.family_defaults import live_defaults
+from f1studio.gui.jobs import GenerateController
+from f1studio.gui.live import APPLY_LABEL, LiveController, live_request
+from f1studio.gui.worker import EngineWorker
+
+LONG = 60_000  # ms
+
+
+@pytest.fixture
+def app_settings(tiny_models: dict[str, Path]) -> AppSettings:
+    return AppSettings(base=str(tiny_models["pipeline"]), device="cpu")
+
+
+@pytest.fixture
+def doc() -> Document:
+    d = Document(64, 64, prompt="a red car")
+    d.add_layer(LayerKind.PAINT, name="Sketch")
+    d.history.clear()
+    d.set_setting("live_steps", 3)
+    d.set_setting("live_strength", 0.7)
+    return d
+
+
+@pytest.fixture
+def worker(qtbot, engine_cache):
+    w = EngineWorker(cache=engine_cache)
+    yield w
+    assert w.shutdown()
+
+
+@pytest.fixture
+def live(qtbot, doc, worker, app_settings):
+    controller = LiveController(lambda: doc, worker, lambda: app_settings)
+    controller.errors: list[str] = []  # type: ignore[misc]
+    controller.errorMessage.connect(controller.errors.append)
+    return controller
+
+
+def _settle(qtbot, live: LiveController) -> None:
+    qtbot.waitUntil(lambda: live.idle and not live.worker.is_busy, timeout=LONG)
+
+
+def _dab(doc: Document, i: int) -> None:
+    colour = (40 + 10 * i, 200 - 8 * i, 30 + 5 * i, 255)
+    doc.paint_disc(doc.layers[0].id, 10 + 2 * i, 12 + 2 * i, 4, colour)
+
+
+def _render_now(worker: EngineWorker, cache, request) -> np.ndarray:  # noqa: ANN001
+    """The engine run directly on ``request`` (on the worker's thread, like every render)."""
+    from f1studio.engine.runner import run
+
+    events: list = []
+    future = worker.run_callable(lambda: run(request, events.append, threading.Event(), cache))
+    future.result(timeout=LONG / 1000)
+    finished = [e for e in events if isinstance(e, Finished)]
+    assert finished, events
+    return finished[0].result.images[0]
+
+
+def test_a_burst_of_changes_ends_with_at_most_two_renders_showing_the_final_document(
+    qtbot, doc, live, worker, app_settings, engine_cache
+):
+    doc.set_setting("live", True)
+    qtbot.waitUntil(lambda: live.picture is not None, timeout=LONG)
+    _settle(qtbot, live)
+    backlog = 0
+    for i in range(20):
+        _dab(doc, i)
+        backlog = max(backlog, live.backlog, worker.pending_count)
+        qtbot.wait(3)  # the event loop turns: some renders start, most become stale
+    started, finished = live.renders_started, live.renders_finished
+    running_then = int(live.running_job is not None)
+    _settle(qtbot, live)
+    assert live.renders_started - started <= 1  # only the final state starts afterwards
+    assert live.renders_finished - finished <= 2 - (1 - running_then)
+    assert backlog <= 1
+    final = live_request(doc, app_settings)
+    assert live.shown_request == final
+    assert np.array_equal(live.picture, _render_now(worker, engine_cache, final))
+    assert len(doc.results) == 0 and len(doc.layers) == 1  # live results are transient
+    assert live.errors == []
+
+
+def test_no_render_when_nothing_that_renders_changed(qtbot, doc, live, worker):
+    doc.set_setting("live", True)
+    qtbot.waitUntil(lambda: live.picture is not None, timeout=LONG)
+    _settle(qtbot, live)
+    started = live.renders_started
+    layer = doc.layers[0].id
+    doc.set_layer_property(layer, "name", "Renamed")  # a name is not in the request
+    doc.set_setting("steps", 7)  # the full render's steps, not live's
+    doc.set_setting("batch_count", 3)  # live renders one picture
+    doc.set_prompt("a red car ")  # trailing space: the same prompt
+    live.poke()  # as the canvas does on a pointer move that painted nothing
+    qtbot.wait(300)
+    _settle(qtbot, live)
+    assert live.renders_started == started
+    doc.set_setting("live_seed", 7)  # this one does change the live request
+    qtbot.waitUntil(lambda: live.renders_started == started + 1, timeout=LONG)
+
+
+def test_live_off_cancels_and_leaves_nothing_behind(qtbot, doc, live, worker):
+    doc.set_setting("live_steps", 400)  # runs for seconds
+    doc.set_setting("live", True)
+    qtbot.waitUntil(lambda: live.running_job is not None, timeout=LONG)
+    with qtbot.waitSignal(worker.jobCancelled, timeout=LONG):
+        doc.set_setting("live", False)
+    assert live.picture is None and not live.active
+    _dab(doc, 1)
+    qtbot.wait(200)
+    assert live.idle and not worker.is_busy  # off: changes render nothing
+    assert len(doc.results) == 0 and len(doc.layers) == 1
+    assert doc.history.labels == ["Paint"]  # the dab only
+
+
+def test_a_stale_render_is_cancelled_when_starting_over_is_quicker(qtbot, doc, live, worker):
+    doc.set_setting("live_steps", 400)  # ~280 denoising steps: seconds
+    doc.set_setting("live", True)
+    qtbot.waitUntil(lambda: live.running_job is not None and live.step_s is not None, timeout=LONG)
+    long_job = live.running_job
+    with qtbot.waitSignal(worker.jobCancelled, timeout=LONG) as cancelled:
+        doc.set_setting("live_steps", 2)  # the fresh render is far shorter than the rest
+    assert cancelled.args[0] == long_job
+    qtbot.waitUntil(lambda: live.picture is not None, timeout=LONG)
+    assert live.shown_request is not None and live.shown_request.steps == 2
+    assert live.renders_finished == 1  # the stale render never showed
+
+
+def test_apply_copies_the_live_picture_as_one_undo_step(qtbot, doc, live):
+    doc.set_setting("live", True)
+    qtbot.waitUntil(lambda: live.picture is not None, timeout=LONG)
+    _settle(qtbot, live)
+    picture = live.picture.copy()
+    layer_id = live.apply()
+    assert layer_id is not None and len(doc.layers) == 2
+    assert np.array_equal(doc.layer(layer_id).data[:, :, :3], picture)
+    assert (doc.layer(layer_id).data[:, :, 3] == 255).all()
+    assert doc.history.labels == [APPLY_LABEL]
+    assert doc.undo() and len(doc.layers) == 1 and not doc.can_undo
+
+
+def test_a_full_render_pauses_live_and_live_resumes_after(qtbot, doc, live, worker, app_settings):
+    doc.set_setting("live_steps", 400)
+    doc.set_setting("live", True)
+    qtbot.waitUntil(lambda: live.running_job is not None, timeout=LONG)
+    generation = GenerateController(lambda: doc, worker, lambda: app_settings)
+    doc.set_setting("steps", 3)
+    with qtbot.waitSignal(worker.jobCancelled, timeout=LONG):  # the live render gives way
+        full = generation.generate()
+    assert live.paused and worker.current_job == full
+    doc.set_setting("live_steps", 2)
+    _dab(doc, 2)  # live waits while the full render runs
+    assert live.running_job is None
+    with qtbot.waitSignal(generation.resultReady, timeout=LONG):
+        pass
+    qtbot.waitUntil(lambda: live.picture is not None, timeout=LONG)  # live resumed
+    _settle(qtbot, live)
+    assert live.shown_request == live_request(doc, app_settings)
+    assert len(doc.results) == 1  # the full render only
+
+
+def test_an_error_shows_once_and_live_recovers(qtbot, doc, live, tmp_path):
+    doc.set_model("base", str(tmp_path / "no-such-model"))
+    doc.set_setting("live", True)
+    qtbot.waitUntil(lambda: len(live.errors) == 1, timeout=LONG)
+    for i in range(4):  # every stroke fails the same way: one message
+        _dab(doc, i)
+        _settle(qtbot, live)
+    assert len(live.errors) == 1 and live.picture is None
+    with qtbot.waitSignal(live.statusMessage, timeout=LONG) as said:
+        doc.set_model("base", None)  # the user fixes it: back to their model
+    qtbot.waitUntil(lambda: live.picture is not None, timeout=LONG)
+    assert len(live.errors) == 1
+    assert said.args is not None
+
+
+def test_live_defaults_per_family():
+    assert live_defaults("sd15", "demo", None).steps <= 8
+    assert live_defaults("sd15", None, "/m/sd15").steps == 25  # the model's own
+    assert live_defaults("sdxl", None, "/m/sdxl-turbo").steps == 4
+    assert live_defaults("sd15", None, "/m/dreamshaper-lcm").steps == 4
+    assert 1 <= live_defaults("flux", "schnell", "/m/flux").steps <= 4
+    dev = live_defaults("flux", "dev", "/m/flux-dev")
+    assert dev.warning and "slow" in dev.warning
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch, tiny_models):
+    from f1studio.gui.main_window import MainWindow
+
+    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+    AppSettings(base=str(tiny_models["pipeline"]), device="cpu").save()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    doc = Document(64, 64, prompt="a red car")
+    doc.add_layer(LayerKind.PAINT, name="Sketch")
+    doc.history.clear()
+    doc.set_setting("live_steps", 3)
+    win = MainWindow(doc)
+    qtbot.addWidget(win)
+    win.resize(1000, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.worker.shutdown()
+
+
+def test_a_stroke_on_the_canvas_changes_the_live_view(qtbot, window):
+    win = window
+    qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # Ctrl+L
+    assert win.doc.settings.live and win.prompt_panel.live_button.isChecked()
+    picture = win.live.view.picture
+    qtbot.waitUntil(lambda: picture.serial >= 1 and picture.isVisible(), timeout=LONG)
+    before = picture.image().copy()
+    shown = picture.serial
+    canvas = win.canvas
+    canvas.set_active_layer(win.doc.layers[0].id)
+
+    def at(x: float, y: float) -> QPoint:
+        return canvas.canvas_to_widget(x, y).toPoint()
+
+    left, nomod = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    qtbot.mousePress(canvas, left, nomod, at(8, 8))
+    for k in range(1, 12):
+        qtbot.mouseMove(canvas, at(8 + 4 * k, 8 + 3 * k))
+    qtbot.mouseRelease(canvas, left, nomod, at(52, 41))
+    assert win.doc.history.labels  # the stroke landed in the document
+    qtbot.waitUntil(lambda: picture.serial > shown, timeout=LONG)
+    _settle(qtbot, win.live.controller)
+    assert picture.image() != before
+    assert win.live.controller.shown_request == live_request(win.doc, AppSettings.load())
+    assert len(win.doc.results) == 0
+    win.live.set_view_mode("split")  # the view moves beside the canvas and keeps its picture
+    assert win.live.view_mode == "split" and win.live.view.isVisible()
+    qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # off again
+    assert not win.doc.settings.live and not picture.has_picture

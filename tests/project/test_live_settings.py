@@ -1,0 +1,76 @@
+"""Live settings are saved with a project, checked like the others, and old projects open."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from f1studio.document.document import Document
+from f1studio.document.layers import LayerKind
+from f1studio.document.settings import GenerationSettings, check_setting
+from f1studio.project.errors import StudioFileError
+from f1studio.project.f1s import MANIFEST_NAME, load_project, save_project
+
+
+def _doc() -> Document:
+    doc = Document(64, 64, prompt="a red circle")
+    doc.add_layer(LayerKind.PAINT, name="Sketch")
+    return doc
+
+
+def _rewrite_manifest(path: Path, edit) -> None:  # noqa: ANN001 - a dict -> None callable
+    with zipfile.ZipFile(path) as z:
+        members = {name: z.read(name) for name in z.namelist()}
+    manifest = json.loads(members[MANIFEST_NAME])
+    edit(manifest)
+    members[MANIFEST_NAME] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+
+
+def test_live_settings_round_trip(tmp_path: Path) -> None:
+    doc = _doc()
+    steps_before = list(doc.history.labels)
+    for name, value in (("live", True), ("live_seed", 1234), ("live_strength", 0.4)):
+        doc.set_setting(name, value)
+    doc.set_setting("live_steps", 3)
+    assert doc.history.labels == steps_before  # live settings are no undo steps
+    loaded = load_project(save_project(doc, tmp_path / "live.f1s"))
+    s = loaded.settings
+    assert (s.live, s.live_seed, s.live_strength, s.live_steps) == (True, 1234, 0.4, 3)
+
+
+def test_a_project_without_live_settings_opens_with_the_defaults(tmp_path: Path) -> None:
+    path = save_project(_doc(), tmp_path / "old.f1s")
+
+    def drop_live(manifest: dict) -> None:
+        for name in ("live", "live_seed", "live_strength", "live_steps"):
+            del manifest["settings"][name]
+
+    _rewrite_manifest(path, drop_live)
+    s = load_project(path).settings
+    default = GenerationSettings()
+    assert (s.live, s.live_seed, s.live_strength, s.live_steps) == (
+        default.live,
+        default.live_seed,
+        default.live_strength,
+        default.live_steps,
+    )
+    assert s.live is False
+
+
+@pytest.mark.parametrize(
+    ("name", "bad"),
+    [("live", "yes"), ("live", 1), ("live_steps", 0), ("live_steps", "4"), ("live_strength", 1.5)],
+)
+def test_live_settings_are_checked_like_the_others(tmp_path: Path, name: str, bad: object) -> None:
+    with pytest.raises(ValueError, match=name):
+        check_setting(name, bad)
+    path = save_project(_doc(), tmp_path / "bad.f1s")
+    _rewrite_manifest(path, lambda m: m["settings"].__setitem__(name, bad))
+    with pytest.raises(StudioFileError, match=name):
+        load_project(path)
