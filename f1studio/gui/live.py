@@ -37,7 +37,7 @@ from f1studio.document.layers import LayerKind
 from f1studio.engine.events import Cancelled, Failed, Finished, Progress, Started
 from f1studio.engine.request import GenerationRequest, Pixels
 from f1studio.gui.worker import EngineWorker
-from f1studio.model_library import resolve_models
+from f1studio.model_library import resolve_models, tiny_vae_for
 
 APPLY_LABEL = "Apply live picture"
 LIVE_LAYER_NAME = "Live picture"
@@ -64,7 +64,14 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
         init = Pixels.of(doc.visible_canvas())
     elif s.live_strength >= 1.0 and request.inpaint is None:
         init = None
-    return request.with_changes(strength=float(s.live_strength), init_image=init, batch_count=1)
+    tiny_vae = tiny_vae_for(models.base, app)  # the user's fast decoder for this family
+    return request.with_changes(
+        strength=float(s.live_strength),
+        init_image=init,
+        batch_count=1,
+        tiny_vae=tiny_vae,
+        fast_decode=tiny_vae is not None,
+    )
 
 
 def apply_live_defaults(doc: Document, base: str | None) -> str | None:

@@ -250,3 +250,16 @@ def test_a_stroke_on_the_canvas_changes_the_live_view(qtbot, window):
     assert win.live.view_mode == "split" and win.live.view.isVisible()
     qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # off again
     assert not win.doc.settings.live and not picture.has_picture
+
+
+def test_live_renders_decode_with_the_users_tiny_vae(doc, app_settings, tmp_path):
+    """A tiny VAE chosen for the base model's family decodes the live picture (fast_decode);
+    normal renders keep the full VAE for theirs."""
+    from f1studio.gui.live import live_request
+    from f1studio.testing.tiny_vae import build_tiny_vae
+
+    assert live_request(doc, app_settings).tiny_vae is None  # none chosen: the full VAE
+    tiny = build_tiny_vae(tmp_path / "taesd", latent_channels=4)
+    with_tiny = app_settings.with_tiny_vae("sd15", str(tiny))
+    request = live_request(doc, with_tiny)
+    assert request.tiny_vae == str(tiny) and request.fast_decode
