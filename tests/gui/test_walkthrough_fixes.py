@@ -1,0 +1,78 @@
+"""Fixes for what a walk through the window under Xvfb found (issue 12's "Done when")."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from f1studio.appsettings import AppSettings
+
+
+@pytest.fixture()
+def qsettings_home(tmp_path):
+    """The platform's QSettings folder, moved into the test's folder."""
+    home = tmp_path / "qs"
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(home))
+    return home
+
+
+@pytest.fixture()
+def window(qtbot, tmp_path, monkeypatch, tiny_models, qsettings_home):
+    from f1studio.gui.main_window import MainWindow
+
+    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("F1STUDIO_DATA_DIR", str(tmp_path / "data"))
+    AppSettings(base=str(tiny_models["pipeline"]), device="cpu").save()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    win = MainWindow()
+    win.doc.resize_canvas(64, 64)
+    win.doc.set_prompt("a red car")
+    win.doc.set_setting("steps", 3)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.worker.shutdown()
+
+
+def _render(qtbot, window) -> None:
+    with qtbot.waitSignal(window.worker.jobFinished, timeout=60000):
+        window.generation.generate()
+    qtbot.wait(50)
+
+
+def test_a_fresh_config_folder_means_no_last_project(tmp_path, monkeypatch, qsettings_home):
+    """F1STUDIO_CONFIG_DIR on a new folder: the window must not open the project another run
+    (with the user's own config) left as the last one."""
+    from f1studio.gui.file_window import app_qsettings
+
+    monkeypatch.delenv("F1STUDIO_CONFIG_DIR", raising=False)
+    app_qsettings().setValue("last_project", str(tmp_path / "someone-elses.f1s"))
+    app_qsettings().sync()
+    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "fresh"))
+    assert app_qsettings().value("last_project") is None
+    app_qsettings().setValue("recent", ["a.f1s"])
+    app_qsettings().sync()
+    assert (tmp_path / "fresh" / "window.ini").is_file()
+
+
+def test_the_window_remembers_its_size_and_docks(qtbot, window, tmp_path):
+    from f1studio.gui.main_window import MainWindow
+
+    window.resize(780, 560)  # within the offscreen screen (800x600)
+    window.undo_history_dock.show()
+    qtbot.wait(50)
+    size = window.size()
+    window.close()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    default = again.size()
+    again.restore_window_layout()
+    again.show()
+    qtbot.waitExposed(again)
+    try:
+        assert again.size() == size != default
+        assert again.undo_history_dock.isVisible()
+    finally:
+        again.worker.shutdown()
