@@ -169,6 +169,8 @@ class MainWindow(FileWindow):
             lambda record: self.canvas.set_result_preview(None if record is None else record.image)
         )
         self.canvas.resultPreviewDismissed.connect(lambda: self.results.select_result(None))
+        # an imported picture shows at once: the result preview would hide it
+        self.imports.layerAdded.connect(lambda _: self.results.select_result(None))
         for controller in (gen, self.imports):
             controller.aboutToAddLayer.connect(self.canvas.finish_stroke)
             controller.layerAdded.connect(self.layers_panel.select_layer)

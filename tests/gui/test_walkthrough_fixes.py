@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from f1studio.appsettings import AppSettings
 
@@ -55,6 +57,26 @@ def test_a_fresh_config_folder_means_no_last_project(tmp_path, monkeypatch, qset
     app_qsettings().setValue("recent", ["a.f1s"])
     app_qsettings().sync()
     assert (tmp_path / "fresh" / "window.ini").is_file()
+
+
+def test_importing_a_picture_ends_the_result_preview(qtbot, window, monkeypatch, tmp_path):
+    """The preview covers the canvas: an imported picture must show, not hide under it."""
+    from PIL import Image
+
+    _render(qtbot, window)
+    assert window.canvas.previewing_result
+    photo = tmp_path / "stripes.png"
+    stripes = np.zeros((64, 64, 3), np.uint8)
+    stripes[::4] = 255
+    Image.fromarray(stripes).save(photo)
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(photo)], ""))
+    before = len(window.doc.layers)
+    action = next(a for a in window.findChildren(QAction) if a.text().startswith("Import image"))
+    action.trigger()
+    qtbot.waitUntil(lambda: len(window.doc.layers) == before + 1, timeout=20000)
+    qtbot.wait(50)
+    assert not window.canvas.previewing_result
+    assert window.results.selected_id is None and window.results.count == 1
 
 
 def test_the_window_remembers_its_size_and_docks(qtbot, window, tmp_path):
