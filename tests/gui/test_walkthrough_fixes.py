@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from f1studio.appsettings import AppSettings
+from f1studio.document.results import ResultRecord
 
 
 @pytest.fixture()
@@ -98,3 +99,21 @@ def test_the_window_remembers_its_size_and_docks(qtbot, window, tmp_path):
         assert again.undo_history_dock.isVisible()
     finally:
         again.worker.shutdown()
+
+
+def test_a_white_result_shows_its_edge_and_an_applied_one_its_mark(qtbot, window):
+    white = ResultRecord(np.full((64, 64, 3), 255, np.uint8), {"seed": 1, "prompt": "white"})
+    window.doc.results.add(white)
+    assert window.results.count == 1
+    item = window.results.list.item(0)
+    thumb = item.icon().pixmap(96, 96).toImage()
+    edge, inside = QColor(thumb.pixel(0, 48)), QColor(thumb.pixel(48, 48))
+    assert inside.lightness() == 255 and edge.lightness() < 200  # a grey frame, white inside
+    corner_before = QColor(thumb.pixel(84, 84))
+    window.results.select_result(white.id)
+    window.results.apply_result(white.id)
+    qtbot.waitUntil(lambda: window.results.is_applied(white.id), timeout=5000)
+    marked = window.results.list.item(0).icon().pixmap(96, 96).toImage()
+    corner_after = QColor(marked.pixel(84, 84))
+    assert corner_before.lightness() == 255 and corner_after.green() > corner_after.red() + 40
+    assert QColor(marked.pixel(48, 48)).lightness() == 255  # the picture itself is unchanged
