@@ -117,3 +117,18 @@ def test_a_white_result_shows_its_edge_and_an_applied_one_its_mark(qtbot, window
     corner_after = QColor(marked.pixel(84, 84))
     assert corner_before.lightness() == 255 and corner_after.green() > corner_after.red() + 40
     assert QColor(marked.pixel(48, 48)).lightness() == 255  # the picture itself is unchanged
+
+
+def test_the_selected_result_keeps_its_colours_in_the_strip(qtbot, window):
+    """The strip's selection must not tint the thumbnail of the result being previewed."""
+    from PySide6.QtGui import QIcon
+
+    red = np.zeros((64, 64, 3), np.uint8)
+    red[..., 0] = 220
+    record = ResultRecord(red, {"seed": 3, "prompt": "red"})
+    window.doc.results.add(record)
+    window.results.select_result(record.id)
+    icon = window.results.list.item(0).icon()
+    normal = icon.pixmap(96, 96, QIcon.Mode.Normal).toImage()
+    selected = icon.pixmap(96, 96, QIcon.Mode.Selected).toImage()
+    assert QColor(selected.pixel(48, 48)) == QColor(normal.pixel(48, 48)) == QColor(220, 0, 0)

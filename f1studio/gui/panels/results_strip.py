@@ -265,7 +265,15 @@ def _thumbnail(image_rgb: np.ndarray) -> QIcon:
     painter.setPen(QColor(FRAME))  # a white picture still shows its edges on the white strip
     painter.drawRect(left, top, thumb.width() - 1, thumb.height() - 1)
     painter.end()
-    return QIcon(square)
+    return _untinted(square)
+
+
+def _untinted(pixmap: QPixmap) -> QIcon:
+    """An icon that looks the same selected: the style's selection tint would change the
+    colours of the very result the canvas previews (the selection shows as a bar below)."""
+    icon = QIcon(pixmap)
+    icon.addPixmap(pixmap, QIcon.Mode.Selected)
+    return icon
 
 
 def _applied_badge(icon: QIcon) -> QIcon:
@@ -287,4 +295,4 @@ def _applied_badge(icon: QIcon) -> QIcon:
         ]
     )
     painter.end()
-    return QIcon(pixmap)
+    return _untinted(pixmap)
