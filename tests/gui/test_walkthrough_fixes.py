@@ -132,3 +132,23 @@ def test_the_selected_result_keeps_its_colours_in_the_strip(qtbot, window):
     normal = icon.pixmap(96, 96, QIcon.Mode.Normal).toImage()
     selected = icon.pixmap(96, 96, QIcon.Mode.Selected).toImage()
     assert QColor(selected.pixel(48, 48)) == QColor(normal.pixel(48, 48)) == QColor(220, 0, 0)
+
+
+@pytest.mark.parametrize("how", ["shortcut", "button"])
+def test_a_number_typed_then_generated_at_once_counts(qtbot, window, how):
+    """Batch: select the 1, type 2, then Ctrl+Enter (or click Generate) without Enter first."""
+    from PySide6.QtCore import Qt
+
+    spin = window.prompt_panel.batch_spin
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    spin.selectAll()
+    qtbot.keyClicks(spin, "2")
+    assert window.doc.settings.batch_count == 1  # not entered yet
+    with qtbot.waitSignal(window.worker.jobFinished, timeout=60000):
+        if how == "shortcut":
+            qtbot.keyClick(spin, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        else:
+            qtbot.mouseClick(window.render_controls.generate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(window.doc.results) == 2, timeout=60000)
+    assert window.doc.settings.batch_count == 2 and spin.value() == 2
