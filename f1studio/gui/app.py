@@ -49,6 +49,7 @@ def main(project: str | None = None) -> int:
     # import the engine and freeze the startup heap now, so the first render has no long
     # garbage-collection pauses on the UI thread
     window.worker.warm_up()
+    window.restore_window_layout()
     window.show()
     window.offer_recovery()
     if not window.is_modified:  # nothing restored: the project asked for, or the last one

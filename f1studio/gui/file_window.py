@@ -8,6 +8,7 @@ is saved, whether it has unsaved changes, and the recovery copy that keeps those
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from f1studio.appsettings import MAX_AUTOSAVE_S, AppSettings
+from f1studio.appsettings import MAX_AUTOSAVE_S, AppSettings, config_dir
 from f1studio.document.changes import Change
 from f1studio.document.document import Document
 from f1studio.gui.autosave import Autosave
@@ -35,7 +36,11 @@ MAX_RECENT = 8
 
 
 def app_qsettings() -> QSettings:
-    """Window state and recent files (an ini file in the user's config folder)."""
+    """Window state and recent files (an ini file in the user's config folder); with
+    ``$F1STUDIO_CONFIG_DIR`` set, ``window.ini`` in that folder, so that a fresh config folder
+    also means no last project and no recent files."""
+    if os.environ.get("F1STUDIO_CONFIG_DIR"):
+        return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "F1Studio", "F1Studio")
 
 
@@ -291,8 +296,24 @@ class FileWindow(QMainWindow):
             event.ignore()
             return
         self.autosave.close(keep=self._exit_signal is not None)
+        self.save_window_layout()
         self.shut_down_engine()
         event.accept()
+
+    def save_window_layout(self) -> None:
+        """Remember the window's size, place and docks (Undo History shown or not)."""
+        settings = app_qsettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+
+    def restore_window_layout(self) -> None:
+        """Size, place and docks as the last window closed with them (before it is shown)."""
+        settings = app_qsettings()
+        geometry, state = settings.value("window/geometry"), settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
 
     def shut_down_engine(self) -> None:
         """Stop background work before the window goes (the main window's engine worker)."""

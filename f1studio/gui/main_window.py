@@ -35,7 +35,7 @@ from f1studio.gui.panels.layers_panel import LayersPanel
 from f1studio.gui.panels.prompt_panel import PromptPanel
 from f1studio.gui.panels.results_strip import ResultsStrip
 from f1studio.gui.panels.undo_history import UndoHistoryPanel
-from f1studio.gui.render_controls import RenderControls
+from f1studio.gui.render_controls import RenderControls, commit_typed_number
 from f1studio.gui.toolbar import ToolBar
 from f1studio.gui.undo_keys import UndoKeyRouter
 from f1studio.gui.worker import EngineWorker
@@ -157,7 +157,7 @@ class MainWindow(FileWindow):
 
     def _connect(self) -> None:
         gen, controls = self.generation, self.render_controls
-        controls.generate_button.clicked.connect(gen.generate)
+        controls.generate_button.clicked.connect(self._generate)
         controls.cancel_button.clicked.connect(gen.cancel)
         gen.renderQueued.connect(controls.job_queued)
         gen.renderStarted.connect(controls.job_started)
@@ -176,6 +176,8 @@ class MainWindow(FileWindow):
             lambda record: self.canvas.set_result_preview(None if record is None else record.image)
         )
         self.canvas.resultPreviewDismissed.connect(lambda: self.results.select_result(None))
+        # an imported picture shows at once: the result preview would hide it
+        self.imports.layerAdded.connect(lambda _: self.results.select_result(None))
         for controller in (gen, self.imports):
             controller.aboutToAddLayer.connect(self.canvas.finish_stroke)
             controller.layerAdded.connect(self.layers_panel.select_layer)
@@ -252,7 +254,7 @@ class MainWindow(FileWindow):
         self._action(
             r,
             "&Generate",
-            self.generation.generate,
+            self._generate,
             [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")],
         )
         self._action(r, "&Cancel", self.generation.cancel, QKeySequence(Qt.Key.Key_Escape))
@@ -287,6 +289,10 @@ class MainWindow(FileWindow):
         self.canvas.fit_to_window()
         self.adapt_to_model(announce=False)
         self._update_model_banner()
+
+    def _generate(self) -> None:
+        commit_typed_number()  # a number typed and not yet entered counts
+        self.generation.generate()
 
     def _apply_result(self, record: ResultRecord) -> None:
         """Apply: the result becomes a layer, and the canvas shows the layers again."""

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QHBoxLayout,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from f1studio.engine.events import Progress, Started
 
@@ -62,3 +70,17 @@ class RenderControls(QWidget):
             if self.cancel_button.hasFocus():  # reached by Tab: stay here, not down the chain
                 self.generate_button.setFocus(Qt.FocusReason.OtherFocusReason)
             self.cancel_button.setEnabled(False)
+
+
+def commit_typed_number() -> None:
+    """Make a number being typed count before a render starts.
+
+    Number fields apply a typed value on Enter or when the focus leaves them, and neither
+    Ctrl+Enter nor a click on Generate (which leaves the focus alone) does either: a batch of
+    "2" typed and rendered at once used the old value, and the field then lost the "2".
+    """
+    focus = QApplication.focusWidget()
+    while focus is not None and not isinstance(focus, QAbstractSpinBox):
+        focus = focus.parentWidget()  # the spin box's own line edit may hold the focus
+    if focus is not None:
+        focus.interpretText()

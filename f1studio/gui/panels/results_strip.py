@@ -2,9 +2,10 @@
 
 Selecting a result previews it over the canvas (``previewChanged``); the arrow keys walk the
 strip. *Apply* (the button, Enter or a double-click) asks the window to make a layer of it,
-once; *Discard* (the button or Delete) removes it from the history. The context menu also
-offers *Reuse settings* and *Reuse seed*. The strip shows ``document.results`` and follows its
-changes, so a reopened project shows its history again.
+once (its thumbnail then wears a check mark); *Discard* (the button or Delete) removes it
+from the history. The context menu also offers *Reuse settings* and *Reuse seed*. The strip
+shows ``document.results`` and follows its changes, so a reopened project shows its history
+again. Each thumbnail has a thin grey edge, so a white picture still shows on the strip.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QKeyEvent, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -34,6 +35,8 @@ from f1studio.gui.panels.binding import DocumentView
 from f1studio.gui.qimage import array_to_pixmap
 
 THUMB = 96
+FRAME = "#8a8a8a"  # the thumbnail's 1 px edge
+APPLIED = "#2e8b57"  # the check mark of a result applied as a layer
 _ID = Qt.ItemDataRole.UserRole
 
 
@@ -101,9 +104,10 @@ class ResultsStrip(DocumentView):
         self.list.blockSignals(True)
         self.list.clear()
         for record in records:
-            item = QListWidgetItem(self._thumbs[record.id], "")
-            item.setData(_ID, record.id)
             applied = self.is_applied(record.id)
+            icon = _applied_badge(self._thumbs[record.id]) if applied else self._thumbs[record.id]
+            item = QListWidgetItem(icon, "")
+            item.setData(_ID, record.id)
             item.setToolTip(record.label + ("\nApplied as a layer" if applied else ""))
             item.setSizeHint(QSize(THUMB + 8, THUMB + 8))
             self.list.addItem(item)
@@ -256,6 +260,39 @@ def _thumbnail(image_rgb: np.ndarray) -> QIcon:
     square = QPixmap(THUMB, THUMB)
     square.fill(Qt.GlobalColor.transparent)
     painter = QPainter(square)
-    painter.drawPixmap(QPoint((THUMB - thumb.width()) // 2, (THUMB - thumb.height()) // 2), thumb)
+    left, top = (THUMB - thumb.width()) // 2, (THUMB - thumb.height()) // 2
+    painter.drawPixmap(QPoint(left, top), thumb)
+    painter.setPen(QColor(FRAME))  # a white picture still shows its edges on the white strip
+    painter.drawRect(left, top, thumb.width() - 1, thumb.height() - 1)
     painter.end()
-    return QIcon(square)
+    return _untinted(square)
+
+
+def _untinted(pixmap: QPixmap) -> QIcon:
+    """An icon that looks the same selected: the style's selection tint would change the
+    colours of the very result the canvas previews (the selection shows as a bar below)."""
+    icon = QIcon(pixmap)
+    icon.addPixmap(pixmap, QIcon.Mode.Selected)
+    return icon
+
+
+def _applied_badge(icon: QIcon) -> QIcon:
+    """The thumbnail with a check mark in its corner: this result is a layer already."""
+    pixmap = icon.pixmap(THUMB, THUMB)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    size = THUMB // 4
+    corner = THUMB - size - 3
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(APPLIED))
+    painter.drawEllipse(corner, corner, size, size)
+    painter.setPen(QPen(QColor("white"), 2.5))
+    painter.drawPolyline(
+        [
+            QPointF(corner + size * 0.25, corner + size * 0.52),
+            QPointF(corner + size * 0.43, corner + size * 0.7),
+            QPointF(corner + size * 0.75, corner + size * 0.32),
+        ]
+    )
+    painter.end()
+    return _untinted(pixmap)
