@@ -110,3 +110,29 @@ def test_a_result_of_another_size_says_why_it_is_not_applied(qtbot, window):
     qtbot.mouseClick(window.results.apply_button, Qt.MouseButton.LeftButton)
     assert "64x64" in window.statusBar().currentMessage()
     assert len(window.doc.layers) == 1
+
+
+def test_guides_stay_faint_over_a_previewed_result(qtbot, window):
+    """An inpaint mask's hatching over the whole canvas must not hide the result under it:
+    over a preview the guides are drawn faint (and fully without one)."""
+    from f1studio.document.layers import LayerKind
+
+    mask = window.doc.add_layer(LayerKind.INPAINT, name="Mask")
+    window.doc.paint_rect(mask.id, 0, 0, 64, 64, 255)
+    _render(qtbot, window)
+    window.canvas.set_guides_visible(False)
+    bare = _screen(window)
+    window.canvas.set_guides_visible(True)
+    with_guides = _screen(window)
+    change = np.abs(with_guides - bare).max()
+    assert 0 < change < 50  # drawn fully, the hatching changes it by about 100
+
+
+def _screen(window) -> np.ndarray:  # noqa: ANN001
+    image = window.canvas.grab().toImage()
+    top_left = window.canvas.canvas_to_widget(0, 0).toPoint()
+    pixels = [
+        [image.pixelColor(top_left.x() + x, top_left.y() + y).getRgb()[:3] for x in range(0, 60, 3)]
+        for y in range(0, 60, 3)
+    ]
+    return np.array(pixels, dtype=int)

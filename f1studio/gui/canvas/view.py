@@ -26,6 +26,7 @@ from f1studio.gui.tools import BrushSettings, BrushSizes, ToolKind
 
 BACKGROUND = QColor(58, 58, 62)
 MIN_ZOOM, MAX_ZOOM = 1 / 32, 64.0
+RESULT_OVERLAY_OPACITY = 0.3  # guides and masks over a previewed result
 FIT_MARGIN = 16  # pixels around the canvas after fit_to_window
 
 
@@ -346,6 +347,8 @@ class CanvasView(CanvasInput):
             if self._result is not None:  # scaled to the canvas when it was rendered smaller
                 p.drawImage(QRectF(0, 0, *self._cache.size), self._result)
             if self._guides and self._cache.has_overlays:
+                if self._result is not None:  # faint over a result: the result is the point
+                    p.setOpacity(RESULT_OVERLAY_OPACITY)
                 p.drawImage(source.topLeft(), self._cache.overlay, source)
             p.restore()
         self._paint_decorations(p)
