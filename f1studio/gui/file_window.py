@@ -125,7 +125,7 @@ class FileWindow(QMainWindow):
         return False
 
     def new_project(self) -> None:
-        from f1studio.gui.main_window import new_document
+        from f1studio.gui.new_project import new_document
 
         if self.confirm_discard():
             self.set_document(new_document(), None)

@@ -11,25 +11,26 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QLabel,
     QVBoxLayout,
     QWidget,
 )
 
 from f1studio.appsettings import AppSettings
-from f1studio.demo.model import DEMO_NAME, is_demo
+from f1studio.demo.model import is_demo
 from f1studio.demo.vocab import VOCABULARY, prompt_hint
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.document.results import ResultRecord
 from f1studio.gui.canvas.view import CanvasView
-from f1studio.gui.family_defaults import device_label, planned_dtype, useful_guidance
+from f1studio.gui.engine_status import EngineStatus
+from f1studio.gui.family_defaults import useful_guidance
 from f1studio.gui.file_window import FileWindow, app_qsettings
 from f1studio.gui.importing import ImportController
 from f1studio.gui.jobs import GenerateController
 from f1studio.gui.live import apply_live_defaults
 from f1studio.gui.live_view import install_live
 from f1studio.gui.model_banner import ModelBanner
+from f1studio.gui.new_project import effective_base, new_document
 from f1studio.gui.panels.guidance import GuidanceSlider
 from f1studio.gui.panels.layers_panel import LayersPanel
 from f1studio.gui.panels.prompt_panel import PromptPanel
@@ -39,32 +40,8 @@ from f1studio.gui.render_controls import RenderControls, commit_typed_number
 from f1studio.gui.toolbar import ToolBar
 from f1studio.gui.undo_keys import UndoKeyRouter
 from f1studio.gui.worker import EngineWorker
-from f1studio.model_library import resolve_models
 
 __all__ = ["MainWindow", "app_qsettings", "effective_base", "new_document"]
-
-
-def effective_base(doc: Document | None = None) -> str | None:
-    """The base model a render would use now (the demo model when none is chosen)."""
-    project = doc.settings.models if doc is not None else None
-    return resolve_models(project, AppSettings.load()).base
-
-
-def new_document() -> Document:
-    """A blank project with one paint layer, sized for the model in use (the demo model
-    draws only 128x128 pictures)."""
-    from f1studio.gui.family_defaults import project_defaults
-
-    size, found = project_defaults(effective_base())
-    doc = Document(size, size, prompt="")
-    if found is not None:  # the model's own steps, guidance and scheduler (as `f1studio new`)
-        doc.set_setting("steps", found.steps)
-        doc.set_setting("guidance_scale", found.guidance)
-        doc.set_setting("scheduler", found.scheduler)
-    apply_live_defaults(doc, effective_base())  # live mode's few steps for this model
-    doc.add_layer(LayerKind.PAINT, name="Sketch")
-    doc.history.clear()
-    return doc
 
 
 class MainWindow(FileWindow):
@@ -122,7 +99,7 @@ class MainWindow(FileWindow):
         if app is not None:
             app.installEventFilter(self._undo_keys)
 
-        self.engine_label = QLabel()
+        self.engine_label = EngineStatus(self.worker)
         self.statusBar().addPermanentWidget(self.engine_label)
         self.generation = GenerateController(self.current_document, self.worker, parent=self)
         self.imports = ImportController(self.current_document, self.worker, parent=self)
@@ -135,8 +112,6 @@ class MainWindow(FileWindow):
         self._bind_document()
         self._model_kind: tuple[str | None, str | None] = (None, None)
         self.model_label: str | None = None
-        self._auto_device: str | None = None  # what "auto" means here, once the engine said
-        self._auto_device_asked = False
         self.adapt_to_model(announce=False)
         self.set_engine_status()
         self._update_model_banner()
@@ -406,38 +381,12 @@ class MainWindow(FileWindow):
     def set_engine_status(
         self, device: str | None = None, dtype: str | None = None, memory: str | None = None
     ) -> None:
-        """The status bar's engine line: the model, the device and dtype a render used (before
-        the first one: what it will use), and the memory plan, which only a GPU has."""
-        model = effective_base(self.doc)
-        name = DEMO_NAME if is_demo(model) else (Path(model).name if model else "no model")
-        if getattr(self, "model_label", None) and not is_demo(model):
-            name = f"{name} ({self.model_label})"
-        if device is None:  # nothing rendered yet with this model: what a render will use
-            device, memory = self._planned_device(), None
-            dtype = None if device is None else planned_dtype(device, self._model_kind[0])
-        parts = [f"Model: {name}", device_label(device) if device else "device: checking…"]
-        parts += [dtype] if dtype else []
-        parts += [memory] if memory and device and device != "cpu" else []
-        self.engine_label.setText("  ·  ".join(parts))
-
-    def _planned_device(self) -> str | None:
-        """The settings' device; for "auto" the one the engine picks (found on the engine's
-        thread the first time, None until then)."""
-        wanted = (AppSettings.load().device or "auto").lower()
-        if wanted != "auto":
-            return wanted
-        if self._auto_device is None and not self._auto_device_asked:
-            from f1studio.gui.background import run_in_background
-            from f1studio.gui.family_defaults import auto_device
-
-            self._auto_device_asked = True
-
-            def found(device: str) -> None:
-                self._auto_device = device
-                self.set_engine_status()
-
-            run_in_background(auto_device, found, lambda _e: None, owner=self, engine=self.worker)
-        return self._auto_device
+        """The status bar's engine line (see :mod:`f1studio.gui.engine_status`)."""
+        model_label = getattr(self, "model_label", None)
+        family = self._model_kind[0]
+        self.engine_label.show_status(
+            effective_base(self.doc), model_label, family, device, dtype, memory
+        )
 
     def shut_down_engine(self) -> None:
         self.worker.shutdown()
