@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
+from f1studio.document.layers import LayerKind
 from f1studio.gui.canvas.depth_legend import depth_rgb
 from f1studio.gui.canvas.view import CanvasView
 from f1studio.gui.tools import ToolKind
@@ -97,18 +98,21 @@ class ToolBar(QToolBar):
         self.color_button.clicked.connect(self._pick_color)
         self.addWidget(self.color_button)
         self._show_color()
-        self.addWidget(QLabel(" Depth far"))
+        self.depth_far_label = QLabel(" Depth far")
+        self.addWidget(self.depth_far_label)
         self.depth_slider = _slider(0, 255, brush.depth_level, "Grey level painted on depth guides")
         self.depth_slider.valueChanged.connect(lambda v: self._set(depth_level=v))
         self.depth_slider.valueChanged.connect(self._show_depth)
         self.addWidget(self.depth_slider)
-        self.addWidget(QLabel("near "))
+        self.depth_near_label = QLabel("near ")
+        self.addWidget(self.depth_near_label)
         self.depth_value = QLabel()  # the level as a number, on its colour in the depth ramp
         self.depth_value.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.depth_value.setFixedWidth(self.depth_value.fontMetrics().horizontalAdvance("000") + 12)
         self.depth_value.setToolTip("Depth level the brush paints: 0 = far, 255 = near")
         self.addWidget(self.depth_value)
         self._show_depth(brush.depth_level)
+        self.follow_active_layer()
         # Tab and Qt's hand-on of a lost focus never land here: a stray "5" must not become
         # the brush size (a click still gives these fields the focus)
         for widget in (
@@ -142,12 +146,40 @@ class ToolBar(QToolBar):
                 widget.setValue(value)
                 widget.blockSignals(False)
         self._show_color()
+        self.follow_active_layer()  # the brush follows the active layer's kind: so does depth
         self._show_depth(int(brush.depth_level))
 
+    @property
+    def depth_active(self) -> bool:
+        """Whether the depth level applies: a depth guide is the active layer."""
+        return self.depth_slider.isEnabled()
+
+    def follow_active_layer(self) -> None:
+        """Enable the depth level only while a depth guide is the active layer. The widgets
+        stay in place (greyed out, not hidden), so the tool bar never shifts."""
+        layer_id = self.canvas.active_layer_id
+        try:
+            kind = self.canvas.document.layer(layer_id).kind if layer_id else None
+        except KeyError:
+            kind = None
+        active = kind is LayerKind.DEPTH
+        for widget in (self.depth_far_label, self.depth_slider, self.depth_near_label):
+            widget.setEnabled(active)
+        self.depth_value.setEnabled(active)
+        self.depth_slider.setToolTip(
+            "Grey level painted on depth guides"
+            if active
+            else "Depth level: select a depth guide layer to paint depth"
+        )
+        self._show_depth(self.depth_slider.value())
+
     def _show_depth(self, level: int) -> None:
+        self.depth_value.setText(str(level))
+        if not self.depth_value.isEnabled():  # greyed out like the slider beside it
+            self.depth_value.setStyleSheet("color: palette(mid); border-radius: 3px; padding: 1px;")
+            return
         r, g, b = depth_rgb(level)
         text = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "white"
-        self.depth_value.setText(str(level))
         self.depth_value.setStyleSheet(
             f"background: rgb({r},{g},{b}); color: {text}; border-radius: 3px; padding: 1px;"
         )

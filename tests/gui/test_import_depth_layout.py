@@ -161,11 +161,34 @@ def test_depth_levels_show_on_a_colour_ramp_with_a_legend(window, qtbot):
 def test_depth_slider_shows_its_number_and_jumps_to_the_click(window, qtbot):
     bar = window.toolbar
     slider = bar.depth_slider
+    assert window.layers_panel.add_layer(LayerKind.DEPTH) is not None
     assert bar.depth_value.text() == str(slider.value())
     qtbot.mouseClick(slider, LEFT, pos=QPoint(int(slider.width() * 0.25), slider.height() // 2))
     assert abs(slider.value() - 64) <= 25  # at the click, not one page step (10) from 200
     assert window.canvas.brush.depth_level == slider.value()
     assert bar.depth_value.text() == str(slider.value())
+
+
+def test_depth_level_is_active_only_on_a_depth_guide_and_the_tool_bar_stays_put(window, qtbot):
+    bar, panel = window.toolbar, window.layers_panel
+    layers = {kind: panel.add_layer(kind) for kind in LayerKind}
+    qtbot.wait(20)
+    widgets = (bar.depth_far_label, bar.depth_slider, bar.depth_near_label, bar.depth_value)
+    place = [(w.mapTo(window, QPoint(0, 0)), w.size(), w.isVisible()) for w in widgets]
+    for kind, layer in layers.items():
+        assert layer is not None
+        panel.select_layer(layer.id)
+        qtbot.wait(20)
+        on_depth = kind is LayerKind.DEPTH
+        assert [w.isEnabled() for w in widgets] == [on_depth] * 4, kind
+        assert bar.depth_active == on_depth
+        # greyed out, not hidden: nothing in the tool bar moves
+        assert [(w.mapTo(window, QPoint(0, 0)), w.size(), w.isVisible()) for w in widgets] == place
+        level = window.canvas.brush.depth_level
+        slider = bar.depth_slider
+        qtbot.mouseClick(slider, LEFT, pos=QPoint(int(slider.width() * 0.1), slider.height() // 2))
+        assert (window.canvas.brush.depth_level != level) == on_depth, kind
+        assert bar.depth_value.text() == str(window.canvas.brush.depth_level)
 
 
 def test_brush_size_follows_the_canvas_and_each_layer_kind_keeps_its_own(window, qtbot):

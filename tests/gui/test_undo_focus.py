@@ -197,11 +197,31 @@ def test_ctrl_z_in_the_prompt_undoes_the_typing_then_the_document(qtbot, window)
     edit.moveCursor(edit.textCursor().MoveOperation.End)
     qtbot.keyClicks(edit, " at night")
     assert window.doc.prompt == "a red car at night"
-    _ctrl(qtbot, edit)  # the text's own undo: the layers stay
-    assert window.doc.prompt == "a red car" and len(window.doc.layers) == layers
-    assert edit.toPlainText() == "a red car"
+    # the text's own undo, a word at a time (not the whole typing at once): the layers stay
+    for left in ("a red car at ", "a red car ", "a red car"):
+        _ctrl(qtbot, edit)
+        assert window.doc.prompt == left and len(window.doc.layers) == layers
+        assert edit.toPlainText() == left
     _ctrl(qtbot, edit)  # no typing left to undo: the document's Ctrl+Z
     assert len(window.doc.layers) == layers - 1 and window.doc.prompt == "a red car"
+
+
+def test_ctrl_z_in_the_prompt_takes_back_one_word_and_redo_brings_it_back(qtbot, window):
+    edit = window.prompt_panel.prompt_edit
+    window.doc.set_prompt("")
+    qtbot.mouseClick(edit.viewport(), Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(edit, "a large red circle")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(edit, "blue")
+    for left in ("a large red circle\n", "a large red circle", "a large red "):
+        _ctrl(qtbot, edit)
+        assert edit.toPlainText() == left == window.doc.prompt
+    _ctrl(qtbot, edit, shift=True)
+    assert edit.toPlainText() == "a large red circle" == window.doc.prompt
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    edit.textCursor().insertText("pasted words here")  # a paste stays one step
+    _ctrl(qtbot, edit)
+    assert edit.toPlainText() == "a large red circle\n"
 
 
 # ---- Undo History ---------------------------------------------------------------------------

@@ -34,7 +34,26 @@ def _text_edit(placeholder: str, lines: int) -> QPlainTextEdit:
     edit.setTabChangesFocus(True)
     height = edit.fontMetrics().lineSpacing() * lines
     edit.setFixedHeight(height + 2 * int(edit.document().documentMargin()) + 6)
+    _undo_word_by_word(edit)
     return edit
+
+
+def _undo_word_by_word(edit: QPlainTextEdit) -> None:
+    """Make each typed word one text-undo step (Ctrl+Z in the box), not the whole prompt.
+
+    Qt merges consecutive typing into one undo step while its document is "modified" (its undo
+    state differs from the one marked unmodified); marking the state after a typed space or
+    line break unmodified starts a new step with the next word. (Setting True first makes the
+    mark move even when the document already counts as unmodified, as before its first edit.)
+    """
+    text = edit.document()
+
+    def typed(position: int, removed: int, added: int) -> None:
+        if added == 1 and removed == 0 and text.characterAt(position).isspace():
+            text.setModified(True)
+            text.setModified(False)
+
+    text.contentsChange.connect(typed)
 
 
 def _spin(minimum: int, maximum: int, step: int = 1) -> QSpinBox:
