@@ -227,8 +227,9 @@ class LiveMode(QObject):
         live.activeChanged.connect(self._active_changed)
         self._active_changed(live.active)
         settings = getattr(window, "window_state", None)
-        mode = settings.value(VIEW_MODE_KEY, "dock") if settings is not None else "dock"
-        self.set_view_mode("split" if mode == "split" else "dock", remember=False)
+        # beside the canvas by default: the side panels keep their size when live comes and goes
+        mode = settings.value(VIEW_MODE_KEY, "split") if settings is not None else "split"
+        self.set_view_mode("dock" if mode == "dock" else "split", remember=False)
 
     def add_to_menus(self, view_menu: QMenu, render_menu: QMenu) -> None:
         view_menu.addSeparator()
@@ -248,6 +249,7 @@ class LiveMode(QObject):
             self.dock.hide()
             self.splitter.addWidget(self.view)
             self.view.show()
+            self._halve()
         else:
             self.view.setParent(None)
             self.dock.setWidget(self.view)
@@ -266,6 +268,14 @@ class LiveMode(QObject):
             self.dock.setVisible(on)
         else:
             self.view.setVisible(on)
+            if on:
+                self._halve()
+
+    def _halve(self) -> None:
+        """Canvas and live picture share the space evenly (the user may drag the divider)."""
+        width = self.splitter.width()
+        if width > 0:
+            self.splitter.setSizes([width // 2, width - width // 2])
 
     def document_replaced(self, doc: Document) -> None:
         self.view.set_document(doc)

@@ -263,3 +263,20 @@ def test_live_renders_decode_with_the_users_tiny_vae(doc, app_settings, tmp_path
     with_tiny = app_settings.with_tiny_vae("sd15", str(tiny))
     request = live_request(doc, with_tiny)
     assert request.tiny_vae == str(tiny) and request.fast_decode
+
+
+def test_turning_live_on_keeps_the_side_panels_steady(qtbot, window):
+    """The live view opens beside the canvas, sharing its space evenly; the layer list and
+    the prompt panel keep their size."""
+    win = window
+    layers, prompt = win.layers_panel.tree.size(), win.prompt_panel.size()
+    canvas_width = win.canvas.width()
+    qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: win.live.view.isVisible(), timeout=5000)
+    qtbot.wait(50)
+    assert win.live.view_mode == "split"
+    assert win.layers_panel.tree.size() == layers and win.prompt_panel.size() == prompt
+    assert win.live.view.width() >= 0.4 * canvas_width  # not a sliver at the side
+    qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(50)
+    assert not win.live.view.isVisible() and win.layers_panel.tree.size() == layers

@@ -68,6 +68,11 @@ def _snap8(value: int) -> int:
     return max(MIN_SIZE, min(MAX_SIZE, (int(value) + 4) // 8 * 8))
 
 
+LIVE_ON_STYLE = (
+    "QPushButton:checked { background-color: #2e7d32; color: white; font-weight: bold; }"
+)
+
+
 class PromptPanel(DocumentView):
     """Prompts and generation settings of the document, bound both ways.
 
@@ -112,6 +117,7 @@ class PromptPanel(DocumentView):
         self.batch_spin.setToolTip("How many pictures to make (consecutive seeds)")
         self.live_button = QPushButton("Live")
         self.live_button.setCheckable(True)
+        self.live_button.setStyleSheet(LIVE_ON_STYLE)  # on must be unmistakable
         self.live_button.setToolTip("Re-render on every change with the live settings (Ctrl+L)")
 
         form = QFormLayout(self)
