@@ -42,7 +42,7 @@ def open_dialog(qtbot):
 
     yield make
     for dialog in made:
-        dialog.cancel_download()
+        dialog.downloads.cancel_download()
 
 
 def names(dialog: ModelsDialog) -> list[str]:
@@ -163,17 +163,17 @@ def test_scanning_runs_on_the_engine_worker(qtbot, tiny_models, monkeypatch):
 # ---- recommended and downloads ------------------------------------------------------------------------
 def test_the_recommended_tab_shows_licences(open_dialog):
     dialog = open_dialog()
-    ids = [m.id for m in dialog.recommended]
+    ids = [m.id for m in dialog.downloads.recommended]
     assert "black-forest-labs/FLUX.1-dev" in ids and SD15_ID in ids
     row = ids.index("black-forest-labs/FLUX.1-dev")
     assert "flux-1-dev-non-commercial-license (non-commercial), gated" in (
-        dialog.rec_table.item(row, 4).text()
+        dialog.downloads.rec_table.item(row, 4).text()
     )
-    assert not dialog.download_button.isEnabled()
-    dialog.select_recommended("black-forest-labs/FLUX.1-dev")
-    text = dialog.details.text()
+    assert not dialog.downloads.download_button.isEnabled()
+    dialog.downloads.select_recommended("black-forest-labs/FLUX.1-dev")
+    text = dialog.downloads.details.text()
     assert "LICENSE.md" in text and "non-commercial use only" in text and "gated" in text
-    assert dialog.download_button.isEnabled()
+    assert dialog.downloads.download_button.isEnabled()
 
 
 @pytest.fixture()
@@ -207,23 +207,23 @@ def slow_download(monkeypatch):
 
 def test_download_shows_progress_and_can_be_cancelled(open_dialog, qtbot, slow_download):
     dialog = open_dialog()
-    dialog.select_recommended(SD15_ID)
-    dialog.token.setText("hf_secret")
-    qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
-    assert dialog.is_downloading and not dialog.download_button.isEnabled()
-    qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=10000)
-    label = dialog.progress_label.text()
+    dialog.downloads.select_recommended(SD15_ID)
+    dialog.downloads.token.setText("hf_secret")
+    qtbot.mouseClick(dialog.downloads.download_button, Qt.MouseButton.LeftButton)
+    assert dialog.downloads.is_downloading and not dialog.downloads.download_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.downloads.progress.value() > 0, timeout=10000)
+    label = dialog.downloads.progress_label.text()
     assert "of 5.0 GB" in label and "25.0 MB/s" in label and "left" in label
     assert "file 4 of 9" in label
     repo, token, thread = slow_download["calls"][0]
     assert (repo, token) == (SD15_ID, "hf_secret") and thread != threading.get_ident()
     with qtbot.waitSignal(dialog.downloadEnded, timeout=10000) as ended:
-        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.downloads.cancel_button, Qt.MouseButton.LeftButton)
     assert ended.args == ["cancelled"]
-    assert "cancelled" in dialog.download_message.text()
-    assert "continue where it stopped" in dialog.download_message.text()
-    assert not dialog.is_downloading and dialog.download_button.isEnabled()
-    assert not dialog.cancel_button.isEnabled()
+    assert "cancelled" in dialog.downloads.download_message.text()
+    assert "continue where it stopped" in dialog.downloads.download_message.text()
+    assert not dialog.downloads.is_downloading and dialog.downloads.download_button.isEnabled()
+    assert not dialog.downloads.cancel_button.isEnabled()
 
 
 def test_a_finished_download_appears_as_installed(
@@ -234,24 +234,24 @@ def test_a_finished_download_appears_as_installed(
         tmp_path, tiny_models["pipeline"], SD15_ID
     )
     dialog = open_dialog()
-    dialog.select_recommended(SD15_ID)
+    dialog.downloads.select_recommended(SD15_ID)
     with qtbot.waitSignal(dialog.downloadFinished, timeout=10000) as finished:
-        qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.downloads.download_button, Qt.MouseButton.LeftButton)
     assert finished.args[0] == SD15_ID
-    assert dialog.progress.value() == dialog.progress.maximum()
-    assert "Downloaded" in dialog.download_message.text()
+    assert dialog.downloads.progress.value() == dialog.downloads.progress.maximum()
+    assert "Downloaded" in dialog.downloads.download_message.text()
     assert names(dialog) == [SD15_ID]
-    row = [m.id for m in dialog.recommended].index(SD15_ID)
-    assert dialog.rec_table.item(row, 5).text() == "yes"
+    row = [m.id for m in dialog.downloads.recommended].index(SD15_ID)
+    assert dialog.downloads.rec_table.item(row, 5).text() == "yes"
 
 
 def test_offline_is_said_in_the_dialog(open_dialog, qtbot, monkeypatch, slow_download):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     dialog = open_dialog()
-    dialog.select_recommended(SD15_ID)
-    qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
-    assert "You are offline" in dialog.download_message.text()
-    assert slow_download["calls"] == [] and not dialog.is_downloading
+    dialog.downloads.select_recommended(SD15_ID)
+    qtbot.mouseClick(dialog.downloads.download_button, Qt.MouseButton.LeftButton)
+    assert "You are offline" in dialog.downloads.download_message.text()
+    assert slow_download["calls"] == [] and not dialog.downloads.is_downloading
 
 
 def test_a_failed_download_says_why(open_dialog, qtbot, monkeypatch):
@@ -260,19 +260,21 @@ def test_a_failed_download_says_why(open_dialog, qtbot, monkeypatch):
 
     monkeypatch.setattr(downloads, "download", gated)
     dialog = open_dialog()
-    dialog.select_recommended("black-forest-labs/FLUX.1-dev")
+    dialog.downloads.select_recommended("black-forest-labs/FLUX.1-dev")
     with qtbot.waitSignal(dialog.downloadEnded, timeout=10000) as ended:
-        qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.downloads.download_button, Qt.MouseButton.LeftButton)
     assert ended.args == ["failed"]
-    assert dialog.download_message.text().startswith("black-forest-labs/FLUX.1-dev is gated")
-    assert "color" in dialog.download_message.styleSheet()
-    assert dialog.download_button.isEnabled()
+    assert dialog.downloads.download_message.text().startswith(
+        "black-forest-labs/FLUX.1-dev is gated"
+    )
+    assert "color" in dialog.downloads.download_message.styleSheet()
+    assert dialog.downloads.download_button.isEnabled()
 
 
 def test_closing_the_dialog_cancels_the_download(open_dialog, qtbot, slow_download):
     dialog = open_dialog()
-    dialog.select_recommended(SD15_ID)
-    qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=10000)
+    dialog.downloads.select_recommended(SD15_ID)
+    qtbot.mouseClick(dialog.downloads.download_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.downloads.progress.value() > 0, timeout=10000)
     dialog.reject()
     assert slow_download["stopped"].wait(5)

@@ -37,15 +37,15 @@ def _dialog(qtbot) -> ModelsDialog:
 
 def test_the_recommended_tab_lists_the_tiny_vaes_with_their_licence(qtbot):
     dialog = _dialog(qtbot)
-    ids = [m.id for m in dialog.recommended]
+    ids = [m.id for m in dialog.downloads.recommended]
     for repo in ("madebyollin/taesd", "madebyollin/taesdxl", "madebyollin/taef1"):
         assert repo in ids
-        assert dialog.rec_table.item(ids.index(repo), 4).text() == "mit"
-    dialog.select_recommended("madebyollin/taef1")
+        assert dialog.downloads.rec_table.item(ids.index(repo), 4).text() == "mit"
+    dialog.downloads.select_recommended("madebyollin/taef1")
     assert "Licence: <a href='https://huggingface.co/madebyollin/taef1'>mit</a>" in (
-        dialog.details.text()
+        dialog.downloads.details.text()
     )
-    assert dialog.download_button.isEnabled()
+    assert dialog.downloads.download_button.isEnabled()
 
 
 def test_an_installed_tiny_vae_is_chosen_for_its_family(qtbot, tmp_path, tiny_vae_folders):
