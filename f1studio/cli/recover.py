@@ -39,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         for copy in copies:
             stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(copy.saved_at))
             project = str(copy.original) if copy.original else f"{copy.title} (never saved)"
+            if copy.closed_by:
+                project += f" [stopped by {copy.closed_by}]"
             print(f"{copy.session:32} {stamp} {copy.age_text():>17} {copy.layers:>6}  {project}")
         print("Restore one with: f1studio recover SESSION --output FILE.f1s")
         return 0

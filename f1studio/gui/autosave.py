@@ -10,6 +10,7 @@ so a copy discarded after a save can never be written again by an older autosave
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -156,7 +157,7 @@ class Autosave(QObject):
         self._written_revision = None
         self._queue(self.session.discard)
 
-    def close(self, keep: bool) -> None:
+    def close(self, keep: bool, reason: str | None = None) -> None:
         """End the session (the window is closing). ``keep``: leave a copy of any unsaved
         work for the next start, writing it now if needed (e.g. on SIGTERM); otherwise the copy
         is deleted. Waits for the write in progress."""
@@ -172,4 +173,7 @@ class Autosave(QObject):
                 self.session.write(snapshot, self._path, self._title())
             except (StudioFileError, OSError):
                 pass  # the last autosave, if any, stays
+        if keep and self.modified and reason is not None:
+            with contextlib.suppress(OSError):
+                self.session.mark_closed(reason)
         self.session.close(keep=keep and self.modified)

@@ -9,6 +9,7 @@ is saved, whether it has unsaved changes, and the recovery copy that keeps those
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
@@ -224,6 +225,11 @@ class FileWindow(QMainWindow):
                 f"A recovery copy of {copy.name} from {when} holds changes that are not in "
                 "the file. Restore it?"
             )
+        elif copy.closed_by is not None:
+            text = (
+                f"F1 Studio was told to stop ({copy.closed_by}) with unsaved work in "
+                f"{copy.name} (kept {when}). Restore it?"
+            )
         else:
             text = (
                 f"F1 Studio did not close properly. Unsaved work in {copy.name} "
@@ -295,7 +301,8 @@ class FileWindow(QMainWindow):
         if self._exit_signal is None and not self.confirm_discard():
             event.ignore()
             return
-        self.autosave.close(keep=self._exit_signal is not None)
+        signal_name = None if self._exit_signal is None else signal.Signals(self._exit_signal).name
+        self.autosave.close(keep=self._exit_signal is not None, reason=signal_name)
         self.save_window_layout()
         self.shut_down_engine()
         event.accept()

@@ -73,6 +73,7 @@ class RecoveryCopy:
     title: str
     saved_at: float
     layers: int
+    closed_by: str | None = None  # e.g. "SIGTERM" when the window was told to stop
 
     @property
     def name(self) -> str:
@@ -133,6 +134,18 @@ class RecoverySession:
         payload = json.dumps(info, indent=1, ensure_ascii=False).encode("utf-8")
         write_atomically(self.copy_path.with_suffix(".json"), lambda fh: fh.write(payload))
         return self.copy_path
+
+    def mark_closed(self, reason: str) -> None:
+        """Say in the description why the window ended with unsaved work (e.g. "SIGTERM")."""
+        meta = self.copy_path.with_suffix(".json")
+        try:
+            info = json.loads(meta.read_text("utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(info, dict):
+            info["closed_by"] = reason
+            payload = json.dumps(info, indent=1, ensure_ascii=False).encode("utf-8")
+            write_atomically(meta, lambda fh: fh.write(payload))
 
     def discard(self) -> None:
         """Delete the copy (the work is saved, or the user chose to lose it)."""
@@ -209,6 +222,7 @@ def _describe(path: Path) -> RecoveryCopy:
     original = info.get("original")
     saved_at = info.get("saved_at")
     layers = info.get("layers")
+    closed_by = info.get("closed_by")
     if not isinstance(saved_at, (int, float)) or isinstance(saved_at, bool):
         saved_at = path.stat().st_mtime
     return RecoveryCopy(
@@ -218,6 +232,7 @@ def _describe(path: Path) -> RecoveryCopy:
         title=str(info.get("title") or "Untitled"),
         saved_at=float(saved_at),
         layers=layers if isinstance(layers, int) and not isinstance(layers, bool) else 0,
+        closed_by=closed_by if isinstance(closed_by, str) else None,
     )
 
 

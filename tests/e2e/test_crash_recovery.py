@@ -121,8 +121,8 @@ def test_sigterm_and_sigint_keep_the_work_and_exit_promptly(
     took = time.monotonic() - sent
     assert code == 128 + sig, child.communicate()[1]
     assert took < 10, took  # in practice well under a second
-    print(f"exit after {sig.name} in {took:.2f} s")
     assert _recovered_layers(env, tmp_path) == ["Sketch", EDIT]
+    assert f"[stopped by {sig.name}]" in _recover(env, "--list")  # not "a crash"
 
 
 def test_nothing_to_recover_after_a_normal_start(env: dict[str, str]) -> None:
