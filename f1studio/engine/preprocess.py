@@ -60,7 +60,31 @@ def canny_edges(image_rgb_or_rgba_u8: np.ndarray, low: int = 100, high: int = 20
         )
     rgb = _to_rgb(image_rgb_or_rgba_u8)
     edges = cv2.Canny(rgb, float(low), float(high))
+    if image_rgb_or_rgba_u8.ndim == 3 and image_rgb_or_rgba_u8.shape[2] == 4:
+        _drop_picture_rim(edges, image_rgb_or_rgba_u8[:, :, 3])
     return np.where(edges > 0, 255, 0).astype(np.uint8)
+
+
+RIM = 2  # pixels: how far Canny's response to a picture's border reaches inside it
+
+
+def _drop_picture_rim(edges: np.ndarray, alpha: np.ndarray) -> None:
+    """An opaque rectangular picture smaller than the canvas (a photo fitted into it) meets the
+    white behind it along its border: that line is not an edge of the picture, so it goes. A
+    cut-out on transparency is no rectangle, and keeps its silhouette."""
+    rows, cols = np.nonzero(alpha.any(axis=1))[0], np.nonzero(alpha.any(axis=0))[0]
+    if rows.size == 0:
+        return
+    y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    if (y1 - y0, x1 - x0) == alpha.shape or not (alpha[y0:y1, x0:x1] == 255).all():
+        return
+    height, width = alpha.shape
+    keep = np.zeros(edges.shape, bool)
+    # only the sides that meet empty canvas are seams; the canvas's own border is none
+    top, bottom = y0 + (RIM if y0 > 0 else 0), y1 - (RIM if y1 < height else 0)
+    left, right = x0 + (RIM if x0 > 0 else 0), x1 - (RIM if x1 < width else 0)
+    keep[top:bottom, left:right] = True
+    edges[~keep] = 0
 
 
 # ---- depth: locating and loading the estimator ---------------------------------------------

@@ -58,10 +58,28 @@ def test_rgba_is_composited_over_white() -> None:
     image = rng.integers(0, 256, (64, 64, 4), dtype=np.uint8)
     image[..., 3] = 0
     assert not canny_edges(image).any()
-    image[16:48, 16:48] = (0, 0, 0, 255)
+    yy, xx = np.mgrid[:64, :64]
+    disc = (yy - 32) ** 2 + (xx - 30) ** 2 < 15**2  # a cut-out keeps its silhouette
+    image[disc] = (0, 0, 0, 255)
     image[..., :3][image[..., 3] == 0] = 255
     gray = canny_edges(np.ascontiguousarray(image[..., 0]))
-    assert np.array_equal(canny_edges(image), gray)
+    assert gray.any() and np.array_equal(canny_edges(image), gray)
+
+
+def test_the_rim_of_a_photo_fitted_into_the_canvas_is_not_an_edge() -> None:
+    """A photo smaller than the canvas, fitted with empty padding above and below: its border
+    with the white behind it is no edge of the photo; the edges inside it are kept."""
+    photo = np.zeros((128, 128, 4), np.uint8)
+    photo[20:100, :, :3] = 30
+    photo[20:100, :, 3] = 255
+    photo[50:70, 50:80, :3] = 220  # a bright shape in the photo
+    edges = canny_edges(photo)
+    assert not edges[17:24, :].any() and not edges[96:103, :].any()
+    assert edges[48:72, 48:82].any()
+    opaque = photo.copy()  # the same picture painted with its white bands: the line is real
+    opaque[:20, :, :3] = opaque[100:, :, :3] = 255
+    opaque[..., 3] = 255
+    assert canny_edges(opaque)[17:24, :].any()
 
 
 @pytest.mark.parametrize(("low", "high"), [(200, 100), (100, 100), (-1, 50), (10, 1001)])
