@@ -3,14 +3,14 @@ background, saving retires it, and the next start (or opening the file) offers i
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
-from f1studio.appsettings import AppSettings
 from f1studio.document.layers import LayerKind
+from f1studio.gui.main_window import MainWindow
 from f1studio.project.f1s import load_project, save_project
 from f1studio.project.recovery import RecoverySession, orphaned_copies
 from f1studio.project.snapshot import ProjectSnapshot
@@ -18,28 +18,13 @@ from tests.project.conftest import assert_same_document, full_document
 
 
 @pytest.fixture
-def make_window(qtbot, tmp_path, monkeypatch, tiny_models):
-    """Windows with their own config, data folder and autosave interval."""
-    from f1studio.gui.main_window import MainWindow
-
-    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("F1STUDIO_DATA_DIR", str(tmp_path / "data"))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    made = []
+def make_window(studio, tiny_settings):
+    """Windows with the tiny model and an autosave interval of their own."""
 
     def make(interval: int = 1) -> MainWindow:
-        AppSettings(
-            base=str(tiny_models["pipeline"]), device="cpu", autosave_interval_s=interval
-        ).save()
-        win = MainWindow()
-        qtbot.addWidget(win)
-        made.append(win)
-        return win
+        return studio(dataclasses.replace(tiny_settings, autosave_interval_s=interval))
 
-    yield make
-    for win in made:
-        win.worker.shutdown()
+    return make
 
 
 def _answer(monkeypatch: pytest.MonkeyPatch, button: str, asked: list[str]) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QImage
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
 from f1studio.appsettings import AppSettings
 from f1studio.document.layers import LayerKind
@@ -18,20 +18,8 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture()
-def window(qtbot, tmp_path, monkeypatch):
-    from f1studio.gui.main_window import MainWindow
-
-    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    AppSettings(device="cpu").save()  # no model chosen: the demo model, on the CPU
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1300, 850)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.worker.shutdown()
+def window(studio):
+    return studio(AppSettings(device="cpu"), size=(1300, 850))  # no model: the demo model
 
 
 @pytest.fixture()

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QPoint, Qt
 
 from f1studio.appsettings import AppSettings
 from f1studio.document.document import Document
@@ -201,24 +200,12 @@ def test_live_defaults_per_family():
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch, tiny_models):
-    from f1studio.gui.main_window import MainWindow
-
-    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
-    AppSettings(base=str(tiny_models["pipeline"]), device="cpu").save()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+def window(studio, tiny_settings):
     doc = Document(64, 64, prompt="a red car")
     doc.add_layer(LayerKind.PAINT, name="Sketch")
     doc.history.clear()
     doc.set_setting("live_steps", 3)
-    win = MainWindow(doc)
-    qtbot.addWidget(win)
-    win.resize(1000, 700)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.worker.shutdown()
+    return studio(tiny_settings, doc)
 
 
 def test_a_stroke_on_the_canvas_changes_the_live_view(qtbot, window):

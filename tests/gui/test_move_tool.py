@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QPoint, QPointF, Qt
 
-from f1studio.appsettings import AppSettings
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.document.transform import content_box, transformed
@@ -222,25 +220,12 @@ def test_handles_and_dragged_boxes() -> None:
 
 
 @pytest.fixture()
-def window(qtbot, tmp_path, monkeypatch, tiny_models):
-    from f1studio.gui.main_window import MainWindow
-
-    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
-    AppSettings(base=str(tiny_models["pipeline"]), device="cpu").save()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    win = MainWindow()
+def window(studio, tiny_settings):
+    win = studio(tiny_settings, active=True)
     win.doc.resize_canvas(128, 128)
     win.doc.history.clear()
     win.set_document(win.doc, None)
-    qtbot.addWidget(win)
-    win.resize(1000, 700)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)
-    yield win
-    win.worker.shutdown()
+    return win
 
 
 def test_in_the_window_v_picks_the_tool_esc_cancels_the_drag_and_ctrl_z_undoes_it(

@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
 
-from f1studio.appsettings import AppSettings
 from f1studio.document.settings import SeedMode
 
 
 @pytest.fixture()
-def window(qtbot, tmp_path, monkeypatch, tiny_models):
-    from f1studio.gui.main_window import MainWindow
-
-    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
-    AppSettings(base=str(tiny_models["pipeline"]), device="cpu").save()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    win = MainWindow()
+def window(studio, tiny_settings):
+    win = studio(tiny_settings)
     win.doc.resize_canvas(64, 64)
     win.doc.set_prompt("a red car")
     win.doc.set_setting("steps", 3)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.worker.shutdown()
+    return win
 
 
 def _render(qtbot, window) -> None:

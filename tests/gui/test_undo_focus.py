@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
-from f1studio.appsettings import AppSettings
 from f1studio.document.layers import LayerKind
 
 
 @pytest.fixture()
-def window(qtbot, tmp_path, monkeypatch, tiny_models):
-    from f1studio.gui.main_window import MainWindow
-
-    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
-    AppSettings(base=str(tiny_models["pipeline"]), device="cpu").save()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    win = MainWindow()
+def window(studio, tiny_settings):
+    win = studio(tiny_settings, active=True)
     win.doc.set_prompt("a red car")
     win.doc.set_setting("steps", 2)
     win.doc.resize_canvas(64, 64)
     win.doc.history.clear()
     win.set_document(win.doc, None)
-    qtbot.addWidget(win)
-    win.resize(1000, 700)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)
-    yield win
-    win.worker.shutdown()
+    return win
 
 
 def _add_with_menu(qtbot, window, kind: LayerKind) -> None:

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
-from f1studio.appsettings import AppSettings
 from f1studio.document.results import ResultRecord
 
 
@@ -21,22 +20,12 @@ def qsettings_home(tmp_path):
 
 
 @pytest.fixture()
-def window(qtbot, tmp_path, monkeypatch, tiny_models, qsettings_home):
-    from f1studio.gui.main_window import MainWindow
-
-    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("F1STUDIO_DATA_DIR", str(tmp_path / "data"))
-    AppSettings(base=str(tiny_models["pipeline"]), device="cpu").save()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    win = MainWindow()
+def window(studio, tiny_settings, qsettings_home):
+    win = studio(tiny_settings)
     win.doc.resize_canvas(64, 64)
     win.doc.set_prompt("a red car")
     win.doc.set_setting("steps", 3)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.worker.shutdown()
+    return win
 
 
 def _render(qtbot, window) -> None:

@@ -7,21 +7,17 @@ import time
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from f1studio.appsettings import AppSettings
 from f1studio.document.layers import LayerKind
 
 
 @pytest.fixture()
-def window(qtbot, tmp_path, monkeypatch, tiny_models):
-    from f1studio.gui.main_window import MainWindow
-
-    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
-    AppSettings(
+def window(studio, tiny_models):
+    settings = AppSettings(
         base=str(tiny_models["pipeline"]),
         controlnets={
             "edge": str(tiny_models["controlnet-edge"]),
@@ -29,19 +25,12 @@ def window(qtbot, tmp_path, monkeypatch, tiny_models):
         },
         depth_estimator=str(tiny_models["depth-estimator"]),
         device="cpu",
-    ).save()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    win = MainWindow()
-    doc = win.doc
-    doc.set_prompt("a red car")
-    doc.set_setting("steps", 4)
-    win.set_document(doc, None)  # start from a clean, saved state
-    qtbot.addWidget(win)
-    win.resize(1000, 700)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.worker.shutdown()
+    )
+    win = studio(settings)
+    win.doc.set_prompt("a red car")
+    win.doc.set_setting("steps", 4)
+    win.set_document(win.doc, None)  # start from a clean, saved state
+    return win
 
 
 def _resize(win, size):
