@@ -123,8 +123,12 @@ class GenerateController(QObject):
         return job_id
 
     def cancel(self) -> None:
-        if self.worker.is_busy or self.worker.pending_count:
-            self.worker.cancel_current()
+        """Esc: stop this controller's render (the running one, else the next waiting); live
+        renders are live mode's own business and go on."""
+        running = self.worker.current_job
+        mine = running if running in self._jobs else next(iter(self._jobs), None)
+        if mine is not None:
+            self.worker.cancel(mine)
             self.statusMessage.emit("Cancelling…")
 
     # ---- worker events --------------------------------------------------------------------

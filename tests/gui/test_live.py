@@ -174,6 +174,27 @@ def test_a_full_render_pauses_live_and_live_resumes_after(qtbot, doc, live, work
     assert len(doc.results) == 1  # the full render only
 
 
+def test_esc_stops_the_full_render_not_the_live_one(qtbot, doc, live, worker, app_settings):
+    doc.set_setting("live_steps", 400)
+    doc.set_setting("live", True)
+    qtbot.waitUntil(lambda: live.running_job is not None, timeout=LONG)
+    running = live.running_job
+    generation = GenerateController(lambda: doc, worker, lambda: app_settings)
+    cancelled: list[int] = []
+    worker.jobCancelled.connect(lambda job_id, _: cancelled.append(job_id))
+    generation.cancel()  # Esc with no full render: the live render goes on
+    qtbot.wait(200)
+    assert cancelled == [] and live.running_job == running
+    doc.set_setting("steps", 400)
+    full = generation.generate()  # live gives way to it
+    qtbot.waitUntil(lambda: worker.current_job == full, timeout=LONG)
+    with qtbot.waitSignal(worker.jobCancelled, timeout=LONG) as sig:
+        generation.cancel()
+    assert sig.args[0] == full
+    doc.set_setting("live", False)
+    _settle(qtbot, live)
+
+
 def test_an_error_shows_once_and_live_recovers(qtbot, doc, live, tmp_path):
     doc.set_model("base", str(tmp_path / "no-such-model"))
     doc.set_setting("live", True)
