@@ -141,3 +141,11 @@ def test_a_number_typed_then_generated_at_once_counts(qtbot, window, how):
             qtbot.mouseClick(window.render_controls.generate_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(window.doc.results) == 2, timeout=60000)
     assert window.doc.settings.batch_count == 2 and spin.value() == 2
+
+
+def test_a_long_layer_name_shows_from_its_start(window):
+    name = "a small blue square at the top right and a green triangle (seed 43)"
+    layer = window.doc.add_layer("paint", name=name)
+    window.layers_panel.select_layer(layer.id)
+    edit = window.layers_panel.properties.name_edit
+    assert edit.text() == name and edit.cursorPosition() == 0

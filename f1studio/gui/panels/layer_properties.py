@@ -282,6 +282,9 @@ class LayerProperties(DocumentView):
 
 
 def _set_line(edit: QLineEdit, text: str) -> None:
-    """Replace the text only when it differs (keeps the cursor while the user types)."""
+    """Replace the text only when it differs (keeps the cursor while the user types); a text
+    shown afresh is shown from its start, as a long name reads best."""
     if edit.text() != text:
         edit.setText(text)
+        if not edit.hasFocus():
+            edit.setCursorPosition(0)
