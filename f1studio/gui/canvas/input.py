@@ -3,6 +3,8 @@ of the painting gesture that :class:`~f1studio.gui.canvas.view.CanvasView` imple
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
@@ -48,52 +50,40 @@ class CanvasInput(QWidget):
         self._shift = False
         self._hover: QPointF | None = None
 
-    # ---- what the view provides -----------------------------------------------------------
-    def widget_to_canvas(self, pos: QPointF) -> tuple[float, float]:
-        raise NotImplementedError
+    # ---- what the view provides (declared for the type checker; CanvasView defines them) ---
+    if TYPE_CHECKING:
 
-    @property
-    def offset(self) -> QPointF:
-        raise NotImplementedError
+        def widget_to_canvas(self, pos: QPointF) -> tuple[float, float]: ...
 
-    def set_offset(self, offset: QPointF) -> None:
-        raise NotImplementedError
+        @property
+        def offset(self) -> QPointF: ...
 
-    @property
-    def zoom(self) -> float:
-        raise NotImplementedError
+        def set_offset(self, offset: QPointF) -> None: ...
 
-    def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
-        raise NotImplementedError
+        @property
+        def zoom(self) -> float: ...
 
-    @property
-    def gesture_busy(self) -> bool:
-        raise NotImplementedError
+        def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None: ...
 
-    @property
-    def uses_pressure(self) -> bool:
-        raise NotImplementedError
+        @property
+        def gesture_busy(self) -> bool: ...
 
-    def gesture_press(self, x: float, y: float, pressure: float, erase: bool) -> None:
-        raise NotImplementedError
+        @property
+        def uses_pressure(self) -> bool: ...
 
-    def gesture_move(self, x: float, y: float, pressure: float) -> None:
-        raise NotImplementedError
+        def gesture_press(self, x: float, y: float, pressure: float, erase: bool) -> None: ...
 
-    def gesture_release(self, x: float, y: float, pressure: float) -> None:
-        raise NotImplementedError
+        def gesture_move(self, x: float, y: float, pressure: float) -> None: ...
 
-    def end_lost_gesture(self) -> None:
-        raise NotImplementedError
+        def gesture_release(self, x: float, y: float, pressure: float) -> None: ...
 
-    def cancel_stroke(self) -> None:
-        raise NotImplementedError
+        def end_lost_gesture(self) -> None: ...
 
-    def change_brush_size(self, factor: float) -> None:
-        raise NotImplementedError
+        def cancel_stroke(self) -> None: ...
 
-    def update_brush_outline(self) -> None:
-        raise NotImplementedError
+        def change_brush_size(self, factor: float) -> None: ...
+
+        def update_brush_outline(self) -> None: ...
 
     def hover_at(self, x: float, y: float) -> None:
         """The pointer hovers over canvas point (x, y) with no gesture under way."""
