@@ -14,7 +14,7 @@ Single files come in Black Forest Labs' layout (``double_blocks.*``) or diffuser
 ``model.diffusion_model.`` prefix.
 
 Variants: ``schnell`` has no guidance embedding, ``dev`` has one, ``fill`` is the inpainting
-transformer; :func:`f1studio.engine.identification.flux_transformer_variant` tells them apart
+transformer; :func:`f1studio.engine.tensor_layouts.flux_transformer_variant` tells them apart
 (for a loaded pipeline: :func:`flux_variant`) and the family table gives each its steps and T5
 prompt length (:func:`default_steps`, :func:`text_tokens`).
 
@@ -35,12 +35,6 @@ from f1studio.engine.families.single_file import (
     user_config,
 )
 from f1studio.engine.family_table import ModelFamily, defaults_for
-from f1studio.engine.identification import (
-    COMFY_PREFIX,
-    flux_layout,
-    flux_transformer_config,
-    flux_transformer_variant,
-)
 from f1studio.engine.memory import requested_quantization, transformer_quantization_config
 from f1studio.engine.model_files import (
     check_folder_weights,
@@ -49,6 +43,12 @@ from f1studio.engine.model_files import (
     is_safetensors,
     read_config,
     read_safetensors_header,
+)
+from f1studio.engine.tensor_layouts import (
+    COMFY_PREFIX,
+    flux_layout,
+    flux_transformer_config,
+    flux_transformer_variant,
 )
 
 
