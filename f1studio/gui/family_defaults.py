@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from f1studio.demo.model import DEMO_SIZE, is_demo
+from f1studio.document.document import Document
 from f1studio.engine import family_table
 from f1studio.engine.family_table import FAMILY_DEFAULTS, ModelFamily, VariantDefaults
 
@@ -130,3 +131,11 @@ def live_defaults(family: str | None, variant: str | None, model: str | None) ->
         return FEW_STEP_LIVE
     found = defaults_for(family, variant)
     return LiveDefaults(steps=found.steps if found is not None else 25)
+
+
+def apply_live_defaults(doc: Document, base: str | None) -> str | None:
+    """Set the live steps (and strength) that suit the model ``base``; its warning, if any."""
+    found = live_defaults(*identify_model(base), base)
+    doc.set_setting("live_steps", found.steps)
+    doc.set_setting("live_strength", found.strength)
+    return found.warning

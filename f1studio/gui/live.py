@@ -74,16 +74,6 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
     )
 
 
-def apply_live_defaults(doc: Document, base: str | None) -> str | None:
-    """Set the live steps (and strength) that suit the model ``base``; its warning, if any."""
-    from f1studio.gui.family_defaults import identify_model, live_defaults
-
-    found = live_defaults(*identify_model(base), base)
-    doc.set_setting("live_steps", found.steps)
-    doc.set_setting("live_strength", found.strength)
-    return found.warning
-
-
 @dataclass
 class _Running:
     job_id: int

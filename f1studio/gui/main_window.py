@@ -23,11 +23,10 @@ from f1studio.document.layers import LayerKind
 from f1studio.document.results import ResultRecord
 from f1studio.gui.canvas.view import CanvasView
 from f1studio.gui.engine_status import EngineStatus
-from f1studio.gui.family_defaults import useful_guidance
+from f1studio.gui.family_defaults import apply_live_defaults, useful_guidance
 from f1studio.gui.file_window import FileWindow, app_qsettings
 from f1studio.gui.importing import ImportController
 from f1studio.gui.jobs import GenerateController
-from f1studio.gui.live import apply_live_defaults
 from f1studio.gui.live_view import install_live
 from f1studio.gui.model_banner import ModelBanner
 from f1studio.gui.new_project import effective_base, new_document

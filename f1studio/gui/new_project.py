@@ -6,8 +6,7 @@ from __future__ import annotations
 from f1studio.appsettings import AppSettings
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
-from f1studio.gui.family_defaults import project_defaults
-from f1studio.gui.live import apply_live_defaults
+from f1studio.gui.family_defaults import apply_live_defaults, project_defaults
 from f1studio.model_library import resolve_models
 
 
