@@ -192,6 +192,17 @@ def fetch_hub(repo_id: str, *, what: str = "model") -> str:
         ) from error
 
 
+def local_source(
+    ref: str | None, *, allow_pickle: bool = False, what: str = "model"
+) -> tuple[ModelSource, str]:
+    """:func:`resolve` ``ref``, and the local path to load it from (a hub id: its folder in the
+    cache, fetched when online; see :func:`fetch_hub`)."""
+    source = resolve(ref, allow_pickle=allow_pickle, what=what)
+    if source.kind == SourceKind.HUB:
+        return source, fetch_hub(source.location, what=what)
+    return source, source.location
+
+
 # what diffusers says when a single file lacks tensors its configuration needs
 _MISSING_WEIGHTS = ("appear to be missing", "meta tensor", "Missing key")
 
@@ -225,8 +236,7 @@ def load_pipeline(
     standard SD1.5 repository in the local Hugging Face cache).
     """
     quiet_libraries()
-    source = resolve(ref, allow_pickle=allow_pickle)
-    location = fetch_hub(source.location) if source.kind == SourceKind.HUB else source.location
+    source, location = local_source(ref, allow_pickle=allow_pickle)
     family, inpainting = detect_family(location)
     if not family.is_supported:
         raise EngineError(
@@ -309,10 +319,7 @@ def load_controlnet(
     the local Hugging Face cache).
     """
     quiet_libraries()
-    source = resolve(ref, allow_pickle=allow_pickle, what="ControlNet")
-    location = source.location
-    if source.kind == SourceKind.HUB:
-        location = fetch_hub(location, what="ControlNet")
+    _, location = local_source(ref, allow_pickle=allow_pickle, what="ControlNet")
     try:
         if Path(location).is_dir():
             if not (Path(location) / "config.json").exists():

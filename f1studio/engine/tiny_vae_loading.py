@@ -11,17 +11,14 @@ from typing import Any
 
 from f1studio.engine.events import EngineError, ErrorKind
 from f1studio.engine.model_files import PICKLE_SUFFIXES, check_folder_weights, check_json_files
-from f1studio.engine.models import SourceKind, fetch_hub, load_error, resolve
+from f1studio.engine.models import load_error, local_source
 from f1studio.engine.quiet import quiet_libraries
 
 
 def load_tiny_vae(ref: str, device: str, dtype: Any, *, allow_pickle: bool = False) -> Any:
     """An ``AutoencoderTiny`` on ``device`` in ``dtype`` from a folder, file or hub id."""
     quiet_libraries()
-    source = resolve(ref, allow_pickle=allow_pickle, what="tiny VAE")
-    location = source.location
-    if source.kind == SourceKind.HUB:
-        location = fetch_hub(location, what="tiny VAE")
+    _, location = local_source(ref, allow_pickle=allow_pickle, what="tiny VAE")
     try:
         if Path(location).is_dir():
             vae = _from_folder(Path(location), allow_pickle)
