@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
 
 from f1studio.appsettings import AppSettings
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.gui.background import CallableRunner, run_in_background
+from f1studio.gui.controller import DocumentController
 from f1studio.gui.qimage import qimage_to_rgba
 
 DROP_OFFSET = 24  # px between several images dropped at once
@@ -45,18 +46,13 @@ def place_on_canvas(image: np.ndarray, width: int, height: int, cx: float, cy: f
     return layer
 
 
-class ImportController(QObject):
+class ImportController(DocumentController):
     """Adds reference images and extracted guides to the current document.
 
     ``document`` returns the document shown now; ``engine`` runs the decoding and extraction
     (the EngineWorker: after the running render, never beside it); ``settings`` returns the
     user's settings (the depth estimator and device).
     """
-
-    aboutToAddLayer = Signal()  # a layer is about to be added: close any open stroke
-    layerAdded = Signal(str)  # id of the layer just added
-    statusMessage = Signal(str)
-    errorMessage = Signal(str)
 
     def __init__(
         self,
@@ -65,10 +61,8 @@ class ImportController(QObject):
         settings: Callable[[], AppSettings] = AppSettings.load,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._document = document
+        super().__init__(document, settings, parent)
         self._engine = engine
-        self._settings = settings
 
     def choose_files(self, kind: LayerKind = LayerKind.REFERENCE) -> list[str]:
         """File ▸ Import image…: pick one or more image files, each becomes a ``kind`` layer

@@ -22,6 +22,7 @@ from f1studio.document.results import ResultRecord, request_record
 from f1studio.document.settings import SeedMode
 from f1studio.engine.events import Cancelled, ErrorKind, Failed, Finished, Progress, Started
 from f1studio.engine.request import GenerationRequest
+from f1studio.gui.controller import DocumentController
 from f1studio.gui.worker import EngineWorker
 from f1studio.model_choice import BASE_SLOT
 from f1studio.model_library import resolve_models, tiny_vae_for
@@ -44,7 +45,7 @@ class Job:
     document: Document  # the document it was built from: results are applied only there
 
 
-class GenerateController(QObject):
+class GenerateController(DocumentController):
     """Builds requests from the current document, runs them on the worker, applies results.
 
     ``document`` returns the document shown now (New and Open replace it); ``settings``
@@ -59,11 +60,7 @@ class GenerateController(QObject):
     previewChanged = Signal(object)  # RGB uint8 preview of the running job, None to clear
     resultReady = Signal(object)  # ResultRecord, one per seed, added to the document's history
     seedUsed = Signal(int)  # the first seed of the job that just finished
-    aboutToAddLayer = Signal()  # a layer is about to be added: close any open stroke
-    layerAdded = Signal(str)  # id of the result layer just added
     modelProblem = Signal(str)  # why no model can render ("" = none is chosen)
-    statusMessage = Signal(str)
-    errorMessage = Signal(str)
 
     def __init__(
         self,
@@ -72,9 +69,7 @@ class GenerateController(QObject):
         settings: Callable[[], AppSettings] = AppSettings.load,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._document = document
-        self._settings = settings
+        super().__init__(document, settings, parent)
         self.worker = worker
         self._jobs: dict[int, Job] = {}
         self.last_seed: int | None = None

@@ -36,6 +36,7 @@ from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.engine.events import Cancelled, Failed, Finished, Progress, Started
 from f1studio.engine.request import GenerationRequest, Pixels
+from f1studio.gui.controller import DocumentController
 from f1studio.gui.worker import EngineWorker
 from f1studio.model_library import resolve_models, tiny_vae_for
 
@@ -86,16 +87,12 @@ class _Running:
     stopping: bool = False  # cancelled by this controller
 
 
-class LiveController(QObject):
+class LiveController(DocumentController):
     """Keeps the live picture in step with the document (see the module docstring)."""
 
     pictureChanged = Signal(object)  # RGB uint8 of the newest live render, None: no picture
     activeChanged = Signal(bool)
     renderingChanged = Signal(bool)  # a live render runs
-    aboutToAddLayer = Signal()  # Apply is about to add a layer: close any open stroke
-    layerAdded = Signal(str)
-    statusMessage = Signal(str)
-    errorMessage = Signal(str)
 
     def __init__(
         self,
@@ -104,9 +101,7 @@ class LiveController(QObject):
         settings: Callable[[], AppSettings] = AppSettings.load,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._document = document
-        self._settings = settings
+        super().__init__(document, settings, parent)
         self.worker = worker
         self._tag = object()  # marks this controller's jobs on the worker
         self._doc: Document | None = None
