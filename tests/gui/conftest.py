@@ -60,3 +60,13 @@ def studio(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[O
 def tiny_settings(tiny_models: dict[str, Path]) -> AppSettings:
     """The user's settings with the tiny SD1.5 model on the CPU."""
     return AppSettings(base=str(tiny_models["pipeline"]), device="cpu")
+
+
+@pytest.fixture
+def small_window(studio: OpenWindow, tiny_settings: AppSettings) -> MainWindow:
+    """A window on the tiny model with a 64x64 canvas, a prompt and 3 steps: quick renders."""
+    win = studio(tiny_settings)
+    win.doc.resize_canvas(64, 64)
+    win.doc.set_prompt("a red car")
+    win.doc.set_setting("steps", 3)
+    return win

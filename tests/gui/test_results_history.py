@@ -10,12 +10,8 @@ from f1studio.document.settings import SeedMode
 
 
 @pytest.fixture()
-def window(studio, tiny_settings):
-    win = studio(tiny_settings)
-    win.doc.resize_canvas(64, 64)
-    win.doc.set_prompt("a red car")
-    win.doc.set_setting("steps", 3)
-    return win
+def window(small_window):
+    return small_window
 
 
 def _render(qtbot, window) -> None:

@@ -20,12 +20,8 @@ def qsettings_home(tmp_path):
 
 
 @pytest.fixture()
-def window(studio, tiny_settings, qsettings_home):
-    win = studio(tiny_settings)
-    win.doc.resize_canvas(64, 64)
-    win.doc.set_prompt("a red car")
-    win.doc.set_setting("steps", 3)
-    return win
+def window(small_window, qsettings_home):
+    return small_window
 
 
 def _render(qtbot, window) -> None:
