@@ -4,58 +4,56 @@ numpy + OpenCV only. Shape measures work on each pixel's nearest world colour af
 clean-up (a 3x3 opening per colour, with the dropped fringe pixels refilled), so that the
 soft edges, noise and small tints of a diffusion render do not read as shapes.
 
-* :func:`fit_shapes` fits each scene shape with the template (kind x size x position,
-  drawn by :mod:`f1studio.demo.world` itself, allowed to shift up to ``MAX_OFFSET`` px) that
-  best explains the pixels of its colour. Pixels of the other shapes' colours may be
-  occluders: they are unknown and count in neither intersection nor union.
-* :func:`prompt_adherent`: every shape found with its colour, kind and position.
+* :func:`fit_shapes` fits each scene shape's colour with a circle, a square and a triangle
+  at any centre, size and rotation (enclosing fits of its pixels, refined) and keeps the kind
+  that explains the pixels best. Pixels of the colours of shapes listed after it (nearer,
+  as captions go back to front) may hide it: they count in neither intersection nor union.
+* :func:`prompt_adherent`: every shape found with its colour, kind and position word.
 * :func:`edge_f1` and :func:`depth_order_correlation` score the edge and depth controls.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
 from f1studio.demo.world import (
     COLORS,
+    GRID,
     POSITIONS,
     SHAPES,
-    SIZES,
     Scene,
     Shape,
-    draw_label,
-    shape_geometry,
+    position_of,
+    shape_mask,
+    size_of,
 )
 
 COLOR_NAMES: tuple[str, ...] = tuple(COLORS)
 _PALETTE = np.array([COLORS[c] for c in COLOR_NAMES], dtype=np.float32)
-_KINDS_SIZES: tuple[tuple[str, str], ...] = tuple(itertools.product(SHAPES, SIZES))
-_Key = tuple[str, str, str]  # kind, size, position
-_Found = tuple[_Key, tuple[int, int], float]  # template, (dx, dy) shift, IoU
 _3X3 = np.ones((3, 3), np.uint8)
 
 #: A fit below this IoU is too weak to count as finding the shape.
 MIN_IOU = 0.5
-#: Template overlaps smaller than this (pixels) are ignored by the depth-order measure.
+#: Shape overlaps smaller than this (pixels) are ignored by the depth-order measure.
 MIN_OVERLAP = 8
-#: Templates may shift this many pixels (at 128 px; scaled with the image) off their position.
-MAX_OFFSET = 8
-#: IoU a shift must gain per pixel of distance to be preferred (exact renders fit at 0).
-SHIFT_COST = 1e-3
+#: Pieces of a colour smaller than this share of its largest piece are specks, not shape.
+_MIN_PIECE = 0.1
+#: A fit of the caption's kind in the caption's cell this close (IoU) to the best fit reads
+#: the picture the caption's way (see :func:`_fit_for`).
+READING_TOLERANCE = 0.03
 
 
 @dataclass(frozen=True)
 class ShapeFit:
-    """The template that best explains one scene shape's pixels.
+    """The shape that best explains one scene shape's pixels.
 
     ``kind``/``size``/``position`` are None when no pixel has the shape's colour.
-    ``matched``: kind and position equal the scene shape's and ``iou >= MIN_IOU``.
-    ``offset``: the template's (dx, dy) shift in pixels from its named position.
+    ``matched``: kind and position word equal the scene shape's and ``iou >= MIN_IOU``.
+    ``x``, ``y``, ``extent`` (normalised) and ``angle`` (degrees) give the fitted geometry.
     """
 
     kind: str | None
@@ -63,7 +61,13 @@ class ShapeFit:
     position: str | None
     iou: float
     matched: bool
-    offset: tuple[int, int] = (0, 0)
+    x: float = 0.0
+    y: float = 0.0
+    extent: float = 0.0
+    angle: float = 0.0
+
+
+_NOT_FOUND = ShapeFit(None, None, None, 0.0, False)
 
 
 def _distances(image: np.ndarray) -> np.ndarray:
@@ -106,127 +110,202 @@ def _clean_colour_masks(image: np.ndarray) -> np.ndarray:
     return masks
 
 
-def _key(shape: Shape) -> _Key:
-    return shape.kind, shape.size, shape.position
+def _pieces(pixels: np.ndarray) -> list[np.ndarray]:
+    """The connected pieces of ``pixels`` that are not specks, largest first."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(pixels.astype(np.uint8), 8)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    if not len(areas):
+        return []
+    order = np.argsort(-areas, kind="stable")
+    return [labels == k + 1 for k in order if areas[k] >= _MIN_PIECE * areas.max()]
 
 
-@lru_cache(maxsize=256)
-def _full_mask(key: _Key, size: int) -> np.ndarray:
-    """uint8 0/1 (size, size): the template drawn by the world's own ``draw_label``."""
-    canvas = np.zeros((size, size), dtype=np.uint8)
-    draw_label(canvas, Shape(key[0], "red", key[1], key[2]), 1)
-    canvas.setflags(write=False)
-    return canvas
+def _candidate(kind: str, x: float, y: float, r: float, angle: float, size: int) -> Shape:
+    cx, cy, extent = x / size, y / size, max(r / size, 0.5 / size)
+    return Shape(kind, "red", size_of(extent), position_of(cx, cy), cx, cy, extent, angle)
 
 
-@lru_cache(maxsize=8)
-def _kernels(size: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per (kind, size): float32 core and band kernels centred on the shape's centre.
-
-    Core (the template eroded by 1 px) and band (dilated minus eroded) split the template
-    dilated by 1 px; band pixels are ignored, so a fit tolerates a 1-px error at its outline.
-    """
+def _triangle_candidates(vertices: np.ndarray, size: int) -> list[Shape]:
+    """World triangles (apex, base of twice the half-extent) through a fitted triangle: one
+    per choice of apex."""
     out = []
-    for kind, shape_size in _KINDS_SIZES:
-        full = _full_mask((kind, shape_size, "centre"), size)
-        cx, cy, r = shape_geometry(Shape(kind, "red", shape_size, "centre"), size)
-        inner = cv2.erode(full, _3X3, borderType=cv2.BORDER_REPLICATE)
-        band = cv2.dilate(full, _3X3) - inner
-        crop = np.s_[cy - r - 2 : cy + r + 3, cx - r - 2 : cx + r + 3]
-        out.append((inner[crop].astype(np.float32), band[crop].astype(np.float32)))
+    for k in range(3):
+        apex, b, c = vertices[k], vertices[(k + 1) % 3], vertices[(k + 2) % 3]
+        base_mid = (b + c) / 2
+        centre = (apex + base_mid) / 2
+        r = max(np.hypot(*(b - c)) / 2, np.hypot(*(apex - base_mid)) / 2)
+        up = apex - centre
+        angle = float(np.degrees(np.arctan2(up[0], -up[1])))
+        out.append(_candidate("triangle", *centre, r, angle % 360, size))
     return out
 
 
-def _correlate(values: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """Sum of ``values`` under ``kernel`` centred on each pixel (zero outside the image)."""
-    return np.rint(cv2.filter2D(values, -1, kernel, borderType=cv2.BORDER_CONSTANT))
-
-
-def _best_template(pixels: np.ndarray, unknown: np.ndarray) -> _Found:
-    """The (shifted) template that best fits ``pixels`` (disjoint from ``unknown``) by IoU.
-
-    ``unknown`` pixels and the template's band count in neither intersection nor union.
-    Shifts cost SHIFT_COST per pixel; ties go to the smaller template.
-    """
+def _candidates(pixels: np.ndarray) -> list[Shape]:
+    """Circles, squares and triangles that could explain ``pixels``: enclosing fits and
+    area-matched fits around the centroid."""
     size = pixels.shape[0]
-    p = pixels.astype(np.float32)
-    hidden = unknown.astype(np.float32) if unknown.any() else None
-    radius = max(1, round(MAX_OFFSET * size / 128))
-    dy, dx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
-    best: tuple[float, _Found] = (-np.inf, (("", "", ""), (0, 0), 0.0))
-    for (kind, shape_size), (core, band) in zip(_KINDS_SIZES, _kernels(size), strict=True):
-        inter = _correlate(p, core)
-        known = core.sum() - (0.0 if hidden is None else _correlate(hidden, core))
-        union = known + p.sum() - _correlate(p, band) - inter
-        iou = np.where(union > 0, inter / np.maximum(union, 1.0), 0.0)
-        for position in POSITIONS:
-            cx, cy, _ = shape_geometry(Shape(kind, "red", shape_size, position), size)
-            window = iou[cy - radius : cy + radius + 1, cx - radius : cx + radius + 1]
-            score = window - SHIFT_COST * np.hypot(dx, dy) - 1e-9 * float(core.sum())
-            k = np.unravel_index(int(score.argmax()), score.shape)
-            if score[k] > best[0]:
-                offset = (int(dx[k]), int(dy[k]))
-                best = (float(score[k]), ((kind, shape_size, position), offset, float(window[k])))
-    return best[1]
+    points = np.argwhere(pixels)[:, ::-1].astype(np.float32) + 0.5
+    area = float(len(points))
+    mx, my = points.mean(axis=0)
+    (ex, ey), er = cv2.minEnclosingCircle(points)
+    (rx, ry), (w, h), rect_angle = cv2.minAreaRect(points)
+    out = [
+        _candidate("circle", ex, ey, er, 0.0, size),
+        _candidate("circle", mx, my, np.sqrt(area / np.pi), 0.0, size),
+        _candidate("square", rx, ry, max(w, h) / 2, rect_angle % 90, size),
+        _candidate("square", mx, my, np.sqrt(area) / 2, rect_angle % 90, size),
+    ]
+    if len(points) >= 3:
+        _, triangle = cv2.minEnclosingTriangle(points.reshape(-1, 1, 2))
+        out += _triangle_candidates(triangle.reshape(3, 2).astype(np.float64), size)
+    return out
 
 
-def _placed(found: _Found, size: int) -> np.ndarray:
-    """bool (size, size): the found template at its shift."""
-    (dx, dy), full = found[1], _full_mask(found[0], size)
-    move = np.array([[1, 0, dx], [0, 1, dy]], dtype=np.float32)
-    return cv2.warpAffine(full, move, (size, size), flags=cv2.INTER_NEAREST) > 0
+def _iou(template: np.ndarray, pixels: np.ndarray, unknown: np.ndarray) -> float:
+    inter = float((template & pixels).sum())
+    union = float(pixels.sum() + (template & ~pixels & ~unknown).sum())
+    return inter / union if union else 0.0
 
 
-def _fit_colour(pixels: np.ndarray, unknown: np.ndarray, count: int) -> list[_Found]:
-    """Up to ``count`` templates for one colour's pixels: greedy, then each refitted twice."""
-    found: list[_Found] = []
-    rest, hidden = pixels.copy(), unknown.copy()
-    for _ in range(count):
-        if not rest.any():
-            break
-        found.append(_best_template(rest, hidden))
-        covered = _placed(found[-1], pixels.shape[0])
-        hidden |= covered  # the next same-colour shape may lie behind this one
-        rest &= ~covered
-    for _ in range(2 if len(found) > 1 else 0):  # refit each with the others' pixels unknown
-        for k in range(len(found)):
-            others = np.zeros_like(pixels)
-            for item in found[:k] + found[k + 1 :]:
-                others |= _placed(item, pixels.shape[0])
-            found[k] = _best_template(pixels & ~others, unknown | others)
-    return found
+def _refine(
+    shape: Shape, pixels: np.ndarray, unknown: np.ndarray, cell: str | None = None
+) -> tuple[float, Shape]:
+    """Coordinate descent on a candidate's centre, size and rotation (steps of 4, 2 and 1 px,
+    and of 8 down to 1 degrees) while its IoU improves; with ``cell``, the centre stays in
+    that position word's cell."""
+    size = pixels.shape[0]
+
+    def score(s: Shape) -> float:
+        if cell is not None and s.position != cell:
+            return -1.0
+        return _iou(shape_mask(s, size), pixels, unknown)
+
+    best, best_iou = shape, score(shape)
+    turns = shape.kind != "circle"
+    for px, degrees in ((4.0, 8.0), (2.0, 4.0), (1.0, 2.0), (0.5, 1.0)):
+        for _ in range(6):
+            x, y = (v * size for v in best.centre)
+            e, a = best.half_extent * size, best.angle
+            moves = [(px, 0, 0, 0), (-px, 0, 0, 0), (0, px, 0, 0), (0, -px, 0, 0)]
+            moves += [(0, 0, px, 0), (0, 0, -px, 0)]
+            if turns:
+                moves += [(0, 0, 0, degrees), (0, 0, 0, -degrees)]
+            tried = [
+                _candidate(best.kind, x + dx, y + dy, e + de, (a + da) % 360, size)
+                for dx, dy, de, da in moves
+            ]
+            top_iou, top = max(((score(s), s) for s in tried), key=lambda item: item[0])
+            if top_iou <= best_iou + 1e-6:
+                break
+            best, best_iou = top, top_iou
+    return best_iou, best
 
 
-def _assign(shapes: list[Shape], found: list[_Found]) -> list[ShapeFit]:
-    """Give same-colour fits to their shapes: most matches, then the highest total IoU."""
+def _fit_kinds(pixels: np.ndarray, unknown: np.ndarray) -> dict[str, tuple[float, Shape]]:
+    """Per kind, the refined shape that best explains ``pixels`` and its IoU."""
+    pieces = _pieces(pixels)
+    if not pieces:
+        return {}
+    kept = np.any(pieces, axis=0)
+    best_per_kind: dict[str, tuple[float, Shape]] = {}
+    size = pixels.shape[0]
+    for shape in _candidates(kept):
+        iou = _iou(shape_mask(shape, size), kept, unknown)
+        if iou > best_per_kind.get(shape.kind, (-1.0, shape))[0]:
+            best_per_kind[shape.kind] = (iou, shape)
+    return {kind: _refine(s, kept, unknown) for kind, (_, s) in best_per_kind.items()}
 
-    def fit(shape: Shape, item: _Found | None) -> ShapeFit:
-        if item is None:
-            return ShapeFit(None, None, None, 0.0, False)
-        (kind, size, position), offset, iou = item
-        ok = kind == shape.kind and position == shape.position and iou >= MIN_IOU
-        return ShapeFit(kind, size, position, iou, ok, offset)
 
-    padded: list[_Found | None] = [*found, *([None] * (len(shapes) - len(found)))]
-    options = (
-        [fit(s, item) for s, item in zip(shapes, perm, strict=True)]
-        for perm in itertools.permutations(padded)
+def _as_fit(iou: float, shape: Shape, matched: bool = False) -> ShapeFit:
+    x, y = shape.centre
+    return ShapeFit(
+        shape.kind, shape.size, shape.position, iou, matched, x, y, shape.half_extent, shape.angle
     )
-    return max(options, key=lambda fits: (sum(f.matched for f in fits), sum(f.iou for f in fits)))
+
+
+def _best(fits: dict[str, tuple[float, Shape]]) -> tuple[float, Shape]:
+    return max(fits.values(), key=lambda item: (item[0], -SHAPES.index(item[1].kind)))
+
+
+def fit_pixels(pixels: np.ndarray, unknown: np.ndarray) -> ShapeFit:
+    """The circle, square or triangle (any centre, size, rotation) that best explains
+    ``pixels`` (bool), with ``unknown`` pixels counting in neither intersection nor union."""
+    fits = _fit_kinds(pixels, unknown)
+    return _as_fit(*_best(fits)) if fits else _NOT_FOUND
+
+
+def _cell_range(position: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The (x, y) ranges of centres inside ``position``'s cell."""
+    bands = ((0.0, GRID[0] - 1e-3), (GRID[0] + 1e-3, GRID[1] - 1e-3), (GRID[1] + 1e-3, 1.0))
+
+    def band(v: float) -> tuple[float, float]:
+        return bands[0] if v < GRID[0] else bands[2] if v > GRID[1] else bands[1]
+
+    x, y = POSITIONS[position]
+    return band(x), band(y)
+
+
+def _fit_for(pixels: np.ndarray, unknown: np.ndarray, shape: Shape) -> ShapeFit:
+    """The best fit of ``pixels``, judged against ``shape``'s words. A picture that a shape of
+    the caption's kind in the caption's cell explains within :data:`READING_TOLERANCE` of the
+    best fit's IoU is read the caption's way: where a shape is cut by the canvas edge or
+    hidden in part, several shapes can explain what shows."""
+    fits = _fit_kinds(pixels, unknown)
+    if not fits:
+        return _NOT_FOUND
+    best_iou, best = _best(fits)
+    if not (best.kind == shape.kind and best.position == shape.position):
+        own_iou, own = fits[shape.kind]
+        if own.position != shape.position:
+            (x0, x1), (y0, y1) = _cell_range(shape.position)
+            x, y = own.centre
+            x, y = min(max(x, x0), x1), min(max(y, y0), y1)
+            turns = {"circle": 1, "square": 3, "triangle": 12}[shape.kind]
+            starts = [
+                replace(own, x=x, y=y, position=position_of(x, y), angle=30.0 * k)
+                for k in range(turns)
+            ]
+            own_iou, own = max(
+                (_refine(s, pixels, unknown, cell=shape.position) for s in starts),
+                key=lambda item: item[0],
+            )
+        if own.position == shape.position and own_iou >= best_iou - READING_TOLERANCE:
+            best_iou, best = own_iou, own
+    ok = best.kind == shape.kind and best.position == shape.position and best_iou >= MIN_IOU
+    return _as_fit(best_iou, best, ok)
 
 
 def fit_shapes(image: np.ndarray, scene: Scene) -> list[ShapeFit]:
-    """One :class:`ShapeFit` per scene shape, in the scene's order (``image``: RGB uint8)."""
+    """One :class:`ShapeFit` per scene shape, in the scene's order (``image``: RGB uint8).
+
+    A caption lists shapes back to front, so the pixels of the shapes listed after a shape
+    (in other colours) may hide part of it: they are unknown to its fit. Shapes of one colour
+    share its pixels: they take its pieces, largest first, in turn.
+    """
     masks = _clean_colour_masks(image)
-    colours = {s.color for s in scene.shapes}
+    shapes = scene.shapes
     result: dict[int, ShapeFit] = {}
-    for colour in colours:
-        idx = [i for i, s in enumerate(scene.shapes) if s.color == colour]
-        unknown = np.asarray(masks[[COLOR_NAMES.index(c) for c in colours - {colour}]].any(axis=0))
-        found = _fit_colour(masks[COLOR_NAMES.index(colour)], unknown, len(idx))
-        fits = _assign([scene.shapes[i] for i in idx], found)
-        result.update(zip(idx, fits, strict=True))
-    return [result[i] for i in range(len(scene.shapes))]
+    for colour in dict.fromkeys(s.color for s in shapes):
+        idx = [i for i, s in enumerate(shapes) if s.color == colour]
+        front = {s.color for s in shapes[idx[0] + 1 :]} - {colour}
+        others = [COLOR_NAMES.index(c) for c in front]
+        unknown = masks[others].any(axis=0) if others else np.zeros(masks.shape[1:], bool)
+        pixels = masks[COLOR_NAMES.index(colour)]
+        if len(idx) == 1:
+            result[idx[0]] = _fit_for(pixels, unknown, shapes[idx[0]])
+            continue
+        pieces: list[np.ndarray | None] = list(_pieces(pixels)[: len(idx)])
+        pieces += [None] * (len(idx) - len(pieces))
+        options = (
+            [
+                _fit_for(p, unknown, shapes[i]) if p is not None else _NOT_FOUND
+                for i, p in zip(idx, perm, strict=True)
+            ]
+            for perm in itertools.permutations(pieces)
+        )
+        best = max(options, key=lambda fs: (sum(f.matched for f in fs), sum(f.iou for f in fs)))
+        result.update(zip(idx, best, strict=True))
+    return [result[i] for i in range(len(shapes))]
 
 
 def prompt_adherent(image: np.ndarray, scene: Scene) -> bool:
@@ -291,8 +370,8 @@ def _average_ranks(values: np.ndarray) -> np.ndarray:
 def depth_order_correlation(image: np.ndarray, scene: Scene) -> float:
     """Spearman correlation of the render's depth order with the scene's (back to front).
 
-    Only pairs of differently coloured shapes whose templates (at the scene's kind, size and
-    position) overlap by >= MIN_OVERLAP px count; the colour owning more of the overlap is in
+    Only pairs of differently coloured shapes whose whole outlines (as the scene places them)
+    overlap by >= MIN_OVERLAP px count; the colour owning more of the overlap is in
     front. Each shape scores wins minus losses over these pairs, once as rendered and once as
     the scene's order implies; the result is the Spearman correlation of the two scores over
     the shapes in such pairs: 1 = same order, -1 = reversed. NaN when no pair overlaps (or
@@ -305,7 +384,7 @@ def depth_order_correlation(image: np.ndarray, scene: Scene) -> float:
     for i, j in itertools.combinations(range(len(shapes)), 2):  # i < j: j is the nearer
         if shapes[i].color == shapes[j].color:
             continue
-        overlap = (_full_mask(_key(shapes[i]), size) & _full_mask(_key(shapes[j]), size)) > 0
+        overlap = shape_mask(shapes[i], size) & shape_mask(shapes[j], size)
         if overlap.sum() < MIN_OVERLAP:
             continue
         own_i = int(masks[COLOR_NAMES.index(shapes[i].color)][overlap].sum())

@@ -1,8 +1,8 @@
 """The shapes-world model's networks: sizes chosen to train on a 2-core CPU in about an hour.
 
 A 128x128 image maps to a 16x16x4 latent (an 8x AutoencoderKL without attention, so it
-trains on crops). The UNet has cross-attention at 16x16 and 8x8 (where region masks act);
-the text encoder is a 3-layer CLIP over the world's vocabulary. ControlNets copy the UNet's
+trains on crops). The UNet's layout is one of :data:`UNET_VARIANTS` (see there); the text
+encoder is a 3-layer CLIP over the world's vocabulary. ControlNets copy the UNet's
 encoder, as diffusers' ``ControlNetModel.from_unet`` does.
 """
 
@@ -50,21 +50,46 @@ def build_vae() -> Any:
     )
 
 
-def build_unet() -> Any:
+#: UNet layouts compared by ``benchmarks/demo_ablation.py`` (all Stable Diffusion 1.5's
+#: diffusers layout; the latent is 16x16): the first model's (cross-attention at 16 and 8, a
+#: 4x4 innermost level without it), cross-attention at every level, and a fourth level
+#: down to 2x2 with cross-attention everywhere.
+UNET_VARIANTS: dict[str, dict[str, Any]] = {
+    "v1": dict(
+        block_out_channels=(64, 128, 128),
+        down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
+        attention_head_dim=(2, 4, 4),
+    ),
+    "attn-all": dict(
+        block_out_channels=(64, 128, 128),
+        down_block_types=("CrossAttnDownBlock2D",) * 3,
+        up_block_types=("CrossAttnUpBlock2D",) * 3,
+        attention_head_dim=(2, 4, 4),
+    ),
+    "deep": dict(
+        block_out_channels=(64, 128, 128, 128),
+        down_block_types=("CrossAttnDownBlock2D",) * 4,
+        up_block_types=("CrossAttnUpBlock2D",) * 4,
+        attention_head_dim=(2, 4, 4, 4),
+    ),
+}
+#: The layout the shipped model uses (chosen by the ablation).
+UNET_VARIANT = "attn-all"
+
+
+def build_unet(variant: str = UNET_VARIANT) -> Any:
     from diffusers import UNet2DConditionModel
 
+    # diffusers reads attention_head_dim as the number of heads per block: 32-wide heads
     return UNet2DConditionModel(
         sample_size=IMAGE_SIZE // 8,
         in_channels=4,
         out_channels=4,
-        block_out_channels=(64, 128, 128),
         layers_per_block=1,
-        down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
-        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
         cross_attention_dim=TEXT_WIDTH,
-        # diffusers reads this as the number of heads per block: 32-wide heads
-        attention_head_dim=(2, 4, 4),
         norm_num_groups=16,
+        **UNET_VARIANTS[variant],
     )
 
 

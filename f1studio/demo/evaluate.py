@@ -142,12 +142,19 @@ def _cases(settings: EvalSettings) -> Iterator[tuple[int, Scene, Any, str]]:
 # -- the measurements ---------------------------------------------------------------------
 
 
-PROMPT_PARTS = ("adherence", "background", "shape_colour", "shape_kind", "shape_position")
+PROMPT_PARTS = (
+    "adherence",
+    "background",
+    "shape_colour",
+    "shape_kind",
+    "shape_position",
+    "shape_size",
+)
 
 
 def _prompt_scores(image: np.ndarray, scene: Scene, rendered: Any, into: dict) -> None:
     """Append one render's prompt scores to ``into`` (a list per :data:`PROMPT_PARTS`):
-    whole-caption adherence and background per render; colour found, kind and position
+    whole-caption adherence and background per render; colour found, kind, position and size
     right per shape."""
     into.setdefault("adherence", []).append(float(analysis.prompt_adherent(image, scene)))
     into.setdefault("background", []).append(float(_background_right(image, scene, rendered)))
@@ -158,6 +165,7 @@ def _prompt_scores(image: np.ndarray, scene: Scene, rendered: Any, into: dict) -
         into.setdefault("shape_position", []).append(
             float(found and fit.position == shape.position)
         )
+        into.setdefault("shape_size", []).append(float(found and fit.size == shape.size))
 
 
 def eval_prompt(r: Renderer, figures: Figures) -> None:

@@ -11,12 +11,20 @@ from typing import Any
 import numpy as np
 
 from f1studio.demo import architecture
+from f1studio.demo.hand_guides import hand_edges, painted_depth
 from f1studio.demo.train_loop import Log, to_tensor
 from f1studio.demo.train_settings import TrainSettings
-from f1studio.demo.world import TRAIN_SEED, caption, generate
+from f1studio.demo.world import MAX_SHAPES, TRAIN_SEED, caption, generate
 
-#: Region batches pad every scene to this many text chunks (up to three shapes + global).
-REGION_CHUNKS = 4
+#: Region batches pad every scene to this many text chunks (every shape + the global prompt).
+REGION_CHUNKS = MAX_SHAPES + 1
+#: How a ControlNet's training guides are made: hand-drawn (or painted) by the simulator in
+#: :mod:`f1studio.demo.hand_guides`, the world's exact outlines or depth, or Canny of the
+#: picture (what the engine's preprocessor gives for an image), as shares of the batches.
+GUIDE_SOURCES: dict[str, dict[str, float]] = {
+    "edge": {"hand": 0.5, "exact": 0.3, "canny": 0.2},
+    "depth": {"hand": 0.6, "exact": 0.4},
+}
 
 
 def vae_batch(settings: TrainSettings, step: int, full: bool) -> Any:
@@ -134,13 +142,21 @@ def region_batch(
     return ids, processor
 
 
-def guide_image(kind: str, rendered: Any, image_canny: bool) -> np.ndarray:
-    """The RGB control image a user's guide layer would give for a rendered scene."""
+def guide_image(kind: str, scene: Any, rendered: Any, rng: np.random.Generator) -> np.ndarray:
+    """The RGB control image a user's guide layer could give for a rendered scene, drawn from
+    :data:`GUIDE_SOURCES` with ``rng``."""
     import cv2
 
+    sources = GUIDE_SOURCES[kind]
+    source = str(rng.choice(list(sources), p=list(sources.values())))
+    size = rendered.image.shape[0]
     if kind == "edge":
-        edges = cv2.Canny(rendered.image, 100, 200) if image_canny else rendered.edges
-        grey = edges
+        if source == "hand":
+            grey = hand_edges(scene, rng, size)
+        elif source == "canny":
+            grey = cv2.Canny(rendered.image, 100, 200)
+        else:
+            grey = rendered.edges
     else:
-        grey = rendered.depth
+        grey = painted_depth(scene, rng, size) if source == "hand" else rendered.depth
     return np.repeat(grey[:, :, None], 3, axis=2)

@@ -38,6 +38,13 @@ GUIDE_KINDS = ("edge", "depth")
 # -- stage 1: autoencoder ----------------------------------------------------------------
 
 
+def gradient_loss(out: Any, x: Any) -> Any:
+    """L1 between the vertical and horizontal neighbour differences of ``out`` and ``x``."""
+    dy = (out[:, :, 1:] - out[:, :, :-1]) - (x[:, :, 1:] - x[:, :, :-1])
+    dx = (out[..., 1:] - out[..., :-1]) - (x[..., 1:] - x[..., :-1])
+    return dy.abs().mean() + dx.abs().mean()
+
+
 def train_vae(settings: TrainSettings, work: Path, log: Log) -> Any:
     import torch
     from diffusers import AutoencoderKL
@@ -57,6 +64,7 @@ def train_vae(settings: TrainSettings, work: Path, log: Log) -> Any:
         z = posterior.sample(generator=generator(settings.seed, 1, step))
         out = vae.decode(z).sample
         loss = (out - x).abs().mean() + (out - x).pow(2).mean()
+        loss = loss + settings.vae_edge_weight * gradient_loss(out, x)
         loss = loss + settings.vae_kl_weight * posterior.kl().mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -214,10 +222,7 @@ def train_controlnet(
         rng = np.random.default_rng([settings.seed, stage, step])
         idx_np = rng.integers(0, n, size=settings.controlnet_batch)
         idx = torch.from_numpy(idx_np)
-        guides = [
-            guide_image(kind, generate(int(i))[1], image_canny=bool(rng.random() < 0.5))
-            for i in idx_np
-        ]
+        guides = [guide_image(kind, *generate(int(i))[:2], rng) for i in idx_np]
         cond = torch.from_numpy(np.stack(guides).astype(np.float32) / 255.0).permute(0, 3, 1, 2)
         ids = drop_captions(data["ids"][idx], empty, settings.controlnet_caption_dropout, rng)
         noised, noise, t = noisy(settings, scheduler, data["latents"][idx].float(), stage, step)

@@ -27,11 +27,13 @@ from f1studio.demo.world import (
     HELD_OUT_SEED,
     POSITIONS,
     SHAPES,
+    SIZE_BANDS,
     SIZES,
     RenderedScene,
     Scene,
     Shape,
     generate,
+    position_of,
     render,
 )
 
@@ -114,13 +116,22 @@ def test_colour_fraction_of_own_and_other_colours(held_out, degraded):
 
 
 @pytest.mark.parametrize("kind", SHAPES)
-def test_every_template_fits_its_own_render_exactly(kind):
+def test_any_shape_fits_its_own_render(kind):
+    """Every size word, position word and a spread of rotations and exact sizes."""
+    rng = np.random.default_rng(SHAPES.index(kind))
     for size in SIZES:
         for position in POSITIONS:
-            scene = Scene((Shape(kind, "blue", size, position),), ("white",))
+            low, high = SIZE_BANDS[size]
+            extent = float(rng.uniform(low, min(high, 0.3)))
+            angle = float(rng.uniform(0, 360)) if kind != "circle" else 0.0
+            x, y = POSITIONS[position]
+            shape = Shape(kind, "blue", size, position, x, y, extent, angle)
+            scene = Scene((shape,), ("white",))
             (fit,) = fit_shapes(render(scene).image, scene)
-            assert (fit.kind, fit.size, fit.position) == (kind, size, position)
-            assert fit.iou == 1.0 and fit.matched and fit.offset == (0, 0)
+            assert (fit.kind, fit.size, fit.position) == (kind, size, position), (shape, fit)
+            assert fit.iou >= 0.85 and fit.matched
+            assert abs(fit.x - x) < 0.02 and abs(fit.y - y) < 0.02
+            assert abs(fit.extent - extent) < 0.1 * extent + 0.01
 
 
 def test_true_renders_are_adherent(held_out, clean_fits):
@@ -133,9 +144,9 @@ def test_true_renders_are_adherent(held_out, clean_fits):
     sizes = rate([fit.size == shape.size for shape, fit in pairs])
     worst = min(f.iou for fits in clean_fits for f in fits)
     print(f"\nclean adherence {adherent:.3f}, size accuracy {sizes:.3f}, lowest IoU {worst:.3f}")
-    assert adherent >= 0.99
+    assert adherent >= 0.98
     assert sizes >= 0.97
-    assert worst >= 0.8
+    assert worst >= 0.75
     assert prompt_adherent(held_out[0][1].image, held_out[0][0])
 
 
@@ -161,21 +172,36 @@ def test_detection_accuracy_per_kind(held_out, clean_fits, degraded_fits):
 
 
 def test_shapes_a_few_pixels_off_still_count(held_out):
+    """Centres keep 0.03 of the canvas (3.8 px) from a cell border: 3 px off stays right."""
     flags = [
-        prompt_adherent(np.roll(r.image, (5, -4), axis=(0, 1)), s)
+        prompt_adherent(np.roll(r.image, (3, -3), axis=(0, 1)), s)
         for s, r in held_out[:N_PERTURBED]
     ]
-    print(f"\nadherence with a (-4, 5) px offset {rate(flags):.3f}")
+    print(f"\nadherence with a (-3, 3) px offset {rate(flags):.3f}")
     assert rate(flags) >= 0.95
 
 
-@pytest.mark.parametrize("direction", [1, -1])
-def test_quarter_width_shift_is_not_adherent(held_out, direction):
-    flags = [
-        prompt_adherent(np.roll(r.image, direction * 32, axis=1), s)
-        for s, r in held_out[:N_PERTURBED]
-    ]
-    assert not any(flags)
+def _moved_to_another_cell(shape: Shape) -> Shape:
+    x, y = shape.centre
+    if position_of(1 - x, y) != shape.position:
+        x = 1 - x
+    elif position_of(x, 1 - y) != shape.position:
+        y = 1 - y
+    else:  # the centre cell
+        x, y = x - 0.3, y - 0.3
+    return dataclasses.replace(shape, position=position_of(x, y), x=x, y=y)
+
+
+def test_shape_in_another_cell_is_not_adherent(held_out):
+    flags = []
+    for i, (scene, _) in enumerate(held_out[:N_PERTURBED]):
+        k = i % len(scene.shapes)
+        moved = list(scene.shapes)
+        moved[k] = _moved_to_another_cell(scene.shapes[k])
+        rendered = render(Scene(tuple(moved), scene.background, scene.split))
+        flags.append(prompt_adherent(rendered.image, scene))
+    print(f"\nmoved shape wrongly adherent {rate(flags):.3f}")
+    assert rate(flags) <= 0.02
 
 
 def test_recoloured_shape_is_not_adherent(held_out):
@@ -220,16 +246,16 @@ def test_missing_shape_blank_and_noise_are_not_adherent(held_out):
 def test_same_colour_shapes_are_fitted_one_by_one():
     scene = Scene(
         (
-            Shape("square", "red", "large", "centre"),
-            Shape("circle", "red", "small", "left"),
-            Shape("triangle", "red", "large", "top right"),
+            Shape("square", "red", "medium", "bottom", 0.5, 0.78, 0.15, 20.0),
+            Shape("circle", "red", "small", "top left", 0.2, 0.25, 0.08),
+            Shape("triangle", "red", "medium", "top right", 0.75, 0.25, 0.15, 200.0),
         ),
         ("black",),
     )
     for image in (render(scene).image, degrade(render(scene).image, 1)):
         fits = fit_shapes(image, scene)
         assert all(f.matched for f in fits), fits
-        assert [f.size for f in fits] == ["large", "small", "large"]
+        assert [f.size for f in fits] == ["medium", "small", "medium"]
 
 
 def test_fit_rejects_non_square_or_grey_images():

@@ -8,10 +8,14 @@ import pytest
 
 from f1studio.demo.world import (
     COLORS,
+    GRID,
+    GRID_MARGIN,
     HELD_OUT_SEED,
     HELD_OUT_SEEDS,
+    MIN_VISIBLE,
     POSITIONS,
     SHAPES,
+    SIZE_BANDS,
     SIZES,
     TRAIN_SEED,
     TRAIN_SEEDS,
@@ -19,8 +23,11 @@ from f1studio.demo.world import (
     Shape,
     caption,
     generate,
+    position_of,
     render,
     sample_scene,
+    shape_mask,
+    size_of,
 )
 
 pytestmark = pytest.mark.slow  # the demo model's world, training and renders
@@ -117,13 +124,9 @@ def test_scene_validation():
     with pytest.raises(ValueError):
         Shape("hexagon", "red", "small", "left")
     with pytest.raises(ValueError):
-        Scene(
-            shapes=(
-                Shape("circle", "red", "small", "left"),
-                Shape("square", "blue", "small", "left"),
-            ),
-            background=("white",),
-        )
+        Scene(shapes=(Shape("circle", "red", "small", "left"),) * 5, background=("white",))
+    with pytest.raises(ValueError):
+        Shape("circle", "red", "huge", "left")
     with pytest.raises(ValueError):
         Scene(shapes=(Shape("circle", "red", "small", "left"),), background=("white", "black"))
 
@@ -131,14 +134,13 @@ def test_scene_validation():
 def test_centre_pixel_has_shape_colour(samples):
     for scene, r, _ in samples:
         for shape, mask in zip(scene.shapes, r.masks, strict=True):
-            x, y = POSITIONS[shape.position]
-            px, py = round(x * 128), round(y * 128)
+            x, y = shape.centre
+            px, py = int(x * 128), int(y * 128)
             if mask[py, px]:
                 assert tuple(r.image[py, px]) == COLORS[shape.color]
         # The front shape always owns its own centre.
-        front = scene.shapes[-1]
-        x, y = POSITIONS[front.position]
-        assert r.masks[-1][round(y * 128), round(x * 128)] == 255
+        x, y = scene.shapes[-1].centre
+        assert r.masks[-1][int(y * 128), int(x * 128)] == 255
 
 
 def test_masks_disjoint_nonempty_front_wins(samples):
@@ -220,11 +222,52 @@ def test_vocabulary_coverage():
     assert colours == set(COLORS) and len(COLORS) >= 6
     assert sizes == set(SIZES)
     assert positions == set(POSITIONS)
-    assert counts == {1, 2, 3}
+    assert counts == {1, 2, 3, 4}
     assert splits == {None, "top/bottom", "left/right"}
 
 
-def test_no_shape_is_ever_fully_hidden():
+def test_every_shape_keeps_half_of_itself_visible():
     for i in range(300):
-        _, r, _ = generate(i, size=64)
-        assert all((m > 0).sum() >= 0.01 * 64 * 64 for m in r.masks)
+        scene, r, _ = generate(i, size=64)
+        for shape, mask in zip(scene.shapes, r.masks, strict=True):
+            assert (mask > 0).sum() >= MIN_VISIBLE * shape_mask(shape, 64).sum()
+
+
+def test_words_follow_the_geometry():
+    """Sizes span a tenth of the canvas to nearly all of it, rotations vary, and every
+    shape's size and position words name its exact extent and centre."""
+    extents, angles = [], []
+    for i in range(400):
+        scene = sample_scene(np.random.default_rng([TRAIN_SEED, i]))
+        for s in scene.shapes:
+            assert size_of(s.half_extent) == s.size
+            assert SIZE_BANDS[s.size][0] <= s.half_extent <= SIZE_BANDS[s.size][1]
+            assert position_of(*s.centre) == s.position
+            # clear of the grid's borders, so the word is never a coin toss
+            for v in s.centre:
+                assert all(abs(v - g) >= GRID_MARGIN - 1e-9 for g in GRID)
+            extents.append(s.half_extent)
+            if s.kind != "circle":
+                angles.append(s.angle)
+    assert min(extents) < 0.06 and max(extents) > 0.44
+    assert np.ptp(angles) > 300 and len(set(angles)) > 100
+
+
+def test_position_and_size_words():
+    assert position_of(0.1, 0.1) == "top left" and position_of(0.5, 0.5) == "centre"
+    assert position_of(0.9, 0.5) == "right" and position_of(0.5, 0.8) == "bottom"
+    assert size_of(0.05) == "small" and size_of(0.2) == "medium" and size_of(0.45) == "large"
+
+
+def test_rotated_shapes_are_drawn_rotated():
+    upright = Shape("square", "red", "large", "centre", 0.5, 0.5, 0.3, 0.0)
+    turned = Shape("square", "red", "large", "centre", 0.5, 0.5, 0.3, 45.0)
+    a, b = shape_mask(upright, 128), shape_mask(turned, 128)
+    assert abs(int(a.sum()) - int(b.sum())) < 0.02 * a.sum()  # same area
+    assert a[int(0.22 * 128), int(0.22 * 128)] and not b[int(0.22 * 128), int(0.22 * 128)]
+    apex_up = shape_mask(Shape("triangle", "red", "large", "centre", 0.5, 0.5, 0.3, 0.0), 128)
+    apex_down = shape_mask(Shape("triangle", "red", "large", "centre", 0.5, 0.5, 0.3, 180.0), 128)
+    # near the top, far from the middle: outside the upright triangle's apex, inside the
+    # turned one's base
+    assert not apex_up[28:33, 34:40].any() and apex_down[28:33, 34:40].all()
+    assert (apex_up[::-1] != apex_down).mean() < 0.01

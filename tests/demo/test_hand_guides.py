@@ -1,0 +1,87 @@
+"""Hand-made guides: close to the scene they describe, yet unlike the world's exact maps."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from f1studio.demo.analysis import colour_fraction
+from f1studio.demo.hand_guides import colour_sketch, hand_edges, painted_depth
+from f1studio.demo.world import HELD_OUT_SEED, Scene, Shape, generate, render
+
+pytestmark = pytest.mark.slow  # the demo model's world, training and renders
+
+
+def _within(target: np.ndarray, pixels: float) -> np.ndarray:
+    dist = cv2.distanceTransform(np.where(target > 0, 0, 255).astype(np.uint8), cv2.DIST_L2, 5)
+    return dist <= pixels
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return [generate(i, HELD_OUT_SEED) for i in range(40)]
+
+
+def test_hand_drawn_edges_follow_the_outlines_loosely(cases):
+    near, covered, exact = [], [], []
+    for i, (scene, r, _) in enumerate(cases):
+        drawn = hand_edges(scene, np.random.default_rng([5, i]))
+        assert drawn.shape == (128, 128) and drawn.dtype == np.uint8
+        ink = drawn > 127
+        near.append(_within(r.edges, 4)[ink].mean())  # ink lies along a true outline
+        covered.append(_within(ink, 4)[r.edges > 0].mean())  # most of the outline is drawn
+        exact.append((ink == (r.edges > 0)).all())
+    assert np.mean(near) > 0.95
+    assert np.mean(covered) > 0.75
+    assert not any(exact)  # never the world's own map
+
+
+def test_hand_drawn_edges_vary_with_the_hand_and_hide_what_is_hidden():
+    scene = Scene(
+        shapes=(
+            Shape("square", "red", "large", "centre", 0.5, 0.5, 0.25, 0.0),
+            Shape("circle", "blue", "medium", "right", 0.75, 0.5, 0.15),
+        ),
+        background=("white",),
+    )
+    a = hand_edges(scene, np.random.default_rng(1))
+    b = hand_edges(scene, np.random.default_rng(2))
+    assert not np.array_equal(a, b)
+    assert np.array_equal(a, hand_edges(scene, np.random.default_rng(1)))
+    # the square's right side runs behind the circle: not drawn there
+    inside_circle = cv2.erode(render(scene).masks[1], np.ones((13, 13), np.uint8)) > 0
+    assert inside_circle[:, 96].any() and not (a[inside_circle] > 127).any()
+    widths = set()
+    for seed in range(30):
+        drawn = hand_edges(scene, np.random.default_rng(seed)) > 127
+        widths.add(int(drawn.sum()) // 100)
+    assert len(widths) > 3  # several brush sizes
+
+
+def test_painted_depth_layers_shapes_roughly(cases):
+    orders, exact = [], []
+    for i, (scene, r, _) in enumerate(cases):
+        painted = painted_depth(scene, np.random.default_rng([6, i]))
+        means = [
+            painted[cv2.erode(m, np.ones((7, 7), np.uint8)) > 0].mean()
+            for m in r.masks
+            if cv2.erode(m, np.ones((7, 7), np.uint8)).any()
+        ]
+        orders.append(all(a <= b + 3 for a, b in zip(means, means[1:], strict=False)))
+        exact.append(np.array_equal(painted, r.depth))
+        background = np.stack(r.masks).max(axis=0) == 0
+        far = cv2.erode(background.astype(np.uint8), np.ones((15, 15), np.uint8)) > 0
+        if far.any():
+            assert painted[far].mean() < 30
+    assert np.mean(orders) > 0.9 and not any(exact)
+
+
+def test_colour_sketch_keeps_the_colours(cases):
+    for i, (scene, r, _) in enumerate(cases[:15]):
+        sketch = colour_sketch(scene, np.random.default_rng([7, i]))
+        assert sketch.shape == (128, 128, 3) and not np.array_equal(sketch, r.image)
+        for shape, mask in zip(scene.shapes, r.masks, strict=True):
+            inner = cv2.erode(mask, np.ones((9, 9), np.uint8))
+            if inner.sum() > 255 * 20:
+                assert colour_fraction(sketch, inner, shape.color) > 0.6
