@@ -21,6 +21,7 @@ from f1studio.demo.vocab import VOCABULARY, prompt_hint
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.document.results import ResultRecord
+from f1studio.engine.request import GenerationRequest
 from f1studio.gui.canvas.view import CanvasView
 from f1studio.gui.engine_status import EngineStatus
 from f1studio.gui.family_defaults import apply_live_defaults, useful_guidance
@@ -292,9 +293,12 @@ class MainWindow(FileWindow):
         from f1studio.project.errors import StudioFileError
         from f1studio.project.export import export_png
 
-        request = self.generation.last_request
+        previewed = self.results.previewed_record()
+        request: GenerationRequest | dict | None = self.generation.last_request
         image = self.doc.visible_canvas()
-        if request is None:
+        if previewed is not None:  # what the canvas shows: the result, not yet a layer
+            image, request = previewed.image, previewed.request
+        elif request is None:
             try:
                 request = self.generation.build()
             except ValueError as e:
@@ -309,7 +313,8 @@ class MainWindow(FileWindow):
         except StudioFileError as e:
             self.show_error(str(e))
             return
-        self.status(f"Exported {Path(path).name}")
+        what = " (the previewed result)" if previewed is not None else ""
+        self.status(f"Exported {Path(path).name}{what}")
 
     # ---- models and status ----------------------------------------------------------------
     def _update_model_banner(self) -> None:

@@ -16,9 +16,13 @@ Files are written atomically, like projects.
 from __future__ import annotations
 
 import io
+import json
 import os
 import warnings
+from collections.abc import Mapping
 from pathlib import Path, PurePath
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 from PIL import Image, PngImagePlugin
@@ -62,25 +66,34 @@ def format_parameters(
 def export_png(
     image_rgb_u8: np.ndarray,
     path: str | os.PathLike[str],
-    request: GenerationRequest,
+    request: GenerationRequest | Mapping[str, Any],
     model_name: str | None = None,
     *,
     seed: int | None = None,
 ) -> Path:
     """Write ``image_rgb_u8`` (H, W, 3 uint8; RGBA also accepted) as a PNG with parameters.
 
-    ``seed`` is the seed of this particular image when it comes from a batch; the stored
-    request then has that seed and a batch count of 1, so it reproduces exactly this image.
-    Raises :class:`ExportError` (any previous file untouched) when the file cannot be written.
+    ``request`` is the request itself, or a result's stored record of it (the JSON data of
+    ``request.to_json_text()``). ``seed`` is the seed of this particular image when it comes
+    from a batch; the stored request then has that seed and a batch count of 1, so it
+    reproduces exactly this image. Raises :class:`ExportError` (any previous file untouched)
+    when the file cannot be written.
     """
     image = np.asarray(image_rgb_u8)
     if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4):
         raise ValueError(f"expected an (H, W, 3) uint8 image, got {image.dtype} {image.shape}")
-    if seed is not None:
-        request = request.with_changes(seed=seed, batch_count=1)
+    if isinstance(request, GenerationRequest):
+        if seed is not None:
+            request = request.with_changes(seed=seed, batch_count=1)
+        parameters = format_parameters(request, model_name)
+        request_text = request.to_json_text()
+    else:
+        record = dict(request) if seed is None else {**request, "seed": seed, "batch_count": 1}
+        parameters = format_parameters(SimpleNamespace(**record), model_name)  # type: ignore[arg-type]
+        request_text = json.dumps(record, sort_keys=True)
     info = PngImagePlugin.PngInfo()
-    info.add_text(PARAMETERS_KEY, format_parameters(request, model_name))
-    info.add_text(REQUEST_KEY, request.to_json_text())
+    info.add_text(PARAMETERS_KEY, parameters)
+    info.add_text(REQUEST_KEY, request_text)
     mode = "RGB" if image.shape[2] == 3 else "RGBA"
     buffer = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(image), mode).save(buffer, format="PNG", pnginfo=info)

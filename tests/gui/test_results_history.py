@@ -120,3 +120,24 @@ def _screen(window) -> np.ndarray:  # noqa: ANN001
         for y in range(0, 60, 3)
     ]
     return np.array(pixels, dtype=int)
+
+
+def test_export_while_a_result_previews_exports_that_result(qtbot, window, tmp_path, monkeypatch):
+    """What the canvas shows is what Export writes: the previewed result, not the blank
+    canvas under it; once applied (or hidden), the canvas again."""
+    from PIL import Image
+    from PySide6.QtWidgets import QFileDialog
+
+    from f1studio.project.export import REQUEST_KEY, read_png_parameters
+
+    _render(qtbot, window)
+    (record,) = window.doc.results
+    assert window.canvas.previewing_result
+    out = tmp_path / "shown.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    window.export_png()
+    assert np.array_equal(np.asarray(Image.open(out).convert("RGB")), record.image)
+    assert f'"seed": {record.seed}' in read_png_parameters(out)[REQUEST_KEY]
+    window.results.select_result(None)  # preview hidden: the (blank) canvas is exported
+    window.export_png()
+    assert not np.array_equal(np.asarray(Image.open(out).convert("RGB")), record.image)

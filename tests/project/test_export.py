@@ -167,3 +167,14 @@ def test_read_parameters_of_other_files(tmp_path: Path) -> None:
         read_png_parameters(tmp_path / "photo.jpg")
     with pytest.raises(ImageImportError, match="does not exist"):
         read_png_parameters(tmp_path / "missing.png")
+
+
+def test_a_results_stored_request_exports_like_the_request(tmp_path):
+    """A result's record of its request (what the history keeps) gives the same chunks."""
+    from f1studio.document.results import request_record
+
+    request = _request()
+    image = np.zeros((SIZE, SIZE, 3), np.uint8)
+    direct = export_png(image, tmp_path / "direct.png", request, seed=7)
+    stored = export_png(image, tmp_path / "stored.png", request_record(request), seed=7)
+    assert read_png_parameters(direct) == read_png_parameters(stored)

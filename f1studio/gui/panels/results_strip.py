@@ -147,6 +147,13 @@ class ResultsStrip(DocumentView):
         layer_id = doc.results.applied_layer(result_id)
         return layer_id is not None and any(layer.id == layer_id for layer in doc.layers)
 
+    def previewed_record(self) -> ResultRecord | None:
+        """The result the canvas previews, while it is not (yet) a layer of the document."""
+        result_id = self.selected_id
+        if result_id is None or self.is_applied(result_id):
+            return None
+        return self.record(result_id)
+
     def select_result(self, result_id: str | None) -> None:
         """Preview this result (None: preview nothing)."""
         if result_id is None:
