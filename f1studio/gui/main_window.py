@@ -151,6 +151,7 @@ class MainWindow(FileWindow):
             lambda record: self.canvas.set_result_preview(None if record is None else record.image)
         )
         self.canvas.resultPreviewDismissed.connect(lambda: self.results.select_result(None))
+        self.canvas.resultApplyRequested.connect(self.results.apply_previewed)
         # an imported picture shows at once: the result preview would hide it
         self.imports.layerAdded.connect(lambda _: self.results.select_result(None))
         for controller in (gen, self.imports):

@@ -141,3 +141,20 @@ def test_export_while_a_result_previews_exports_that_result(qtbot, window, tmp_p
     window.results.select_result(None)  # preview hidden: the (blank) canvas is exported
     window.export_png()
     assert not np.array_equal(np.asarray(Image.open(out).convert("RGB")), record.image)
+
+
+def test_enter_on_the_canvas_applies_the_preview_and_esc_hides_it(qtbot, window):
+    """The canvas badge says so: Enter applies the previewed result, Esc hides it."""
+    _render(qtbot, window)
+    window.canvas.setFocus()
+    layers = len(window.doc.layers)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Return)
+    assert len(window.doc.layers) == layers + 1
+    window.doc.set_setting("seed", 11)
+    _render(qtbot, window)
+    assert window.canvas.previewing_result
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
+    assert not window.canvas.previewing_result and window.results.selected_id is None
+    assert len(window.doc.layers) == layers + 1 and window.results.count == 2
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Return)  # nothing previews: nothing happens
+    assert len(window.doc.layers) == layers + 1

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import QWidget
 
 from f1studio.gui.qimage import image_from_mime, local_files
 
+_ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
 
 class CanvasInput(QWidget):
     """Panning (space+drag, middle button), wheel zoom, ``[``/``]`` brush size, Esc, drops.
@@ -37,6 +39,8 @@ class CanvasInput(QWidget):
     imageDropped = Signal(object, float, float)  # QImage, canvas x, canvas y
     cursorMoved = Signal(float, float)  # canvas x, y under the pointer
     statusMessage = Signal(str)
+    resultPreviewDismissed = Signal()  # painting began or Esc: the result preview went away
+    resultApplyRequested = Signal()  # Enter on the canvas while a result previews
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +71,9 @@ class CanvasInput(QWidget):
 
         @property
         def gesture_busy(self) -> bool: ...
+
+        @property
+        def previewing_result(self) -> bool: ...
 
         @property
         def uses_pressure(self) -> bool: ...
@@ -193,9 +200,14 @@ class CanvasInput(QWidget):
             and isinstance(event, QKeyEvent)
             and (
                 event.key() == Qt.Key.Key_Space
-                or (event.key() == Qt.Key.Key_Escape and self.gesture_busy)
+                or (
+                    event.key() == Qt.Key.Key_Escape
+                    and (self.gesture_busy or self.previewing_result)
+                )
+                or (event.key() in _ENTER and self.previewing_result)
             )
-        ):  # space pans here, Esc drops a gesture, whatever the window binds to them
+        ):  # space pans here, Esc drops a gesture or the result preview, Enter applies it,
+            # whatever the window binds to them
             event.accept()
             return True
         return super().event(event)
@@ -214,6 +226,10 @@ class CanvasInput(QWidget):
             self._set_shift(True)
         elif key == Qt.Key.Key_Escape and self.gesture_busy:
             self.cancel_stroke()
+        elif key == Qt.Key.Key_Escape and self.previewing_result:
+            self.resultPreviewDismissed.emit()
+        elif key in _ENTER and self.previewing_result:
+            self.resultApplyRequested.emit()
         else:
             super().keyPressEvent(event)
 

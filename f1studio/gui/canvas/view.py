@@ -36,7 +36,6 @@ class CanvasView(CanvasInput):
     strokeFinished = Signal(str)  # layer id, after a gesture recorded an undo step
     zoomChanged = Signal(float)
     brushChanged = Signal(object)  # BrushSettings, after set_brush/change_brush_size
-    resultPreviewDismissed = Signal()  # painting began, so the result preview went away
 
     def __init__(self, doc: Document, parent: QWidget | None = None):
         super().__init__(parent)

@@ -154,6 +154,12 @@ class ResultsStrip(DocumentView):
             return None
         return self.record(result_id)
 
+    def apply_previewed(self) -> None:
+        """Apply the previewed result (Enter on the canvas), unless it is a layer already."""
+        record = self.previewed_record()
+        if record is not None:
+            self.apply_result(record.id)
+
     def select_result(self, result_id: str | None) -> None:
         """Preview this result (None: preview nothing)."""
         if result_id is None:
