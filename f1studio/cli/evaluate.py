@@ -8,7 +8,18 @@ from pathlib import Path
 
 from f1studio.cli.common import CliError, Subparsers
 
-EVAL_TESTS = ("prompt", "regions", "edges", "depth", "inpaint", "solvers", "auto")
+EVAL_TESTS = (
+    "prompt",
+    "regions",
+    "edges",
+    "hand-edges",
+    "depth",
+    "painted-depth",
+    "inpaint",
+    "live",
+    "solvers",
+    "auto",
+)
 
 
 def register(subparsers: Subparsers) -> None:

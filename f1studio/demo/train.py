@@ -3,10 +3,11 @@
     python -m f1studio.demo.train --out resources/models/shapes-world [--work DIR] [--quick]
         [--until vae|unet|controlnets]
 
-Three stages, each resumable from its last checkpoint under ``--work`` (a rerun of the
+Four stages, each resumable from its last checkpoint under ``--work`` (a rerun of the
 same command continues where a stopped run left off): the autoencoder, then the UNet with
 the text encoder on pre-encoded latents (ending with a region phase through the engine's
-regional attention), then one ControlNet per guide kind (edge, depth).
+regional attention), then one ControlNet per guide kind (edge, depth) trained mostly on
+hand-made guides, then the autoencoder's decoder alone (sharper outlines; the latents stay).
 Progress goes to ``WORK/train.log``. The result is a diffusers Stable Diffusion folder
 (``pipeline/``) and two ControlNet folders, all fp16 safetensors, plus ``training.json``.
 Everything is a function of the settings' seed (scenes from :data:`world.TRAIN_SEEDS`).
@@ -27,7 +28,13 @@ from f1studio.demo.train_data import encode_dataset
 from f1studio.demo.train_export import export
 from f1studio.demo.train_loop import Log
 from f1studio.demo.train_settings import FULL, QUICK, TrainSettings
-from f1studio.demo.train_stages import GUIDE_KINDS, train_controlnet, train_unet, train_vae
+from f1studio.demo.train_stages import (
+    GUIDE_KINDS,
+    refine_decoder,
+    train_controlnet,
+    train_unet,
+    train_vae,
+)
 
 STAGES = ("vae", "unet", "controlnets")
 
@@ -67,6 +74,7 @@ def train(
         log.save_elapsed()
     if until == "controlnets":
         return None
+    vae = refine_decoder(settings, work, log, vae)
     seconds = log.save_elapsed()
     export(out, vae, unet, text_encoder, tokenizer, controlnets, settings, seconds)
     log(f"exported to {out} after {seconds / 60:.1f} min of training")

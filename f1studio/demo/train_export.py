@@ -38,10 +38,13 @@ def fit_latent_rgb(vae: Any, samples: int = 256) -> list[list[float]]:
 MODEL_README = """# Shapes world — F1 Studio's demo model
 
 A small Stable Diffusion model trained from scratch by `python -m f1studio.demo.train` on the
-procedural shapes world (`f1studio/demo/world.py`): 128×128 pictures of one to three flat
-circles, squares and triangles in eight colours on plain or two-tone backgrounds, with an edge
-ControlNet and a depth ControlNet. It only knows that world's words, e.g. "a large red circle
-on the left and a small blue square at the top right, on a yellow background".
+procedural shapes world (`f1studio/demo/world.py`): 128×128 pictures of one to four flat
+circles, squares and triangles in eight colours, at any size, position and rotation, on plain
+or two-tone backgrounds, with an edge ControlNet and a depth ControlNet trained mostly on
+guides as a person makes them (outlines drawn with the mouse, depth painted with a soft
+brush). It only knows that world's words, e.g. "a large red circle on the left and a small
+blue square at the top right, on a yellow background" (sizes: small, medium, large; places:
+the cells of a 3×3 grid).
 
 - `pipeline/`: diffusers Stable Diffusion 1.5-layout folder (AutoencoderKL, CLIP text encoder
   with its own tokenizer, UNet), fp16 safetensors; `latent_rgb.json` colours live previews.
@@ -51,7 +54,6 @@ on the left and a small blue square at the top right, on a yellow background".
 F1 Studio uses it when no other model is chosen. `f1studio eval` measures how well it obeys
 prompts, regions, guides and inpaint masks.
 """
-
 
 def export(
     out: Path,

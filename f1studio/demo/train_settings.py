@@ -18,9 +18,14 @@ class TrainSettings:
     vae_lr: float = 1e-3
     vae_kl_weight: float = 1e-6
     vae_edge_weight: float = 1.0
+    # Last, the decoder alone goes on (encoder frozen, so the latents the UNet learnt stay
+    # the same) with a heavier gradient term, for sharper outlines.
+    decoder_steps: int = 1200
+    decoder_lr: float = 2e-4
+    decoder_edge_weight: float = 3.0
     # UNet + text encoder on pre-encoded latents of ``scenes`` training scenes.
     scenes: int = 20000
-    unet_steps: int = 3600
+    unet_steps: int = 2800
     unet_batch: int = 32
     unet_lr: float = 4e-4
     caption_dropout: float = 0.1
@@ -29,14 +34,14 @@ class TrainSettings:
     # Then the UNet goes on with a second, lower cosine cycle in which every other batch is
     # seen through the engine's regional attention (each shape's pixels read a caption of
     # that shape alone), so region layers steer the demo model as they do large models.
-    region_steps: int = 800
+    region_steps: int = 500
     region_lr: float = 2e-4
     region_every: int = 2
     # One ControlNet per guide kind, trained on the frozen UNet. Its guide embedding's last
     # convolution starts small and random instead of zero (the convolutions into the UNet
     # stay zero, so training starts from the plain UNet): with both at zero nothing of the
     # guide reaches the gradient until the zero convolutions have drifted away from zero.
-    controlnet_steps: int = 1500
+    controlnet_steps: int = 1000
     controlnet_batch: int = 16
     controlnet_lr: float = 1e-3
     controlnet_hint_init_std: float = 0.02
@@ -55,6 +60,7 @@ QUICK = replace(
     FULL,
     vae_steps=3,
     vae_full_steps=1,
+    decoder_steps=2,
     vae_batch=2,
     scenes=16,
     unet_steps=3,

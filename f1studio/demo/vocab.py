@@ -35,7 +35,9 @@ def prompt_hint() -> str:
         + ", ".join(COLORS)
         + "; shapes: "
         + ", ".join(SHAPES)
-        + "; sizes: small, large; places: left, right, top, bottom, centre, top left, …"
+        + "; sizes: "
+        + ", ".join(SIZES)
+        + "; places: left, right, top, bottom, centre, top left, …"
     )
 
 

@@ -85,3 +85,19 @@ def test_colour_sketch_keeps_the_colours(cases):
             inner = cv2.erode(mask, np.ones((9, 9), np.uint8))
             if inner.sum() > 255 * 20:
                 assert colour_fraction(sketch, inner, shape.color) > 0.6
+
+
+def test_controlnets_train_mostly_on_hand_made_guides():
+    """The training guides mix hand-drawn (or painted) guides with the exact maps, in the
+    shares :data:`GUIDE_SOURCES` gives."""
+    from f1studio.demo.train_data import GUIDE_SOURCES, guide_image
+
+    scene, rendered, _ = generate(3)
+    rng = np.random.default_rng(0)
+    for kind, exact in (("edge", rendered.edges), ("depth", rendered.depth)):
+        guides = [guide_image(kind, scene, rendered, rng) for _ in range(60)]
+        assert all(g.shape == (128, 128, 3) and g.dtype == np.uint8 for g in guides)
+        same = np.mean([np.array_equal(g[:, :, 0], exact) for g in guides])
+        hand = GUIDE_SOURCES[kind]["hand"]
+        assert abs((1 - same) - (1 - GUIDE_SOURCES[kind]["exact"])) < 0.2
+        assert hand >= 0.5
