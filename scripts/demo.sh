@@ -12,15 +12,15 @@ mkdir -p out
 import numpy as np
 from PIL import Image
 from f1studio.demo.world import Scene, Shape, render
-# an edge guide: the outline of a large square on the right
-scene = Scene(shapes=(Shape("square", "blue", "large", "right"),), background=("yellow",))
+# an edge guide: the outline of a medium square on the right
+scene = Scene(shapes=(Shape("square", "blue", "medium", "right"),), background=("yellow",))
 Image.fromarray(render(scene).edges).save("out/square-edges.png")
 # a region: the top-left quarter
 m = np.zeros((128, 128), np.uint8); m[:64, :64] = 255
 Image.fromarray(m).save("out/top-left.png")
 PY
 $F new out/demo.f1s --size 128x128 --steps auto --force \
-    --prompt "a large blue square on the right, on a yellow background"
+    --prompt "a medium blue square on the right, on a yellow background"
 $F add-layer out/demo.f1s --kind edge --image out/square-edges.png
 $F add-layer out/demo.f1s --kind region --image out/top-left.png \
     --prompt "a small red circle at the top left, on a yellow background"

@@ -51,6 +51,16 @@ __all__ = [
     "EvalSettings",
     "Figures",
     "Renderer",
+    "eval_auto_steps",
+    "eval_depth",
+    "eval_edges",
+    "eval_hand_edges",
+    "eval_inpaint",
+    "eval_live",
+    "eval_painted_depth",
+    "eval_prompt",
+    "eval_regions",
+    "eval_solvers",
     "evaluate",
 ]
 

@@ -1,0 +1,185 @@
+"""Guide measures: exact edge and depth guides, and guides as a person makes them (outlines
+drawn with the mouse, depth painted with a soft brush), simulated by
+:mod:`f1studio.demo.hand_guides` with the evaluation's own seeds (training draws its own)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from f1studio.demo import analysis
+from f1studio.demo.evaluate_base import (
+    Figures,
+    Renderer,
+    held_out_cases,
+    keep_sample,
+    mean_of,
+    pixels_of,
+)
+from f1studio.demo.hand_guides import hand_edges, painted_depth
+from f1studio.demo.world import HELD_OUT_SEED, SIZES, Scene, caption, generate, render, shape_mask
+
+#: The evaluation's hand-guide streams: ``default_rng([HELD_OUT_SEED, stream, case])``.
+HAND_EDGE_STREAM = 41
+PAINTED_DEPTH_STREAM = 42
+
+
+def _rgb(grey: np.ndarray) -> np.ndarray:
+    return np.repeat(grey[:, :, None], 3, axis=2)
+
+
+def _control(kind: str, guide: np.ndarray, model: str) -> Any:
+    from f1studio.engine.request import ControlKind, ControlSpec
+
+    return ControlSpec(kind=ControlKind[kind.upper()], image=pixels_of(guide), model=model)
+
+
+def eval_edges(r: Renderer, figures: Figures) -> None:
+    if r.edge is None:
+        return
+    scores: dict[str, list[float]] = {k: [] for k in ("guide", "caption", "guide_only", "none")}
+    for i, _scene, rendered, text in held_out_cases(r.settings):
+        guide = _rgb(rendered.edges)
+        control = _control("edge", guide, r.edge)
+        guided, _ = r(text, seed=i, controls=(control,))
+        plain, _ = r(text, seed=i)
+        guide_only, _ = r("", seed=i, controls=(control,))
+        empty, _ = r("", seed=i)
+        for key, image in (
+            ("guide", guided),
+            ("caption", plain),
+            ("guide_only", guide_only),
+            ("none", empty),
+        ):
+            scores[key].append(analysis.edge_f1(image, rendered.edges))
+        keep_sample(figures, i, "edge guide", guide)
+        keep_sample(figures, i, "edges", guided)
+    figures.edges = {f"f1_{k}": mean_of(v) for k, v in scores.items()}
+
+
+def _overlapping_scenes(count: int, first: int) -> Iterator[tuple[int, Scene]]:
+    """Held-out scenes with at least two shapes whose outlines overlap."""
+    index = first
+    found = 0
+    while found < count:
+        scene = generate(index, HELD_OUT_SEED)[0]
+        index += 1
+        if len(scene.shapes) < 2:
+            continue
+        alone = [shape_mask(s, 128) for s in scene.shapes]
+        if any((a & b).any() for j, a in enumerate(alone) for b in alone[j + 1 :]):
+            found += 1
+            yield index - 1, scene
+
+
+def _hand_edge_scores(r: Renderer, i: int, scene: Scene, rendered: Any, text: str) -> tuple:
+    """(edge F1, kinds right, guide, picture) of caption + a hand-drawn guide for one case."""
+    assert r.edge is not None
+    guide = _rgb(hand_edges(scene, np.random.default_rng([HELD_OUT_SEED, HAND_EDGE_STREAM, i])))
+    image, _ = r(text, seed=i, controls=(_control("edge", guide, r.edge),))
+    fits = analysis.fit_shapes(image, scene)
+    kinds = [float(f.kind == s.kind) for f, s in zip(fits, scene.shapes, strict=True)]
+    return analysis.edge_f1(image, rendered.edges), kinds, guide, image
+
+
+def _single_shape_cases(size_word: str, count: int) -> Iterator[tuple[int, Scene, Any, str]]:
+    """Held-out scenes of one shape of the given size word (scanning after the main cases)."""
+    index, found = 10_000, 0
+    while found < count:
+        scene, rendered, text = generate(index, HELD_OUT_SEED)
+        index += 1
+        if len(scene.shapes) == 1 and scene.shapes[0].size == size_word:
+            found += 1
+            yield index - 1, scene, rendered, text
+
+
+def eval_hand_edges(r: Renderer, figures: Figures) -> None:
+    """Outlines drawn by hand (wobbly, gapped, at the window's brush sizes) against the true
+    outlines: caption + guide on the held-out scenes, and one shape at each size word."""
+    if r.edge is None:
+        return
+    f1s: list[float] = []
+    kinds: list[float] = []
+    for i, scene, rendered, text in held_out_cases(r.settings):
+        f1, right, guide, image = _hand_edge_scores(r, i, scene, rendered, text)
+        f1s.append(f1)
+        kinds.extend(right)
+        keep_sample(figures, i, "hand-drawn edges", guide)
+        keep_sample(figures, i, "hand edges", image)
+    figures.hand_edges = {"f1": mean_of(f1s), "kind": mean_of(kinds), "cases": len(f1s)}
+    for word in SIZES:
+        per_size = [
+            _hand_edge_scores(r, i, scene, rendered, text)
+            for i, scene, rendered, text in _single_shape_cases(word, r.settings.per_size_cases)
+        ]
+        figures.hand_edges[f"f1_{word}"] = mean_of([f1 for f1, *_ in per_size])
+        figures.hand_edges[f"kind_{word}"] = mean_of(
+            [k for _, right, *_ in per_size for k in right]
+        )
+
+
+def overlapping_scenes(count: int, first: int) -> Iterator[tuple[int, Scene]]:
+    """Held-out scenes with at least two shapes whose outlines overlap."""
+    index = first
+    found = 0
+    while found < count:
+        scene = generate(index, HELD_OUT_SEED)[0]
+        index += 1
+        if len(scene.shapes) < 2:
+            continue
+        alone = [shape_mask(s, 128) for s in scene.shapes]
+        if any((a & b).any() for j, a in enumerate(alone) for b in alone[j + 1 :]):
+            found += 1
+            yield index - 1, scene
+
+
+def _depth_figures(
+    r: Renderer,
+    figures: Figures,
+    guide_of: Callable[[int, Scene, Any], np.ndarray],
+    columns: tuple[str, str],
+) -> dict[str, float]:
+    """The depth guide layers the shapes; the prompt lists them front to back (the reverse of
+    training captions, so the text alone implies the opposite layering)."""
+    assert r.depth is not None
+    guided_scores, plain_scores, guided_f1, plain_f1 = [], [], [], []
+    for i, scene in overlapping_scenes(r.settings.cases, r.settings.first_index):
+        rendered = render(scene)
+        reversed_text = caption(replace(scene, shapes=tuple(reversed(scene.shapes))))
+        guide = _rgb(guide_of(i, scene, rendered))
+        guided, _ = r(reversed_text, seed=i, controls=(_control("depth", guide, r.depth),))
+        plain, _ = r(reversed_text, seed=i)
+        guided_scores.append(analysis.depth_order_correlation(guided, scene))
+        plain_scores.append(analysis.depth_order_correlation(plain, scene))
+        guided_f1.append(analysis.edge_f1(guided, rendered.edges))
+        plain_f1.append(analysis.edge_f1(plain, rendered.edges))
+        keep_sample(figures, i, columns[0], guide, depth_row=True)
+        keep_sample(figures, i, columns[1], guided, depth_row=True)
+    return {
+        "rank_correlation_guide": float(np.nanmean(guided_scores)),
+        "rank_correlation_no_guide": float(np.nanmean(plain_scores)),
+        "outline_f1_guide": mean_of(guided_f1),
+        "outline_f1_no_guide": mean_of(plain_f1),
+        "cases": len(guided_scores),
+    }
+
+
+def eval_depth(r: Renderer, figures: Figures) -> None:
+    """The world's exact depth map as the guide."""
+    if r.depth is not None:
+        figures.depth = _depth_figures(
+            r, figures, lambda i, scene, rendered: rendered.depth, ("depth guide", "depth")
+        )
+
+
+def eval_painted_depth(r: Renderer, figures: Figures) -> None:
+    """A depth guide painted by hand: rough blobs in grey levels, nearer brighter."""
+
+    def painted(i: int, scene: Scene, rendered: Any) -> np.ndarray:
+        return painted_depth(scene, np.random.default_rng([HELD_OUT_SEED, PAINTED_DEPTH_STREAM, i]))
+
+    if r.depth is not None:
+        figures.painted_depth = _depth_figures(r, figures, painted, ("painted depth", "painted"))

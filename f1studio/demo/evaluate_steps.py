@@ -1,0 +1,121 @@
+"""Step studies: how many steps each solver needs to come close to its own 100-step picture,
+what ``steps: auto`` saves against a fixed step count, and what few-step (live) renders keep."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from f1studio.demo.evaluate_base import (
+    PROMPT_PARTS,
+    REFERENCE_STEPS,
+    SOLVER_STEPS,
+    SOLVER_TARGET,
+    SOLVERS,
+    Figures,
+    Renderer,
+    held_out_cases,
+    keep_sample,
+    mean_of,
+    model_paths,
+    pixels_of,
+    prompt_scores,
+)
+
+
+def eval_solvers(r: Renderer, figures: Figures) -> None:
+    """Distance to each solver's own 100-step picture after n steps (mean |diff| / 255)."""
+    cases = list(held_out_cases(replace(r.settings, cases=r.settings.solver_cases)))
+    for solver in SOLVERS:
+        distances: dict[int, list[float]] = {n: [] for n in SOLVER_STEPS}
+        for i, _, _, text in cases:
+            reference, _ = r(text, seed=i, scheduler=solver, steps=REFERENCE_STEPS)
+            ref = reference.astype(np.float32)
+            for n in SOLVER_STEPS:
+                image, _ = r(text, seed=i, scheduler=solver, steps=n)
+                distances[n].append(float(np.abs(image.astype(np.float32) - ref).mean() / 255))
+        figures.solvers[solver] = {n: mean_of(v) for n, v in distances.items()}
+        figures.solver_steps_needed[solver] = next(
+            (n for n in SOLVER_STEPS if figures.solvers[solver][n] <= SOLVER_TARGET), None
+        )
+    if r.settings.write_step_plan:
+        from f1studio.engine.adaptive import write_step_plan
+
+        pipeline = model_paths(r.settings.model)[0]
+        write_step_plan(pipeline, figures.solver_steps_needed, r.settings.guidance, SOLVER_TARGET)
+
+
+def eval_auto_steps(r: Renderer, figures: Figures, planned: int = 25) -> None:
+    """steps: auto (at most ``planned``) against a fixed ``planned`` steps: steps used,
+    distance to the 100-step picture, and prompt adherence — on cases after the solver
+    study's, so a step plan measured there is judged on scenes it was not measured on."""
+    from f1studio.engine.adaptive import read_step_plan
+
+    used, auto_dist, fixed_dist, between = [], [], [], []
+    scores: dict[str, dict[str, list[float]]] = {"auto": {}, "fixed": {}}
+    after_study = r.settings.first_index + r.settings.solver_cases
+    cases = list(held_out_cases(replace(r.settings, cases=12, first_index=after_study)))
+    for i, scene, rendered, text in cases:
+        reference, _ = r(text, seed=i, steps=REFERENCE_STEPS)
+        ref = reference.astype(np.float32)
+        fixed, _ = r(text, seed=i, steps=planned)
+        auto, steps = r(text, seed=i, steps=planned, auto_steps=True)
+        used.append(steps)
+        fixed_dist.append(float(np.abs(fixed.astype(np.float32) - ref).mean() / 255))
+        auto_dist.append(float(np.abs(auto.astype(np.float32) - ref).mean() / 255))
+        between.append(float(np.abs(auto.astype(np.float32) - fixed).mean() / 255))
+        prompt_scores(fixed, scene, rendered, scores["fixed"])
+        prompt_scores(auto, scene, rendered, scores["auto"])
+    figures.auto = {
+        "planned": planned,
+        "mean_steps": mean_of(used),
+        "distance_auto": mean_of(auto_dist),
+        "distance_fixed": mean_of(fixed_dist),
+        "distance_between": mean_of(between),
+        "cases": len(cases),
+    }
+    for mode, parts in scores.items():
+        for part in PROMPT_PARTS:
+            figures.auto[f"{part}_{mode}"] = mean_of(parts[part])
+    plan = read_step_plan(model_paths(r.settings.model)[0])
+    if plan is not None and r.settings.scheduler in plan["steps"]:
+        figures.auto["plan_steps"] = plan["steps"][r.settings.scheduler]
+
+
+#: Live mode's demo-model settings (``gui.family_defaults.DEMO_LIVE``): 8 steps at strength
+#: 0.65 from the canvas, i.e. 5 denoising steps.
+LIVE_STEPS = 8
+LIVE_STRENGTH = 0.65
+SKETCH_STREAM = 43
+
+
+def eval_live(r: Renderer, figures: Figures) -> None:
+    """Few-step renders: the caption at 4 steps against the same at the eval's steps, and live
+    mode's render of a rough colour sketch (8 steps at strength 0.65)."""
+    from f1studio.demo.hand_guides import colour_sketch
+    from f1studio.demo.world import HELD_OUT_SEED
+
+    scores: dict[str, dict[str, list[float]]] = {"four": {}, "full": {}, "sketch": {}}
+    for i, scene, rendered, text in held_out_cases(r.settings):
+        four, _ = r(text, seed=i, steps=4)
+        prompt_scores(four, scene, rendered, scores["four"])
+        if not figures.prompt:
+            full, _ = r(text, seed=i)
+            prompt_scores(full, scene, rendered, scores["full"])
+        sketch = colour_sketch(scene, np.random.default_rng([HELD_OUT_SEED, SKETCH_STREAM, i]))
+        live, _ = r(
+            text, seed=i, steps=LIVE_STEPS, strength=LIVE_STRENGTH, init_image=pixels_of(sketch)
+        )
+        prompt_scores(live, scene, rendered, scores["sketch"])
+        keep_sample(figures, i, "4 steps", four)
+        keep_sample(figures, i, "sketch", sketch)
+        keep_sample(figures, i, "live", live)
+    full = figures.prompt["adherence"] if figures.prompt else mean_of(scores["full"]["adherence"])
+    figures.live = {
+        f"{part}_{mode}": mean_of(scores[mode][part])
+        for mode in ("four", "sketch")
+        for part in PROMPT_PARTS
+    }
+    figures.live["adherence_full"] = full
+    figures.live["kept"] = figures.live["adherence_four"] / full if full else float("nan")
