@@ -3,11 +3,11 @@
     python -m f1studio.demo.train --out resources/models/shapes-world [--work DIR] [--quick]
         [--until vae|unet|controlnets]
 
-Four stages, each resumable from its last checkpoint under ``--work`` (a rerun of the
+Three stages, each resumable from its last checkpoint under ``--work`` (a rerun of the
 same command continues where a stopped run left off): the autoencoder, then the UNet with
 the text encoder on pre-encoded latents (ending with a region phase through the engine's
 regional attention), then one ControlNet per guide kind (edge, depth) trained mostly on
-hand-made guides, then the autoencoder's decoder alone (sharper outlines; the latents stay).
+hand-made guides.
 Progress goes to ``WORK/train.log``. The result is a diffusers Stable Diffusion folder
 (``pipeline/``) and two ControlNet folders, all fp16 safetensors, plus ``training.json``.
 Everything is a function of the settings' seed (scenes from :data:`world.TRAIN_SEEDS`).
@@ -30,7 +30,6 @@ from f1studio.demo.train_loop import Log
 from f1studio.demo.train_settings import FULL, QUICK, TrainSettings
 from f1studio.demo.train_stages import (
     GUIDE_KINDS,
-    refine_decoder,
     train_controlnet,
     train_unet,
     train_vae,
@@ -74,7 +73,6 @@ def train(
         log.save_elapsed()
     if until == "controlnets":
         return None
-    vae = refine_decoder(settings, work, log, vae)
     seconds = log.save_elapsed()
     export(out, vae, unet, text_encoder, tokenizer, controlnets, settings, seconds)
     log(f"exported to {out} after {seconds / 60:.1f} min of training")

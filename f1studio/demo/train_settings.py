@@ -18,11 +18,6 @@ class TrainSettings:
     vae_lr: float = 1e-3
     vae_kl_weight: float = 1e-6
     vae_edge_weight: float = 1.0
-    # Last, the decoder alone goes on (encoder frozen, so the latents the UNet learnt stay
-    # the same) with a heavier gradient term, for sharper outlines.
-    decoder_steps: int = 1200
-    decoder_lr: float = 2e-4
-    decoder_edge_weight: float = 3.0
     # UNet + text encoder on pre-encoded latents of ``scenes`` training scenes.
     scenes: int = 20000
     unet_steps: int = 2800
@@ -60,7 +55,6 @@ QUICK = replace(
     FULL,
     vae_steps=3,
     vae_full_steps=1,
-    decoder_steps=2,
     vae_batch=2,
     scenes=16,
     unet_steps=3,

@@ -82,52 +82,6 @@ def train_vae(settings: TrainSettings, work: Path, log: Log) -> Any:
     return vae
 
 
-def refine_decoder(settings: TrainSettings, work: Path, log: Log, vae: Any) -> Any:
-    """The decoder alone, on the frozen encoder's latents (the UNet's latent space does not
-    move), with a heavier gradient term; last of all stages."""
-    import torch
-    from diffusers import AutoencoderKL
-
-    final = work / "vae-refined"
-    if (final / "config.json").is_file():
-        return AutoencoderKL.from_pretrained(str(final))
-    torch.manual_seed(settings.seed + 9)
-    vae.requires_grad_(False)
-    vae.decoder.requires_grad_(True)
-    vae.post_quant_conv.requires_grad_(True)
-    params = [p for p in vae.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=settings.decoder_lr, weight_decay=0.0)
-
-    def step_fn(step: int) -> float:
-        set_lr(optimizer, settings.decoder_lr, lr_factor(step, settings.decoder_steps, 0))
-        x = vae_batch(settings, settings.vae_steps + step, full=False)
-        with torch.no_grad():
-            z = vae.encode(x).latent_dist.mean
-        out = vae.decode(z).sample
-        loss = (out - x).abs().mean() + (out - x).pow(2).mean()
-        loss = loss + settings.decoder_edge_weight * gradient_loss(out, x)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    vae.train()
-    run_steps(
-        "decoder",
-        work / "decoder-stage",
-        {"vae": vae},
-        optimizer,
-        settings.decoder_steps,
-        settings,
-        log,
-        step_fn,
-    )
-    vae.eval().requires_grad_(False)
-    vae.save_pretrained(str(final), safe_serialization=True)
-    log("decoder: done")
-    return vae
-
-
 # -- stage 2: UNet + text encoder --------------------------------------------------------
 
 
