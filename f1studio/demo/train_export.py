@@ -55,6 +55,7 @@ F1 Studio uses it when no other model is chosen. `f1studio eval` measures how we
 prompts, regions, guides and inpaint masks.
 """
 
+
 def export(
     out: Path,
     vae: Any,

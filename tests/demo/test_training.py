@@ -125,4 +125,3 @@ def test_checkpoints_restore_weights_and_optimizer_without_pickle(tmp_path):
     assert torch.equal(model.weight, other.weight)
     assert {p.suffix for p in (tmp_path / "ck").iterdir()} == {".safetensors", ".json"}
     assert checkpoints.load(tmp_path / "missing", {"m": other}, other_opt) is None
-
