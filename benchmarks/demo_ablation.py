@@ -67,21 +67,11 @@ def _train_variant(variant: str, args: argparse.Namespace, data: dict, tokenizer
 
 
 def _save_pipeline(folder: Path, vae, unet, text_encoder, tokenizer) -> None:
-    from diffusers import DPMSolverMultistepScheduler, StableDiffusionPipeline
+    from f1studio.demo.train_export import demo_pipeline
 
-    from f1studio.demo import architecture
-
-    pipe = StableDiffusionPipeline(
-        vae=vae,
-        text_encoder=text_encoder,
-        tokenizer=tokenizer,
-        unet=unet,
-        scheduler=DPMSolverMultistepScheduler.from_config(architecture.SCHEDULER_CONFIG),
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
+    demo_pipeline(vae, text_encoder, tokenizer, unet).save_pretrained(
+        str(folder), safe_serialization=True
     )
-    pipe.save_pretrained(str(folder), safe_serialization=True)
 
 
 def main() -> int:

@@ -112,7 +112,7 @@ def _clean_colour_masks(image: np.ndarray) -> np.ndarray:
 
 def _pieces(pixels: np.ndarray) -> list[np.ndarray]:
     """The connected pieces of ``pixels`` that are not specks, largest first."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(pixels.astype(np.uint8), 8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(pixels.astype(np.uint8), connectivity=8)
     areas = stats[1:, cv2.CC_STAT_AREA]
     if not len(areas):
         return []
@@ -136,7 +136,7 @@ def _triangle_candidates(vertices: np.ndarray, size: int) -> list[Shape]:
         r = max(np.hypot(*(b - c)) / 2, np.hypot(*(apex - base_mid)) / 2)
         up = apex - centre
         angle = float(np.degrees(np.arctan2(up[0], -up[1])))
-        out.append(_candidate("triangle", *centre, r, angle % 360, size))
+        out.append(_candidate("triangle", float(centre[0]), float(centre[1]), r, angle % 360, size))
     return out
 
 
@@ -186,7 +186,12 @@ def _refine(
         for _ in range(6):
             x, y = (v * size for v in best.centre)
             e, a = best.half_extent * size, best.angle
-            moves = [(px, 0, 0, 0), (-px, 0, 0, 0), (0, px, 0, 0), (0, -px, 0, 0)]
+            moves: list[tuple[float, float, float, float]] = [
+                (px, 0, 0, 0),
+                (-px, 0, 0, 0),
+                (0, px, 0, 0),
+                (0, -px, 0, 0),
+            ]
             moves += [(0, 0, px, 0), (0, 0, -px, 0)]
             if turns:
                 moves += [(0, 0, 0, degrees), (0, 0, 0, -degrees)]
@@ -289,7 +294,9 @@ def fit_shapes(image: np.ndarray, scene: Scene) -> list[ShapeFit]:
         idx = [i for i, s in enumerate(shapes) if s.color == colour]
         front = {s.color for s in shapes[idx[0] + 1 :]} - {colour}
         others = [COLOR_NAMES.index(c) for c in front]
-        unknown = masks[others].any(axis=0) if others else np.zeros(masks.shape[1:], bool)
+        unknown = np.asarray(
+            masks[others].any(axis=0) if others else np.zeros(masks.shape[1:], bool)
+        )
         pixels = masks[COLOR_NAMES.index(colour)]
         if len(idx) == 1:
             result[idx[0]] = _fit_for(pixels, unknown, shapes[idx[0]])

@@ -60,21 +60,6 @@ def eval_edges(r: Renderer, figures: Figures) -> None:
     figures.edges = {f"f1_{k}": mean_of(v) for k, v in scores.items()}
 
 
-def _overlapping_scenes(count: int, first: int) -> Iterator[tuple[int, Scene]]:
-    """Held-out scenes with at least two shapes whose outlines overlap."""
-    index = first
-    found = 0
-    while found < count:
-        scene = generate(index, HELD_OUT_SEED)[0]
-        index += 1
-        if len(scene.shapes) < 2:
-            continue
-        alone = [shape_mask(s, 128) for s in scene.shapes]
-        if any((a & b).any() for j, a in enumerate(alone) for b in alone[j + 1 :]):
-            found += 1
-            yield index - 1, scene
-
-
 def _hand_edge_scores(r: Renderer, i: int, scene: Scene, rendered: Any, text: str) -> tuple:
     """(edge F1, kinds right, guide, picture) of caption + a hand-drawn guide for one case."""
     assert r.edge is not None

@@ -101,8 +101,8 @@ def eval_live(r: Renderer, figures: Figures) -> None:
         four, _ = r(text, seed=i, steps=4)
         prompt_scores(four, scene, rendered, scores["four"])
         if not figures.prompt:
-            full, _ = r(text, seed=i)
-            prompt_scores(full, scene, rendered, scores["full"])
+            picture, _ = r(text, seed=i)
+            prompt_scores(picture, scene, rendered, scores["full"])
         sketch = colour_sketch(scene, np.random.default_rng([HELD_OUT_SEED, SKETCH_STREAM, i]))
         live, _ = r(
             text, seed=i, steps=LIVE_STEPS, strength=LIVE_STRENGTH, init_image=pixels_of(sketch)

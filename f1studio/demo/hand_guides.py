@@ -145,7 +145,8 @@ def painted_depth(scene: Scene, rng: np.random.Generator, size: int = 128) -> np
         if grow:
             k = max(1, int(abs(grow)) * 2 + 1)
             kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-            mask = cv2.dilate(mask, kernel) if grow > 0 else cv2.erode(mask, kernel)
+            grown = cv2.dilate(mask, kernel) if grow > 0 else cv2.erode(mask, kernel)
+            mask = np.asarray(grown, np.float32)
         mask = _warp(mask, rng, rng.uniform(0.5, 2.5) * size / 128)
         soft = cv2.GaussianBlur(mask, (0, 0), rng.uniform(0.6, 2.0))
         canvas = canvas * (1 - soft) + level * soft

@@ -56,6 +56,22 @@ prompts, regions, guides and inpaint masks.
 """
 
 
+def demo_pipeline(vae: Any, text_encoder: Any, tokenizer: Any, unet: Any) -> Any:
+    """The diffusers Stable Diffusion pipeline of the demo model's parts (DPM-Solver++)."""
+    from diffusers import DPMSolverMultistepScheduler, StableDiffusionPipeline
+
+    return StableDiffusionPipeline(
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        unet=unet,
+        scheduler=DPMSolverMultistepScheduler.from_config(architecture.SCHEDULER_CONFIG),
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
+
+
 def export(
     out: Path,
     vae: Any,
@@ -68,20 +84,10 @@ def export(
 ) -> None:
     """Write the fp16 diffusers folders (replacing an older export only once complete)."""
     import torch
-    from diffusers import DPMSolverMultistepScheduler, StableDiffusionPipeline
 
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
-    pipe: Any = StableDiffusionPipeline(
-        vae=vae,
-        text_encoder=text_encoder,
-        tokenizer=tokenizer,
-        unet=unet,
-        scheduler=DPMSolverMultistepScheduler.from_config(architecture.SCHEDULER_CONFIG),
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
-    )
+    pipe = demo_pipeline(vae, text_encoder, tokenizer, unet)
     factors = fit_latent_rgb(vae)
     pipe.to(torch.float16)
     pipe.save_pretrained(str(tmp / "pipeline"), safe_serialization=True)

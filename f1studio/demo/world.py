@@ -87,13 +87,18 @@ _DEPTH_LEVELS = (60, 125, 190, 255)
 _SUBPIXEL = 4  # cv2 drawing shift: coordinates in 1/16 px
 
 
+_GRID_WORDS = (
+    ("top left", "top", "top right"),
+    ("left", "centre", "right"),
+    ("bottom left", "bottom", "bottom right"),
+)
+
+
 def position_of(x: float, y: float) -> str:
     """The position word of a normalised centre: the 3x3 grid cell it lies in."""
     col = 0 if x < GRID[0] else 2 if x > GRID[1] else 1
     row = 0 if y < GRID[0] else 2 if y > GRID[1] else 1
-    names = (("top left", "top", "top right"), ("left", "centre", "right"))
-    names += (("bottom left", "bottom", "bottom right"),)
-    return names[row][col]
+    return _GRID_WORDS[row][col]
 
 
 def size_of(extent: float) -> str:
