@@ -232,13 +232,6 @@ def _best(fits: dict[str, tuple[float, Shape]]) -> tuple[float, Shape]:
     return max(fits.values(), key=lambda item: (item[0], -SHAPES.index(item[1].kind)))
 
 
-def fit_pixels(pixels: np.ndarray, unknown: np.ndarray) -> ShapeFit:
-    """The circle, square or triangle (any centre, size, rotation) that best explains
-    ``pixels`` (bool), with ``unknown`` pixels counting in neither intersection nor union."""
-    fits = _fit_kinds(pixels, unknown)
-    return _as_fit(*_best(fits)) if fits else _NOT_FOUND
-
-
 def _cell_range(position: str) -> tuple[tuple[float, float], tuple[float, float]]:
     """The (x, y) ranges of centres inside ``position``'s cell."""
     bands = ((0.0, GRID[0] - 1e-3), (GRID[0] + 1e-3, GRID[1] - 1e-3), (GRID[1] + 1e-3, 1.0))

@@ -197,12 +197,6 @@ def outline(shape: Shape, size: int, points: int = 64) -> np.ndarray:
     return corners @ rot.T * r + np.array([cx, cy])
 
 
-def shape_geometry(shape: Shape, size: int) -> tuple[int, int, int]:
-    """Centre and half-extent of ``shape`` in whole pixels."""
-    x, y = shape.centre
-    return round(x * size), round(y * size), max(1, round(shape.half_extent * size))
-
-
 def draw_label(labels: np.ndarray, shape: Shape, value: int) -> None:
     """Fill ``shape`` into ``labels`` with ``value`` (flat, no anti-aliasing)."""
     size = labels.shape[0]
