@@ -18,6 +18,7 @@ from f1studio.cli import (
     config,
     evaluate,
     info,
+    layout,
     models,
     new,
     open_window,
@@ -27,7 +28,18 @@ from f1studio.cli import (
 from f1studio.cli.common import CliError
 
 #: The commands, in the order ``f1studio --help`` lists them.
-COMMANDS = (new, add_layer, open_window, info, render, recover, config, models, evaluate)
+COMMANDS = (
+    new,
+    add_layer,
+    layout,
+    open_window,
+    info,
+    render,
+    recover,
+    config,
+    models,
+    evaluate,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

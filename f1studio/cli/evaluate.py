@@ -17,6 +17,7 @@ EVAL_TESTS = (
     "painted-depth",
     "inpaint",
     "live",
+    "layout",
     "solvers",
     "auto",
 )

@@ -42,6 +42,12 @@ def run(args: argparse.Namespace) -> int:
     from f1studio.project.f1s import load_project
 
     doc = load_project(args.project)
+    if doc.settings.layout_auto:  # as the window does before Generate (the file is not changed)
+        from f1studio.layout import default_planner
+        from f1studio.layout.regions import apply_layout
+
+        plan = default_planner().plan(doc.prompt)
+        apply_layout(doc, plan, doc.prompt, shape=doc.settings.layout_shape)
     app = AppSettings.load()
     flags = ModelChoice(base=args.model, controlnets=dict(args.controlnet))
     models = resolve_models(doc.settings.models, app, flags)

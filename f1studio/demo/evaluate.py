@@ -39,6 +39,7 @@ from f1studio.demo.evaluate_guides import (
     eval_hand_edges,
     eval_painted_depth,
 )
+from f1studio.demo.evaluate_layout import eval_layout
 from f1studio.demo.evaluate_steps import eval_auto_steps, eval_live, eval_solvers
 from f1studio.demo.world import COLORS, caption
 
@@ -56,6 +57,7 @@ __all__ = [
     "eval_edges",
     "eval_hand_edges",
     "eval_inpaint",
+    "eval_layout",
     "eval_live",
     "eval_painted_depth",
     "eval_prompt",
@@ -152,6 +154,7 @@ TESTS: dict[str, Callable[[Renderer, Figures], None]] = {
     "hand-edges": eval_hand_edges,
     "painted-depth": eval_painted_depth,
     "live": eval_live,
+    "layout": eval_layout,
     "solvers": eval_solvers,
     "auto": eval_auto_steps,
 }

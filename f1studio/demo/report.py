@@ -28,6 +28,10 @@ GOALS = {
     "painted_depth": 0.8,
     "inpaint": 0.80,
     "live_kept": 0.90,
+    # text to layout (issue 15)
+    "layout": 0.90,
+    "layout_position": 0.95,
+    "relation": 0.95,
 }
 CASE_COLUMNS = (
     "world",
@@ -41,6 +45,7 @@ CASE_COLUMNS = (
     "4 steps",
     "sketch",
     "live",
+    "layout",
 )
 DEPTH_COLUMNS = ("depth guide", "depth", "painted depth", "painted")
 
@@ -152,6 +157,8 @@ def markdown(f: Figures) -> str:
             f"| {_pct(v['adherence_sketch'])} · {_pct(v['shape_kind_sketch'])} · "
             f"{_pct(v['shape_position_sketch'])} | | |",
         ]
+    if f.layout:
+        lines += _layout_rows(f.layout)
     if f.solvers:
         lines += [
             "",
@@ -202,6 +209,30 @@ def markdown(f: Figures) -> str:
             f"{_num(auto['distance_between'], 4)}.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _layout_rows(a: dict[str, float]) -> list[str]:
+    """Text to layout: the prompt alone against the prompt laid out (issue 15)."""
+    rows = [
+        f"| Layout | adherence, {int(a['cases'])} captions of 1–3 shapes: with Layout "
+        f"(baseline: the prompt alone) | {_pct(a['layout_adherence'])} "
+        f"| {_pct(a['plain_adherence'])} | {_target(a['layout_adherence'], 'layout')} |",
+        f"| Layout | shape position right | {_pct(a['layout_shape_position'])} "
+        f"| {_pct(a['plain_shape_position'])} "
+        f"| {_target(a['layout_shape_position'], 'layout_position')} |",
+        "| Layout, per part | background · shape colour found · kind · size "
+        f"| {_pct(a['layout_background'])} · {_pct(a['layout_shape_colour'])} · "
+        f"{_pct(a['layout_shape_kind'])} · {_pct(a['layout_shape_size'])} "
+        f"| {_pct(a['plain_background'])} · {_pct(a['plain_shape_colour'])} · "
+        f"{_pct(a['plain_shape_kind'])} · {_pct(a['plain_shape_size'])} | |",
+        f"| Layout | “X to the left/right of Y”, both orders of mention: X on the asked side "
+        f"({int(a['relation_renders'])} renders) | {_pct(a['relation_layout'])} "
+        f"| {_pct(a['relation_plain'])} | {_target(a['relation_layout'], 'relation')} |",
+        f"| Layout | planning time per prompt · seconds per render with Layout (baseline: "
+        f"prompt alone) | {_num(a['plan_ms'], 2)} ms · {_num(a['layout_seconds'], 2)} s "
+        f"| {_num(a['plain_seconds'], 2)} s | |",
+    ]
+    return rows
 
 
 def _label(text: str, width: int) -> np.ndarray:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from f1studio.document.imaging import combine_masks
 from f1studio.document.layers import LayerKind
+from f1studio.document.layout_record import global_prompt
 from f1studio.engine.request import (
     ControlKind,
     ControlSpec,
@@ -40,8 +41,9 @@ def build_request(
     - inpaint: the union of visible, painted inpaint masks (max strength, max feather);
     - init image: the visible canvas, when strength < 1 or an inpaint mask is present.
 
-    Prompts are stripped so trailing whitespace does not change the request. With a random
-    seed mode the caller picks the seed and passes ``seed=``.
+    Prompts are stripped so trailing whitespace does not change the request. While regions
+    made by Layout match the prompt, the global prompt is what the layout left of it (see
+    ``layout_record``). With a random seed mode the caller picks the seed and passes ``seed=``.
     """
     s = doc.settings
     nets = {ControlKind(k).value: v for k, v in (controlnets or {}).items()}
@@ -86,7 +88,7 @@ def build_request(
     strength = float(s.strength)
     init = Pixels.of(doc.visible_canvas()) if strength < 1.0 or inpaint is not None else None
     return GenerationRequest(
-        prompt=doc.prompt.strip(),
+        prompt=global_prompt(doc.prompt, [layer for layer in visible if layer.data.any()]),
         width=doc.width,
         height=doc.height,
         negative_prompt=doc.negative_prompt.strip(),

@@ -30,6 +30,7 @@ from f1studio.document.changes import (
 )
 from f1studio.document.history import (
     Command,
+    CommandGroup,
     DocFieldChange,
     History,
     LayerAdded,
@@ -91,6 +92,7 @@ class Document:
         self._pixel_revisions: dict[str, int] = {}
         self._listeners: list[Listener] = []
         self._stroke: Stroke | None = None
+        self._group: list[Command] | None = None  # edits collected by group()
         # the generation history: saved with the document, never an undo step
         self.results = results if results is not None else ResultHistory()
         self.results.on_change = lambda: self._changed(RESULTS)
@@ -160,8 +162,37 @@ class Document:
     def _do(self, cmd: Command, merge: bool = False) -> None:
         self._require_no_stroke()
         cmd.apply_redo(self)
-        self.history.push(cmd, merge=merge)
+        self._record(cmd, merge)
         self._changed(cmd.change)
+
+    def _record(self, cmd: Command, merge: bool = False) -> None:
+        if self._group is not None:
+            self._group.append(cmd)
+        else:
+            self.history.push(cmd, merge=merge)
+
+    @contextmanager
+    def group(self, label: str) -> Iterator[None]:
+        """The edits made inside ``with doc.group("Layout"):`` are one undo step named
+        ``label`` (none when nothing changed). An exception takes them all back. A group
+        inside a group joins the outer one."""
+        if self._group is not None:
+            yield
+            return
+        self._require_no_stroke()
+        commands: list[Command] = []
+        self._group = commands
+        try:
+            yield
+        except BaseException:
+            self._group = None
+            for cmd in reversed(commands):
+                cmd.apply_undo(self)
+                self._changed(cmd.change)
+            raise
+        self._group = None
+        if commands:
+            self.history.push(CommandGroup(commands, label))
 
     def _require_no_stroke(self) -> None:
         if self._stroke is not None:
@@ -318,7 +349,7 @@ class Document:
         if not tiles:
             return False
         cmd = TilePatch(stroke.layer_id, tiles, stroke.label)
-        self.history.push(cmd)
+        self._record(cmd)
         self._changed(cmd.change)
         return True
 

@@ -17,6 +17,7 @@ from f1studio.document.strokes import TILE, Stroke, Tile, TileRecorder
 __all__ = [
     "TILE",
     "Command",
+    "CommandGroup",
     "DocFieldChange",
     "History",
     "LayerAdded",
@@ -210,6 +211,29 @@ class LayerRemoved(LayerAdded):
 
     def apply_redo(self, doc: Document) -> None:
         LayerAdded.apply_undo(self, doc)
+
+
+class CommandGroup(Command):
+    """Several edits made as one step (a layout: regions removed, added and updated)."""
+
+    def __init__(self, commands: list[Command], label: str):
+        self.commands, self.label = tuple(commands), label
+
+    @property
+    def change(self) -> Change:
+        return LAYERS
+
+    @property
+    def nbytes(self) -> int:
+        return sum(cmd.nbytes for cmd in self.commands)
+
+    def apply_undo(self, doc: Document) -> None:
+        for cmd in reversed(self.commands):
+            cmd.apply_undo(doc)
+
+    def apply_redo(self, doc: Document) -> None:
+        for cmd in self.commands:
+            cmd.apply_redo(doc)
 
 
 class LayerMoved(Command):

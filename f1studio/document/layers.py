@@ -75,7 +75,7 @@ CONTROL_PROPERTIES = ("weight", "start", "end", "curve")
 KIND_PROPERTIES: dict[LayerKind, tuple[str, ...]] = {
     LayerKind.PAINT: (),
     LayerKind.REFERENCE: (),
-    LayerKind.REGION: ("prompt", "negative_prompt", "weight"),
+    LayerKind.REGION: ("prompt", "negative_prompt", "weight", "layout"),
     **{kind: CONTROL_PROPERTIES for kind in LayerKind if kind.is_control},
     LayerKind.INPAINT: ("strength", "feather"),
 }
@@ -98,6 +98,8 @@ class Layer:
     negative_prompt: str = ""
     # region (influence) and guides (ControlNet conditioning scale 0..2)
     weight: float = 1.0
+    # region made by a layout of the prompt: its record (f1studio.layout.regions), else ""
+    layout: str = ""
     # guides: fractions of the denoising steps, start < end; optional strength curve
     start: float = 0.0
     end: float = 1.0
@@ -142,7 +144,7 @@ def validate_property(kind: LayerKind, name: str, value: object) -> object:
     """Check and normalise a property value; raise ValueError with a user-facing message."""
     if name not in COMMON_PROPERTIES + KIND_PROPERTIES[kind]:
         raise ValueError(f"a {kind.label.lower()} layer has no property {name!r}")
-    if name in ("name", "prompt", "negative_prompt"):
+    if name in ("name", "prompt", "negative_prompt", "layout"):
         return str(value)
     if name in ("visible", "locked"):
         return bool(value)

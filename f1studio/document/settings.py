@@ -37,7 +37,9 @@ _NUMBER_FIELDS: dict[str, tuple[bool, float, float, str]] = {
     "live_strength": (False, 0.0, 1.0, "0..1"),
 }
 #: true-or-false fields
-_FLAG_FIELDS = ("auto_steps", "live")
+_FLAG_FIELDS = ("auto_steps", "live", "layout_auto")
+#: how Layout draws a region: a box, or a soft ellipse inside the box
+LAYOUT_SHAPES = ("box", "ellipse")
 
 
 def check_setting(name: str, value: object) -> object:
@@ -67,6 +69,12 @@ def check_setting(name: str, value: object) -> object:
     if name in _FLAG_FIELDS:
         if not isinstance(value, bool):
             raise ValueError(f"{name} must be true or false, not {value!r}")
+        return value
+    if name == "layout_shape":
+        if not isinstance(value, str) or value not in LAYOUT_SHAPES:
+            raise ValueError(
+                f"layout_shape must be one of {', '.join(LAYOUT_SHAPES)}, not {value!r}"
+            )
         return value
     if name == "seed_mode":
         try:
@@ -107,6 +115,9 @@ class GenerationSettings:
     live_seed: int = 42
     live_strength: float = 0.65  # img2img over the visible canvas; 1 = from scratch
     live_steps: int = 8
+    # Layout (f1studio.layout): region layers from the prompt's spatial phrases
+    layout_auto: bool = False  # lay the prompt out before each render
+    layout_shape: str = "box"
 
     def __post_init__(self) -> None:
         self.validate()

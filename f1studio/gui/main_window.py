@@ -33,6 +33,7 @@ from f1studio.gui.model_banner import ModelBanner
 from f1studio.gui.new_project import effective_base, new_document
 from f1studio.gui.panels.guidance import GuidanceSlider
 from f1studio.gui.panels.layers_panel import LayersPanel
+from f1studio.gui.panels.layout_controls import LayoutControls
 from f1studio.gui.panels.prompt_panel import PromptPanel
 from f1studio.gui.panels.results_strip import ResultsStrip
 from f1studio.gui.panels.undo_history import UndoHistoryPanel
@@ -57,6 +58,7 @@ class MainWindow(FileWindow):
 
         self.canvas = CanvasView(self.doc)
         self.prompt_panel = PromptPanel(self.doc)
+        self.layout_controls = LayoutControls(self.doc)  # text to layout (issue 15)
         self.guidance = GuidanceSlider(self.doc)
         self.layers_panel = LayersPanel(self.doc)
         self.results = ResultsStrip(self.doc)
@@ -77,6 +79,7 @@ class MainWindow(FileWindow):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.prompt_panel)
+        left_layout.addWidget(self.layout_controls)
         left_layout.addWidget(self.guidance)
         left_layout.addWidget(self.render_controls)
         left_layout.addStretch(1)
@@ -168,8 +171,10 @@ class MainWindow(FileWindow):
         self.layers_panel.importRequested.connect(self.imports.choose_files)
         self.canvas.statusMessage.connect(self.status)
         self.canvas.brushChanged.connect(self.toolbar.sync_from_brush)
-        for panel in (self.prompt_panel, self.guidance, self.layers_panel, self.undo_history):
+        panels = (self.prompt_panel, self.layout_controls, self.guidance, self.layers_panel)
+        for panel in (*panels, self.undo_history):
             panel.statusMessage.connect(self.status)
+        self.layout_controls.aboutToLayOut.connect(self.canvas.finish_stroke)
         self.canvas.filesDropped.connect(self.imports.files_dropped)
         self.canvas.imageDropped.connect(self.imports.image_dropped)
 
@@ -234,6 +239,7 @@ class MainWindow(FileWindow):
             [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")],
         )
         self._action(r, "&Cancel", self.generation.cancel, QKeySequence(Qt.Key.Key_Escape))
+        self._action(r, "&Layout", self.layout_controls.lay_out, QKeySequence("Ctrl+Shift+L"))
         self.live.add_to_menus(v, r)
         m = bar.addMenu("&Model")
         self._action(m, "&Models…", self.manage_models)
@@ -254,6 +260,7 @@ class MainWindow(FileWindow):
         for widget in (
             self.canvas,
             self.prompt_panel,
+            self.layout_controls,
             self.guidance,
             self.layers_panel,
             self.undo_history,
@@ -268,6 +275,8 @@ class MainWindow(FileWindow):
 
     def _generate(self) -> None:
         commit_typed_number()  # a number typed and not yet entered counts
+        if self.doc.settings.layout_auto:
+            self.layout_controls.lay_out()
         self.generation.generate()
 
     def _apply_result(self, record: ResultRecord) -> None:

@@ -55,6 +55,9 @@ MAX_INT_DIGITS = 20  # 2**63 has 19 digits: a longer integer is never a valid va
 
 _PROMPT_PROPERTIES = ("prompt", "negative_prompt")
 _NAME_PROPERTIES = ("name",)
+#: a layout-made region's record (its phrase, the prompt laid out and what remained of it)
+_RECORD_PROPERTIES = ("layout",)
+MAX_RECORD_CHARS = 4 * MAX_PROMPT_CHARS
 _BOOL_PROPERTIES = ("visible", "locked")
 _WHOLE_PROPERTIES = ("feather",)
 
@@ -290,9 +293,9 @@ def _property(kind: LayerKind, key: str, value: object, where: str) -> object:
     if key not in COMMON_PROPERTIES + KIND_PROPERTIES[kind]:
         raise _Invalid(f"{where}: a {kind.label.lower()} layer has no property {key!r}")
     where = f"{where}.{key}"
-    if key in _PROMPT_PROPERTIES + _NAME_PROPERTIES:
+    if key in _PROMPT_PROPERTIES + _NAME_PROPERTIES + _RECORD_PROPERTIES:
         limit = MAX_PROMPT_CHARS if key in _PROMPT_PROPERTIES else MAX_NAME_CHARS
-        return _text(value, where, limit)
+        return _text(value, where, MAX_RECORD_CHARS if key in _RECORD_PROPERTIES else limit)
     if key in _BOOL_PROPERTIES:
         if not isinstance(value, bool):
             raise _Invalid(f"{where} must be true or false, not {_show(value)}")

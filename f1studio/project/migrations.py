@@ -9,7 +9,9 @@ order. A step is frozen in time: it names the fields of its own two formats, nev
   (``settings.models.controlnets: {"edge": ..., "depth": ...}``) instead of the fields
   ``edge_controlnet`` and ``depth_controlnet``;
 - format 3: the document keeps its generation history (``results``: a limit and the results,
-  each with its picture under ``results/`` and the request that made it).
+  each with its picture under ``results/`` and the request that made it);
+- format 4: region layers may carry a ``layout`` record (made by Layout from the prompt);
+  nothing to upgrade, but an older F1 Studio would refuse the property, so the number says it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 from f1studio.project.errors import ManifestError, NewerFormatError
 
-CURRENT_FORMAT = 3
+CURRENT_FORMAT = 4
 
 Manifest = dict[str, Any]
 MigrationStep = Callable[[Manifest], Manifest]
@@ -48,8 +50,14 @@ def _v2_to_v3(manifest: Manifest) -> Manifest:
     return manifest
 
 
+def _v3_to_v4(manifest: Manifest) -> Manifest:
+    """Format 3 had no layout records: nothing changes."""
+    manifest["format_version"] = 4
+    return manifest
+
+
 #: from-version -> step producing a manifest of from-version + 1.
-MIGRATIONS: dict[int, MigrationStep] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, MigrationStep] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def format_version_of(manifest: Manifest) -> int:

@@ -20,6 +20,7 @@ from f1studio.gui.canvas.depth_legend import DepthLegend
 from f1studio.gui.canvas.input import CanvasInput
 from f1studio.gui.canvas.move_gesture import REACH_PX, ContentBoxes, MoveDrag, handle_at
 from f1studio.gui.canvas.painter import Rect
+from f1studio.gui.canvas.region_labels import RegionLabels, paint_region_labels
 from f1studio.gui.canvas.render_cache import PreviewInset, RenderCache
 from f1studio.gui.qimage import rgb_to_qimage
 from f1studio.gui.tools import BrushSettings, BrushSizes, ToolKind
@@ -55,6 +56,7 @@ class CanvasView(CanvasInput):
         self._result: QImage | None = None  # a finished render previewed over the layers
         self._gestures = painter.Gestures(doc)
         self._boxes = ContentBoxes()  # the Move tool's box of the active layer
+        self._labels = RegionLabels()  # layout-made regions' boxes and names
         doc.subscribe(self._on_doc_changed)
 
     # ---- document -----------------------------------------------------------------------
@@ -356,6 +358,9 @@ class CanvasView(CanvasInput):
     def _paint_decorations(self, p: QPainter) -> None:
         p.setPen(QPen(QColor(0, 0, 0, 110), 1))
         p.drawRect(self._widget_rect(self._cache.full_rect, margin=1))
+        if self._guides and self._result is None:
+            boxes = self._labels.boxes(self._doc)
+            paint_region_labels(p, [(QRectF(self._widget_rect(r, 0)), n) for r, n in boxes])
         shape = self._gestures.shape
         if shape is not None:
             area = QRectF(self._widget_rect(shape.rect, margin=0))

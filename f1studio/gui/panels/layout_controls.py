@@ -1,0 +1,109 @@
+"""Layout: the row under the prompt that turns its spatial phrases into region layers."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from f1studio.document.changes import Change, ChangeKind
+from f1studio.document.document import Document
+from f1studio.gui.panels.binding import DocumentView, signals_blocked
+from f1studio.layout import Planner, default_planner
+from f1studio.layout.regions import LayoutOutcome, apply_layout
+
+SHAPE_LABELS = {"box": "Boxes", "ellipse": "Ellipses"}
+
+
+class LayoutControls(DocumentView):
+    """**Layout** (one region layer per object phrase, where the words say; one undo step),
+    **Before each render** (the window lays out before Generate) and the regions' shape.
+
+    The last layout's notes (what was ambiguous, how it was read) show under the row."""
+
+    aboutToLayOut = Signal()  # the canvas finishes an open stroke first
+
+    def __init__(
+        self,
+        doc: Document | None = None,
+        planner: Planner | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(doc, parent)
+        self.planner = planner or default_planner()
+        self.layout_button = QPushButton("Layout")
+        self.layout_button.setToolTip(
+            "Make a region layer for each object the prompt places (“a red car on the left, a "
+            "blue house on the right”), with the object's words as its prompt; the rest of the "
+            "prompt stays for the whole picture. Regions you have changed are kept (Ctrl+Shift+L)"
+        )
+        self.auto_check = QCheckBox("Before each render")
+        self.auto_check.setToolTip("Lay the prompt out again whenever you press Generate")
+        self.shape_combo = QComboBox()
+        for shape, label in SHAPE_LABELS.items():
+            self.shape_combo.addItem(label, shape)
+        self.shape_combo.setToolTip("The shape of the regions Layout makes")
+        self.notes_label = QLabel()
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setStyleSheet("color: palette(placeholder-text);")
+        self.notes_label.setVisible(False)
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.layout_button)
+        row.addWidget(self.auto_check)
+        row.addWidget(self.shape_combo)
+        row.addStretch(1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(row)
+        column.addWidget(self.notes_label)
+
+        self.layout_button.clicked.connect(self.lay_out)
+        self.auto_check.toggled.connect(lambda on: self._set("layout_auto", bool(on)))
+        self.shape_combo.currentIndexChanged.connect(
+            lambda i: self._set("layout_shape", self.shape_combo.itemData(i))
+        )
+        self._bind_initial_document()
+
+    def _set(self, name: str, value: object) -> None:
+        if self.document is not None:
+            self.edit(self.document.set_setting, name, value)
+
+    def lay_out(self) -> LayoutOutcome | None:
+        """Lay the document's prompt out now; reports what it did on the status bar."""
+        doc = self.document
+        if doc is None:
+            return None
+        self.aboutToLayOut.emit()
+        layout = self.planner.plan(doc.prompt)
+        try:
+            outcome = apply_layout(doc, layout, doc.prompt, shape=doc.settings.layout_shape)
+        except (ValueError, RuntimeError) as exc:
+            self.statusMessage.emit(f"Layout failed: {exc}")
+            return None
+        self.notes_label.setText("\n".join(outcome.notes))
+        self.notes_label.setVisible(bool(outcome.notes))
+        self.statusMessage.emit(outcome.summary())
+        return outcome
+
+    def document_changed(self, change: Change) -> None:
+        if change.kind is ChangeKind.SETTINGS:
+            self.refresh()
+
+    def refresh(self) -> None:
+        doc = self.document
+        self.setEnabled(doc is not None)
+        if doc is None:
+            return
+        with signals_blocked(self.auto_check, self.shape_combo):
+            self.auto_check.setChecked(bool(doc.settings.layout_auto))
+            index = self.shape_combo.findData(doc.settings.layout_shape)
+            self.shape_combo.setCurrentIndex(max(0, index))
