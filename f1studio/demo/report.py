@@ -228,7 +228,7 @@ def _layout_rows(a: dict[str, float]) -> list[str]:
         f"| Layout | “X to the left/right of Y”, both orders of mention: X on the asked side "
         f"({int(a['relation_renders'])} renders) | {_pct(a['relation_layout'])} "
         f"| {_pct(a['relation_plain'])} | {_target(a['relation_layout'], 'relation')} |",
-        f"| Layout | planning time per prompt · seconds per render with Layout (baseline: "
+        f"| Layout | planning time per prompt · median seconds per render with Layout (baseline: "
         f"prompt alone) | {_num(a['plan_ms'], 2)} ms · {_num(a['layout_seconds'], 2)} s "
         f"| {_num(a['plain_seconds'], 2)} s | |",
     ]

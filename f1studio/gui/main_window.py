@@ -79,7 +79,7 @@ class MainWindow(FileWindow):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.prompt_panel)
-        left_layout.addWidget(self.layout_controls)
+        self.prompt_panel.insert_under_prompt(self.layout_controls)
         left_layout.addWidget(self.guidance)
         left_layout.addWidget(self.render_controls)
         left_layout.addStretch(1)

@@ -157,6 +157,12 @@ class PromptPanel(DocumentView):
         )
         self._bind_initial_document()
 
+    def insert_under_prompt(self, widget: QWidget) -> None:
+        """Show ``widget`` right under the prompt field (the window's Layout row)."""
+        form = self.layout()
+        assert isinstance(form, QFormLayout)
+        form.insertRow(2, "", widget)
+
     # ---- user edits -> document -------------------------------------------------------------
     def _set(self, name: str, value: object) -> None:
         if self.document is not None:
