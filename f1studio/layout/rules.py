@@ -5,6 +5,7 @@ from __future__ import annotations
 from f1studio.layout.boxes import Item, place
 from f1studio.layout.plan import Layout, LayoutObject
 from f1studio.layout.resolve import parse
+from f1studio.layout.sequence import spell_out_sequence
 
 
 class RulePlanner:
@@ -13,9 +14,12 @@ class RulePlanner:
     name = "rules"
 
     def plan(self, prompt: str) -> Layout:
-        parsed = parse(prompt)
+        spelled, note = spell_out_sequence(prompt)
+        parsed = parse(spelled)
+        if note is not None:
+            parsed.notes.append(note)
         if not parsed.objects:
-            return Layout(objects=(), remainder=prompt.strip())
+            return Layout(objects=(), remainder=prompt.strip(), notes=tuple(parsed.notes))
         items = [Item(o.count, o.size, o.cell, o.depth) for o in parsed.objects]
         placed = place(items, parsed.relations)
         objects: list[LayoutObject] = []

@@ -183,4 +183,28 @@ ARTIST = [
         "christmas card",
         rels=[("front", 0, 1)],
     ),
+    # a list placed in order ("from left to right": two or three things)
+    A(
+        "a dog, a cat and a bird from left to right",
+        [
+            ("a dog on the left", "left"),
+            ("a cat in the centre", "centre"),
+            ("a bird on the right", "right"),
+        ],
+    ),
+    A(
+        "a red circle and a blue square from left to right, on a white background",
+        [("a red circle on the left", "left"), ("a blue square on the right", "right")],
+        "on a white background",
+    ),
+    A(
+        "a sun, a cloud and a house from top to bottom, crayon drawing",
+        [
+            ("a sun at the top", "top"),
+            ("a cloud in the centre", "centre"),
+            ("a house at the bottom", "bottom"),
+        ],
+        "crayon drawing",
+    ),
+    A("apples, pears, plums and figs from left to right, still life"),
 ]
