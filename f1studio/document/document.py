@@ -37,6 +37,7 @@ from f1studio.document.history import (
     LayerMoved,
     LayerRemoved,
     PropertyChange,
+    RangeChange,
     TilePatch,
 )
 from f1studio.document.layers import Layer, LayerKind, validate_property
@@ -293,6 +294,22 @@ class Document:
             check_range(start, end)  # type: ignore[arg-type]
         if getattr(layer, name) != value:
             self._do(PropertyChange(layer.id, name, getattr(layer, name), value), merge)
+
+    def set_layer_range(
+        self, layer_id: str, start: float, end: float, *, merge: bool = False
+    ) -> None:
+        """Set a guide's step range, start and end together (one undo step; ``merge`` folds a
+        drag of the range slider into one)."""
+        layer = self.layer(layer_id)
+        if layer.locked:
+            raise ValueError(f"layer {layer.name!r} is locked: unlock it to change its range")
+        after = (
+            float(validate_property(layer.kind, "start", start)),  # type: ignore[arg-type]
+            float(validate_property(layer.kind, "end", end)),  # type: ignore[arg-type]
+        )
+        check_range(*after)
+        if after != (layer.start, layer.end):
+            self._do(RangeChange(layer.id, (layer.start, layer.end), after), merge)
 
     # ---- prompts and settings -----------------------------------------------------------
     def set_prompt(self, text: str, *, merge: bool = False) -> None:

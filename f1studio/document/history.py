@@ -24,6 +24,7 @@ __all__ = [
     "LayerMoved",
     "LayerRemoved",
     "PropertyChange",
+    "RangeChange",
     "Stroke",
     "Tile",
     "TilePatch",
@@ -148,6 +149,36 @@ class PropertyChange(Command):
 
     def apply_redo(self, doc: Document) -> None:
         setattr(doc.layer(self.layer_id), self.name, self.after)
+
+
+class RangeChange(Command):
+    """A guide's step range (start and end together): one undo step per drag of either handle."""
+
+    label = "Change step range"
+
+    def __init__(
+        self, layer_id: str, before: tuple[float, float], after: tuple[float, float]
+    ) -> None:
+        self.layer_id, self.before, self.after = layer_id, before, after
+        self.merge_key = ("range", layer_id)
+
+    def describe(self) -> str:
+        (b0, b1), (a0, a1) = self.before, self.after
+        return f"Step range: {b0:.0%}–{b1:.0%} → {a0:.0%}–{a1:.0%}"
+
+    @property
+    def change(self) -> Change:
+        return Change.layer(self.layer_id)
+
+    def _set(self, doc: Document, values: tuple[float, float]) -> None:
+        layer = doc.layer(self.layer_id)
+        layer.start, layer.end = values
+
+    def apply_undo(self, doc: Document) -> None:
+        self._set(doc, self.before)
+
+    def apply_redo(self, doc: Document) -> None:
+        self._set(doc, self.after)
 
 
 class DocFieldChange(Command):

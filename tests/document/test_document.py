@@ -261,3 +261,18 @@ def test_clone_is_deep_and_has_no_history() -> None:
     doc.paint_rect(layer.id, 0, 0, 64, 64, (255, 255, 255))
     doc.set_setting("steps", 40)
     assert not copy.layers[0].data.any() and copy.settings.steps == 12
+
+
+def test_a_range_drag_is_one_undo_step_and_refuses_a_reversed_range() -> None:
+    doc = Document(64, 64)
+    guide = doc.add_layer(LayerKind.EDGE)
+    steps = len(doc.history.labels)
+    for start, end in ((0.1, 1.0), (0.2, 0.9), (0.6, 0.7)):  # one drag, start and end both move
+        doc.set_layer_range(guide.id, start, end, merge=True)
+    assert len(doc.history.labels) == steps + 1
+    assert doc.history.labels[-1] == "Step range: 0%–100% → 60%–70%"
+    doc.undo()
+    assert (guide.start, guide.end) == (0.0, 1.0)
+    with pytest.raises(ValueError):
+        doc.set_layer_range(guide.id, 0.8, 0.2)
+    assert (guide.start, guide.end) == (0.0, 1.0)

@@ -346,8 +346,13 @@ def test_edge_guide_shows_weight_and_range_which_write_the_layer(qtbot) -> None:
     props.range_slider.setValue((0.68, 0.7))  # too close: the moved start gives way
     assert (edge.start, edge.end) == (pytest.approx(0.65), 0.7)
     assert tuple(props.range_slider.value()) == pytest.approx((0.65, 0.7))
-    props.range_slider.setValue((0.9, 0.95))  # past the old end: written in a safe order
+    props.range_slider.setValue((0.9, 0.95))  # past the old end: both move together
     assert (edge.start, edge.end) == (0.9, 0.95)
+    props.seal()  # the drag ends: the whole drag was one undo step
+    assert doc.history.labels[-1] == "Step range: 0%–100% → 90%–95%"
+    doc.undo()
+    assert (edge.start, edge.end) == (0.0, 1.0)
+    doc.redo()
 
     _drag(props.weight_slider, 1.2, 1.5)
     assert edge.weight == 1.5

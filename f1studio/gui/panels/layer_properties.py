@@ -205,13 +205,7 @@ class LayerProperties(DocumentView):
         if (start, end) != (round(values[0], 4), round(values[-1], 4)):
             with signals_blocked(self.range_slider):
                 self.range_slider.setValue((start, end))
-        # write in an order that keeps start < end after each single change
-        order = [("start", start), ("end", end)]
-        if start >= layer.end:
-            order.reverse()
-        for name, value in order:
-            if not self.edit(doc.set_layer_property, layer.id, name, value, merge=True):
-                break
+        self.edit(doc.set_layer_range, layer.id, start, end, merge=True)  # one step per drag
 
     def _show_range(self, values: tuple[float, ...]) -> None:
         self.range_label.setText(f"{values[0]:.0%} – {values[-1]:.0%}")
