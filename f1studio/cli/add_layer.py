@@ -24,6 +24,12 @@ def register(subparsers: Subparsers) -> None:
     add.add_argument("--weight", type=float, default=None)
     add.add_argument("--start", type=float, default=None)
     add.add_argument("--end", type=float, default=None)
+    add.add_argument(
+        "--curve",
+        type=parse_curve,
+        default=None,
+        help="a guide's strength over its steps, e.g. 1,1,0.3,0 (each 0..2× the weight)",
+    )
     add.add_argument("--strength", type=float, default=None)
     add.add_argument("--feather", type=int, default=None)
     add.add_argument("--opacity", type=float, default=None)
@@ -32,6 +38,14 @@ def register(subparsers: Subparsers) -> None:
     add.add_argument("--depth-model", help="depth estimator (folder or hub id)")
     add.add_argument("--device", default="auto", choices=DEVICES)
     add.set_defaults(func=run)
+
+
+def parse_curve(text: str) -> tuple[float, ...]:
+    """``1,1,0.3,0`` -> (1.0, 1.0, 0.3, 0.0)."""
+    try:
+        return tuple(float(v) for v in text.split(","))
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"a curve is numbers and commas, not {text!r}") from e
 
 
 def layer_pixels(args: argparse.Namespace, doc: Any) -> Any:
@@ -72,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         "weight": args.weight,
         "start": args.start,
         "end": args.end,
+        "curve": args.curve,
         "strength": args.strength,
         "feather": args.feather,
         "opacity": args.opacity,

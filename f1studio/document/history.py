@@ -52,6 +52,11 @@ def describe_change(name: str, before: object, after: object) -> str:
         return _SWITCHES[name][bool(after)]
     if name in _TEXTS:
         return _TEXTS[name]
+    if name == "curve":  # a guide's strength curve: its preset's name, or "custom"
+        from f1studio.document.curves import preset_of
+
+        shown = preset_of(after)  # type: ignore[arg-type]
+        return f"Strength curve: {shown or 'custom'}"
     return f"{name.replace('_', ' ').capitalize()}: {_short(before)} → {_short(after)}"
 
 

@@ -174,7 +174,7 @@ def validate_property(kind: LayerKind, name: str, value: object) -> object:
         if not isinstance(value, Iterable):
             raise TypeError(f"a strength curve must be a list of numbers, not {value!r}")
         curve = tuple(float(x) for x in value)
-        if len(curve) < 2 or any(not 0.0 <= x <= 1.0 for x in curve):
-            raise ValueError("a strength curve needs at least two values within 0..1")
+        if len(curve) < 2 or any(not 0.0 <= x <= 2.0 for x in curve):
+            raise ValueError("a strength curve needs at least two values within 0..2")
         return curve
     raise ValueError(f"unknown property {name!r}")

@@ -264,7 +264,7 @@ def test_region_rows_show_their_overlay_colour(qtbot) -> None:
     panel = _show(qtbot, LayersPanel(doc))
     for layer_id, index in ((ids["region"], 0), (second.id, 1)):
         item = panel._item(layer_id)
-        image = item.icon(COL_NAME).pixmap(18, 18).toImage()
+        image = item.icon(COL_NAME).pixmap(panel.tree.iconSize()).toImage()
         pixel = image.pixelColor(3, 9)
         assert (pixel.red(), pixel.green(), pixel.blue()) == region_color(index)
 

@@ -20,6 +20,7 @@ from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
+from f1studio.gui.panels.curve_editor import CurveEditor
 
 MIN_RANGE_GAP = 0.05  # a guide acts on at least this fraction of the steps
 FEATHER_MAX = 64
@@ -97,6 +98,7 @@ class LayerProperties(DocumentView):
         self._no_wheel = _NoWheel(self)
         for w in (self.range_slider, *self.range_slider.findChildren(QWidget)):
             w.installEventFilter(self._no_wheel)
+        self.curve_editor = CurveEditor()  # the guide's strength over its steps
         self.strength_slider = ValueSlider(0.0, 1.0, 0.01)
         self.strength_slider.setToolTip("Denoising strength under the mask (1 = repaint fully)")
         self.feather_slider = ValueSlider(0, FEATHER_MAX, 1, decimals=0)
@@ -133,6 +135,7 @@ class LayerProperties(DocumentView):
             ("negative_prompt", "Negative", self.negative_edit),
             ("weight", "Weight", self.weight_slider),
             ("range", "Active steps", steps),
+            ("curve", "Strength curve", self.curve_editor),
             ("strength", "Strength", self.strength_slider),
             ("feather", "Feather (px)", self.feather_slider),
             ("extract", "", extract),
@@ -150,6 +153,7 @@ class LayerProperties(DocumentView):
         self.negative_edit.textChanged.connect(lambda t: self._set("negative_prompt", t))
         self.weight_slider.valueChanged.connect(lambda v: self._set("weight", v))
         self.range_slider.valueChanged.connect(self._range_edited)
+        self.curve_editor.curveEdited.connect(self._curve_edited)
         self.strength_slider.valueChanged.connect(lambda v: self._set("strength", v))
         self.feather_slider.valueChanged.connect(lambda v: self._set("feather", int(v)))
         self.edges_button.clicked.connect(lambda: self._extract("edge"))
@@ -180,7 +184,7 @@ class LayerProperties(DocumentView):
 
     def row_shown(self, key: str) -> bool:
         """Whether a row is shown: name, opacity, flags, prompt, negative_prompt, weight,
-        range, strength, feather or extract."""
+        range, curve, strength, feather or extract."""
         return not self._rows[key].isHidden()
 
     # ---- user edits -> document -------------------------------------------------------------
@@ -206,6 +210,12 @@ class LayerProperties(DocumentView):
             with signals_blocked(self.range_slider):
                 self.range_slider.setValue((start, end))
         self.edit(doc.set_layer_range, layer.id, start, end, merge=True)  # one step per drag
+
+    def _curve_edited(self, curve: tuple[float, ...] | None, done: bool) -> None:
+        """A drag of a curve point is one undo step (sealed on release); a preset is one."""
+        self._set("curve", curve)
+        if done:
+            self.seal()
 
     def _show_range(self, values: tuple[float, ...]) -> None:
         self.range_label.setText(f"{values[0]:.0%} – {values[-1]:.0%}")
@@ -237,6 +247,7 @@ class LayerProperties(DocumentView):
             "negative_prompt": kind is LayerKind.REGION,
             "weight": kind is LayerKind.REGION or (kind is not None and kind.is_control),
             "range": kind is not None and kind.is_control,
+            "curve": kind is not None and kind.is_control,
             "strength": kind is LayerKind.INPAINT,
             "feather": kind is LayerKind.INPAINT,
             "extract": kind is LayerKind.REFERENCE,
@@ -255,6 +266,7 @@ class LayerProperties(DocumentView):
             self.negative_edit,
             self.weight_slider,
             self.range_slider,
+            self.curve_editor,
             self.strength_slider,
             self.feather_slider,
         ]
@@ -268,6 +280,7 @@ class LayerProperties(DocumentView):
             self.weight_slider.setValue(layer.weight)
             self.range_slider.setValue((layer.start, layer.end))
             self._show_range((layer.start, layer.end))
+            self.curve_editor.show_curve(layer.curve, layer.start, layer.end)
             self.strength_slider.setValue(layer.strength)
             self.feather_slider.setValue(min(layer.feather, FEATHER_MAX))
         for widget in values:

@@ -25,6 +25,7 @@ from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
 from f1studio.gui.canvas.render_cache import region_color
 from f1studio.gui.panels.binding import DocumentView, signals_blocked
+from f1studio.gui.panels.curve_editor import sparkline
 from f1studio.gui.panels.layer_properties import LayerProperties
 
 _KIND_GLYPHS: dict[LayerKind, tuple[str, tuple[int, int, int]]] = {
@@ -50,6 +51,23 @@ def _glyph(letter: str, rgb: tuple[int, int, int]) -> QIcon:
     painter.drawRoundedRect(QRectF(1, 1, ICON_SIZE - 2, ICON_SIZE - 2), 4, 4)
     painter.setPen(QColor(255, 255, 255) if sum(rgb) < 450 else QColor(0, 0, 0))
     painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, letter)
+    painter.end()
+    return QIcon(pixmap)
+
+
+ROW_ICON = QSize(2 * ICON_SIZE + 3, ICON_SIZE)  # the kind's letter, then a guide's curve
+
+
+def _row_icon(glyph: QIcon, layer: Layer) -> QIcon:
+    """The kind's letter and, for a guide, a sparkline of its strength curve over the steps
+    (every row the same width, so the names line up)."""
+    pixmap = QPixmap(ROW_ICON)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.drawPixmap(0, 0, glyph.pixmap(ICON_SIZE, ICON_SIZE))
+    if layer.kind.is_control:
+        line = sparkline(layer.curve, layer.start, layer.end, ICON_SIZE)
+        painter.drawPixmap(ICON_SIZE + 3, 0, line)
     painter.end()
     return QIcon(pixmap)
 
@@ -102,7 +120,7 @@ class LayersPanel(DocumentView):
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
-        self.tree.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+        self.tree.setIconSize(ROW_ICON)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
@@ -359,7 +377,8 @@ class LayersPanel(DocumentView):
         region_index = regions.index(layer.id) if layer.id in regions else 0
         with signals_blocked(self.tree):
             item.setText(COL_NAME, layer.name)
-            item.setIcon(COL_NAME, _glyph(*self._glyph_for(layer.kind, region_index)))
+            glyph = _glyph(*self._glyph_for(layer.kind, region_index))
+            item.setIcon(COL_NAME, _row_icon(glyph, layer))
             item.setToolTip(COL_NAME, f"{layer.kind.label}: {layer.name}")
             flags = item.flags() | Qt.ItemFlag.ItemIsEditable
             if layer.locked:
