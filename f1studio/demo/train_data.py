@@ -142,6 +142,22 @@ def region_batch(
     return ids, processor
 
 
+def shuffled_order_ids(
+    ids: Any, indices: np.ndarray, tokenizer: Any, p: float, rng: np.random.Generator
+) -> Any:
+    """``ids`` with each row, with probability ``p``, replaced by its scene's caption with the
+    shapes listed in a shuffled order (so the order no longer tells which shape is in front)."""
+    out = ids.clone()
+    for row, index in enumerate(indices):
+        if rng.random() >= p:
+            continue
+        scene = generate(int(index))[0]
+        order = rng.permutation(len(scene.shapes))
+        shuffled = replace(scene, shapes=tuple(scene.shapes[i] for i in order))
+        out[row] = token_ids(tokenizer, [caption(shuffled)])[0]
+    return out
+
+
 def guide_image(kind: str, scene: Any, rendered: Any, rng: np.random.Generator) -> np.ndarray:
     """The RGB control image a user's guide layer could give for a rendered scene, drawn from
     :data:`GUIDE_SOURCES` with ``rng``."""

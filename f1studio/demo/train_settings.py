@@ -20,7 +20,7 @@ class TrainSettings:
     vae_edge_weight: float = 1.0
     # UNet + text encoder on pre-encoded latents of ``scenes`` training scenes.
     scenes: int = 20000
-    unet_steps: int = 2800
+    unet_steps: int = 6000
     unet_batch: int = 32
     unet_lr: float = 4e-4
     caption_dropout: float = 0.1
@@ -29,18 +29,21 @@ class TrainSettings:
     # Then the UNet goes on with a second, lower cosine cycle in which every other batch is
     # seen through the engine's regional attention (each shape's pixels read a caption of
     # that shape alone), so region layers steer the demo model as they do large models.
-    region_steps: int = 500
+    region_steps: int = 1000
     region_lr: float = 2e-4
     region_every: int = 2
     # One ControlNet per guide kind, trained on the frozen UNet. Its guide embedding's last
     # convolution starts small and random instead of zero (the convolutions into the UNet
     # stay zero, so training starts from the plain UNet): with both at zero nothing of the
     # guide reaches the gradient until the zero convolutions have drifted away from zero.
-    controlnet_steps: int = 1000
+    controlnet_steps: int = 1600
     controlnet_batch: int = 16
     controlnet_lr: float = 1e-3
     controlnet_hint_init_std: float = 0.02
     controlnet_caption_dropout: float = 0.5
+    # The depth ControlNet also sees captions that list the shapes in a shuffled order (a
+    # caption lists them back to front), so the guide's layering wins over the caption's.
+    depth_shuffled_order: float = 0.3
     warmup: int = 100
     checkpoint_every: int = 200
     log_every: int = 20

@@ -15,6 +15,7 @@ from f1studio.demo.train_data import (
     empty_ids,
     guide_image,
     region_batch,
+    shuffled_order_ids,
     vae_batch,
 )
 from f1studio.demo.train_loop import (
@@ -224,7 +225,10 @@ def train_controlnet(
         idx = torch.from_numpy(idx_np)
         guides = [guide_image(kind, *generate(int(i))[:2], rng) for i in idx_np]
         cond = torch.from_numpy(np.stack(guides).astype(np.float32) / 255.0).permute(0, 3, 1, 2)
-        ids = drop_captions(data["ids"][idx], empty, settings.controlnet_caption_dropout, rng)
+        ids = data["ids"][idx]
+        if kind == "depth":
+            ids = shuffled_order_ids(ids, idx_np, tokenizer, settings.depth_shuffled_order, rng)
+        ids = drop_captions(ids, empty, settings.controlnet_caption_dropout, rng)
         noised, noise, t = noisy(settings, scheduler, data["latents"][idx].float(), stage, step)
         with torch.no_grad():
             states = text_encoder(ids)[0]

@@ -14,7 +14,7 @@ from transformers import CLIPTokenizer  # noqa: E402
 from f1studio.demo import train_data, train_stages  # noqa: E402
 from f1studio.demo.train_settings import FULL  # noqa: E402
 from f1studio.demo.vocab import write_tokenizer  # noqa: E402
-from f1studio.demo.world import generate  # noqa: E402
+from f1studio.demo.world import generate, shape_phrase  # noqa: E402
 
 pytestmark = pytest.mark.slow  # the demo model's world, training and renders
 
@@ -67,3 +67,23 @@ def test_region_steps_follow_the_main_cycle_and_alternate():
     assert train_stages.unet_lr(settings, settings.unet_steps) < settings.region_lr
     peak = train_stages.unet_lr(settings, settings.unet_steps + settings.warmup)
     assert peak == pytest.approx(settings.region_lr)
+
+
+def test_depth_guides_also_train_with_captions_in_a_shuffled_order(tokenizer):
+    """The depth ControlNet sees some captions whose order does not tell which shape is in
+    front, so the guide's layering has to win: same phrases, another order."""
+    indices = np.array([i for i in range(40) if len(generate(i)[0].shapes) >= 3][:6])
+    captions = [generate(int(i))[2] for i in indices]
+    ids = train_data.token_ids(tokenizer, captions)
+    rng = np.random.default_rng(3)
+    shuffled = train_data.shuffled_order_ids(ids, indices, tokenizer, 1.0, rng)
+    changed = 0
+    for row, index in enumerate(indices):
+        scene = generate(int(index))[0]
+        before, after = _text(tokenizer, ids[row]), _text(tokenizer, shuffled[row])
+        phrases = [shape_phrase(s) for s in scene.shapes]
+        assert all(p in after for p in phrases)
+        changed += before != after
+    assert changed >= len(indices) // 2  # some shuffles keep the order by chance
+    kept = train_data.shuffled_order_ids(ids, indices, tokenizer, 0.0, rng)
+    assert (kept == ids).all()
