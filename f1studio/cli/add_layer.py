@@ -25,6 +25,18 @@ def register(subparsers: Subparsers) -> None:
     add.add_argument("--start", type=float, default=None)
     add.add_argument("--end", type=float, default=None)
     add.add_argument(
+        "--region",
+        default=None,
+        metavar="NAME",
+        help="a guide acts only inside this region layer (its name)",
+    )
+    add.add_argument(
+        "--mode",
+        choices=tuple(MODES),
+        default=None,
+        help="a guide's control mode: prompt (is more important), balanced, guide (is more important)",
+    )
+    add.add_argument(
         "--curve",
         type=parse_curve,
         default=None,
@@ -38,6 +50,21 @@ def register(subparsers: Subparsers) -> None:
     add.add_argument("--depth-model", help="depth estimator (folder or hub id)")
     add.add_argument("--device", default="auto", choices=DEVICES)
     add.set_defaults(func=run)
+
+
+MODES = {"prompt": -1.0, "balanced": 0.0, "guide": 1.0}
+
+
+def region_id(doc: Any, name: str) -> str:
+    """The id of the region layer called ``name`` (CliError when there is none, or several)."""
+    from f1studio.document.layers import LayerKind
+
+    found = [x.id for x in doc.layers if x.kind is LayerKind.REGION and x.name == name]
+    if len(found) != 1:
+        names = ", ".join(x.name for x in doc.layers if x.kind is LayerKind.REGION) or "none"
+        what = "no region layer" if not found else "several region layers"
+        raise CliError(f"--region: {what} called {name!r} (regions: {names})")
+    return found[0]
 
 
 def parse_curve(text: str) -> tuple[float, ...]:
@@ -87,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
         "start": args.start,
         "end": args.end,
         "curve": args.curve,
+        "region": region_id(doc, args.region) if args.region is not None else None,
+        "balance": MODES[args.mode] if args.mode is not None else None,
         "strength": args.strength,
         "feather": args.feather,
         "opacity": args.opacity,
@@ -95,7 +124,8 @@ def run(args: argparse.Namespace) -> int:
     allowed = set(COMMON_PROPERTIES) | set(KIND_PROPERTIES[kind])
     wrong = [k for k, v in props.items() if v is not None and k not in allowed]
     if wrong:
-        flags = ", ".join("--" + ("negative" if w == "negative_prompt" else w) for w in wrong)
+        shown = {"negative_prompt": "negative", "balance": "mode"}
+        flags = ", ".join("--" + shown.get(w, w) for w in wrong)
         raise CliError(f"a {kind.label.lower()} layer does not take {flags}")
     props = {k: v for k, v in props.items() if v is not None}
     layer = doc.add_layer(kind, name=args.name, data=data, **props)

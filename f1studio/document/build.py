@@ -69,6 +69,8 @@ def build_request(
             start=float(layer.start),
             end=float(layer.end),
             curve=tuple(float(c) for c in layer.curve) if layer.curve else None,
+            mask=_guide_region(doc, layer.region),
+            balance=float(layer.balance),
         )
         for layer in visible
         if layer.kind.is_control and layer.weight > 0 and layer.data.any()
@@ -107,3 +109,14 @@ def build_request(
         device=device,
         allow_pickle=bool(allow_pickle),
     )
+
+
+def _guide_region(doc: Document, region_id: str) -> Pixels | None:
+    """The mask a guide is limited to: its region layer's (shown or hidden), None when the
+    guide has none or the region layer is gone."""
+    if not region_id:
+        return None
+    for layer in doc.layers:
+        if layer.id == region_id and layer.kind is LayerKind.REGION:
+            return Pixels.of(layer.data)
+    return None

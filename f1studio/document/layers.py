@@ -71,7 +71,7 @@ class LayerKind(str, Enum):
 
 
 # The properties a layer of each kind carries beyond name/visible/locked/opacity.
-CONTROL_PROPERTIES = ("weight", "start", "end", "curve")
+CONTROL_PROPERTIES = ("weight", "start", "end", "curve", "region", "balance")
 KIND_PROPERTIES: dict[LayerKind, tuple[str, ...]] = {
     LayerKind.PAINT: (),
     LayerKind.REFERENCE: (),
@@ -104,6 +104,10 @@ class Layer:
     start: float = 0.0
     end: float = 1.0
     curve: tuple[float, ...] | None = None
+    # guides: the id of the region layer the guide is limited to ("" = the whole canvas), and
+    # the control mode: -1 prompt is more important, 0 balanced, 1 guide is more important
+    region: str = ""
+    balance: float = 0.0
     # inpaint mask
     strength: float = 1.0
     feather: int = 8
@@ -144,8 +148,13 @@ def validate_property(kind: LayerKind, name: str, value: object) -> object:
     """Check and normalise a property value; raise ValueError with a user-facing message."""
     if name not in COMMON_PROPERTIES + KIND_PROPERTIES[kind]:
         raise ValueError(f"a {kind.label.lower()} layer has no property {name!r}")
-    if name in ("name", "prompt", "negative_prompt", "layout"):
+    if name in ("name", "prompt", "negative_prompt", "layout", "region"):
         return str(value)
+    if name == "balance":
+        v = float(value)  # type: ignore[arg-type]
+        if not -1.0 <= v <= 1.0:
+            raise ValueError(f"balance must be within -1..1 (prompt .. guide), not {v}")
+        return v
     if name in ("visible", "locked"):
         return bool(value)
     if name == "opacity" or name == "strength":

@@ -169,6 +169,26 @@ class ControlSpec:
     end: float = 1.0
     curve: tuple[float, ...] | None = None
     control_mode: int | None = None  # for union ControlNets: which condition this image is
+    #: limit to a region: uint8 HxW, 255 where the guide acts (its residuals are weighted by
+    #: the mask at each resolution); None: the whole canvas
+    mask: Pixels | None = None
+    #: -1 "prompt is more important" · 0 balanced · 1 "guide is more important" (AUTOMATIC1111's
+    #: control modes at -1/0/1, graded in between; see ``residual_scales``)
+    balance: float = 0.0
+
+    def residual_scales(self, count: int) -> tuple[list[float], float]:
+        """Multipliers of the ``count`` residuals (the down blocks' then the middle block's)
+        and of the unconditional half of the batch, for :attr:`balance`.
+
+        Away from balanced, the residuals fade toward the high-resolution end: residual ``i``
+        of ``count`` is scaled by ``base ** (count - 1 - i)`` with ``base = 1 - 0.175 *
+        |balance|`` (0.825 at ±1, AUTOMATIC1111's "soft injection"); toward the guide, the
+        unconditional half also gets ``1 - balance`` of the residuals (none at 1: the guide
+        then pulls with the prompt's guidance, AUTOMATIC1111's "cfg injection")."""
+        amount = abs(self.balance)
+        base = 1.0 - 0.175 * amount
+        scales = [base ** (count - 1 - i) for i in range(count)]
+        return scales, 1.0 - max(0.0, self.balance)
 
     def scale_at(self, step: int, total: int) -> float:
         """Conditioning scale at step ``step`` of ``total`` (the same rule as diffusers).
@@ -260,6 +280,7 @@ class GenerationRequest:
         images: list[tuple[str, Pixels | None]] = [("init image", self.init_image)]
         images += [(f"region {i + 1} mask", r.mask) for i, r in enumerate(self.regions)]
         images += [(f"{c.kind.value} guide", c.image) for c in self.controls]
+        images += [(f"{c.kind.value} guide's region", c.mask) for c in self.controls]
         images.append(("inpaint mask", self.inpaint.mask if self.inpaint else None))
         for name, px in images:
             if px is not None and px.shape[:2] != size:
@@ -269,6 +290,8 @@ class GenerationRequest:
         for c in self.controls:
             if not (0.0 <= c.start < c.end <= 1.0):
                 out.append(f"{c.kind.value} guide range must satisfy 0 <= start < end <= 1")
+            if not -1.0 <= c.balance <= 1.0:
+                out.append(f"{c.kind.value} guide balance must be -1..1, not {c.balance}")
         if self.fast_decode and not self.tiny_vae:
             out.append("fast decode needs a tiny VAE (choose one for this model's family)")
         return out
@@ -365,6 +388,7 @@ class GenerationRequest:
                     **c,
                     "kind": ControlKind(c["kind"]),
                     "image": px(c["image"]),
+                    "mask": px(c.get("mask")),
                     "curve": tuple(c["curve"]) if c.get("curve") else None,
                 }
             )

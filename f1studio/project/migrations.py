@@ -10,8 +10,9 @@ order. A step is frozen in time: it names the fields of its own two formats, nev
   ``edge_controlnet`` and ``depth_controlnet``;
 - format 3: the document keeps its generation history (``results``: a limit and the results,
   each with its picture under ``results/`` and the request that made it);
-- format 4: region layers may carry a ``layout`` record (made by Layout from the prompt);
-  nothing to upgrade, but an older F1 Studio would refuse the property, so the number says it.
+- format 4: region layers may carry a ``layout`` record (made by Layout from the prompt) and
+  guides a ``region`` (the region layer they are limited to) and a ``balance`` (control mode);
+  nothing to upgrade, but an older F1 Studio would refuse the properties, so the number says it.
 """
 
 from __future__ import annotations

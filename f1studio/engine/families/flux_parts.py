@@ -155,6 +155,39 @@ class Control:
     model: Any
     cond: Any  # packed guide latents (or the guide image for ControlNets with a hint block)
     mode: Any  # (1, 1) long for union ControlNets, else None
+    region: Any = None  # (1, tokens, 1) the guide's region per packed latent token, or None
+
+    def weighted(self, residuals: list[Any] | None) -> list[Any] | None:
+        """One list of block residuals (B, tokens, dim) weighted by the guide's region (per
+        token) and balance (``ControlSpec.residual_scales``: FLUX.1 has no unconditional
+        batch, so only the fading over the blocks applies)."""
+        if residuals is None or (self.region is None and self.spec.balance == 0.0):
+            return residuals
+        scales, _ = self.spec.residual_scales(len(residuals))
+        out = []
+        for residual, scale in zip(residuals, scales, strict=True):
+            if scale != 1.0:
+                residual = residual * scale
+            if self.region is not None:
+                residual = residual * self.region.to(residual.dtype)
+            out.append(residual)
+        return out
+
+
+def token_region(mask: np.ndarray | None, canvas: Canvas, device: Any) -> Any:
+    """A guide's region mask per packed latent token (2x2 latent pixels, 16x16 image pixels),
+    area-averaged; None for a guide that acts everywhere."""
+    if mask is None:
+        return None
+    import cv2
+    import torch
+
+    pad = ((0, canvas.height - mask.shape[0]), (0, canvas.width - mask.shape[1]))
+    full = np.pad(mask.astype(np.float32) / 255.0, pad, mode="edge")
+    small = cv2.resize(
+        full, (canvas.width // 16, canvas.height // 16), interpolation=cv2.INTER_AREA
+    )
+    return torch.from_numpy(np.ascontiguousarray(small)).reshape(1, -1, 1).to(device)
 
 
 def prepare_controls(
@@ -187,7 +220,8 @@ def prepare_controls(
             # a guide without its own mode: its kind's (ControlKind.union_mode)
             index = spec.control_mode if spec.control_mode is not None else spec.kind.union_mode
             mode = torch.tensor(index).to(device, dtype=torch.long).view(-1, 1).expand(1, 1)
-        out.append(Control(spec, model, cond, mode))
+        region = token_region(spec.mask.array() if spec.mask else None, canvas, device)
+        out.append(Control(spec, model, cond, mode, region))
     return out
 
 
@@ -221,6 +255,7 @@ def control_residuals(controls: list[Control], step: int, total: int, inputs: di
             joint_attention_kwargs={},
             return_dict=False,
         )
+        b, s = c.weighted(b), c.weighted(s)
         if blocks is None and singles is None:
             blocks, singles = b, s
             continue

@@ -161,7 +161,7 @@ class UNetAdapter:
                     raise JobCancelled(i)
                 model_in = torch.cat([latents] * 2) if do_cfg else latents
                 model_in = scheduler.scale_model_input(model_in, t)
-                down, mid = control_residuals(controls, model_in, t, text, i, total)
+                down, mid = control_residuals(controls, model_in, t, text, i, total, do_cfg)
                 unet_in = model_in
                 if unet_extra is not None:
                     unet_in = torch.cat([model_in, *unet_extra], dim=1)

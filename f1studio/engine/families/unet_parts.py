@@ -9,7 +9,7 @@ same model, scheduler and seed.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,47 @@ class Control:
     spec: ControlSpec
     model: Any
     image: Any  # tensor (batch, 3, H, W) in 0..1
+    masks: dict[tuple[int, int], Any] = field(default_factory=dict)  # region by residual size
+
+    def region_at(self, like: Any) -> Any:
+        """The guide's region mask at the size of residual ``like`` (1, 1, h, w), area-averaged
+        as regional prompts are; None when the guide acts everywhere."""
+        if self.spec.mask is None:
+            return None
+        h, w = like.shape[-2:]
+        if (h, w) not in self.masks:
+            import cv2
+            import torch
+
+            mask = self.spec.mask.array().astype(np.float32) / 255.0
+            small = cv2.resize(mask, (w, h), interpolation=cv2.INTER_AREA)
+            tensor = torch.from_numpy(np.ascontiguousarray(small))[None, None]
+            self.masks[(h, w)] = tensor.to(device=like.device, dtype=like.dtype)
+        return self.masks[(h, w)]
+
+    def weighted(self, residuals: list[Any], cfg: bool) -> list[Any]:
+        """``residuals`` (the down blocks' then the middle block's) weighted by the guide's
+        region and its balance (``ControlSpec.residual_scales``); as they are when the guide
+        is balanced and acts everywhere."""
+        if self.spec.mask is None and self.spec.balance == 0.0:
+            return residuals
+        scales, uncond = self.spec.residual_scales(len(residuals))
+        out = []
+        for residual, scale in zip(residuals, scales, strict=True):
+            if scale != 1.0:
+                residual = residual * scale
+            if cfg and uncond != 1.0:  # the batch is [negative, positive]
+                half = residual.shape[0] // 2
+                residual = torch_cat([residual[:half] * uncond, residual[half:]])
+            region = self.region_at(residual)
+            out.append(residual if region is None else residual * region)
+        return out
+
+
+def torch_cat(parts: list[Any]) -> Any:
+    import torch
+
+    return torch.cat(parts)
 
 
 @dataclass
@@ -230,9 +271,16 @@ def prepare_controls(
 
 
 def control_residuals(
-    controls: list[Control], model_in: Any, t: Any, text: TextConditioning, step: int, total: int
+    controls: list[Control],
+    model_in: Any,
+    t: Any,
+    text: TextConditioning,
+    step: int,
+    total: int,
+    cfg: bool = False,
 ) -> tuple[Any, Any]:
-    """The summed ControlNet residuals of this step (None, None without an active guide).
+    """The summed ControlNet residuals of this step (None, None without an active guide),
+    each guide's weighted by its region and balance (``cfg``: the batch is [negative, positive]).
 
     A ControlNet outside its active steps has scale 0: diffusers still runs it and adds zeros,
     which leaves every number as it is, so it is skipped here."""
@@ -251,6 +299,7 @@ def control_residuals(
             added_cond_kwargs=text.added,
             return_dict=False,
         )
+        *d, m = c.weighted([*d, m], cfg=cfg)
         if down is None:
             down, mid = list(d), m
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -99,6 +100,14 @@ class LayerProperties(DocumentView):
         for w in (self.range_slider, *self.range_slider.findChildren(QWidget)):
             w.installEventFilter(self._no_wheel)
         self.curve_editor = CurveEditor()  # the guide's strength over its steps
+        self.region_combo = QComboBox()  # the region layer a guide is limited to
+        self.region_combo.setToolTip("The guide acts only inside this region layer's mask")
+        self.balance_slider = ValueSlider(-1.0, 1.0, 0.05)
+        self.balance_slider.setToolTip(
+            "Control mode: -1 the prompt is more important, 0 balanced, "
+            "1 the guide is more important (AUTOMATIC1111's modes; graded in between)"
+        )
+        self.balance_label = QLabel()
         self.strength_slider = ValueSlider(0.0, 1.0, 0.01)
         self.strength_slider.setToolTip("Denoising strength under the mask (1 = repaint fully)")
         self.feather_slider = ValueSlider(0, FEATHER_MAX, 1, decimals=0)
@@ -136,6 +145,8 @@ class LayerProperties(DocumentView):
             ("weight", "Weight", self.weight_slider),
             ("range", "Active steps", steps),
             ("curve", "Strength curve", self.curve_editor),
+            ("region", "Limit to", self.region_combo),
+            ("balance", "Mode", _column(self.balance_slider, self.balance_label)),
             ("strength", "Strength", self.strength_slider),
             ("feather", "Feather (px)", self.feather_slider),
             ("extract", "", extract),
@@ -154,6 +165,10 @@ class LayerProperties(DocumentView):
         self.weight_slider.valueChanged.connect(lambda v: self._set("weight", v))
         self.range_slider.valueChanged.connect(self._range_edited)
         self.curve_editor.curveEdited.connect(self._curve_edited)
+        self.region_combo.activated.connect(
+            lambda i: self._set("region", self.region_combo.itemData(i) or "", merge=False)
+        )
+        self.balance_slider.valueChanged.connect(lambda v: self._set("balance", v))
         self.strength_slider.valueChanged.connect(lambda v: self._set("strength", v))
         self.feather_slider.valueChanged.connect(lambda v: self._set("feather", int(v)))
         self.edges_button.clicked.connect(lambda: self._extract("edge"))
@@ -165,6 +180,7 @@ class LayerProperties(DocumentView):
             self.negative_edit,
             self.weight_slider,
             self.range_slider,
+            self.balance_slider,
             self.strength_slider,
             self.feather_slider,
         )
@@ -217,6 +233,20 @@ class LayerProperties(DocumentView):
         if done:
             self.seal()
 
+    def _show_regions(self, layer: Layer) -> None:
+        """The region layers a guide may be limited to, its own chosen."""
+        combo, doc = self.region_combo, self.document
+        combo.clear()
+        combo.addItem("the whole canvas", "")
+        for other in doc.layers if doc is not None else []:
+            if other.kind is LayerKind.REGION:
+                combo.addItem(other.name, other.id)
+        index = combo.findData(layer.region) if layer.region else 0
+        if index < 0:  # its region layer was deleted: the guide acts everywhere again
+            combo.addItem("(a deleted region: the whole canvas)", layer.region)
+            index = combo.count() - 1
+        combo.setCurrentIndex(index)
+
     def _show_range(self, values: tuple[float, ...]) -> None:
         self.range_label.setText(f"{values[0]:.0%} – {values[-1]:.0%}")
 
@@ -229,8 +259,10 @@ class LayerProperties(DocumentView):
         self._layer_id = None
 
     def document_changed(self, change: Change) -> None:
+        layer = self._layer()
+        guide = layer is not None and layer.kind.is_control  # it lists the regions' names
         if change.kind is ChangeKind.LAYERS or (
-            change.kind is ChangeKind.LAYER and change.layer_id == self._layer_id
+            change.kind is ChangeKind.LAYER and (change.layer_id == self._layer_id or guide)
         ):
             self.refresh()
 
@@ -248,6 +280,8 @@ class LayerProperties(DocumentView):
             "weight": kind is LayerKind.REGION or (kind is not None and kind.is_control),
             "range": kind is not None and kind.is_control,
             "curve": kind is not None and kind.is_control,
+            "region": kind is not None and kind.is_control,
+            "balance": kind is not None and kind.is_control,
             "strength": kind is LayerKind.INPAINT,
             "feather": kind is LayerKind.INPAINT,
             "extract": kind is LayerKind.REFERENCE,
@@ -267,6 +301,8 @@ class LayerProperties(DocumentView):
             self.weight_slider,
             self.range_slider,
             self.curve_editor,
+            self.region_combo,
+            self.balance_slider,
             self.strength_slider,
             self.feather_slider,
         ]
@@ -281,11 +317,33 @@ class LayerProperties(DocumentView):
             self.range_slider.setValue((layer.start, layer.end))
             self._show_range((layer.start, layer.end))
             self.curve_editor.show_curve(layer.curve, layer.start, layer.end)
+            self._show_regions(layer)
+            self.balance_slider.setValue(layer.balance)
+            self.balance_label.setText(mode_text(layer.balance))
             self.strength_slider.setValue(layer.strength)
             self.feather_slider.setValue(min(layer.feather, FEATHER_MAX))
         for widget in values:
             if widget not in (self.visible_check, self.locked_check):
                 widget.setEnabled(not layer.locked)
+
+
+def mode_text(balance: float) -> str:
+    """How the control mode reads: balanced, or which side is more important (and how much)."""
+    if abs(balance) < 1e-6:
+        return "balanced"
+    side = "guide" if balance > 0 else "prompt"
+    if abs(balance) >= 1.0 - 1e-6:
+        return f"the {side} is more important"
+    return f"leaning to the {side} ({abs(balance):.0%})"
+
+
+def _column(*widgets: QWidget) -> QWidget:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return box
 
 
 def _set_line(edit: QLineEdit, text: str) -> None:
