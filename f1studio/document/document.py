@@ -37,8 +37,8 @@ from f1studio.document.history import (
     LayerMoved,
     LayerRemoved,
     PropertyChange,
-    RangeChange,
     TilePatch,
+    ValuesChange,
 )
 from f1studio.document.layers import Layer, LayerKind, validate_property
 from f1studio.document.results import ResultHistory
@@ -300,16 +300,26 @@ class Document:
     ) -> None:
         """Set a guide's step range, start and end together (one undo step; ``merge`` folds a
         drag of the range slider into one)."""
+        self.set_layer_values(layer_id, {"start": start, "end": end}, "Change step range", merge)
+
+    def set_layer_values(
+        self, layer_id: str, values: dict[str, object], label: str, merge: bool = False
+    ) -> None:
+        """Set several properties of one layer as one undo step named ``label`` (``merge``
+        folds a drag into one)."""
         layer = self.layer(layer_id)
         if layer.locked:
-            raise ValueError(f"layer {layer.name!r} is locked: unlock it to change its range")
-        after = (
-            float(validate_property(layer.kind, "start", start)),  # type: ignore[arg-type]
-            float(validate_property(layer.kind, "end", end)),  # type: ignore[arg-type]
+            raise ValueError(f"layer {layer.name!r} is locked: unlock it to change it")
+        after = {n: validate_property(layer.kind, n, v) for n, v in values.items()}
+        check_range(
+            after.get("start", layer.start),  # type: ignore[arg-type]
+            after.get("end", layer.end),  # type: ignore[arg-type]
         )
-        check_range(*after)
-        if after != (layer.start, layer.end):
-            self._do(RangeChange(layer.id, (layer.start, layer.end), after), merge)
+        names = tuple(after)
+        before = tuple(getattr(layer, n) for n in names)
+        new = tuple(after[n] for n in names)
+        if new != before:
+            self._do(ValuesChange(layer.id, names, before, new, label), merge)
 
     # ---- prompts and settings -----------------------------------------------------------
     def set_prompt(self, text: str, *, merge: bool = False) -> None:

@@ -24,7 +24,7 @@ __all__ = [
     "LayerMoved",
     "LayerRemoved",
     "PropertyChange",
-    "RangeChange",
+    "ValuesChange",
     "Stroke",
     "Tile",
     "TilePatch",
@@ -156,28 +156,36 @@ class PropertyChange(Command):
         setattr(doc.layer(self.layer_id), self.name, self.after)
 
 
-class RangeChange(Command):
-    """A guide's step range (start and end together): one undo step per drag of either handle."""
-
-    label = "Change step range"
+class ValuesChange(Command):
+    """Several properties of one layer set together, one undo step per drag (merged by
+    ``merge_key``): a guide's step range, or its Control slider (weight, range and curve)."""
 
     def __init__(
-        self, layer_id: str, before: tuple[float, float], after: tuple[float, float]
+        self,
+        layer_id: str,
+        names: tuple[str, ...],
+        before: tuple[object, ...],
+        after: tuple[object, ...],
+        label: str,
     ) -> None:
-        self.layer_id, self.before, self.after = layer_id, before, after
-        self.merge_key = ("range", layer_id)
+        self.layer_id, self.names, self.before, self.after = layer_id, names, before, after
+        self.label = label
+        self.merge_key = ("values", layer_id, names)
 
     def describe(self) -> str:
-        (b0, b1), (a0, a1) = self.before, self.after
-        return f"Step range: {b0:.0%}–{b1:.0%} → {a0:.0%}–{a1:.0%}"
+        if self.names == ("start", "end"):
+            (b0, b1), (a0, a1) = self.before, self.after
+            return f"Step range: {b0:.0%}–{b1:.0%} → {a0:.0%}–{a1:.0%}"
+        return self.label
 
     @property
     def change(self) -> Change:
         return Change.layer(self.layer_id)
 
-    def _set(self, doc: Document, values: tuple[float, float]) -> None:
+    def _set(self, doc: Document, values: tuple[object, ...]) -> None:
         layer = doc.layer(self.layer_id)
-        layer.start, layer.end = values
+        for name, value in zip(self.names, values, strict=True):
+            setattr(layer, name, value)
 
     def apply_undo(self, doc: Document) -> None:
         self._set(doc, self.before)

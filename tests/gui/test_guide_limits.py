@@ -94,3 +94,34 @@ def test_region_and_mode_on_the_command_line_and_in_the_file(tmp_path, monkeypat
     capsys.readouterr()
     assert main([*add, "--region", "Right"]) == 1
     assert "no region layer called 'Right'" in capsys.readouterr().err
+
+
+def test_the_control_slider_moves_weight_range_and_curve_in_one_step(panel) -> None:
+    from f1studio.document.control_presets import settings_at
+
+    props = panel.properties
+    doc = panel.document
+    guide = doc.layers[1]
+    assert props.row_shown("control")
+    assert props.control_label.text().startswith("custom")  # a new guide: weight 1, all steps
+    steps = len(doc.history.labels)
+    slider = props.control_slider
+    slider.slider.setSliderDown(True)
+    for level in (0.8, 0.4, 0.0):
+        slider.setValue(level)
+    slider.slider.setSliderDown(False)
+    props.seal()
+    loose = settings_at("edge", 0.0)
+    assert (guide.weight, guide.start, guide.end, guide.curve) == (
+        loose.weight, loose.start, loose.end, loose.curve,
+    )  # fmt: skip
+    assert guide.curve is not None and guide.curve[0] > guide.curve[-1]  # structure first
+    assert len(doc.history.labels) == steps + 1
+    assert props.control_label.text() == "0% of the way from loose to strict"
+    control = build_request(doc).controls[0]
+    assert control.scale_at(0, 10) > control.scale_at(5, 10)
+    doc.set_layer_property(guide.id, "weight", 0.9)  # one part edited: custom
+    assert props.control_label.text().startswith("custom")
+    doc.undo()
+    doc.undo()
+    assert (guide.weight, guide.end, guide.curve) == (1.0, 1.0, None)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from superqt import QDoubleRangeSlider
 
 from f1studio.document.changes import Change, ChangeKind
+from f1studio.document.control_presets import DEFAULT_PATH, PATHS, level_of, settings_at
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
@@ -100,6 +101,14 @@ class LayerProperties(DocumentView):
         for w in (self.range_slider, *self.range_slider.findChildren(QWidget)):
             w.installEventFilter(self._no_wheel)
         self.curve_editor = CurveEditor()  # the guide's strength over its steps
+        # one slider from loose to strict that moves weight, range and curve together
+        self.control_slider = ValueSlider(0.0, 1.0, 0.01)
+        self.control_slider.setToolTip(
+            "Loose (left): a light guide that holds the composition early, then lets go.\n"
+            "Strict (right): a strong guide over all the steps. Moves the weight, the step "
+            "range and the strength curve together; edit them below for a custom mix."
+        )
+        self.control_label = QLabel()
         self.region_combo = QComboBox()  # the region layer a guide is limited to
         self.region_combo.setToolTip("The guide acts only inside this region layer's mask")
         self.balance_slider = ValueSlider(-1.0, 1.0, 0.05)
@@ -142,6 +151,7 @@ class LayerProperties(DocumentView):
             ("flags", "", flags),
             ("prompt", "Prompt", self.prompt_edit),
             ("negative_prompt", "Negative", self.negative_edit),
+            ("control", "Control", _column(self.control_slider, self.control_label)),
             ("weight", "Weight", self.weight_slider),
             ("range", "Active steps", steps),
             ("curve", "Strength curve", self.curve_editor),
@@ -169,6 +179,7 @@ class LayerProperties(DocumentView):
             lambda i: self._set("region", self.region_combo.itemData(i) or "", merge=False)
         )
         self.balance_slider.valueChanged.connect(lambda v: self._set("balance", v))
+        self.control_slider.valueChanged.connect(self._control_moved)
         self.strength_slider.valueChanged.connect(lambda v: self._set("strength", v))
         self.feather_slider.valueChanged.connect(lambda v: self._set("feather", int(v)))
         self.edges_button.clicked.connect(lambda: self._extract("edge"))
@@ -181,6 +192,7 @@ class LayerProperties(DocumentView):
             self.weight_slider,
             self.range_slider,
             self.balance_slider,
+            self.control_slider,
             self.strength_slider,
             self.feather_slider,
         )
@@ -233,6 +245,24 @@ class LayerProperties(DocumentView):
         if done:
             self.seal()
 
+    def _control_moved(self, level: float) -> None:
+        layer, doc = self._layer(), self.document
+        if layer is None or doc is None:
+            return
+        values = settings_at(layer.kind.value, level).as_values()
+        self.edit(doc.set_layer_values, layer.id, values, "Control: loose … strict", merge=True)
+
+    def _show_control(self, layer: Layer) -> None:
+        level = level_of(layer.kind.value, layer.weight, layer.start, layer.end, layer.curve)
+        if level is None:  # edited part by part: the slider sits where the weight would put it
+            loose, strict = PATHS.get(layer.kind.value, DEFAULT_PATH)
+            span = strict.weight - loose.weight
+            self.control_slider.setValue(min(1.0, max(0.0, (layer.weight - loose.weight) / span)))
+            self.control_label.setText("custom: the parts below were set one by one")
+        else:
+            self.control_slider.setValue(level)
+            self.control_label.setText(f"{level:.0%} of the way from loose to strict")
+
     def _show_regions(self, layer: Layer) -> None:
         """The region layers a guide may be limited to, its own chosen."""
         combo, doc = self.region_combo, self.document
@@ -280,6 +310,7 @@ class LayerProperties(DocumentView):
             "weight": kind is LayerKind.REGION or (kind is not None and kind.is_control),
             "range": kind is not None and kind.is_control,
             "curve": kind is not None and kind.is_control,
+            "control": kind is not None and kind.is_control,
             "region": kind is not None and kind.is_control,
             "balance": kind is not None and kind.is_control,
             "strength": kind is LayerKind.INPAINT,
@@ -301,6 +332,7 @@ class LayerProperties(DocumentView):
             self.weight_slider,
             self.range_slider,
             self.curve_editor,
+            self.control_slider,
             self.region_combo,
             self.balance_slider,
             self.strength_slider,
@@ -318,6 +350,7 @@ class LayerProperties(DocumentView):
             self._show_range((layer.start, layer.end))
             self.curve_editor.show_curve(layer.curve, layer.start, layer.end)
             self._show_regions(layer)
+            self._show_control(layer)
             self.balance_slider.setValue(layer.balance)
             self.balance_label.setText(mode_text(layer.balance))
             self.strength_slider.setValue(layer.strength)
