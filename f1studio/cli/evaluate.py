@@ -18,6 +18,7 @@ EVAL_TESTS = (
     "inpaint",
     "live",
     "layout",
+    "control",
     "solvers",
     "auto",
 )

@@ -33,6 +33,7 @@ from f1studio.demo.evaluate_base import (
     pixels_of,
     prompt_scores,
 )
+from f1studio.demo.evaluate_control import eval_control
 from f1studio.demo.evaluate_guides import (
     eval_depth,
     eval_edges,
@@ -53,6 +54,7 @@ __all__ = [
     "Figures",
     "Renderer",
     "eval_auto_steps",
+    "eval_control",
     "eval_depth",
     "eval_edges",
     "eval_hand_edges",
@@ -155,6 +157,7 @@ TESTS: dict[str, Callable[[Renderer, Figures], None]] = {
     "painted-depth": eval_painted_depth,
     "live": eval_live,
     "layout": eval_layout,
+    "control": eval_control,
     "solvers": eval_solvers,
     "auto": eval_auto_steps,
 }

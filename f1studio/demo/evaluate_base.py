@@ -57,6 +57,7 @@ class Figures:
     painted_depth: dict[str, float] = field(default_factory=dict)
     live: dict[str, float] = field(default_factory=dict)
     layout: dict[str, float] = field(default_factory=dict)
+    control: dict[str, float] = field(default_factory=dict)
     solvers: dict[str, dict[int, float]] = field(default_factory=dict)
     solver_steps_needed: dict[str, int | None] = field(default_factory=dict)
     auto: dict[str, float] = field(default_factory=dict)

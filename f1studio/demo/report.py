@@ -159,6 +159,8 @@ def markdown(f: Figures) -> str:
         ]
     if f.layout:
         lines += _layout_rows(f.layout)
+    if f.control:
+        lines += _control_rows(f.control)
     if f.solvers:
         lines += [
             "",
@@ -233,6 +235,28 @@ def _layout_rows(a: dict[str, float]) -> list[str]:
         f"| {_num(a['plain_seconds'], 2)} s | |",
     ]
     return rows
+
+
+def _control_rows(c: dict[str, float]) -> list[str]:
+    """Layered control (issue 16): region limits, curves, modes, cost."""
+    return [
+        f"| Layered control | a guide limited to the left half: mean change inside · outside "
+        f"(away from the border), {int(c['cases'])} scenes | {_num(c['region_inside'], 2)} · "
+        f"{_num(c['region_outside'], 2)} (×{_num(c['region_ratio'], 1)}) | | ≥ 3× |",
+        "| Layered control | caption in other colours + the scene's guide: edge F1 · shapes "
+        "found in the caption's colours, *Structure first* (baseline: constant curve) "
+        f"| {_num(c['curve_structure_first_f1'])} · {_pct(c['curve_structure_first_colour'])} "
+        f"| {_num(c['curve_constant_f1'])} · {_pct(c['curve_constant_colour'])} | |",
+        "| Layered control | modes prompt · balanced · guide: edge F1 "
+        f"| {_num(c['mode_prompt_f1'])} · {_num(c['mode_balanced_f1'])} · "
+        f"{_num(c['mode_guide_f1'])} | | |",
+        "| Layered control | modes prompt · balanced · guide: shapes found in their colours "
+        f"| {_pct(c['mode_prompt_colour'])} · {_pct(c['mode_balanced_colour'])} · "
+        f"{_pct(c['mode_guide_colour'])} | | |",
+        "| Layered control | median seconds per render, guide limited to a region with a curve "
+        f"(baseline: the plain guide) | {_num(c['seconds_region_curve'], 3)} "
+        f"| {_num(c['seconds_plain_guide'], 3)} | ≤ +2% |",
+    ]
 
 
 def _label(text: str, width: int) -> np.ndarray:

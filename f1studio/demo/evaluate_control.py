@@ -1,0 +1,113 @@
+"""Layered control on the demo model (``f1studio eval --only control``): a guide limited to a
+region, the strength curve *Structure first* against a constant one, the control modes, and
+what a region limit or a curve costs per render.
+
+- **Region**: the exact edge guide of each held-out scene, limited to the canvas's left half;
+  the change it makes to the caption-only render (same seed), inside against outside.
+- **Curves**: the guide of one scene with a caption that asks for its shapes in other colours;
+  edge F1 (the guide's outline kept) and the shapes found in the caption's colours (the prompt's
+  say over texture and colour), for a constant curve and for *Structure first*.
+- **Modes**: caption + exact guide at balance -1, 0 and 1: prompt adherence per shape (colour
+  found) and edge F1.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from f1studio.demo import analysis
+from f1studio.demo.evaluate_base import Figures, Renderer, held_out_cases, mean_of, pixels_of
+from f1studio.demo.world import COLORS, caption
+
+MODES = {"prompt": -1.0, "balanced": 0.0, "guide": 1.0}
+
+
+def _guide(rendered, model: str, **kw):
+    from f1studio.engine.request import ControlKind, ControlSpec
+
+    edges = np.repeat(rendered.edges[:, :, None], 3, axis=2)
+    return ControlSpec(ControlKind.EDGE, pixels_of(edges), model, **kw)
+
+
+def _recoloured(scene, index: int):
+    """The scene with every shape in another colour (not the background's)."""
+    names = list(COLORS)
+    shapes = []
+    for k, shape in enumerate(scene.shapes):
+        choices = [c for c in names if c not in (*scene.background, shape.color)]
+        shapes.append(replace(shape, color=choices[(index + k) % len(choices)]))
+    return replace(scene, shapes=tuple(shapes))
+
+
+def _colours_found(image: np.ndarray, scene) -> float:
+    fits = analysis.fit_shapes(image, scene)
+    return mean_of([float(f.iou >= analysis.MIN_IOU) for f in fits])
+
+
+def eval_control(r: Renderer, figures: Figures) -> None:
+    if r.edge is None:
+        return
+    from f1studio.document.curves import CURVE_PRESETS
+
+    inside_change: list[float] = []
+    outside_change: list[float] = []
+    curves: dict[str, dict[str, list[float]]] = {
+        name: {"f1": [], "colour": []} for name in ("constant", "structure first")
+    }
+    modes: dict[str, dict[str, list[float]]] = {m: {"f1": [], "colour": []} for m in MODES}
+    seconds: dict[str, list[float]] = {"plain guide": [], "region + curve": []}
+    for i, scene, rendered, text in held_out_cases(r.settings):
+        size = rendered.image.shape[0]
+        left = np.zeros((size, size), np.uint8)
+        left[:, : size // 2] = 255
+        plain, _ = r(text, seed=i)
+        began = time.perf_counter()
+        r(text, seed=i, controls=(_guide(rendered, r.edge),))
+        seconds["plain guide"].append(time.perf_counter() - began)
+        began = time.perf_counter()
+        limited, _ = r(
+            text,
+            seed=i,
+            controls=(
+                _guide(rendered, r.edge, mask=pixels_of(left), curve=CURVE_PRESETS["Ease in/out"]),
+            ),
+        )
+        seconds["region + curve"].append(time.perf_counter() - began)
+        limited_only, _ = r(
+            text, seed=i, controls=(_guide(rendered, r.edge, mask=pixels_of(left)),)
+        )
+        change = np.abs(limited_only.astype(int) - plain.astype(int)).mean(axis=2)
+        margin = size // 8  # the latent's 8x8 cells next to the border mix both sides
+        inside_change.append(float(change[:, : size // 2 - margin].mean()))
+        outside_change.append(float(change[:, size // 2 + margin :].mean()))
+        wanted = _recoloured(scene, i)
+        asked = caption(wanted)
+        for name, curve in (
+            ("constant", None),
+            ("structure first", CURVE_PRESETS["Structure first"]),
+        ):
+            image, _ = r(asked, seed=i, controls=(_guide(rendered, r.edge, curve=curve),))
+            curves[name]["f1"].append(analysis.edge_f1(image, rendered.edges))
+            curves[name]["colour"].append(_colours_found(image, wanted))
+        for mode, balance in MODES.items():
+            image, _ = r(text, seed=i, controls=(_guide(rendered, r.edge, balance=balance),))
+            modes[mode]["f1"].append(analysis.edge_f1(image, rendered.edges))
+            modes[mode]["colour"].append(_colours_found(image, scene))
+    figures.control = {
+        "region_inside": mean_of(inside_change),
+        "region_outside": mean_of(outside_change),
+        "region_ratio": mean_of(inside_change) / max(1e-9, mean_of(outside_change)),
+        "seconds_plain_guide": float(np.median(seconds["plain guide"])),
+        "seconds_region_curve": float(np.median(seconds["region + curve"])),
+        "cases": float(len(inside_change)),
+    }
+    for name, values in curves.items():
+        key = name.replace(" ", "_")
+        figures.control[f"curve_{key}_f1"] = mean_of(values["f1"])
+        figures.control[f"curve_{key}_colour"] = mean_of(values["colour"])
+    for mode, values in modes.items():
+        figures.control[f"mode_{mode}_f1"] = mean_of(values["f1"])
+        figures.control[f"mode_{mode}_colour"] = mean_of(values["colour"])
