@@ -114,3 +114,9 @@ def test_flux_guides_are_limited_per_token() -> None:
     )
     ones = [torch.ones(1, 16, 8)]
     assert torch.equal(whole.weighted(ones)[0], ones[0])
+
+
+def test_a_constant_curve_of_one_equals_no_curve(tiny_models, engine_cache) -> None:
+    plain = render(request(tiny_models), engine_cache)[0]
+    flat = render(request(tiny_models, curve=(1.0, 1.0, 1.0)), engine_cache)[0]
+    assert max_diff(plain, flat) == 0
