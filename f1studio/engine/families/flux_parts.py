@@ -159,11 +159,18 @@ class Control:
 
     def weighted(self, residuals: list[Any] | None) -> list[Any] | None:
         """One list of block residuals (B, tokens, dim) weighted by the guide's region (per
-        token) and balance (``ControlSpec.residual_scales``: FLUX.1 has no unconditional
-        batch, so only the fading over the blocks applies)."""
-        if residuals is None or (self.region is None and self.spec.balance == 0.0):
+        token) and balance. Toward the prompt the residuals fade over the blocks as on
+        SD (``ControlSpec.residual_scales``). FLUX.1 has no unconditional half for the
+        guide to leave out, so toward the guide the residuals grow instead, up to 2x at 1:
+        the guide pulls harder, as AUTOMATIC1111's "cfg injection" makes it pull by the
+        guidance scale."""
+        balance = self.spec.balance
+        if residuals is None or (self.region is None and balance == 0.0):
             return residuals
-        scales, _ = self.spec.residual_scales(len(residuals))
+        if balance > 0:
+            scales = [1.0 + balance] * len(residuals)
+        else:
+            scales, _ = self.spec.residual_scales(len(residuals))
         out = []
         for residual, scale in zip(residuals, scales, strict=True):
             if scale != 1.0:
