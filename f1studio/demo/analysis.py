@@ -342,14 +342,22 @@ def _within(target: np.ndarray, tolerance: float) -> np.ndarray:
     return dist <= tolerance
 
 
-def edge_f1(image: np.ndarray, guide_edges: np.ndarray, tolerance: float = 2) -> float:
-    """F1 of the image's Canny edges against the guide's (> 127), within ``tolerance`` px.
+def edge_f1(
+    image: np.ndarray,
+    guide_edges: np.ndarray,
+    tolerance: float = 2,
+    where: np.ndarray | None = None,
+) -> float:
+    """F1 of the image's Canny edges against the guide's (> 127), within ``tolerance`` px;
+    with ``where`` (a boolean mask), only edge pixels inside it count.
 
     0 when either edge set is empty. Guide edges between two touching shapes of one colour
     are invisible in any image, so such scenes cannot reach 1.
     """
     predicted = image_edges(image)
     guide = np.asarray(guide_edges) > 127
+    if where is not None:
+        predicted, guide = predicted & where, guide & where
     if not predicted.any() or not guide.any():
         return 0.0
     precision = float(_within(guide, tolerance)[predicted].mean())

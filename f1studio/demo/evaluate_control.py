@@ -2,8 +2,11 @@
 region, the strength curve *Structure first* against a constant one, the control modes, and
 what a region limit or a curve costs per render.
 
-- **Region**: the exact edge guide of each held-out scene, limited to the canvas's left half;
-  the change it makes to the caption-only render (same seed), inside against outside.
+- **Region**: the exact edge guide of each held-out scene, limited to the canvas's left half.
+  What the guide does is that the render follows its outline: the gain in edge F1 over the
+  caption-only render (same seed), counted inside the region and outside it, for the limited
+  guide and for the same guide unlimited. Also the plain change of pixels inside and outside,
+  which on this small model moves the whole picture whatever steers it.
 - **Curves**: the guide of one scene with a caption that asks for its shapes in other colours;
   edge F1 (the guide's outline kept) and the shapes found in the caption's colours (the prompt's
   say over texture and colour), for a constant curve and for *Structure first*.
@@ -54,6 +57,9 @@ def eval_control(r: Renderer, figures: Figures) -> None:
 
     inside_change: list[float] = []
     outside_change: list[float] = []
+    follow: dict[str, list[float]] = {
+        k: [] for k in ("limited_in", "limited_out", "full_in", "full_out")
+    }
     curves: dict[str, dict[str, list[float]]] = {
         name: {"f1": [], "colour": []} for name in ("constant", "structure first")
     }
@@ -65,7 +71,7 @@ def eval_control(r: Renderer, figures: Figures) -> None:
         left[:, : size // 2] = 255
         plain, _ = r(text, seed=i)
         began = time.perf_counter()
-        r(text, seed=i, controls=(_guide(rendered, r.edge),))
+        full, _ = r(text, seed=i, controls=(_guide(rendered, r.edge),))
         seconds["plain guide"].append(time.perf_counter() - began)
         began = time.perf_counter()
         limited, _ = r(
@@ -83,6 +89,15 @@ def eval_control(r: Renderer, figures: Figures) -> None:
         margin = size // 8  # the latent's 8x8 cells next to the border mix both sides
         inside_change.append(float(change[:, : size // 2 - margin].mean()))
         outside_change.append(float(change[:, size // 2 + margin :].mean()))
+        inside = np.zeros((size, size), bool)
+        inside[:, : size // 2 - margin] = True
+        outside = np.zeros((size, size), bool)
+        outside[:, size // 2 + margin :] = True
+        for side, where in (("in", inside), ("out", outside)):
+            base = analysis.edge_f1(plain, rendered.edges, where=where)
+            for name, image in (("limited", limited_only), ("full", full)):
+                gain = analysis.edge_f1(image, rendered.edges, where=where) - base
+                follow[f"{name}_{side}"].append(gain)
         wanted = _recoloured(scene, i)
         asked = caption(wanted)
         for name, curve in (
@@ -100,6 +115,7 @@ def eval_control(r: Renderer, figures: Figures) -> None:
         "region_inside": mean_of(inside_change),
         "region_outside": mean_of(outside_change),
         "region_ratio": mean_of(inside_change) / max(1e-9, mean_of(outside_change)),
+        **{f"follow_{k}": mean_of(v) for k, v in follow.items()},
         "seconds_plain_guide": float(np.median(seconds["plain guide"])),
         "seconds_region_curve": float(np.median(seconds["region + curve"])),
         "cases": float(len(inside_change)),

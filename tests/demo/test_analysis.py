@@ -349,3 +349,20 @@ def test_depth_order_on_held_out_renders(held_out, degraded):
     assert all(v == pytest.approx(1.0) for v in clean)
     assert all(v == pytest.approx(-1.0) for v in reversed_)
     assert same >= 0.95
+
+
+def test_edge_f1_counts_only_the_edges_where_asked(held_out):
+    size = held_out[0][1].image.shape[1]
+    rendered = next(
+        r for _, r in held_out if r.edges[:, :40].any() and r.edges[:, size - 40 :].any()
+    )
+    left = np.zeros(rendered.edges.shape, bool)
+    left[:, : size // 2] = True
+    # the left half kept, the right half blank: perfect on the left, nothing on the right
+    half = rendered.image.copy()
+    half[:, size // 2 :] = half[0, -1]
+    away = np.arange(size)
+    inside = edge_f1(half, rendered.edges, where=left & (away < size // 2 - 4))
+    assert rendered.edges[:, : size // 2 - 4].any() and inside >= 0.95
+    assert edge_f1(half, rendered.edges, where=left) > edge_f1(half, rendered.edges)
+    assert edge_f1(half, rendered.edges, where=~left & (away > size // 2 + 4)) == 0.0
