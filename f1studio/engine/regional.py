@@ -40,26 +40,35 @@ def region_texts(
     return pos, neg
 
 
-def chunk_weights(regions: Sequence[RegionSpec], height: int, width: int) -> np.ndarray:
-    """Per-pixel chunk weights (C = len(regions) + 1, height, width), float32.
-
-    Masks are area-averaged to ``height`` x ``width``. Regions are listed bottom to top.
-    """
+def region_shares(
+    regions: Sequence[RegionSpec], height: int, width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each region's share of every pixel (len(regions), height, width) and the share left to
+    no region, float32: masks area-averaged to ``height`` x ``width`` and composited top-down
+    (regions are listed bottom to top; an upper region wins where they overlap)."""
     import cv2
 
     remaining = np.ones((height, width), np.float32)
-    weights = np.zeros((len(regions) + 1, height, width), np.float32)
+    shares = np.zeros((len(regions), height, width), np.float32)
     for index in range(len(regions) - 1, -1, -1):  # top first: upper regions win
-        region = regions[index]
-        mask = region.mask.array().astype(np.float32) / 255.0
+        mask = regions[index].mask.array().astype(np.float32) / 255.0
         if mask.shape != (height, width):
             mask = np.asarray(
                 cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA), np.float32
             )
-        share = np.clip(mask, 0.0, 1.0) * remaining
-        remaining = remaining - share
-        weights[index] = share * region.weight
-        weights[-1] += share * (1.0 - region.weight)
+        shares[index] = np.clip(mask, 0.0, 1.0) * remaining
+        remaining = remaining - shares[index]
+    return shares, remaining
+
+
+def chunk_weights(regions: Sequence[RegionSpec], height: int, width: int) -> np.ndarray:
+    """Per-pixel chunk weights (C = len(regions) + 1, height, width), float32: each region's
+    share (:func:`region_shares`) split by its weight between its chunk and the global one."""
+    shares, remaining = region_shares(regions, height, width)
+    weights = np.zeros((len(regions) + 1, height, width), np.float32)
+    for index in range(len(regions) - 1, -1, -1):
+        weights[index] = shares[index] * regions[index].weight
+        weights[-1] += shares[index] * (1.0 - regions[index].weight)
     weights[-1] += remaining
     return weights
 

@@ -136,6 +136,26 @@ class ControlKind(str, Enum):
         return f"{self.value}_controlnet"
 
 
+LORA_WEIGHT = 2.0  # LoRA weights are -LORA_WEIGHT..LORA_WEIGHT
+
+
+@dataclass(frozen=True)
+class LoraSpec:
+    """A LoRA file applied with ``weight`` (on the whole picture, or in a region when it is
+    listed on a :class:`RegionSpec`). ``path`` is a ``.safetensors`` file (pickled forms only
+    with ``allow_pickle``) in any of the forms diffusers reads: diffusers/PEFT, kohya and
+    AUTOMATIC1111, ComfyUI."""
+
+    path: str
+    weight: float = 1.0
+
+    @property
+    def name(self) -> str:
+        """The file's name without its suffix, as AUTOMATIC1111 writes ``<lora:name:w>``."""
+        base = self.path.replace("\\", "/").rsplit("/", 1)[-1]
+        return base.rsplit(".", 1)[0] if "." in base else base
+
+
 @dataclass(frozen=True)
 class RegionSpec:
     """A painted region with its own prompt.
@@ -149,6 +169,7 @@ class RegionSpec:
     prompt: str
     negative_prompt: str = ""
     weight: float = 1.0
+    loras: tuple[LoraSpec, ...] = ()  # act only inside the mask (and on this region's text)
 
 
 @dataclass(frozen=True)
@@ -249,6 +270,7 @@ class GenerationRequest:
     # decodes the step previews; with ``fast_decode`` it decodes the final picture too (live)
     tiny_vae: str | None = None
     fast_decode: bool = False
+    loras: tuple[LoraSpec, ...] = ()  # on the whole picture
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -292,6 +314,13 @@ class GenerationRequest:
                 out.append(f"{c.kind.value} guide range must satisfy 0 <= start < end <= 1")
             if not -1.0 <= c.balance <= 1.0:
                 out.append(f"{c.kind.value} guide balance must be -1..1, not {c.balance}")
+        every = [*self.loras, *(lora for r in self.regions for lora in r.loras)]
+        for lora in every:
+            if not -LORA_WEIGHT <= lora.weight <= LORA_WEIGHT:
+                out.append(
+                    f"LoRA {lora.name} weight must be -{LORA_WEIGHT:g}..{LORA_WEIGHT:g}, "
+                    f"not {lora.weight:g}"
+                )
         if self.fast_decode and not self.tiny_vae:
             out.append("fast decode needs a tiny VAE (choose one for this model's family)")
         return out

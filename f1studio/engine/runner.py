@@ -30,6 +30,7 @@ from f1studio.engine.events import (
     Started,
 )
 from f1studio.engine.families.base import JobCancelled, LoadedModel, adapter_for
+from f1studio.engine.loras import loras_applied
 from f1studio.engine.models import ModelCache, pick_device
 from f1studio.engine.request import GenerationRequest
 
@@ -67,15 +68,17 @@ def run(
         adapter = adapter_for(model.family)
         per_image = adapter.steps_per_image(request)
         total = per_image * request.batch_count
-        on_event(Started(total, model.device, model.dtype))
         images: list[np.ndarray] = []
-        for index, seed in enumerate(request.seeds):
-            step_offset = index * per_image
+        with loras_applied(request, model):  # a LoRA that does not fit fails before Started
+            on_event(Started(total, model.device, model.dtype))
+            for index, seed in enumerate(request.seeds):
+                step_offset = index * per_image
 
-            def on_step(step: int, _n: int, preview: np.ndarray | None, base=step_offset) -> None:
-                on_event(Progress(base + step, total, preview))
+                def on_step(step: int, _n: int, preview: np.ndarray | None, base=step_offset):
+                    on_event(Progress(base + step, total, preview))
 
-            images.append(adapter.render(request, model, controlnets, seed, on_step, cancel.is_set))
+                image = adapter.render(request, model, controlnets, seed, on_step, cancel.is_set)
+                images.append(image)
         result = Result(
             tuple(images),
             request,

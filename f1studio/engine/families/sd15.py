@@ -13,6 +13,7 @@ from f1studio.engine.families.base import ModelFamily
 from f1studio.engine.families.sd15_loading import load_sd15, load_sd15_controlnet
 from f1studio.engine.families.unet_loop import UNetAdapter, UNetFamily
 from f1studio.engine.families.unet_parts import TextConditioning, pair
+from f1studio.engine.lora_regions import text_chunk
 from f1studio.engine.previews import SD15_LATENT_RGB
 from f1studio.engine.regional import RegionalAttnProcessor, RegionWeights, region_texts
 from f1studio.engine.request import GenerationRequest
@@ -29,8 +30,9 @@ def encode_text(pipe: Any, req: GenerationRequest, device: Any, do_cfg: bool) ->
         return TextConditioning(pair(neg, pos, do_cfg))
     pos_texts, neg_texts = region_texts(req.prompt, req.negative_prompt, req.regions)
     pos_parts, neg_parts = [], []
-    for p, n in zip(pos_texts, neg_texts, strict=True):
-        pe, ne = pipe.encode_prompt(p, device, 1, do_cfg, negative_prompt=n or None)
+    for chunk, (p, n) in enumerate(zip(pos_texts, neg_texts, strict=True)):
+        with text_chunk(chunk):  # a region's LoRAs act on its own text only
+            pe, ne = pipe.encode_prompt(p, device, 1, do_cfg, negative_prompt=n or None)
         pos_parts.append(pe)
         neg_parts.append(ne)
     pos = torch.cat(pos_parts, dim=1)

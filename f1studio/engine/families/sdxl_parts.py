@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from f1studio.engine.families.unet_parts import TextConditioning, pair
+from f1studio.engine.lora_regions import text_chunk
 from f1studio.engine.regional import (
     RegionalAttnProcessor,
     RegionWeights,
@@ -76,7 +77,10 @@ def encode_text(pipe: Any, req: GenerationRequest, device: Any, do_cfg: bool) ->
         pooled = pair(neg_pooled, pooled, do_cfg)
         return TextConditioning(embeds, None, pooled, time_ids(pipe, req, embeds, do_cfg))
     pos_texts, neg_texts = region_texts(req.prompt, req.negative_prompt, req.regions)
-    parts = [_encode(pipe, p, n, device, do_cfg) for p, n in zip(pos_texts, neg_texts, strict=True)]
+    parts = []
+    for chunk, (p, n) in enumerate(zip(pos_texts, neg_texts, strict=True)):
+        with text_chunk(chunk):  # a region's LoRAs act on its own text only
+            parts.append(_encode(pipe, p, n, device, do_cfg))
     share = chunk_weights(req.regions, h, w).mean(axis=(1, 2))
     embeds = torch.cat([p[0] for p in parts], dim=1)
     pooled = _pooled_for(req.prompt, [p[2] for p in parts], share)

@@ -1,0 +1,165 @@
+"""LoRAs that act inside one region, in the same single pass as regional prompting.
+
+A region LoRA is loaded like any LoRA (diffusers' PEFT layers) but left inactive there; a forward
+hook on each of its layers adds its contribution ``B(A(x)) * scale * weight`` weighted per
+pixel by the region's share of the canvas (:func:`f1studio.engine.regional.region_shares`):
+
+- UNet layers on pixels (convolutions, and linear layers on the h*w tokens of a level): the
+  region's share at that level's size;
+- the cross-attention key and value layers (``attn2.to_k`` / ``to_v``), which read the region
+  chunks of text side by side: only the tokens of the region's own chunk;
+- text-encoder layers: only while the region's own chunk of text is encoded
+  (:func:`text_chunk`, called by the families' ``encode_text``), so the LoRA's text part
+  applies to that region's prompt only;
+- layers on one vector per picture (time embeddings): the region's share of the canvas.
+
+A region covering the whole canvas therefore equals the same LoRA on the whole picture.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from f1studio.engine.regional import attention_sizes, region_shares
+from f1studio.engine.request import RegionSpec
+
+_TEXT_CHUNK: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "f1studio_text_chunk", default=None
+)
+_TEXT_PARTS = ("text_encoder", "text_encoder_2")
+_DENOISERS = ("unet", "transformer")
+
+
+@contextlib.contextmanager
+def text_chunk(index: int) -> Iterator[None]:
+    """Mark the text encoded in this block as chunk ``index`` (region ``index``; the global
+    chunk is ``len(regions)``), so region LoRAs' text parts act on their own region's text."""
+    token = _TEXT_CHUNK.set(index)
+    try:
+        yield
+    finally:
+        _TEXT_CHUNK.reset(token)
+
+
+@dataclass(frozen=True)
+class RegionLora:
+    adapter: str  # the PEFT adapter name it was loaded under
+    weight: float
+    region: int  # index into the request's regions
+
+
+@dataclass
+class RegionLoraHooks:
+    """Forward hooks adding region LoRAs to a pipeline while a render runs."""
+
+    pipe: Any
+    regions: Sequence[RegionSpec]
+    loras: Sequence[RegionLora]
+    latent_size: tuple[int, int]
+    _masks: dict[tuple, Any] = field(default_factory=dict)
+    _tokens: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        h, w = self.latent_size
+        self._tokens = {a * b: (a, b) for a, b in attention_sizes(h, w)}
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        handles = []
+        try:
+            for part in (*_DENOISERS, *_TEXT_PARTS):
+                model = getattr(self.pipe, part, None)
+                if model is None:
+                    continue
+                for name, module in model.named_modules():
+                    mine = [lo for lo in self.loras if lo.adapter in _adapters_of(module)]
+                    if mine:
+                        hook = self._hook(name, part in _TEXT_PARTS, mine)
+                        handles.append(module.register_forward_hook(hook))
+            yield
+        finally:
+            for handle in handles:
+                handle.remove()
+
+    def _hook(self, name: str, text: bool, loras: list[RegionLora]) -> Any:
+        cross_text = name.endswith(("attn2.to_k", "attn2.to_v"))
+
+        def hook(module: Any, args: tuple, output: Any) -> Any:
+            x = args[0]
+            for lora in loras:
+                if text:
+                    if _TEXT_CHUNK.get() != lora.region:
+                        continue
+                    mask = None
+                elif cross_text:
+                    mask = self._chunk_mask(output, lora.region)
+                else:
+                    mask = self._pixel_mask(output, lora.region)
+                output = output + _contribution(module, lora, x, mask, output.dtype)
+            return output
+
+        return hook
+
+    def _pixel_mask(self, output: Any, region: int) -> Any:
+        """The region's share shaped to broadcast against ``output``."""
+        if output.ndim == 4:
+            size = tuple(output.shape[-2:])
+            shape: tuple[int, ...] = (1, 1, *size)
+        elif output.ndim == 3 and output.shape[1] in self._tokens:
+            size = self._tokens[output.shape[1]]
+            shape = (1, output.shape[1], 1)
+        else:  # one vector per picture: the region's share of the canvas
+            size, shape = self.latent_size, ()
+        key = ("pixels", region, size, shape, output.device, output.dtype)
+        if key not in self._masks:
+            import torch
+
+            shares, _ = region_shares(self.regions, *size)
+            share = shares[region] if shape else np.float32(shares[region].mean())
+            tensor = torch.as_tensor(np.ascontiguousarray(share)).reshape(shape)
+            self._masks[key] = tensor.to(device=output.device, dtype=output.dtype)
+        return self._masks[key]
+
+    def _chunk_mask(self, output: Any, region: int) -> Any:
+        """1 on the tokens of the region's chunk of text, 0 on the other chunks'."""
+        tokens = output.shape[1]
+        key = ("chunk", region, tokens, output.device, output.dtype)
+        if key not in self._masks:
+            import torch
+
+            length = tokens // (len(self.regions) + 1)
+            mask = torch.zeros(1, tokens, 1, dtype=output.dtype, device=output.device)
+            mask[:, region * length : (region + 1) * length] = 1
+            self._masks[key] = mask
+        return self._masks[key]
+
+
+def _adapters_of(module: Any) -> set[str]:
+    lora_a = getattr(module, "lora_A", None)
+    if lora_a is None or not hasattr(lora_a, "keys"):
+        return set()
+    return set(lora_a.keys())
+
+
+def base_scale(module: Any, adapter: str) -> float:
+    """The adapter's scale at weight 1 (alpha / rank, or alpha / sqrt(rank) for rsLoRA)."""
+    alpha, rank = module.lora_alpha[adapter], module.r[adapter]
+    if getattr(module, "use_rslora", {}).get(adapter, False):
+        return float(alpha / rank**0.5)
+    return float(alpha / rank)
+
+
+def _contribution(module: Any, lora: RegionLora, x: Any, mask: Any, dtype: Any) -> Any:
+    lora_a, lora_b = module.lora_A[lora.adapter], module.lora_B[lora.adapter]
+    delta = lora_b(lora_a(x.to(lora_a.weight.dtype))) * (
+        base_scale(module, lora.adapter) * lora.weight
+    )
+    if mask is not None:
+        delta = delta * mask
+    return delta.to(dtype)
