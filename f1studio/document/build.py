@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from f1studio.document.imaging import combine_masks
 from f1studio.document.layers import LayerKind
 from f1studio.document.layout_record import global_prompt
+from f1studio.document.loras import lora_specs
 from f1studio.engine.request import (
     ControlKind,
     ControlSpec,
@@ -38,6 +39,7 @@ def build_request(
     - regions: visible region layers with a painted mask and a prompt, bottom to top
       (the engine lets upper regions win where they overlap);
     - controls: visible edge/depth guides with a painted image and weight > 0;
+    - LoRAs: the switched-on ones of the settings (whole picture) and of each region;
     - inpaint: the union of visible, painted inpaint masks (max strength, max feather);
     - init image: the visible canvas, when strength < 1 or an inpaint mask is present.
 
@@ -55,6 +57,7 @@ def build_request(
             prompt=layer.prompt.strip(),
             negative_prompt=layer.negative_prompt.strip(),
             weight=float(layer.weight),
+            loras=lora_specs(layer.loras),
         )
         for layer in visible
         if layer.kind is LayerKind.REGION and layer.prompt.strip() and layer.data.any()
@@ -108,6 +111,7 @@ def build_request(
         inpaint=inpaint,
         device=device,
         allow_pickle=bool(allow_pickle),
+        loras=lora_specs(s.loras),
     )
 
 

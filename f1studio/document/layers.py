@@ -17,6 +17,7 @@ from enum import Enum
 
 import numpy as np
 
+from f1studio.document.loras import LoraEntry, check_loras
 from f1studio.engine.request import ControlKind
 
 
@@ -75,7 +76,7 @@ CONTROL_PROPERTIES = ("weight", "start", "end", "curve", "region", "balance")
 KIND_PROPERTIES: dict[LayerKind, tuple[str, ...]] = {
     LayerKind.PAINT: (),
     LayerKind.REFERENCE: (),
-    LayerKind.REGION: ("prompt", "negative_prompt", "weight", "layout"),
+    LayerKind.REGION: ("prompt", "negative_prompt", "weight", "layout", "loras"),
     **{kind: CONTROL_PROPERTIES for kind in LayerKind if kind.is_control},
     LayerKind.INPAINT: ("strength", "feather"),
 }
@@ -100,6 +101,8 @@ class Layer:
     weight: float = 1.0
     # region made by a layout of the prompt: its record (f1studio.layout.regions), else ""
     layout: str = ""
+    # region: LoRAs that act only inside it (and on its prompt)
+    loras: tuple[LoraEntry, ...] = ()
     # guides: fractions of the denoising steps, start < end; optional strength curve
     start: float = 0.0
     end: float = 1.0
@@ -177,6 +180,8 @@ def validate_property(kind: LayerKind, name: str, value: object) -> object:
         if not 0 <= v <= 256:
             raise ValueError(f"feather must be within 0..256 pixels, not {v}")
         return v
+    if name == "loras":
+        return check_loras(value)
     if name == "curve":
         if value is None:
             return None

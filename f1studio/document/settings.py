@@ -11,6 +11,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
 
+from f1studio.document.loras import LoraEntry, check_loras
 from f1studio.engine.request import DEFAULT_SCHEDULER, MAX_STEPS, SCHEDULERS
 from f1studio.model_choice import ModelChoice
 
@@ -82,6 +83,8 @@ def check_setting(name: str, value: object) -> object:
         except (TypeError, ValueError):
             modes = ", ".join(mode.value for mode in SeedMode)
             raise ValueError(f"seed_mode must be one of {modes}, not {value!r}") from None
+    if name == "loras":
+        return check_loras(value)
     if name == "models":
         if isinstance(value, dict):
             return ModelChoice(**value)
@@ -118,6 +121,8 @@ class GenerationSettings:
     # Layout (f1studio.layout): region layers from the prompt's spatial phrases
     layout_auto: bool = False  # lay the prompt out before each render
     layout_shape: str = "box"
+    # LoRAs on the whole picture (region layers carry their own)
+    loras: tuple[LoraEntry, ...] = ()
 
     def __post_init__(self) -> None:
         self.validate()
@@ -130,4 +135,5 @@ class GenerationSettings:
     def to_dict(self) -> dict[str, object]:
         d = asdict(self)
         d["seed_mode"] = self.seed_mode.value
+        d["loras"] = [lora.to_json() for lora in self.loras]
         return d

@@ -74,6 +74,8 @@ def coerce_setting(name: str, current: object, value: object) -> object:
             if isinstance(value, bool):
                 raise ValueError
             return float(value)  # type: ignore[arg-type]
+        if isinstance(current, tuple):  # a list setting (loras): its own check casts it
+            return value
         return str(value)
     except (TypeError, ValueError):
         kind = type(current).__name__

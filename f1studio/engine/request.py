@@ -408,8 +408,14 @@ class GenerationRequest:
 
         d = dict(data)
         d["init_image"] = px(d.get("init_image"))
+
+        def loras(items: Any) -> tuple[LoraSpec, ...]:
+            return tuple(LoraSpec(**lora) for lora in items or ())
+
+        d["loras"] = loras(d.get("loras"))
         d["regions"] = tuple(
-            RegionSpec(**{**r, "mask": px(r["mask"])}) for r in d.get("regions", [])
+            RegionSpec(**{**r, "mask": px(r["mask"]), "loras": loras(r.get("loras"))})
+            for r in d.get("regions", [])
         )
         d["controls"] = tuple(
             ControlSpec(

@@ -4,7 +4,7 @@ Two chunks are written:
 
 - ``parameters``: AUTOMATIC1111-style text that other tools (image browsers, model sites) read::
 
-      <prompt>
+      <prompt> <lora:name:weight> ...
       Negative prompt: <negative>
       Steps: 25, Sampler: DPM++ 2M, CFG scale: 7.5, Seed: 42, Size: 512x512, Model: <name>
 
@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, PngImagePlugin
 
-from f1studio.engine.request import SCHEDULER_LABELS, GenerationRequest
+from f1studio.document.loras import lora_tags
+from f1studio.engine.request import SCHEDULER_LABELS, GenerationRequest, LoraSpec
 from f1studio.project.atomic import write_atomically
 from f1studio.project.errors import ExportError, ImageImportError
 
@@ -44,7 +45,9 @@ def format_parameters(
     path); the Model field is left out when neither is known. ``seed`` overrides the request's
     seed (for the n-th image of a batch). Denoising strength appears only when below 1.
     """
-    lines = [request.prompt]
+    loras = getattr(request, "loras", ())
+    tags = lora_tags(LoraSpec(**x) if isinstance(x, dict) else x for x in loras)
+    lines = [f"{request.prompt} {tags}".strip() if tags else request.prompt]
     if request.negative_prompt:
         lines.append(f"Negative prompt: {request.negative_prompt}")
     fields = [

@@ -300,7 +300,10 @@ def _property(kind: LayerKind, key: str, value: object, where: str) -> object:
         if not isinstance(value, bool):
             raise _Invalid(f"{where} must be true or false, not {_show(value)}")
         return value
-    if key == "curve":
+    if key == "loras":
+        if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
+            raise _Invalid(f"{where} must be a list of LoRA objects, not {_show(value)}")
+    elif key == "curve":
         if value is not None and (
             not isinstance(value, list) or not all(_is_number(x) for x in value)
         ):

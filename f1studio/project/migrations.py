@@ -13,6 +13,8 @@ order. A step is frozen in time: it names the fields of its own two formats, nev
 - format 4: region layers may carry a ``layout`` record (made by Layout from the prompt) and
   guides a ``region`` (the region layer they are limited to) and a ``balance`` (control mode);
   nothing to upgrade, but an older F1 Studio would refuse the properties, so the number says it.
+- format 5: LoRAs: the settings' ``loras`` (on the whole picture) and region layers' ``loras``
+  (each ``{"path", "weight", "enabled"}``); nothing to upgrade, as for format 4.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 from f1studio.project.errors import ManifestError, NewerFormatError
 
-CURRENT_FORMAT = 4
+CURRENT_FORMAT = 5
 
 Manifest = dict[str, Any]
 MigrationStep = Callable[[Manifest], Manifest]
@@ -57,8 +59,19 @@ def _v3_to_v4(manifest: Manifest) -> Manifest:
     return manifest
 
 
+def _v4_to_v5(manifest: Manifest) -> Manifest:
+    """Format 4 had no LoRAs: nothing changes."""
+    manifest["format_version"] = 5
+    return manifest
+
+
 #: from-version -> step producing a manifest of from-version + 1.
-MIGRATIONS: dict[int, MigrationStep] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+MIGRATIONS: dict[int, MigrationStep] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+}
 
 
 def format_version_of(manifest: Manifest) -> int:

@@ -186,7 +186,9 @@ def build_manifest(doc: Document, name: str) -> tuple[dict[str, Any], list[str]]
                 value = validate_property(layer.kind, key, value)
             except (TypeError, ValueError) as exc:
                 raise errors.ProjectSaveError(f"Could not save '{name}': {label}: {exc}.") from exc
-            props[key] = list(value) if isinstance(value, tuple) else value
+            if isinstance(value, tuple):  # a curve's numbers, a region's LoRAs
+                value = [v.to_json() if hasattr(v, "to_json") else v for v in value]
+            props[key] = value
         stem = layer.id if _SAFE_ID.fullmatch(str(layer.id)) else f"layer-{index:04d}"
         member, attempt = f"layers/{stem}.png", 0
         while member in used:  # an unsafe id's stand-in may be another layer's real id
