@@ -15,6 +15,7 @@ import sys
 from f1studio import __version__
 from f1studio.cli import (
     add_layer,
+    add_lora,
     config,
     evaluate,
     info,
@@ -31,6 +32,7 @@ from f1studio.cli.common import CliError
 COMMANDS = (
     new,
     add_layer,
+    add_lora,
     layout,
     open_window,
     info,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,11 @@ def _text_width(pipe: Any) -> int | None:
 def _load(pipe: Any, lora: LoraFile, name: str, family: ModelFamily) -> None:
     quiet_libraries()
     try:
-        pipe.load_lora_weights(str(lora.path), adapter_name=name, use_safetensors=bool(lora.shapes))
+        with warnings.catch_warnings():  # PEFT's note on adding a second adapter
+            warnings.simplefilter("ignore", UserWarning)
+            pipe.load_lora_weights(
+                str(lora.path), adapter_name=name, use_safetensors=bool(lora.shapes)
+            )
     except Exception as e:  # noqa: BLE001 - a LoRA that does not load is one line, not a crash
         first = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
         raise EngineError(
