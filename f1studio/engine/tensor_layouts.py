@@ -126,7 +126,7 @@ def classify_tensors(
         return "controlnet", family, "union" if union else None, ""
     # LoRAs before anything else that shares their module names
     if any(".lora_down." in k or ".lora_A." in k or k.startswith("lora_unet_") for k in keys):
-        raise invalid_model(f"{name} is a LoRA, not a model (LoRAs are not supported yet)")
+        raise invalid_model(f"{name} is a LoRA, not a model: add it to a LoRA list instead")
     # FLUX.1: the original (BFL) layout or diffusers', possibly under model.diffusion_model.
     layout = flux_layout(keys)
     if layout is not None:

@@ -1,0 +1,55 @@
+"""Finding the user's LoRAs where AUTOMATIC1111, ComfyUI and plain folders keep them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from f1studio.engine.family_table import ModelFamily
+from f1studio.lora_library import describe, find_loras, fit_problem
+
+safetensors = pytest.importorskip("safetensors.numpy")
+
+
+def _lora(path: Path, width: int = 768, metadata: dict | None = None) -> Path:
+    import numpy as np
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k"
+    tensors = {
+        f"{key}.lora_down.weight": np.zeros((4, width), np.float16),
+        f"{key}.lora_up.weight": np.zeros((320, 4), np.float16),
+    }
+    safetensors.save_file(tensors, str(path), metadata=metadata)
+    return path
+
+
+def test_loras_are_found_in_installs_and_plain_folders(tmp_path: Path) -> None:
+    a1111 = tmp_path / "webui"
+    (a1111 / "models" / "Stable-diffusion").mkdir(parents=True)
+    _lora(a1111 / "models" / "Lora" / "styles" / "Ink.safetensors")
+    comfy = tmp_path / "ComfyUI"
+    _lora(comfy / "models" / "loras" / "xl_detail.safetensors", width=2048)
+    plain = tmp_path / "mine"
+    tags = {"ss_tag_frequency": json.dumps({"a": {"zebra": 2, "stripes": 5}})}
+    _lora(plain / "zebra.safetensors", metadata=tags)
+    (plain / "notes.safetensors").write_bytes(b"broken")
+    safetensors.save_file({"x": __import__("numpy").zeros(2)}, str(plain / "model.safetensors"))
+    found = find_loras([str(a1111), str(comfy), str(plain), str(tmp_path / "missing")])
+    assert [(f.name, f.family) for f in found] == [
+        ("Ink", "Stable Diffusion 1.5"), ("xl_detail", "SDXL"), ("zebra", "Stable Diffusion 1.5"),
+    ]  # fmt: skip
+    assert found[2].trigger_words == ("stripes", "zebra")
+    assert describe(found[1].path).name == "xl_detail"
+
+
+def test_a_lora_for_another_family_is_named_in_one_line(tmp_path: Path) -> None:
+    xl = _lora(tmp_path / "xl.safetensors", width=2048)
+    assert fit_problem(xl, ModelFamily.SDXL) is None
+    assert fit_problem(xl, ModelFamily.SD15) == (
+        "xl is a LoRA for SDXL; the model is Stable Diffusion 1.5"
+    )
+    assert fit_problem(xl, None) is None
+    assert "not found" in str(fit_problem(tmp_path / "gone.safetensors", ModelFamily.SD15))
