@@ -18,7 +18,12 @@ import numpy as np
 
 # Names work on every family: on flow-matching models (FLUX.1) "dpmpp-2m" is DPM-Solver++ with
 # flow sigmas and "euler" the model's own FlowMatch Euler; "flow-euler" names that one explicitly.
-SCHEDULERS = ("dpmpp-2m", "dpmpp-2m-karras", "euler", "euler-a", "ddim", "flow-euler")
+# "lcm", "tcd" and "euler-trailing" are the few-step samplers of LCM-LoRA, Hyper-SD/TCD and
+# SDXL-Lightning-style LoRAs and models (Stable Diffusion only).
+SCHEDULERS = (
+    "dpmpp-2m", "dpmpp-2m-karras", "euler", "euler-a", "ddim", "flow-euler",
+    "lcm", "tcd", "euler-trailing",
+)  # fmt: skip
 # Human names, as AUTOMATIC1111 writes them in PNG parameters.
 SCHEDULER_LABELS = {
     "dpmpp-2m": "DPM++ 2M",
@@ -27,6 +32,9 @@ SCHEDULER_LABELS = {
     "euler-a": "Euler a",
     "ddim": "DDIM",
     "flow-euler": "Flow Euler",
+    "lcm": "LCM",
+    "tcd": "TCD",
+    "euler-trailing": "Euler Trailing",
 }
 DEFAULT_SCHEDULER = "dpmpp-2m"
 # DPM-Solver++ in diffusers breaks down close to the 1000 training timesteps (NaN at 999,

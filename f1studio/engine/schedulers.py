@@ -3,7 +3,8 @@
 The same names work on every family. On a flow-matching model (FLUX.1, whose scheduler config
 is a ``FlowMatchEulerDiscreteScheduler`` one) "euler" and "flow-euler" are the model's own
 FlowMatch Euler and "dpmpp-2m" is DPM-Solver++ 2M on flow sigmas with flow prediction; the
-noise-prediction samplers ("euler-a", "ddim") and Karras sigmas have no flow version in
+noise-prediction samplers ("euler-a", "ddim", and the few-step "lcm", "tcd",
+"euler-trailing") and Karras sigmas have no flow version in
 diffusers and are refused with a message naming what to choose instead.
 
 Flow-matching timesteps depend on the image: :func:`set_flow_timesteps` computes FLUX.1's
@@ -53,6 +54,16 @@ def make_scheduler(name: str, config: Any) -> Any:
         return EulerAncestralDiscreteScheduler.from_config(config)
     if name == "ddim":
         return DDIMScheduler.from_config(config)
+    if name == "lcm":
+        from diffusers import LCMScheduler
+
+        return LCMScheduler.from_config(config)
+    if name == "tcd":
+        from diffusers import TCDScheduler
+
+        return TCDScheduler.from_config(config)
+    if name == "euler-trailing":
+        return EulerDiscreteScheduler.from_config(config, timestep_spacing="trailing")
     if name == "flow-euler":
         raise ValueError("flow-euler works with FLUX.1 models; choose dpmpp-2m or euler")
     raise ValueError(f"unknown scheduler {name!r} (choose from {', '.join(SCHEDULERS)})")
@@ -87,7 +98,7 @@ def _make_flow_scheduler(name: str, config: Any) -> Any:
             "dpmpp-2m-karras has no flow-matching version for FLUX.1 models (diffusers' "
             "DPM-Solver++ cannot combine Karras and flow sigmas); choose dpmpp-2m or flow-euler"
         )
-    if name in ("euler-a", "ddim"):
+    if name in ("euler-a", "ddim", "lcm", "tcd", "euler-trailing"):
         label = SCHEDULER_LABELS[name]
         raise ValueError(
             f"{name} ({label}) is a noise-prediction sampler and does not work with FLUX.1's "

@@ -509,7 +509,7 @@ def test_cancel_before_a_step(tiny_flux, engine_cache):
     assert isinstance(events[-1], Cancelled) and events[-1].step == 2
 
 
-@pytest.mark.parametrize("scheduler", ["euler-a", "ddim", "dpmpp-2m-karras"])
+@pytest.mark.parametrize("scheduler", ["euler-a", "ddim", "dpmpp-2m-karras", "lcm", "tcd"])
 def test_noise_prediction_samplers_fail_clearly_on_flux(tiny_flux, engine_cache, scheduler):
     events = []
     assert (

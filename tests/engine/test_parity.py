@@ -26,7 +26,10 @@ def _reference(cls, path, scheduler, **components):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("scheduler", ["dpmpp-2m", "dpmpp-2m-karras", "euler", "euler-a", "ddim"])
+@pytest.mark.parametrize(
+    "scheduler",
+    ["dpmpp-2m", "dpmpp-2m-karras", "euler", "euler-a", "ddim", "lcm", "tcd", "euler-trailing"],
+)
 def test_plain_prompt_equals_stable_diffusion_pipeline(tiny_models, engine_cache, scheduler):
     from diffusers import StableDiffusionPipeline
 
