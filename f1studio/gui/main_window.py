@@ -42,6 +42,8 @@ from f1studio.gui.toolbar import ToolBar
 from f1studio.gui.undo_keys import UndoKeyRouter
 from f1studio.gui.worker import EngineWorker
 
+DEMO_LORA_NOTE = "The demo model takes no LoRAs: choose a real model under Model ▸ Models…"
+
 __all__ = ["MainWindow", "app_qsettings", "effective_base", "new_document"]
 
 
@@ -384,6 +386,7 @@ class MainWindow(FileWindow):
                 f"{SCHEDULER_LABELS[found.scheduler]}"
             )
         self._model_kind = kind
+        self._show_lora_context(*kind)
         if found is not None and not found.guidance_used:
             self.guidance.set_applicable(False, f"{found.label} ignores guidance")
         else:
@@ -391,6 +394,16 @@ class MainWindow(FileWindow):
         useful = useful_guidance(found) if found is not None else None
         self.guidance.set_useful_range(useful, found.label if found else "")
         self.model_label = found.label if found else None
+
+    def _show_lora_context(self, family: str | None, variant: str | None) -> None:
+        """Where the LoRA lists look for LoRAs, and the family their LoRAs must fit."""
+        from f1studio.engine.family_table import ModelFamily
+
+        model = ModelFamily(family) if family in {f.value for f in ModelFamily} else None
+        folders = AppSettings.load().model_folders
+        note = DEMO_LORA_NOTE if variant == "demo" else None
+        self.prompt_panel.set_lora_context(folders, model, note)
+        self.layers_panel.properties.set_lora_context(folders, model, note)
 
     def set_engine_status(
         self, device: str | None = None, dtype: str | None = None, memory: str | None = None

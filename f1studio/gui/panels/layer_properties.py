@@ -21,11 +21,16 @@ from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.control_presets import DEFAULT_PATH, PATHS, level_of, settings_at
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
+from f1studio.engine.family_table import ModelFamily
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
 from f1studio.gui.panels.curve_editor import CurveEditor
+from f1studio.gui.panels.lora_list import LoraList
 
 MIN_RANGE_GAP = 0.05  # a guide acts on at least this fraction of the steps
 FEATHER_MAX = 64
+FLUX_REGION_NOTE = (
+    "FLUX.1 cannot limit a LoRA to a region yet: put it in the prompt panel's LoRAs instead"
+)
 
 
 class _NoWheel(QObject):
@@ -57,7 +62,7 @@ def clamp_range(start: float, end: float, old_start: float) -> tuple[float, floa
 class LayerProperties(DocumentView):
     """Name, opacity, visibility and lock of one layer, plus the controls of its kind.
 
-    - region: prompt, negative prompt, weight
+    - region: prompt, negative prompt, weight, LoRAs
     - edge/depth guide: weight and the start..end range of the steps it acts on
     - inpaint mask: strength and feather
     - reference image: "Edges from this image" / "Depth from this image" emit
@@ -82,6 +87,7 @@ class LayerProperties(DocumentView):
         self.negative_edit = QLineEdit()
         self.negative_edit.setPlaceholderText("What to avoid here…")
         self.weight_slider = ValueSlider(0.0, 2.0, 0.05)
+        self.lora_list = LoraList()  # the region's own LoRAs (act inside its mask)
         # the steps range: a plain two-handle slider and its values as a label beside it (the
         # labelled slider's handle labels were clipped to ".00" in a narrow panel)
         self.range_slider = QDoubleRangeSlider(Qt.Orientation.Horizontal)
@@ -153,6 +159,7 @@ class LayerProperties(DocumentView):
             ("negative_prompt", "Negative", self.negative_edit),
             ("control", "Control", _column(self.control_slider, self.control_label)),
             ("weight", "Weight", self.weight_slider),
+            ("loras", "LoRAs", self.lora_list),
             ("range", "Active steps", steps),
             ("curve", "Strength curve", self.curve_editor),
             ("region", "Limit to", self.region_combo),
@@ -174,6 +181,10 @@ class LayerProperties(DocumentView):
         self.negative_edit.textChanged.connect(lambda t: self._set("negative_prompt", t))
         self.weight_slider.valueChanged.connect(lambda v: self._set("weight", v))
         self.range_slider.valueChanged.connect(self._range_edited)
+        self.lora_list.changed.connect(lambda loras: self._set("loras", loras))
+        self.lora_list.editingFinished.connect(self.seal)  # one undo step per gesture
+        self.lora_list.insert_words.connect(self._add_to_prompt)
+        self.lora_list.statusMessage.connect(self.statusMessage)
         self.curve_editor.curveEdited.connect(self._curve_edited)
         self.region_combo.activated.connect(
             lambda i: self._set("region", self.region_combo.itemData(i) or "", merge=False)
@@ -212,8 +223,18 @@ class LayerProperties(DocumentView):
 
     def row_shown(self, key: str) -> bool:
         """Whether a row is shown: name, opacity, flags, prompt, negative_prompt, weight,
-        range, curve, strength, feather or extract."""
+        loras, range, curve, strength, feather or extract."""
         return not self._rows[key].isHidden()
+
+    def set_lora_context(
+        self, folders: list[str], family: ModelFamily | None, note: str | None = None
+    ) -> None:
+        """The user's model folders (where "Add LoRA…" looks), the base model's family and a
+        remark under the region's LoRAs (None: FLUX.1's limit, or none)."""
+        self.lora_list.set_folders(folders)
+        self.lora_list.set_family(family)
+        flux = family is ModelFamily.FLUX
+        self.lora_list.set_note(note or (FLUX_REGION_NOTE if flux else None))
 
     # ---- user edits -> document -------------------------------------------------------------
     def _layer(self) -> Layer | None:
@@ -228,6 +249,17 @@ class LayerProperties(DocumentView):
         layer = self._layer()
         if layer is not None and self.document is not None:
             self.edit(self.document.set_layer_property, layer.id, name, value, merge=merge)
+
+    def _add_to_prompt(self, words: str) -> None:
+        """A LoRA's trigger words at the end of the region's prompt (one undo step)."""
+        layer = self._layer()
+        if layer is None:
+            return
+        prompt = layer.prompt.rstrip().rstrip(",").rstrip()
+        if words.strip().lower() not in (p.strip().lower() for p in prompt.split(",")):
+            self.seal()
+            self._set("prompt", f"{prompt}, {words}" if prompt else words, merge=False)
+            self.seal()
 
     def _range_edited(self, values: tuple[float, ...]) -> None:
         layer, doc = self._layer(), self.document
@@ -308,6 +340,7 @@ class LayerProperties(DocumentView):
             "prompt": kind is LayerKind.REGION,
             "negative_prompt": kind is LayerKind.REGION,
             "weight": kind is LayerKind.REGION or (kind is not None and kind.is_control),
+            "loras": kind is LayerKind.REGION,
             "range": kind is not None and kind.is_control,
             "curve": kind is not None and kind.is_control,
             "control": kind is not None and kind.is_control,
@@ -337,6 +370,7 @@ class LayerProperties(DocumentView):
             self.balance_slider,
             self.strength_slider,
             self.feather_slider,
+            self.lora_list,
         ]
         with signals_blocked(*values):
             _set_line(self.name_edit, layer.name)
@@ -355,6 +389,7 @@ class LayerProperties(DocumentView):
             self.balance_label.setText(mode_text(layer.balance))
             self.strength_slider.setValue(layer.strength)
             self.feather_slider.setValue(min(layer.feather, FEATHER_MAX))
+            self.lora_list.set_entries(layer.loras)
         for widget in values:
             if widget not in (self.visible_check, self.locked_check):
                 widget.setEnabled(not layer.locked)

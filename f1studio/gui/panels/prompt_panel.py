@@ -18,9 +18,13 @@ from PySide6.QtWidgets import (
 
 from f1studio.document.changes import Change
 from f1studio.document.document import MAX_SIZE, MIN_SIZE, Document
+from f1studio.document.fast_presets import apply_preset, preset_for
+from f1studio.document.loras import LoraEntry
 from f1studio.document.settings import SeedMode
+from f1studio.engine.family_table import ModelFamily
 from f1studio.engine.request import SCHEDULER_LABELS, SCHEDULERS
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
+from f1studio.gui.panels.lora_list import LoraList
 from f1studio.gui.panels.word_completer import WordCompleter
 
 PROMPT_PLACEHOLDER = "Describe the picture…"
@@ -90,6 +94,7 @@ class PromptPanel(DocumentView):
         self.words_label.setStyleSheet("color: palette(placeholder-text);")
         self.words_label.setVisible(False)
         self.negative_edit = _text_edit("What to avoid (negative prompt)…", 2)
+        self.lora_list = LoraList()  # the whole picture's LoRAs (settings: not undo steps)
         self.steps_spin = _spin(1, STEPS_MAX)
         self.steps_spin.setToolTip("Denoising steps: more is slower and usually finer")
         self.auto_steps_check = QCheckBox("Auto")
@@ -124,6 +129,7 @@ class PromptPanel(DocumentView):
         form.addRow("Prompt", self.prompt_edit)
         form.addRow("", self.words_label)
         form.addRow("Negative", self.negative_edit)
+        form.addRow("LoRAs", self.lora_list)
         form.addRow("Steps", _row(self.steps_spin, self.auto_steps_check))
         form.addRow("Seed", _row(self.seed_spin, self.random_seed_check, self.reuse_seed_button))
         size = _row(self.width_spin, QLabel("×"), self.height_spin, self.apply_size_button)
@@ -135,6 +141,9 @@ class PromptPanel(DocumentView):
 
         self.prompt_edit.textChanged.connect(self._prompt_edited)
         self.negative_edit.textChanged.connect(self._negative_edited)
+        self.lora_list.changed.connect(self._loras_edited)
+        self.lora_list.insert_words.connect(self.add_to_prompt)
+        self.lora_list.statusMessage.connect(self.statusMessage)
         self.steps_spin.valueChanged.connect(lambda v: self._set("steps", v))
         self.auto_steps_check.toggled.connect(lambda on: self._set("auto_steps", bool(on)))
         self.seed_spin.valueChanged.connect(lambda v: self._set("seed", v))
@@ -163,7 +172,45 @@ class PromptPanel(DocumentView):
         assert isinstance(form, QFormLayout)
         form.insertRow(2, "", widget)
 
+    def set_lora_context(
+        self, folders: list[str], family: ModelFamily | None, note: str | None = None
+    ) -> None:
+        """The user's model folders (where "Add LoRA…" looks), the base model's family and a
+        remark under the LoRAs (None: none)."""
+        self.lora_list.set_folders(folders)
+        self.lora_list.set_family(family)
+        self.lora_list.set_note(note)
+
+    def add_to_prompt(self, words: str) -> None:
+        """Add ``words`` (a LoRA's trigger words) to the end of the prompt, after ", " (one undo
+        step); words the prompt already lists are not added twice."""
+        doc = self.document
+        if doc is None:
+            return
+        prompt = doc.prompt.rstrip().rstrip(",").rstrip()
+        if words.strip().lower() in (part.strip().lower() for part in prompt.split(",")):
+            self.statusMessage.emit(f"The prompt already has {words!r}")
+            return
+        self.seal()
+        self.edit(doc.set_prompt, f"{prompt}, {words}" if prompt else words)
+        self.seal()
+
     # ---- user edits -> document -------------------------------------------------------------
+    def _loras_edited(self, loras: tuple[LoraEntry, ...]) -> None:
+        """Store the list; a few-step LoRA (LCM, Hyper-SD, Lightning, ...) just switched on
+        brings its sampler, steps and guidance (``fast_presets``), as its authors publish them."""
+        doc = self.document
+        if doc is None:
+            return
+        before = {e.path for e in doc.settings.loras if e.enabled}
+        self._set("loras", loras)
+        for entry in loras:
+            preset = preset_for(entry.path) if entry.enabled else None
+            if preset is not None and entry.path not in before:
+                self.edit(apply_preset, doc, preset)
+                self.statusMessage.emit(f"Settings for {entry.name}: {preset.describe()}")
+                break
+
     def _set(self, name: str, value: object) -> None:
         if self.document is not None:
             self.edit(self.document.set_setting, name, value)
@@ -270,6 +317,7 @@ class PromptPanel(DocumentView):
             self.scheduler_combo.setCurrentIndex(index)
             self.batch_spin.setValue(int(s.batch_count))
             self.live_button.setChecked(bool(s.live))
+        self.lora_list.set_entries(s.loras)
         seed = self.last_seed
         self.reuse_seed_button.setEnabled(seed is not None)
         self.reuse_seed_button.setToolTip(
