@@ -27,10 +27,17 @@ def register(subparsers: Subparsers) -> None:
     cmd.add_argument("lora", type=Path, help="the LoRA file")
     cmd.add_argument("--weight", type=float, default=1.0, help="-2..2 (default 1)")
     cmd.add_argument("--region", default=None, help="the region layer (its name) it acts in")
+    cmd.add_argument(
+        "--keep-settings",
+        action="store_true",
+        help="a few-step LoRA (LCM, Hyper-SD, Lightning, ...) normally sets its sampler, steps "
+        "and guidance; keep the project's instead",
+    )
     cmd.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from f1studio.document.fast_presets import apply_preset, preset_for
     from f1studio.document.loras import LoraEntry
     from f1studio.engine.lora_files import read_lora
     from f1studio.project.f1s import load_project, save_project
@@ -47,13 +54,18 @@ def run(args: argparse.Namespace) -> int:
     else:
         doc.set_setting("loras", _with(doc.settings.loras, entry))
         where = "the whole picture"
+    preset = None if args.keep_settings else preset_for(entry.path)
+    if preset is not None:
+        apply_preset(doc, preset)
     save_project(doc, args.project)
-    report = {
+    report: dict[str, object] = {
         "lora": info.name,
         "weight": entry.weight,
         "on": where,
         "trigger_words": info.trigger_words(),
     }
+    if preset is not None:
+        report["settings"] = preset.describe()
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
 

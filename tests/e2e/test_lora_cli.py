@@ -85,3 +85,19 @@ def test_add_lora_refuses_what_is_not_a_lora(setup, tmp_path, capsys) -> None:
     assert "LoRA file not found" in capsys.readouterr().err
     assert main(["add-lora", str(project), str(weights), "--region", "nope"]) == 1
     assert project.read_bytes() == before
+
+
+def test_a_few_step_lora_sets_its_sampler_unless_kept(setup, tmp_path, capsys) -> None:
+    project, lora, _ = setup
+    fast = tmp_path / "lcm-lora-sdv1-5.safetensors"
+    fast.write_bytes(lora.read_bytes())
+    capsys.readouterr()
+    assert main(["add-lora", str(project), str(fast), "--keep-settings"]) == 0
+    assert "settings" not in json.loads(capsys.readouterr().out)
+    assert load_project(project).settings.scheduler == "dpmpp-2m"
+    assert main(["add-lora", str(project), str(fast)]) == 0
+    assert (
+        json.loads(capsys.readouterr().out)["settings"] == "LCM-LoRA: 6 steps of lcm, guidance 1.5"
+    )
+    s = load_project(project).settings
+    assert (s.scheduler, s.steps, s.guidance_scale) == ("lcm", 6, 1.5)
