@@ -165,6 +165,15 @@ class LoraSpec:
 
 
 @dataclass(frozen=True)
+class EmbeddingSpec:
+    """A textual-inversion embedding (a ``.safetensors`` file) that the word ``token`` calls up
+    in any prompt of the request, as AUTOMATIC1111 users write them (the file's name)."""
+
+    path: str
+    token: str
+
+
+@dataclass(frozen=True)
 class RegionSpec:
     """A painted region with its own prompt.
 
@@ -279,6 +288,7 @@ class GenerationRequest:
     tiny_vae: str | None = None
     fast_decode: bool = False
     loras: tuple[LoraSpec, ...] = ()  # on the whole picture
+    embeddings: tuple[EmbeddingSpec, ...] = ()
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -329,6 +339,9 @@ class GenerationRequest:
                     f"LoRA {lora.name} weight must be -{LORA_WEIGHT:g}..{LORA_WEIGHT:g}, "
                     f"not {lora.weight:g}"
                 )
+        for embedding in self.embeddings:
+            if not embedding.token or any(c.isspace() for c in embedding.token):
+                out.append(f"embedding token must be one word, not {embedding.token!r}")
         if self.fast_decode and not self.tiny_vae:
             out.append("fast decode needs a tiny VAE (choose one for this model's family)")
         return out
@@ -421,6 +434,7 @@ class GenerationRequest:
             return tuple(LoraSpec(**lora) for lora in items or ())
 
         d["loras"] = loras(d.get("loras"))
+        d["embeddings"] = tuple(EmbeddingSpec(**e) for e in d.get("embeddings") or ())
         d["regions"] = tuple(
             RegionSpec(**{**r, "mask": px(r["mask"]), "loras": loras(r.get("loras"))})
             for r in d.get("regions", [])

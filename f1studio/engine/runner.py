@@ -30,6 +30,7 @@ from f1studio.engine.events import (
     Started,
 )
 from f1studio.engine.families.base import JobCancelled, LoadedModel, adapter_for
+from f1studio.engine.embeddings import apply_embeddings
 from f1studio.engine.loras import loras_applied
 from f1studio.engine.models import ModelCache, pick_device
 from f1studio.engine.request import GenerationRequest
@@ -69,6 +70,7 @@ def run(
         per_image = adapter.steps_per_image(request)
         total = per_image * request.batch_count
         images: list[np.ndarray] = []
+        apply_embeddings(request, model)
         with loras_applied(request, model):  # a LoRA that does not fit fails before Started
             on_event(Started(total, model.device, model.dtype))
             for index, seed in enumerate(request.seeds):

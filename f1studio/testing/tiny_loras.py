@@ -1,4 +1,5 @@
-"""Tiny random LoRAs for the tiny pipelines, in the file formats people have.
+"""Tiny random LoRAs (and textual-inversion embeddings) for the tiny pipelines, in the file
+formats people have.
 
 - ``diffusers``: PEFT keys (``unet.<module>.lora_A.weight`` / ``lora_B``) as diffusers'
   ``save_lora_weights`` writes them, for the denoiser and the text encoder(s).
@@ -134,3 +135,29 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def write_embedding(pipe: Any, path: Path, vectors: int = 2, seed: int = 0) -> Path:
+    """A tiny random textual-inversion embedding of ``vectors`` vectors for ``pipe``'s text
+    encoder(s): AUTOMATIC1111's ``emb_params`` for one encoder, ``clip_l``/``clip_g`` for
+    SDXL's two. The vectors are large enough to change a render."""
+    import torch
+    from safetensors.torch import save_file
+
+    generator = torch.Generator().manual_seed(seed)
+
+    def random_vectors(encoder: Any) -> Any:
+        width = encoder.get_input_embeddings().weight.shape[1]
+        return torch.randn(vectors, width, generator=generator) * 2.0
+
+    if getattr(pipe, "text_encoder_2", None) is not None:
+        state = {
+            "clip_l": random_vectors(pipe.text_encoder),
+            "clip_g": random_vectors(pipe.text_encoder_2),
+        }
+    else:
+        state = {"emb_params": random_vectors(pipe.text_encoder)}
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(path))
+    return path
