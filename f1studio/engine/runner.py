@@ -18,6 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from f1studio.engine.adaptive import planned_request
+from f1studio.engine.embeddings import apply_embeddings
 from f1studio.engine.events import (
     Cancelled,
     EngineError,
@@ -30,7 +31,6 @@ from f1studio.engine.events import (
     Started,
 )
 from f1studio.engine.families.base import JobCancelled, LoadedModel, adapter_for
-from f1studio.engine.embeddings import apply_embeddings
 from f1studio.engine.loras import loras_applied
 from f1studio.engine.models import ModelCache, pick_device
 from f1studio.engine.request import GenerationRequest
