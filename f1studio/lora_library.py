@@ -1,4 +1,5 @@
-"""The user's LoRAs: found where people keep them, with what the window shows of each.
+"""The user's LoRAs and textual-inversion embeddings: found where people keep them, with what
+the window shows of each.
 
 Searched: the LoRA folders of every AUTOMATIC1111 or ComfyUI install among the user's model
 folders (``models/Lora``, ``models/LyCORIS``; ``models/loras``), and the user's other model
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from f1studio.engine.events import EngineError
@@ -106,3 +108,59 @@ def find_loras(model_folders: list[str]) -> list[LoraFound]:
                 except EngineError:
                     continue
     return sorted(found.values(), key=lambda f: (f.name.lower(), str(f.path)))
+
+
+#: embedding folders of an install: AUTOMATIC1111's beside its ``models``, ComfyUI's inside
+EMBEDDING_FOLDERS = ("embeddings", "models/embeddings")
+_EMBEDDING_KEYS = {"emb_params", "clip_l", "clip_g"}
+
+
+def _is_embedding(shapes: dict[str, list[int]]) -> bool:
+    if not shapes or any(mark in key for key in shapes for mark in _MARKS):
+        return False
+    if set(shapes) <= _EMBEDDING_KEYS:
+        return True
+    return len(shapes) == 1 and len(next(iter(shapes.values()))) == 2  # diffusers: one tensor
+
+
+def find_embeddings(model_folders: list[str]) -> dict[str, str]:
+    """Textual-inversion embeddings (``.safetensors``) in the embedding folders of the user's
+    installs, by the name prompts call them with (the file name); the first of a name wins."""
+    from f1studio.engine.model_files import read_safetensors_header
+
+    found: dict[str, str] = {}
+    for folder in model_folders:
+        root = Path(os.path.expanduser(folder))
+        for sub in EMBEDDING_FOLDERS:
+            where = root / sub
+            if not where.is_dir():
+                continue
+            for path in sorted(where.rglob("*.safetensors"))[:MAX_FILES]:
+                name = path.stem
+                if name in found or any(c.isspace() for c in name):
+                    continue
+                try:
+                    if _is_embedding(read_safetensors_header(path)):
+                        found[name] = str(path)
+                except EngineError:
+                    continue
+    return found
+
+
+def embeddings_in(model_folders: list[str]) -> dict[str, str]:
+    """:func:`find_embeddings`, searched again only when an embedding folder changed (renders
+    call this each time; live mode renders often)."""
+    stamps = []
+    for folder in model_folders:
+        for sub in EMBEDDING_FOLDERS:
+            where = Path(os.path.expanduser(folder)) / sub
+            try:
+                stamps.append((str(where), where.stat().st_mtime_ns))
+            except OSError:
+                continue
+    return dict(_found_embeddings(tuple(model_folders), tuple(stamps)))
+
+
+@lru_cache(maxsize=4)
+def _found_embeddings(folders: tuple[str, ...], _stamps: tuple) -> tuple[tuple[str, str], ...]:
+    return tuple(find_embeddings(list(folders)).items())

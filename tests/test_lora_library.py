@@ -53,3 +53,34 @@ def test_a_lora_for_another_family_is_named_in_one_line(tmp_path: Path) -> None:
     )
     assert fit_problem(xl, None) is None
     assert "not found" in str(fit_problem(tmp_path / "gone.safetensors", ModelFamily.SD15))
+
+
+def test_embeddings_are_found_in_installs_and_named_in_prompts(tmp_path: Path) -> None:
+    import numpy as np
+
+    from f1studio.document.build import build_request
+    from f1studio.document.document import Document
+    from f1studio.lora_library import embeddings_in, find_embeddings
+
+    webui = tmp_path / "webui"
+    (webui / "embeddings").mkdir(parents=True)
+    safetensors.save_file(
+        {"emb_params": np.zeros((2, 768), np.float32)},
+        str(webui / "embeddings" / "easyneg.safetensors"),
+    )
+    comfy = tmp_path / "comfy" / "models" / "embeddings"
+    comfy.mkdir(parents=True)
+    xl = {"clip_l": np.zeros((1, 768), np.float32), "clip_g": np.zeros((1, 1280), np.float32)}
+    safetensors.save_file(xl, str(comfy / "xlstyle.safetensors"))
+    _lora(comfy / "not_an_embedding.safetensors")
+    found = find_embeddings([str(webui), str(tmp_path / "comfy")])
+    assert sorted(found) == ["easyneg", "xlstyle"]
+    assert embeddings_in([str(webui), str(tmp_path / "comfy")]) == found
+    doc = Document(64, 64, prompt="a cat, xlstyle", negative_prompt="easyneg, blurry")
+    request = build_request(doc, embeddings=found)
+    assert [(e.token, e.path) for e in request.embeddings] == [
+        ("easyneg", found["easyneg"]), ("xlstyle", found["xlstyle"]),
+    ]  # fmt: skip
+    doc.set_prompt("a cat, xlstyles")  # a longer word is not the name
+    doc.set_negative_prompt("")
+    assert build_request(doc, embeddings=found).embeddings == ()

@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from f1studio.appsettings import AppSettings
     from f1studio.document.build import build_request
     from f1studio.document.settings import SeedMode
+    from f1studio.lora_library import embeddings_in
     from f1studio.model_choice import ModelChoice
     from f1studio.model_library import resolve_models
     from f1studio.project.export import export_png
@@ -75,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
             steps=None if args.steps == "auto" else args.steps,
             auto_steps=True if args.steps == "auto" else None,
             guidance=args.guidance,
+            embeddings=embeddings_in(app.model_folders),
         )
     except ValueError as e:
         raise CliError(str(e)) from e

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from f1studio.document.loras import lora_specs
 from f1studio.engine.request import (
     ControlKind,
     ControlSpec,
+    EmbeddingSpec,
     GenerationRequest,
     InpaintSpec,
     Pixels,
@@ -33,6 +35,7 @@ def build_request(
     steps: int | None = None,
     guidance: float | None = None,
     auto_steps: bool | None = None,
+    embeddings: Mapping[str, str] | None = None,
 ) -> GenerationRequest:
     """Build the request for ``doc``; keyword overrides win when not None. Never mutates ``doc``.
 
@@ -40,6 +43,8 @@ def build_request(
       (the engine lets upper regions win where they overlap);
     - controls: visible edge/depth guides with a painted image and weight > 0;
     - LoRAs: the switched-on ones of the settings (whole picture) and of each region;
+    - embeddings: of ``embeddings`` (name -> file, the user's), those whose name is a word of
+      the prompt, the negative prompt or a region's prompts;
     - inpaint: the union of visible, painted inpaint masks (max strength, max feather);
     - init image: the visible canvas, when strength < 1 or an inpaint mask is present.
 
@@ -112,6 +117,21 @@ def build_request(
         device=device,
         allow_pickle=bool(allow_pickle),
         loras=lora_specs(s.loras),
+        embeddings=_named_embeddings(
+            embeddings or {},
+            [
+                doc.prompt,
+                doc.negative_prompt,
+                *(t for r in regions for t in (r.prompt, r.negative_prompt)),
+            ],
+        ),
+    )
+
+
+def _named_embeddings(embeddings: Mapping[str, str], texts: list[str]) -> tuple[EmbeddingSpec, ...]:
+    words = {w for text in texts for w in re.findall(r"[\w.\-]+", text)}
+    return tuple(
+        EmbeddingSpec(path, name) for name, path in sorted(embeddings.items()) if name in words
     )
 
 

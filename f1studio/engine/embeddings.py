@@ -90,12 +90,12 @@ def apply_embeddings(request: GenerationRequest, model: LoadedModel) -> None:
         )
     for token in list(loaded):
         spec = wanted.get(token)
-        key, words = loaded[token]
+        key, old_words = loaded[token]
         path = Path(spec.path).expanduser() if spec is not None else None
         if path is None or not path.is_file() or _key(path) != key:
             for _, tokenizer, encoder in _encoders(pipe):
                 pipe.unload_textual_inversion(
-                    tokens=words, tokenizer=tokenizer, text_encoder=encoder
+                    tokens=old_words, tokenizer=tokenizer, text_encoder=encoder
                 )
             del loaded[token]
     for token, spec in wanted.items():

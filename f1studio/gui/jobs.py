@@ -24,6 +24,7 @@ from f1studio.engine.events import Cancelled, ErrorKind, Failed, Finished, Progr
 from f1studio.engine.request import GenerationRequest
 from f1studio.gui.controller import DocumentController
 from f1studio.gui.worker import EngineWorker
+from f1studio.lora_library import embeddings_in
 from f1studio.model_choice import BASE_SLOT
 from f1studio.model_library import resolve_models, tiny_vae_for
 
@@ -95,6 +96,7 @@ class GenerateController(DocumentController):
             device=app.device,
             allow_pickle=app.allow_pickle,
             seed=seed,
+            embeddings=embeddings_in(app.model_folders),
         )
         # the user's tiny VAE for this model's family decodes step previews (and live renders)
         return request.with_changes(tiny_vae=tiny_vae_for(models.base, app))

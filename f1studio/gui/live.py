@@ -38,6 +38,7 @@ from f1studio.engine.events import Cancelled, Failed, Finished, Progress, Starte
 from f1studio.engine.request import GenerationRequest, Pixels
 from f1studio.gui.controller import DocumentController
 from f1studio.gui.worker import EngineWorker
+from f1studio.lora_library import embeddings_in
 from f1studio.model_library import resolve_models, tiny_vae_for
 
 APPLY_LABEL = "Apply live picture"
@@ -59,6 +60,7 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
         seed=s.live_seed,
         steps=s.live_steps,
         auto_steps=False,
+        embeddings=embeddings_in(app.model_folders),
     )
     init = request.init_image
     if s.live_strength < 1.0 and init is None:
