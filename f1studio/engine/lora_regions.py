@@ -32,7 +32,14 @@ from f1studio.engine.request import RegionSpec
 _TEXT_CHUNK: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "f1studio_text_chunk", default=None
 )
+_JOINT_TEXT: contextvars.ContextVar[tuple[tuple[int, int], ...]] = contextvars.ContextVar(
+    "f1studio_joint_text", default=()
+)
 _TEXT_PARTS = ("text_encoder", "text_encoder_2")
+# FLUX.1 transformer layers on the text tokens of the joint sequence
+_FLUX_TEXT_LAYERS = (
+    "add_q_proj", "add_k_proj", "add_v_proj", "to_add_out", "ff_context", "context_embedder",
+)  # fmt: skip
 _DENOISERS = ("unet", "transformer")
 
 
@@ -45,6 +52,16 @@ def text_chunk(index: int) -> Iterator[None]:
         yield
     finally:
         _TEXT_CHUNK.reset(token)
+
+
+@contextlib.contextmanager
+def joint_text(spans: tuple[tuple[int, int], ...]) -> Iterator[None]:
+    """FLUX.1: the text chunks side by side in the joint sequence, as (chunk, length)."""
+    token = _JOINT_TEXT.set(tuple(spans))
+    try:
+        yield
+    finally:
+        _JOINT_TEXT.reset(token)
 
 
 @dataclass(frozen=True)
@@ -61,7 +78,8 @@ class RegionLoraHooks:
     pipe: Any
     regions: Sequence[RegionSpec]
     loras: Sequence[RegionLora]
-    latent_size: tuple[int, int]
+    latent_size: tuple[int, int]  # FLUX.1: the grid of packed image tokens
+    flux: bool = False
     _masks: dict[tuple, Any] = field(default_factory=dict)
     _tokens: dict[int, tuple[int, int]] = field(default_factory=dict)
 
@@ -89,6 +107,8 @@ class RegionLoraHooks:
 
     def _hook(self, name: str, text: bool, loras: list[RegionLora]) -> Any:
         cross_text = name.endswith(("attn2.to_k", "attn2.to_v"))
+        if self.flux and not text:
+            return self._flux_hook(name, loras)
 
         def hook(module: Any, args: tuple, output: Any) -> Any:
             x = args[0]
@@ -106,11 +126,55 @@ class RegionLoraHooks:
 
         return hook
 
-    def _pixel_mask(self, output: Any, region: int) -> Any:
+    def _flux_hook(self, name: str, loras: list[RegionLora]) -> Any:
+        """FLUX.1 layers see image tokens, the joint sequence's text tokens, both side by side
+        (single blocks) or one vector per picture; each gets its own per-token mask."""
+        on_text = any(part in name.split(".") for part in _FLUX_TEXT_LAYERS)
+        joint = name.startswith("single_transformer_blocks.")
+
+        def hook(module: Any, args: tuple, output: Any) -> Any:
+            x = args[0]
+            for lora in loras:
+                if output.ndim != 3:
+                    mask = self._pixel_mask(output, lora.region)
+                elif joint:
+                    images = self.latent_size[0] * self.latent_size[1]
+                    text = self._text_mask(output, output.shape[1] - images, lora.region)
+                    mask = _cat(text, self._pixel_mask(output, lora.region, images))
+                elif on_text:
+                    mask = self._text_mask(output, output.shape[1], lora.region)
+                else:
+                    mask = self._pixel_mask(output, lora.region)
+                output = output + _contribution(module, lora, x, mask, output.dtype)
+            return output
+
+        return hook
+
+    def _text_mask(self, output: Any, tokens: int, region: int) -> Any:
+        """1 on the region's chunk of the joint text (``joint_text``), 0 elsewhere; tokens
+        before the chunks (a union ControlNet's mode token) are no region's."""
+        spans = _JOINT_TEXT.get()
+        key = ("joint", region, tokens, spans, output.device, output.dtype)
+        if key not in self._masks:
+            import torch
+
+            mask = torch.zeros(1, tokens, 1, dtype=output.dtype, device=output.device)
+            start = tokens - sum(length for _, length in spans)
+            for chunk, length in spans:
+                if chunk == region:
+                    mask[:, start : start + length] = 1
+                start += length
+            self._masks[key] = mask
+        return self._masks[key]
+
+    def _pixel_mask(self, output: Any, region: int, tokens: int | None = None) -> Any:
         """The region's share shaped to broadcast against ``output``."""
-        if output.ndim == 4:
+        if tokens is not None or (self.flux and output.ndim == 3):  # FLUX.1 image tokens
+            size = self.latent_size
+            shape: tuple[int, ...] = (1, size[0] * size[1], 1)
+        elif output.ndim == 4:
             size = tuple(output.shape[-2:])
-            shape: tuple[int, ...] = (1, 1, *size)
+            shape = (1, 1, *size)
         elif output.ndim == 3 and output.shape[1] in self._tokens:
             size = self._tokens[output.shape[1]]
             shape = (1, output.shape[1], 1)
@@ -138,6 +202,12 @@ class RegionLoraHooks:
             mask[:, region * length : (region + 1) * length] = 1
             self._masks[key] = mask
         return self._masks[key]
+
+
+def _cat(a: Any, b: Any) -> Any:
+    import torch
+
+    return torch.cat([a, b], dim=1)
 
 
 def _adapters_of(module: Any) -> set[str]:

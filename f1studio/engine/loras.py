@@ -119,16 +119,10 @@ def prepare_loras(request: GenerationRequest, model: LoadedModel) -> RegionLoraH
     ]
     if not regional:
         return None
-    if model.family == ModelFamily.FLUX:
-        raise EngineError(
-            ErrorKind.BAD_REQUEST,
-            "LoRAs limited to a region are not supported on FLUX.1 yet: put the LoRA on the "
-            "whole picture",
-        )
-    scale = pipe.vae_scale_factor
-    return RegionLoraHooks(
-        pipe, request.regions, regional, (request.height // scale, request.width // scale)
-    )
+    flux = model.family == ModelFamily.FLUX
+    scale = 16 if flux else pipe.vae_scale_factor  # a FLUX.1 token is 16x16 pixels
+    grid = (request.height // scale, request.width // scale)
+    return RegionLoraHooks(pipe, request.regions, regional, grid, flux=flux)
 
 
 @contextlib.contextmanager

@@ -13,7 +13,6 @@ from f1studio.appsettings import AppSettings
 from f1studio.document.document import Document
 from f1studio.document.loras import LoraEntry
 from f1studio.engine.family_table import ModelFamily
-from f1studio.gui.panels.layer_properties import FLUX_REGION_NOTE
 from f1studio.gui.panels.layers_panel import LayersPanel
 from f1studio.gui.panels.lora_list import LoraList
 from f1studio.gui.panels.prompt_panel import PromptPanel
@@ -210,7 +209,7 @@ def test_a_region_layers_loras_one_undo_step_per_gesture(layers: LayersPanel, we
     assert not doc.can_undo
 
 
-def test_loras_only_for_region_layers_and_flux_says_why(layers: LayersPanel) -> None:
+def test_loras_only_for_region_layers(layers: LayersPanel) -> None:
     props, doc = layers.properties, layers.document
     assert doc is not None
     guide = doc.add_layer("edge", "Lines")
@@ -219,8 +218,8 @@ def test_loras_only_for_region_layers_and_flux_says_why(layers: LayersPanel) -> 
     layers.select_layer(doc.layers[0].id)
     assert props.row_shown("loras")
     assert props.lora_list.note_label.isHidden()
-    props.set_lora_context([], ModelFamily.FLUX)
-    assert props.lora_list.note_label.text() == FLUX_REGION_NOTE
+    props.set_lora_context([], ModelFamily.FLUX)  # FLUX.1 limits LoRAs to regions too
+    assert props.lora_list.note_label.isHidden()
     doc.set_layer_property(doc.layers[0].id, "locked", True)
     assert not props.lora_list.isEnabled()
 

@@ -44,6 +44,7 @@ from f1studio.engine.families.flux_parts import (
     unpack,
 )
 from f1studio.engine.inpaint import composite_inpaint, feather_inward
+from f1studio.engine.lora_regions import joint_text
 from f1studio.engine.regional_flux import regional_flux_attention
 from f1studio.engine.request import GenerationRequest
 from f1studio.engine.schedulers import make_scheduler, set_flow_timesteps
@@ -156,7 +157,7 @@ class FluxAdapter:
         settling = Settling(req.auto_steps, total)
         models = [pipe.transformer] + [c.model for c in controls]
         context = regional_flux_attention(models, prompt.layout) if prompt.layout else nullcontext()
-        with context:
+        with context, joint_text(prompt.spans):
             for i, t in enumerate(timesteps):
                 if should_stop():
                     raise JobCancelled(i)

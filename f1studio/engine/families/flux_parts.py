@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from f1studio.engine.lora_regions import text_chunk
 from f1studio.engine.regional import region_texts
 from f1studio.engine.regional_flux import JointLayout, split_text_budget, token_weights
 from f1studio.engine.request import ControlSpec, GenerationRequest, Pixels, RegionSpec
@@ -96,6 +97,9 @@ class Prompt:
     pooled: Any  # CLIP pooled (1, P)
     text_ids: Any  # (T, 3) zeros
     layout: JointLayout | None  # regional attention, or None for a plain prompt
+    # (chunk, T5 length) of each chunk side by side, chunk = region index (len(regions): the
+    # global prompt); for region LoRAs (lora_regions.joint_text)
+    spans: tuple[tuple[int, int], ...] = ()
 
 
 def encode_prompt(
@@ -113,10 +117,11 @@ def encode_prompt(
     """
     import torch
 
-    def encode(text: str, length: int) -> tuple:
-        return pipe.encode_prompt(
-            text, device=device, num_images_per_prompt=1, max_sequence_length=length
-        )
+    def encode(text: str, length: int, chunk: int = len(req.regions)) -> tuple:
+        with text_chunk(chunk):  # a region's LoRAs act on its own text only
+            return pipe.encode_prompt(
+                text, device=device, num_images_per_prompt=1, max_sequence_length=length
+            )
 
     if not req.regions:
         embeds, pooled, text_ids = encode(req.prompt, budget)
@@ -125,8 +130,8 @@ def encode_prompt(
     weights = token_weights(canvas.regions, *tokens)
     active = [c for c in range(len(texts)) if weights[c].max() > 0]
     if len(active) == 1 and np.all(weights[active[0]] == 1.0):
-        embeds, pooled, text_ids = encode(texts[active[0]], budget)
-        return Prompt(embeds, pooled, text_ids, None)
+        embeds, pooled, text_ids = encode(texts[active[0]], budget, active[0])
+        return Prompt(embeds, pooled, text_ids, None, ((active[0], embeds.shape[1]),))
     glob = len(texts) - 1
     regional = [c for c in active if c != glob]
     real = [
@@ -136,7 +141,7 @@ def encode_prompt(
     lengths = dict(zip(regional, split_text_budget(real, budget), strict=True))
     if glob in active:
         lengths[glob] = budget
-    parts = {c: encode(texts[c], lengths[c]) for c in active}
+    parts = {c: encode(texts[c], lengths[c], c) for c in active}
     embeds = torch.cat([parts[c][0] for c in active], dim=1)
     layout = JointLayout([lengths[c] for c in active], weights[active], device, embeds.dtype)
     if req.prompt.strip():
@@ -145,7 +150,7 @@ def encode_prompt(
         mix = layout.pooled_mix()
         pooled = sum(float(m) * parts[c][1] for m, c in zip(mix, active, strict=True))
     ids = torch.zeros(embeds.shape[1], 3).to(device=device, dtype=parts[active[0]][2].dtype)
-    return Prompt(embeds, pooled, ids, layout)
+    return Prompt(embeds, pooled, ids, layout, tuple((c, lengths[c]) for c in active))
 
 
 # --- guides ------------------------------------------------------------------------------------

@@ -28,9 +28,6 @@ from f1studio.gui.panels.lora_list import LoraList
 
 MIN_RANGE_GAP = 0.05  # a guide acts on at least this fraction of the steps
 FEATHER_MAX = 64
-FLUX_REGION_NOTE = (
-    "FLUX.1 cannot limit a LoRA to a region yet: put it in the prompt panel's LoRAs instead"
-)
 
 
 class _NoWheel(QObject):
@@ -230,11 +227,10 @@ class LayerProperties(DocumentView):
         self, folders: list[str], family: ModelFamily | None, note: str | None = None
     ) -> None:
         """The user's model folders (where "Add LoRA…" looks), the base model's family and a
-        remark under the region's LoRAs (None: FLUX.1's limit, or none)."""
+        remark under the region's LoRAs (None: none)."""
         self.lora_list.set_folders(folders)
         self.lora_list.set_family(family)
-        flux = family is ModelFamily.FLUX
-        self.lora_list.set_note(note or (FLUX_REGION_NOTE if flux else None))
+        self.lora_list.set_note(note)
 
     # ---- user edits -> document -------------------------------------------------------------
     def _layer(self) -> Layer | None:
