@@ -18,8 +18,14 @@ def register(subparsers: Subparsers) -> None:
         type=parse_size,
         help="WIDTHxHEIGHT (default: the model's, 128x128 for the demo model, else 512x512)",
     )
-    new.add_argument("--prompt", required=True)
-    new.add_argument("--negative", default="")
+    new.add_argument("--prompt", help="required unless --from-png gives one")
+    new.add_argument("--negative", default=None)
+    new.add_argument(
+        "--from-png",
+        type=Path,
+        help="take prompt, negative prompt, size, steps, sampler, guidance, seed and LoRAs "
+        "from a picture's parameters (F1 Studio, AUTOMATIC1111, Forge); options given win",
+    )
     new.add_argument(
         "--guidance", type=float, help="guidance scale (default: the model's, as in the window)"
     )
@@ -29,7 +35,7 @@ def register(subparsers: Subparsers) -> None:
         help="denoising steps (default: the model's, as in the window), or 'auto' (up to that "
         "many: the model's step plan, or stop once settled)",
     )
-    new.add_argument("--seed", type=int, default=42)
+    new.add_argument("--seed", type=int, default=None, help="default 42")
     new.add_argument("--random-seed", action="store_true", help="pick a new seed for every render")
     new.add_argument(
         "--scheduler",
@@ -39,7 +45,7 @@ def register(subparsers: Subparsers) -> None:
     new.add_argument(
         "--strength",
         type=float,
-        default=1.0,
+        default=None,
         help="denoise strength: 1 = from scratch, < 1 = transform the visible canvas",
     )
     new.add_argument("--batch", type=int, default=1, help="images per render (consecutive seeds)")
@@ -58,6 +64,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.project.exists() and not args.force:
         raise CliError(f"{args.project} already exists (use --force to replace it)")
+    found_loras: tuple = ()
+    if args.from_png is not None:
+        found_loras = _from_png(args)
+    if args.prompt is None:
+        raise CliError("--prompt is required (or --from-png with a picture's parameters)")
     size, found = project_defaults(
         resolve_models(ModelChoice(base=args.model), AppSettings.load()).base
     )
@@ -70,16 +81,55 @@ def run(args: argparse.Namespace) -> int:
         guidance_scale=args.guidance
         if args.guidance is not None
         else (found.guidance if found is not None else generic.guidance_scale),
-        seed=args.seed,
+        seed=42 if args.seed is None else args.seed,
         seed_mode=SeedMode.RANDOM if args.random_seed else SeedMode.FIXED,
-        strength=args.strength,
+        strength=1.0 if args.strength is None else args.strength,
         batch_count=args.batch,
         models=ModelChoice(base=args.model),
+        loras=found_loras,
     )
     width, height = args.size or (size, size)
     doc = Document(
-        width, height, prompt=args.prompt, negative_prompt=args.negative, settings=settings
+        width, height, prompt=args.prompt, negative_prompt=args.negative or "", settings=settings
     )
     save_project(doc, args.project)
     print(f"created {args.project} ({width}x{height})")
     return 0
+
+
+def _from_png(args: argparse.Namespace) -> tuple:
+    """Fill the options not given from the picture's parameters; the LoRAs it names that are
+    in the user's folders (by name), the others reported on stderr."""
+    import sys
+
+    from f1studio.appsettings import AppSettings
+    from f1studio.document.loras import LoraEntry
+    from f1studio.lora_library import find_loras
+    from f1studio.project.export import PARAMETERS_KEY, read_png_parameters
+    from f1studio.project.parameters import parse_parameters
+
+    text = read_png_parameters(args.from_png).get(PARAMETERS_KEY)
+    if text is None:
+        raise CliError(f"{args.from_png.name} carries no generation parameters")
+    try:
+        p = parse_parameters(text)
+    except ValueError as e:
+        raise CliError(f"{args.from_png.name}: {e}") from None
+    for name, value in (
+        ("prompt", p.prompt), ("negative", p.negative_prompt), ("steps", p.steps),
+        ("scheduler", p.scheduler), ("guidance", p.guidance_scale), ("seed", p.seed),
+        ("size", p.size), ("strength", p.strength),
+    ):  # fmt: skip
+        if getattr(args, name) is None and value is not None:
+            setattr(args, name, value)
+    if p.unknown.get("Sampler"):
+        print(f"note: sampler {p.unknown['Sampler']!r} is not one of ours", file=sys.stderr)
+    by_name = {f.name.lower(): f for f in find_loras(AppSettings.load().model_folders)}
+    entries = []
+    for name, weight in p.loras:
+        found = by_name.get(name.lower())
+        if found is None:
+            print(f"note: LoRA {name!r} is not in your model folders", file=sys.stderr)
+        else:
+            entries.append(LoraEntry(str(found.path), max(-2.0, min(2.0, weight))))
+    return tuple(entries)

@@ -101,3 +101,31 @@ def test_a_few_step_lora_sets_its_sampler_unless_kept(setup, tmp_path, capsys) -
     )
     s = load_project(project).settings
     assert (s.scheduler, s.steps, s.guidance_scale) == ("lcm", 6, 1.5)
+
+
+def test_a_project_from_a_pictures_parameters_finds_its_loras(setup, tmp_path, capsys) -> None:
+    from f1studio.appsettings import AppSettings
+
+    project, lora, models = setup
+    assert main(["add-lora", str(project), str(lora), "--weight", "0.7"]) == 0
+    picture = tmp_path / "made.png"
+    _render(project, picture, models)
+    again = tmp_path / "again.f1s"
+    capsys.readouterr()
+    assert (
+        main(["new", str(again), "--from-png", str(picture), "--model", str(models["pipeline"])])
+        == 0
+    )
+    assert "not in your model folders" in capsys.readouterr().err  # no folders yet
+    doc = load_project(again)
+    assert (doc.prompt, doc.width, doc.settings.steps, doc.settings.seed) == ("a boat", 64, 3, 42)
+    assert doc.settings.loras == ()
+    AppSettings(model_folders=[str(tmp_path)]).save()
+    assert main(["new", str(again), "--force", "--from-png", str(picture), "--seed", "5"]) == 0
+    doc = load_project(again)
+    assert [(e.name, e.weight) for e in doc.settings.loras] == [("ink", 0.7)]
+    assert doc.settings.seed == 5  # an option given wins over the picture's
+    plain = tmp_path / "plain.png"
+    Image.new("RGB", (8, 8)).save(plain)
+    assert main(["new", str(tmp_path / "x.f1s"), "--from-png", str(plain)]) == 1
+    assert "carries no generation parameters" in capsys.readouterr().err
