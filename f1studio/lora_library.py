@@ -2,8 +2,8 @@
 the window shows of each.
 
 Searched: the LoRA folders of every AUTOMATIC1111 or ComfyUI install among the user's model
-folders (``models/Lora``, ``models/LyCORIS``; ``models/loras``), and the user's other model
-folders themselves, a few levels deep. A ``.safetensors`` file is a LoRA when its tensors say
+folders (``models/Lora``, ``models/LyCORIS``; ``models/loras``), the user's other model
+folders themselves, a few levels deep, and LoRAs downloaded into the Hugging Face cache. A ``.safetensors`` file is a LoRA when its tensors say
 so (``lora_down``/``lora_A`` names); pickled files are not opened. No Qt, no torch.
 """
 
@@ -88,9 +88,39 @@ def lora_folders(model_folders: list[str]) -> list[Path]:
     return out
 
 
-def find_loras(model_folders: list[str]) -> list[LoraFound]:
-    """Every LoRA in the user's folders, sorted by name; unreadable files are left out."""
+def hf_cache_loras() -> list[Path]:
+    """LoRA files downloaded into the Hugging Face cache (a repository's top-level
+    ``.safetensors`` files that are LoRAs, e.g. ``latent-consistency/lcm-lora-sdv1-5``)."""
+    from f1studio.engine.model_files import hf_cache_dir
+
+    out = []
+    for snapshot in sorted(hf_cache_dir().glob("models--*/snapshots/*")):
+        for path in sorted(snapshot.glob("*.safetensors"))[:20]:
+            try:
+                if is_lora(read_lora(path)):
+                    out.append(path)
+            except EngineError:
+                continue
+    return out
+
+
+def _cache_name(path: Path) -> str:
+    """A cached file's name as people know it: the repository's (``lcm-lora-sdv1-5``) when
+    the file has a generic name (``pytorch_lora_weights``)."""
+    repo = path.parents[2].name.split("--")[-1] if len(path.parents) > 2 else path.stem
+    return repo if "lora_weights" in path.stem or path.stem == "model" else path.stem
+
+
+def find_loras(model_folders: list[str], hf_cache: bool = True) -> list[LoraFound]:
+    """Every LoRA in the user's folders (and the Hugging Face cache), sorted by name;
+    unreadable files are left out."""
     found: dict[Path, LoraFound] = {}
+    if hf_cache:
+        for path in hf_cache_loras():
+            item = describe(path)
+            found.setdefault(
+                path.resolve(), LoraFound(path, _cache_name(path), item.family, item.trigger_words)
+            )
     for folder in lora_folders(model_folders):
         seen = 0
         for dirpath, dirnames, filenames in os.walk(folder):

@@ -26,7 +26,8 @@ def _lora(path: Path, width: int = 768, metadata: dict | None = None) -> Path:
     return path
 
 
-def test_loras_are_found_in_installs_and_plain_folders(tmp_path: Path) -> None:
+def test_loras_are_found_in_installs_and_plain_folders(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
     a1111 = tmp_path / "webui"
     (a1111 / "models" / "Stable-diffusion").mkdir(parents=True)
     _lora(a1111 / "models" / "Lora" / "styles" / "Ink.safetensors")
@@ -84,3 +85,19 @@ def test_embeddings_are_found_in_installs_and_named_in_prompts(tmp_path: Path) -
     doc.set_prompt("a cat, xlstyles")  # a longer word is not the name
     doc.set_negative_prompt("")
     assert build_request(doc, embeddings=found).embeddings == ()
+
+
+def test_loras_in_the_hugging_face_cache_go_by_their_repository(tmp_path, monkeypatch) -> None:
+    from f1studio.document.fast_presets import preset_for
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    snapshot = (
+        tmp_path / "hub" / "models--latent-consistency--lcm-lora-sdv1-5" / "snapshots" / "0a1"
+    )
+    _lora(snapshot / "pytorch_lora_weights.safetensors")
+    safetensors.save_file({"x": __import__("numpy").zeros(2)}, str(snapshot / "other.safetensors"))
+    (found,) = find_loras([])
+    assert (found.name, found.family) == ("lcm-lora-sdv1-5", "Stable Diffusion 1.5")
+    preset = preset_for(str(found.path))
+    assert preset is not None and preset.scheduler == "lcm"
+    assert find_loras([], hf_cache=False) == []

@@ -26,3 +26,14 @@ def to_u8(float_images) -> np.ndarray:
 
 def max_diff(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.abs(a.astype(np.int16) - b.astype(np.int16)).max())
+
+
+def unet_pipeline(path, family: str):
+    """diffusers' own SD1.5 or SDXL pipeline of a tiny model folder, for reference renders."""
+    from diffusers import StableDiffusionPipeline, StableDiffusionXLPipeline
+
+    cls = StableDiffusionXLPipeline if family == "sdxl" else StableDiffusionPipeline
+    extra = {} if family == "sdxl" else {"safety_checker": None, "requires_safety_checker": False}
+    pipe = cls.from_pretrained(str(path), **extra)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe

@@ -10,21 +10,11 @@ from f1studio.engine.events import ErrorKind, Failed
 from f1studio.engine.models import ModelCache
 from f1studio.engine.request import EmbeddingSpec, GenerationRequest
 from f1studio.engine.runner import run
-from tests.engine.helpers import max_diff, render, to_u8
+from tests.engine.helpers import max_diff, render, to_u8, unet_pipeline
 
 pytest.importorskip("torch")
 
 SIZE = 64
-
-
-def _pipe(path, family):
-    from diffusers import StableDiffusionPipeline, StableDiffusionXLPipeline
-
-    cls = StableDiffusionXLPipeline if family == "sdxl" else StableDiffusionPipeline
-    extra = {} if family == "sdxl" else {"safety_checker": None, "requires_safety_checker": False}
-    pipe = cls.from_pretrained(str(path), **extra)
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
 
 
 @pytest.fixture(scope="module", params=["sd15", "sdxl"])
@@ -34,7 +24,8 @@ def family(request, tmp_path_factory):
     name = request.param
     models = request.getfixturevalue("tiny_models" if name == "sd15" else "tiny_sdxl")
     path = write_embedding(
-        _pipe(models["pipeline"], name), tmp_path_factory.mktemp("emb") / "inkwash.safetensors"
+        unet_pipeline(models["pipeline"], name),
+        tmp_path_factory.mktemp("emb") / "inkwash.safetensors",
     )
     return name, models, path
 
@@ -55,7 +46,7 @@ def test_an_embedding_in_the_prompt_equals_diffusers_textual_inversion(family, e
 
     name, models, path = family
     ours = render(_request(models, path), engine_cache)[0]
-    pipe = _pipe(models["pipeline"], name)
+    pipe = unet_pipeline(models["pipeline"], name)
     pipe.scheduler = make_scheduler("dpmpp-2m", pipe.scheduler.config)
     from safetensors.torch import load_file
 
@@ -111,7 +102,9 @@ def _failure(request) -> Failed:
 def test_wrong_family_and_flux_are_one_line(tiny_models, tiny_sdxl, tiny_flux, tmp_path):
     from f1studio.testing.tiny_loras import write_embedding
 
-    sd15 = write_embedding(_pipe(tiny_models["pipeline"], "sd15"), tmp_path / "sd15emb.safetensors")
+    sd15 = write_embedding(
+        unet_pipeline(tiny_models["pipeline"], "sd15"), tmp_path / "sd15emb.safetensors"
+    )
     wrong = _failure(_request(tiny_sdxl, sd15))
     assert wrong.kind == ErrorKind.MODEL_INVALID and "sd15emb is an embedding for" in wrong.message
     flux = _failure(_request(tiny_flux, sd15, negative="", scheduler="flow-euler"))

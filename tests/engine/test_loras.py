@@ -9,23 +9,13 @@ import pytest
 from f1studio.engine.events import ErrorKind, Failed
 from f1studio.engine.request import GenerationRequest, LoraSpec, Pixels, RegionSpec
 from f1studio.engine.runner import run
-from tests.engine.helpers import max_diff, render, to_u8
+from tests.engine.helpers import max_diff, render, to_u8, unet_pipeline
 
 pytest.importorskip("torch")
 pytest.importorskip("peft")
 
 SIZE = 64
 TOLERANCE = 2
-
-
-def _pipe(path, family):
-    from diffusers import StableDiffusionPipeline, StableDiffusionXLPipeline
-
-    cls = StableDiffusionXLPipeline if family == "sdxl" else StableDiffusionPipeline
-    extra = {} if family == "sdxl" else {"safety_checker": None, "requires_safety_checker": False}
-    pipe = cls.from_pretrained(str(path), **extra)
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
 
 
 @pytest.fixture(scope="module", params=["sd15", "sdxl"])
@@ -36,7 +26,7 @@ def family(request, tmp_path_factory):
     name = request.param
     models = request.getfixturevalue("tiny_models" if name == "sd15" else "tiny_sdxl")
     out = tmp_path_factory.mktemp(f"loras-{name}")
-    pipe = _pipe(models["pipeline"], name)
+    pipe = unet_pipeline(models["pipeline"], name)
     files = {
         "style": write_lora(pipe, out / "style.safetensors", seed=1),
         "style_kohya": write_lora(pipe, out / "style_kohya.safetensors", "kohya", seed=1),
@@ -61,7 +51,7 @@ def _diffusers(family_name, models, loras: dict[str, float]):
 
     from f1studio.engine.schedulers import make_scheduler
 
-    pipe = _pipe(models["pipeline"], family_name)
+    pipe = unet_pipeline(models["pipeline"], family_name)
     pipe.scheduler = make_scheduler("dpmpp-2m", pipe.scheduler.config)
     for i, path in enumerate(loras):
         pipe.load_lora_weights(str(path), adapter_name=f"a{i}")
@@ -149,7 +139,7 @@ def test_what_a_region_lora_adds_is_zero_outside_its_region(family) -> None:
     from f1studio.engine.lora_regions import RegionLora, RegionLoraHooks, text_chunk
 
     name, models, files = family
-    pipe = _pipe(models["pipeline"], name)
+    pipe = unet_pipeline(models["pipeline"], name)
     pipe.load_lora_weights(str(files["style"]), adapter_name="r")
     pipe.disable_lora()
     regions = (RegionSpec(_left_half(), "a red car"),)
@@ -200,7 +190,9 @@ def test_wrong_family_missing_and_pickled_loras_are_one_line(
 
     from f1studio.testing.tiny_loras import write_lora
 
-    sd15_lora = write_lora(_pipe(tiny_models["pipeline"], "sd15"), tmp_path / "sd15.safetensors")
+    sd15_lora = write_lora(
+        unet_pipeline(tiny_models["pipeline"], "sd15"), tmp_path / "sd15.safetensors"
+    )
     wrong = _failure(_request(tiny_sdxl, loras=(LoraSpec(str(sd15_lora)),)))
     assert wrong.kind == ErrorKind.MODEL_INVALID
     assert wrong.message == "sd15 is a LoRA for a model with 32-wide text; the model is SDXL"

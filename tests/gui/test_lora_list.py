@@ -32,6 +32,12 @@ def _lora(path: Path, width: int = 768, metadata: dict | None = None) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def empty_hf_cache(tmp_path: Path, monkeypatch) -> None:
+    """No LoRAs from this machine's Hugging Face cache in the Add menu."""
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+
+
 @pytest.fixture()
 def webui(tmp_path: Path) -> Path:
     """An AUTOMATIC1111 install with two LoRAs: zebra (SD1.5, trigger word) and xl (SDXL)."""

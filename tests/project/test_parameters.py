@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import numpy as np
+import pytest
 
 from f1studio.engine.request import GenerationRequest, LoraSpec, Pixels
 from f1studio.project.export import format_parameters
