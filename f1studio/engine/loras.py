@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import warnings
+import weakref
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +86,20 @@ def _forget_unused(pipe: Any, keep: set[str]) -> None:
 
 def prepare_loras(request: GenerationRequest, model: LoadedModel) -> RegionLoraHooks | None:
     """Load the request's LoRAs on ``model`` and weight them; the hooks for its region LoRAs
-    (install them around the render) or None when it has none."""
+    (install them around the render) or None when it has none.
+
+    LoRAs on the whole picture with no region LoRAs are fused into the base weights (a step
+    then costs what a step of the base model costs); the base weights are kept aside and put
+    back exactly before anything else changes."""
     pipe = model.pipe
     wanted: list[tuple[LoraSpec, int | None]] = [(lora, None) for lora in request.loras]
     wanted += [(lora, i) for i, r in enumerate(request.regions) for lora in r.loras]
+    fusion = fused(pipe)
+    key = _fuse_key(wanted)
+    if fusion is not None and fusion.key == key:
+        return None  # the same LoRAs with the same weights: already in the weights
+    if fusion is not None:
+        fusion.restore()
     if not wanted and not loaded_adapters(pipe):
         return None
     names: dict[str, str] = {}
@@ -118,6 +130,8 @@ def prepare_loras(request: GenerationRequest, model: LoadedModel) -> RegionLoraH
         if region is not None
     ]
     if not regional:
+        if weights and key is not None and "offload" not in model.memory:
+            Fusion.fuse(pipe, set(weights), key)
         return None
     flux = model.family == ModelFamily.FLUX
     scale = 16 if flux else pipe.vae_scale_factor  # a FLUX.1 token is 16x16 pixels
@@ -134,3 +148,71 @@ def loras_applied(request: GenerationRequest, model: LoadedModel) -> Iterator[No
         return
     with hooks.installed():
         yield
+
+
+# ---- fusing LoRAs on the whole picture into the weights, exactly reversibly ----------------------
+_FUSED: weakref.WeakKeyDictionary[Any, Fusion] = weakref.WeakKeyDictionary()
+
+
+def fused(pipe: Any) -> Fusion | None:
+    """The LoRAs fused into ``pipe``'s weights now, if any."""
+    return _FUSED.get(pipe)
+
+
+def _fuse_key(wanted: list[tuple[LoraSpec, int | None]]) -> tuple | None:
+    """What a fusion stands for (files with their times, and weights); None when the job has
+    region LoRAs (they act through hooks, so nothing is fused)."""
+    if any(region is not None for _, region in wanted):
+        return None
+    out = []
+    for spec, _ in wanted:
+        try:
+            out.append((adapter_name(spec.path), spec.weight))
+        except OSError:
+            return None
+    return tuple(sorted(out)) or None
+
+
+@dataclass
+class Fusion:
+    key: tuple
+    pipe: Any
+    saved: list[tuple[Any, Any]]  # (PEFT layer, its base weight as it was)
+
+    @classmethod
+    def fuse(cls, pipe: Any, adapters: set[str], key: tuple) -> None:
+        """Merge ``adapters`` (weighted as set) into the base weights, keeping copies."""
+        import torch
+        from peft.tuners.lora import LoraLayer
+
+        layers = []
+        for part in ("unet", "transformer", "text_encoder", "text_encoder_2"):
+            model = getattr(pipe, part, None)
+            for module in model.modules() if model is not None else ():
+                if not isinstance(module, LoraLayer):
+                    continue
+                mine = [a for a in module.active_adapters if a in adapters and a in module.lora_A]
+                if mine:
+                    layers.append((module, mine))
+        weights = [module.get_base_layer().weight for module, _ in layers]
+        plain = (torch.float16, torch.bfloat16, torch.float32)
+        if any(type(w) is not torch.nn.Parameter or w.dtype not in plain for w in weights):
+            return  # quantised or wrapped weights: leave the LoRAs unfused
+        if any(getattr(m, "use_dora", {}).get(a, False) for m, names in layers for a in names):
+            return
+        saved = []
+        with torch.no_grad():
+            for (module, names), weight in zip(layers, weights, strict=True):
+                saved.append((module, weight.detach().to("cpu", copy=True)))
+                module.merge(adapter_names=names)
+        _FUSED[pipe] = cls(key, pipe, saved)
+
+    def restore(self) -> None:
+        """Put the base weights back exactly and mark the layers unmerged."""
+        import torch
+
+        with torch.no_grad():
+            for module, weight in self.saved:
+                module.get_base_layer().weight.copy_(weight)
+                module.merged_adapters = []
+        _FUSED.pop(self.pipe, None)

@@ -40,5 +40,11 @@ def quiet_libraries() -> None:
 
         dlog.disable_progress_bar()
         tlog.disable_progress_bar()
+        # imported before the environment said so (a script importing diffusers first): the
+        # same levels now, so e.g. transformers' load report of a second LoRA stays quiet
+        if os.environ.get("TRANSFORMERS_VERBOSITY") == "error":
+            tlog.set_verbosity_error()
+        if os.environ.get("DIFFUSERS_VERBOSITY") == "error":
+            dlog.set_verbosity_error()
     except ImportError:  # the libraries are required dependencies; nothing to quiet without them
         pass

@@ -211,3 +211,23 @@ def test_wrong_family_missing_and_pickled_loras_are_one_line(
     damaged.write_bytes(sd15_lora.read_bytes()[:300])
     broken = _failure(_request(tiny_models, loras=(LoraSpec(str(damaged)),)))
     assert broken.kind == ErrorKind.MODEL_INVALID and "damaged" in broken.message
+
+
+def test_switching_fused_loras_restores_the_weights_exactly(family, engine_cache) -> None:
+    from f1studio.engine.loras import fused
+    from f1studio.engine.models import ModelCache
+
+    _, models, files = family
+    fresh = render(_request(models), ModelCache())[0]
+    cache = ModelCache()
+    first = render(_request(models, loras=(LoraSpec(str(files["style"]), 0.7),)), cache)[0]
+    loaded = cache.loaded
+    assert loaded is not None and fused(loaded.pipe) is not None  # one LoRA: in the weights
+    again = render(_request(models, loras=(LoraSpec(str(files["style"]), 0.7),)), cache)[0]
+    assert np.array_equal(first, again)
+    other = render(_request(models, loras=(LoraSpec(str(files["style"]), -0.7),)), cache)[0]
+    assert max_diff(other, first) > 10
+    region = (RegionSpec(_left_half(), "a red car", loras=(LoraSpec(str(files["other"])),)),)
+    render(_request(models, regions=region), cache)
+    assert np.array_equal(render(_request(models), cache)[0], fresh)
+    assert fused(loaded.pipe) is None
