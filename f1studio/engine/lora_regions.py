@@ -98,35 +98,45 @@ class RegionLoraHooks:
                 for name, module in model.named_modules():
                     mine = [lo for lo in self.loras if lo.adapter in _adapters_of(module)]
                     if mine:
-                        hook = self._hook(name, part in _TEXT_PARTS, mine)
+                        scales = [base_scale(module, lo.adapter) * lo.weight for lo in mine]
+                        hook = self._hook(name, part in _TEXT_PARTS, mine, scales)
                         handles.append(module.register_forward_hook(hook))
             yield
         finally:
             for handle in handles:
                 handle.remove()
 
-    def _hook(self, name: str, text: bool, loras: list[RegionLora]) -> Any:
+    def _hook(self, name: str, text: bool, loras: list[RegionLora], scales: list[float]) -> Any:
         cross_text = name.endswith(("attn2.to_k", "attn2.to_v"))
         if self.flux and not text:
-            return self._flux_hook(name, loras)
+            return self._flux_hook(name, loras, scales)
+        # the text a cross-attention layer reads is the same tensor at every step: its
+        # LoRA part is computed once
+        kept: list[Any] = [None, None]  # the text tensor (held, so it stays that one), its part
 
         def hook(module: Any, args: tuple, output: Any) -> Any:
             x = args[0]
-            for lora in loras:
+            if cross_text:
+                if kept[0] is not x:
+                    kept[:] = [x, None]
+                    kept[1] = sum(
+                        _contribution(module, lo, x, self._chunk_mask(output, lo.region), sc)
+                        for lo, sc in zip(loras, scales, strict=True)
+                    ).to(output.dtype)
+                return output + kept[1]
+            for lora, scale in zip(loras, scales, strict=True):
                 if text:
                     if _TEXT_CHUNK.get() != lora.region:
                         continue
                     mask = None
-                elif cross_text:
-                    mask = self._chunk_mask(output, lora.region)
                 else:
                     mask = self._pixel_mask(output, lora.region)
-                output = output + _contribution(module, lora, x, mask, output.dtype)
+                output = output + _contribution(module, lora, x, mask, scale).to(output.dtype)
             return output
 
         return hook
 
-    def _flux_hook(self, name: str, loras: list[RegionLora]) -> Any:
+    def _flux_hook(self, name: str, loras: list[RegionLora], scales: list[float]) -> Any:
         """FLUX.1 layers see image tokens, the joint sequence's text tokens, both side by side
         (single blocks) or one vector per picture; each gets its own per-token mask."""
         on_text = any(part in name.split(".") for part in _FLUX_TEXT_LAYERS)
@@ -134,7 +144,7 @@ class RegionLoraHooks:
 
         def hook(module: Any, args: tuple, output: Any) -> Any:
             x = args[0]
-            for lora in loras:
+            for lora, scale in zip(loras, scales, strict=True):
                 if output.ndim != 3:
                     mask = self._pixel_mask(output, lora.region)
                 elif joint:
@@ -145,7 +155,7 @@ class RegionLoraHooks:
                     mask = self._text_mask(output, output.shape[1], lora.region)
                 else:
                     mask = self._pixel_mask(output, lora.region)
-                output = output + _contribution(module, lora, x, mask, output.dtype)
+                output = output + _contribution(module, lora, x, mask, scale).to(output.dtype)
             return output
 
         return hook
@@ -225,11 +235,9 @@ def base_scale(module: Any, adapter: str) -> float:
     return float(alpha / rank)
 
 
-def _contribution(module: Any, lora: RegionLora, x: Any, mask: Any, dtype: Any) -> Any:
+def _contribution(module: Any, lora: RegionLora, x: Any, mask: Any, scale: float) -> Any:
+    """``B(A(x)) * scale * mask``, weighted between A and B: the mask is per token (per pixel
+    for convolutions, whose B is 1x1), so it commutes with B and costs rank-wide work only."""
     lora_a, lora_b = module.lora_A[lora.adapter], module.lora_B[lora.adapter]
-    delta = lora_b(lora_a(x.to(lora_a.weight.dtype))) * (
-        base_scale(module, lora.adapter) * lora.weight
-    )
-    if mask is not None:
-        delta = delta * mask
-    return delta.to(dtype)
+    low = lora_a(x.to(lora_a.weight.dtype))
+    return lora_b(low * (mask * scale if mask is not None else scale))
