@@ -42,7 +42,9 @@ def test_a_preset_is_one_undo_step_and_shapes_the_guide_over_the_steps(panel) ->
     assert guide.curve == CURVE_PRESETS["Structure first"]
     control = build_request(panel.document).controls[0]
     scales = [control.scale_at(step, 10) for step in range(10)]
-    assert scales[0] == pytest.approx(1.0) and scales[-1] == pytest.approx(0.0)
+    first, last = CURVE_PRESETS["Structure first"][0], CURVE_PRESETS["Structure first"][-1]
+    assert scales[0] == pytest.approx(first) and scales[-1] == pytest.approx(last)
+    assert first > last
     assert all(a >= b for a, b in zip(scales, scales[1:], strict=False))  # lets go as it goes
     assert panel.document.history.labels == ["Strength curve: Structure first"]
     panel.document.undo()
