@@ -10,8 +10,9 @@ what a region limit or a curve costs per render.
 - **Curves**: the guide of one scene with a caption that asks for its shapes in other colours;
   edge F1 (the guide's outline kept) and the shapes found in the caption's colours (the prompt's
   say over texture and colour), for a constant curve and for *Structure first*.
-- **Modes**: caption + exact guide at balance -1, 0 and 1: prompt adherence per shape (colour
-  found) and edge F1.
+- **Modes**: the prompt and the guide disagree: the caption asks for every shape as another
+  kind (a circle where the guide outlines a square) and the guide is the scene's own; at balance
+  -1, 0 and 1, the shapes drawn as the prompt asks (kind) and edge F1 against the guide.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 
 from f1studio.demo import analysis
 from f1studio.demo.evaluate_base import Figures, Renderer, held_out_cases, mean_of, pixels_of
-from f1studio.demo.world import COLORS, caption
+from f1studio.demo.world import COLORS, SHAPES, caption
 
 MODES = {"prompt": -1.0, "balanced": 0.0, "guide": 1.0}
 
@@ -45,6 +46,19 @@ def _recoloured(scene, index: int):
     return replace(scene, shapes=tuple(shapes))
 
 
+def _rekinded(scene):
+    """The scene with every shape of the next kind (circle -> square -> triangle -> circle)."""
+    shapes = tuple(
+        replace(s, kind=SHAPES[(SHAPES.index(s.kind) + 1) % len(SHAPES)]) for s in scene.shapes
+    )
+    return replace(scene, shapes=shapes)
+
+
+def _kinds_as_asked(image: np.ndarray, scene) -> float:
+    fits = analysis.fit_shapes(image, scene)
+    return mean_of([float(f.kind == s.kind) for f, s in zip(fits, scene.shapes, strict=True)])
+
+
 def _colours_found(image: np.ndarray, scene) -> float:
     fits = analysis.fit_shapes(image, scene)
     return mean_of([float(f.iou >= analysis.MIN_IOU) for f in fits])
@@ -63,7 +77,7 @@ def eval_control(r: Renderer, figures: Figures) -> None:
     curves: dict[str, dict[str, list[float]]] = {
         name: {"f1": [], "colour": []} for name in ("constant", "structure first")
     }
-    modes: dict[str, dict[str, list[float]]] = {m: {"f1": [], "colour": []} for m in MODES}
+    modes: dict[str, dict[str, list[float]]] = {m: {"f1": [], "kind": []} for m in MODES}
     seconds: dict[str, list[float]] = {"plain guide": [], "region + curve": []}
     for i, scene, rendered, text in held_out_cases(r.settings):
         size = rendered.image.shape[0]
@@ -107,10 +121,12 @@ def eval_control(r: Renderer, figures: Figures) -> None:
             image, _ = r(asked, seed=i, controls=(_guide(rendered, r.edge, curve=curve),))
             curves[name]["f1"].append(analysis.edge_f1(image, rendered.edges))
             curves[name]["colour"].append(_colours_found(image, wanted))
+        other = _rekinded(scene)
         for mode, balance in MODES.items():
-            image, _ = r(text, seed=i, controls=(_guide(rendered, r.edge, balance=balance),))
+            guide = _guide(rendered, r.edge, balance=balance)
+            image, _ = r(caption(other), seed=i, controls=(guide,))
             modes[mode]["f1"].append(analysis.edge_f1(image, rendered.edges))
-            modes[mode]["colour"].append(_colours_found(image, scene))
+            modes[mode]["kind"].append(_kinds_as_asked(image, other))
     figures.control = {
         "region_inside": mean_of(inside_change),
         "region_outside": mean_of(outside_change),
@@ -126,4 +142,4 @@ def eval_control(r: Renderer, figures: Figures) -> None:
         figures.control[f"curve_{key}_colour"] = mean_of(values["colour"])
     for mode, values in modes.items():
         figures.control[f"mode_{mode}_f1"] = mean_of(values["f1"])
-        figures.control[f"mode_{mode}_colour"] = mean_of(values["colour"])
+        figures.control[f"mode_{mode}_kind"] = mean_of(values["kind"])

@@ -253,12 +253,13 @@ def _control_rows(c: dict[str, float]) -> list[str]:
         "found in the caption's colours, *Structure first* (baseline: constant curve) "
         f"| {_num(c['curve_structure_first_f1'])} · {_pct(c['curve_structure_first_colour'])} "
         f"| {_num(c['curve_constant_f1'])} · {_pct(c['curve_constant_colour'])} | |",
-        "| Layered control | modes prompt · balanced · guide: edge F1 "
+        "| Layered control | prompt and guide disagree (the caption asks for other kinds): "
+        "modes prompt · balanced · guide: edge F1 against the guide "
         f"| {_num(c['mode_prompt_f1'])} · {_num(c['mode_balanced_f1'])} · "
         f"{_num(c['mode_guide_f1'])} | | |",
-        "| Layered control | modes prompt · balanced · guide: shapes found in their colours "
-        f"| {_pct(c['mode_prompt_colour'])} · {_pct(c['mode_balanced_colour'])} · "
-        f"{_pct(c['mode_guide_colour'])} | | |",
+        "| Layered control | the same: shapes of the kind the prompt asks for "
+        f"| {_pct(c['mode_prompt_kind'])} · {_pct(c['mode_balanced_kind'])} · "
+        f"{_pct(c['mode_guide_kind'])} | | |",
         "| Layered control | median seconds per render, guide limited to a region with a curve "
         f"(baseline: the plain guide) | {_num(c['seconds_region_curve'], 3)} "
         f"| {_num(c['seconds_plain_guide'], 3)} | ≤ +2% |",

@@ -194,7 +194,7 @@ class Fusion:
                 mine = [a for a in module.active_adapters if a in adapters and a in module.lora_A]
                 if mine:
                     layers.append((module, mine))
-        weights = [module.get_base_layer().weight for module, _ in layers]
+        weights: list[Any] = [module.get_base_layer().weight for module, _ in layers]
         plain = (torch.float16, torch.bfloat16, torch.float32)
         if any(type(w) is not torch.nn.Parameter or w.dtype not in plain for w in weights):
             return  # quantised or wrapped weights: leave the LoRAs unfused
