@@ -47,8 +47,12 @@ def run(args: argparse.Namespace) -> int:
             answer = ""
         if answer.strip().lower() not in ("y", "yes"):
             raise CliError("not downloaded (answer y, or pass --yes)")
-    path = _download(repo_id, args.token)
+    path = _download(repo_id, args.token, (list(rec.files) or None) if rec is not None else None)
     print(f"downloaded {repo_id} to {path}")
+    if rec is not None and rec.role == "lora":
+        for file in rec.files:
+            print(f"use it: f1studio add-lora PROJECT.f1s {path / file}")
+        return 0
     try:
         found = catalog.identify(path)
     except EngineError:
@@ -73,7 +77,7 @@ def _config_hint(found: Any, repo_id: str, path: str, guides: tuple[str, ...]) -
     }.get(found.role)
 
 
-def _download(repo_id: str, token: str | None) -> Any:
+def _download(repo_id: str, token: str | None, files: list[str] | None = None) -> Any:
     """Download with a progress bar on stderr (size, rate, time left); the snapshot folder."""
     from f1studio.engine import catalog, downloads
 
@@ -103,7 +107,11 @@ def _download(repo_id: str, token: str | None) -> Any:
 
     try:
         return downloads.download(
-            repo_id, on_progress=on_progress, cancel=threading.Event(), token=token
+            repo_id,
+            on_progress=on_progress,
+            cancel=threading.Event(),
+            token=token,
+            allow_patterns=files,
         )
     except KeyboardInterrupt as e:
         raise CliError("cancelled: run the same command again to continue") from e

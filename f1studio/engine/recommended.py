@@ -16,6 +16,9 @@ from f1studio.engine.family_table import ModelFamily
 from f1studio.engine.identification import ROLES
 from f1studio.engine.request import ControlKind
 
+#: roles beyond the model roles: what a recommended entry may also be
+EXTRA_ROLES = ("lora",)
+
 RECOMMENDED_FILE = (
     Path(__file__).resolve().parents[2] / "resources" / "presets" / "recommended_models.json"
 )
@@ -26,7 +29,7 @@ class RecommendedModel:
     id: str  # Hugging Face repository id
     name: str
     family: ModelFamily | None
-    role: str  # one of catalog.ROLES: "base" | "controlnet" | "depth-estimator"
+    role: str  # one of catalog.ROLES ("base", "controlnet", ...) or "lora"
     variant: str | None
     guides: tuple[str, ...]  # guide kinds (ControlKind values) a ControlNet / estimator serves
     size_bytes: int | None  # approximate download size
@@ -35,6 +38,7 @@ class RecommendedModel:
     gated: bool | None
     non_commercial: bool
     description: str
+    files: tuple[str, ...] = ()  # download only these (a LoRA among other files); () = default
 
     @property
     def page(self) -> str:
@@ -67,7 +71,7 @@ class RecommendedModel:
 def _entry(raw: dict) -> RecommendedModel:
     family = raw.get("family")
     role = raw["role"]
-    if role not in ROLES:
+    if role not in ROLES + EXTRA_ROLES:
         raise ValueError(f"{raw['id']}: unknown role {role!r}")
     guides = tuple(raw.get("guides") or ())
     if any(g not in {kind.value for kind in ControlKind} for g in guides):
@@ -86,6 +90,7 @@ def _entry(raw: dict) -> RecommendedModel:
         gated=raw.get("gated"),
         non_commercial=bool(raw.get("non_commercial", False)),
         description=raw.get("description", ""),
+        files=tuple(raw.get("files") or ()),
     )
 
 

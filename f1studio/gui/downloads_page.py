@@ -162,13 +162,15 @@ class DownloadsPage(QWidget):
         self.progress.setRange(0, 0)  # busy until the size is known
         self.progress_label.setText(f"Starting {m.name}…")
         self._message("")
-        repo_id = m.id
+        repo_id, files, lora = m.id, list(m.files) or None, m.role == "lora"
 
         progress = ui_thread_callback(self._on_progress, owner=self)
 
         def work() -> str:
             return str(
-                downloads.download(repo_id, on_progress=progress, cancel=cancel, token=token)
+                downloads.download(
+                    repo_id, on_progress=progress, cancel=cancel, token=token, allow_patterns=files
+                )
             )
 
         def failed(e: BaseException) -> None:
@@ -179,7 +181,9 @@ class DownloadsPage(QWidget):
             else:
                 self._on_failed(repo_id, "failed", f"{type(e).__name__}: {e}")
 
-        run_in_background(work, lambda path: self._on_finished(repo_id, path), failed, owner=self)
+        run_in_background(
+            work, lambda path: self._on_finished(repo_id, path, lora), failed, owner=self
+        )
 
     def cancel_download(self) -> None:
         if self._cancel is not None and self._downloading is not None:
@@ -206,12 +210,16 @@ class DownloadsPage(QWidget):
         self.download_button.setEnabled(self.selected_recommended() is not None)
         self.downloadEnded.emit(outcome)
 
-    @Slot(str, str)
-    def _on_finished(self, repo_id: str, path: str) -> None:
+    def _on_finished(self, repo_id: str, path: str, lora: bool = False) -> None:
         self.progress.setRange(0, 1000)
         self.progress.setValue(1000)
         self.progress_label.setText("")
-        self._message(f"Downloaded {repo_id}. Choose it on the Installed tab.")
+        where = (
+            "Add it with Add LoRA… in the LoRAs list."
+            if lora
+            else "Choose it on the Installed tab."
+        )
+        self._message(f"Downloaded {repo_id}. {where}")
         self._download_over("finished")
         self.downloadFinished.emit(repo_id, path)
 

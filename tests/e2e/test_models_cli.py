@@ -115,7 +115,7 @@ def fake_download(monkeypatch, tmp_path):
     calls = []
 
     def fake(repo_id, *, on_progress, cancel, token=None, allow_patterns=None):
-        calls.append((repo_id, token))
+        calls.append((repo_id, token) if allow_patterns is None else (repo_id, allow_patterns))
         total = 3_000_000
         for done in range(0, total + 1, 500_000):
             on_progress(DownloadProgress(repo_id, done, total, 1_000_000.0, (total - done) / 1e6))
@@ -246,3 +246,26 @@ def test_models_commands_do_not_import_torch(models_dir, tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_recommended_lora_downloads_its_file_and_joins_the_lora_list(
+    fake_download, tiny_models, tmp_path, monkeypatch, capsys
+):
+    from diffusers import StableDiffusionPipeline
+
+    from f1studio.lora_library import find_loras
+    from f1studio.testing.tiny_loras import write_lora
+
+    source = tmp_path / "lcm-source"
+    pipe = StableDiffusionPipeline.from_pretrained(str(tiny_models["pipeline"]))
+    write_lora(pipe, source / "pytorch_lora_weights.safetensors")
+    fake_download.source = source
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+    repo = "latent-consistency/lcm-lora-sdv1-5"
+    assert main(["models", "download", repo, "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "Licence: openrail++" in out
+    assert fake_download.calls == [(repo, ["pytorch_lora_weights.safetensors"])]
+    assert "use it: f1studio add-lora PROJECT.f1s " in out and "pytorch_lora_weights" in out
+    (found,) = find_loras([])
+    assert found.name == "lcm-lora-sdv1-5"

@@ -183,6 +183,7 @@ def slow_download(monkeypatch):
 
     def fake(repo_id, *, on_progress, cancel, token=None, allow_patterns=None):
         state["calls"].append((repo_id, token, threading.get_ident()))
+        state["patterns"] = allow_patterns
         total = 5_000_000_000
         try:
             for i in range(state["steps"]):
@@ -243,6 +244,17 @@ def test_a_finished_download_appears_as_installed(
     assert names(dialog) == [SD15_ID]
     row = [m.id for m in dialog.downloads.recommended].index(SD15_ID)
     assert dialog.downloads.rec_table.item(row, 5).text() == "yes"
+
+
+def test_a_recommended_lora_downloads_only_its_file(open_dialog, qtbot, slow_download):
+    slow_download["steps"] = 2
+    dialog = open_dialog()
+    lora = "latent-consistency/lcm-lora-sdv1-5"
+    dialog.downloads.select_recommended(lora)
+    with qtbot.waitSignal(dialog.downloadFinished, timeout=10000):
+        qtbot.mouseClick(dialog.downloads.download_button, Qt.MouseButton.LeftButton)
+    assert slow_download["patterns"] == ["pytorch_lora_weights.safetensors"]
+    assert "Add LoRA" in dialog.downloads.download_message.text()
 
 
 def test_offline_is_said_in_the_dialog(open_dialog, qtbot, monkeypatch, slow_download):
