@@ -86,6 +86,9 @@ def test_every_scheduler_has_a_sampler_name(scheduler: str) -> None:
         "euler-a": "Euler a",
         "ddim": "DDIM",
         "flow-euler": "Flow Euler",
+        "lcm": "LCM",
+        "tcd": "TCD",
+        "euler-trailing": "Euler Trailing",
     }[scheduler]
     assert SCHEDULER_LABELS[scheduler] == expected
     assert f"Sampler: {expected}," in format_parameters(_request(scheduler=scheduler))
