@@ -173,6 +173,30 @@ class EmbeddingSpec:
     token: str
 
 
+#: what a reference picture steers: the look, the content, or the layout (IP-Adapter)
+REFERENCE_USES = ("style", "subject", "composition")
+
+
+@dataclass(frozen=True)
+class ReferenceSpec:
+    """A reference picture that steers the render through the IP-Adapter (``image``: RGB or
+    RGBA, any size). ``use`` picks the UNet blocks it reaches: ``subject`` all of them,
+    ``style`` the decoder (up) blocks, ``composition`` the encoder (down) blocks. ``weight`` is
+    the adapter's scale (0..2), active between the fractions ``start`` and ``end`` of the
+    steps, by the ControlNets' rule."""
+
+    image: Pixels
+    use: str = "subject"
+    weight: float = 1.0
+    start: float = 0.0
+    end: float = 1.0
+
+    def scale_at(self, step: int, total: int) -> float:
+        if total <= 0 or step / total < self.start or (step + 1) / total > self.end:
+            return 0.0
+        return self.weight
+
+
 @dataclass(frozen=True)
 class RegionSpec:
     """A painted region with its own prompt.
@@ -289,6 +313,10 @@ class GenerationRequest:
     fast_decode: bool = False
     loras: tuple[LoraSpec, ...] = ()  # on the whole picture
     embeddings: tuple[EmbeddingSpec, ...] = ()
+    references: tuple[ReferenceSpec, ...] = ()
+    # the IP-Adapter the references use: a folder with the adapter's ``.safetensors`` and its
+    # ``image_encoder/`` (or a ``.safetensors`` file beside such a folder)
+    ip_adapter: str | None = None
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -339,6 +367,18 @@ class GenerationRequest:
                     f"LoRA {lora.name} weight must be -{LORA_WEIGHT:g}..{LORA_WEIGHT:g}, "
                     f"not {lora.weight:g}"
                 )
+        for ref in self.references:
+            if ref.use not in REFERENCE_USES:
+                out.append(f"a reference is used for {', '.join(REFERENCE_USES)}, not {ref.use!r}")
+            if not 0.0 <= ref.weight <= 2.0:
+                out.append(f"a reference's weight must be 0..2, not {ref.weight}")
+            if not (0.0 <= ref.start < ref.end <= 1.0):
+                out.append("a reference's range must satisfy 0 <= start < end <= 1")
+        if any(r.weight > 0 for r in self.references) and not self.ip_adapter:
+            out.append(
+                "reference pictures need an IP-Adapter: choose one for this model's family "
+                "(CLI: --ip-adapter PATH)"
+            )
         for embedding in self.embeddings:
             if not embedding.token or any(c.isspace() for c in embedding.token):
                 out.append(f"embedding token must be one word, not {embedding.token!r}")
@@ -435,6 +475,9 @@ class GenerationRequest:
 
         d["loras"] = loras(d.get("loras"))
         d["embeddings"] = tuple(EmbeddingSpec(**e) for e in d.get("embeddings") or ())
+        d["references"] = tuple(
+            ReferenceSpec(**{**r, "image": px(r["image"])}) for r in d.get("references") or ()
+        )
         d["regions"] = tuple(
             RegionSpec(**{**r, "mask": px(r["mask"]), "loras": loras(r.get("loras"))})
             for r in d.get("regions", [])

@@ -45,6 +45,7 @@ from f1studio.engine.families.flux_parts import (
 )
 from f1studio.engine.inpaint import composite_inpaint, feather_inward
 from f1studio.engine.lora_regions import joint_text
+from f1studio.engine.references import prepare_references
 from f1studio.engine.regional_flux import regional_flux_attention
 from f1studio.engine.request import GenerationRequest
 from f1studio.engine.schedulers import make_scheduler, set_flow_timesteps
@@ -102,6 +103,7 @@ class FluxAdapter:
         lh = 2 * (canvas.height // (pipe.vae_scale_factor * 2))
         lw = 2 * (canvas.width // (pipe.vae_scale_factor * 2))
         tokens = (lh // 2, lw // 2)
+        prepare_references(req, pipe, ModelFamily.FLUX, device, False)  # refused in one line
         prompt = encode_prompt(pipe, req, canvas, device, text_tokens(pipe), tokens)
         dtype = prompt.embeds.dtype
 

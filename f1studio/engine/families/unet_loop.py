@@ -41,6 +41,7 @@ from f1studio.engine.families.unet_parts import (
 )
 from f1studio.engine.inpaint import composite_inpaint
 from f1studio.engine.previews import latent_preview, predicted_x0
+from f1studio.engine.references import prepare_references
 from f1studio.engine.regional import regional_attention
 from f1studio.engine.request import GenerationRequest
 from f1studio.engine.schedulers import make_scheduler
@@ -103,6 +104,8 @@ class UNetAdapter:
         do_cfg = req.guidance_scale > 1.0
         text = self.parts.encode_text(pipe, req, device, do_cfg)
         dtype = text.embeds.dtype
+        references = prepare_references(req, pipe, self.parts.family, device, do_cfg)
+        unet_added = references.added(text.added) if references else text.added
 
         scheduler = make_scheduler(req.scheduler, pipe.scheduler.config)
         scheduler.set_timesteps(req.steps, device=device)
@@ -162,6 +165,8 @@ class UNetAdapter:
                 model_in = torch.cat([latents] * 2) if do_cfg else latents
                 model_in = scheduler.scale_model_input(model_in, t)
                 down, mid = control_residuals(controls, model_in, t, text, i, total, do_cfg)
+                if references is not None:
+                    references.set_step(i, total)
                 unet_in = model_in
                 if unet_extra is not None:
                     unet_in = torch.cat([model_in, *unet_extra], dim=1)
@@ -172,7 +177,7 @@ class UNetAdapter:
                     timestep_cond=timestep_cond,
                     down_block_additional_residuals=down,
                     mid_block_additional_residual=mid,
-                    added_cond_kwargs=text.added,
+                    added_cond_kwargs=unet_added,
                     return_dict=False,
                 )[0]
                 if do_cfg:

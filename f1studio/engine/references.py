@@ -1,0 +1,166 @@
+"""Reference pictures that steer a render through the IP-Adapter (SD1.5 and SDXL).
+
+The adapter is loaded through diffusers' ``load_ip_adapter``: once per reference (diffusers
+keeps one set of image-attention weights per adapter, so several references are several
+copies of one adapter), and unloaded when a job has none, which puts the UNet's own processors
+back. Each reference's image embeddings come from diffusers' ``prepare_ip_adapter_image_embeds``
+(so a render equals the pipeline's) and are kept per picture and adapter, so a slider moved or
+a stroke in live mode does not encode the picture again.
+
+Per step each adapter's scale is its reference's weight inside its step range (0 outside),
+and its ``use`` picks the blocks it reaches: ``subject`` every cross-attention layer,
+``style`` the decoder's (up blocks), ``composition`` the encoder's (down blocks and the middle).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from f1studio.engine.events import EngineError, ErrorKind
+from f1studio.engine.family_table import ModelFamily
+from f1studio.engine.request import GenerationRequest, ReferenceSpec
+
+ENCODER_FOLDER = "image_encoder"
+# per pipeline: (adapter file, copies loaded); and image embeddings by (picture, adapter, cfg)
+_LOADED: weakref.WeakKeyDictionary[Any, tuple[str, int]] = weakref.WeakKeyDictionary()
+_EMBEDS: weakref.WeakKeyDictionary[Any, dict[tuple, Any]] = weakref.WeakKeyDictionary()
+_KEEP_EMBEDS = 16
+
+
+def adapter_file(ref: str) -> Path:
+    """The adapter's weights: ``ref`` itself, or the one ``.safetensors`` in the folder."""
+    path = Path(ref).expanduser()
+    if path.is_file():
+        return path
+    if not path.is_dir():
+        raise EngineError(ErrorKind.MODEL_NOT_FOUND, f"IP-Adapter not found: {path}")
+    files = sorted(path.glob("*.safetensors"))
+    if len(files) != 1:
+        what = "no" if not files else "several"
+        raise EngineError(
+            ErrorKind.MODEL_INVALID,
+            f"{path.name} has {what} .safetensors adapter files: name the one to use",
+        )
+    return files[0]
+
+
+def _reach(use: str, layer: str) -> float:
+    if use == "style":
+        return 1.0 if layer.startswith("up_blocks") else 0.0
+    if use == "composition":
+        return 0.0 if layer.startswith("up_blocks") else 1.0
+    return 1.0
+
+
+@dataclass
+class References:
+    specs: list[ReferenceSpec]
+    embeds: list[Any]  # per reference, [negative, positive] with CFG
+    processors: list[tuple[str, Any]]  # (layer, its IP-Adapter attention processor)
+
+    def added(self, base: dict | None) -> dict:
+        """The UNet's ``added_cond_kwargs`` with the references' image embeddings."""
+        return {**(base or {}), "image_embeds": self.embeds}
+
+    def set_step(self, step: int, total: int) -> None:
+        """Each adapter's scale in every layer for step ``step`` of ``total``."""
+        scales = [spec.scale_at(step, total) for spec in self.specs]
+        for layer, processor in self.processors:
+            processor.scale = [
+                s * _reach(spec.use, layer) for s, spec in zip(scales, self.specs, strict=True)
+            ]
+
+
+def drop_references(pipe: Any) -> None:
+    """Unload the IP-Adapter from ``pipe`` (its own attention processors come back)."""
+    if pipe in _LOADED:
+        pipe.unload_ip_adapter()
+        del _LOADED[pipe]
+
+
+def _load(pipe: Any, file: Path, copies: int) -> None:
+    encoder = file.parent / ENCODER_FOLDER
+    if not (encoder / "config.json").is_file():
+        raise EngineError(
+            ErrorKind.MODEL_INVALID,
+            f"the IP-Adapter {file.name} needs its image encoder: put the CLIP vision model in "
+            f"{encoder}",
+        )
+    drop_references(pipe)
+    try:
+        pipe.load_ip_adapter(
+            [str(file.parent)] * copies,
+            subfolder=[""] * copies,
+            weight_name=[file.name] * copies,
+            image_encoder_folder=ENCODER_FOLDER,
+        )
+    except Exception as e:  # noqa: BLE001 - a wrong adapter is one line
+        first = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+        raise EngineError(
+            ErrorKind.MODEL_INVALID,
+            f"{file.name} could not be loaded as an IP-Adapter for this model: {first}",
+        ) from e
+    _LOADED[pipe] = (str(file.resolve()), copies)
+
+
+def _embeds(pipe: Any, specs: list[ReferenceSpec], file: Path, device: Any, cfg: bool) -> list:
+    """Each reference's image embeddings, [negative, positive] with CFG, as diffusers'
+    ``prepare_ip_adapter_image_embeds`` makes them; kept per picture and adapter."""
+    import torch
+    from diffusers.models.embeddings import ImageProjection
+    from PIL import Image
+
+    cache = _EMBEDS.setdefault(pipe, {})
+    layers = pipe.unet.encoder_hid_proj.image_projection_layers
+    out = []
+    for spec, layer in zip(specs, layers, strict=True):
+        picture = spec.image.array()
+        hidden = not isinstance(layer, ImageProjection)  # "plus" adapters read hidden states
+        key = (hashlib.sha1(picture.tobytes()).hexdigest(), picture.shape, str(file), hidden, cfg)
+        if key not in cache:
+            rgb = picture[:, :, :3] if picture.ndim == 3 else picture
+            image = Image.fromarray(rgb).convert("RGB")
+            positive, negative = pipe.encode_image(image, device, 1, hidden)
+            embeds = positive[None, :]
+            if cfg:
+                embeds = torch.cat([negative[None, :], embeds], dim=0)
+            while len(cache) >= _KEEP_EMBEDS:
+                cache.pop(next(iter(cache)))
+            cache[key] = embeds.to(device=device)
+        out.append(cache[key])
+    return out
+
+
+def prepare_references(
+    request: GenerationRequest, pipe: Any, family: ModelFamily, device: Any, cfg: bool
+) -> References | None:
+    """The request's references on ``pipe`` (loading or dropping the IP-Adapter), or None."""
+    specs = [r for r in request.references if r.weight > 0]
+    if not specs:
+        drop_references(pipe)
+        return None
+    if family == ModelFamily.FLUX:
+        raise EngineError(
+            ErrorKind.BAD_REQUEST,
+            "reference pictures steer Stable Diffusion 1.5 and SDXL renders; on FLUX.1 they "
+            "are not supported yet (set them to Trace only)",
+        )
+    if request.regions:
+        raise EngineError(
+            ErrorKind.BAD_REQUEST,
+            "reference pictures together with region prompts are not supported yet: hide the "
+            "region layers or set the references to Trace only",
+        )
+    assert request.ip_adapter is not None  # the request checks it
+    file = adapter_file(request.ip_adapter)
+    if _LOADED.get(pipe) != (str(file.resolve()), len(specs)):
+        _load(pipe, file, len(specs))
+    embeds = _embeds(pipe, specs, file, device, cfg)
+    processors = [
+        (name, proc) for name, proc in pipe.unet.attn_processors.items() if hasattr(proc, "to_k_ip")
+    ]
+    return References(specs, embeds, processors)

@@ -1,0 +1,127 @@
+"""Reference pictures through the IP-Adapter on SD1.5 and SDXL: parity with diffusers'
+``ip_adapter_image``, weight 0 and no reference alike, the step range and the blocks each use
+reaches, unloading, and what is refused in one line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from f1studio.engine.events import ErrorKind, Failed
+from f1studio.engine.models import ModelCache
+from f1studio.engine.request import GenerationRequest, Pixels, ReferenceSpec, RegionSpec
+from f1studio.engine.runner import run
+from tests.engine.helpers import max_diff, render, to_u8, unet_pipeline
+
+pytest.importorskip("torch")
+
+SIZE = 64
+
+
+def _photo() -> np.ndarray:
+    skimage = pytest.importorskip("skimage")
+    return np.ascontiguousarray(skimage.data.chelsea()[::4, ::4])
+
+
+@pytest.fixture(scope="module", params=["sd15", "sdxl"])
+def family(request, tmp_path_factory):
+    from f1studio.testing.tiny_ip_adapter import build_ip_adapter
+
+    name = request.param
+    models = request.getfixturevalue("tiny_models" if name == "sd15" else "tiny_sdxl")
+    pipe = unet_pipeline(models["pipeline"], name)
+    return name, models, build_ip_adapter(pipe.unet, tmp_path_factory.mktemp(f"ipa-{name}"))
+
+
+def _request(models, adapter, *refs: ReferenceSpec, **kw) -> GenerationRequest:
+    base = dict(
+        width=SIZE, height=SIZE, model=str(models["pipeline"]), steps=4, seed=4, device="cpu",
+        guidance_scale=6.0, negative_prompt="blurry", references=refs, ip_adapter=str(adapter),
+    )  # fmt: skip
+    return GenerationRequest("a cat", **{**base, **kw})
+
+
+def test_a_reference_equals_diffusers_ip_adapter_image(family, engine_cache) -> None:
+    import torch
+    from PIL import Image
+
+    from f1studio.engine.schedulers import make_scheduler
+
+    name, models, adapter = family
+    photo = _photo()
+    ours = render(
+        _request(models, adapter, ReferenceSpec(Pixels.of(photo), weight=0.8)), engine_cache
+    )[0]
+    pipe = unet_pipeline(models["pipeline"], name)
+    pipe.scheduler = make_scheduler("dpmpp-2m", pipe.scheduler.config)
+    pipe.load_ip_adapter(str(adapter), subfolder="", weight_name="ip-adapter.safetensors")
+    pipe.set_ip_adapter_scale(0.8)
+    ref = pipe(
+        "a cat", negative_prompt="blurry", height=SIZE, width=SIZE, num_inference_steps=4,
+        guidance_scale=6.0, generator=torch.Generator("cpu").manual_seed(4), output_type="np",
+        ip_adapter_image=Image.fromarray(photo),
+    ).images  # fmt: skip
+    assert max_diff(ours, to_u8(ref)) <= 2
+    plain = render(_request(models, adapter), engine_cache)[0]
+    assert max_diff(ours, plain) > 10
+
+
+def test_weight_zero_no_reference_and_unloading_are_the_plain_render(family, engine_cache):
+    _, models, adapter = family
+    fresh = render(_request(models, adapter), ModelCache())[0]
+    zero = ReferenceSpec(Pixels.of(_photo()), weight=0.0)
+    assert np.array_equal(render(_request(models, adapter, zero), engine_cache)[0], fresh)
+    render(_request(models, adapter, ReferenceSpec(Pixels.of(_photo()))), engine_cache)
+    assert np.array_equal(render(_request(models, adapter), engine_cache)[0], fresh)
+
+
+def test_the_step_range_and_the_use_pick_where_a_reference_acts(family, engine_cache):
+    _, models, adapter = family
+    photo = Pixels.of(_photo())
+    plain = render(_request(models, adapter), engine_cache)[0].astype(int)
+
+    def change(**ref) -> float:
+        image = render(_request(models, adapter, ReferenceSpec(photo, **ref)), engine_cache)[0]
+        return float(np.abs(image.astype(int) - plain).mean())
+
+    throughout, last = change(), change(start=0.75)
+    assert 0 < last < throughout  # active only on the last step: a smaller change
+    style, composition = change(use="style"), change(use="composition")
+    assert style > 0 and composition > 0 and style != composition
+
+
+def test_two_references_stack(family, engine_cache):
+    _, models, adapter = family
+    photo = _photo()
+    one = render(_request(models, adapter, ReferenceSpec(Pixels.of(photo))), engine_cache)[0]
+    two = render(
+        _request(
+            models,
+            adapter,
+            ReferenceSpec(Pixels.of(photo)),
+            ReferenceSpec(Pixels.of(photo[::-1].copy()), use="style"),
+        ),
+        engine_cache,
+    )[0]
+    assert max_diff(one, two) > 2
+
+
+def _failure(request) -> Failed:
+    events: list = []
+    assert run(request, events.append) is None
+    assert isinstance(events[-1], Failed)
+    return events[-1]
+
+
+def test_what_cannot_be_done_is_one_line(tiny_models, tiny_flux, tmp_path, family):
+    _, models, adapter = family
+    photo = ReferenceSpec(Pixels.of(_photo()))
+    with pytest.raises(ValueError, match="need an IP-Adapter"):
+        GenerationRequest("x", 64, 64, references=(photo,))
+    region = RegionSpec(Pixels.of(np.full((SIZE, SIZE), 255, np.uint8)), "a dog")
+    both = _failure(_request(models, adapter, photo, regions=(region,)))
+    assert both.kind == ErrorKind.BAD_REQUEST and "region prompts" in both.message
+    missing = _failure(_request(models, tmp_path / "nowhere", photo))
+    assert missing.kind == ErrorKind.MODEL_NOT_FOUND
+    flux = _failure(_request(tiny_flux, adapter, photo, scheduler="flow-euler", negative_prompt=""))
+    assert flux.kind == ErrorKind.BAD_REQUEST and "FLUX.1" in flux.message
