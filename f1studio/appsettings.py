@@ -60,19 +60,14 @@ class AppSettings(ModelChoice):
     # a tiny VAE (AutoencoderTiny) per family (``ModelFamily`` value): live renders and step
     # previews decode with it (``model_library.tiny_vae_for``)
     tiny_vaes: dict[str, str] = field(default_factory=dict)
+    # an IP-Adapter per family: the reference pictures that steer renders use it
+    # (``model_library.ip_adapter_for``)
+    ip_adapters: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not isinstance(self.tiny_vaes, Mapping):
-            raise ValueError(f"tiny_vaes must map families to models, not {self.tiny_vaes!r}")
-        for family, model in self.tiny_vaes.items():
-            if not isinstance(model, str):
-                raise ValueError(
-                    f"tiny_vaes[{family!r}] must be a model name or path (text), not {model!r}"
-                )
-        families = {f.value for f in ModelFamily}  # families this version does not know: out
-        self.tiny_vaes = {f: m.strip() for f, m in self.tiny_vaes.items() if f in families}
-        self.tiny_vaes = {f: m for f, m in self.tiny_vaes.items() if m}
+        self.tiny_vaes = _per_family("tiny_vaes", self.tiny_vaes)
+        self.ip_adapters = _per_family("ip_adapters", self.ip_adapters)
         interval = self.autosave_interval_s
         if isinstance(interval, bool) or not isinstance(interval, int):
             self.autosave_interval_s = DEFAULT_AUTOSAVE_S  # a hand-edited file: keep working
@@ -81,11 +76,11 @@ class AppSettings(ModelChoice):
 
     def with_tiny_vae(self, family: ModelFamily | str, model: str | None) -> AppSettings:
         """A copy with ``model`` as the tiny VAE of ``family`` (``None`` or blank: none)."""
-        key = ModelFamily(family).value
-        chosen = {f: m for f, m in self.tiny_vaes.items() if f != key}
-        if model and model.strip():
-            chosen[key] = model.strip()
-        return replace(self, tiny_vaes=chosen)
+        return replace(self, tiny_vaes=_chosen(self.tiny_vaes, family, model))
+
+    def with_ip_adapter(self, family: ModelFamily | str, model: str | None) -> AppSettings:
+        """A copy with ``model`` as the IP-Adapter of ``family`` (``None`` or blank: none)."""
+        return replace(self, ip_adapters=_chosen(self.ip_adapters, family, model))
 
     @classmethod
     def load(cls) -> AppSettings:
@@ -114,3 +109,24 @@ class AppSettings(ModelChoice):
         tmp.write_text(json.dumps(asdict(self), indent=2), "utf-8")
         os.replace(tmp, path)
         return path
+
+
+def _per_family(name: str, value: object) -> dict[str, str]:
+    """A family -> model mapping checked: text values, families this version knows, no blanks."""
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{name} must map families to models, not {value!r}")
+    for family, model in value.items():
+        if not isinstance(model, str):
+            raise ValueError(
+                f"{name}[{family!r}] must be a model name or path (text), not {model!r}"
+            )
+    families = {f.value for f in ModelFamily}  # families this version does not know: out
+    return {f: m.strip() for f, m in value.items() if f in families and m.strip()}
+
+
+def _chosen(current: dict[str, str], family: ModelFamily | str, model: str | None) -> dict:
+    key = ModelFamily(family).value
+    chosen = {f: m for f, m in current.items() if f != key}
+    if model and model.strip():
+        chosen[key] = model.strip()
+    return chosen

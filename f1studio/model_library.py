@@ -75,6 +75,15 @@ def tiny_vae_for(base: str | None, settings: AppSettings) -> str | None:
     return settings.tiny_vaes.get(family.value) if family is not None else None
 
 
+def ip_adapter_for(base: str | None, settings: AppSettings) -> str | None:
+    """The user's IP-Adapter for the family of the base model ``base`` (``ip_adapters``), or
+    ``None`` (none chosen, the family unknown, or the demo model, which has none)."""
+    if not base or not settings.ip_adapters or demo.is_demo(base):
+        return None
+    family = base_family(base)
+    return settings.ip_adapters.get(family.value) if family is not None else None
+
+
 @lru_cache(maxsize=32)
 def base_family(base: str) -> ModelFamily | None:
     """The family of a base model (a folder, a file or a hub id in the local Hugging Face

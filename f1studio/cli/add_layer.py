@@ -42,6 +42,13 @@ def register(subparsers: Subparsers) -> None:
         default=None,
         help="a guide's strength over its steps, e.g. 1,1,0.3,0 (each 0..2× the weight)",
     )
+    add.add_argument(
+        "--use",
+        choices=("trace", "style", "subject", "composition"),
+        default=None,
+        help="a reference picture: only to trace (default), or what it steers through the "
+        "IP-Adapter: style, subject or composition (with --weight, --start, --end)",
+    )
     add.add_argument("--strength", type=float, default=None)
     add.add_argument("--feather", type=int, default=None)
     add.add_argument("--opacity", type=float, default=None)
@@ -119,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         "strength": args.strength,
         "feather": args.feather,
         "opacity": args.opacity,
+        "use": args.use,
     }
     kind = LayerKind(args.kind)
     allowed = set(COMMON_PROPERTIES) | set(KIND_PROPERTIES[kind])

@@ -26,6 +26,15 @@ def register(subparsers: Subparsers) -> None:
         "previews and live renders of that family (sd15, sdxl, flux); FAMILY= removes it",
     )
     cfg.add_argument(
+        "--ip-adapter",
+        type=_family_model,
+        action="append",
+        default=[],
+        metavar="FAMILY=PATH",
+        help="the IP-Adapter (a folder with the adapter's .safetensors and its image_encoder/) "
+        "that reference pictures use with models of that family (sd15, sdxl); FAMILY= removes it",
+    )
+    cfg.add_argument(
         "--autosave-interval",
         type=int,
         metavar="SECONDS",
@@ -61,6 +70,9 @@ def run(args: argparse.Namespace) -> int:
             changed = True
     for family, model in args.tiny_vae:
         settings = settings.with_tiny_vae(family, model or None)
+        changed = True
+    for family, model in args.ip_adapter:
+        settings = settings.with_ip_adapter(family, model or None)
         changed = True
     if args.device is not None:
         settings.device = args.device

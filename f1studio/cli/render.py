@@ -28,6 +28,11 @@ def register(subparsers: Subparsers) -> None:
         action="store_true",
         help="allow .ckpt/.bin weights (they can run code: only for files you trust)",
     )
+    ren.add_argument(
+        "--ip-adapter",
+        help="the IP-Adapter reference pictures use (default: the one chosen for the model's "
+        "family with `f1studio config --ip-adapter`)",
+    )
     ren.add_argument("--quiet", action="store_true", help="no progress bar")
     ren.set_defaults(func=run)
 
@@ -38,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from f1studio.document.settings import SeedMode
     from f1studio.lora_library import embeddings_in
     from f1studio.model_choice import ModelChoice
-    from f1studio.model_library import resolve_models
+    from f1studio.model_library import ip_adapter_for, resolve_models
     from f1studio.project.export import export_png
     from f1studio.project.f1s import load_project
 
@@ -77,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
             auto_steps=True if args.steps == "auto" else None,
             guidance=args.guidance,
             embeddings=embeddings_in(app.model_folders),
+            ip_adapter=args.ip_adapter or ip_adapter_for(models.base, app),
         )
     except ValueError as e:
         raise CliError(str(e)) from e

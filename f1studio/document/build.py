@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from f1studio.document.imaging import combine_masks
+from f1studio.document.imaging import combine_masks, picture_of
 from f1studio.document.layers import LayerKind
 from f1studio.document.layout_record import global_prompt
 from f1studio.document.loras import lora_specs
@@ -17,6 +17,7 @@ from f1studio.engine.request import (
     GenerationRequest,
     InpaintSpec,
     Pixels,
+    ReferenceSpec,
     RegionSpec,
 )
 
@@ -36,6 +37,7 @@ def build_request(
     guidance: float | None = None,
     auto_steps: bool | None = None,
     embeddings: Mapping[str, str] | None = None,
+    ip_adapter: str | None = None,
 ) -> GenerationRequest:
     """Build the request for ``doc``; keyword overrides win when not None. Never mutates ``doc``.
 
@@ -43,6 +45,8 @@ def build_request(
       (the engine lets upper regions win where they overlap);
     - controls: visible edge/depth guides with a painted image and weight > 0;
     - LoRAs: the switched-on ones of the settings (whole picture) and of each region;
+    - references: visible reference layers set to steer (not Trace only) with weight > 0,
+      each the picture inside its layer's painted bounds; ``ip_adapter`` the adapter they use;
     - embeddings: of ``embeddings`` (name -> file, the user's), those whose name is a word of
       the prompt, the negative prompt or a region's prompts;
     - inpaint: the union of visible, painted inpaint masks (max strength, max feather);
@@ -95,6 +99,20 @@ def build_request(
         else None
     )
 
+    references = tuple(
+        ReferenceSpec(
+            Pixels.of(picture_of(layer.data)),
+            layer.use,
+            float(layer.weight),
+            float(layer.start),
+            float(layer.end),
+        )  # fmt: skip
+        for layer in visible
+        if layer.kind is LayerKind.REFERENCE
+        and layer.use != "trace"
+        and layer.weight > 0
+        and layer.data[:, :, 3].any()
+    )
     strength = float(s.strength)
     init = Pixels.of(doc.visible_canvas()) if strength < 1.0 or inpaint is not None else None
     return GenerationRequest(
@@ -117,6 +135,8 @@ def build_request(
         device=device,
         allow_pickle=bool(allow_pickle),
         loras=lora_specs(s.loras),
+        references=references,
+        ip_adapter=ip_adapter if references else None,
         embeddings=_named_embeddings(
             embeddings or {},
             [

@@ -248,3 +248,13 @@ def check_unit(value: float, name: str) -> float:
     if not 0.0 <= v <= 1.0:
         raise ValueError(f"{name} must be within 0..1, not {value}")
     return v
+
+
+def picture_of(rgba: np.ndarray) -> np.ndarray:
+    """The picture a layer holds: its painted bounds (alpha > 0), RGB over white."""
+    alpha = rgba[:, :, 3]
+    rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
+    crop = rgba[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32)
+    a = crop[:, :, 3:4] / 255.0
+    rgb = crop[:, :, :3] * a + 255.0 * (1.0 - a)
+    return np.ascontiguousarray(np.round(rgb).astype(np.uint8))

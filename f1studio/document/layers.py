@@ -18,7 +18,10 @@ from enum import Enum
 import numpy as np
 
 from f1studio.document.loras import LoraEntry, check_loras
-from f1studio.engine.request import ControlKind
+from f1studio.engine.request import REFERENCE_USES, ControlKind
+
+#: what a reference layer is for: only to trace, or to steer the render
+REFERENCE_USES_ALL = ("trace", *REFERENCE_USES)
 
 
 class LayerKind(str, Enum):
@@ -75,7 +78,7 @@ class LayerKind(str, Enum):
 CONTROL_PROPERTIES = ("weight", "start", "end", "curve", "region", "balance")
 KIND_PROPERTIES: dict[LayerKind, tuple[str, ...]] = {
     LayerKind.PAINT: (),
-    LayerKind.REFERENCE: (),
+    LayerKind.REFERENCE: ("use", "weight", "start", "end"),
     LayerKind.REGION: ("prompt", "negative_prompt", "weight", "layout", "loras"),
     **{kind: CONTROL_PROPERTIES for kind in LayerKind if kind.is_control},
     LayerKind.INPAINT: ("strength", "feather"),
@@ -103,6 +106,9 @@ class Layer:
     layout: str = ""
     # region: LoRAs that act only inside it (and on its prompt)
     loras: tuple[LoraEntry, ...] = ()
+    # reference picture: "trace" (only to look at and trace; nothing reaches the model) or what
+    # it steers through the IP-Adapter: "style", "subject" or "composition" (weight, start, end)
+    use: str = "trace"
     # guides: fractions of the denoising steps, start < end; optional strength curve
     start: float = 0.0
     end: float = 1.0
@@ -182,6 +188,12 @@ def validate_property(kind: LayerKind, name: str, value: object) -> object:
         return v
     if name == "loras":
         return check_loras(value)
+    if name == "use":
+        if value not in REFERENCE_USES_ALL:
+            raise ValueError(
+                f"a reference is used for {', '.join(REFERENCE_USES_ALL)}, not {value!r}"
+            )
+        return str(value)
     if name == "curve":
         if value is None:
             return None

@@ -39,7 +39,7 @@ from f1studio.engine.request import GenerationRequest, Pixels
 from f1studio.gui.controller import DocumentController
 from f1studio.gui.worker import EngineWorker
 from f1studio.lora_library import embeddings_in
-from f1studio.model_library import resolve_models, tiny_vae_for
+from f1studio.model_library import ip_adapter_for, resolve_models, tiny_vae_for
 
 APPLY_LABEL = "Apply live picture"
 LIVE_LAYER_NAME = "Live picture"
@@ -61,6 +61,7 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
         steps=s.live_steps,
         auto_steps=False,
         embeddings=embeddings_in(app.model_folders),
+        ip_adapter=ip_adapter_for(models.base, app),
     )
     init = request.init_image
     if s.live_strength < 1.0 and init is None:

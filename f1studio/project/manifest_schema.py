@@ -54,7 +54,7 @@ MAX_DEPTH = 16
 MAX_INT_DIGITS = 20  # 2**63 has 19 digits: a longer integer is never a valid value
 
 _PROMPT_PROPERTIES = ("prompt", "negative_prompt")
-_NAME_PROPERTIES = ("name", "region")
+_NAME_PROPERTIES = ("name", "region", "use")
 #: a layout-made region's record (its phrase, the prompt laid out and what remained of it)
 _RECORD_PROPERTIES = ("layout",)
 MAX_RECORD_CHARS = 4 * MAX_PROMPT_CHARS

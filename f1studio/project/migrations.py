@@ -14,7 +14,9 @@ order. A step is frozen in time: it names the fields of its own two formats, nev
   guides a ``region`` (the region layer they are limited to) and a ``balance`` (control mode);
   nothing to upgrade, but an older F1 Studio would refuse the properties, so the number says it.
 - format 5: LoRAs: the settings' ``loras`` (on the whole picture) and region layers' ``loras``
-  (each ``{"path", "weight", "enabled"}``); nothing to upgrade, as for format 4.
+  (each ``{"path", "weight", "enabled"}``); reference layers' ``use`` (``trace``, ``style``,
+  ``subject``, ``composition``), ``weight``, ``start`` and ``end``; nothing to upgrade, as
+  for format 4.
 """
 
 from __future__ import annotations

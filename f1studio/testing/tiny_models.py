@@ -258,7 +258,14 @@ def main(argv: list[str] | None = None) -> int:
         from f1studio.testing.tiny_flux import build_flux as build
     else:
         build = build_sd15
-    paths = build(args.out, args.seed)
+    paths = dict(build(args.out, args.seed))
+    if args.family != "flux":  # the IP-Adapter reference pictures use (SD1.5, SDXL)
+        from diffusers import UNet2DConditionModel
+
+        from f1studio.testing.tiny_ip_adapter import build_ip_adapter
+
+        unet = UNet2DConditionModel.from_pretrained(str(paths["pipeline"] / "unet"))
+        paths["ip-adapter"] = build_ip_adapter(unet, Path(args.out) / "ip-adapter", args.seed)
     for name, path in paths.items():
         print(f"{name}: {path}")
     return 0
