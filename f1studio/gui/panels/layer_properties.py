@@ -56,14 +56,24 @@ def clamp_range(start: float, end: float, old_start: float) -> tuple[float, floa
     return round(start, 4), round(end, 4)
 
 
+#: the reference picture's uses as the window names them
+REFERENCE_CHOICES = (
+    ("Trace only", "trace"),
+    ("Style", "style"),
+    ("Subject", "subject"),
+    ("Composition", "composition"),
+)
+
+
 class LayerProperties(DocumentView):
     """Name, opacity, visibility and lock of one layer, plus the controls of its kind.
 
     - region: prompt, negative prompt, weight, LoRAs
     - edge/depth guide: weight and the start..end range of the steps it acts on
     - inpaint mask: strength and feather
-    - reference image: "Edges from this image" / "Depth from this image" emit
-      ``extractRequested(layer_id, "edge" | "depth")``
+    - reference image: what it steers (Trace only, Style, Subject, Composition; with weight
+      and active steps when it steers); "Edges from this image" / "Depth from this image"
+      emit ``extractRequested(layer_id, "edge" | "depth")``
 
     A locked layer keeps only visible/locked editable.
     """
@@ -124,6 +134,15 @@ class LayerProperties(DocumentView):
         self.strength_slider.setToolTip("Denoising strength under the mask (1 = repaint fully)")
         self.feather_slider = ValueSlider(0, FEATHER_MAX, 1, decimals=0)
         self.feather_slider.setToolTip("Soften the mask edge inward by this many pixels")
+        self.use_combo = QComboBox()  # what a reference picture steers (IP-Adapter)
+        for label, value in REFERENCE_CHOICES:
+            self.use_combo.addItem(label, value)
+        self.use_combo.setToolTip(
+            "Trace only: a picture to look at and trace; nothing reaches the model.\n"
+            "Style: the render takes its look (colours, brushwork, light); Subject: its "
+            "content; Composition: its layout. Needs an IP-Adapter for the model's family "
+            "(f1studio config --ip-adapter)."
+        )
         self.edges_button = QPushButton("Edges from this image")
         self.depth_button = QPushButton("Depth from this image")
 
@@ -154,6 +173,7 @@ class LayerProperties(DocumentView):
             ("flags", "", flags),
             ("prompt", "Prompt", self.prompt_edit),
             ("negative_prompt", "Negative", self.negative_edit),
+            ("use", "Steers", self.use_combo),
             ("control", "Control", _column(self.control_slider, self.control_label)),
             ("weight", "Weight", self.weight_slider),
             ("loras", "LoRAs", self.lora_list),
@@ -187,6 +207,9 @@ class LayerProperties(DocumentView):
             lambda i: self._set("region", self.region_combo.itemData(i) or "", merge=False)
         )
         self.balance_slider.valueChanged.connect(lambda v: self._set("balance", v))
+        self.use_combo.activated.connect(
+            lambda i: self._set("use", self.use_combo.itemData(i), merge=False)
+        )
         self.control_slider.valueChanged.connect(self._control_moved)
         self.strength_slider.valueChanged.connect(lambda v: self._set("strength", v))
         self.feather_slider.valueChanged.connect(lambda v: self._set("feather", int(v)))
@@ -329,15 +352,19 @@ class LayerProperties(DocumentView):
         if layer is None:
             self._layer_id = None
         kind = layer.kind if layer is not None else None
+        steering = kind is LayerKind.REFERENCE and layer is not None and layer.use != "trace"
         shown = {
             "name": kind is not None,
             "opacity": kind is not None,
             "flags": kind is not None,
             "prompt": kind is LayerKind.REGION,
             "negative_prompt": kind is LayerKind.REGION,
-            "weight": kind is LayerKind.REGION or (kind is not None and kind.is_control),
+            "weight": kind is LayerKind.REGION
+            or steering
+            or (kind is not None and kind.is_control),
+            "use": kind is LayerKind.REFERENCE,
             "loras": kind is LayerKind.REGION,
-            "range": kind is not None and kind.is_control,
+            "range": steering or (kind is not None and kind.is_control),
             "curve": kind is not None and kind.is_control,
             "control": kind is not None and kind.is_control,
             "region": kind is not None and kind.is_control,
@@ -367,8 +394,10 @@ class LayerProperties(DocumentView):
             self.strength_slider,
             self.feather_slider,
             self.lora_list,
+            self.use_combo,
         ]
         with signals_blocked(*values):
+            self.use_combo.setCurrentIndex(max(0, self.use_combo.findData(layer.use)))
             _set_line(self.name_edit, layer.name)
             self.opacity_slider.setValue(layer.opacity)
             self.visible_check.setChecked(layer.visible)
