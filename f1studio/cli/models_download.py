@@ -53,6 +53,11 @@ def run(args: argparse.Namespace) -> int:
         for file in rec.files:
             print(f"use it: f1studio add-lora PROJECT.f1s {path / file}")
         return 0
+    if rec is not None and rec.role == "ip-adapter":
+        family = rec.family.value if rec.family else "sd15"
+        for file in (f for f in rec.files if f.endswith(".safetensors")):
+            print(f"use it: f1studio config --ip-adapter {family}={path / file}")
+        return 0
     try:
         found = catalog.identify(path)
     except EngineError:

@@ -17,7 +17,7 @@ from f1studio.engine.identification import ROLES
 from f1studio.engine.request import ControlKind
 
 #: roles beyond the model roles: what a recommended entry may also be
-EXTRA_ROLES = ("lora",)
+EXTRA_ROLES = ("lora", "ip-adapter")
 
 RECOMMENDED_FILE = (
     Path(__file__).resolve().parents[2] / "resources" / "presets" / "recommended_models.json"
@@ -29,7 +29,7 @@ class RecommendedModel:
     id: str  # Hugging Face repository id
     name: str
     family: ModelFamily | None
-    role: str  # one of catalog.ROLES ("base", "controlnet", ...) or "lora"
+    role: str  # one of catalog.ROLES ("base", "controlnet", ...), "lora" or "ip-adapter"
     variant: str | None
     guides: tuple[str, ...]  # guide kinds (ControlKind values) a ControlNet / estimator serves
     size_bytes: int | None  # approximate download size

@@ -162,7 +162,7 @@ class DownloadsPage(QWidget):
         self.progress.setRange(0, 0)  # busy until the size is known
         self.progress_label.setText(f"Starting {m.name}…")
         self._message("")
-        repo_id, files, lora = m.id, list(m.files) or None, m.role == "lora"
+        repo_id, files, role = m.id, list(m.files) or None, m.role
 
         progress = ui_thread_callback(self._on_progress, owner=self)
 
@@ -182,7 +182,7 @@ class DownloadsPage(QWidget):
                 self._on_failed(repo_id, "failed", f"{type(e).__name__}: {e}")
 
         run_in_background(
-            work, lambda path: self._on_finished(repo_id, path, lora), failed, owner=self
+            work, lambda path: self._on_finished(repo_id, path, role), failed, owner=self
         )
 
     def cancel_download(self) -> None:
@@ -210,15 +210,15 @@ class DownloadsPage(QWidget):
         self.download_button.setEnabled(self.selected_recommended() is not None)
         self.downloadEnded.emit(outcome)
 
-    def _on_finished(self, repo_id: str, path: str, lora: bool = False) -> None:
+    def _on_finished(self, repo_id: str, path: str, role: str = "") -> None:
         self.progress.setRange(0, 1000)
         self.progress.setValue(1000)
         self.progress_label.setText("")
-        where = (
-            "Add it with Add LoRA… in the LoRAs list."
-            if lora
-            else "Choose it on the Installed tab."
-        )
+        where = {
+            "lora": "Add it with Add LoRA… in the LoRAs list.",
+            "ip-adapter": "Reference pictures set to steer use it once chosen with "
+            "`f1studio config --ip-adapter`.",
+        }.get(role, "Choose it on the Installed tab.")
         self._message(f"Downloaded {repo_id}. {where}")
         self._download_over("finished")
         self.downloadFinished.emit(repo_id, path)

@@ -269,3 +269,21 @@ def test_a_recommended_lora_downloads_its_file_and_joins_the_lora_list(
     assert "use it: f1studio add-lora PROJECT.f1s " in out and "pytorch_lora_weights" in out
     (found,) = find_loras([])
     assert found.name == "lcm-lora-sdv1-5"
+
+
+def test_the_recommended_ip_adapter_downloads_its_files_and_says_how_to_use_it(
+    fake_download, tiny_models, tmp_path, monkeypatch, capsys
+):
+    source = tmp_path / "ipa-source" / "models"
+    (source / "image_encoder").mkdir(parents=True)
+    (source / "ip-adapter_sd15.safetensors").write_bytes(b"x")
+    (source / "image_encoder" / "config.json").write_text("{}")
+    fake_download.source = source.parent
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+    assert main(["models", "download", "h94/IP-Adapter", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert fake_download.calls == [
+        ("h94/IP-Adapter", ["models/ip-adapter_sd15.safetensors", "models/image_encoder/*"])
+    ]
+    assert "use it: f1studio config --ip-adapter sd15=" in out
+    assert out.strip().endswith("models/ip-adapter_sd15.safetensors")
