@@ -28,7 +28,7 @@ def register(subparsers: Subparsers) -> None:
         "--region",
         default=None,
         metavar="NAME",
-        help="a guide acts only inside this region layer (its name)",
+        help="a guide or a steering reference acts only inside this region layer (its name)",
     )
     add.add_argument(
         "--mode",

@@ -46,7 +46,8 @@ def build_request(
     - controls: visible edge/depth guides with a painted image and weight > 0;
     - LoRAs: the switched-on ones of the settings (whole picture) and of each region;
     - references: visible reference layers set to steer (not Trace only) with weight > 0,
-      each the picture inside its layer's painted bounds; ``ip_adapter`` the adapter they use;
+      each the picture inside its layer's painted bounds (and its region's mask when limited to
+      one); ``ip_adapter`` the adapter they use;
     - embeddings: of ``embeddings`` (name -> file, the user's), those whose name is a word of
       the prompt, the negative prompt or a region's prompts;
     - inpaint: the union of visible, painted inpaint masks (max strength, max feather);
@@ -106,7 +107,8 @@ def build_request(
             float(layer.weight),
             float(layer.start),
             float(layer.end),
-        )  # fmt: skip
+            _guide_region(doc, layer.region),
+        )
         for layer in visible
         if layer.kind is LayerKind.REFERENCE
         and layer.use != "trace"

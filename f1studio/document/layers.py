@@ -78,7 +78,7 @@ class LayerKind(str, Enum):
 CONTROL_PROPERTIES = ("weight", "start", "end", "curve", "region", "balance")
 KIND_PROPERTIES: dict[LayerKind, tuple[str, ...]] = {
     LayerKind.PAINT: (),
-    LayerKind.REFERENCE: ("use", "weight", "start", "end"),
+    LayerKind.REFERENCE: ("use", "weight", "start", "end", "region"),
     LayerKind.REGION: ("prompt", "negative_prompt", "weight", "layout", "loras"),
     **{kind: CONTROL_PROPERTIES for kind in LayerKind if kind.is_control},
     LayerKind.INPAINT: ("strength", "feather"),

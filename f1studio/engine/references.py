@@ -61,10 +61,53 @@ class References:
     specs: list[ReferenceSpec]
     embeds: list[Any]  # per reference, [negative, positive] with CFG
     processors: list[tuple[str, Any]]  # (layer, its IP-Adapter attention processor)
+    latent_size: tuple[int, int] = (0, 0)
+    device: Any = None
 
     def added(self, base: dict | None) -> dict:
         """The UNet's ``added_cond_kwargs`` with the references' image embeddings."""
         return {**(base or {}), "image_embeds": self.embeds}
+
+    @property
+    def limited(self) -> bool:
+        """Some reference steers only inside a region."""
+        return any(spec.mask is not None for spec in self.specs)
+
+    def diffusers_masks(self, dtype: Any) -> list[Any]:
+        """``ip_adapter_masks`` for diffusers' own IP-Adapter processors (no region prompts):
+        per reference its region mask (1, 1, H, W) in 0..1, or None where it acts everywhere."""
+        import torch
+
+        return [
+            None
+            if spec.mask is None
+            else torch.from_numpy(spec.mask.array().astype("float32") / 255.0)[None, None].to(
+                device=self.device, dtype=dtype
+            )
+            for spec in self.specs
+        ]
+
+    def token_masks(self, tokens: int, dtype: Any) -> list[Any]:
+        """Per reference its region's share of each of ``tokens`` attention tokens (1, tokens,
+        1), area-averaged like region masks, or None where it acts everywhere."""
+        import cv2
+        import numpy as np
+        import torch
+
+        from f1studio.engine.regional import attention_sizes
+
+        sizes = {h * w: (h, w) for h, w in attention_sizes(*self.latent_size)}
+        out: list[Any] = []
+        for spec in self.specs:
+            if spec.mask is None or tokens not in sizes:
+                out.append(None)
+                continue
+            h, w = sizes[tokens]
+            mask = spec.mask.array().astype(np.float32) / 255.0
+            small = cv2.resize(mask, (w, h), interpolation=cv2.INTER_AREA)
+            tensor = torch.from_numpy(np.ascontiguousarray(small)).reshape(1, tokens, 1)
+            out.append(tensor.to(device=self.device, dtype=dtype))
+        return out
 
     def set_step(self, step: int, total: int) -> None:
         """Each adapter's scale in every layer for step ``step`` of ``total``."""
@@ -149,12 +192,6 @@ def prepare_references(
             "reference pictures steer Stable Diffusion 1.5 and SDXL renders; on FLUX.1 they "
             "are not supported yet (set them to Trace only)",
         )
-    if request.regions:
-        raise EngineError(
-            ErrorKind.BAD_REQUEST,
-            "reference pictures together with region prompts are not supported yet: hide the "
-            "region layers or set the references to Trace only",
-        )
     assert request.ip_adapter is not None  # the request checks it
     file = adapter_file(request.ip_adapter)
     if _LOADED.get(pipe) != (str(file.resolve()), len(specs)):
@@ -163,4 +200,6 @@ def prepare_references(
     processors = [
         (name, proc) for name, proc in pipe.unet.attn_processors.items() if hasattr(proc, "to_k_ip")
     ]
-    return References(specs, embeds, processors)
+    scale = pipe.vae_scale_factor
+    size = (request.height // scale, request.width // scale)
+    return References(specs, embeds, processors, size, device)

@@ -123,9 +123,19 @@ class RegionalAttnProcessor:
     text embeddings passed to the model are the chunks concatenated along the token axis.
     """
 
-    def __init__(self, weights: RegionWeights, chunks: int) -> None:
+    def __init__(
+        self, weights: RegionWeights, chunks: int, ip: Any = None, references: Any = None
+    ) -> None:
         self.weights = weights
         self.chunks = chunks
+        # with reference pictures: this layer's IP-Adapter processor (its image key/value
+        # projections and per-step scales) and the references (their region masks)
+        self.ip = ip
+        self.references = references
+
+    def with_ip(self, ip: Any, references: Any) -> RegionalAttnProcessor:
+        """This processor for one layer that also attends to the reference pictures."""
+        return RegionalAttnProcessor(self.weights, self.chunks, ip, references)
 
     def __call__(
         self,
@@ -141,6 +151,9 @@ class RegionalAttnProcessor:
 
         if encoder_hidden_states is None:
             raise RuntimeError("RegionalAttnProcessor is for cross-attention layers only")
+        ip_states = None
+        if isinstance(encoder_hidden_states, tuple):  # text, and the references' image tokens
+            encoder_hidden_states, ip_states = encoder_hidden_states
         residual = hidden_states
         input_ndim = hidden_states.ndim
         if input_ndim == 4:
@@ -178,6 +191,8 @@ class RegionalAttnProcessor:
         assert out is not None  # every pixel has weight 1 across the chunks
         hidden_states = out.transpose(1, 2).reshape(batch, -1, attn.heads * head_dim)
         hidden_states = hidden_states.to(query.dtype)
+        if ip_states is not None and self.ip is not None:
+            hidden_states = hidden_states + self._references(attn, query, ip_states, tokens)
         hidden_states = attn.to_out[0](hidden_states)
         hidden_states = attn.to_out[1](hidden_states)
         if input_ndim == 4:
@@ -186,12 +201,46 @@ class RegionalAttnProcessor:
             hidden_states = hidden_states + residual
         return hidden_states / attn.rescale_output_factor
 
+    def _references(self, attn: Any, query: Any, ip_states: Any, tokens: int) -> Any:
+        """What the reference pictures add to a layer's attention output: per reference its
+        scale times attention to its image tokens, times its region's share of each pixel."""
+        import torch.nn.functional as F
+
+        batch, heads, _, head_dim = query.shape
+        masks = self.references.token_masks(tokens, query.dtype)
+        total = None
+        for states, scale, to_k, to_v, mask in zip(
+            ip_states,
+            self.ip.scale,
+            self.ip.to_k_ip,
+            self.ip.to_v_ip,
+            masks,
+            strict=True,
+        ):
+            if scale == 0:
+                continue
+            key = to_k(states).view(batch, -1, heads, head_dim).transpose(1, 2)
+            value = to_v(states).view(batch, -1, heads, head_dim).transpose(1, 2)
+            part = F.scaled_dot_product_attention(query, key, value)
+            part = part.transpose(1, 2).reshape(batch, -1, heads * head_dim).to(query.dtype)
+            if mask is not None:
+                part = part * mask
+            total = scale * part if total is None else total + scale * part
+        return 0.0 if total is None else total
+
 
 def regional_attention(
-    models: Sequence[Any], processor: RegionalAttnProcessor
+    models: Sequence[Any], processor: RegionalAttnProcessor, references: Any = None
 ) -> AbstractContextManager[None]:
     """:class:`RegionalAttnProcessor` on the cross-attention layers (``attn2``) of ``models``
-    for a ``with`` block; self-attention keeps its processors."""
-    return swapped_attention(
-        models, lambda name, current: processor if name.endswith("attn2.processor") else current
-    )
+    for a ``with`` block; self-attention keeps its processors. Layers carrying an IP-Adapter
+    get a processor of their own that attends to the reference pictures too."""
+
+    def pick(name: str, current: Any) -> Any:
+        if not name.endswith("attn2.processor"):
+            return current
+        if references is not None and hasattr(current, "to_k_ip"):
+            return processor.with_ip(current, references)
+        return processor
+
+    return swapped_attention(models, pick)

@@ -183,13 +183,14 @@ class ReferenceSpec:
     RGBA, any size). ``use`` picks the UNet blocks it reaches: ``subject`` all of them,
     ``style`` the decoder (up) blocks, ``composition`` the encoder (down) blocks. ``weight`` is
     the adapter's scale (0..2), active between the fractions ``start`` and ``end`` of the
-    steps, by the ControlNets' rule."""
+    steps, by the ControlNets' rule. With ``mask`` it steers only that region's pixels."""
 
     image: Pixels
     use: str = "subject"
     weight: float = 1.0
     start: float = 0.0
     end: float = 1.0
+    mask: Pixels | None = None  # uint8 HxW at canvas size: the reference steers only inside
 
     def scale_at(self, step: int, total: int) -> float:
         if total <= 0 or step / total < self.start or (step + 1) / total > self.end:
@@ -349,6 +350,7 @@ class GenerationRequest:
         images += [(f"region {i + 1} mask", r.mask) for i, r in enumerate(self.regions)]
         images += [(f"{c.kind.value} guide", c.image) for c in self.controls]
         images += [(f"{c.kind.value} guide's region", c.mask) for c in self.controls]
+        images += [("a reference's region", r.mask) for r in self.references]
         images.append(("inpaint mask", self.inpaint.mask if self.inpaint else None))
         for name, px in images:
             if px is not None and px.shape[:2] != size:
@@ -476,7 +478,8 @@ class GenerationRequest:
         d["loras"] = loras(d.get("loras"))
         d["embeddings"] = tuple(EmbeddingSpec(**e) for e in d.get("embeddings") or ())
         d["references"] = tuple(
-            ReferenceSpec(**{**r, "image": px(r["image"])}) for r in d.get("references") or ()
+            ReferenceSpec(**{**r, "image": px(r["image"]), "mask": px(r.get("mask"))})
+            for r in d.get("references") or ()
         )
         d["regions"] = tuple(
             RegionSpec(**{**r, "mask": px(r["mask"]), "loras": loras(r.get("loras"))})

@@ -66,3 +66,37 @@ def test_trace_only_sends_nothing_to_the_model(setup, tmp_path) -> None:
     assert load_project(project).layers[-1].use == "trace"
     traced = _render(project, tmp_path / "traced.png", models, "--ip-adapter", str(adapter))
     assert np.array_equal(traced, plain)
+
+
+def test_a_reference_limited_to_a_region_from_the_command_line(setup, tmp_path) -> None:
+    project, photo, adapter, models = setup
+    mask = tmp_path / "left.png"
+    Image.fromarray(
+        np.where(np.arange(64)[None, :] < 32, 255, 0).astype(np.uint8).repeat(64, 0)
+    ).save(mask)
+    assert (
+        main(
+            [
+                "add-layer",
+                str(project),
+                "--kind",
+                "region",
+                "--image",
+                str(mask),
+                "--prompt",
+                "a dog",
+                "--name",
+                "dog",
+            ]
+        )
+        == 0
+    )
+    args = ["add-layer", str(project), "--kind", "reference", "--image", str(photo)]
+    assert main([*args, "--use", "subject", "--region", "dog"]) == 0
+    (ref,) = build_request(load_project(project), ip_adapter=str(adapter)).references
+    assert (
+        ref.mask is not None
+        and ref.mask.array()[:, :32].all()
+        and not ref.mask.array()[:, 32:].any()
+    )
+    _render(project, tmp_path / "r.png", models, "--ip-adapter", str(adapter))

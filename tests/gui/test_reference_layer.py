@@ -48,3 +48,21 @@ def test_a_reference_is_trace_only_until_set_to_steer(panel) -> None:
     doc.undo()
     doc.undo()
     assert layer.use == "trace" and props.use_combo.currentText() == "Trace only"
+
+
+def test_a_steering_reference_can_be_limited_to_a_region(panel) -> None:
+    props, doc = panel.properties, panel.document
+    (reference,) = doc.layers
+    figure = doc.add_layer("region", "Left figure", prompt="a knight")
+    doc.paint_rect(figure.id, 0, 0, 64, 32, 255)
+    panel.select_layer(reference.id)
+    assert not props.row_shown("region")  # trace only: nothing to limit
+    props.use_combo.setCurrentIndex(2)
+    props.use_combo.activated.emit(2)
+    assert reference.use == "subject" and props.row_shown("region")
+    combo = props.region_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["the whole canvas", "Left figure"]
+    combo.setCurrentIndex(1)
+    combo.activated.emit(1)
+    (ref,) = build_request(doc, ip_adapter="/ipa").references
+    assert np.array_equal(ref.mask.array(), figure.data)

@@ -157,7 +157,15 @@ class UNetAdapter:
 
         models_with_text = [pipe.unet] + [c.model for c in controls]
         regional = text.regional
-        context = regional_attention(models_with_text, regional) if regional else nullcontext()
+        context = (
+            regional_attention(models_with_text, regional, references)
+            if regional
+            else nullcontext()
+        )
+        # a reference limited to a region, with no region prompts: diffusers' own IP masks
+        attention_kwargs = None
+        if references is not None and references.limited and not regional:
+            attention_kwargs = {"ip_adapter_masks": references.diffusers_masks(dtype)}
         with context:
             for i, t in enumerate(timesteps):
                 if should_stop():
@@ -178,6 +186,7 @@ class UNetAdapter:
                     down_block_additional_residuals=down,
                     mid_block_additional_residual=mid,
                     added_cond_kwargs=unet_added,
+                    cross_attention_kwargs=attention_kwargs,
                     return_dict=False,
                 )[0]
                 if do_cfg:

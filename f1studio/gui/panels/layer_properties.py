@@ -123,7 +123,9 @@ class LayerProperties(DocumentView):
         )
         self.control_label = QLabel()
         self.region_combo = QComboBox()  # the region layer a guide is limited to
-        self.region_combo.setToolTip("The guide acts only inside this region layer's mask")
+        self.region_combo.setToolTip(
+            "The guide (or the reference) acts only inside this region layer's mask"
+        )
         self.balance_slider = ValueSlider(-1.0, 1.0, 0.05)
         self.balance_slider.setToolTip(
             "Control mode: -1 the prompt is more important, 0 balanced, "
@@ -341,7 +343,9 @@ class LayerProperties(DocumentView):
 
     def document_changed(self, change: Change) -> None:
         layer = self._layer()
-        guide = layer is not None and layer.kind.is_control  # it lists the regions' names
+        guide = layer is not None and (  # it lists the regions' names
+            layer.kind.is_control or layer.kind is LayerKind.REFERENCE
+        )
         if change.kind is ChangeKind.LAYERS or (
             change.kind is ChangeKind.LAYER and (change.layer_id == self._layer_id or guide)
         ):
@@ -367,7 +371,7 @@ class LayerProperties(DocumentView):
             "range": steering or (kind is not None and kind.is_control),
             "curve": kind is not None and kind.is_control,
             "control": kind is not None and kind.is_control,
-            "region": kind is not None and kind.is_control,
+            "region": steering or (kind is not None and kind.is_control),
             "balance": kind is not None and kind.is_control,
             "strength": kind is LayerKind.INPAINT,
             "feather": kind is LayerKind.INPAINT,
