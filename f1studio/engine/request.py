@@ -379,7 +379,7 @@ class GenerationRequest:
         if any(r.weight > 0 for r in self.references) and not self.ip_adapter:
             out.append(
                 "reference pictures need an IP-Adapter: choose one for this model's family "
-                "(CLI: --ip-adapter PATH)"
+                "(Model ▸ Choose models…, or --ip-adapter PATH)"
             )
         for embedding in self.embeddings:
             if not embedding.token or any(c.isspace() for c in embedding.token):

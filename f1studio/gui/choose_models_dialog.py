@@ -38,6 +38,13 @@ _FIXED_SLOT_TEXT = {
 }
 
 
+#: (family, form label, example) of the IP-Adapter rows
+IP_ADAPTER_ROWS = (
+    ("sd15", "IP-Adapter for SD1.5", "…/h94/IP-Adapter/models/ip-adapter_sd15.safetensors"),
+    ("sdxl", "IP-Adapter for SDXL", "…/sdxl_models/ip-adapter_sdxl.safetensors"),
+)
+
+
 def slot_text(slot: str) -> tuple[str, str]:
     """The form's label of a model slot and its field's placeholder text."""
     kind = slot_kind(slot)
@@ -95,6 +102,16 @@ class ChooseModelsDialog(QDialog):
             field = _PathField(settings.model_in(slot), hint, files=files)
             self.fields[slot] = field
             form.addRow(label, field)
+        # the IP-Adapter reference pictures use, per family that has one
+        self.ip_fields: dict[str, _PathField] = {}
+        for family, label, example in IP_ADAPTER_ROWS:
+            field = _PathField(
+                settings.ip_adapters.get(family),
+                f"its .safetensors with image_encoder/ beside it, e.g. {example}",
+                files=True,
+            )
+            self.ip_fields[family] = field
+            form.addRow(label, field)
         self.device = QComboBox()
         self.device.addItems(["auto", "cuda", "mps", "cpu"])
         self.device.setCurrentText(settings.device)
@@ -121,6 +138,8 @@ class ChooseModelsDialog(QDialog):
         settings = self._settings
         for slot, field in self.fields.items():
             settings = settings.with_model(slot, field.value())
+        for family, field in self.ip_fields.items():
+            settings = settings.with_ip_adapter(family, field.value())
         return replace(
             settings, device=self.device.currentText(), allow_pickle=self.allow_pickle.isChecked()
         )

@@ -216,8 +216,8 @@ class DownloadsPage(QWidget):
         self.progress_label.setText("")
         where = {
             "lora": "Add it with Add LoRA… in the LoRAs list.",
-            "ip-adapter": "Reference pictures set to steer use it once chosen with "
-            "`f1studio config --ip-adapter`.",
+            "ip-adapter": "Choose its .safetensors as the IP-Adapter under Model ▸ Choose "
+            "models…; reference pictures set to steer then use it.",
         }.get(role, "Choose it on the Installed tab.")
         self._message(f"Downloaded {repo_id}. {where}")
         self._download_over("finished")

@@ -31,3 +31,14 @@ def test_fields_per_slot_edit_the_settings(qtbot):
     assert chosen.controlnets == {"edge": "/nets/canny"} and chosen.base == "org/sd15"
     assert (chosen.device, chosen.allow_pickle, chosen.model_folders) == ("cpu", True, ["/models"])
     assert settings.controlnets == {"depth": "/nets/depth"}  # the settings given are not changed
+
+
+def test_ip_adapters_are_chosen_per_family(qtbot):
+    settings = AppSettings(ip_adapters={"sd15": "/ipa/ip-adapter_sd15.safetensors"})
+    dialog = ChooseModelsDialog(settings)
+    qtbot.addWidget(dialog)
+    assert list(dialog.ip_fields) == ["sd15", "sdxl"]
+    assert dialog.ip_fields["sd15"].value() == "/ipa/ip-adapter_sd15.safetensors"
+    dialog.ip_fields["sd15"].edit.setText("")
+    dialog.ip_fields["sdxl"].edit.setText(" /ipa/sdxl.safetensors ")
+    assert dialog.result_settings().ip_adapters == {"sdxl": "/ipa/sdxl.safetensors"}
