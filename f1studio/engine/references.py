@@ -29,6 +29,9 @@ ENCODER_FOLDER = "image_encoder"
 _LOADED: weakref.WeakKeyDictionary[Any, tuple[str, int]] = weakref.WeakKeyDictionary()
 _EMBEDS: weakref.WeakKeyDictionary[Any, dict[tuple, Any]] = weakref.WeakKeyDictionary()
 _KEEP_EMBEDS = 16
+# per pipeline: its image encoder while no reference is used (folder, encoder, processor)
+_ENCODERS: weakref.WeakKeyDictionary[Any, tuple[str, Any, Any]] = weakref.WeakKeyDictionary()
+_STATES: dict[tuple, dict[str, dict[str, Any]]] = {}
 
 
 def adapter_file(ref: str) -> Path:
@@ -119,10 +122,42 @@ class References:
 
 
 def drop_references(pipe: Any) -> None:
-    """Unload the IP-Adapter from ``pipe`` (its own attention processors come back)."""
+    """Unload the IP-Adapter from ``pipe`` (its own attention processors come back). Its
+    image encoder is kept aside, so switching references on again does not read it again."""
     if pipe in _LOADED:
+        folder = str((Path(_LOADED[pipe][0]).parent / ENCODER_FOLDER).resolve())
+        _ENCODERS[pipe] = (folder, pipe.image_encoder, pipe.feature_extractor)
         pipe.unload_ip_adapter()
         del _LOADED[pipe]
+
+
+def _adapter_state(file: Path) -> dict[str, dict[str, Any]]:
+    """The adapter file as diffusers' loader takes it (``image_proj`` and ``ip_adapter``
+    parts), read once per file version."""
+    from safetensors.torch import load_file
+
+    key = (str(file.resolve()), file.stat().st_mtime_ns)
+    if key not in _STATES:
+        state: dict[str, dict[str, Any]] = {"image_proj": {}, "ip_adapter": {}}
+        for name, tensor in load_file(str(file)).items():
+            part, _, rest = name.partition(".")
+            if part in state:
+                state[part][rest] = tensor
+        _STATES.clear()  # one adapter file kept: they are large
+        _STATES[key] = state
+    return _STATES[key]
+
+
+def _encoder(pipe: Any, folder: Path) -> None:
+    """Give ``pipe`` the adapter's image encoder: the one kept from before, or read."""
+    kept = _ENCODERS.get(pipe)
+    if kept is not None and kept[0] == str(folder.resolve()):
+        pipe.register_modules(image_encoder=kept[1], feature_extractor=kept[2])
+        return
+    from transformers import CLIPVisionModelWithProjection
+
+    encoder = CLIPVisionModelWithProjection.from_pretrained(str(folder), torch_dtype=pipe.dtype)
+    pipe.register_modules(image_encoder=encoder.to(pipe.device), feature_extractor=None)
 
 
 def _load(pipe: Any, file: Path, copies: int) -> None:
@@ -135,11 +170,12 @@ def _load(pipe: Any, file: Path, copies: int) -> None:
         )
     drop_references(pipe)
     try:
+        _encoder(pipe, encoder)
         pipe.load_ip_adapter(
-            [str(file.parent)] * copies,
+            [_adapter_state(file)] * copies,
             subfolder=[""] * copies,
             weight_name=[file.name] * copies,
-            image_encoder_folder=ENCODER_FOLDER,
+            image_encoder_folder=None,
         )
     except Exception as e:  # noqa: BLE001 - a wrong adapter is one line
         first = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
