@@ -4,7 +4,16 @@ down, presets, and the guide's active step range shaded on the same axis."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from f1studio.document.curves import CURVE_MAX, CURVE_PRESETS, curve_points, normalised, preset_of
@@ -170,7 +179,14 @@ def sparkline(curve: tuple[float, ...] | None, start: float, end: float, size: i
         )
         for i, v in enumerate(values)
     ]
-    p.setPen(QPen(QColor(0, 140, 200), 1.5))
+    # the area under the curve, filled, so the shape reads at icon size
+    base = 2.0 + inner
+    area = QPolygonF([QPointF(points[0].x(), base), *points, QPointF(points[-1].x(), base)])
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(0, 140, 200, 90))
+    p.drawPolygon(area)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.setPen(QPen(QColor(0, 105, 170), 2.0))
     for a, b in zip(points, points[1:], strict=False):
         p.drawLine(a, b)
     p.end()

@@ -122,6 +122,7 @@ class LayerProperties(DocumentView):
             "range and the strength curve together; edit them below for a custom mix."
         )
         self.control_label = QLabel()
+        self.control_label.setWordWrap(True)  # "custom: …" fits a narrow dock
         self.region_combo = QComboBox()  # the region layer a guide is limited to
         self.region_combo.setToolTip(
             "The guide (or the reference) acts only inside this region layer's mask"
