@@ -288,3 +288,30 @@ def test_turning_live_on_keeps_the_side_panels_steady(qtbot, window):
     qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     qtbot.wait(50)
     assert not win.live.view.isVisible() and win.layers_panel.tree.size() == layers
+
+
+def test_live_renders_honour_a_steering_reference(doc, app_settings, tiny_models, tmp_path):
+    """A reference set to steer reaches live renders with the user's IP-Adapter for the
+    model's family, and the live render follows it."""
+    from diffusers import UNet2DConditionModel
+
+    from f1studio.engine.models import ModelCache
+    from f1studio.engine.runner import run
+    from f1studio.gui.live import live_request
+    from f1studio.testing.tiny_ip_adapter import build_ip_adapter
+
+    picture = np.zeros((64, 64, 4), np.uint8)
+    picture[8:40, 8:40] = (250, 200, 20, 255)
+    layer = doc.add_layer(LayerKind.REFERENCE, name="Look", data=picture)
+    plain = live_request(doc, app_settings)
+    assert plain.references == ()  # trace only
+    doc.set_layer_property(layer.id, "use", "style")
+    unet = UNet2DConditionModel.from_pretrained(str(tiny_models["pipeline"] / "unet"))
+    adapter = build_ip_adapter(unet, tmp_path / "ip-adapter")
+    with_adapter = app_settings.with_ip_adapter("sd15", str(adapter))
+    request = live_request(doc, with_adapter)
+    assert request.ip_adapter == str(adapter) and request.references[0].use == "style"
+    cache = ModelCache()
+    a, b = run(plain, cache=cache), run(request, cache=cache)
+    assert a is not None and b is not None
+    assert np.abs(a.images[0].astype(int) - b.images[0].astype(int)).max() > 10
