@@ -160,6 +160,15 @@ def _encoder(pipe: Any, folder: Path) -> None:
     pipe.register_modules(image_encoder=encoder.to(pipe.device), feature_extractor=None)
 
 
+def _load_adapter(pipe: Any, file: Path, copies: int) -> None:
+    pipe.load_ip_adapter(
+        [_adapter_state(file)] * copies,
+        subfolder=[""] * copies,
+        weight_name=[file.name] * copies,
+        image_encoder_folder=None,
+    )
+
+
 def _load(pipe: Any, file: Path, copies: int) -> None:
     encoder = file.parent / ENCODER_FOLDER
     if not (encoder / "config.json").is_file():
@@ -168,15 +177,15 @@ def _load(pipe: Any, file: Path, copies: int) -> None:
             f"the IP-Adapter {file.name} needs its image encoder: put the CLIP vision model in "
             f"{encoder}",
         )
+    import torch
+
     drop_references(pipe)
     try:
-        _encoder(pipe, encoder)
-        pipe.load_ip_adapter(
-            [_adapter_state(file)] * copies,
-            subfolder=[""] * copies,
-            weight_name=[file.name] * copies,
-            image_encoder_folder=None,
-        )
+        # renders run under inference mode; weights made there could never join autograd-aware
+        # code later (PEFT refuses them when a LoRA is loaded next), so they are made outside
+        with torch.inference_mode(False):
+            _encoder(pipe, encoder)
+            _load_adapter(pipe, file, copies)
     except Exception as e:  # noqa: BLE001 - a wrong adapter is one line
         first = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
         raise EngineError(

@@ -185,3 +185,51 @@ def test_what_a_limited_reference_adds_is_zero_outside_its_region(family) -> Non
     grid = mask.reshape(8, 8)
     assert torch.all(grid[:, :4] == 1) and torch.all(grid[:, 4:] == 0)
     assert refs.token_masks(7, torch.float32) == [None]
+
+
+def test_a_reference_with_a_lora_equals_diffusers_with_both(tiny_models, engine_cache, tmp_path):
+    import torch
+    from PIL import Image
+
+    from f1studio.engine.request import LoraSpec
+    from f1studio.engine.schedulers import make_scheduler
+    from f1studio.testing.tiny_ip_adapter import build_ip_adapter
+    from f1studio.testing.tiny_loras import write_lora
+
+    pipe = unet_pipeline(tiny_models["pipeline"], "sd15")
+    adapter = build_ip_adapter(pipe.unet, tmp_path / "ipa")
+    lora = write_lora(pipe, tmp_path / "style.safetensors", seed=3)
+    photo = _photo()
+    request = _request(
+        tiny_models, adapter, ReferenceSpec(Pixels.of(photo), weight=0.7),
+        loras=(LoraSpec(str(lora), 0.6),),
+    )  # fmt: skip
+    ours = render(request, engine_cache)[0]
+    pipe.scheduler = make_scheduler("dpmpp-2m", pipe.scheduler.config)
+    pipe.load_lora_weights(str(lora), adapter_name="style")
+    pipe.set_adapters(["style"], [0.6])
+    pipe.load_ip_adapter(str(adapter), subfolder="", weight_name="ip-adapter.safetensors")
+    pipe.set_ip_adapter_scale(0.7)
+    ref = pipe(
+        "a cat", negative_prompt="blurry", height=SIZE, width=SIZE, num_inference_steps=4,
+        guidance_scale=6.0, generator=torch.Generator("cpu").manual_seed(4), output_type="np",
+        ip_adapter_image=Image.fromarray(photo),
+    ).images  # fmt: skip
+    assert max_diff(ours, to_u8(ref)) <= 2
+
+
+def test_references_region_prompts_and_a_region_lora_render_together(
+    tiny_models, engine_cache, tmp_path
+):
+    from f1studio.engine.request import LoraSpec
+    from f1studio.testing.tiny_ip_adapter import build_ip_adapter
+    from f1studio.testing.tiny_loras import write_lora
+
+    pipe = unet_pipeline(tiny_models["pipeline"], "sd15")
+    adapter = build_ip_adapter(pipe.unet, tmp_path / "ipa")
+    lora = LoraSpec(str(write_lora(pipe, tmp_path / "style.safetensors", seed=3)))
+    region = RegionSpec(_half(), "a dog", loras=(lora,))
+    reference = ReferenceSpec(Pixels.of(_photo()), mask=_half(left=False))
+    both = render(_request(tiny_models, adapter, reference, regions=(region,)), engine_cache)[0]
+    only_region = render(_request(tiny_models, adapter, regions=(region,)), engine_cache)[0]
+    assert max_diff(both, only_region) > 10
