@@ -42,27 +42,35 @@ def _request(models, adapter, *refs: ReferenceSpec, **kw) -> GenerationRequest:
     return GenerationRequest(**{"prompt": "a cat", **base, **kw})
 
 
-def test_a_reference_equals_diffusers_ip_adapter_image(family, engine_cache) -> None:
+def _diffusers_with_reference(pipe, adapter, photo: np.ndarray, scale: float) -> np.ndarray:
+    """diffusers' own render of ``_request``'s settings with ``photo`` as ip_adapter_image."""
     import torch
     from PIL import Image
 
     from f1studio.engine.schedulers import make_scheduler
+
+    pipe.scheduler = make_scheduler("dpmpp-2m", pipe.scheduler.config)
+    pipe.load_ip_adapter(str(adapter), subfolder="", weight_name="ip-adapter.safetensors")
+    pipe.set_ip_adapter_scale(scale)
+    images = pipe(
+        "a cat", negative_prompt="blurry", height=SIZE, width=SIZE, num_inference_steps=4,
+        guidance_scale=6.0, generator=torch.Generator("cpu").manual_seed(4), output_type="np",
+        ip_adapter_image=Image.fromarray(photo),
+    ).images  # fmt: skip
+    return to_u8(images)
+
+
+def test_a_reference_equals_diffusers_ip_adapter_image(family, engine_cache) -> None:
 
     name, models, adapter = family
     photo = _photo()
     ours = render(
         _request(models, adapter, ReferenceSpec(Pixels.of(photo), weight=0.8)), engine_cache
     )[0]
-    pipe = unet_pipeline(models["pipeline"], name)
-    pipe.scheduler = make_scheduler("dpmpp-2m", pipe.scheduler.config)
-    pipe.load_ip_adapter(str(adapter), subfolder="", weight_name="ip-adapter.safetensors")
-    pipe.set_ip_adapter_scale(0.8)
-    ref = pipe(
-        "a cat", negative_prompt="blurry", height=SIZE, width=SIZE, num_inference_steps=4,
-        guidance_scale=6.0, generator=torch.Generator("cpu").manual_seed(4), output_type="np",
-        ip_adapter_image=Image.fromarray(photo),
-    ).images  # fmt: skip
-    assert max_diff(ours, to_u8(ref)) <= 2
+    reference = _diffusers_with_reference(
+        unet_pipeline(models["pipeline"], name), adapter, photo, 0.8
+    )
+    assert max_diff(ours, reference) <= 2
     plain = render(_request(models, adapter), engine_cache)[0]
     assert max_diff(ours, plain) > 10
 
@@ -188,11 +196,8 @@ def test_what_a_limited_reference_adds_is_zero_outside_its_region(family) -> Non
 
 
 def test_a_reference_with_a_lora_equals_diffusers_with_both(tiny_models, engine_cache, tmp_path):
-    import torch
-    from PIL import Image
 
     from f1studio.engine.request import LoraSpec
-    from f1studio.engine.schedulers import make_scheduler
     from f1studio.testing.tiny_ip_adapter import build_ip_adapter
     from f1studio.testing.tiny_loras import write_lora
 
@@ -205,17 +210,9 @@ def test_a_reference_with_a_lora_equals_diffusers_with_both(tiny_models, engine_
         loras=(LoraSpec(str(lora), 0.6),),
     )  # fmt: skip
     ours = render(request, engine_cache)[0]
-    pipe.scheduler = make_scheduler("dpmpp-2m", pipe.scheduler.config)
     pipe.load_lora_weights(str(lora), adapter_name="style")
     pipe.set_adapters(["style"], [0.6])
-    pipe.load_ip_adapter(str(adapter), subfolder="", weight_name="ip-adapter.safetensors")
-    pipe.set_ip_adapter_scale(0.7)
-    ref = pipe(
-        "a cat", negative_prompt="blurry", height=SIZE, width=SIZE, num_inference_steps=4,
-        guidance_scale=6.0, generator=torch.Generator("cpu").manual_seed(4), output_type="np",
-        ip_adapter_image=Image.fromarray(photo),
-    ).images  # fmt: skip
-    assert max_diff(ours, to_u8(ref)) <= 2
+    assert max_diff(ours, _diffusers_with_reference(pipe, adapter, photo, 0.7)) <= 2
 
 
 def test_references_region_prompts_and_a_region_lora_render_together(
