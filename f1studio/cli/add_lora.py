@@ -39,12 +39,10 @@ def register(subparsers: Subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from f1studio.document.fast_presets import apply_preset, preset_for
     from f1studio.document.loras import LoraEntry
-    from f1studio.engine.lora_files import read_lora
+    from f1studio.lora_library import describe
     from f1studio.project.f1s import load_project, save_project
 
-    info = read_lora(args.lora, allow_pickle=False)
-    if not any("lora" in key.lower() for key in info.shapes):
-        raise CliError(f"{info.path.name} holds no LoRA weights (is it a model or an embedding?)")
+    info = describe(args.lora)  # a missing, damaged, pickled or non-LoRA file is one line
     doc = load_project(args.project)
     entry = LoraEntry(str(info.path.resolve()), args.weight)
     if args.region is not None:
@@ -62,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         "lora": info.name,
         "weight": entry.weight,
         "on": where,
-        "trigger_words": info.trigger_words(),
+        "trigger_words": list(info.trigger_words),
     }
     if preset is not None:
         report["settings"] = preset.describe()

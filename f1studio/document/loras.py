@@ -82,3 +82,12 @@ def split_lora_tags(prompt: str) -> tuple[str, list[tuple[str, float]]]:
     rest = _TAG.sub("", prompt)
     rest = re.sub(r"\s*,\s*(,\s*)+", ", ", rest)
     return re.sub(r"[ \t]{2,}", " ", rest).strip(" ,\t"), found
+
+
+def with_words(prompt: str, words: str) -> str | None:
+    """``prompt`` with ``words`` (a LoRA's trigger words) added at the end after ", ", or None
+    when the prompt already lists them."""
+    text = prompt.rstrip().rstrip(",").rstrip()
+    if words.strip().lower() in (part.strip().lower() for part in text.split(",")):
+        return None
+    return f"{text}, {words}" if text else words

@@ -21,6 +21,7 @@ from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.control_presets import DEFAULT_PATH, PATHS, level_of, settings_at
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
+from f1studio.document.loras import with_words
 from f1studio.engine.family_table import ModelFamily
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
 from f1studio.gui.panels.curve_editor import CurveEditor
@@ -277,10 +278,10 @@ class LayerProperties(DocumentView):
         layer = self._layer()
         if layer is None:
             return
-        prompt = layer.prompt.rstrip().rstrip(",").rstrip()
-        if words.strip().lower() not in (p.strip().lower() for p in prompt.split(",")):
+        prompt = with_words(layer.prompt, words)
+        if prompt is not None:
             self.seal()
-            self._set("prompt", f"{prompt}, {words}" if prompt else words, merge=False)
+            self._set("prompt", prompt, merge=False)
             self.seal()
 
     def _range_edited(self, values: tuple[float, ...]) -> None:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from f1studio.document.changes import Change
 from f1studio.document.document import MAX_SIZE, MIN_SIZE, Document
 from f1studio.document.fast_presets import apply_preset, preset_for
-from f1studio.document.loras import LoraEntry
+from f1studio.document.loras import LoraEntry, with_words
 from f1studio.document.settings import SeedMode
 from f1studio.engine.family_table import ModelFamily
 from f1studio.engine.request import SCHEDULER_LABELS, SCHEDULERS
@@ -187,12 +187,12 @@ class PromptPanel(DocumentView):
         doc = self.document
         if doc is None:
             return
-        prompt = doc.prompt.rstrip().rstrip(",").rstrip()
-        if words.strip().lower() in (part.strip().lower() for part in prompt.split(",")):
+        prompt = with_words(doc.prompt, words)
+        if prompt is None:
             self.statusMessage.emit(f"The prompt already has {words!r}")
             return
         self.seal()
-        self.edit(doc.set_prompt, f"{prompt}, {words}" if prompt else words)
+        self.edit(doc.set_prompt, prompt)
         self.seal()
 
     # ---- user edits -> document -------------------------------------------------------------
