@@ -37,3 +37,11 @@ def unet_pipeline(path, family: str):
     pipe = cls.from_pretrained(str(path), **extra)
     pipe.set_progress_bar_config(disable=True)
     return pipe
+
+
+def failure(request, cache=None) -> Failed:
+    """The Failed event a request ends with (the test fails if it renders)."""
+    events: list = []
+    assert run(request, events.append, cache=cache) is None
+    assert isinstance(events[-1], Failed), events[-1]
+    return events[-1]

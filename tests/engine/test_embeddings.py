@@ -6,11 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from f1studio.engine.events import ErrorKind, Failed
+from f1studio.engine.events import ErrorKind
 from f1studio.engine.models import ModelCache
 from f1studio.engine.request import EmbeddingSpec, GenerationRequest
-from f1studio.engine.runner import run
-from tests.engine.helpers import max_diff, render, to_u8, unet_pipeline
+from tests.engine.helpers import failure, max_diff, render, to_u8, unet_pipeline
 
 pytest.importorskip("torch")
 
@@ -92,22 +91,15 @@ def test_renders_after_an_embedding_are_as_before(family, engine_cache):
     assert np.array_equal(render(later, engine_cache)[0], fresh)
 
 
-def _failure(request) -> Failed:
-    events: list = []
-    assert run(request, events.append) is None
-    assert isinstance(events[-1], Failed)
-    return events[-1]
-
-
 def test_wrong_family_and_flux_are_one_line(tiny_models, tiny_sdxl, tiny_flux, tmp_path):
     from f1studio.testing.tiny_loras import write_embedding
 
     sd15 = write_embedding(
         unet_pipeline(tiny_models["pipeline"], "sd15"), tmp_path / "sd15emb.safetensors"
     )
-    wrong = _failure(_request(tiny_sdxl, sd15))
+    wrong = failure(_request(tiny_sdxl, sd15))
     assert wrong.kind == ErrorKind.MODEL_INVALID and "sd15emb is an embedding for" in wrong.message
-    flux = _failure(_request(tiny_flux, sd15, negative="", scheduler="flow-euler"))
+    flux = failure(_request(tiny_flux, sd15, negative="", scheduler="flow-euler"))
     assert flux.kind == ErrorKind.BAD_REQUEST and "not FLUX.1" in flux.message
-    missing = _failure(_request(tiny_models, tmp_path / "gone.safetensors"))
+    missing = failure(_request(tiny_models, tmp_path / "gone.safetensors"))
     assert missing.kind == ErrorKind.MODEL_NOT_FOUND

@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from f1studio.engine.events import ErrorKind, Failed
+from f1studio.engine.events import ErrorKind
 from f1studio.engine.request import GenerationRequest, LoraSpec, Pixels, RegionSpec
-from f1studio.engine.runner import run
-from tests.engine.helpers import max_diff, render, to_u8, unet_pipeline
+from tests.engine.helpers import failure, max_diff, render, to_u8, unet_pipeline
 
 pytest.importorskip("torch")
 pytest.importorskip("peft")
@@ -175,13 +174,6 @@ def test_lora_weights_are_checked() -> None:
         GenerationRequest("x", 64, 64, loras=(LoraSpec("a.safetensors", 2.5),))
 
 
-def _failure(request) -> Failed:
-    events: list = []
-    assert run(request, events.append) is None
-    assert isinstance(events[-1], Failed)
-    return events[-1]
-
-
 def test_wrong_family_missing_and_pickled_loras_are_one_line(
     tiny_models, tiny_sdxl, tmp_path
 ) -> None:
@@ -193,23 +185,23 @@ def test_wrong_family_missing_and_pickled_loras_are_one_line(
     sd15_lora = write_lora(
         unet_pipeline(tiny_models["pipeline"], "sd15"), tmp_path / "sd15.safetensors"
     )
-    wrong = _failure(_request(tiny_sdxl, loras=(LoraSpec(str(sd15_lora)),)))
+    wrong = failure(_request(tiny_sdxl, loras=(LoraSpec(str(sd15_lora)),)))
     assert wrong.kind == ErrorKind.MODEL_INVALID
     assert wrong.message == "sd15 is a LoRA for a model with 32-wide text; the model is SDXL"
     flux = tmp_path / "flux_style.safetensors"
     key = "transformer.single_transformer_blocks.0.attn.to_q.lora_A.weight"
     save_file({key: torch.zeros(4, 8)}, str(flux))
-    wrong = _failure(_request(tiny_models, loras=(LoraSpec(str(flux)),)))
+    wrong = failure(_request(tiny_models, loras=(LoraSpec(str(flux)),)))
     assert "flux_style is a FLUX.1 LoRA; the model is" in wrong.message
-    missing = _failure(_request(tiny_models, loras=(LoraSpec(str(tmp_path / "nope.safetensors")),)))
+    missing = failure(_request(tiny_models, loras=(LoraSpec(str(tmp_path / "nope.safetensors")),)))
     assert missing.kind == ErrorKind.MODEL_NOT_FOUND and "nope.safetensors" in missing.message
     pickled = tmp_path / "old.pt"
     pickled.write_bytes(b"not really")
-    unsafe = _failure(_request(tiny_models, loras=(LoraSpec(str(pickled)),)))
+    unsafe = failure(_request(tiny_models, loras=(LoraSpec(str(pickled)),)))
     assert unsafe.kind == ErrorKind.UNSAFE_WEIGHTS and "\n" not in unsafe.message
     damaged = tmp_path / "damaged.safetensors"
     damaged.write_bytes(sd15_lora.read_bytes()[:300])
-    broken = _failure(_request(tiny_models, loras=(LoraSpec(str(damaged)),)))
+    broken = failure(_request(tiny_models, loras=(LoraSpec(str(damaged)),)))
     assert broken.kind == ErrorKind.MODEL_INVALID and "damaged" in broken.message
 
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from f1studio.engine.events import ErrorKind, Failed
+from f1studio.engine.events import ErrorKind
 from f1studio.engine.models import ModelCache
 from f1studio.engine.request import GenerationRequest, Pixels, ReferenceSpec, RegionSpec
-from f1studio.engine.runner import run
-from tests.engine.helpers import max_diff, render, to_u8, unet_pipeline
+from tests.engine.helpers import failure, max_diff, render, to_u8, unet_pipeline
 
 pytest.importorskip("torch")
 
@@ -115,21 +114,14 @@ def test_two_references_stack(family, engine_cache):
     assert max_diff(one, two) > 2
 
 
-def _failure(request) -> Failed:
-    events: list = []
-    assert run(request, events.append) is None
-    assert isinstance(events[-1], Failed)
-    return events[-1]
-
-
 def test_what_cannot_be_done_is_one_line(tiny_models, tiny_flux, tmp_path, family):
     _, models, adapter = family
     photo = ReferenceSpec(Pixels.of(_photo()))
     with pytest.raises(ValueError, match="need an IP-Adapter"):
         GenerationRequest("x", 64, 64, references=(photo,))
-    missing = _failure(_request(models, tmp_path / "nowhere", photo))
+    missing = failure(_request(models, tmp_path / "nowhere", photo))
     assert missing.kind == ErrorKind.MODEL_NOT_FOUND
-    flux = _failure(_request(tiny_flux, adapter, photo, scheduler="flow-euler", negative_prompt=""))
+    flux = failure(_request(tiny_flux, adapter, photo, scheduler="flow-euler", negative_prompt=""))
     assert flux.kind == ErrorKind.BAD_REQUEST and "FLUX.1" in flux.message
 
 
