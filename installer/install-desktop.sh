@@ -40,8 +40,8 @@ mkdir -p "$apps" "$mime/packages" "$icons/256x256/apps" "$icons/64x64/apps"
 sed "s|@EXEC@|\"$exe\"|" "$here/f1studio.desktop.in" > "$apps/f1studio.desktop"
 chmod 644 "$apps/f1studio.desktop"
 cp "$here/f1studio-mime.xml" "$mime/packages/f1studio.xml"
-cp "$root/resources/icons/f1studio.png" "$icons/256x256/apps/f1studio.png"
-cp "$root/resources/icons/f1studio-64.png" "$icons/64x64/apps/f1studio.png"
+cp "$root/f1studio/resources/icons/f1studio.png" "$icons/256x256/apps/f1studio.png"
+cp "$root/f1studio/resources/icons/f1studio-64.png" "$icons/64x64/apps/f1studio.png"
 command -v xdg-mime >/dev/null && xdg-mime default f1studio.desktop application/x-f1studio-project || true
 refresh
 echo "F1 Studio added to the application menu ($apps/f1studio.desktop); .f1s files open in it"

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from f1studio.engine.request import ControlKind
+from f1studio.paths import resource_path
 
 #: The trained demo model: ``pipeline/`` (Stable Diffusion layout) and one ControlNet per guide.
-DEMO_ROOT = Path(__file__).resolve().parents[2] / "resources" / "models" / "shapes-world"
+DEMO_ROOT = resource_path("models", "shapes-world")
 DEMO_NAME = "Shapes world (demo model)"
 #: The size the demo model was trained at; it draws nothing sensible at other sizes.
 DEMO_SIZE = 128

@@ -1,6 +1,6 @@
 """Train the shapes-world demo model from scratch on the CPU.
 
-    python -m f1studio.demo.train --out resources/models/shapes-world [--work DIR] [--quick]
+    python -m f1studio.demo.train --out f1studio/resources/models/shapes-world [--work DIR] [--quick]
         [--until vae|unet|controlnets]
 
 Three stages, each resumable from its last checkpoint under ``--work`` (a rerun of the
@@ -81,7 +81,7 @@ def train(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m f1studio.demo.train", description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("resources/models/shapes-world"))
+    parser.add_argument("--out", type=Path, default=Path("f1studio/resources/models/shapes-world"))
     parser.add_argument("--work", type=Path, default=Path("build/shapes-world-training"))
     parser.add_argument(
         "--quick", action="store_true", help="a few steps of each stage (smoke test)"

@@ -1,4 +1,4 @@
-"""The curated list of models F1 Studio recommends: ``resources/presets/recommended_models.json``.
+"""The curated list of models F1 Studio recommends (``f1studio/resources/presets/recommended_models.json``).
 
 Each entry names a Hugging Face id, its family, role and guide kinds, an approximate download
 size (``None`` when not known), its licence (name and URL), whether the hub asks you to accept
@@ -15,13 +15,12 @@ from pathlib import Path
 from f1studio.engine.family_table import ModelFamily
 from f1studio.engine.identification import ROLES
 from f1studio.engine.request import ControlKind
+from f1studio.paths import resource_path
 
 #: roles beyond the model roles: what a recommended entry may also be
 EXTRA_ROLES = ("lora", "ip-adapter")
 
-RECOMMENDED_FILE = (
-    Path(__file__).resolve().parents[2] / "resources" / "presets" / "recommended_models.json"
-)
+RECOMMENDED_FILE = resource_path("presets", "recommended_models.json")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The demo model that ships in resources/models/shapes-world: it loads through the normal
+"""The demo model that ships in f1studio/resources/models/shapes-world: it loads through the normal
 model code and obeys prompts, regions, guides and inpaint masks (loose thresholds: a broken
 model or a broken control path fails; the full figures come from ``f1studio eval``)."""
 
