@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from f1studio.paths import resources_root
+
 if TYPE_CHECKING:
     from f1studio.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = resources_root()
 
 
 def app_icon_path() -> Path | None:
@@ -22,11 +24,15 @@ def app_icon_path() -> Path | None:
 
 def _open_at_start(window: MainWindow, path: Path) -> None:
     """Open the project asked for, or the last one; whatever goes wrong, the app starts."""
+    from f1studio.gui.i18n import translate
+
     try:
         window.open_path(path)  # a damaged file: a message in the status bar, a new project
     except Exception as e:  # noqa: BLE001 - a bug must not stop the app from starting
         log.exception("opening %s at start failed", path)
-        window.show_error(f"Could not open {path.name}: {e}")
+        window.show_error(
+            translate("App", "Could not open {name}: {error}").format(name=path.name, error=e)
+        )
 
 
 def main(project: str | None = None) -> int:
@@ -34,6 +40,7 @@ def main(project: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from f1studio.gui.exit_signals import ExitSignals
+    from f1studio.gui.i18n import translate
     from f1studio.gui.main_window import MainWindow, app_qsettings
 
     existing = QApplication.instance()
@@ -57,7 +64,11 @@ def main(project: str | None = None) -> int:
         if target and Path(str(target)).exists():
             _open_at_start(window, Path(str(target)))
         elif project:
-            window.show_error(f"{project} does not exist; started a new project")
+            window.show_error(
+                translate("App", "{project} does not exist; started a new project").format(
+                    project=project
+                )
+            )
     window.canvas.fit_to_window()
     app.exec()
     signals.uninstall()

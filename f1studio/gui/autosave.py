@@ -131,7 +131,7 @@ class Autosave(QObject):
             self._written_revision = revision
         if self._failed:
             self._failed = False
-            self.statusMessage.emit("Autosave works again")
+            self.statusMessage.emit(self.tr("Autosave works again"))
         self.written.emit(revision)
         if self._doc is not None and self._doc.revision != revision:
             self.document_changed()  # edits made while it was writing
@@ -139,11 +139,12 @@ class Autosave(QObject):
     def _report_failure(self, error: BaseException) -> None:
         if not self._failed:  # once, not every interval
             reason = str(error) if isinstance(error, StudioFileError) else repr(error)
-            self.errorMessage.emit(f"Autosave failed: {reason}")
+            self.errorMessage.emit(self.tr("Autosave failed: {reason}").format(reason=reason))
         self._failed = True
         self.document_changed()
 
     def _title(self) -> str:
+        # stored in the recovery copy (``f1studio recover --list`` shows it): not translated
         return self._path.name if self._path is not None else "Untitled"
 
     def _queue(self, fn: Callable[[], object]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,25 +24,21 @@ from PySide6.QtWidgets import (
 )
 
 from f1studio.appsettings import AppSettings
+from f1studio.gui.i18n import translate
 from f1studio.model_choice import BASE_SLOT, DEPTH_ESTIMATOR_SLOT, MODEL_SLOTS, slot_kind
 
-# the base model's and the depth estimator's field: (label, placeholder text)
-_FIXED_SLOT_TEXT = {
-    BASE_SLOT: (
-        "Base model (SD1.5, SDXL or FLUX.1)",
-        "a diffusers folder, a .safetensors checkpoint or a Hugging Face id",
-    ),
-    DEPTH_ESTIMATOR_SLOT: (
-        "Depth estimator (for 'Depth from this image')",
-        "default: depth-anything/Depth-Anything-V2-Small-hf",
-    ),
-}
-
-
-#: (family, form label, example) of the IP-Adapter rows
+#: (family, form label, example) of the IP-Adapter rows (the label translated where shown)
 IP_ADAPTER_ROWS = (
-    ("sd15", "IP-Adapter for SD1.5", "…/h94/IP-Adapter/models/ip-adapter_sd15.safetensors"),
-    ("sdxl", "IP-Adapter for SDXL", "…/sdxl_models/ip-adapter_sdxl.safetensors"),
+    (
+        "sd15",
+        QT_TRANSLATE_NOOP("ChooseModelsDialog", "IP-Adapter for SD1.5"),
+        "…/h94/IP-Adapter/models/ip-adapter_sd15.safetensors",
+    ),
+    (
+        "sdxl",
+        QT_TRANSLATE_NOOP("ChooseModelsDialog", "IP-Adapter for SDXL"),
+        "…/sdxl_models/ip-adapter_sdxl.safetensors",
+    ),
 )
 
 
@@ -49,8 +46,26 @@ def slot_text(slot: str) -> tuple[str, str]:
     """The form's label of a model slot and its field's placeholder text."""
     kind = slot_kind(slot)
     if kind is not None:
-        return f"ControlNet for {kind.value} guides", f"e.g. {kind.example_model} or a local folder"
-    return _FIXED_SLOT_TEXT[slot]
+        return (
+            translate("ChooseModelsDialog", "ControlNet for {kind} guides").format(kind=kind.value),
+            translate("ChooseModelsDialog", "e.g. {model} or a local folder").format(
+                model=kind.example_model
+            ),
+        )
+    if slot == BASE_SLOT:
+        return (
+            translate("ChooseModelsDialog", "Base model (SD1.5, SDXL or FLUX.1)"),
+            translate(
+                "ChooseModelsDialog",
+                "a diffusers folder, a .safetensors checkpoint or a Hugging Face id",
+            ),
+        )
+    if slot == DEPTH_ESTIMATOR_SLOT:
+        return (
+            translate("ChooseModelsDialog", "Depth estimator (for 'Depth from this image')"),
+            translate("ChooseModelsDialog", "default: depth-anything/Depth-Anything-V2-Small-hf"),
+        )
+    raise KeyError(slot)
 
 
 class _PathField(QWidget):
@@ -58,25 +73,30 @@ class _PathField(QWidget):
         super().__init__(parent)
         self.edit = QLineEdit(value or "")
         self.edit.setPlaceholderText(hint)
-        folder = QPushButton("Folder…")
+        folder = QPushButton(self.tr("Folder…"))
         folder.clicked.connect(self._pick_folder)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.edit, 1)
         row.addWidget(folder)
         if files:
-            file_button = QPushButton("File…")
+            file_button = QPushButton(self.tr("File…"))
             file_button.clicked.connect(self._pick_file)
             row.addWidget(file_button)
 
     def _pick_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Choose a model folder", self.edit.text())
+        path = QFileDialog.getExistingDirectory(
+            self, self.tr("Choose a model folder"), self.edit.text()
+        )
         if path:
             self.edit.setText(path)
 
     def _pick_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a checkpoint", self.edit.text(), "Safetensors checkpoints (*.safetensors)"
+            self,
+            self.tr("Choose a checkpoint"),
+            self.edit.text(),
+            self.tr("Safetensors checkpoints") + " (*.safetensors)",
         )
         if path:
             self.edit.setText(path)
@@ -91,7 +111,7 @@ class ChooseModelsDialog(QDialog):
 
     def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Models")
+        self.setWindowTitle(self.tr("Models"))
         self.setMinimumWidth(620)
         self._settings = settings
         form = QFormLayout()
@@ -104,23 +124,33 @@ class ChooseModelsDialog(QDialog):
             form.addRow(label, field)
         # the IP-Adapter reference pictures use, per family that has one
         self.ip_fields: dict[str, _PathField] = {}
-        for family, label, example in IP_ADAPTER_ROWS:
+        for family, row_label, example in IP_ADAPTER_ROWS:
             field = _PathField(
                 settings.ip_adapters.get(family),
-                f"its .safetensors with image_encoder/ beside it, e.g. {example}",
+                self.tr("its .safetensors with image_encoder/ beside it, e.g. {example}").format(
+                    example=example
+                ),
                 files=True,
             )
             self.ip_fields[family] = field
-            form.addRow(label, field)
-        self.device = QComboBox()
-        self.device.addItems(["auto", "cuda", "mps", "cpu"])
-        self.device.setCurrentText(settings.device)
-        form.addRow("Device", self.device)
-        self.allow_pickle = QCheckBox("Allow pickled weights (.ckpt/.bin) — they can run code")
+            form.addRow(translate("ChooseModelsDialog", str(row_label)), field)
+        self.device = QComboBox()  # item data: the setting's value (device names shown as is)
+        self.device.addItem(self.tr("auto"), "auto")
+        for device in ("cuda", "mps", "cpu"):
+            self.device.addItem(device, device)
+        index = self.device.findData(settings.device)
+        if index >= 0:
+            self.device.setCurrentIndex(index)
+        form.addRow(self.tr("Device"), self.device)
+        self.allow_pickle = QCheckBox(
+            self.tr("Allow pickled weights (.ckpt/.bin) — they can run code")
+        )
         self.allow_pickle.setChecked(settings.allow_pickle)
         form.addRow("", self.allow_pickle)
         note = QLabel(
-            "Models are used from disk or the Hugging Face cache; hub ids download when online."
+            self.tr(
+                "Models are used from disk or the Hugging Face cache; hub ids download when online."
+            )
         )
         note.setWordWrap(True)
         buttons = QDialogButtonBox(
@@ -141,5 +171,7 @@ class ChooseModelsDialog(QDialog):
         for family, field in self.ip_fields.items():
             settings = settings.with_ip_adapter(family, field.value())
         return replace(
-            settings, device=self.device.currentText(), allow_pickle=self.allow_pickle.isChecked()
+            settings,
+            device=str(self.device.currentData()),
+            allow_pickle=self.allow_pickle.isChecked(),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,9 +25,54 @@ from f1studio.engine import downloads
 from f1studio.engine.catalog import InstalledModel, format_size
 from f1studio.engine.recommended import RecommendedModel, load_recommended
 from f1studio.gui.background import run_in_background, ui_thread_callback
+from f1studio.gui.i18n import translate
 
-RECOMMENDED_COLUMNS = ("Name", "Family", "Role", "Size", "Licence", "Installed")
+RECOMMENDED_COLUMNS = (
+    QT_TRANSLATE_NOOP("DownloadsPage", "Name"),
+    QT_TRANSLATE_NOOP("DownloadsPage", "Family"),
+    QT_TRANSLATE_NOOP("DownloadsPage", "Role"),
+    QT_TRANSLATE_NOOP("DownloadsPage", "Size"),
+    QT_TRANSLATE_NOOP("DownloadsPage", "Licence"),
+    QT_TRANSLATE_NOOP("DownloadsPage", "Installed"),
+)
 ERROR_STYLE = "color: #c0392b;"
+
+#: The models' roles (``catalog.ROLES`` and ``recommended.EXTRA_ROLES``), for ``lupdate``:
+#: shown through :func:`role_label`.
+ROLE_LABELS = (
+    QT_TRANSLATE_NOOP("ModelRoles", "base"),
+    QT_TRANSLATE_NOOP("ModelRoles", "controlnet"),
+    QT_TRANSLATE_NOOP("ModelRoles", "depth-estimator"),
+    QT_TRANSLATE_NOOP("ModelRoles", "tiny-vae"),
+    QT_TRANSLATE_NOOP("ModelRoles", "lora"),
+    QT_TRANSLATE_NOOP("ModelRoles", "ip-adapter"),
+)
+#: ``RecommendedModel.licence_notes()``, for ``lupdate`` (shown translated).
+LICENCE_NOTES = (
+    QT_TRANSLATE_NOOP("RecommendedModels", "non-commercial use only"),
+    QT_TRANSLATE_NOOP(
+        "RecommendedModels", "gated: accept the licence on the model page and set a token first"
+    ),
+    QT_TRANSLATE_NOOP(
+        "RecommendedModels", "the model page may ask you to accept the licence first"
+    ),
+)
+
+
+def role_label(role: str) -> str:
+    """A model's role (``base``, ``controlnet``, ...) as the tables show it."""
+    return translate("ModelRoles", role)
+
+
+def licence_summary(m: RecommendedModel) -> str:
+    """``apache-2.0``, ``flux-1-dev-non-commercial-license (non-commercial), gated``: the
+    licence column (as ``RecommendedModel.licence_summary``, in the window's language)."""
+    text = m.licence
+    if m.non_commercial:
+        text += " " + translate("DownloadsPage", "(non-commercial)")
+    if m.gated:
+        text += translate("DownloadsPage", ", gated")
+    return text
 
 
 def make_table(rows: int, columns: tuple[str, ...]) -> QTableWidget:
@@ -56,28 +101,32 @@ class DownloadsPage(QWidget):
         self._cancel: threading.Event | None = None
         self._downloading: str | None = None
         self.recommended = load_recommended()
-        self.rec_table = make_table(len(self.recommended), RECOMMENDED_COLUMNS)
+        columns = tuple(translate("DownloadsPage", str(column)) for column in RECOMMENDED_COLUMNS)
+        self.rec_table = make_table(len(self.recommended), columns)
         for row, m in enumerate(self.recommended):
-            family = m.family.label if m.family else "—"
-            values = (m.name, family, m.role, format_size(m.size_bytes), m.licence_summary(), "")
+            family = translate("ModelFamilies", m.family.label) if m.family else "—"
+            size = format_size(m.size_bytes)
+            values = (m.name, family, role_label(m.role), size, licence_summary(m), "")
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 item.setToolTip(m.description)
                 self.rec_table.setItem(row, col, item)
         self.rec_table.itemSelectionChanged.connect(self._show_recommended)
-        self.details = QLabel("Choose a model to see its licence.")
+        self.details = QLabel(self.tr("Choose a model to see its licence."))
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)
         self.details.setOpenExternalLinks(True)
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText(
-            "Hugging Face token for gated models (optional; default: HF_TOKEN or hf auth login)"
+            self.tr(
+                "Hugging Face token for gated models (optional; default: HF_TOKEN or hf auth login)"
+            )
         )
-        self.download_button = QPushButton("Download")
+        self.download_button = QPushButton(self.tr("Download"))
         self.download_button.setEnabled(False)
         self.download_button.clicked.connect(self.start_download)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel_download)
         self.progress = QProgressBar()
@@ -116,13 +165,23 @@ class DownloadsPage(QWidget):
         self.download_button.setEnabled(m is not None and self._downloading is None)
         if m is None:
             return
-        notes = m.licence_notes()
+        notes = [translate("RecommendedModels", note) for note in m.licence_notes()]
         extra = f" — {'; '.join(notes)}" if notes else ""
         self.details.setText(
-            f"<b>{m.name}</b> (<a href='{m.page}'>{m.id}</a>, about "
-            f"{format_size(m.size_bytes)}): {m.description}<br>"
-            f"Licence: <a href='{m.licence_url}'>{m.licence}</a>{extra}. "
-            "Downloading it means you accept its licence."
+            self.tr(
+                "<b>{name}</b> (<a href='{page}'>{id}</a>, about {size}): {description}<br>"
+                "Licence: <a href='{licence_url}'>{licence}</a>{notes}. "
+                "Downloading it means you accept its licence."
+            ).format(
+                name=m.name,
+                page=m.page,
+                id=m.id,
+                size=format_size(m.size_bytes),
+                description=m.description,
+                licence_url=m.licence_url,
+                licence=m.licence,
+                notes=extra,
+            )
         )
 
     def show_installed(self, models: list[InstalledModel]) -> None:
@@ -132,7 +191,7 @@ class DownloadsPage(QWidget):
         for row, m in enumerate(self.recommended):
             item = self.rec_table.item(row, len(RECOMMENDED_COLUMNS) - 1)
             if item is not None:
-                item.setText("yes" if m.id in installed else "")
+                item.setText(self.tr("yes") if m.id in installed else "")
 
     def _message(self, text: str, error: bool = False) -> None:
         self.download_message.setText(text)
@@ -149,8 +208,10 @@ class DownloadsPage(QWidget):
             return
         if downloads.hub_offline():
             self._message(
-                f"You are offline (HF_HUB_OFFLINE is set): {m.name} cannot be downloaded now. "
-                "Models already on this computer are on the Installed tab.",
+                self.tr(
+                    "You are offline (HF_HUB_OFFLINE is set): {name} cannot be downloaded now. "
+                    "Models already on this computer are on the Installed tab."
+                ).format(name=m.name),
                 error=True,
             )
             return
@@ -160,7 +221,7 @@ class DownloadsPage(QWidget):
         self.download_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress.setRange(0, 0)  # busy until the size is known
-        self.progress_label.setText(f"Starting {m.name}…")
+        self.progress_label.setText(self.tr("Starting {name}…").format(name=m.name))
         self._message("")
         repo_id, files, role = m.id, list(m.files) or None, m.role
 
@@ -189,7 +250,7 @@ class DownloadsPage(QWidget):
         if self._cancel is not None and self._downloading is not None:
             self._cancel.set()
             self.cancel_button.setEnabled(False)
-            self.progress_label.setText("Cancelling…")
+            self.progress_label.setText(self.tr("Cancelling…"))
 
     @Slot(object)
     def _on_progress(self, p: downloads.DownloadProgress) -> None:
@@ -200,7 +261,9 @@ class DownloadsPage(QWidget):
         else:
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(p.fraction * 1000))
-        files = f" · file {min(p.files_done + 1, p.files_total)} of {p.files_total}"
+        files = " · " + self.tr("file {number} of {total}").format(
+            number=min(p.files_done + 1, p.files_total), total=p.files_total
+        )
         self.progress_label.setText(p.describe() + (files if p.files_total else ""))
 
     def _download_over(self, outcome: str) -> None:
@@ -214,12 +277,16 @@ class DownloadsPage(QWidget):
         self.progress.setRange(0, 1000)
         self.progress.setValue(1000)
         self.progress_label.setText("")
-        where = {
-            "lora": "Add it with Add LoRA… in the LoRAs list.",
-            "ip-adapter": "Choose its .safetensors as the IP-Adapter under Model ▸ Choose "
-            "models…; reference pictures set to steer then use it.",
-        }.get(role, "Choose it on the Installed tab.")
-        self._message(f"Downloaded {repo_id}. {where}")
+        if role == "lora":
+            where = self.tr("Add it with Add LoRA… in the LoRAs list.")
+        elif role == "ip-adapter":
+            where = self.tr(
+                "Choose its .safetensors as the IP-Adapter under Model ▸ Choose "
+                "models…; reference pictures set to steer then use it."
+            )
+        else:
+            where = self.tr("Choose it on the Installed tab.")
+        self._message(self.tr("Downloaded {id}. {where}").format(id=repo_id, where=where))
         self._download_over("finished")
         self.downloadFinished.emit(repo_id, path)
 
@@ -235,7 +302,9 @@ class DownloadsPage(QWidget):
         self.progress.setRange(0, 1000)
         self.progress_label.setText("")
         self._message(
-            f"Download of {repo_id} cancelled. Download it again to continue where it stopped."
+            self.tr(
+                "Download of {id} cancelled. Download it again to continue where it stopped."
+            ).format(id=repo_id)
         )
         self._download_over("cancelled")
 

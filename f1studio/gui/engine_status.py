@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from f1studio.appsettings import AppSettings
 from f1studio.demo.model import DEMO_NAME, is_demo
 from f1studio.gui.background import CallableRunner, run_in_background
-from f1studio.gui.family_defaults import auto_device, device_label, planned_dtype
+from f1studio.gui.family_defaults import auto_device, planned_dtype
 
 
 class EngineStatus(QLabel):
@@ -38,17 +38,26 @@ class EngineStatus(QLabel):
         dtype: str | None = None,
         memory: str | None = None,
     ) -> None:
-        name = DEMO_NAME if is_demo(model) else (Path(model).name if model else "no model")
+        name = DEMO_NAME if is_demo(model) else (Path(model).name if model else self.tr("no model"))
         if model_label and not is_demo(model):
-            name = f"{name} ({model_label})"
+            name = self.tr("{name} ({label})").format(name=name, label=model_label)
         if device is None:  # nothing rendered yet with this model: what a render will use
             self._again = lambda: self.show_status(model, model_label, family)
             device, memory = self._planned_device(), None
             dtype = None if device is None else planned_dtype(device, family)
-        parts = [f"Model: {name}", device_label(device) if device else "device: checking…"]
+        parts = [
+            self.tr("Model: {name}").format(name=name),
+            self.device_label(device) if device else self.tr("device: checking…"),
+        ]
         parts += [dtype] if dtype else []
         parts += [memory] if memory and device and device != "cpu" else []
         self.setText("  ·  ".join(parts))
+
+    def device_label(self, device: str) -> str:
+        """ "CPU", or "GPU (cuda:0)" and the like."""
+        return (
+            self.tr("CPU") if device == "cpu" else self.tr("GPU ({device})").format(device=device)
+        )
 
     def _planned_device(self) -> str | None:
         """The settings' device; for "auto" the one the engine picks (None until it said)."""

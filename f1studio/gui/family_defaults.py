@@ -15,6 +15,38 @@ from f1studio.document.document import Document
 from f1studio.engine import family_table
 from f1studio.engine.family_table import FAMILY_DEFAULTS, ModelFamily, VariantDefaults
 
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate reads
+    """Mark ``text`` for the translation catalogue without importing Qt (this module is read by
+    the command line too); the window translates it where it shows it."""
+    return text
+
+
+#: The family and variant labels the window shows, for ``lupdate`` (``translate("ModelFamilies",
+#: label)`` where they are shown; the engine's table keeps the English names).
+FAMILY_LABEL_TEXTS = (
+    QT_TRANSLATE_NOOP("ModelFamilies", "Stable Diffusion 1.5"),
+    QT_TRANSLATE_NOOP("ModelFamilies", "shapes-world demo"),
+    QT_TRANSLATE_NOOP("ModelFamilies", "SDXL"),
+    QT_TRANSLATE_NOOP("ModelFamilies", "FLUX.1"),
+    QT_TRANSLATE_NOOP("ModelFamilies", "FLUX.1 dev"),
+    QT_TRANSLATE_NOOP("ModelFamilies", "FLUX.1 Fill"),
+    QT_TRANSLATE_NOOP("ModelFamilies", "FLUX.1 schnell"),
+)
+#: The schedulers' labels (``engine.request.SCHEDULER_LABELS``), for ``lupdate``
+#: (``translate("Schedulers", label)`` where they are shown).
+SCHEDULER_LABEL_TEXTS = (
+    QT_TRANSLATE_NOOP("Schedulers", "DPM++ 2M"),
+    QT_TRANSLATE_NOOP("Schedulers", "DPM++ 2M Karras"),
+    QT_TRANSLATE_NOOP("Schedulers", "Euler"),
+    QT_TRANSLATE_NOOP("Schedulers", "Euler a"),
+    QT_TRANSLATE_NOOP("Schedulers", "DDIM"),
+    QT_TRANSLATE_NOOP("Schedulers", "Flow Euler"),
+    QT_TRANSLATE_NOOP("Schedulers", "LCM"),
+    QT_TRANSLATE_NOOP("Schedulers", "TCD"),
+    QT_TRANSLATE_NOOP("Schedulers", "Euler Trailing"),
+)
+
 # (family, variant) -> defaults, as the window names them ("sd15", "demo")
 DEFAULTS: dict[tuple[str, str | None], VariantDefaults] = {
     (family.value, variant): found for (family, variant), found in FAMILY_DEFAULTS.items()
@@ -63,11 +95,6 @@ def auto_device() -> str:
     return pick_device("auto")
 
 
-def device_label(device: str) -> str:
-    """ "CPU", or "GPU (cuda:0)" and the like, for the status bar."""
-    return "CPU" if device == "cpu" else f"GPU ({device})"
-
-
 def planned_dtype(device: str, family: str | None) -> str:
     """The dtype the engine loads a model of ``family`` in on ``device`` (as its pick_dtype)."""
     if device == "cpu":
@@ -104,7 +131,7 @@ class LiveDefaults:
 
     steps: int
     strength: float = 0.65  # how much is re-made: 0.65 keeps the sketch's layout and colours
-    warning: str | None = None
+    warning: str | None = None  # English; the window shows translate("LiveDefaults", warning)
 
 
 # names of few-step SD1.5/SDXL models (latent consistency, adversarial distillation)
@@ -124,8 +151,11 @@ def live_defaults(family: str | None, variant: str | None, model: str | None) ->
             return FEW_STEP_LIVE
         return LiveDefaults(
             steps=12,
-            warning="FLUX.1 dev is slow for live mode (seconds a picture even with 12 steps); "
-            "FLUX.1 schnell follows the sketch in 1–4 steps",
+            warning=QT_TRANSLATE_NOOP(
+                "LiveDefaults",
+                "FLUX.1 dev is slow for live mode (seconds a picture even with 12 steps); "
+                "FLUX.1 schnell follows the sketch in 1–4 steps",
+            ),
         )
     if any(word in name for word in _FEW_STEP_WORDS):
         return FEW_STEP_LIVE

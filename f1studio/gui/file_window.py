@@ -32,7 +32,7 @@ from f1studio.project.errors import StudioFileError
 from f1studio.project.recovery import RecoveryCopy, RecoverySession, copies_of, orphaned_copies
 from f1studio.project.snapshot import LayerPngCache
 
-PROJECT_FILTER = "F1 Studio projects (*.f1s)"
+PROJECT_PATTERN = "(*.f1s)"
 MAX_RECENT = 8
 
 
@@ -73,7 +73,7 @@ class FileWindow(QMainWindow):
         self.statusBar().showMessage(message, 6000)
 
     def show_error(self, message: str) -> None:
-        self.statusBar().showMessage(f"⚠ {message}", 15000)
+        self.statusBar().showMessage(self.tr("⚠ {message}").format(message=message), 15000)
 
     # ---- the document and its file --------------------------------------------------------
     def set_document(
@@ -102,8 +102,12 @@ class FileWindow(QMainWindow):
         return self.doc.revision != self._saved_revision
 
     def _update_title(self) -> None:
-        name = self.path.name if self.path else "Untitled"
-        self.setWindowTitle(f"{name}{' *' if self.is_modified else ''} — F1 Studio")
+        name = self.path.name if self.path else self.tr("Untitled")
+        if self.is_modified:
+            title = self.tr("{name} * — F1 Studio")
+        else:
+            title = self.tr("{name} — F1 Studio")
+        self.setWindowTitle(title.format(name=name))
 
     def confirm_discard(self) -> bool:
         """Ask about unsaved changes; True when it's fine to drop the current document."""
@@ -111,8 +115,8 @@ class FileWindow(QMainWindow):
             return True
         answer = QMessageBox.question(
             self,
-            "Unsaved changes",
-            "Save the changes to this project first?",
+            self.tr("Unsaved changes"),
+            self.tr("Save the changes to this project first?"),
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
@@ -133,9 +137,14 @@ class FileWindow(QMainWindow):
 
     def open_dialog(self) -> None:
         start = str(self.path.parent) if self.path else str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, PROJECT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open project"), start, self._project_filter()
+        )
         if path:
             self.open_path(Path(path))
+
+    def _project_filter(self) -> str:
+        return self.tr("F1 Studio projects") + " " + PROJECT_PATTERN
 
     def open_path(self, path: Path) -> bool:
         """Open a project; on failure say why and keep the current document."""
@@ -151,7 +160,7 @@ class FileWindow(QMainWindow):
             return False
         self.set_document(doc, Path(path), cache)
         self._remember(Path(path))
-        self.status(f"Opened {Path(path).name}")
+        self.status(self.tr("Opened {name}").format(name=Path(path).name))
         for copy in copies_of(Path(path)):
             if self.offer_copy(copy, opened=True):
                 break
@@ -164,7 +173,9 @@ class FileWindow(QMainWindow):
 
     def save_as(self) -> bool:
         start = str(self.path) if self.path else str(Path.home() / "untitled.f1s")
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", start, PROJECT_FILTER)
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save project"), start, self._project_filter()
+        )
         if not path:
             return False
         if not path.endswith(".f1s"):
@@ -184,7 +195,7 @@ class FileWindow(QMainWindow):
         self.autosave.watch(self.doc, self.png_cache, path, self._saved_revision)
         self._remember(path)
         self._update_title()
-        self.status(f"Saved {path.name}")
+        self.status(self.tr("Saved {name}").format(name=path.name))
         return True
 
     # ---- recent projects ------------------------------------------------------------------
@@ -221,25 +232,29 @@ class FileWindow(QMainWindow):
         """Ask whether to restore ``copy``; True when it was restored."""
         when = copy.age_text()
         if opened:
-            text = (
-                f"A recovery copy of {copy.name} from {when} holds changes that are not in "
+            text = self.tr(
+                "A recovery copy of {name} from {when} holds changes that are not in "
                 "the file. Restore it?"
-            )
+            ).format(name=copy.name, when=when)
         elif copy.closed_by is not None:
-            text = (
-                f"F1 Studio was told to stop ({copy.closed_by}) with unsaved work in "
-                f"{copy.name} (kept {when}). Restore it?"
-            )
+            text = self.tr(
+                "F1 Studio was told to stop ({signal}) with unsaved work in "
+                "{name} (kept {when}). Restore it?"
+            ).format(signal=copy.closed_by, name=copy.name, when=when)
         else:
-            text = (
-                f"F1 Studio did not close properly. Unsaved work in {copy.name} "
-                f"(autosaved {when}) can be restored."
-            )
-        box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved work", text, parent=self)
-        restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton("Discard it", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
-        box.setInformativeText("Not now keeps it: `f1studio recover --list` shows it later.")
+            text = self.tr(
+                "F1 Studio did not close properly. Unsaved work in {name} "
+                "(autosaved {when}) can be restored."
+            ).format(name=copy.name, when=when)
+        box = QMessageBox(
+            QMessageBox.Icon.Question, self.tr("Restore unsaved work"), text, parent=self
+        )
+        restore = box.addButton(self.tr("Restore"), QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton(self.tr("Discard it"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(self.tr("Not now"), QMessageBox.ButtonRole.RejectRole)
+        box.setInformativeText(
+            self.tr("Not now keeps it: `f1studio recover --list` shows it later.")
+        )
         box.exec()
         if box.clickedButton() is discard:
             copy.discard()
@@ -258,19 +273,23 @@ class FileWindow(QMainWindow):
             cache = LayerPngCache()
             doc = load_project(copy.path, cache)
         except StudioFileError as e:
-            self.show_error(f"The recovery copy cannot be opened: {e}")
+            self.show_error(self.tr("The recovery copy cannot be opened: {error}").format(error=e))
             return False
         self.autosave.session.adopt(copy)
         self.set_document(doc, copy.original, cache, modified=True)
-        self.status(f"Restored {copy.name} from its recovery copy — save to keep it")
+        self.status(
+            self.tr("Restored {name} from its recovery copy — save to keep it").format(
+                name=copy.name
+            )
+        )
         return True
 
     def choose_autosave_interval(self) -> None:
         settings = AppSettings.load()
         seconds, ok = QInputDialog.getInt(
             self,
-            "Autosave",
-            "Write a recovery copy of unsaved work every (seconds, 0 = off):",
+            self.tr("Autosave"),
+            self.tr("Write a recovery copy of unsaved work every (seconds, 0 = off):"),
             settings.autosave_interval_s,
             0,
             MAX_AUTOSAVE_S,
@@ -279,7 +298,10 @@ class FileWindow(QMainWindow):
             settings.autosave_interval_s = seconds
             settings.save()
             self.autosave.set_interval(seconds)
-            self.status("Autosave is off" if seconds == 0 else f"Autosave every {seconds} s")
+            if seconds == 0:
+                self.status(self.tr("Autosave is off"))
+            else:
+                self.status(self.tr("Autosave every {seconds} s").format(seconds=seconds))
 
     # ---- closing --------------------------------------------------------------------------
     def exit_on_signal(self, signum: int) -> None:

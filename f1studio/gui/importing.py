@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
 from PySide6.QtGui import QImage
 
 from f1studio.appsettings import AppSettings
@@ -20,12 +20,17 @@ from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.gui.background import CallableRunner, run_in_background
 from f1studio.gui.controller import DocumentController
+from f1studio.gui.i18n import translate
 from f1studio.gui.qimage import qimage_to_rgba
 
 DROP_OFFSET = 24  # px between several images dropped at once
-IMAGE_FILTER = (
-    "Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff *.tga *.ppm *.avif *.qoi *.psd)"
-    ";;All files (*)"
+#: The names of guides made from a picture (``ControlKind.picture_name``), for ``lupdate``
+GUIDE_NAMES = (
+    QT_TRANSLATE_NOOP("GuideNames", "Edges of {name}"),
+    QT_TRANSLATE_NOOP("GuideNames", "Depth of {name}"),
+)
+IMAGE_PATTERN = (
+    "(*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff *.tga *.ppm *.avif *.qoi *.psd)"
 )
 
 
@@ -70,9 +75,13 @@ class ImportController(DocumentController):
         from PySide6.QtWidgets import QFileDialog, QWidget
 
         parent = self.parent()
-        what = "reference images" if kind is LayerKind.REFERENCE else "images as paint layers"
+        if kind is LayerKind.REFERENCE:
+            title = self.tr("Import reference images")
+        else:
+            title = self.tr("Import images as paint layers")
+        image_filter = f"{self.tr('Images')} {IMAGE_PATTERN};;{self.tr('All files')} (*)"
         paths, _ = QFileDialog.getOpenFileNames(
-            parent if isinstance(parent, QWidget) else None, f"Import {what}", "", IMAGE_FILTER
+            parent if isinstance(parent, QWidget) else None, title, "", image_filter
         )
         if paths:
             doc = self._document()
@@ -96,7 +105,7 @@ class ImportController(DocumentController):
             self._in_background(partial(load_image_rgba, path), place, Path(path).name)
 
     def image_dropped(self, image: QImage, x: float, y: float) -> None:
-        self._add_reference(qimage_to_rgba(image), "Pasted image", x, y)
+        self._add_reference(qimage_to_rgba(image), self.tr("Pasted image"), x, y)
 
     def paste(self) -> None:
         from PySide6.QtWidgets import QApplication
@@ -107,7 +116,7 @@ class ImportController(DocumentController):
             image = QApplication.clipboard().image()
             if not image.isNull():
                 self._add_reference(
-                    qimage_to_rgba(image), "Pasted image", doc.width / 2, doc.height / 2
+                    qimage_to_rgba(image), self.tr("Pasted image"), doc.width / 2, doc.height / 2
                 )
                 return
         if mime is not None and mime.hasUrls():
@@ -115,7 +124,7 @@ class ImportController(DocumentController):
             if paths:
                 self.files_dropped(paths, doc.width / 2, doc.height / 2)
                 return
-        self.statusMessage.emit("The clipboard holds no image")
+        self.statusMessage.emit(self.tr("The clipboard holds no image"))
 
     def extract(self, layer_id: str, kind: str) -> None:
         """Make an edge or depth guide from a reference layer, off the UI thread."""
@@ -127,8 +136,10 @@ class ImportController(DocumentController):
         layer = doc.layer(layer_id)
         if not layer.data[..., 3].any():
             self.errorMessage.emit(
-                f"“{layer.name}” is empty: import a picture (File ▸ Import image…), paste or "
-                f"drop one, then make a {kind} guide from it"
+                self.tr(
+                    "“{name}” is empty: import a picture (File ▸ Import image…), paste or "
+                    "drop one, then make a {kind} guide from it"
+                ).format(name=layer.name, kind=kind)
             )
             return
         picture = layer.data.copy()
@@ -137,21 +148,24 @@ class ImportController(DocumentController):
             resolve_models(doc.settings.models, app).depth_estimator, app.device
         )
         work: Callable[[], np.ndarray] = partial(extract_guide, kind, picture, options)
-        label = ControlKind(kind).picture_name.format(name=layer.name)
-        self.statusMessage.emit(f"Making {label.lower()}…")
+        label = translate("GuideNames", ControlKind(kind).picture_name).format(name=layer.name)
+        self.statusMessage.emit(self.tr("Making {guide}…").format(guide=label.lower()))
         target_doc = doc
 
         def add(guide: np.ndarray) -> None:
             if self._document() is not target_doc:
                 return
             if not guide.any():
-                found = "edges" if kind == "edge" else "depth differences"
-                self.errorMessage.emit(f"Found no {found} in “{layer.name}”: no guide added")
+                if kind == "edge":
+                    message = self.tr("Found no edges in “{name}”: no guide added")
+                else:
+                    message = self.tr("Found no depth differences in “{name}”: no guide added")
+                self.errorMessage.emit(message.format(name=layer.name))
                 return
             self.aboutToAddLayer.emit()
             new = target_doc.add_layer(LayerKind(kind), name=label, data=guide)
             self.layerAdded.emit(new.id)
-            self.statusMessage.emit(f"Added {label}")
+            self.statusMessage.emit(self.tr("Added {guide}").format(guide=label))
 
         self._in_background(work, add, label)
 
@@ -167,8 +181,11 @@ class ImportController(DocumentController):
         data = place_on_canvas(image, doc.width, doc.height, x, y)
         layer = doc.add_layer(kind, name=name, data=data)
         self.layerAdded.emit(layer.id)
-        what = "reference image" if kind is LayerKind.REFERENCE else "paint layer"
-        self.statusMessage.emit(f"Added {what} {name}")
+        if kind is LayerKind.REFERENCE:
+            message = self.tr("Added reference image {name}")
+        else:
+            message = self.tr("Added paint layer {name}")
+        self.statusMessage.emit(message.format(name=name))
 
     def _in_background(
         self, work: Callable[[], Any], on_done: Callable[[Any], None], what: str

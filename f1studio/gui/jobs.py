@@ -109,14 +109,14 @@ class GenerateController(DocumentController):
             self.errorMessage.emit(str(e))
             return None
         if request.model is None:
-            self.errorMessage.emit("Choose a model first (Model ▸ Choose models…)")
+            self.errorMessage.emit(self.tr("Choose a model first (Model ▸ Choose models…)"))
             self.modelProblem.emit("")
             return None
         job_id = self.worker.submit(request)
         self._jobs[job_id] = Job(job_id, request, self._document())
         waiting = self.worker.pending_count
         if waiting:
-            self.statusMessage.emit(f"Queued ({waiting} waiting)")
+            self.statusMessage.emit(self.tr("Queued ({waiting} waiting)").format(waiting=waiting))
         self.renderQueued.emit(waiting)
         return job_id
 
@@ -127,7 +127,7 @@ class GenerateController(DocumentController):
         mine = running if running in self._jobs else next(iter(self._jobs), None)
         if mine is not None:
             self.worker.cancel(mine)
-            self.statusMessage.emit("Cancelling…")
+            self.statusMessage.emit(self.tr("Cancelling…"))
 
     # ---- worker events --------------------------------------------------------------------
     def _on_started(self, job_id: int, started: Started) -> None:
@@ -164,10 +164,15 @@ class GenerateController(DocumentController):
         if job.document is self._document():
             for record in records:
                 self.resultReady.emit(record)
-            count = "1 result" if len(records) == 1 else f"{len(records)} results"
+            if len(records) == 1:
+                count = self.tr("1 result")
+            else:
+                count = self.tr("{count} results").format(count=len(records))
             self.statusMessage.emit(
-                f"Done in {result.seconds:.1f}s on {result.device}: {count} to preview; "
-                "Apply (Enter) keeps one as a layer"
+                self.tr(
+                    "Done in {seconds}s on {device}: {count} to preview; "
+                    "Apply (Enter) keeps one as a layer"
+                ).format(seconds=f"{result.seconds:.1f}", device=result.device, count=count)
             )
         self.renderFinished.emit(result)
 
@@ -183,7 +188,7 @@ class GenerateController(DocumentController):
         if self._jobs.pop(job_id, None) is None:  # another controller's job (live renders)
             return
         self._job_over()
-        self.statusMessage.emit("Cancelled — nothing was changed")
+        self.statusMessage.emit(self.tr("Cancelled — nothing was changed"))
 
     # ---- results --------------------------------------------------------------------------
     def apply(self, record: ResultRecord) -> None:
@@ -192,18 +197,27 @@ class GenerateController(DocumentController):
         doc = self._document()
         existing = doc.results.applied_layer(record.id) if record.id in doc.results else None
         if existing is not None and any(layer.id == existing for layer in doc.layers):
-            self.statusMessage.emit("That result is a layer already")
+            self.statusMessage.emit(self.tr("That result is a layer already"))
             self.layerAdded.emit(existing)
             return
         image = record.image
         if image.shape[:2] != (doc.height, doc.width):
             self.errorMessage.emit(
-                f"That result is {image.shape[1]}x{image.shape[0]}, the canvas "
-                f"{doc.width}x{doc.height}; not applied"
+                self.tr(
+                    "That result is {width}x{height}, the canvas "
+                    "{canvas_width}x{canvas_height}; not applied"
+                ).format(
+                    width=image.shape[1],
+                    height=image.shape[0],
+                    canvas_width=doc.width,
+                    canvas_height=doc.height,
+                )
             )
             return
         rgba = np.dstack([image, np.full(image.shape[:2], 255, np.uint8)])
-        layer = doc.add_layer(LayerKind.PAINT, name=record.label, data=rgba, label="Apply result")
+        layer = doc.add_layer(
+            LayerKind.PAINT, name=record.label, data=rgba, label=self.tr("Apply result")
+        )
         if record.id in doc.results:
             doc.results.mark_applied(record.id, layer.id)
         self.layerAdded.emit(layer.id)
@@ -217,11 +231,15 @@ class GenerateController(DocumentController):
         negative = request.get("negative_prompt")
         doc.set_negative_prompt(negative if isinstance(negative, str) else "")
         skipped = []
-        for name in ("guidance_scale", "steps", "scheduler"):
+        for name, shown in (
+            ("guidance_scale", self.tr("guidance scale")),
+            ("steps", self.tr("steps")),
+            ("scheduler", self.tr("scheduler")),
+        ):
             try:
                 doc.set_setting(name, request.get(name))
             except (TypeError, ValueError):
-                skipped.append(name.replace("_", " "))
+                skipped.append(shown)
         self._reuse_seed(doc, record)
         model = record.model
         if (
@@ -229,12 +247,17 @@ class GenerateController(DocumentController):
             and model != resolve_models(doc.settings.models, self._settings()).base
         ):
             doc.set_model(BASE_SLOT, model)
-        left = f" (kept this project's {', '.join(skipped)})" if skipped else ""
-        self.statusMessage.emit(f"Settings of {record.label} reused{left}")
+        if skipped:
+            message = self.tr("Settings of {label} reused (kept this project's {settings})")
+        else:
+            message = self.tr("Settings of {label} reused")
+        self.statusMessage.emit(message.format(label=record.label, settings=", ".join(skipped)))
 
     def reuse_seed(self, record: ResultRecord) -> None:
         self._reuse_seed(self._document(), record)
-        self.statusMessage.emit(f"Seed {record.seed} reused, and kept fixed")
+        self.statusMessage.emit(
+            self.tr("Seed {seed} reused, and kept fixed").format(seed=record.seed)
+        )
 
     @staticmethod
     def _reuse_seed(doc: Document, record: ResultRecord) -> None:

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 
 from f1studio.appsettings import AppSettings
 from f1studio.document.build import build_request
@@ -37,12 +37,14 @@ from f1studio.document.layers import LayerKind
 from f1studio.engine.events import Cancelled, Failed, Finished, Progress, Started
 from f1studio.engine.request import GenerationRequest, Pixels
 from f1studio.gui.controller import DocumentController
+from f1studio.gui.i18n import translate
 from f1studio.gui.worker import EngineWorker
 from f1studio.lora_library import embeddings_in
 from f1studio.model_library import ip_adapter_for, resolve_models, tiny_vae_for
 
-APPLY_LABEL = "Apply live picture"
-LIVE_LAYER_NAME = "Live picture"
+# English here; the undo step and the layer get them in the window's language
+APPLY_LABEL = QT_TRANSLATE_NOOP("LiveController", "Apply live picture")
+LIVE_LAYER_NAME = QT_TRANSLATE_NOOP("LiveController", "Live picture")
 SEED_RANGE = 2**31  # new live seeds fit the seed field of the prompt panel
 
 
@@ -202,14 +204,21 @@ class LiveController(DocumentController):
         """Copy the live picture into the document as a paint layer on top (one undo step)."""
         doc, picture = self._document(), self._picture
         if picture is None:
-            self.statusMessage.emit("No live picture to apply yet")
+            self.statusMessage.emit(self.tr("No live picture to apply yet"))
             return None
         if picture.shape[:2] != (doc.height, doc.width):
-            self.errorMessage.emit("The live picture no longer fits the canvas; not applied")
+            self.errorMessage.emit(
+                self.tr("The live picture no longer fits the canvas; not applied")
+            )
             return None
         self.aboutToAddLayer.emit()
         rgba = np.dstack([picture, np.full(picture.shape[:2], 255, np.uint8)])
-        layer = doc.add_layer(LayerKind.PAINT, name=LIVE_LAYER_NAME, data=rgba, label=APPLY_LABEL)
+        layer = doc.add_layer(
+            LayerKind.PAINT,
+            name=translate("LiveController", str(LIVE_LAYER_NAME)),
+            data=rgba,
+            label=translate("LiveController", str(APPLY_LABEL)),
+        )
         self.layerAdded.emit(layer.id)
         return layer.id
 
@@ -232,7 +241,7 @@ class LiveController(DocumentController):
             self._announce_model()
         else:
             self._stop(clear=True)
-            self.statusMessage.emit("Live off")
+            self.statusMessage.emit(self.tr("Live off"))
         self.activeChanged.emit(on)
 
     def _announce_model(self) -> None:
@@ -240,7 +249,12 @@ class LiveController(DocumentController):
 
         base = resolve_models(self._document().settings.models, self._settings()).base
         warning = live_defaults(*identify_model(base), base).warning
-        self.statusMessage.emit(f"Live: {warning}" if warning else "Live on")
+        if warning:
+            self.statusMessage.emit(
+                self.tr("Live: {message}").format(message=translate("LiveDefaults", warning))
+            )
+        else:
+            self.statusMessage.emit(self.tr("Live on"))
 
     def _stop(self, clear: bool) -> None:
         """Cancel the running live render and forget the waiting one (Live off, New, Open)."""
@@ -270,7 +284,7 @@ class LiveController(DocumentController):
             self.build_ms.append((time.perf_counter() - started) * 1000)
             del self.build_ms[:-200]
         if request.model is None:
-            self._show_error("choose a model first (Model ▸ Choose models…)")
+            self._show_error(self.tr("choose a model first (Model ▸ Choose models…)"))
             return None
         return request
 
@@ -369,7 +383,7 @@ class LiveController(DocumentController):
             return
         if self._error is not None:
             self._error = None
-            self.statusMessage.emit("Live works again")
+            self.statusMessage.emit(self.tr("Live works again"))
         self._shown, self._failed = running.request, None
         self._picture = result.images[0]
         self.pictureChanged.emit(self._picture)
@@ -387,7 +401,7 @@ class LiveController(DocumentController):
             self._dirty = True  # cancelled by someone else (Esc): it is still due
 
     def _show_error(self, message: str) -> None:
-        text = f"Live: {message}"
+        text = self.tr("Live: {message}").format(message=message)
         if text != self._error:
             self._error = text
             self.errorMessage.emit(text)

@@ -71,7 +71,7 @@ class LivePicture(QWidget):
         p = QPainter(self)
         p.fillRect(self.rect(), self.palette().window())
         if self._image is None:
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Live is off")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("Live is off"))
         else:
             w, h = self._image.width(), self._image.height()
             scale = min(self.width() / w, self.height() / h)
@@ -96,28 +96,30 @@ class LiveView(DocumentView):
         self.picture = LivePicture()
         self.status_label = QLabel()
         self.status_label.setStyleSheet("color: palette(placeholder-text);")
-        self.apply_button = QPushButton("Apply")
-        self.apply_button.setToolTip("Copy the live picture into the document as a paint layer")
-        self.new_seed_button = QPushButton("New seed")
-        self.new_seed_button.setToolTip("Try another live seed")
+        self.apply_button = QPushButton(self.tr("Apply"))
+        self.apply_button.setToolTip(
+            self.tr("Copy the live picture into the document as a paint layer")
+        )
+        self.new_seed_button = QPushButton(self.tr("New seed"))
+        self.new_seed_button.setToolTip(self.tr("Try another live seed"))
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, SEED_MAX)
         self.seed_spin.setKeyboardTracking(False)
         self.steps_spin = QSpinBox()
         self.steps_spin.setRange(1, min(MAX_STEPS, 150))
         self.steps_spin.setKeyboardTracking(False)
-        self.steps_spin.setToolTip("Steps of a live render: few follow the hand faster")
+        self.steps_spin.setToolTip(self.tr("Steps of a live render: few follow the hand faster"))
         self.strength_slider = ValueSlider(0.0, 1.0, 0.01)
         self.strength_slider.setToolTip(
-            "How much of the sketch is re-made: 1 = from scratch, lower keeps more of it"
+            self.tr("How much of the sketch is re-made: 1 = from scratch, lower keeps more of it")
         )
         buttons = QHBoxLayout()
         buttons.addWidget(self.apply_button)
         buttons.addWidget(self.new_seed_button)
         form = QFormLayout()
-        form.addRow("Seed", self.seed_spin)
-        form.addRow("Strength", self.strength_slider)
-        form.addRow("Steps", self.steps_spin)
+        form.addRow(self.tr("Seed"), self.seed_spin)
+        form.addRow(self.tr("Strength"), self.strength_slider)
+        form.addRow(self.tr("Steps"), self.steps_spin)
         layout = QVBoxLayout(self)
         layout.addWidget(self.picture, 1)
         layout.addWidget(self.status_label)
@@ -148,13 +150,17 @@ class LiveView(DocumentView):
     def _update_state(self) -> None:
         self.apply_button.setEnabled(self.picture.has_picture)
         if not self.live.active:
-            text = f"Live is off ({LIVE_SHORTCUT} or the Live button turns it on)"
+            text = self.tr("Live is off ({shortcut} or the Live button turns it on)").format(
+                shortcut=LIVE_SHORTCUT
+            )
         elif self.live.paused:
-            text = "Waiting for the full render…"
+            text = self.tr("Waiting for the full render…")
         elif self.live.running_job is not None:
-            text = "Rendering…"
+            text = self.tr("Rendering…")
+        elif self.picture.has_picture:
+            text = self.tr("Up to date")
         else:
-            text = "Up to date" if self.picture.has_picture else "Waiting for a change…"
+            text = self.tr("Waiting for a change…")
         self.status_label.setText(text)
 
     def document_changed(self, change: Change) -> None:
@@ -197,7 +203,7 @@ class LiveMode(QObject):
         super().__init__(window)
         self.window, self.canvas, self.controller = window, canvas, live
         self.view = LiveView(live, doc)
-        self.dock = QDockWidget("Live", window)
+        self.dock = QDockWidget(self.tr("Live"), window)
         self.dock.setObjectName("dock-live")
         self.dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -213,16 +219,16 @@ class LiveMode(QObject):
         self.splitter.addWidget(canvas)
         self._watcher = _StrokeWatcher(canvas, live)
         canvas.installEventFilter(self._watcher)
-        self.toggle_action = QAction("&Live", window)
+        self.toggle_action = QAction(self.tr("&Live"), window)
         self.toggle_action.setCheckable(True)
         self.toggle_action.setShortcut(QKeySequence(LIVE_SHORTCUT))
         self.toggle_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.toggle_action.setToolTip("Re-render on every change (latest wins)")
+        self.toggle_action.setToolTip(self.tr("Re-render on every change (latest wins)"))
         self.toggle_action.triggered.connect(lambda on: live.set_live(bool(on)))
-        self.split_action = QAction("Live view beside the canvas (&split)", window)
+        self.split_action = QAction(self.tr("Live view beside the canvas (&split)"), window)
         self.split_action.setCheckable(True)
         self.split_action.toggled.connect(lambda on: self.set_view_mode("split" if on else "dock"))
-        self.apply_action = QAction("&Apply live picture", window)
+        self.apply_action = QAction(self.tr("&Apply live picture"), window)
         self.apply_action.triggered.connect(live.apply)
         live.activeChanged.connect(self._active_changed)
         self._active_changed(live.active)

@@ -26,6 +26,7 @@ from f1studio.gui.canvas.view import CanvasView
 from f1studio.gui.engine_status import EngineStatus
 from f1studio.gui.family_defaults import apply_live_defaults, useful_guidance
 from f1studio.gui.file_window import FileWindow, app_qsettings
+from f1studio.gui.i18n import translate
 from f1studio.gui.importing import ImportController
 from f1studio.gui.jobs import GenerateController
 from f1studio.gui.live_view import install_live
@@ -41,8 +42,6 @@ from f1studio.gui.render_controls import RenderControls, commit_typed_number
 from f1studio.gui.toolbar import ToolBar
 from f1studio.gui.undo_keys import UndoKeyRouter
 from f1studio.gui.worker import EngineWorker
-
-DEMO_LORA_NOTE = "The demo model takes no LoRAs: choose a real model under Model ▸ Models…"
 
 __all__ = ["MainWindow", "app_qsettings", "effective_base", "new_document"]
 
@@ -85,14 +84,21 @@ class MainWindow(FileWindow):
         left_layout.addWidget(self.guidance)
         left_layout.addWidget(self.render_controls)
         left_layout.addStretch(1)
-        self._dock("Prompt", left, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("Layers", self.layers_panel, Qt.DockWidgetArea.RightDockWidgetArea)
-        results_dock = self._dock("Results", self.results, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._dock("prompt", self.tr("Prompt"), left, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock(
+            "layers", self.tr("Layers"), self.layers_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        results_dock = self._dock(
+            "results", self.tr("Results"), self.results, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
         results_dock.setMaximumHeight(170)
         # Undo History: a dock the View menu shows and hides (hidden at first)
         self.undo_history = UndoHistoryPanel(self.doc)
         self.undo_history_dock = self._dock(
-            "Undo History", self.undo_history, Qt.DockWidgetArea.RightDockWidgetArea
+            "undo history",
+            self.tr("Undo History"),
+            self.undo_history,
+            Qt.DockWidgetArea.RightDockWidgetArea,
         )
         self.undo_history_dock.setFeatures(
             self.undo_history_dock.features() | QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -124,9 +130,10 @@ class MainWindow(FileWindow):
         self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)  # not the first field of the bar
 
     # ---- layout helpers -------------------------------------------------------------------
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        """A dock titled ``title``; ``name`` (English, lower case) names it in the saved state."""
         dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock-{title.lower()}")
+        dock.setObjectName(f"dock-{name}")
         dock.setWidget(widget)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -191,61 +198,73 @@ class MainWindow(FileWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        f = bar.addMenu("&File")
-        self._action(f, "&New", self.new_project, QKeySequence.StandardKey.New)
-        self._action(f, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
-        self.recent_menu = f.addMenu("Open &Recent")
-        self._action(f, "&Save", self.save, QKeySequence.StandardKey.Save)
-        self._action(f, "Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
-        self._action(f, "&Export PNG…", self.export_png, QKeySequence("Ctrl+E"))
+        f = bar.addMenu(self.tr("&File"))
+        self._action(f, self.tr("&New"), self.new_project, QKeySequence.StandardKey.New)
+        self._action(f, self.tr("&Open…"), self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = f.addMenu(self.tr("Open &Recent"))
+        self._action(f, self.tr("&Save"), self.save, QKeySequence.StandardKey.Save)
+        self._action(f, self.tr("Save &As…"), self.save_as, QKeySequence("Ctrl+Shift+S"))
+        self._action(f, self.tr("&Export PNG…"), self.export_png, QKeySequence("Ctrl+E"))
         f.addSeparator()  # -- importing (issue 12)
         self._action(
             f,
-            "&Import image as reference…",
+            self.tr("&Import image as reference…"),
             lambda: self.imports.choose_files(LayerKind.REFERENCE),
             QKeySequence("Ctrl+I"),
         )
         self._action(
             f,
-            "Import image as &paint layer…",
+            self.tr("Import image as &paint layer…"),
             lambda: self.imports.choose_files(LayerKind.PAINT),
             QKeySequence("Ctrl+Shift+I"),
         )
         f.addSeparator()
-        self._action(f, "A&utosave interval…", self.choose_autosave_interval)
+        self._action(f, self.tr("A&utosave interval…"), self.choose_autosave_interval)
         f.addSeparator()
-        self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        e = bar.addMenu("&Edit")
-        self.undo_action = self._action(e, "&Undo", self.undo, QKeySequence.StandardKey.Undo)
+        self._action(f, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        e = bar.addMenu(self.tr("&Edit"))
+        self.undo_action = self._action(
+            e, self.tr("&Undo"), self.undo, QKeySequence.StandardKey.Undo
+        )
         self.redo_action = self._action(
-            e, "&Redo", self.redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]
+            e, self.tr("&Redo"), self.redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]
         )
         self._action(
-            e, "&Paste image as reference", self.imports.paste, QKeySequence.StandardKey.Paste
+            e,
+            self.tr("&Paste image as reference"),
+            self.imports.paste,
+            QKeySequence.StandardKey.Paste,
         )
-        v = bar.addMenu("&View")
-        self._action(v, "&Fit to window", self.canvas.fit_to_window, QKeySequence("Ctrl+0"))
+        v = bar.addMenu(self.tr("&View"))
+        self._action(
+            v, self.tr("&Fit to window"), self.canvas.fit_to_window, QKeySequence("Ctrl+0")
+        )
         guides = self._action(
-            v, "Show &guides and masks", self.canvas.set_guides_visible, QKeySequence("Ctrl+H")
+            v,
+            self.tr("Show &guides and masks"),
+            self.canvas.set_guides_visible,
+            QKeySequence("Ctrl+H"),
         )
         guides.setCheckable(True)
         guides.setChecked(True)
         history = self.undo_history_dock.toggleViewAction()
-        history.setText("Undo &History")
+        history.setText(self.tr("Undo &History"))
         v.addAction(history)
-        r = bar.addMenu("&Render")
+        r = bar.addMenu(self.tr("&Render"))
         self._action(
             r,
-            "&Generate",
+            self.tr("&Generate"),
             self._generate,
             [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")],
         )
-        self._action(r, "&Cancel", self.generation.cancel, QKeySequence(Qt.Key.Key_Escape))
-        self._action(r, "&Layout", self.layout_controls.lay_out, QKeySequence("Ctrl+Shift+L"))
+        self._action(r, self.tr("&Cancel"), self.generation.cancel, QKeySequence(Qt.Key.Key_Escape))
+        self._action(
+            r, self.tr("&Layout"), self.layout_controls.lay_out, QKeySequence("Ctrl+Shift+L")
+        )
         self.live.add_to_menus(v, r)
-        m = bar.addMenu("&Model")
-        self._action(m, "&Models…", self.manage_models)
-        self._action(m, "&Choose models…", self.choose_models)
+        m = bar.addMenu(self.tr("&Model"))
+        self._action(m, self.tr("&Models…"), self.manage_models)
+        self._action(m, self.tr("&Choose models…"), self.choose_models)
         self._refresh_recent()
 
     # ---- document -------------------------------------------------------------------------
@@ -294,12 +313,12 @@ class MainWindow(FileWindow):
     def undo(self) -> None:
         self.canvas.finish_stroke()
         if not self.doc.undo():
-            self.status("Nothing to undo")
+            self.status(self.tr("Nothing to undo"))
 
     def redo(self) -> None:
         self.canvas.finish_stroke()
         if not self.doc.redo():
-            self.status("Nothing to redo")
+            self.status(self.tr("Nothing to redo"))
 
     def export_png(self) -> None:
         from f1studio.project.errors import StudioFileError
@@ -317,7 +336,9 @@ class MainWindow(FileWindow):
                 self.show_error(str(e))
                 return
         start = str((self.path.with_suffix(".png")) if self.path else Path.home() / "image.png")
-        path, _ = QFileDialog.getSaveFileName(self, "Export PNG", start, "PNG images (*.png)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export PNG"), start, self.tr("PNG images") + " (*.png)"
+        )
         if not path:
             return
         try:
@@ -325,8 +346,11 @@ class MainWindow(FileWindow):
         except StudioFileError as e:
             self.show_error(str(e))
             return
-        what = " (the previewed result)" if previewed is not None else ""
-        self.status(f"Exported {Path(path).name}{what}")
+        if previewed is not None:
+            message = self.tr("Exported {name} (the previewed result)")
+        else:
+            message = self.tr("Exported {name}")
+        self.status(message.format(name=Path(path).name))
 
     # ---- models and status ----------------------------------------------------------------
     def _update_model_banner(self) -> None:
@@ -373,6 +397,7 @@ class MainWindow(FileWindow):
 
         kind = identify_model(effective_base(self.doc))
         found = defaults_for(*kind)
+        label = translate("ModelFamilies", found.label) if found is not None else None
         if announce and found is not None and kind != self._model_kind:
             for name, value in (
                 ("steps", found.steps),
@@ -382,18 +407,26 @@ class MainWindow(FileWindow):
                 self.doc.set_setting(name, value)
             apply_live_defaults(self.doc, effective_base(self.doc))
             self.status(
-                f"Settings for {found.label}: {found.steps} steps, guidance {found.guidance:g}, "
-                f"{SCHEDULER_LABELS[found.scheduler]}"
+                self.tr(
+                    "Settings for {label}: {steps} steps, guidance {guidance}, {scheduler}"
+                ).format(
+                    label=label,
+                    steps=found.steps,
+                    guidance=format(found.guidance, "g"),
+                    scheduler=translate("Schedulers", SCHEDULER_LABELS[found.scheduler]),
+                )
             )
         self._model_kind = kind
         self._show_lora_context(*kind)
         if found is not None and not found.guidance_used:
-            self.guidance.set_applicable(False, f"{found.label} ignores guidance")
+            self.guidance.set_applicable(
+                False, self.tr("{label} ignores guidance").format(label=label)
+            )
         else:
             self.guidance.set_applicable(True)
         useful = useful_guidance(found) if found is not None else None
-        self.guidance.set_useful_range(useful, found.label if found else "")
-        self.model_label = found.label if found else None
+        self.guidance.set_useful_range(useful, label or "")
+        self.model_label = label
 
     def _show_lora_context(self, family: str | None, variant: str | None) -> None:
         """Where the LoRA lists look for LoRAs, and the family their LoRAs must fit."""
@@ -401,7 +434,11 @@ class MainWindow(FileWindow):
 
         model = ModelFamily(family) if family in {f.value for f in ModelFamily} else None
         folders = AppSettings.load().model_folders
-        note = DEMO_LORA_NOTE if variant == "demo" else None
+        note = None
+        if variant == "demo":
+            note = self.tr(
+                "The demo model takes no LoRAs: choose a real model under Model ▸ Models…"
+            )
         self.prompt_panel.set_lora_context(folders, model, note)
         self.layers_panel.properties.set_lora_context(folders, model, note)
 

@@ -5,11 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from f1studio.demo.model import DEMO_SIZE
+from f1studio.gui.i18n import translate
 
-NO_MODEL = (
-    "No model chosen: F1 Studio needs a Stable Diffusion 1.5, SDXL or FLUX.1 "
-    "model (a folder, a .safetensors file or a Hugging Face id) to render."
-)
 _WARNING = "background:#fff3cd;color:#5c4400;padding:6px;"
 _INFO = "background:#e7f1ff;color:#0b3d77;padding:6px;"
 
@@ -18,14 +15,16 @@ def demo_message(width: int, height: int) -> str:
     """What the demo model draws, and a hint when the canvas is not its size."""
     fits = ""
     if (width, height) != (DEMO_SIZE, DEMO_SIZE):
-        fits = (
-            f" This canvas is {width}×{height}: use File ▸ New for a {DEMO_SIZE}×{DEMO_SIZE} one."
-        )
-    return (
+        fits = " " + translate(
+            "ModelBanner",
+            "This canvas is {width}×{height}: use File ▸ New for a {size}×{size} one.",
+        ).format(width=width, height=height, size=DEMO_SIZE)
+    return translate(
+        "ModelBanner",
         "You are using the built-in demo model: it draws flat circles, squares and "
-        f"triangles in eight colours, {DEMO_SIZE}×{DEMO_SIZE} pixels.{fits} For real "
-        "pictures, download a recommended model or add your model folder (Models…)."
-    )
+        "triangles in eight colours, {size}×{size} pixels.{fits} For real "
+        "pictures, download a recommended model or add your model folder (Models…).",
+    ).format(size=DEMO_SIZE, fits=fits)
 
 
 class ModelBanner(QWidget):
@@ -36,7 +35,7 @@ class ModelBanner(QWidget):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setStyleSheet(_WARNING)
-        self.button = QPushButton("Models…")
+        self.button = QPushButton(self.tr("Models…"))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.label, 1)
@@ -45,7 +44,13 @@ class ModelBanner(QWidget):
     def show_problem(self, message: str | None = None) -> None:
         """A warning: no model chosen (the default message), or why the model cannot render."""
         self.label.setStyleSheet(_WARNING)
-        self.label.setText(message or NO_MODEL)
+        self.label.setText(
+            message
+            or self.tr(
+                "No model chosen: F1 Studio needs a Stable Diffusion 1.5, SDXL or FLUX.1 "
+                "model (a folder, a .safetensors file or a Hugging Face id) to render."
+            )
+        )
         self.setVisible(True)
 
     def show_demo(self, width: int, height: int) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,12 +30,30 @@ from f1studio import model_library as library
 from f1studio.appsettings import AppSettings
 from f1studio.engine.catalog import InstalledModel
 from f1studio.gui.background import run_in_background
-from f1studio.gui.downloads_page import ERROR_STYLE, DownloadsPage, make_table
+from f1studio.gui.downloads_page import ERROR_STYLE, DownloadsPage, make_table, role_label
+from f1studio.gui.i18n import translate
 from f1studio.model_choice import MODEL_SLOTS, slot_label
 
-INSTALLED_COLUMNS = ("Name", "Family", "Variant", "Role", "Size", "Location")
+INSTALLED_COLUMNS = (
+    QT_TRANSLATE_NOOP("ModelsDialog", "Name"),
+    QT_TRANSLATE_NOOP("ModelsDialog", "Family"),
+    QT_TRANSLATE_NOOP("ModelsDialog", "Variant"),
+    QT_TRANSLATE_NOOP("ModelsDialog", "Role"),
+    QT_TRANSLATE_NOOP("ModelsDialog", "Size"),
+    QT_TRANSLATE_NOOP("ModelsDialog", "Location"),
+)
 
-FIRST_START_GUIDE = (
+#: The model slots' labels (``model_choice.slot_label``), for ``lupdate``: shown through
+#: :func:`slot_text_label`.
+SLOT_LABELS = (
+    QT_TRANSLATE_NOOP("ModelSlots", "base model"),
+    QT_TRANSLATE_NOOP("ModelSlots", "edge ControlNet"),
+    QT_TRANSLATE_NOOP("ModelSlots", "depth ControlNet"),
+    QT_TRANSLATE_NOOP("ModelSlots", "depth estimator"),
+)
+
+FIRST_START_GUIDE = QT_TRANSLATE_NOOP(
+    "ModelsDialog",
     "<b>No models yet — here is how to get one.</b> F1 Studio renders with Stable Diffusion "
     "1.5, SDXL and FLUX.1 models; until you choose one it uses its small built-in demo model, "
     "which draws only flat shapes.<ol>"
@@ -44,8 +62,13 @@ FIRST_START_GUIDE = (
     "computer; SDXL and FLUX.1 want a GPU with 8–16 GB or more.</li>"
     "<li><b>Use the ones you have:</b> press <i>Add folder…</i> and choose a folder of models, "
     "or your AUTOMATIC1111 or ComfyUI install. Nothing is copied.</li></ol>"
-    "Then select the model in this list and press <i>Use as base model</i>."
+    "Then select the model in this list and press <i>Use as base model</i>.",
 )
+
+
+def slot_text_label(slot: str) -> str:
+    """The model slot in a sentence (``base model``, ``edge ControlNet``), translated."""
+    return translate("ModelSlots", slot_label(slot))
 
 
 def _error_text(error: BaseException) -> str:
@@ -62,7 +85,7 @@ class ModelsDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None, worker: Any = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Models")
+        self.setWindowTitle(self.tr("Models"))
         self.resize(900, 520)
         self._worker = worker
         self._models: list[InstalledModel] = []
@@ -70,12 +93,12 @@ class ModelsDialog(QDialog):
         self._scan_token = 0
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_installed(), "Installed")
+        self.tabs.addTab(self._build_installed(), self.tr("Installed"))
         self.downloads = DownloadsPage()
         self.downloads.downloadFinished.connect(self.downloadFinished)
         self.downloads.downloadFinished.connect(lambda *_: self.refresh())
         self.downloads.downloadEnded.connect(self.downloadEnded)
-        self.tabs.addTab(self.downloads, "Recommended")
+        self.tabs.addTab(self.downloads, self.tr("Recommended"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -86,25 +109,29 @@ class ModelsDialog(QDialog):
     # ---- installed ---------------------------------------------------------------------------
     def _build_installed(self) -> QWidget:
         page = QWidget()
-        self.table = make_table(0, INSTALLED_COLUMNS)
+        self.table = make_table(
+            0, tuple(translate("ModelsDialog", str(column)) for column in INSTALLED_COLUMNS)
+        )
         self.table.itemSelectionChanged.connect(self._update_use_buttons)
-        self.add_folder_button = QPushButton("Add folder…")
+        self.add_folder_button = QPushButton(self.tr("Add folder…"))
         self.add_folder_button.setToolTip(
-            "A folder of models, a model folder, or an AUTOMATIC1111 / ComfyUI install"
+            self.tr("A folder of models, a model folder, or an AUTOMATIC1111 / ComfyUI install")
         )
         self.add_folder_button.clicked.connect(self._choose_folder)
-        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button = QPushButton(self.tr("Refresh"))
         self.refresh_button.clicked.connect(self.refresh)
         self.use_buttons: dict[str, QPushButton] = {}  # by model slot
         use_row = QHBoxLayout()
         for slot in MODEL_SLOTS:
-            button = QPushButton(f"Use as {slot_label(slot)}")
+            button = QPushButton(self.tr("Use as {slot}").format(slot=slot_text_label(slot)))
             button.setEnabled(False)
             button.clicked.connect(lambda _=False, s=slot: self.use_selected(s))
             self.use_buttons[slot] = button
             use_row.addWidget(button)
-        self.use_tiny_vae_button = QPushButton("Use as tiny VAE")
-        self.use_tiny_vae_button.setToolTip("Decodes live renders and step previews of its family")
+        self.use_tiny_vae_button = QPushButton(self.tr("Use as tiny VAE"))
+        self.use_tiny_vae_button.setToolTip(
+            self.tr("Decodes live renders and step previews of its family")
+        )
         self.use_tiny_vae_button.setEnabled(False)
         self.use_tiny_vae_button.clicked.connect(self.use_selected_tiny_vae)
         use_row.addWidget(self.use_tiny_vae_button)
@@ -115,7 +142,7 @@ class ModelsDialog(QDialog):
         top.addStretch(1)
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        self.guide = QLabel(FIRST_START_GUIDE)
+        self.guide = QLabel(translate("ModelsDialog", str(FIRST_START_GUIDE)))
         self.guide.setWordWrap(True)
         self.guide.setTextFormat(Qt.TextFormat.RichText)
         self.guide.setStyleSheet("background:#e7f1ff;color:#0b3d77;padding:8px;")
@@ -146,7 +173,7 @@ class ModelsDialog(QDialog):
         folders = list(AppSettings.load().model_folders)
         self._scan_token += 1
         token = self._scan_token
-        self.status.setText("Looking for models…")
+        self.status.setText(self.tr("Looking for models…"))
         self.refresh_button.setEnabled(False)
         self._run(
             library.scan,
@@ -159,7 +186,10 @@ class ModelsDialog(QDialog):
         if token != self._scan_token:
             return
         self.refresh_button.setEnabled(True)
-        self._say(f"Could not look for models: {_error_text(error)}", error=True)
+        self._say(
+            self.tr("Could not look for models: {error}").format(error=_error_text(error)),
+            error=True,
+        )
 
     def _set_models(
         self, token: int, models: list[InstalledModel], skipped: list[tuple[str, str]]
@@ -171,7 +201,7 @@ class ModelsDialog(QDialog):
         self._skipped = list(skipped)
         self.table.setRowCount(len(models))
         for row, m in enumerate(models):
-            for col, text in enumerate(library.table_row(m)):
+            for col, text in enumerate(self._row_texts(m)):
                 item = QTableWidgetItem(text)
                 tip = m.location + (f"\n{m.note}" if m.note else "")
                 item.setToolTip(tip)
@@ -179,17 +209,29 @@ class ModelsDialog(QDialog):
                     item.setData(Qt.ItemDataRole.UserRole, m)
                 self.table.setItem(row, col, item)
         self.guide.setVisible(not models)
-        if models:
-            text = f"{len(models)} model{'s' if len(models) != 1 else ''} found."
+        if len(models) == 1:
+            text = self.tr("1 model found.")
+        elif models:
+            text = self.tr("{count} models found.").format(count=len(models))
         else:
-            text = "No models found: add a folder, or download one from the Recommended tab."
+            text = self.tr(
+                "No models found: add a folder, or download one from the Recommended tab."
+            )
         if skipped:
-            text += f" {len(skipped)} other files or folders were not identified."
+            text += " " + self.tr("{count} other files or folders were not identified.").format(
+                count=len(skipped)
+            )
             self.status.setToolTip("\n".join(f"{w}: {why}" for w, why in skipped[:40]))
         self._say(text)
         self._update_use_buttons()
         self.downloads.show_installed(self._models)
         self.modelsScanned.emit(list(models))
+
+    @staticmethod
+    def _row_texts(model: InstalledModel) -> tuple[str, ...]:
+        """The table's row of ``model``, its family and role in the window's language."""
+        name, family, variant, role, size, where = library.table_row(model)
+        return (name, translate("ModelFamilies", family), variant, role_label(role), size, where)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
@@ -230,17 +272,21 @@ class ModelsDialog(QDialog):
             except library.LibraryError as e:
                 self._say(e.message, error=True)
                 return
-            self._say(f"Tiny VAE for {model.family_label}: {model.name}.")
+            self._say(
+                self.tr("Tiny VAE for {family}: {name}.").format(
+                    family=translate("ModelFamilies", model.family_label), name=model.name
+                )
+            )
 
     def _choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Add a folder of models")
+        path = QFileDialog.getExistingDirectory(self, self.tr("Add a folder of models"))
         if path:
             self.add_folder(path)
 
     def add_folder(self, path: str) -> None:
         """Add ``path`` to the scanned folders when it holds at least one identifiable model
         (checked on the worker's thread when there is a worker)."""
-        self.status.setText(f"Looking for models in {path}…")
+        self.status.setText(self.tr("Looking for models in {path}…").format(path=path))
         self._run(library.models_to_add, (path,), self._folder_checked, self._folder_refused)
 
     def _folder_refused(self, error: BaseException) -> None:
@@ -262,10 +308,12 @@ class ModelsDialog(QDialog):
             self._say(e.message, error=True)
             return
         value = model.reference
-        text = f"{slot_label(slot).capitalize()}: {model.name}."
+        text = self.tr("{slot}: {name}.").format(
+            slot=slot_text_label(slot).capitalize(), name=model.name
+        )
         if model.pickled and not settings.allow_pickle:
-            text += (
-                " Its weights are pickled: they are loaded only when you allow pickled weights"
+            text += " " + self.tr(
+                "Its weights are pickled: they are loaded only when you allow pickled weights"
                 " (Model ▸ Choose models…)."
             )
         self._say(text)

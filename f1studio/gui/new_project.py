@@ -7,6 +7,7 @@ from f1studio.appsettings import AppSettings
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.gui.family_defaults import apply_live_defaults, project_defaults
+from f1studio.gui.i18n import translate
 from f1studio.model_library import resolve_models
 
 
@@ -26,6 +27,6 @@ def new_document() -> Document:
         doc.set_setting("guidance_scale", found.guidance)
         doc.set_setting("scheduler", found.scheduler)
     apply_live_defaults(doc, effective_base())  # live mode's few steps for this model
-    doc.add_layer(LayerKind.PAINT, name="Sketch")
+    doc.add_layer(LayerKind.PAINT, name=translate("NewProject", "Sketch"))
     doc.history.clear()
     return doc

@@ -25,9 +25,9 @@ class RenderControls(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.generate_button = QPushButton("Generate  (Ctrl+Enter)")
+        self.generate_button = QPushButton(self.tr("Generate  (Ctrl+Enter)"))
         self.generate_button.setDefault(True)
-        self.cancel_button = QPushButton("Cancel  (Esc)")
+        self.cancel_button = QPushButton(self.tr("Cancel  (Esc)"))
         self.cancel_button.setEnabled(False)
         for button in (self.generate_button, self.cancel_button):  # a click leaves the focus
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # where the user put it
@@ -46,7 +46,7 @@ class RenderControls(QWidget):
         """A job was submitted, with ``waiting`` jobs queued behind the running one."""
         if not waiting and self.progress.isHidden():
             self.progress.setRange(0, 0)  # feedback at once; the model may still be loading
-            self.progress.setFormat("starting…")
+            self.progress.setFormat(self.tr("starting…"))
             self.progress.setVisible(True)
         self.cancel_button.setEnabled(True)
 
@@ -54,14 +54,16 @@ class RenderControls(QWidget):
         total = started.total_steps
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(0)
-        self.progress.setFormat(f"step 0/{total}")
+        self.progress.setFormat(self.tr("step {step}/{total}").format(step=0, total=total))
         self.progress.setVisible(True)
         self.cancel_button.setEnabled(True)
 
     def job_progressed(self, progress: Progress) -> None:
         self.progress.setMaximum(max(progress.total, 1))
         self.progress.setValue(progress.step)
-        self.progress.setFormat(f"step {progress.step}/{progress.total}")
+        self.progress.setFormat(
+            self.tr("step {step}/{total}").format(step=progress.step, total=progress.total)
+        )
 
     def job_ended(self, waiting: int) -> None:
         """A job finished, failed or was cancelled; ``waiting`` jobs are still queued."""

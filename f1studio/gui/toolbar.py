@@ -53,7 +53,8 @@ def _slider(lo: int, hi: int, value: int, tip: str) -> QSlider:
 
 class ToolBar(QToolBar):
     def __init__(self, canvas: CanvasView) -> None:
-        super().__init__("Tools")
+        super().__init__()
+        self.setWindowTitle(self.tr("Tools"))
         self.setObjectName("tools")
         self.canvas = canvas
         self.tool_actions: dict[ToolKind, QAction] = {}
@@ -64,11 +65,15 @@ class ToolBar(QToolBar):
             action.setCheckable(True)
             if kind.shortcut:
                 action.setShortcut(QKeySequence(kind.shortcut))
-                action.setToolTip(f"{kind.label} ({kind.shortcut})")
+                action.setToolTip(
+                    self.tr("{tool} ({shortcut})").format(tool=kind.label, shortcut=kind.shortcut)
+                )
             if kind is ToolKind.MOVE:
                 action.setToolTip(
-                    "Move (V): drag the active layer to move it, drag a handle of its box to "
-                    "scale it (Shift keeps the proportions, Esc cancels)"
+                    self.tr(
+                        "Move (V): drag the active layer to move it, drag a handle of its box to "
+                        "scale it (Shift keeps the proportions, Esc cancels)"
+                    )
                 )
             action.triggered.connect(lambda _=False, k=kind: self.canvas.set_tool(k))
             group.addAction(action)
@@ -78,38 +83,40 @@ class ToolBar(QToolBar):
         self.addSeparator()
 
         brush = canvas.brush
-        self.addWidget(QLabel(" Size "))
+        self.addWidget(QLabel(" " + self.tr("Size") + " "))
         self.size_spin = QSpinBox()
         self.size_spin.setRange(1, 1000)
         self.size_spin.setValue(int(brush.size))
-        self.size_spin.setToolTip("Brush size in pixels ([ and ] to change)")
+        self.size_spin.setToolTip(self.tr("Brush size in pixels ([ and ] to change)"))
         self.size_spin.valueChanged.connect(self._size_changed)
         self.addWidget(self.size_spin)
-        self.addWidget(QLabel(" Hardness "))
-        self.hardness_slider = _slider(0, 100, int(brush.hardness * 100), "Brush hardness")
+        self.addWidget(QLabel(" " + self.tr("Hardness") + " "))
+        self.hardness_slider = _slider(0, 100, int(brush.hardness * 100), self.tr("Brush hardness"))
         self.hardness_slider.valueChanged.connect(lambda v: self._set(hardness=v / 100))
         self.addWidget(self.hardness_slider)
-        self.addWidget(QLabel(" Opacity "))
-        self.opacity_slider = _slider(1, 100, int(brush.opacity * 100), "Brush opacity")
+        self.addWidget(QLabel(" " + self.tr("Opacity") + " "))
+        self.opacity_slider = _slider(1, 100, int(brush.opacity * 100), self.tr("Brush opacity"))
         self.opacity_slider.valueChanged.connect(lambda v: self._set(opacity=v / 100))
         self.addWidget(self.opacity_slider)
         self.color_button = QToolButton()
-        self.color_button.setToolTip("Paint colour")
+        self.color_button.setToolTip(self.tr("Paint colour"))
         self.color_button.clicked.connect(self._pick_color)
         self.addWidget(self.color_button)
         self._show_color()
-        self.depth_far_label = QLabel(" Depth far")
+        self.depth_far_label = QLabel(" " + self.tr("Depth far"))
         self.addWidget(self.depth_far_label)
-        self.depth_slider = _slider(0, 255, brush.depth_level, "Grey level painted on depth guides")
+        self.depth_slider = _slider(
+            0, 255, brush.depth_level, self.tr("Grey level painted on depth guides")
+        )
         self.depth_slider.valueChanged.connect(lambda v: self._set(depth_level=v))
         self.depth_slider.valueChanged.connect(self._show_depth)
         self.addWidget(self.depth_slider)
-        self.depth_near_label = QLabel("near ")
+        self.depth_near_label = QLabel(self.tr("near") + " ")
         self.addWidget(self.depth_near_label)
         self.depth_value = QLabel()  # the level as a number, on its colour in the depth ramp
         self.depth_value.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.depth_value.setFixedWidth(self.depth_value.fontMetrics().horizontalAdvance("000") + 12)
-        self.depth_value.setToolTip("Depth level the brush paints: 0 = far, 255 = near")
+        self.depth_value.setToolTip(self.tr("Depth level the brush paints: 0 = far, 255 = near"))
         self.addWidget(self.depth_value)
         self._show_depth(brush.depth_level)
         self.follow_active_layer()
@@ -127,7 +134,7 @@ class ToolBar(QToolBar):
         # shortcuts without a button: the window adds these to itself
         self.extra_actions: list[QAction] = []
         for key, factor in (("[", 1 / 1.25), ("]", 1.25)):
-            action = QAction(f"Brush size {key}", self)
+            action = QAction(self.tr("Brush size {key}").format(key=key), self)
             action.setShortcut(QKeySequence(key))
             action.triggered.connect(lambda _=False, f=factor: self.change_size(f))
             self.extra_actions.append(action)
@@ -167,9 +174,9 @@ class ToolBar(QToolBar):
             widget.setEnabled(active)
         self.depth_value.setEnabled(active)
         self.depth_slider.setToolTip(
-            "Grey level painted on depth guides"
+            self.tr("Grey level painted on depth guides")
             if active
-            else "Depth level: select a depth guide layer to paint depth"
+            else self.tr("Depth level: select a depth guide layer to paint depth")
         )
         self._show_depth(self.depth_slider.value())
 
@@ -201,7 +208,7 @@ class ToolBar(QToolBar):
 
     def _pick_color(self) -> None:
         r, g, b, a = self.canvas.brush.color
-        color = QColorDialog.getColor(QColor(r, g, b, a), self, "Paint colour")
+        color = QColorDialog.getColor(QColor(r, g, b, a), self, self.tr("Paint colour"))
         if color.isValid():
             self._set(color=(color.red(), color.green(), color.blue(), 255))
             self._show_color()

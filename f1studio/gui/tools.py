@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from f1studio.document.layers import LayerKind
+from f1studio.gui.i18n import translate
 
 
 class ToolKind(str, Enum):
@@ -18,13 +19,14 @@ class ToolKind(str, Enum):
 
     @property
     def label(self) -> str:
+        """The tool's name in the window's language."""
         return {
-            "move": "Move",
-            "brush": "Brush",
-            "eraser": "Eraser",
-            "fill": "Fill",
-            "rect": "Rectangle",
-            "ellipse": "Ellipse",
+            "move": translate("ToolKind", "Move"),
+            "brush": translate("ToolKind", "Brush"),
+            "eraser": translate("ToolKind", "Eraser"),
+            "fill": translate("ToolKind", "Fill"),
+            "rect": translate("ToolKind", "Rectangle"),
+            "ellipse": translate("ToolKind", "Ellipse"),
         }[self.value]
 
     @property

@@ -8,6 +8,8 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen, QPolygonF
 
+from f1studio.gui.i18n import translate
+
 # inferno (matplotlib's perceptually uniform map), sampled every eighth: far -> near. Its
 # lightness climbs steadily from near-black to pale yellow while the hue turns violet, red,
 # orange, so near, middle and far depths differ in both.
@@ -49,7 +51,12 @@ def depth_rgb(level: int) -> tuple[int, int, int]:
 
 def legend_labels() -> list[str]:
     """The words under the legend's bar, left to right."""
-    return [f"far {v}" if v == FAR else f"near {v}" if v == NEAR else str(v) for v in LEGEND_TICKS]
+    far = translate("DepthLegend", "far {value}")
+    near = translate("DepthLegend", "near {value}")
+    return [
+        far.format(value=v) if v == FAR else near.format(value=v) if v == NEAR else str(v)
+        for v in LEGEND_TICKS
+    ]
 
 
 class DepthLegend:
@@ -81,7 +88,8 @@ class DepthLegend:
         p.drawRoundedRect(QRectF(box), 5, 5)
         p.setPen(QColor(235, 235, 235))
         title = QRectF(box.x() + self.PAD, box.y() + 3, self.BAR_W, 17)
-        p.drawText(title, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "Depth")
+        depth = translate("DepthLegend", "Depth")
+        p.drawText(title, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, depth)
         bar = self.bar_rect()
         gradient = QLinearGradient(bar.topLeft(), bar.topRight())
         for i in range(0, 256, 32):

@@ -272,7 +272,7 @@ class CanvasInput(QWidget):
         elif image is not None:
             self.imageDropped.emit(image, x, y)
         else:
-            self.statusMessage.emit("Drop local image files or image data here")
+            self.statusMessage.emit(self.tr("Drop local image files or image data here"))
             event.ignore()
             return
         event.acceptProposedAction()

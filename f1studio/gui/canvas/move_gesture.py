@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from f1studio.document import imaging
 from f1studio.document.document import Document
 from f1studio.document.transform import Content, Rect, content_box
+from f1studio.gui.i18n import translate
 
 REACH_PX = 7.0  # how far from a handle's centre a press still grabs it, in widget pixels
 
@@ -126,15 +127,19 @@ def _span(lo: int, hi: int, size: float, low_moves: bool, high_moves: bool) -> t
 def move_refusal(doc: Document, layer_id: str | None) -> str | None:
     """Why the Move tool cannot take this layer now (a status message), or None."""
     if layer_id is None:
-        return "Choose a layer to move"
+        return translate("MoveGesture", "Choose a layer to move")
     try:
         layer = doc.layer(layer_id)
     except KeyError:
-        return "The selected layer is gone: choose another one"
+        return translate("MoveGesture", "The selected layer is gone: choose another one")
     if layer.locked:
-        return f"Layer '{layer.name}' is locked: unlock it to move it"
+        return translate("MoveGesture", "Layer '{name}' is locked: unlock it to move it").format(
+            name=layer.name
+        )
     if not layer.visible:
-        return f"Layer '{layer.name}' is hidden: show it to move it"
+        return translate("MoveGesture", "Layer '{name}' is hidden: show it to move it").format(
+            name=layer.name
+        )
     return None
 
 
@@ -153,7 +158,10 @@ class MoveDrag:
         self.src = self.box = src
         self.handle = handle
         self.keep_ratio = False
-        self.label = f"{'Move' if handle is Handle.MOVE else 'Scale'} {layer.name}"
+        if handle is Handle.MOVE:
+            self.label = translate("MoveGesture", "Move {layer}").format(layer=layer.name)
+        else:
+            self.label = translate("MoveGesture", "Scale {layer}").format(layer=layer.name)
         self._stroke = doc.begin_stroke(layer_id, self.label)
         self._content = Content(self._stroke.data, layer.kind, src)  # the original pixels
         self._start = self._last = (x, y)
@@ -232,11 +240,13 @@ def start_move(
     """A drag of the active layer's content from canvas point (x, y), or why there is none."""
     message = move_refusal(doc, layer_id)
     if message is not None or layer_id is None:
-        return message or "Choose a layer to move"
+        return message or translate("MoveGesture", "Choose a layer to move")
     layer = doc.layer(layer_id)
     box = content_box(layer)
     if box is None:
-        return f"Layer '{layer.name}' is empty: there is nothing to move"
+        return translate("MoveGesture", "Layer '{name}' is empty: there is nothing to move").format(
+            name=layer.name
+        )
     return MoveDrag(doc, layer_id, box, handle_at(box, x, y, reach), x, y)
 
 

@@ -20,6 +20,7 @@ from f1studio.document.document import Document
 from f1studio.document.history import TILE
 from f1studio.document.layers import LayerKind
 from f1studio.gui.canvas.move_gesture import MoveDrag, start_move
+from f1studio.gui.i18n import translate
 from f1studio.gui.tools import BrushSettings, ToolKind
 
 Rect = tuple[int, int, int, int]  # (y0, x0, y1, x1), end exclusive
@@ -47,15 +48,17 @@ def ink_for(kind: LayerKind, tool: ToolKind, brush: BrushSettings, erase: bool =
 def refusal(doc: Document, layer_id: str | None) -> str | None:
     """Why the layer cannot be painted on now (a short message), or None when it can."""
     if layer_id is None:
-        return "Choose a layer to paint on"
+        return translate("Painter", "Choose a layer to paint on")
     try:
         layer = doc.layer(layer_id)
     except KeyError:
-        return "The selected layer is gone: choose another one"
+        return translate("Painter", "The selected layer is gone: choose another one")
     if layer.locked:
-        return f"Layer '{layer.name}' is locked"
+        return translate("Painter", "Layer '{name}' is locked").format(name=layer.name)
     if not layer.visible:
-        return f"Layer '{layer.name}' is hidden: show it to paint on it"
+        return translate("Painter", "Layer '{name}' is hidden: show it to paint on it").format(
+            name=layer.name
+        )
     return None
 
 
@@ -82,7 +85,8 @@ class BrushStroke:
         self._size = float(brush.size)
         self._hardness = float(brush.hardness)
         self._opacity = np.float32(brush.opacity)
-        self._stroke = doc.begin_stroke(layer_id, "Erase" if ink.erase else "Paint")
+        label = translate("Painter", "Erase") if ink.erase else translate("Painter", "Paint")
+        self._stroke = doc.begin_stroke(layer_id, label)
         data = self._stroke.data
         self._orig = data.copy()
         self._coverage = np.zeros(data.shape[:2], np.float32)
@@ -199,7 +203,7 @@ def flood_fill(
         return None
     y0, x0, y1, x1 = box
     cov = area[y0:y1, x0:x1].astype(np.float32) * np.float32(opacity)
-    return _commit(doc, layer_id, box, cov, ink, "Fill")
+    return _commit(doc, layer_id, box, cov, ink, translate("Painter", "Fill"))
 
 
 def ellipse_coverage(rect: Rect, clip: Rect) -> np.ndarray:
@@ -227,7 +231,10 @@ def fill_shape(
         cov = ellipse_coverage(rect, clip) * np.float32(opacity)
     else:
         cov = np.full((y1 - y0, x1 - x0), opacity, np.float32)
-    label = "Fill ellipse" if tool is ToolKind.ELLIPSE else "Fill rectangle"
+    if tool is ToolKind.ELLIPSE:
+        label = translate("Painter", "Fill ellipse")
+    else:
+        label = translate("Painter", "Fill rectangle")
     return _commit(doc, layer_id, clip, cov, ink, label)
 
 

@@ -201,7 +201,8 @@ class CanvasView(CanvasInput):
             size += 1 if factor > 1 else -1
         self._brush.size = float(size)
         self.set_brush(self._brush)
-        self.statusMessage.emit(f"Brush size {self._brush.size:.0f} px")
+        size_text = f"{self._brush.size:.0f}"
+        self.statusMessage.emit(self.tr("Brush size {size} px").format(size=size_text))
 
     @property
     def active_layer_id(self) -> str | None:
@@ -376,7 +377,7 @@ class CanvasView(CanvasInput):
                 p.drawEllipse(QRectF(outline).adjusted(3, 3, -3, -3))
         self._preview.paint(p, self.size())
         if self._result is not None:
-            paint_badge(p, "Result preview · Enter applies it as a layer · Esc hides it")
+            paint_badge(p, self.tr("Result preview · Enter applies it as a layer · Esc hides it"))
         if self.depth_legend_shown:
             painting = self._tool not in (ToolKind.ERASER, ToolKind.MOVE)
             depth_active = self._brush_kind is LayerKind.DEPTH and painting

@@ -3,7 +3,7 @@ down, presets, and the guide's active step range shaded on the same axis."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QMouseEvent,
@@ -17,8 +17,16 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from f1studio.document.curves import CURVE_MAX, CURVE_PRESETS, curve_points, normalised, preset_of
+from f1studio.gui.i18n import translate
 
-CUSTOM = "Custom"
+CUSTOM = "Custom"  # the preset menu's item data for a curve that is no preset
+# the preset names of ``CURVE_PRESETS`` (f1studio.document.curves), for the translations
+_PRESET_NAMES = (
+    QT_TRANSLATE_NOOP("CurveEditor", "Constant"),
+    QT_TRANSLATE_NOOP("CurveEditor", "Structure first"),
+    QT_TRANSLATE_NOOP("CurveEditor", "Texture later"),
+    QT_TRANSLATE_NOOP("CurveEditor", "Ease in/out"),
+)
 PAD = 8.0  # pixels around the plot
 GRAB = 10.0  # how near (pixels) a press must be to take a point
 
@@ -38,8 +46,10 @@ class CurvePlot(QWidget):
         self._dragging: int | None = None
         self.setMinimumHeight(90)
         self.setToolTip(
-            "Strength over the steps (left: first step, right: last; up to 2× the weight).\n"
-            "Drag a point up or down; the shaded parts are outside the guide's step range."
+            self.tr(
+                "Strength over the steps (left: first step, right: last; up to 2× the weight).\n"
+                "Drag a point up or down; the shaded parts are outside the guide's step range."
+            )
         )
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
@@ -136,9 +146,9 @@ class CurveEditor(QWidget):
         super().__init__(parent)
         self.presets = QComboBox()
         for name in CURVE_PRESETS:
-            self.presets.addItem(name)
-        self.presets.addItem(CUSTOM)
-        self.presets.setToolTip("Shapes for the guide's strength over the steps")
+            self.presets.addItem(translate("CurveEditor", name), name)
+        self.presets.addItem(self.tr("Custom"), CUSTOM)
+        self.presets.setToolTip(self.tr("Shapes for the guide's strength over the steps"))
         self.plot = CurvePlot()
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -149,17 +159,21 @@ class CurveEditor(QWidget):
 
     def show_curve(self, curve: tuple[float, ...] | None, start: float, end: float) -> None:
         self.plot.show_curve(curve_points(curve), start, end)
-        self.presets.setCurrentText(preset_of(curve) or CUSTOM)
+        self._show_preset(curve)
 
     def _preset_chosen(self, index: int) -> None:
-        name = self.presets.itemText(index)
+        name = self.presets.itemData(index)
         if name in CURVE_PRESETS:
             self.curveEdited.emit(CURVE_PRESETS[name], True)
 
     def _dragged(self, values: tuple[float, ...], done: bool) -> None:
         curve = normalised(values)
-        self.presets.setCurrentText(preset_of(curve) or CUSTOM)
+        self._show_preset(curve)
         self.curveEdited.emit(curve, done)
+
+    def _show_preset(self, curve: tuple[float, ...] | None) -> None:
+        """Show the preset ``curve`` is, or "Custom" (by item data: the texts are translated)."""
+        self.presets.setCurrentIndex(self.presets.findData(preset_of(curve) or CUSTOM))
 
 
 def sparkline(curve: tuple[float, ...] | None, start: float, end: float, size: int) -> QPixmap:

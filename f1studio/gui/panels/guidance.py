@@ -20,7 +20,7 @@ class GuidanceSlider(DocumentView):
     def __init__(self, doc: Document | None = None, parent: QWidget | None = None):
         super().__init__(doc, parent)
         self.slider = ValueSlider(GUIDANCE_MIN, GUIDANCE_MAX, GUIDANCE_STEP, decimals=1)
-        tip = (
+        tip = self.tr(
             "Classifier-free guidance: how closely the picture follows the prompt.\n"
             "Low = freer, softer; high = literal, harsher. 5-9 suits most models."
         )
@@ -28,7 +28,7 @@ class GuidanceSlider(DocumentView):
         self._tip = tip
         self._applicable = True
         self._useful: tuple[float, float, str] | None = None  # (low, high, model label)
-        label = QLabel("Guidance")
+        label = QLabel(self.tr("Guidance"))
         label.setBuddy(self.slider.slider)
         row = QHBoxLayout()
         row.addWidget(label)
@@ -64,12 +64,18 @@ class GuidanceSlider(DocumentView):
         text = ""
         if self._useful is not None and self._applicable:
             low, high, model = self._useful
-            useful = f"{model} works best from {low:g} to {high:g}"
+            useful = self.tr("{model} works best from {low} to {high}").format(
+                model=model, low=f"{low:g}", high=f"{high:g}"
+            )
             if value < low:
-                text = f"Guidance {value:g} is low: the picture may drift from the prompt and "
-                text += f"look washed out ({useful})."
+                text = self.tr(
+                    "Guidance {value} is low: the picture may drift from the prompt and "
+                    "look washed out ({useful})."
+                ).format(value=f"{value:g}", useful=useful)
             elif value > high:
-                text = f"Guidance {value:g} is high: expect burnt colours and mush ({useful})."
+                text = self.tr(
+                    "Guidance {value} is high: expect burnt colours and mush ({useful})."
+                ).format(value=f"{value:g}", useful=useful)
         self.hint_label.setText(text)
         self.hint_label.setVisible(bool(text))
 

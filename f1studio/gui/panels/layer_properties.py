@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +23,7 @@ from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
 from f1studio.document.loras import with_words
 from f1studio.engine.family_table import ModelFamily
+from f1studio.gui.i18n import translate
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
 from f1studio.gui.panels.curve_editor import CurveEditor
 from f1studio.gui.panels.lora_list import LoraList
@@ -64,6 +65,12 @@ REFERENCE_CHOICES = (
     ("Subject", "subject"),
     ("Composition", "composition"),
 )
+_REFERENCE_LABELS = (  # for the translations
+    QT_TRANSLATE_NOOP("LayerProperties", "Trace only"),
+    QT_TRANSLATE_NOOP("LayerProperties", "Style"),
+    QT_TRANSLATE_NOOP("LayerProperties", "Subject"),
+    QT_TRANSLATE_NOOP("LayerProperties", "Composition"),
+)
 
 
 class LayerProperties(DocumentView):
@@ -85,15 +92,15 @@ class LayerProperties(DocumentView):
         super().__init__(doc, parent)
         self._layer_id: str | None = None
 
-        self.empty_label = QLabel("No layer selected")
+        self.empty_label = QLabel(self.tr("No layer selected"))
         self.name_edit = QLineEdit()
         self.opacity_slider = ValueSlider(0.0, 1.0, 0.01)
-        self.visible_check = QCheckBox("Visible")
-        self.locked_check = QCheckBox("Locked")
+        self.visible_check = QCheckBox(self.tr("Visible"))
+        self.locked_check = QCheckBox(self.tr("Locked"))
         self.prompt_edit = QLineEdit()
-        self.prompt_edit.setPlaceholderText("What this region shows…")
+        self.prompt_edit.setPlaceholderText(self.tr("What this region shows…"))
         self.negative_edit = QLineEdit()
-        self.negative_edit.setPlaceholderText("What to avoid here…")
+        self.negative_edit.setPlaceholderText(self.tr("What to avoid here…"))
         self.weight_slider = ValueSlider(0.0, 2.0, 0.05)
         self.lora_list = LoraList()  # the region's own LoRAs (act inside its mask)
         # the steps range: a plain two-handle slider and its values as a label beside it (the
@@ -108,8 +115,10 @@ class LayerProperties(DocumentView):
         self.range_label.setMinimumWidth(metrics.horizontalAdvance("100% – 100%") + 4)
         self.range_slider.valueChanged.connect(self._show_range)
         self.range_slider.setToolTip(
-            "Which part of the denoising steps this guide acts on:\n"
-            "early steps set structure, late steps add texture"
+            self.tr(
+                "Which part of the denoising steps this guide acts on:\n"
+                "early steps set structure, late steps add texture"
+            )
         )
         self._no_wheel = _NoWheel(self)
         for w in (self.range_slider, *self.range_slider.findChildren(QWidget)):
@@ -118,37 +127,45 @@ class LayerProperties(DocumentView):
         # one slider from loose to strict that moves weight, range and curve together
         self.control_slider = ValueSlider(0.0, 1.0, 0.01)
         self.control_slider.setToolTip(
-            "Loose (left): a light guide that holds the composition early, then lets go.\n"
-            "Strict (right): a strong guide over all the steps. Moves the weight, the step "
-            "range and the strength curve together; edit them below for a custom mix."
+            self.tr(
+                "Loose (left): a light guide that holds the composition early, then lets go.\n"
+                "Strict (right): a strong guide over all the steps. Moves the weight, the step "
+                "range and the strength curve together; edit them below for a custom mix."
+            )
         )
         self.control_label = QLabel()
         self.control_label.setWordWrap(True)  # "custom: …" fits a narrow dock
         self.region_combo = QComboBox()  # the region layer a guide is limited to
         self.region_combo.setToolTip(
-            "The guide (or the reference) acts only inside this region layer's mask"
+            self.tr("The guide (or the reference) acts only inside this region layer's mask")
         )
         self.balance_slider = ValueSlider(-1.0, 1.0, 0.05)
         self.balance_slider.setToolTip(
-            "Control mode: -1 the prompt is more important, 0 balanced, "
-            "1 the guide is more important (AUTOMATIC1111's modes; graded in between)"
+            self.tr(
+                "Control mode: -1 the prompt is more important, 0 balanced, "
+                "1 the guide is more important (AUTOMATIC1111's modes; graded in between)"
+            )
         )
         self.balance_label = QLabel()
         self.strength_slider = ValueSlider(0.0, 1.0, 0.01)
-        self.strength_slider.setToolTip("Denoising strength under the mask (1 = repaint fully)")
+        self.strength_slider.setToolTip(
+            self.tr("Denoising strength under the mask (1 = repaint fully)")
+        )
         self.feather_slider = ValueSlider(0, FEATHER_MAX, 1, decimals=0)
-        self.feather_slider.setToolTip("Soften the mask edge inward by this many pixels")
+        self.feather_slider.setToolTip(self.tr("Soften the mask edge inward by this many pixels"))
         self.use_combo = QComboBox()  # what a reference picture steers (IP-Adapter)
         for label, value in REFERENCE_CHOICES:
-            self.use_combo.addItem(label, value)
+            self.use_combo.addItem(translate("LayerProperties", label), value)
         self.use_combo.setToolTip(
-            "Trace only: a picture to look at and trace; nothing reaches the model.\n"
-            "Style: the render takes its look (colours, brushwork, light); Subject: its "
-            "content; Composition: its layout. Needs an IP-Adapter for the model's family "
-            "(f1studio config --ip-adapter)."
+            self.tr(
+                "Trace only: a picture to look at and trace; nothing reaches the model.\n"
+                "Style: the render takes its look (colours, brushwork, light); Subject: its "
+                "content; Composition: its layout. Needs an IP-Adapter for the model's family "
+                "(f1studio config --ip-adapter)."
+            )
         )
-        self.edges_button = QPushButton("Edges from this image")
-        self.depth_button = QPushButton("Depth from this image")
+        self.edges_button = QPushButton(self.tr("Edges from this image"))
+        self.depth_button = QPushButton(self.tr("Depth from this image"))
 
         flags = QWidget()
         flags_layout = QHBoxLayout(flags)
@@ -172,21 +189,21 @@ class LayerProperties(DocumentView):
         self._form = QFormLayout(self)
         self._form.addRow(self.empty_label)
         rows: list[tuple[str, str, QWidget]] = [
-            ("name", "Name", self.name_edit),
-            ("opacity", "Opacity", self.opacity_slider),
+            ("name", self.tr("Name"), self.name_edit),
+            ("opacity", self.tr("Opacity"), self.opacity_slider),
             ("flags", "", flags),
-            ("prompt", "Prompt", self.prompt_edit),
-            ("negative_prompt", "Negative", self.negative_edit),
-            ("use", "Steers", self.use_combo),
-            ("control", "Control", _column(self.control_slider, self.control_label)),
-            ("weight", "Weight", self.weight_slider),
-            ("loras", "LoRAs", self.lora_list),
-            ("range", "Active steps", steps),
-            ("curve", "Strength curve", self.curve_editor),
-            ("region", "Limit to", self.region_combo),
-            ("balance", "Mode", _column(self.balance_slider, self.balance_label)),
-            ("strength", "Strength", self.strength_slider),
-            ("feather", "Feather (px)", self.feather_slider),
+            ("prompt", self.tr("Prompt"), self.prompt_edit),
+            ("negative_prompt", self.tr("Negative"), self.negative_edit),
+            ("use", self.tr("Steers"), self.use_combo),
+            ("control", self.tr("Control"), _column(self.control_slider, self.control_label)),
+            ("weight", self.tr("Weight"), self.weight_slider),
+            ("loras", self.tr("LoRAs"), self.lora_list),
+            ("range", self.tr("Active steps"), steps),
+            ("curve", self.tr("Strength curve"), self.curve_editor),
+            ("region", self.tr("Limit to"), self.region_combo),
+            ("balance", self.tr("Mode"), _column(self.balance_slider, self.balance_label)),
+            ("strength", self.tr("Strength"), self.strength_slider),
+            ("feather", self.tr("Feather (px)"), self.feather_slider),
             ("extract", "", extract),
         ]
         self._rows: dict[str, QWidget] = {}
@@ -305,7 +322,8 @@ class LayerProperties(DocumentView):
         if layer is None or doc is None:
             return
         values = settings_at(layer.kind.value, level).as_values()
-        self.edit(doc.set_layer_values, layer.id, values, "Control: loose … strict", merge=True)
+        label = self.tr("Control: loose … strict")
+        self.edit(doc.set_layer_values, layer.id, values, label, merge=True)
 
     def _show_control(self, layer: Layer) -> None:
         level = level_of(layer.kind.value, layer.weight, layer.start, layer.end, layer.curve)
@@ -313,22 +331,24 @@ class LayerProperties(DocumentView):
             loose, strict = PATHS.get(layer.kind.value, DEFAULT_PATH)
             span = strict.weight - loose.weight
             self.control_slider.setValue(min(1.0, max(0.0, (layer.weight - loose.weight) / span)))
-            self.control_label.setText("custom: the parts below were set one by one")
+            self.control_label.setText(self.tr("custom: the parts below were set one by one"))
         else:
             self.control_slider.setValue(level)
-            self.control_label.setText(f"{level:.0%} of the way from loose to strict")
+            self.control_label.setText(
+                self.tr("{level} of the way from loose to strict").format(level=f"{level:.0%}")
+            )
 
     def _show_regions(self, layer: Layer) -> None:
         """The region layers a guide may be limited to, its own chosen."""
         combo, doc = self.region_combo, self.document
         combo.clear()
-        combo.addItem("the whole canvas", "")
+        combo.addItem(self.tr("the whole canvas"), "")
         for other in doc.layers if doc is not None else []:
             if other.kind is LayerKind.REGION:
                 combo.addItem(other.name, other.id)
         index = combo.findData(layer.region) if layer.region else 0
         if index < 0:  # its region layer was deleted: the guide acts everywhere again
-            combo.addItem("(a deleted region: the whole canvas)", layer.region)
+            combo.addItem(self.tr("(a deleted region: the whole canvas)"), layer.region)
             index = combo.count() - 1
         combo.setCurrentIndex(index)
 
@@ -429,11 +449,15 @@ class LayerProperties(DocumentView):
 def mode_text(balance: float) -> str:
     """How the control mode reads: balanced, or which side is more important (and how much)."""
     if abs(balance) < 1e-6:
-        return "balanced"
-    side = "guide" if balance > 0 else "prompt"
-    if abs(balance) >= 1.0 - 1e-6:
-        return f"the {side} is more important"
-    return f"leaning to the {side} ({abs(balance):.0%})"
+        return translate("LayerProperties", "balanced")
+    share = f"{abs(balance):.0%}"
+    if balance > 0:
+        if balance >= 1.0 - 1e-6:
+            return translate("LayerProperties", "the guide is more important")
+        return translate("LayerProperties", "leaning to the guide ({share})").format(share=share)
+    if balance <= -1.0 + 1e-6:
+        return translate("LayerProperties", "the prompt is more important")
+    return translate("LayerProperties", "leaning to the prompt ({share})").format(share=share)
 
 
 def _column(*widgets: QWidget) -> QWidget:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +24,7 @@ from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind
 from f1studio.gui.canvas.render_cache import region_color
+from f1studio.gui.i18n import translate
 from f1studio.gui.panels.binding import DocumentView, signals_blocked
 from f1studio.gui.panels.curve_editor import sparkline
 from f1studio.gui.panels.layer_properties import LayerProperties
@@ -36,6 +37,16 @@ _KIND_GLYPHS: dict[LayerKind, tuple[str, tuple[int, int, int]]] = {
     LayerKind.DEPTH: ("D", (120, 120, 120)),
     LayerKind.INPAINT: ("M", (200, 60, 160)),
 }
+# the layer kinds' labels (``LayerKind.label``), for the translations: shown with
+# ``translate("LayerKind", kind.label)``
+_KIND_LABELS = (
+    QT_TRANSLATE_NOOP("LayerKind", "Paint"),
+    QT_TRANSLATE_NOOP("LayerKind", "Reference image"),
+    QT_TRANSLATE_NOOP("LayerKind", "Region"),
+    QT_TRANSLATE_NOOP("LayerKind", "Edge guide"),
+    QT_TRANSLATE_NOOP("LayerKind", "Depth guide"),
+    QT_TRANSLATE_NOOP("LayerKind", "Inpaint mask"),
+)
 COL_NAME, COL_VISIBLE, COL_LOCK = 0, 1, 2
 ICON_SIZE = 18
 PANEL_WIDTH = 280  # the panel's width does not follow its contents (names, the layer's kind)
@@ -133,24 +144,34 @@ class LayersPanel(DocumentView):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
 
         self.add_button = QToolButton()
-        self.add_button.setText("Add")
-        self.add_button.setToolTip("Add a layer above the selected one")
+        self.add_button.setText(self.tr("Add"))
+        self.add_button.setToolTip(self.tr("Add a layer above the selected one"))
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.add_button)
         self.add_actions: dict[LayerKind, QAction] = {}
         for kind in LayerKind:
+            label = translate("LayerKind", kind.label)
             if kind is LayerKind.REFERENCE:  # a reference is a picture: pick its file
-                action = menu.addAction(_glyph(*self._glyph_for(kind, 0)), f"{kind.label}…")
+                text = self.tr("{kind}…").format(kind=label)
+                action = menu.addAction(_glyph(*self._glyph_for(kind, 0)), text)
                 action.triggered.connect(lambda: self.importRequested.emit(LayerKind.REFERENCE))
             else:
-                action = menu.addAction(_glyph(*self._glyph_for(kind, 0)), kind.label)
+                action = menu.addAction(_glyph(*self._glyph_for(kind, 0)), label)
                 action.triggered.connect(lambda _=False, k=kind: self.add_layer(k))
             self.add_actions[kind] = action
         self.add_button.setMenu(menu)
-        self.delete_button = _tool("Delete", "Delete the selected layer", self.delete_layer)
-        self.duplicate_button = _tool("Duplicate", "Copy the selected layer", self.duplicate_layer)
-        self.up_button = _tool("Up", "Move the selected layer toward the front", self.move_up)
-        self.down_button = _tool("Down", "Move the selected layer toward the back", self.move_down)
+        self.delete_button = _tool(
+            self.tr("Delete"), self.tr("Delete the selected layer"), self.delete_layer
+        )
+        self.duplicate_button = _tool(
+            self.tr("Duplicate"), self.tr("Copy the selected layer"), self.duplicate_layer
+        )
+        self.up_button = _tool(
+            self.tr("Up"), self.tr("Move the selected layer toward the front"), self.move_up
+        )
+        self.down_button = _tool(
+            self.tr("Down"), self.tr("Move the selected layer toward the back"), self.move_down
+        )
 
         buttons = QHBoxLayout()
         for button in (
@@ -347,14 +368,14 @@ class LayersPanel(DocumentView):
         # have the same switches for the keyboard)
         visible = QCheckBox()
         visible.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        visible.setToolTip("Visible")
+        visible.setToolTip(self.tr("Visible"))
         visible.toggled.connect(lambda on: self._toggle(layer_id, "visible", on))
         lock = QToolButton()
         lock.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         lock.setCheckable(True)
         lock.setAutoRaise(True)
         lock.setIcon(self._lock_icon)
-        lock.setToolTip("Locked: its pixels and settings cannot change")
+        lock.setToolTip(self.tr("Locked: its pixels and settings cannot change"))
         lock.toggled.connect(lambda on: self._toggle(layer_id, "locked", on))
         self.tree.setItemWidget(item, COL_VISIBLE, visible)
         self.tree.setItemWidget(item, COL_LOCK, lock)
@@ -379,7 +400,8 @@ class LayersPanel(DocumentView):
             item.setText(COL_NAME, layer.name)
             glyph = _glyph(*self._glyph_for(layer.kind, region_index))
             item.setIcon(COL_NAME, _row_icon(glyph, layer))
-            item.setToolTip(COL_NAME, f"{layer.kind.label}: {layer.name}")
+            kind = translate("LayerKind", layer.kind.label)
+            item.setToolTip(COL_NAME, self.tr("{kind}: {name}").format(kind=kind, name=layer.name))
             flags = item.flags() | Qt.ItemFlag.ItemIsEditable
             if layer.locked:
                 flags &= ~Qt.ItemFlag.ItemIsEditable

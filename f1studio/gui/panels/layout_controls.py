@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,11 +15,17 @@ from PySide6.QtWidgets import (
 
 from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
+from f1studio.gui.i18n import translate
 from f1studio.gui.panels.binding import DocumentView, signals_blocked
 from f1studio.layout import Planner, default_planner
 from f1studio.layout.regions import LayoutOutcome, apply_layout
 
+# layout shape -> its name in the menu (shown translated)
 SHAPE_LABELS = {"box": "Boxes", "ellipse": "Ellipses"}
+_SHAPE_LABELS = (  # for the translations
+    QT_TRANSLATE_NOOP("LayoutControls", "Boxes"),
+    QT_TRANSLATE_NOOP("LayoutControls", "Ellipses"),
+)
 
 
 class LayoutControls(DocumentView):
@@ -38,18 +44,21 @@ class LayoutControls(DocumentView):
     ) -> None:
         super().__init__(doc, parent)
         self.planner = planner or default_planner()
-        self.layout_button = QPushButton("Layout")
+        self.layout_button = QPushButton(self.tr("Layout"))
         self.layout_button.setToolTip(
-            "Make a region layer for each object the prompt places (“a red car on the left, a "
-            "blue house on the right”), with the object's words as its prompt; the rest of the "
-            "prompt stays for the whole picture. Regions you have changed are kept (Ctrl+Shift+L)"
+            self.tr(
+                "Make a region layer for each object the prompt places (“a red car on the left, a "
+                "blue house on the right”), with the object's words as its prompt; the rest of the "
+                "prompt stays for the whole picture. Regions you have changed are kept "
+                "(Ctrl+Shift+L)"
+            )
         )
-        self.auto_check = QCheckBox("Before each render")
-        self.auto_check.setToolTip("Lay the prompt out again whenever you press Generate")
+        self.auto_check = QCheckBox(self.tr("Before each render"))
+        self.auto_check.setToolTip(self.tr("Lay the prompt out again whenever you press Generate"))
         self.shape_combo = QComboBox()
         for shape, label in SHAPE_LABELS.items():
-            self.shape_combo.addItem(label, shape)
-        self.shape_combo.setToolTip("The shape of the regions Layout makes")
+            self.shape_combo.addItem(translate("LayoutControls", label), shape)
+        self.shape_combo.setToolTip(self.tr("The shape of the regions Layout makes"))
         self.notes_label = QLabel()
         self.notes_label.setWordWrap(True)
         self.notes_label.setStyleSheet("color: palette(placeholder-text);")
@@ -87,7 +96,7 @@ class LayoutControls(DocumentView):
         try:
             outcome = apply_layout(doc, layout, doc.prompt, shape=doc.settings.layout_shape)
         except (ValueError, RuntimeError) as exc:
-            self.statusMessage.emit(f"Layout failed: {exc}")
+            self.statusMessage.emit(self.tr("Layout failed: {error}").format(error=exc))
             return None
         self.notes_label.setText("\n".join(outcome.notes))
         self.notes_label.setVisible(bool(outcome.notes))

@@ -83,7 +83,7 @@ class LoraRow(QWidget):
     def __init__(self, entry: LoraEntry, parent: QWidget | None = None):
         super().__init__(parent)
         self.check = QCheckBox()
-        self.check.setToolTip("Use this LoRA (off: it stays in the list but does nothing)")
+        self.check.setToolTip(self.tr("Use this LoRA (off: it stays in the list but does nothing)"))
         self.name_label = ElidedLabel(entry.name)
         self.weight_spin = QDoubleSpinBox()
         self.weight_spin.setRange(-LORA_WEIGHT, LORA_WEIGHT)
@@ -91,18 +91,22 @@ class LoraRow(QWidget):
         self.weight_spin.setDecimals(2)
         self.weight_spin.setKeyboardTracking(False)  # a typed weight applies on Enter/leaving
         self.weight_spin.setToolTip(
-            "How strongly this LoRA acts: 1 as trained, 0 not at all, "
-            f"negative the opposite (-{LORA_WEIGHT:g}..{LORA_WEIGHT:g})"
+            self.tr(
+                "How strongly this LoRA acts: 1 as trained, 0 not at all, "
+                "negative the opposite (-{max}..{max})"
+            ).format(max=f"{LORA_WEIGHT:g}")
         )
         self.remove_button = QToolButton()
         self.remove_button.setText("✕")
         self.remove_button.setAutoRaise(True)
-        self.remove_button.setToolTip(f"Remove {entry.name} from the list")
+        self.remove_button.setToolTip(
+            self.tr("Remove {name} from the list").format(name=entry.name)
+        )
         self.words_label = QLabel()
         self.words_label.setWordWrap(True)
         self.words_label.setStyleSheet(SMALL_STYLE)
         self.words_label.setTextFormat(Qt.TextFormat.RichText)
-        self.words_label.setToolTip("Its trigger words: click one to add it to the prompt")
+        self.words_label.setToolTip(self.tr("Its trigger words: click one to add it to the prompt"))
         self.warning_label = QLabel()
         self.warning_label.setWordWrap(True)
         self.warning_label.setStyleSheet(WARNING_STYLE + SMALL_STYLE)
@@ -136,7 +140,9 @@ class LoraRow(QWidget):
 
     def show_info(self, path: str, info: LoraFound | None, problem: str | None) -> None:
         """What the file says of itself (None: unreadable) and why it may not fit."""
-        family = info.family if info is not None and info.family else "model family not known"
+        family = (
+            info.family if info is not None and info.family else self.tr("model family not known")
+        )
         self.name_label.setToolTip(f"{path}\n{family}")
         self.words = info.trigger_words if info is not None else ()
         links = " · ".join(
@@ -172,9 +178,9 @@ class LoraList(QWidget):
         self._rows_layout = QVBoxLayout()
         self._rows_layout.setContentsMargins(0, 0, 0, 0)
         self._rows_layout.setSpacing(2)
-        self.add_button = QPushButton("Add LoRA…")
+        self.add_button = QPushButton(self.tr("Add LoRA…"))
         self.add_button.setToolTip(
-            "Add a LoRA from your model folders (Model ▸ Models…) or from a file"
+            self.tr("Add a LoRA from your model folders (Model ▸ Models…) or from a file")
         )
         self.add_button.clicked.connect(self._open_menu)
         self.note_label = QLabel()  # a standing remark from the owner (what this list can do)
@@ -255,19 +261,21 @@ class LoraList(QWidget):
         for lora in found:
             text = f"{lora.name} — {lora.family}" if lora.family else lora.name
             present = self._index_of(str(lora.path)) is not None
-            action = menu.addAction(f"{text} (in the list)" if present else text)
+            action = menu.addAction(
+                self.tr("{name} (in the list)").format(name=text) if present else text
+            )
             action.setToolTip(str(lora.path))
             action.setEnabled(not present)
             action.triggered.connect(lambda _=False, p=str(lora.path): self.add_path(p))
         if not found:
             empty = menu.addAction(
-                "No LoRAs found in your model folders"
+                self.tr("No LoRAs found in your model folders")
                 if self._folders
-                else "No model folders set: add one under Model ▸ Models…"
+                else self.tr("No model folders set: add one under Model ▸ Models…")
             )
             empty.setEnabled(False)
         menu.addSeparator()
-        menu.addAction("Choose a file…").triggered.connect(self.choose_file)
+        menu.addAction(self.tr("Choose a file…")).triggered.connect(self.choose_file)
         return menu
 
     def _open_menu(self) -> None:
@@ -282,7 +290,10 @@ class LoraList(QWidget):
             folders = lora_folders(self._folders)
             start = str(folders[0]) if folders else str(Path.home())
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a LoRA", start, "LoRA files (*.safetensors);;All files (*)"
+            self,
+            self.tr("Choose a LoRA"),
+            start,
+            self.tr("LoRA files (*.safetensors);;All files (*)"),
         )
         if path:
             self._last_dir = str(Path(path).parent)
@@ -294,10 +305,12 @@ class LoraList(QWidget):
         path = str(path)
         index = self._index_of(path)
         if index is not None:
-            self._say(f"{self._entries[index].name} is already in the list")
+            self._say(
+                self.tr("{name} is already in the list").format(name=self._entries[index].name)
+            )
             return False
         if len(self._entries) >= MAX_LORAS:
-            self._say(f"A list holds at most {MAX_LORAS} LoRAs: remove one first")
+            self._say(self.tr("A list holds at most %n LoRAs: remove one first", "", MAX_LORAS))
             return False
         try:
             found = describe(path)
@@ -307,7 +320,7 @@ class LoraList(QWidget):
         self._info[str(found.path)] = found
         self._say("")
         self._emit(self._entries + (LoraEntry(str(found.path)),), gesture=True)
-        self.statusMessage.emit(f"Added the LoRA {found.name}")
+        self.statusMessage.emit(self.tr("Added the LoRA {name}").format(name=found.name))
         return True
 
     # ---- user edits ---------------------------------------------------------------------------
@@ -321,7 +334,7 @@ class LoraList(QWidget):
     def remove_at(self, index: int) -> None:
         name = self._entries[index].name
         self._emit(self._entries[:index] + self._entries[index + 1 :], gesture=True)
-        self.statusMessage.emit(f"Removed the LoRA {name}")
+        self.statusMessage.emit(self.tr("Removed the LoRA {name}").format(name=name))
 
     def _replace(self, index: int, entry: LoraEntry, gesture: bool) -> None:
         if entry != self._entries[index]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,11 +24,13 @@ from f1studio.document.loras import LoraEntry, with_words
 from f1studio.document.settings import SeedMode
 from f1studio.engine.family_table import ModelFamily
 from f1studio.engine.request import SCHEDULER_LABELS, SCHEDULERS
+from f1studio.gui.i18n import translate
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
 from f1studio.gui.panels.lora_list import LoraList
 from f1studio.gui.panels.word_completer import WordCompleter
 
-PROMPT_PLACEHOLDER = "Describe the picture…"
+PROMPT_PLACEHOLDER = "Describe the picture…"  # shown translated
+_PLACEHOLDERS = (QT_TRANSLATE_NOOP("PromptPanel", "Describe the picture…"),)  # for the translations
 SEED_MAX = 2**31 - 1  # QSpinBox is 32-bit
 STEPS_MAX, BATCH_MAX = 150, 16
 
@@ -87,56 +90,63 @@ class PromptPanel(DocumentView):
         super().__init__(doc, parent)
         self._shown_size: tuple[int, int] | None = None
 
-        self.prompt_edit = _text_edit(PROMPT_PLACEHOLDER, 4)
+        self.prompt_edit = _text_edit(translate("PromptPanel", PROMPT_PLACEHOLDER), 4)
         self.prompt_words = WordCompleter(self.prompt_edit)  # the model's words as one types
         self.words_label = QLabel()  # the model's words, wrapped under the prompt box
         self.words_label.setWordWrap(True)
         self.words_label.setStyleSheet("color: palette(placeholder-text);")
         self.words_label.setVisible(False)
-        self.negative_edit = _text_edit("What to avoid (negative prompt)…", 2)
+        self.negative_edit = _text_edit(self.tr("What to avoid (negative prompt)…"), 2)
         self.lora_list = LoraList()  # the whole picture's LoRAs (settings: not undo steps)
         self.steps_spin = _spin(1, STEPS_MAX)
-        self.steps_spin.setToolTip("Denoising steps: more is slower and usually finer")
-        self.auto_steps_check = QCheckBox("Auto")
+        self.steps_spin.setToolTip(self.tr("Denoising steps: more is slower and usually finer"))
+        self.auto_steps_check = QCheckBox(self.tr("Auto"))
         self.auto_steps_check.setToolTip(
-            "Let the engine choose: the steps the model was measured to need for this sampler "
-            "(if its folder has a step plan), else stop once the picture stops changing; the "
-            "number is then the most steps it may take"
+            self.tr(
+                "Let the engine choose: the steps the model was measured to need for this "
+                "sampler (if its folder has a step plan), else stop once the picture stops "
+                "changing; the number is then the most steps it may take"
+            )
         )
         self.seed_spin = _spin(0, SEED_MAX)
-        self.random_seed_check = QCheckBox("Random")
-        self.random_seed_check.setToolTip("Pick a new seed for every generation")
-        self.reuse_seed_button = QPushButton("Reuse last")
-        self.reuse_seed_button.setToolTip("Use the seed of the last result and keep it fixed")
+        self.random_seed_check = QCheckBox(self.tr("Random"))
+        self.random_seed_check.setToolTip(self.tr("Pick a new seed for every generation"))
+        self.reuse_seed_button = QPushButton(self.tr("Reuse last"))
+        self.reuse_seed_button.setToolTip(
+            self.tr("Use the seed of the last result and keep it fixed")
+        )
         self.reuse_seed_button.setEnabled(False)
         self.width_spin = _spin(MIN_SIZE, MAX_SIZE, 8)
         self.height_spin = _spin(MIN_SIZE, MAX_SIZE, 8)
-        self.apply_size_button = QPushButton("Apply size")
-        self.apply_size_button.setToolTip("Scale the canvas and every layer (undoable)")
+        self.apply_size_button = QPushButton(self.tr("Apply size"))
+        self.apply_size_button.setToolTip(self.tr("Scale the canvas and every layer (undoable)"))
         self.strength_slider = ValueSlider(0.0, 1.0, 0.01)
-        self.strength_slider.setToolTip("1 = from scratch, lower keeps more of the canvas")
+        self.strength_slider.setToolTip(self.tr("1 = from scratch, lower keeps more of the canvas"))
         self.scheduler_combo = QComboBox()
         for name in SCHEDULERS:
             self.scheduler_combo.addItem(SCHEDULER_LABELS.get(name, name), name)
         self.batch_spin = _spin(1, BATCH_MAX)
-        self.batch_spin.setToolTip("How many pictures to make (consecutive seeds)")
-        self.live_button = QPushButton("Live")
+        self.batch_spin.setToolTip(self.tr("How many pictures to make (consecutive seeds)"))
+        self.live_button = QPushButton(self.tr("Live"))
         self.live_button.setCheckable(True)
         self.live_button.setStyleSheet(LIVE_ON_STYLE)  # on must be unmistakable
-        self.live_button.setToolTip("Re-render on every change with the live settings (Ctrl+L)")
+        self.live_button.setToolTip(
+            self.tr("Re-render on every change with the live settings (Ctrl+L)")
+        )
 
         form = QFormLayout(self)
-        form.addRow("Prompt", self.prompt_edit)
+        form.addRow(self.tr("Prompt"), self.prompt_edit)
         form.addRow("", self.words_label)
-        form.addRow("Negative", self.negative_edit)
-        form.addRow("LoRAs", self.lora_list)
-        form.addRow("Steps", _row(self.steps_spin, self.auto_steps_check))
-        form.addRow("Seed", _row(self.seed_spin, self.random_seed_check, self.reuse_seed_button))
+        form.addRow(self.tr("Negative"), self.negative_edit)
+        form.addRow(self.tr("LoRAs"), self.lora_list)
+        form.addRow(self.tr("Steps"), _row(self.steps_spin, self.auto_steps_check))
+        seed = _row(self.seed_spin, self.random_seed_check, self.reuse_seed_button)
+        form.addRow(self.tr("Seed"), seed)
         size = _row(self.width_spin, QLabel("×"), self.height_spin, self.apply_size_button)
-        form.addRow("Size", size)
-        form.addRow("Denoise", self.strength_slider)
-        form.addRow("Scheduler", self.scheduler_combo)
-        form.addRow("Batch", self.batch_spin)
+        form.addRow(self.tr("Size"), size)
+        form.addRow(self.tr("Denoise"), self.strength_slider)
+        form.addRow(self.tr("Scheduler"), self.scheduler_combo)
+        form.addRow(self.tr("Batch"), self.batch_spin)
         form.addRow("", self.live_button)
 
         self.prompt_edit.textChanged.connect(self._prompt_edited)
@@ -189,7 +199,9 @@ class PromptPanel(DocumentView):
             return
         prompt = with_words(doc.prompt, words)
         if prompt is None:
-            self.statusMessage.emit(f"The prompt already has {words!r}")
+            self.statusMessage.emit(
+                self.tr("The prompt already has {words}").format(words=repr(words))
+            )
             return
         self.seal()
         self.edit(doc.set_prompt, prompt)
@@ -208,7 +220,8 @@ class PromptPanel(DocumentView):
             preset = preset_for(entry.path) if entry.enabled else None
             if preset is not None and entry.path not in before:
                 self.edit(apply_preset, doc, preset)
-                self.statusMessage.emit(f"Settings for {entry.name}: {preset.describe()}")
+                message = self.tr("Settings for {name}: {settings}")
+                self.statusMessage.emit(message.format(name=entry.name, settings=preset.describe()))
                 break
 
     def _set(self, name: str, value: object) -> None:
@@ -238,9 +251,11 @@ class PromptPanel(DocumentView):
         it knows, listed under the field) and the words offered while typing; None: the usual
         placeholder and no list."""
         example, _, known = (hint or "").partition(" — ")
-        self.prompt_edit.setPlaceholderText(example or PROMPT_PLACEHOLDER)
+        self.prompt_edit.setPlaceholderText(example or translate("PromptPanel", PROMPT_PLACEHOLDER))
         self.prompt_edit.setToolTip(hint or "")
-        self.words_label.setText(f"Words it knows: {known}" if known else "")
+        self.words_label.setText(
+            self.tr("Words it knows: {words}").format(words=known) if known else ""
+        )
         self.words_label.setVisible(bool(known))
         self.prompt_words.set_words(words)
 
@@ -321,9 +336,11 @@ class PromptPanel(DocumentView):
         seed = self.last_seed
         self.reuse_seed_button.setEnabled(seed is not None)
         self.reuse_seed_button.setToolTip(
-            "Render once first: then this uses its seed again"
+            self.tr("Render once first: then this uses its seed again")
             if seed is None
-            else f"Use seed {seed} again (the last result's) and keep it fixed"
+            else self.tr("Use seed {seed} again (the last result's) and keep it fixed").format(
+                seed=seed
+            )
         )
         if self._shown_size != (doc.width, doc.height):  # keep a size being typed otherwise
             self._shown_size = (doc.width, doc.height)

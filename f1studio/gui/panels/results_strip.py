@@ -68,10 +68,14 @@ class ResultsStrip(DocumentView):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.installEventFilter(self)
 
-        self.apply_button = QPushButton("Apply")
-        self.apply_button.setToolTip("Add the previewed result to the document as a layer (Enter)")
-        self.discard_button = QPushButton("Discard")
-        self.discard_button.setToolTip("Remove the selected result from the history (Delete)")
+        self.apply_button = QPushButton(self.tr("Apply"))
+        self.apply_button.setToolTip(
+            self.tr("Add the previewed result to the document as a layer (Enter)")
+        )
+        self.discard_button = QPushButton(self.tr("Discard"))
+        self.discard_button.setToolTip(
+            self.tr("Remove the selected result from the history (Delete)")
+        )
         for button in (self.apply_button, self.discard_button):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves the focus alone
         buttons = QVBoxLayout()
@@ -108,7 +112,8 @@ class ResultsStrip(DocumentView):
             icon = _applied_badge(self._thumbs[record.id]) if applied else self._thumbs[record.id]
             item = QListWidgetItem(icon, "")
             item.setData(_ID, record.id)
-            item.setToolTip(record.label + ("\nApplied as a layer" if applied else ""))
+            note = "\n" + self.tr("Applied as a layer") if applied else ""
+            item.setToolTip(record.label + note)
             item.setSizeHint(QSize(THUMB + 8, THUMB + 8))
             self.list.addItem(item)
             if record.id == selected:
@@ -186,14 +191,18 @@ class ResultsStrip(DocumentView):
         """The context menu of one result."""
         menu = QMenu(self)
         record = self.record(result_id)
-        apply = menu.addAction("Apply as layer", lambda: self.apply_result(result_id))
+        apply = menu.addAction(self.tr("Apply as layer"), lambda: self.apply_result(result_id))
         apply.setEnabled(not self.is_applied(result_id))
         if record is not None:
-            menu.addAction("Reuse settings", lambda: self.reuseSettingsRequested.emit(record))
-            seed = menu.addAction("Reuse seed", lambda: self.reuseSeedRequested.emit(record))
+            menu.addAction(
+                self.tr("Reuse settings"), lambda: self.reuseSettingsRequested.emit(record)
+            )
+            seed = menu.addAction(
+                self.tr("Reuse seed"), lambda: self.reuseSeedRequested.emit(record)
+            )
             seed.setEnabled(record.seed is not None)
         menu.addSeparator()
-        menu.addAction("Discard", lambda: self.discard_result(result_id))
+        menu.addAction(self.tr("Discard"), lambda: self.discard_result(result_id))
         self._add_limit_action(menu)
         return menu
 
@@ -201,7 +210,8 @@ class ResultsStrip(DocumentView):
         doc = self.document
         if doc is not None:
             menu.addSeparator()
-            menu.addAction(f"Keep at most {doc.results.limit} results…", self.choose_limit)
+            text = self.tr("Keep at most %n results…", "", doc.results.limit)
+            menu.addAction(text, self.choose_limit)
 
     def choose_limit(self) -> None:
         """Ask how many results the project keeps (the oldest go first)."""
@@ -210,8 +220,8 @@ class ResultsStrip(DocumentView):
             return
         count, ok = QInputDialog.getInt(
             self,
-            "Results kept with the project",
-            "Keep at most this many results (the oldest go first):",
+            self.tr("Results kept with the project"),
+            self.tr("Keep at most this many results (the oldest go first):"),
             doc.results.limit,
             0,
             MAX_LIMIT,
@@ -219,7 +229,7 @@ class ResultsStrip(DocumentView):
         if ok:
             dropped = doc.results.set_limit(count)
             if dropped:
-                self.statusMessage.emit(f"{len(dropped)} older results removed")
+                self.statusMessage.emit(self.tr("%n older results removed", "", len(dropped)))
 
     # ---- internals ---------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override

@@ -7,15 +7,17 @@ Krita and Photoshop; the steps after it stay listed, greyed, until a new edit dr
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtGui import QBrush, QFont, QPalette, QShowEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from f1studio.document.changes import Change
 from f1studio.document.document import Document
+from f1studio.gui.i18n import translate
 from f1studio.gui.panels.binding import DocumentView, signals_blocked
 
-START_LABEL = "Start"
+START_LABEL = "Start"  # shown translated
+_LABELS = (QT_TRANSLATE_NOOP("UndoHistoryPanel", "Start"),)  # for the translations
 
 
 class UndoHistoryPanel(DocumentView):
@@ -26,7 +28,7 @@ class UndoHistoryPanel(DocumentView):
     def __init__(self, doc: Document | None = None, parent: QWidget | None = None):
         super().__init__(doc, parent)
         self.list = QListWidget()
-        self.list.setToolTip("Click a step to undo or redo to it")
+        self.list.setToolTip(self.tr("Click a step to undo or redo to it"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
@@ -62,7 +64,8 @@ class UndoHistoryPanel(DocumentView):
     def refresh(self) -> None:
         doc = self.document
         self.setEnabled(doc is not None)
-        texts = [START_LABEL, *doc.history.labels] if doc is not None else []
+        start = translate("UndoHistoryPanel", START_LABEL)
+        texts = [start, *doc.history.labels] if doc is not None else []
         position = doc.history.position if doc is not None else -1
         palette = self.list.palette()
         done, undone = (
