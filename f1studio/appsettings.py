@@ -63,11 +63,38 @@ class AppSettings(ModelChoice):
     # an IP-Adapter per family: the reference pictures that steer renders use it
     # (``model_library.ip_adapter_for``)
     ip_adapters: dict[str, str] = field(default_factory=dict)
+    # the window's language: "system" (the locale's) or a shipped one ("en", "zh_CN")
+    language: str = "system"
+    # torch threads of the engine on the CPU; 0: all cores but one
+    engine_threads: int = 0
+    # GPU memory mode and FLUX.1 quantisation (``engine.memory.parse_memory_mode``); "": chosen
+    # by the free memory
+    memory_mode: str = ""
+    # a new project's canvas side and steps per family (``ModelFamily`` value); missing: the
+    # family's usual ones
+    new_project_sizes: dict[str, int] = field(default_factory=dict)
+    new_project_steps: dict[str, int] = field(default_factory=dict)
+    # live mode for new projects: steps (0: what suits the model) and img2img strength
+    live_steps: int = 0
+    live_strength: float = 0.65
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self.tiny_vaes = _per_family("tiny_vaes", self.tiny_vaes)
         self.ip_adapters = _per_family("ip_adapters", self.ip_adapters)
+        self.new_project_sizes = _per_family_numbers(self.new_project_sizes, 64, 4096)
+        self.new_project_steps = _per_family_numbers(self.new_project_steps, 1, 200)
+        self.engine_threads = _number(self.engine_threads, 0, 0, 256)
+        self.live_steps = _number(self.live_steps, 0, 0, 200)
+        strength = self.live_strength
+        if isinstance(strength, bool) or not isinstance(strength, (int, float)):
+            self.live_strength = 0.65
+        else:
+            self.live_strength = min(max(float(strength), 0.05), 1.0)
+        if not isinstance(self.language, str) or not self.language.strip():
+            self.language = "system"
+        if not isinstance(self.memory_mode, str):
+            self.memory_mode = ""
         interval = self.autosave_interval_s
         if isinstance(interval, bool) or not isinstance(interval, int):
             self.autosave_interval_s = DEFAULT_AUTOSAVE_S  # a hand-edited file: keep working
@@ -122,6 +149,25 @@ def _per_family(name: str, value: object) -> dict[str, str]:
             )
     families = {f.value for f in ModelFamily}  # families this version does not know: out
     return {f: m.strip() for f, m in value.items() if f in families and m.strip()}
+
+
+def _number(value: object, default: int, low: int, high: int) -> int:
+    """A whole number kept in ``low..high``; a hand-edited value of another type: ``default``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return default
+    return min(max(value, low), high)
+
+
+def _per_family_numbers(value: object, low: int, high: int) -> dict[str, int]:
+    """Family -> whole number in ``low..high``; unknown families and other types left out."""
+    if not isinstance(value, Mapping):
+        return {}
+    families = {f.value for f in ModelFamily}
+    return {
+        f: min(max(n, low), high)
+        for f, n in value.items()
+        if f in families and isinstance(n, int) and not isinstance(n, bool)
+    }
 
 
 def _chosen(current: dict[str, str], family: ModelFamily | str, model: str | None) -> dict:

@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command is not None:  # the window applies them itself
+            from f1studio import engine_environment
+            from f1studio.appsettings import AppSettings
+
+            engine_environment.apply(AppSettings.load())  # threads and GPU memory mode
         if args.command is None:
             return open_window.start_window(None)
         return int(args.func(args))

@@ -39,6 +39,9 @@ def main(project: str | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from f1studio import engine_environment
+    from f1studio.appsettings import AppSettings
+    from f1studio.gui import i18n
     from f1studio.gui.exit_signals import ExitSignals
     from f1studio.gui.i18n import translate
     from f1studio.gui.main_window import MainWindow, app_qsettings
@@ -48,6 +51,9 @@ def main(project: str | None = None) -> int:
     app.setApplicationName("F1 Studio")
     app.setOrganizationName("F1Studio")
     app.setDesktopFileName("f1studio")
+    settings = AppSettings.load()
+    engine_environment.apply(settings)  # threads and GPU memory mode, for the engine
+    i18n.install(i18n.resolve_language(settings.language))
     icon = app_icon_path()
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))

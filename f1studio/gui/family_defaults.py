@@ -7,7 +7,7 @@ plain strings, with the model identified by :func:`f1studio.engine.identificatio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from f1studio.demo.model import DEMO_SIZE, is_demo
@@ -120,8 +120,18 @@ def project_defaults(base: str | None) -> tuple[int, VariantDefaults | None]:
     """A new project's canvas side and settings for the base model ``base``: the one set of
     defaults both the window's New and ``f1studio new`` start from (None: the model is not
     recognised, the project keeps the generic settings)."""
-    size = DEMO_SIZE if is_demo(base) else NEW_PROJECT_SIZE
-    return size, defaults_for(*identify_model(base))
+    from f1studio.appsettings import AppSettings
+
+    family, variant = identify_model(base)
+    found = defaults_for(family, variant)
+    if is_demo(base):
+        return DEMO_SIZE, found  # the demo model draws nothing sensible at other sizes
+    chosen = AppSettings.load()  # the user's own defaults (Preferences ▸ New projects)
+    size = chosen.new_project_sizes.get(family or "", NEW_PROJECT_SIZE)
+    steps = chosen.new_project_steps.get(family or "")
+    if found is not None and steps:
+        found = replace(found, steps=steps)
+    return size, found
 
 
 @dataclass(frozen=True)
@@ -165,7 +175,10 @@ def live_defaults(family: str | None, variant: str | None, model: str | None) ->
 
 def apply_live_defaults(doc: Document, base: str | None) -> str | None:
     """Set the live steps (and strength) that suit the model ``base``; its warning, if any."""
+    from f1studio.appsettings import AppSettings
+
     found = live_defaults(*identify_model(base), base)
-    doc.set_setting("live_steps", found.steps)
-    doc.set_setting("live_strength", found.strength)
+    chosen = AppSettings.load()  # Preferences ▸ New projects ▸ live mode
+    doc.set_setting("live_steps", chosen.live_steps or found.steps)
+    doc.set_setting("live_strength", chosen.live_strength)
     return found.warning

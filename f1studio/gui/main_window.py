@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from f1studio.appsettings import AppSettings
-from f1studio.demo.model import is_demo
+from f1studio.demo.model import DEMO_NAME, is_demo
 from f1studio.demo.vocab import VOCABULARY, prompt_hint
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
@@ -235,6 +235,14 @@ class MainWindow(FileWindow):
             self.imports.paste,
             QKeySequence.StandardKey.Paste,
         )
+        e.addSeparator()
+        preferences = self._action(
+            e,
+            self.tr("&Preferences…"),
+            self.open_preferences,
+            [QKeySequence.StandardKey.Preferences, QKeySequence("Ctrl+,")],
+        )
+        preferences.setMenuRole(QAction.MenuRole.PreferencesRole)  # Settings on macOS
         v = bar.addMenu(self.tr("&View"))
         self._action(
             v, self.tr("&Fit to window"), self.canvas.fit_to_window, QKeySequence("Ctrl+0")
@@ -265,6 +273,10 @@ class MainWindow(FileWindow):
         m = bar.addMenu(self.tr("&Model"))
         self._action(m, self.tr("&Models…"), self.manage_models)
         self._action(m, self.tr("&Choose models…"), self.choose_models)
+        h = bar.addMenu(self.tr("&Help"))
+        self._action(h, self.tr("&Keyboard shortcuts"), self.show_shortcuts)
+        about = self._action(h, self.tr("&About F1 Studio"), self.show_about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
         self._refresh_recent()
 
     # ---- document -------------------------------------------------------------------------
@@ -374,6 +386,65 @@ class MainWindow(FileWindow):
         if dialog.exec():
             dialog.result_settings().save()
             self._models_changed()
+
+    def open_preferences(self) -> None:
+        """Edit ▸ Preferences: save the choices and apply what can be applied now."""
+        from f1studio import engine_environment
+        from f1studio.gui.preferences_dialog import PreferencesDialog
+
+        before = AppSettings.load()
+        dialog = PreferencesDialog(before, self)
+        if not dialog.exec():
+            return
+        after = dialog.result_settings()
+        try:
+            after.save()
+        except OSError as e:
+            self.show_error(self.tr("Could not save the preferences: {error}").format(error=e))
+            return
+        engine_environment.apply(after)
+        self.autosave.set_interval(after.autosave_interval_s)
+        if after.language != before.language:
+            self.status(self.tr("Preferences saved; the new language shows at the next start"))
+        else:
+            self.status(self.tr("Preferences saved"))
+        self._models_changed()
+
+    def show_shortcuts(self) -> None:
+        from f1studio.gui.help_dialogs import ShortcutsDialog
+
+        ShortcutsDialog(self).exec()
+
+    def show_about(self) -> None:
+        from f1studio.gui.help_dialogs import AboutDialog, model_licence
+
+        base = effective_base(self.doc)
+        models = []
+        if base is not None:
+            name = DEMO_NAME if is_demo(base) else Path(base).name
+            models.append((name, model_licence(base)))
+        AboutDialog(models, self).exec()
+
+    def save_window_layout(self) -> None:
+        """The docks and geometry (as the file window keeps them), the tool and the brush."""
+        from f1studio.gui import tool_memory
+
+        super().save_window_layout()
+        tool_memory.save(app_qsettings(), self.canvas.tool, self.canvas.brush)
+
+    def restore_window_layout(self) -> None:
+        from f1studio.gui import tool_memory
+
+        super().restore_window_layout()
+        settings = app_qsettings()
+        brush = tool_memory.saved_brush(settings)
+        if brush is not None:
+            self.canvas.set_brush(brush)
+            self.toolbar.sync_from_brush()
+        tool = tool_memory.saved_tool(settings)
+        if tool is not None:
+            self.canvas.set_tool(tool)
+            self.toolbar.tool_actions[tool].setChecked(True)
 
     def manage_models(self) -> None:
         """The model manager: installed models, folders to scan, recommended downloads."""
