@@ -63,6 +63,9 @@ class AppSettings(ModelChoice):
     # an IP-Adapter per family: the reference pictures that steer renders use it
     # (``model_library.ip_adapter_for``)
     ip_adapters: dict[str, str] = field(default_factory=dict)
+    # where a single-file checkpoint's configuration comes from, per family, when the Hugging
+    # Face cache lacks it: a local diffusers folder of that family or a hub id
+    single_file_configs: dict[str, str] = field(default_factory=dict)
     # the window's language: "system" (the locale's) or a shipped one ("en", "zh_CN")
     language: str = "system"
     # torch threads of the engine on the CPU; 0: all cores but one
@@ -82,6 +85,7 @@ class AppSettings(ModelChoice):
         super().__post_init__()
         self.tiny_vaes = _per_family("tiny_vaes", self.tiny_vaes)
         self.ip_adapters = _per_family("ip_adapters", self.ip_adapters)
+        self.single_file_configs = _per_family("single_file_configs", self.single_file_configs)
         self.new_project_sizes = _per_family_numbers(self.new_project_sizes, 64, 4096)
         self.new_project_steps = _per_family_numbers(self.new_project_steps, 1, 200)
         self.engine_threads = _number(self.engine_threads, 0, 0, 256)

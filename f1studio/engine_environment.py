@@ -14,10 +14,15 @@ import os
 
 from f1studio.appsettings import AppSettings
 
-#: preference field -> the environment variable the engine reads
+#: preference field -> the environment variable the engine reads; ``single_file_configs.F``
+#: is family F's entry of that mapping (where a single-file checkpoint's configuration comes
+#: from when the Hugging Face cache does not have it)
 VARIABLES: dict[str, str] = {
     "engine_threads": "F1STUDIO_ENGINE_THREADS",
     "memory_mode": "F1STUDIO_MEMORY_MODE",
+    "single_file_configs.sd15": "F1STUDIO_SD15_CONFIG",
+    "single_file_configs.sdxl": "F1STUDIO_SDXL_CONFIG",
+    "single_file_configs.flux": "F1STUDIO_FLUX_CONFIG",
 }
 
 # what apply() wrote, so a later apply can tell its own values from the user's
@@ -37,6 +42,8 @@ def set_outside(field: str) -> str | None:
 def _value(settings: AppSettings, field: str) -> str:
     if field == "engine_threads":
         return str(settings.engine_threads) if settings.engine_threads > 0 else ""
+    if field.startswith("single_file_configs."):
+        return settings.single_file_configs.get(field.split(".", 1)[1], "")
     return str(getattr(settings, field)).strip()
 
 

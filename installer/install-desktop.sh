@@ -2,9 +2,25 @@
 # Install F1 Studio into the current user's desktop: an application-menu entry, the icon, and
 # the .f1s file type (double-clicking a project opens it in F1 Studio). Freedesktop desktops
 # (GNOME, KDE, Xfce, ...). Undo with: installer/install-desktop.sh --uninstall
+#
+#   installer/install-desktop.sh                  the checkout's .venv (or f1studio on the PATH)
+#   installer/install-desktop.sh --bundle DIR     a desktop bundle (installer/build-bundle.sh);
+#                                                 inside a bundle, its desktop/ copy of this
+#                                                 script finds the bundle by itself
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
+bundle=""
+if [ "${1:-}" = "--bundle" ]; then
+  bundle="$(cd "${2:?--bundle needs the bundle folder}" && pwd)"
+  shift 2
+elif [ -x "$root/f1studio" ] && [ -d "$root/_internal" ]; then
+  bundle="$root"  # this script is the bundle's own desktop/install-desktop.sh
+fi
+icon_dir="$root/f1studio/resources/icons"
+if [ -n "$bundle" ]; then
+  icon_dir="$bundle/_internal/f1studio/resources/icons"
+fi
 data="${XDG_DATA_HOME:-$HOME/.local/share}"
 apps="$data/applications"
 icons="$data/icons/hicolor"
@@ -25,6 +41,9 @@ if [ "${1:-}" = "--uninstall" ]; then
 fi
 
 exe="${F1STUDIO_EXEC:-}"
+if [ -z "$exe" ] && [ -n "$bundle" ]; then
+  exe="$bundle/f1studio"
+fi
 if [ -z "$exe" ]; then
   if [ -x "$root/.venv/bin/f1studio" ]; then
     exe="$root/.venv/bin/f1studio"
@@ -40,8 +59,8 @@ mkdir -p "$apps" "$mime/packages" "$icons/256x256/apps" "$icons/64x64/apps"
 sed "s|@EXEC@|\"$exe\"|" "$here/f1studio.desktop.in" > "$apps/f1studio.desktop"
 chmod 644 "$apps/f1studio.desktop"
 cp "$here/f1studio-mime.xml" "$mime/packages/f1studio.xml"
-cp "$root/f1studio/resources/icons/f1studio.png" "$icons/256x256/apps/f1studio.png"
-cp "$root/f1studio/resources/icons/f1studio-64.png" "$icons/64x64/apps/f1studio.png"
+cp "$icon_dir/f1studio.png" "$icons/256x256/apps/f1studio.png"
+cp "$icon_dir/f1studio-64.png" "$icons/64x64/apps/f1studio.png"
 command -v xdg-mime >/dev/null && xdg-mime default f1studio.desktop application/x-f1studio-project || true
 refresh
 echo "F1 Studio added to the application menu ($apps/f1studio.desktop); .f1s files open in it"

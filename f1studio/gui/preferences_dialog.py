@@ -185,6 +185,35 @@ class PreferencesDialog(QDialog):
             grid.addWidget(browse, r, 2)
             self.tiny_vaes[family.value] = edit
         layout.addLayout(grid)
+        layout.addWidget(
+            QLabel(
+                self.tr(
+                    "Configuration of single-file checkpoints when the Hugging Face cache has "
+                    "none (a local diffusers folder of the family, or a hub id):"
+                )
+            )
+        )
+        configs = QGridLayout()
+        self.configs: dict[str, QLineEdit] = {}
+        for r, family in enumerate(f for f in ModelFamily if f.is_supported):
+            edit = QLineEdit(self._settings.single_file_configs.get(family.value, ""))
+            browse = QPushButton(self.tr("Browse…"))
+            browse.clicked.connect(lambda _=False, e=edit: self._browse_into(e))
+            configs.addWidget(QLabel(family.label), r, 0)
+            configs.addWidget(edit, r, 1)
+            configs.addWidget(browse, r, 2)
+            self.configs[family.value] = edit
+            outside = engine_environment.set_outside(f"single_file_configs.{family.value}")
+            if outside is not None:
+                edit.setEnabled(False)
+                browse.setEnabled(False)
+                edit.setToolTip(
+                    self.tr(
+                        "Set by the environment variable {variable}: it decides while it is set."
+                    ).format(variable=outside)
+                )
+        layout.addLayout(configs)
+        layout.addStretch(1)
         return page
 
     def _projects_page(self) -> QWidget:
@@ -266,7 +295,7 @@ class PreferencesDialog(QDialog):
             self.folders.takeItem(self.folders.row(item))
 
     def _browse_into(self, edit: QLineEdit) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a tiny VAE folder"))
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a folder"))
         if folder:
             edit.setText(folder)
 
@@ -285,6 +314,9 @@ class PreferencesDialog(QDialog):
             memory_mode=memory,
             model_folders=folders,
             tiny_vaes={f: e.text().strip() for f, e in self.tiny_vaes.items() if e.text().strip()},
+            single_file_configs={
+                f: e.text().strip() for f, e in self.configs.items() if e.text().strip()
+            },
             new_project_sizes={f: s.value() for f, s in self.sizes.items() if s.value() > 0},
             new_project_steps={f: s.value() for f, s in self.steps.items() if s.value() > 0},
             live_steps=self.live_steps.value(),

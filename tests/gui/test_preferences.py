@@ -47,6 +47,7 @@ def test_choices_made_in_the_dialog_are_saved_and_reach_the_engine(
     dialog.live_steps.setValue(6)
     dialog.live_strength.setValue(0.5)
     dialog.tiny_vaes["sd15"].setText("madebyollin/taesd")
+    dialog.configs["sdxl"].setText("/models/sdxl-config")
     dialog.folders.addItem("/new")
     dialog.result_settings().save()
 
@@ -60,10 +61,14 @@ def test_choices_made_in_the_dialog_are_saved_and_reach_the_engine(
     assert (saved.live_steps, saved.live_strength) == (6, 0.5)
     assert saved.tiny_vaes == {"sd15": "madebyollin/taesd"}
     assert saved.model_folders == ["/old", "/new"]
+    assert saved.single_file_configs == {"sdxl": "/models/sdxl-config"}
 
     engine_environment.apply(saved)
     assert os.environ["F1STUDIO_MEMORY_MODE"] == "model-offload+int8"
     assert os.environ["F1STUDIO_ENGINE_THREADS"] == "3"
+    from f1studio.engine.families.single_file import SDXL_CONFIGS, user_config
+
+    assert user_config(SDXL_CONFIGS, None) == ("/models/sdxl-config", "F1STUDIO_SDXL_CONFIG")
     from f1studio.gui.worker import engine_threads
 
     assert engine_threads() == 3
