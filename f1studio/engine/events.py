@@ -46,6 +46,15 @@ class Result:
 
 
 @dataclass(frozen=True)
+class Loading:
+    """A model is being loaded before the job's first step (seconds for SDXL and FLUX.1 the
+    first time); a cancel takes effect once it is in memory."""
+
+    what: str  # "model" or "ControlNet"
+    name: str  # the file or folder name, or the hub id
+
+
+@dataclass(frozen=True)
 class Started:
     total_steps: int
     device: str = "cpu"
@@ -75,4 +84,4 @@ class Cancelled:
     step: int = 0
 
 
-Event = Started | Progress | Finished | Failed | Cancelled
+Event = Loading | Started | Progress | Finished | Failed | Cancelled

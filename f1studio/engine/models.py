@@ -342,6 +342,10 @@ class ModelCache:
         self._controlnets: dict[tuple, Any] = {}
         self._tiny: tuple[tuple, Any] | None = None
 
+    def has_base(self, ref: str | None, device: str, allow_pickle: bool) -> bool:
+        """Whether :meth:`base` would return the loaded model without loading anything."""
+        return self._base is not None and self._base[0] == (ref, device, allow_pickle)
+
     def base(self, ref: str | None, device: str, allow_pickle: bool) -> LoadedModel:
         key = (ref, device, allow_pickle)
         if self._base is not None and self._base[0] == key:

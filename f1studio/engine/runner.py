@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from f1studio.engine.events import (
     Event,
     Failed,
     Finished,
+    Loading,
     Progress,
     Result,
     Started,
@@ -61,7 +63,11 @@ def run(
         if cancel.is_set():
             raise JobCancelled(0)
         device = pick_device(request.device)
+        if not cache.has_base(request.model, device, request.allow_pickle):
+            on_event(Loading("model", _display_name(request.model)))
         model = cache.base(request.model, device, request.allow_pickle)
+        if cancel.is_set():  # cancelled while the model loaded: it stays cached for next time
+            raise JobCancelled(0)
         request = planned_request(request, model.source)  # steps: auto with a measured plan
         controlnets = _load_controlnets(request, cache, model)
         if request.tiny_vae:
@@ -101,6 +107,14 @@ def run(
         return None
     on_event(Finished(result))
     return result
+
+
+def _display_name(ref: str | None) -> str:
+    """A model reference as the user knows it: a file or folder name, or a hub id."""
+    if not ref:
+        return "?"
+    path = Path(ref)
+    return path.name if path.exists() else ref
 
 
 def _load_controlnets(request: GenerationRequest, cache: ModelCache, model: LoadedModel) -> dict:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Signal
 
 from f1studio.appsettings import AppSettings
 from f1studio.document.build import build_request
@@ -20,9 +20,18 @@ from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.document.results import ResultRecord, request_record
 from f1studio.document.settings import SeedMode
-from f1studio.engine.events import Cancelled, ErrorKind, Failed, Finished, Progress, Started
+from f1studio.engine.events import (
+    Cancelled,
+    ErrorKind,
+    Failed,
+    Finished,
+    Loading,
+    Progress,
+    Started,
+)
 from f1studio.engine.request import GenerationRequest
 from f1studio.gui.controller import DocumentController
+from f1studio.gui.i18n import translate
 from f1studio.gui.worker import EngineWorker
 from f1studio.lora_library import embeddings_in
 from f1studio.model_choice import BASE_SLOT
@@ -37,6 +46,10 @@ MODEL_ERRORS = frozenset(
         ErrorKind.UNSAFE_WEIGHTS,
     }
 )
+
+
+# what a Loading event names, for lupdate
+_LOADING_WORDS = (QT_TRANSLATE_NOOP("Loading", "model"), QT_TRANSLATE_NOOP("Loading", "ControlNet"))
 
 
 @dataclass
@@ -54,6 +67,7 @@ class GenerateController(DocumentController):
     """
 
     renderQueued = Signal(int)  # jobs waiting behind the running one (0: this one is next)
+    renderLoading = Signal(object)  # Loading
     renderStarted = Signal(object)  # Started
     renderProgress = Signal(object)  # Progress (the latest step)
     renderEnded = Signal(int)  # jobs still waiting, after a job finished, failed or cancelled
@@ -75,6 +89,7 @@ class GenerateController(DocumentController):
         self._jobs: dict[int, Job] = {}
         self.last_seed: int | None = None
         self.last_request: GenerationRequest | None = None
+        worker.jobLoading.connect(self._on_loading)
         worker.jobStarted.connect(self._on_started)
         worker.jobProgress.connect(self._on_progress)
         worker.jobFinished.connect(self._on_finished)
@@ -130,6 +145,16 @@ class GenerateController(DocumentController):
             self.statusMessage.emit(self.tr("Cancelling…"))
 
     # ---- worker events --------------------------------------------------------------------
+    def _on_loading(self, job_id: int, loading: Loading) -> None:
+        if job_id not in self._jobs:  # another controller's job (live renders)
+            return
+        self.renderLoading.emit(loading)
+        self.statusMessage.emit(
+            self.tr("Loading the {what} {name}… (Esc cancels once it is in memory)").format(
+                what=translate("Loading", loading.what), name=loading.name
+            )
+        )
+
     def _on_started(self, job_id: int, started: Started) -> None:
         if job_id not in self._jobs:  # another controller's job (live renders)
             return

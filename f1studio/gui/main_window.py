@@ -147,6 +147,7 @@ class MainWindow(FileWindow):
         controls.generate_button.clicked.connect(self._generate)
         controls.cancel_button.clicked.connect(gen.cancel)
         gen.renderQueued.connect(controls.job_queued)
+        gen.renderLoading.connect(controls.job_loading)
         gen.renderStarted.connect(controls.job_started)
         gen.renderStarted.connect(lambda s: self.set_engine_status(s.device, s.dtype))
         gen.renderProgress.connect(controls.job_progressed)

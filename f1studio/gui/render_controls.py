@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from f1studio.engine.events import Progress, Started
+from f1studio.engine.events import Loading, Progress, Started
 
 
 class RenderControls(QWidget):
@@ -48,6 +48,13 @@ class RenderControls(QWidget):
             self.progress.setRange(0, 0)  # feedback at once; the model may still be loading
             self.progress.setFormat(self.tr("starting…"))
             self.progress.setVisible(True)
+        self.cancel_button.setEnabled(True)
+
+    def job_loading(self, loading: Loading) -> None:
+        """The model is loading: a moving bar that says what."""
+        self.progress.setRange(0, 0)
+        self.progress.setFormat(self.tr("loading {name}…").format(name=loading.name))
+        self.progress.setVisible(True)
         self.cancel_button.setEnabled(True)
 
     def job_started(self, started: Started) -> None:

@@ -26,7 +26,16 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
-from f1studio.engine.events import Cancelled, ErrorKind, Event, Failed, Finished, Progress, Started
+from f1studio.engine.events import (
+    Cancelled,
+    ErrorKind,
+    Event,
+    Failed,
+    Finished,
+    Loading,
+    Progress,
+    Started,
+)
 from f1studio.engine.request import GenerationRequest
 
 log = logging.getLogger(__name__)
@@ -176,6 +185,7 @@ class EngineWorker(QObject):
     on the worker thread. ``threads`` caps torch's threads (default: :func:`engine_threads`).
     """
 
+    jobLoading = Signal(int, object)  # job id, Loading (a model loads before the first step)
     jobStarted = Signal(int, object)  # job id, Started
     jobProgress = Signal(int, object)  # job id, Progress (the latest step only)
     jobFinished = Signal(int, object)  # job id, Finished (its Result)
@@ -348,9 +358,10 @@ class EngineWorker(QObject):
         job = self._current
         if job is None or job.id != job_id:
             return
-        if isinstance(event, Started):
+        if isinstance(event, (Loading, Started)):
             if not job.cancel.is_set():
-                self.jobStarted.emit(job_id, event)
+                signal = self.jobLoading if isinstance(event, Loading) else self.jobStarted
+                signal.emit(job_id, event)
             return
         if isinstance(event, Progress):  # the engine host mails progress; never sent here
             return
