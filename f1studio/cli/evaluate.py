@@ -69,11 +69,14 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.write_step_plan and args.only and "solvers" not in args.only:
         raise CliError("--write-step-plan needs the solver study (add solvers to --only)")
-    figures = evaluate(
-        settings,
-        only=tuple(args.only or EVAL_TESTS),
-        progress=lambda line: print(f"eval: {line}", file=sys.stderr, flush=True),
-    )
+    try:
+        figures = evaluate(
+            settings,
+            only=tuple(args.only or EVAL_TESTS),
+            progress=lambda line: print(f"eval: {line}", file=sys.stderr, flush=True),
+        )
+    except KeyboardInterrupt as e:  # Ctrl+C: stop between renders, write nothing half-done
+        raise CliError("eval cancelled: no report written") from e
     out, png = write(figures, args.out)
     print(markdown(figures))
     print(f"report: {out}" + (f", samples: {png}" if png else ""))

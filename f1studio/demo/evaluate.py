@@ -174,6 +174,17 @@ def evaluate(
     for name in only:
         progress(f"{name}…")
         started = time.monotonic()
+        first = renderer.renders
+
+        def heartbeat(
+            count: int, name: str = name, first: int = first, started: float = started
+        ) -> None:
+            done = count - first
+            if done % 25 == 0:
+                seconds = time.monotonic() - started
+                progress(f"{name}: {done} renders, {seconds / done:.2f}s each")
+
+        renderer.on_render = heartbeat
         TESTS[name](renderer, figures)
         progress(f"{name}: done in {time.monotonic() - started:.0f}s")
     figures.seconds = time.monotonic() - began

@@ -3,7 +3,7 @@ engine, models kept loaded between cases), the held-out cases and the prompt sco
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +90,8 @@ class Renderer:
         self.pipeline, self.edge, self.depth = model_paths(settings.model)
         self.cache = ModelCache()
         self.renders = 0
+        #: called with the number of renders so far after each one (progress for long runs)
+        self.on_render: Callable[[int], None] = lambda _: None
 
     def __call__(self, prompt: str, seed: int, **kw: Any) -> tuple[np.ndarray, int]:
         """The picture and the number of denoising steps it took."""
@@ -111,6 +113,7 @@ class Renderer:
         events: list[Any] = []
         run(GenerationRequest(prompt, **args), events.append, cache=self.cache)
         self.renders += 1
+        self.on_render(self.renders)
         for event in events:
             if isinstance(event, Failed):
                 raise RuntimeError(f"render failed: {event.message}")

@@ -301,3 +301,20 @@ def test_a_controlnet_without_a_base_model_is_refused_not_ignored(files, tiny_mo
     code = main(["render", str(project), "--out", str(out), "--controlnet", net, "--quiet"])
     err = capsys.readouterr().err.strip()
     assert code == 1 and "\n" not in err and "--model" in err and not out.exists()
+
+
+def test_eval_reports_progress_per_renders_and_ctrl_c_writes_no_report(
+    tmp_path, monkeypatch, capsys
+):
+    import f1studio.demo.evaluate as evaluate_module
+
+    def interrupted(settings, only, progress):
+        progress("prompt…")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(evaluate_module, "evaluate", interrupted)
+    out = tmp_path / "report.md"
+    assert main(["eval", "--only", "prompt", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "eval: prompt…" in err and "eval cancelled: no report written" in err
+    assert not out.exists()
