@@ -23,27 +23,35 @@ from f1studio.gui.i18n import translate
 
 def shortcuts() -> list[tuple[str, str]]:
     """(keys, what they do), as the README's table."""
-    t = translate
     return [
-        ("Ctrl+Enter", t("Shortcuts", "Generate")),
-        ("Esc", t("Shortcuts", "Cancel the running job")),
-        ("B / E / G / M / O", t("Shortcuts", "Brush / eraser / fill / rectangle / ellipse")),
-        ("V", t("Shortcuts", "Move and scale the active layer")),
-        ("[  ]", t("Shortcuts", "Smaller / larger brush")),
-        (t("Shortcuts", "Alt (held)"), t("Shortcuts", "Erase with the current tool")),
-        (t("Shortcuts", "Space+drag, middle button"), t("Shortcuts", "Pan")),
-        (t("Shortcuts", "Mouse wheel"), t("Shortcuts", "Zoom around the cursor")),
-        ("Ctrl+0", t("Shortcuts", "Fit the canvas to the window")),
-        ("Ctrl+Z / Ctrl+Shift+Z", t("Shortcuts", "Undo / redo")),
-        ("Ctrl+S / Ctrl+Shift+S", t("Shortcuts", "Save / save as")),
-        ("Ctrl+E", t("Shortcuts", "Export PNG")),
-        ("Ctrl+I", t("Shortcuts", "Import an image as a reference layer")),
-        ("Ctrl+Shift+I", t("Shortcuts", "Import an image as a paint layer")),
-        ("Ctrl+V", t("Shortcuts", "Paste an image as a reference layer")),
-        ("Ctrl+H", t("Shortcuts", "Show or hide guides and masks")),
-        ("Ctrl+L", t("Shortcuts", "Live mode on or off")),
-        ("Ctrl+Shift+L", t("Shortcuts", "Layout: region layers from the prompt's place words")),
-        ("Ctrl+,", t("Shortcuts", "Preferences")),
+        ("Ctrl+Enter", translate("Shortcuts", "Generate")),
+        ("Esc", translate("Shortcuts", "Cancel the running job")),
+        (
+            "B / E / G / M / O",
+            translate("Shortcuts", "Brush / eraser / fill / rectangle / ellipse"),
+        ),
+        ("V", translate("Shortcuts", "Move and scale the active layer")),
+        ("[  ]", translate("Shortcuts", "Smaller / larger brush")),
+        (
+            translate("Shortcuts", "Alt (held)"),
+            translate("Shortcuts", "Erase with the current tool"),
+        ),
+        (translate("Shortcuts", "Space+drag, middle button"), translate("Shortcuts", "Pan")),
+        (translate("Shortcuts", "Mouse wheel"), translate("Shortcuts", "Zoom around the cursor")),
+        ("Ctrl+0", translate("Shortcuts", "Fit the canvas to the window")),
+        ("Ctrl+Z / Ctrl+Shift+Z", translate("Shortcuts", "Undo / redo")),
+        ("Ctrl+S / Ctrl+Shift+S", translate("Shortcuts", "Save / save as")),
+        ("Ctrl+E", translate("Shortcuts", "Export PNG")),
+        ("Ctrl+I", translate("Shortcuts", "Import an image as a reference layer")),
+        ("Ctrl+Shift+I", translate("Shortcuts", "Import an image as a paint layer")),
+        ("Ctrl+V", translate("Shortcuts", "Paste an image as a reference layer")),
+        ("Ctrl+H", translate("Shortcuts", "Show or hide guides and masks")),
+        ("Ctrl+L", translate("Shortcuts", "Live mode on or off")),
+        (
+            "Ctrl+Shift+L",
+            translate("Shortcuts", "Layout: region layers from the prompt's place words"),
+        ),
+        ("Ctrl+,", translate("Shortcuts", "Preferences")),
     ]
 
 
