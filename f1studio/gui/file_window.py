@@ -13,7 +13,7 @@ import signal
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -335,12 +335,24 @@ class FileWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
 
+    def fit_to_screen(self) -> None:
+        """Keep the first window inside the screen's free area (at 200 % scaling a 1400x900
+        window is larger than a 1600x1000 screen), centred on it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        width = min(self.width(), int(free.width() * 0.95))
+        height = min(self.height(), int(free.height() * 0.92))
+        self.resize(width, height)
+        self.move(free.x() + (free.width() - width) // 2, free.y() + (free.height() - height) // 2)
+
     def restore_window_layout(self) -> None:
         """Size, place and docks as the last window closed with them (before it is shown)."""
         settings = app_qsettings()
         geometry, state = settings.value("window/geometry"), settings.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.fit_to_screen()
         if state is not None:
             self.restoreState(state)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QMimeData
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 
 
 def rgba_to_qimage(rgba: np.ndarray) -> QImage:
@@ -58,3 +58,19 @@ def image_from_mime(mime: QMimeData) -> QImage | None:
 def local_files(mime: QMimeData) -> list[str]:
     """Paths of the local files among dropped/pasted URLs."""
     return [url.toLocalFile() for url in mime.urls() if url.isLocalFile()] if mime.hasUrls() else []
+
+
+def pixel_ratio() -> float:
+    """The screen's device pixels per logical pixel (2 at 200 % scaling)."""
+    app = QGuiApplication.instance()
+    return float(app.devicePixelRatio()) if isinstance(app, QGuiApplication) else 1.0
+
+
+def hidpi_pixmap(width: int, height: int) -> QPixmap:
+    """A transparent pixmap of ``width`` x ``height`` logical pixels with one pixel per device
+    pixel, so what is painted on it (in logical coordinates) stays sharp at 200 % scaling."""
+    ratio = pixel_ratio()
+    pixmap = QPixmap(max(1, round(width * ratio)), max(1, round(height * ratio)))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    return pixmap

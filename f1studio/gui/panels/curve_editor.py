@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from f1studio.document.curves import CURVE_MAX, CURVE_PRESETS, curve_points, normalised, preset_of
 from f1studio.gui.i18n import translate
+from f1studio.gui.qimage import hidpi_pixmap
 
 CUSTOM = "Custom"  # the preset menu's item data for a curve that is no preset
 # the preset names of ``CURVE_PRESETS`` (f1studio.document.curves), for the translations
@@ -178,8 +179,7 @@ class CurveEditor(QWidget):
 
 def sparkline(curve: tuple[float, ...] | None, start: float, end: float, size: int) -> QPixmap:
     """A tiny picture of a guide's curve over the steps, for the layer list."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
+    pixmap = hidpi_pixmap(size, size)
     p = QPainter(pixmap)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     p.setPen(QPen(QColor(120, 120, 120), 1))

@@ -28,6 +28,7 @@ from f1studio.gui.i18n import translate
 from f1studio.gui.panels.binding import DocumentView, signals_blocked
 from f1studio.gui.panels.curve_editor import sparkline
 from f1studio.gui.panels.layer_properties import LayerProperties
+from f1studio.gui.qimage import hidpi_pixmap, pixel_ratio
 
 _KIND_GLYPHS: dict[LayerKind, tuple[str, tuple[int, int, int]]] = {
     LayerKind.PAINT: ("P", (90, 90, 90)),
@@ -53,8 +54,7 @@ PANEL_WIDTH = 280  # the panel's width does not follow its contents (names, the 
 
 
 def _glyph(letter: str, rgb: tuple[int, int, int]) -> QIcon:
-    pixmap = QPixmap(ICON_SIZE, ICON_SIZE)
-    pixmap.fill(Qt.GlobalColor.transparent)
+    pixmap = hidpi_pixmap(ICON_SIZE, ICON_SIZE)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setBrush(QColor(*rgb))
@@ -72,10 +72,9 @@ ROW_ICON = QSize(2 * ICON_SIZE + 3, ICON_SIZE)  # the kind's letter, then a guid
 def _row_icon(glyph: QIcon, layer: Layer) -> QIcon:
     """The kind's letter and, for a guide, a sparkline of its strength curve over the steps
     (every row the same width, so the names line up)."""
-    pixmap = QPixmap(ROW_ICON)
-    pixmap.fill(Qt.GlobalColor.transparent)
+    pixmap = hidpi_pixmap(ROW_ICON.width(), ROW_ICON.height())
     painter = QPainter(pixmap)
-    painter.drawPixmap(0, 0, glyph.pixmap(ICON_SIZE, ICON_SIZE))
+    painter.drawPixmap(0, 0, glyph.pixmap(QSize(ICON_SIZE, ICON_SIZE), pixel_ratio()))
     if layer.kind.is_control:
         line = sparkline(layer.curve, layer.start, layer.end, ICON_SIZE)
         painter.drawPixmap(ICON_SIZE + 3, 0, line)
@@ -85,8 +84,7 @@ def _row_icon(glyph: QIcon, layer: Layer) -> QIcon:
 
 def _lock_pixmap(closed: bool) -> QPixmap:
     """A padlock: dark and closed when locked, faint and open when not."""
-    pixmap = QPixmap(ICON_SIZE, ICON_SIZE)
-    pixmap.fill(Qt.GlobalColor.transparent)
+    pixmap = hidpi_pixmap(ICON_SIZE, ICON_SIZE)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     color = QColor(50, 50, 50) if closed else QColor(175, 175, 175)

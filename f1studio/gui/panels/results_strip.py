@@ -32,7 +32,7 @@ from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.document.results import MAX_LIMIT, ResultRecord
 from f1studio.gui.panels.binding import DocumentView
-from f1studio.gui.qimage import array_to_pixmap
+from f1studio.gui.qimage import array_to_pixmap, hidpi_pixmap, pixel_ratio
 
 THUMB = 96
 FRAME = "#8a8a8a"  # the thumbnail's 1 px edge
@@ -277,16 +277,21 @@ class ResultsStrip(DocumentView):
 def _thumbnail(image_rgb: np.ndarray) -> QIcon:
     """The picture fitted into a THUMB square (every cell the same size)."""
     pixmap = array_to_pixmap(np.asarray(image_rgb))
+    ratio = pixel_ratio()  # the thumbnail has a device pixel per pixel: sharp at 200 %
     thumb = pixmap.scaled(
-        THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        round(THUMB * ratio),
+        round(THUMB * ratio),
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
     )
-    square = QPixmap(THUMB, THUMB)
-    square.fill(Qt.GlobalColor.transparent)
+    thumb.setDevicePixelRatio(ratio)
+    width, height = round(thumb.width() / ratio), round(thumb.height() / ratio)
+    square = hidpi_pixmap(THUMB, THUMB)
     painter = QPainter(square)
-    left, top = (THUMB - thumb.width()) // 2, (THUMB - thumb.height()) // 2
+    left, top = (THUMB - width) // 2, (THUMB - height) // 2
     painter.drawPixmap(QPoint(left, top), thumb)
     painter.setPen(QColor(FRAME))  # a white picture still shows its edges on the white strip
-    painter.drawRect(left, top, thumb.width() - 1, thumb.height() - 1)
+    painter.drawRect(left, top, width - 1, height - 1)
     painter.end()
     return _untinted(square)
 
