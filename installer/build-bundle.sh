@@ -41,24 +41,8 @@ PYTHONWARNINGS=ignore "$py" -m pip install -q --no-build-isolation . "pyinstalle
 version="$("$py" -c 'import f1studio; print(f1studio.__version__)')"
 work="$root/build/pyinstaller"
 rm -rf "$work" "$out/f1studio"
-# diffusers and transformers import their models lazily by name: take all their modules;
-# several libraries check each other's versions at import, so their metadata comes too
-"$venv/bin/pyinstaller" --noconfirm --clean --onedir --name f1studio \
-  --distpath "$out" --workpath "$work" --specpath "$work" \
-  --collect-data f1studio \
-  --collect-submodules f1studio \
-  --collect-submodules diffusers \
-  --collect-submodules transformers \
-  --collect-submodules peft \
-  --collect-data diffusers --collect-data transformers \
-  --recursive-copy-metadata diffusers \
-  --recursive-copy-metadata transformers \
-  --recursive-copy-metadata peft \
-  --copy-metadata f1studio \
-  --exclude-module tkinter --exclude-module matplotlib --exclude-module IPython \
-  --exclude-module pytest --exclude-module skimage --exclude-module torchao \
-  --icon "$root/f1studio/resources/icons/f1studio.png" \
-  installer/f1studio_entry.py
+"$venv/bin/pyinstaller" --noconfirm --clean --distpath "$out" --workpath "$work" \
+  installer/f1studio.spec
 # the desktop integration travels with the bundle (desktop/install-desktop.sh finds it)
 mkdir -p "$out/f1studio/desktop"
 cp installer/install-desktop.sh installer/f1studio.desktop.in installer/f1studio-mime.xml \

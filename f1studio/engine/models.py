@@ -211,6 +211,9 @@ def load_error(what: str, location: str, error: Exception) -> EngineError:
     if isinstance(error, EngineError):
         return error
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    cause = error.__cause__ or error.__context__
+    if "look up to see its traceback" in text and cause is not None:  # diffusers' lazy imports
+        text = text.split(" because ")[0] + f": {type(cause).__name__}: {str(cause)[:200]}"
     if Path(location).is_file() and any(sign in text for sign in _MISSING_WEIGHTS):
         return EngineError(
             ErrorKind.MODEL_INVALID,
