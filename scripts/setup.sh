@@ -27,4 +27,6 @@ if ! "$PY" -c "import torch" >/dev/null 2>&1; then
 fi
 # the build backend's notes on editable installs are not for the user
 PYTHONWARNINGS=ignore "$PY" -m pip install --quiet -e ".[test]"
+# the window's translations: .ts sources compiled to the .qm files the app loads
+bash scripts/translations.sh release
 touch "$stamp"
