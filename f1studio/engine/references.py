@@ -1,4 +1,5 @@
-"""Reference pictures that steer a render through the IP-Adapter (SD1.5 and SDXL).
+"""Reference pictures that steer a render through the IP-Adapter (SD1.5 and SDXL; FLUX.1's
+are in :mod:`f1studio.engine.redux`).
 
 The adapter is loaded through diffusers' ``load_ip_adapter``: once per reference (diffusers
 keeps one set of image-attention weights per adapter, so several references are several
@@ -231,12 +232,6 @@ def prepare_references(
     if not specs:
         drop_references(pipe)
         return None
-    if family == ModelFamily.FLUX:
-        raise EngineError(
-            ErrorKind.BAD_REQUEST,
-            "reference pictures steer Stable Diffusion 1.5 and SDXL renders; on FLUX.1 they "
-            "are not supported yet (set them to Trace only)",
-        )
     assert request.ip_adapter is not None  # the request checks it
     file = adapter_file(request.ip_adapter)
     if _LOADED.get(pipe) != (str(file.resolve()), len(specs)):

@@ -28,13 +28,11 @@ render); only text tokens and tokens on soft region edges go through one masked 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from f1studio.engine.attention import swapped_attention
 from f1studio.engine.regional import chunk_weights
 from f1studio.engine.request import RegionSpec
 
@@ -197,8 +195,8 @@ class RegionalFluxAttnProcessor:
     mask, for the double-stream blocks (text and image arrive separately) and the single-stream
     blocks (one joint sequence), in the transformer and in FLUX ControlNets alike."""
 
-    def __init__(self, layout: JointLayout) -> None:
-        self.layout = layout
+    def __init__(self, layout: JointLayout | None) -> None:
+        self.layout = layout  # None: plain joint attention (a step with nothing to mask)
 
     def __call__(
         self,
@@ -233,7 +231,13 @@ class RegionalFluxAttnProcessor:
         if image_rotary_emb is not None:
             query = apply_rotary_emb(query, image_rotary_emb, sequence_dim=1)
             key = apply_rotary_emb(key, image_rotary_emb, sequence_dim=1)
-        out = self.layout.attention(*(x.transpose(1, 2) for x in (query, key, value)))
+        q, k, v = (x.transpose(1, 2) for x in (query, key, value))
+        if self.layout is None:
+            import torch.nn.functional as F
+
+            out = F.scaled_dot_product_attention(q, k, v)
+        else:
+            out = self.layout.attention(q, k, v)
         out = out.transpose(1, 2).flatten(2, 3).to(query.dtype)
         if not joint:
             return out
@@ -250,12 +254,3 @@ def _projections(attn: Any, states: Any, to_q: Any, to_k: Any, to_v: Any, fused:
     else:
         q, k, v = to_q(states), to_k(states), to_v(states)
     return tuple(x.unflatten(-1, (-1, attn.head_dim)) for x in (q, k, v))
-
-
-def regional_flux_attention(
-    models: Sequence[Any], layout: JointLayout
-) -> AbstractContextManager[None]:
-    """:class:`RegionalFluxAttnProcessor` on every attention layer of ``models`` (the
-    transformer and any ControlNets) for a ``with`` block."""
-    processor = RegionalFluxAttnProcessor(layout)
-    return swapped_attention(models, lambda name, current: processor)

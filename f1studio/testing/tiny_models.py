@@ -259,7 +259,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         build = build_sd15
     paths = dict(build(args.out, args.seed))
-    if args.family != "flux":  # the IP-Adapter reference pictures use (SD1.5, SDXL)
+    # what reference pictures use: an IP-Adapter (SD1.5, SDXL) or FLUX.1 Redux
+    if args.family == "flux":
+        from f1studio.testing.tiny_flux import TEXT_DIM
+        from f1studio.testing.tiny_redux import build_redux
+
+        paths["ip-adapter"] = build_redux(Path(args.out) / "ip-adapter", TEXT_DIM, args.seed)
+    else:
         from diffusers import UNet2DConditionModel
 
         from f1studio.testing.tiny_ip_adapter import build_ip_adapter

@@ -122,7 +122,7 @@ def test_what_cannot_be_done_is_one_line(tiny_models, tiny_flux, tmp_path, famil
     missing = failure(_request(models, tmp_path / "nowhere", photo))
     assert missing.kind == ErrorKind.MODEL_NOT_FOUND
     flux = failure(_request(tiny_flux, adapter, photo, scheduler="flow-euler", negative_prompt=""))
-    assert flux.kind == ErrorKind.BAD_REQUEST and "FLUX.1" in flux.message
+    assert flux.kind == ErrorKind.MODEL_NOT_FOUND and "FLUX.1 Redux" in flux.message
 
 
 def _half(left: bool = True) -> Pixels:

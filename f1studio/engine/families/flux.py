@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from f1studio.engine.adaptive import Settling, settled_latents
+from f1studio.engine.attention import swapped_attention
 from f1studio.engine.families.base import (
     JobCancelled,
     LoadedModel,
@@ -45,8 +46,8 @@ from f1studio.engine.families.flux_parts import (
 )
 from f1studio.engine.inpaint import composite_inpaint, feather_inward
 from f1studio.engine.lora_regions import joint_text
-from f1studio.engine.references import prepare_references
-from f1studio.engine.regional_flux import regional_flux_attention
+from f1studio.engine.redux import prepare_redux
+from f1studio.engine.regional_flux import RegionalFluxAttnProcessor
 from f1studio.engine.request import GenerationRequest
 from f1studio.engine.schedulers import make_scheduler, set_flow_timesteps
 from f1studio.engine.tiny_vae import tiny_decode, tiny_preview
@@ -103,9 +104,9 @@ class FluxAdapter:
         lh = 2 * (canvas.height // (pipe.vae_scale_factor * 2))
         lw = 2 * (canvas.width // (pipe.vae_scale_factor * 2))
         tokens = (lh // 2, lw // 2)
-        prepare_references(req, pipe, ModelFamily.FLUX, device, False)  # refused in one line
         prompt = encode_prompt(pipe, req, canvas, device, text_tokens(pipe), tokens)
         dtype = prompt.embeds.dtype
+        redux = prepare_redux(req, device, dtype, tokens)  # reference pictures (FLUX.1 Redux)
 
         scheduler = make_scheduler(req.scheduler, pipe.scheduler.config)
         set_flow_timesteps(scheduler, req.steps, tokens[0] * tokens[1], device)
@@ -158,11 +159,24 @@ class FluxAdapter:
         total = len(timesteps)
         settling = Settling(req.auto_steps, total)
         models = [pipe.transformer] + [c.model for c in controls]
-        context = regional_flux_attention(models, prompt.layout) if prompt.layout else nullcontext()
+        limited = redux is not None and any(s.mask is not None for s in redux.specs)
+        processor = RegionalFluxAttnProcessor(prompt.layout) if prompt.layout or limited else None
+        context = (
+            swapped_attention(models, lambda name, current: processor)
+            if processor is not None
+            else nullcontext()
+        )
+        embeds, text_ids = prompt.embeds, prompt.text_ids
         with context, joint_text(prompt.spans):
             for i, t in enumerate(timesteps):
                 if should_stop():
                     raise JobCancelled(i)
+                if redux is not None:  # the references active at this step lead the text
+                    embeds, text_ids, layout = redux.at(
+                        i, total, prompt.embeds, prompt.text_ids, prompt.layout
+                    )
+                    if processor is not None:
+                        processor.layout = layout
                 timestep = t.expand(1).to(latents.dtype) / 1000
                 residuals = control_residuals(
                     controls,
@@ -174,8 +188,8 @@ class FluxAdapter:
                         guidance_value=req.guidance_scale,
                         device=device,
                         pooled=prompt.pooled,
-                        embeds=prompt.embeds,
-                        text_ids=prompt.text_ids,
+                        embeds=embeds,
+                        text_ids=text_ids,
                         img_ids=img_ids,
                     ),
                 )
@@ -185,8 +199,8 @@ class FluxAdapter:
                     timestep=timestep,
                     guidance=guidance,
                     pooled_projections=prompt.pooled,
-                    encoder_hidden_states=prompt.embeds,
-                    txt_ids=prompt.text_ids,
+                    encoder_hidden_states=embeds,
+                    txt_ids=text_ids,
                     img_ids=img_ids,
                     joint_attention_kwargs={},
                     return_dict=False,
