@@ -145,6 +145,16 @@ def use_tiny_vae(settings: AppSettings, model: InstalledModel) -> AppSettings:
     return chosen
 
 
+def use_ip_adapter(settings: AppSettings, model: InstalledModel) -> AppSettings:
+    """Store ``model`` (an IP-Adapter, or FLUX.1 Redux) as what reference pictures use with
+    its family, and save."""
+    if model.role != "ip-adapter" or model.family is None:
+        raise LibraryError(f"{model.name} is a {model.role}, not an IP-Adapter or Redux model")
+    chosen = settings.with_ip_adapter(model.family, model.reference)
+    chosen.save()
+    return chosen
+
+
 def table_row(model: InstalledModel) -> tuple[str, str, str, str, str, str]:
     """Name, family, variant, role, size and where: a row of the model tables."""
     size = catalog.format_size(model.size_bytes)

@@ -44,6 +44,7 @@ COMFYUI_FOLDERS = (
     ("checkpoints", "base"),
     ("controlnet", "controlnet"),
     ("diffusion_models", "base"),
+    ("ipadapter", "ip-adapter"),
 )
 
 MAX_DEPTH = 4  # how deep a user folder is searched

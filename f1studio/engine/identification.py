@@ -39,7 +39,7 @@ from f1studio.engine.tensor_layouts import (
     flux_transformer_variant,
 )
 
-ROLES = ("base", "controlnet", "depth-estimator", "tiny-vae")
+ROLES = ("base", "controlnet", "depth-estimator", "tiny-vae", "ip-adapter")
 SOURCES = ("folder", "hf-cache", "a1111", "comfyui")
 FORMATS = ("diffusers", "single-file")
 PICKLED_NOTE = "pickled (not loaded unless allowed)"
@@ -52,7 +52,7 @@ class InstalledModel:
 
     name: str  # folder or file name; the repository id for the Hugging Face cache
     location: str  # the local folder or file (what to put in the settings to use it)
-    role: str  # "base" | "controlnet" | "depth-estimator" | "tiny-vae"
+    role: str  # "base" | "controlnet" | "depth-estimator" | "tiny-vae" | "ip-adapter"
     family: ModelFamily | None  # None for depth estimators and unopened pickled files
     variant: str | None  # e.g. "base", "inpainting", "schnell", "dev", "fill", "union"
     size_bytes: int  # on disk (symlinked blobs counted once)
@@ -162,7 +162,7 @@ def pipeline_family(folder: str | Path) -> ModelFamily:
     return _pipeline_family(read_json(path / "model_index.json").get("_class_name", ""), path)
 
 
-_NO_WEIGHTS = re.compile(r"(Scheduler|Tokenizer\w*|Processor|FeatureExtractor)$")
+_NO_WEIGHTS = re.compile(r"(Scheduler|Tokenizer\w*|Processor\w*|FeatureExtractor)$")
 
 
 def _check_pipeline_parts(folder: Path, index: dict[str, Any]) -> bool:
@@ -187,6 +187,9 @@ def _check_pipeline_parts(folder: Path, index: dict[str, Any]) -> bool:
 
 def _identify_pipeline(folder: Path) -> InstalledModel:
     index = read_json(folder / "model_index.json")
+    if index.get("_class_name") == "FluxPriorReduxPipeline":  # reference pictures on FLUX.1
+        pickled = _check_pipeline_parts(folder, index)
+        return _found(folder, "ip-adapter", ModelFamily.FLUX, "redux", pickled=pickled)
     family = _pipeline_family(index.get("_class_name", ""), folder)
     pickled = _check_pipeline_parts(folder, index)
     class_name = str(index.get("_class_name", ""))
@@ -268,6 +271,8 @@ def _identify_file(path: Path, role_hint: str = "base") -> InstalledModel:
     if suffix != ".safetensors":
         raise invalid_model(f"{path.name} is not a model file (.safetensors)")
     role, family, variant, note = classify_tensors(read_safetensors_header(path), path.name)
+    if role == "ip-adapter" and not (path.parent / "image_encoder" / "config.json").is_file():
+        note = "needs its CLIP vision encoder in an image_encoder folder beside it"
     return _found(path, role, family, variant, note=note)
 
 

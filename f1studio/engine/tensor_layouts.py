@@ -124,6 +124,27 @@ def classify_tensors(
         union = _has(keys, "task_embedding", "control_add_embedding.")
         family = ModelFamily.SDXL if sdxl else ModelFamily.SD15
         return "controlnet", family, "union" if union else None, ""
+    # IP-Adapters (reference pictures): the image projection and one key/value pair per
+    # cross-attention layer; the width the pairs read tells the family
+    if _has(keys, "image_proj.") and _has(keys, "ip_adapter."):
+        width = next(
+            (s[1] for k, s in shapes.items() if k.endswith("to_k_ip.weight") and len(s) == 2), 0
+        )
+        families = {768: ModelFamily.SD15, 2048: ModelFamily.SDXL}
+        if width not in families:
+            raise invalid_model(f"{name} is an IP-Adapter for a model family F1 Studio cannot use")
+        plus = _has(keys, "image_proj.latents", "image_proj.proj_in.")
+        return "ip-adapter", families[width], "plus" if plus else None, ""
+    if _has(keys, "redux_up.", "redux_down."):
+        raise invalid_model(
+            f"{name} is a FLUX.1 Redux image embedder alone: use the whole Redux folder "
+            "(black-forest-labs/FLUX.1-Redux-dev) for reference pictures on FLUX.1"
+        )
+    if any(".ip_adapter_double_stream_k_proj." in k for k in keys):
+        raise invalid_model(
+            f"{name} is an XLabs FLUX.1 IP-Adapter, which this version does not read: "
+            "FLUX.1 reference pictures use FLUX.1 Redux"
+        )
     # LoRAs before anything else that shares their module names
     if any(".lora_down." in k or ".lora_A." in k or k.startswith("lora_unet_") for k in keys):
         raise invalid_model(f"{name} is a LoRA, not a model: add it to a LoRA list instead")

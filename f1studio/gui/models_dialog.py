@@ -135,6 +135,16 @@ class ModelsDialog(QDialog):
         self.use_tiny_vae_button.setEnabled(False)
         self.use_tiny_vae_button.clicked.connect(self.use_selected_tiny_vae)
         use_row.addWidget(self.use_tiny_vae_button)
+        self.use_ip_adapter_button = QPushButton(self.tr("Use for reference pictures"))
+        self.use_ip_adapter_button.setToolTip(
+            self.tr(
+                "The IP-Adapter (SD1.5, SDXL) or FLUX.1 Redux that reference layers set to "
+                "Style, Subject or Composition steer renders of its family with"
+            )
+        )
+        self.use_ip_adapter_button.setEnabled(False)
+        self.use_ip_adapter_button.clicked.connect(self.use_selected_ip_adapter)
+        use_row.addWidget(self.use_ip_adapter_button)
         use_row.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(self.add_folder_button)
@@ -262,6 +272,22 @@ class ModelsDialog(QDialog):
         for slot, button in self.use_buttons.items():
             button.setEnabled(slot in usable)
         self.use_tiny_vae_button.setEnabled(model is not None and model.role == "tiny-vae")
+        self.use_ip_adapter_button.setEnabled(model is not None and model.role == "ip-adapter")
+
+    def use_selected_ip_adapter(self) -> None:
+        """Store the selected IP-Adapter (or Redux) as what reference pictures use."""
+        model = self.selected_model()
+        if model is not None:
+            try:
+                library.use_ip_adapter(AppSettings.load(), model)
+            except library.LibraryError as e:
+                self._say(e.message, error=True)
+                return
+            self._say(
+                self.tr("Reference pictures on {family} use {name}.").format(
+                    family=translate("ModelFamilies", model.family_label), name=model.name
+                )
+            )
 
     def use_selected_tiny_vae(self) -> None:
         """Store the selected tiny VAE as the user's tiny VAE of its family."""

@@ -481,3 +481,54 @@ def test_a_cache_folder_added_as_a_user_folder_keeps_the_hub_ids(hf_cache, tiny_
     assert [(m.name, m.source, m.hub_id) for m in models] == [
         ("org/tiny-sd15", "hf-cache", "org/tiny-sd15")
     ]
+
+
+IP_SD15 = {"image_proj.proj.weight": [3072, 1024], "ip_adapter.1.to_k_ip.weight": [320, 768]}
+IP_SDXL_PLUS = {
+    "image_proj.latents": [1, 16, 1280],
+    "image_proj.proj_in.weight": [1280, 1280],
+    "ip_adapter.1.to_k_ip.weight": [640, 2048],
+}
+
+
+def test_reference_picture_models_are_identified(tmp_path, tiny_flux):
+    from f1studio.testing.tiny_flux import TEXT_DIM
+    from f1studio.testing.tiny_redux import build_redux
+
+    sd15 = identify(write_header_only(tmp_path / "a" / "ip-adapter_sd15.safetensors", IP_SD15))
+    assert (sd15.role, sd15.family, sd15.variant) == ("ip-adapter", ModelFamily.SD15, None)
+    assert "image_encoder" in sd15.note  # no encoder beside it: the row says what is missing
+    (tmp_path / "b" / "image_encoder").mkdir(parents=True)
+    (tmp_path / "b" / "image_encoder" / "config.json").write_text("{}")
+    plus = identify(write_header_only(tmp_path / "b" / "plus.safetensors", IP_SDXL_PLUS))
+    assert (plus.role, plus.family, plus.variant, plus.note) == (
+        "ip-adapter",
+        ModelFamily.SDXL,
+        "plus",
+        "",
+    )
+    redux = identify(build_redux(tmp_path / "redux", TEXT_DIM))
+    assert (redux.role, redux.family, redux.variant) == ("ip-adapter", ModelFamily.FLUX, "redux")
+    for shapes, message in (
+        ({"redux_up.weight": [3, 3], "redux_down.weight": [3, 3]}, "whole Redux folder"),
+        ({"double_blocks.0.processor.ip_adapter_double_stream_k_proj.weight": [3, 3]}, "XLabs"),
+    ):
+        with pytest.raises(EngineError, match=message):
+            identify(write_header_only(tmp_path / "c.safetensors", shapes))
+
+
+def test_comfyui_ipadapter_folder_is_scanned_and_use_sets_the_family(tmp_path, monkeypatch):
+    from f1studio import model_library
+    from f1studio.appsettings import AppSettings
+
+    monkeypatch.setenv("F1STUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    root = tmp_path / "ComfyUI"
+    write_header_only(root / "models" / "checkpoints" / "xl.safetensors", SDXL)
+    write_header_only(root / "models" / "ipadapter" / "ip-adapter_sd15.safetensors", IP_SD15)
+    found = {m.name: m for m in scan([str(root)], include_hf_cache=False)}[
+        "ip-adapter_sd15.safetensors"
+    ]
+    assert found.role == "ip-adapter" and found.source == "comfyui"
+    chosen = model_library.use_ip_adapter(AppSettings(), found)
+    assert chosen.ip_adapters == {"sd15": found.reference}
+    assert AppSettings.load().ip_adapters == {"sd15": found.reference}

@@ -174,7 +174,7 @@
 <context>
     <name>CurveEditor</name>
     <message>
-        <location filename="../../gui/panels/curve_editor.py" line="+25"/>
+        <location filename="../../gui/panels/curve_editor.py" line="+26"/>
         <source>Constant</source>
         <translation>恒定</translation>
     </message>
@@ -705,7 +705,7 @@ Low = freer, softer; high = literal, harsher. 5-9 suits most models.</source>
 <context>
     <name>LayerKind</name>
     <message>
-        <location filename="../../gui/panels/layers_panel.py" line="+43"/>
+        <location filename="../../gui/panels/layers_panel.py" line="+44"/>
         <source>Paint</source>
         <translation>绘画</translation>
     </message>
@@ -958,7 +958,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LayersPanel</name>
     <message>
-        <location filename="../../gui/panels/layers_panel.py" line="+99"/>
+        <location filename="../../gui/panels/layers_panel.py" line="+96"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
@@ -1779,7 +1779,17 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>为同系列模型解码实时生成画面和逐步预览</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+5"/>
+        <source>Use for reference pictures</source>
+        <translation>用于参考图</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The IP-Adapter (SD1.5, SDXL) or FLUX.1 Redux that reference layers set to Style, Subject or Composition steer renders of its family with</source>
+        <translation>参考图层设为风格、主体或构图时，该系列模型生成所用的 IP-Adapter（SD1.5、SDXL）或 FLUX.1 Redux</translation>
+    </message>
+    <message>
+        <location line="+45"/>
         <source>Looking for models…</source>
         <translation>正在查找模型…</translation>
     </message>
@@ -1809,7 +1819,12 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>另有 {count} 个文件或文件夹无法识别。</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+56"/>
+        <source>Reference pictures on {family} use {name}.</source>
+        <translation>{family} 的参考图使用 {name}。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Tiny VAE for {family}: {name}.</source>
         <translation>{family} 的轻量 VAE：{name}。</translation>
     </message>
