@@ -9,6 +9,7 @@ rate, time left) and Cancel; a cancelled download continues where it stopped nex
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -276,33 +277,26 @@ class ModelsDialog(QDialog):
 
     def use_selected_ip_adapter(self) -> None:
         """Store the selected IP-Adapter (or Redux) as what reference pictures use."""
-        model = self.selected_model()
-        if model is not None:
-            try:
-                library.use_ip_adapter(AppSettings.load(), model)
-            except library.LibraryError as e:
-                self._say(e.message, error=True)
-                return
-            self._say(
-                self.tr("Reference pictures on {family} use {name}.").format(
-                    family=translate("ModelFamilies", model.family_label), name=model.name
-                )
-            )
+        self._use_for_family(
+            library.use_ip_adapter, self.tr("Reference pictures on {family} use {name}.")
+        )
 
     def use_selected_tiny_vae(self) -> None:
         """Store the selected tiny VAE as the user's tiny VAE of its family."""
+        self._use_for_family(library.use_tiny_vae, self.tr("Tiny VAE for {family}: {name}."))
+
+    def _use_for_family(self, use: Callable[..., object], done: str) -> None:
+        """Store the selected model with ``use`` (per family); say ``done`` or why not."""
         model = self.selected_model()
-        if model is not None:
-            try:
-                library.use_tiny_vae(AppSettings.load(), model)
-            except library.LibraryError as e:
-                self._say(e.message, error=True)
-                return
-            self._say(
-                self.tr("Tiny VAE for {family}: {name}.").format(
-                    family=translate("ModelFamilies", model.family_label), name=model.name
-                )
-            )
+        if model is None:
+            return
+        try:
+            use(AppSettings.load(), model)
+        except library.LibraryError as e:
+            self._say(e.message, error=True)
+            return
+        family = translate("ModelFamilies", model.family_label)
+        self._say(done.format(family=family, name=model.name))
 
     def _choose_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(self, self.tr("Add a folder of models"))

@@ -171,20 +171,11 @@ class PreferencesDialog(QDialog):
         row.addStretch(1)
         layout.addLayout(row)
         layout.addWidget(QLabel(self.tr("Tiny VAE for previews and live mode (empty: none):")))
-        grid = QGridLayout()
-        self.tiny_vaes: dict[str, QLineEdit] = {}
-        for r, family in enumerate(f for f in ModelFamily if f.is_supported):
-            edit = QLineEdit(self._settings.tiny_vaes.get(family.value, ""))
+        self.tiny_vaes = self._family_paths(layout, self._settings.tiny_vaes)
+        for edit in self.tiny_vaes.values():
             edit.setPlaceholderText(
                 self.tr("a folder or a Hugging Face id, e.g. madebyollin/taesd")
             )
-            browse = QPushButton(self.tr("Browse…"))
-            browse.clicked.connect(lambda _=False, e=edit: self._browse_into(e))
-            grid.addWidget(QLabel(family.label), r, 0)
-            grid.addWidget(edit, r, 1)
-            grid.addWidget(browse, r, 2)
-            self.tiny_vaes[family.value] = edit
-        layout.addLayout(grid)
         layout.addWidget(
             QLabel(
                 self.tr(
@@ -193,26 +184,9 @@ class PreferencesDialog(QDialog):
                 )
             )
         )
-        configs = QGridLayout()
-        self.configs: dict[str, QLineEdit] = {}
-        for r, family in enumerate(f for f in ModelFamily if f.is_supported):
-            edit = QLineEdit(self._settings.single_file_configs.get(family.value, ""))
-            browse = QPushButton(self.tr("Browse…"))
-            browse.clicked.connect(lambda _=False, e=edit: self._browse_into(e))
-            configs.addWidget(QLabel(family.label), r, 0)
-            configs.addWidget(edit, r, 1)
-            configs.addWidget(browse, r, 2)
-            self.configs[family.value] = edit
-            outside = engine_environment.set_outside(f"single_file_configs.{family.value}")
-            if outside is not None:
-                edit.setEnabled(False)
-                browse.setEnabled(False)
-                edit.setToolTip(
-                    self.tr(
-                        "Set by the environment variable {variable}: it decides while it is set."
-                    ).format(variable=outside)
-                )
-        layout.addLayout(configs)
+        self.configs = self._family_paths(
+            layout, self._settings.single_file_configs, "single_file_configs"
+        )
         layout.addStretch(1)
         return page
 
@@ -265,6 +239,33 @@ class PreferencesDialog(QDialog):
         return page
 
     # ---- helpers --------------------------------------------------------------------------
+    def _family_paths(
+        self, layout: QVBoxLayout, values: dict[str, str], field: str | None = None
+    ) -> dict[str, QLineEdit]:
+        """One path field with a Browse button per model family, filled from ``values``;
+        greyed out where the environment variable behind ``field.FAMILY`` decides."""
+        grid = QGridLayout()
+        edits: dict[str, QLineEdit] = {}
+        for r, family in enumerate(f for f in ModelFamily if f.is_supported):
+            edit = QLineEdit(values.get(family.value, ""))
+            browse = QPushButton(self.tr("Browse…"))
+            browse.clicked.connect(lambda _=False, e=edit: self._browse_into(e))
+            grid.addWidget(QLabel(family.label), r, 0)
+            grid.addWidget(edit, r, 1)
+            grid.addWidget(browse, r, 2)
+            edits[family.value] = edit
+            outside = engine_environment.set_outside(f"{field}.{family.value}") if field else None
+            if outside is not None:
+                edit.setEnabled(False)
+                browse.setEnabled(False)
+                edit.setToolTip(
+                    self.tr(
+                        "Set by the environment variable {variable}: it decides while it is set."
+                    ).format(variable=outside)
+                )
+        layout.addLayout(grid)
+        return edits
+
     def _note(self, text: str) -> QLabel:
         label = QLabel(text)
         label.setWordWrap(True)

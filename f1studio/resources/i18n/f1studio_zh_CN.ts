@@ -1675,7 +1675,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>ModelSlots</name>
     <message>
-        <location filename="../../gui/models_dialog.py" line="+49"/>
+        <location filename="../../gui/models_dialog.py" line="+50"/>
         <source>base model</source>
         <extracomment>The model slots&apos; labels (``model_choice.slot_label``), for ``lupdate``: shown through :func:`slot_text_label`.</extracomment>
         <translation>基础模型</translation>
@@ -1819,17 +1819,17 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>另有 {count} 个文件或文件夹无法识别。</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+49"/>
         <source>Reference pictures on {family} use {name}.</source>
         <translation>{family} 的参考图使用 {name}。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+5"/>
         <source>Tiny VAE for {family}: {name}.</source>
         <translation>{family} 的轻量 VAE：{name}。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+16"/>
         <source>Add a folder of models</source>
         <translation>添加模型文件夹</translation>
     </message>
@@ -2102,23 +2102,22 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>用于预览和实时模式的轻量 VAE（留空：不使用）：</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>a folder or a Hugging Face id, e.g. madebyollin/taesd</source>
         <translation>文件夹或 Hugging Face ID，例如 madebyollin/taesd</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <location line="+19"/>
+        <location line="+74"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location line="-9"/>
+        <location line="-69"/>
         <source>Configuration of single-file checkpoints when the Hugging Face cache has none (a local diffusers folder of the family, or a hub id):</source>
         <translation>单文件模型的配置，在 Hugging Face 缓存中没有时使用（同系列的本地 diffusers 文件夹或 Hub ID）：</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+16"/>
         <source>Canvas size and steps a new project starts with (0: the model&apos;s usual):</source>
         <translation>新项目的初始画布尺寸和步数（0：使用模型默认值）：</translation>
     </message>
@@ -2164,13 +2163,13 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>实时模式重绘幅度</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+63"/>
         <source>Choose a folder</source>
         <translation>选择文件夹</translation>
     </message>
     <message>
-        <location line="-86"/>
-        <location line="+70"/>
+        <location line="-36"/>
+        <location line="+20"/>
         <source>Set by the environment variable {variable}: it decides while it is set.</source>
         <translation>由环境变量 {variable} 设定：只要设置了该变量，就以它为准。</translation>
     </message>
