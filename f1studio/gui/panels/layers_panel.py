@@ -257,7 +257,9 @@ class LayersPanel(DocumentView):
         index = doc.index_of(self._active) + 1 if self._active else None
         layers: list[Layer] = []
         self.seal()
-        self.edit(lambda: layers.append(doc.add_layer(kind, index=index)))
+        kind = LayerKind(kind)
+        name = translate("LayerKind", kind.label)  # named in the window's language
+        self.edit(lambda: layers.append(doc.add_layer(kind, name=name, index=index)))
         if layers:
             self.select_layer(layers[0].id)
             self.layerAdded.emit(layers[0].id)
