@@ -76,9 +76,13 @@ def tiny_vae_for(base: str | None, settings: AppSettings) -> str | None:
 
 
 def ip_adapter_for(base: str | None, settings: AppSettings) -> str | None:
-    """The user's IP-Adapter for the family of the base model ``base`` (``ip_adapters``), or
-    ``None`` (none chosen, the family unknown, or the demo model, which has none)."""
-    if not base or not settings.ip_adapters or demo.is_demo(base):
+    """The user's IP-Adapter for the family of the base model ``base`` (``ip_adapters``); for
+    the demo model its own (``ip-adapter/`` beside it: no other adapter fits its small UNet);
+    ``None`` when none is chosen or the family is unknown."""
+    if base and demo.is_demo(base):
+        own = demo.DEMO_ROOT / demo.IP_ADAPTER_FOLDER
+        return str(own) if (own / "image_encoder" / "config.json").is_file() else None
+    if not base or not settings.ip_adapters:
         return None
     family = base_family(base)
     return settings.ip_adapters.get(family.value) if family is not None else None

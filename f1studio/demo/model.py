@@ -14,6 +14,8 @@ from f1studio.paths import resource_path
 #: The trained demo model: ``pipeline/`` (Stable Diffusion layout) and one ControlNet per guide.
 DEMO_ROOT = resource_path("models", "shapes-world")
 DEMO_NAME = "Shapes world (demo model)"
+#: Its IP-Adapter (reference pictures), trained by ``python -m f1studio.demo.train_ip_adapter``.
+IP_ADAPTER_FOLDER = "ip-adapter"
 #: The size the demo model was trained at; it draws nothing sensible at other sizes.
 DEMO_SIZE = 128
 

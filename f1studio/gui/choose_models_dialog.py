@@ -39,6 +39,11 @@ IP_ADAPTER_ROWS = (
         QT_TRANSLATE_NOOP("ChooseModelsDialog", "IP-Adapter for SDXL"),
         "…/sdxl_models/ip-adapter_sdxl.safetensors",
     ),
+    (
+        "flux",
+        QT_TRANSLATE_NOOP("ChooseModelsDialog", "Redux for FLUX.1"),
+        "…/black-forest-labs/FLUX.1-Redux-dev",
+    ),
 )
 
 
@@ -125,12 +130,14 @@ class ChooseModelsDialog(QDialog):
         # the IP-Adapter reference pictures use, per family that has one
         self.ip_fields: dict[str, _PathField] = {}
         for family, row_label, example in IP_ADAPTER_ROWS:
+            redux = family == "flux"  # a folder (FluxPriorReduxPipeline), not a file
+            hint = (
+                self.tr("the Redux folder, e.g. {example}")
+                if redux
+                else self.tr("its .safetensors with image_encoder/ beside it, e.g. {example}")
+            )
             field = _PathField(
-                settings.ip_adapters.get(family),
-                self.tr("its .safetensors with image_encoder/ beside it, e.g. {example}").format(
-                    example=example
-                ),
-                files=True,
+                settings.ip_adapters.get(family), hint.format(example=example), files=not redux
             )
             self.ip_fields[family] = field
             form.addRow(translate("ChooseModelsDialog", str(row_label)), field)

@@ -43,7 +43,8 @@ def test_the_shipped_model_is_small_safe_and_complete():
     assert sum(f.stat().st_size for f in files) <= 50 * 2**20
     assert not [f for f in files if f.suffix in (".bin", ".pt", ".ckpt", ".pth", ".pkl")]
     weights = [f for f in files if f.suffix == ".safetensors"]
-    assert len(weights) == 5  # unet, vae, text encoder, two ControlNets
+    # unet, vae, text encoder, two ControlNets, the IP-Adapter and its image encoder
+    assert len(weights) == 7
     for f in weights:
         assert all(t.dtype == torch.float16 for t in load_file(str(f)).values()), f
     info = json.loads((DEMO_ROOT / "training.json").read_text())

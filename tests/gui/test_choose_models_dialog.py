@@ -37,8 +37,12 @@ def test_ip_adapters_are_chosen_per_family(qtbot):
     settings = AppSettings(ip_adapters={"sd15": "/ipa/ip-adapter_sd15.safetensors"})
     dialog = ChooseModelsDialog(settings)
     qtbot.addWidget(dialog)
-    assert list(dialog.ip_fields) == ["sd15", "sdxl"]
+    assert list(dialog.ip_fields) == ["sd15", "sdxl", "flux"]  # FLUX.1: its Redux folder
     assert dialog.ip_fields["sd15"].value() == "/ipa/ip-adapter_sd15.safetensors"
     dialog.ip_fields["sd15"].edit.setText("")
     dialog.ip_fields["sdxl"].edit.setText(" /ipa/sdxl.safetensors ")
-    assert dialog.result_settings().ip_adapters == {"sdxl": "/ipa/sdxl.safetensors"}
+    dialog.ip_fields["flux"].edit.setText("/models/FLUX.1-Redux-dev")
+    assert dialog.result_settings().ip_adapters == {
+        "sdxl": "/ipa/sdxl.safetensors",
+        "flux": "/models/FLUX.1-Redux-dev",
+    }

@@ -111,6 +111,11 @@
         <translation>SDXL 的 IP-Adapter</translation>
     </message>
     <message>
+        <location line="+5"/>
+        <source>Redux for FLUX.1</source>
+        <translation>FLUX.1 的 Redux</translation>
+    </message>
+    <message>
         <location line="+11"/>
         <source>ControlNet for {kind} guides</source>
         <translation>{kind} 引导的 ControlNet</translation>
@@ -147,6 +152,11 @@
     </message>
     <message>
         <location line="+16"/>
+        <source>the Redux folder, e.g. {example}</source>
+        <translation>Redux 文件夹，例如 {example}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>its .safetensors with image_encoder/ beside it, e.g. {example}</source>
         <translation>其 .safetensors 文件（同目录下需有 image_encoder/），例如 {example}</translation>
     </message>
@@ -1013,7 +1023,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>将所选图层向后移</translation>
     </message>
     <message>
-        <location line="+198"/>
+        <location line="+200"/>
         <source>Visible</source>
         <translation>可见</translation>
     </message>
@@ -2757,7 +2767,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>_PathField</name>
     <message>
-        <location filename="../../gui/choose_models_dialog.py" line="-76"/>
+        <location filename="../../gui/choose_models_dialog.py" line="-78"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
