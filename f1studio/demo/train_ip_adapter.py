@@ -86,7 +86,14 @@ def trained_state(unet: Any) -> dict[str, Any]:
     return {k: v.detach().to("cpu").half().contiguous() for k, v in state.items()}
 
 
-def train(model: Path, work: Path, steps: int, batch: int = 16, seed: int = 77) -> Path:
+def train(
+    model: Path,
+    work: Path,
+    steps: int,
+    batch: int = 16,
+    seed: int = 77,
+    dataset: Path | None = None,
+) -> Path:
     import torch
     from diffusers import DDPMScheduler, StableDiffusionPipeline
     from safetensors.torch import load_file, save_file
@@ -121,7 +128,7 @@ def train(model: Path, work: Path, steps: int, batch: int = 16, seed: int = 77) 
     optimizer = torch.optim.AdamW(params, lr=3e-4, weight_decay=1e-2)
     processor = CLIPImageProcessor()
     scheduler = DDPMScheduler.from_config(architecture.SCHEDULER_CONFIG)
-    data = load_file(str(_dataset(model)))
+    data = load_file(str(dataset or _dataset()))
     n = data["latents"].shape[0]
     empty = tokenizer([""], padding="max_length", max_length=tokenizer.model_max_length,
                       return_tensors="pt").input_ids  # fmt: skip
@@ -178,7 +185,7 @@ def record_training(model: Path, steps: int, batch: int, seed: int, seconds: flo
     path.write_text(json.dumps(info, indent=2) + "\n", "utf-8")
 
 
-def _dataset(model: Path) -> Path:
+def _dataset() -> Path:
     """The pre-encoded training scenes of the model's own run (``build/``), made by train.py."""
     for folder in (Path("build/shapes-world-training"), Path("build/sw-train-v3")):
         if (folder / "dataset.safetensors").is_file():
@@ -196,10 +203,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=DEMO_ROOT)
     parser.add_argument("--work", type=Path, default=Path("build/demo-ip-adapter"))
     parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument(
+        "--dataset", type=Path, help="the pre-encoded scenes (default: the demo training's)"
+    )
     parser.add_argument("--quick", action="store_true", help="a few steps (smoke test)")
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
-    train(args.model, args.work, 3 if args.quick else args.steps, batch=2 if args.quick else 16)
+    steps, batch = (3, 2) if args.quick else (args.steps, 16)
+    train(args.model, args.work, steps, batch=batch, dataset=args.dataset)
     return 0
 
 

@@ -125,3 +125,35 @@ def test_checkpoints_restore_weights_and_optimizer_without_pickle(tmp_path):
     assert torch.equal(model.weight, other.weight)
     assert {p.suffix for p in (tmp_path / "ck").iterdir()} == {".safetensors", ".json"}
     assert checkpoints.load(tmp_path / "missing", {"m": other}, other_opt) is None
+
+
+def test_the_ip_adapter_trains_on_the_quick_model_and_steers_it(quick_model, tmp_path):
+    """``train_ip_adapter --quick`` on the quick model: the published layout, fp16, and a
+    reference picture that changes the quick model's render."""
+    import numpy as np
+
+    from f1studio.demo import train_ip_adapter
+    from f1studio.engine.request import GenerationRequest, Pixels, ReferenceSpec
+    from f1studio.engine.runner import run
+
+    import shutil
+
+    dataset = quick_model.parent / "work" / "dataset.safetensors"
+    model = Path(shutil.copytree(quick_model, tmp_path / "model"))  # the fixture stays as it is
+    args = ["--quick", "--model", str(model), "--work", str(tmp_path / "w")]
+    assert train_ip_adapter.main([*args, "--dataset", str(dataset)]) == 0
+    adapter = model / "ip-adapter"
+    assert (adapter / "ip-adapter.safetensors").is_file()
+    assert (adapter / "image_encoder" / "config.json").is_file()
+    info = json.loads((model / "training.json").read_text())
+    assert info["ip_adapter"]["steps"] == 3
+    picture = Pixels.of(np.full((64, 64, 3), (200, 30, 30), np.uint8))
+
+    def picture_of(refs) -> np.ndarray:
+        request = GenerationRequest(
+            "", 128, 128, model=str(model / "pipeline"), steps=3, device="cpu",
+            references=refs, ip_adapter=str(adapter) if refs else None,
+        )  # fmt: skip
+        return run(request).images[0].astype(int)
+
+    assert np.abs(picture_of((ReferenceSpec(picture),)) - picture_of(())).max() > 0
