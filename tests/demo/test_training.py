@@ -130,13 +130,13 @@ def test_checkpoints_restore_weights_and_optimizer_without_pickle(tmp_path):
 def test_the_ip_adapter_trains_on_the_quick_model_and_steers_it(quick_model, tmp_path):
     """``train_ip_adapter --quick`` on the quick model: the published layout, fp16, and a
     reference picture that changes the quick model's render."""
+    import shutil
+
     import numpy as np
 
     from f1studio.demo import train_ip_adapter
     from f1studio.engine.request import GenerationRequest, Pixels, ReferenceSpec
     from f1studio.engine.runner import run
-
-    import shutil
 
     dataset = quick_model.parent / "work" / "dataset.safetensors"
     model = Path(shutil.copytree(quick_model, tmp_path / "model"))  # the fixture stays as it is
