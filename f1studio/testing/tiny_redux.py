@@ -6,6 +6,7 @@ features into T5's space): the folder F1 Studio's ``--ip-adapter`` takes for FLU
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 def build_redux(out: Path, text_dim: int, seed: int = 0) -> Path:
@@ -27,7 +28,7 @@ def build_redux(out: Path, text_dim: int, seed: int = 0) -> Path:
     embedder = ReduxImageEncoder(redux_dim=32, txt_in_features=text_dim)
     with torch.no_grad():  # random weights large enough that a picture visibly steers
         embedder.redux_down.weight.mul_(4.0)
-    pipe = FluxPriorReduxPipeline(
+    pipe: Any = FluxPriorReduxPipeline(
         image_encoder=encoder, feature_extractor=processor, image_embedder=embedder
     )
     pipe.save_pretrained(str(out), safe_serialization=True)
