@@ -241,7 +241,7 @@ class MainWindow(FileWindow):
             e,
             self.tr("&Preferences…"),
             self.open_preferences,
-            [QKeySequence.StandardKey.Preferences, QKeySequence("Ctrl+,")],
+            _preference_keys(),
         )
         preferences.setMenuRole(QAction.MenuRole.PreferencesRole)  # Settings on macOS
         v = bar.addMenu(self.tr("&View"))
@@ -526,3 +526,12 @@ class MainWindow(FileWindow):
 
     def shut_down_engine(self) -> None:
         self.worker.shutdown()
+
+
+def _preference_keys() -> list[QKeySequence]:
+    """Ctrl+, (shown in the menu), then the platform's own Preferences keys where it has any."""
+    keys = [QKeySequence("Ctrl+,")]
+    for key in QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences):
+        if not key.isEmpty() and key not in keys:
+            keys.append(key)
+    return keys

@@ -172,9 +172,12 @@ class PreferencesDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(QLabel(self.tr("Tiny VAE for previews and live mode (empty: none):")))
         self.tiny_vaes = self._family_paths(layout, self._settings.tiny_vaes)
-        for edit in self.tiny_vaes.values():
+        examples = {"sd15": "madebyollin/taesd", "sdxl": "madebyollin/taesdxl"}
+        for family, edit in self.tiny_vaes.items():
             edit.setPlaceholderText(
-                self.tr("a folder or a Hugging Face id, e.g. madebyollin/taesd")
+                self.tr("a folder or a Hugging Face id, e.g. {example}").format(
+                    example=examples.get(family, "madebyollin/taef1")
+                )
             )
         layout.addWidget(
             QLabel(

@@ -125,6 +125,7 @@ def test_the_menu_opens_preferences_and_applies_the_autosave_interval(
     actions = {a.text(): a for a in window.findChildren(QAction)}
     assert "&Preferences…" in actions and "&About F1 Studio" in actions
     assert "&Keyboard shortcuts" in actions
+    assert actions["&Preferences…"].shortcut().toString() == "Ctrl+,"  # shown in the menu
 
     def accept(dialog):
         dialog.autosave.setValue(45)

@@ -2112,12 +2112,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>用于预览和实时模式的轻量 VAE（留空：不使用）：</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>a folder or a Hugging Face id, e.g. madebyollin/taesd</source>
-        <translation>文件夹或 Hugging Face ID，例如 madebyollin/taesd</translation>
-    </message>
-    <message>
-        <location line="+74"/>
+        <location line="+81"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2127,7 +2122,12 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>单文件模型的配置，在 Hugging Face 缓存中没有时使用（同系列的本地 diffusers 文件夹或 Hub ID）：</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="-7"/>
+        <source>a folder or a Hugging Face id, e.g. {example}</source>
+        <translation>文件夹或 Hugging Face ID，例如 {example}</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Canvas size and steps a new project starts with (0: the model&apos;s usual):</source>
         <translation>新项目的初始画布尺寸和步数（0：使用模型默认值）：</translation>
     </message>
