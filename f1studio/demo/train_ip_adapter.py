@@ -27,6 +27,7 @@ import numpy as np
 from f1studio.demo.model import DEMO_ROOT, IP_ADAPTER_FOLDER
 from f1studio.demo.train_loop import Log, generator, lr_factor, set_lr, target
 from f1studio.demo.world import TRAIN_SEED, generate
+from f1studio.testing.tiny_ip_adapter import adapter_layers
 
 WEIGHTS = "ip-adapter.safetensors"
 TOKENS = 4  # image tokens of the standard adapter
@@ -57,14 +58,9 @@ def initial_state(unet: Any, encoder: Any, seed: int) -> dict[str, Any]:
         "image_proj.norm.weight": torch.ones(cross),
         "image_proj.norm.bias": torch.zeros(cross),
     }
-    key_id = 1
-    for name in unet.attn_processors:
-        if name.endswith("attn1.processor"):
-            continue
-        attn = unet.get_submodule(name.rsplit(".processor", 1)[0])
+    for key_id, attn in adapter_layers(unet):
         state[f"ip_adapter.{key_id}.to_k_ip.weight"] = attn.to_k.weight.detach().clone()
         state[f"ip_adapter.{key_id}.to_v_ip.weight"] = attn.to_v.weight.detach().clone()
-        key_id += 2
     return state
 
 
@@ -76,13 +72,10 @@ def trained_state(unet: Any) -> dict[str, Any]:
         "image_proj." + k.replace("image_embeds.", "proj.", 1): v
         for k, v in proj.state_dict().items()
     }
-    key_id = 1
-    for name, processor in unet.attn_processors.items():
-        if name.endswith("attn1.processor"):
-            continue
+    for key_id, attn in adapter_layers(unet):
+        processor = attn.processor
         state[f"ip_adapter.{key_id}.to_k_ip.weight"] = processor.to_k_ip[0].weight
         state[f"ip_adapter.{key_id}.to_v_ip.weight"] = processor.to_v_ip[0].weight
-        key_id += 2
     return {k: v.detach().to("cpu").half().contiguous() for k, v in state.items()}
 
 

@@ -17,6 +17,19 @@ ENCODER = "image_encoder"
 TOKENS = 4  # image tokens of the standard (not "plus") adapter
 
 
+def adapter_layers(unet: Any) -> list[tuple[int, Any]]:
+    """(published key id, attention module) of each cross-attention layer an IP-Adapter adds
+    a key/value pair to, in the UNet's processor order (ids 1, 3, 5, ... as releases name
+    them: the self-attention layers between keep the even ids)."""
+    layers: list[tuple[int, Any]] = []
+    for name in unet.attn_processors:
+        if not name.endswith("attn1.processor"):
+            layers.append(
+                (2 * len(layers) + 1, unet.get_submodule(name.rsplit(".processor", 1)[0]))
+            )
+    return layers
+
+
 def build_ip_adapter(unet: Any, out: Path, seed: int = 0) -> Path:
     """The tiny adapter folder for ``unet`` (a loaded UNet2DConditionModel)."""
     import torch
@@ -46,14 +59,9 @@ def build_ip_adapter(unet: Any, out: Path, seed: int = 0) -> Path:
         "image_proj.norm.weight": torch.ones(cross),
         "image_proj.norm.bias": torch.zeros(cross),
     }
-    key_id = 1
-    for name in unet.attn_processors:
-        if name.endswith("attn1.processor"):
-            continue
-        attn = unet.get_submodule(name.rsplit(".processor", 1)[0])
+    for key_id, attn in adapter_layers(unet):
         hidden = attn.to_k.out_features
         state[f"ip_adapter.{key_id}.to_k_ip.weight"] = rand(hidden, cross, scale=2.0)
         state[f"ip_adapter.{key_id}.to_v_ip.weight"] = rand(hidden, cross, scale=2.0)
-        key_id += 2
     save_file({k: v.contiguous() for k, v in state.items()}, str(out / WEIGHTS))
     return out
