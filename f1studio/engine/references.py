@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from f1studio.engine.events import EngineError, ErrorKind
-from f1studio.engine.family_table import ModelFamily
 from f1studio.engine.request import GenerationRequest, ReferenceSpec
 
 ENCODER_FOLDER = "image_encoder"
@@ -225,7 +224,7 @@ def _embeds(pipe: Any, specs: list[ReferenceSpec], file: Path, device: Any, cfg:
 
 
 def prepare_references(
-    request: GenerationRequest, pipe: Any, family: ModelFamily, device: Any, cfg: bool
+    request: GenerationRequest, pipe: Any, device: Any, cfg: bool
 ) -> References | None:
     """The request's references on ``pipe`` (loading or dropping the IP-Adapter), or None."""
     specs = [r for r in request.references if r.weight > 0]

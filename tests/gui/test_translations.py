@@ -128,31 +128,36 @@ def test_the_catalogue_is_fully_translated() -> None:
     assert not left, left
 
 
+def _pairs() -> list[tuple[str, str, str]]:
+    """(context, source, translation) of every translated form in the catalogue."""
+    return [
+        (context, message.findtext("source", ""), translation)
+        for context, message in _messages(TS)
+        for translation in _translations(message)
+    ]
+
+
 def test_every_translation_keeps_its_placeholders() -> None:
     wrong = []
-    for context, message in _messages(TS):
-        source = message.findtext("source", "")
-        for translation in _translations(message):
-            same_fields = set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(translation))
-            same_n = ("%n" in source) == ("%n" in translation)
-            same_args = set(re.findall(r"%\d", source)) == set(re.findall(r"%\d", translation))
-            if not (same_fields and same_n and same_args):
-                wrong.append((context, source, translation))
+    for context, source, translation in _pairs():
+        same_fields = set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(translation))
+        same_n = ("%n" in source) == ("%n" in translation)
+        same_args = set(re.findall(r"%\d", source)) == set(re.findall(r"%\d", translation))
+        if not (same_fields and same_n and same_args):
+            wrong.append((context, source, translation))
     assert not wrong, wrong
 
 
 def test_mnemonics_and_ellipses_survive_translation() -> None:
     wrong = []
-    for context, message in _messages(TS):
-        source = message.findtext("source", "")
-        for translation in _translations(message):
-            mnemonic = re.search(r"&(\w)", source)
-            if mnemonic and f"(&{mnemonic.group(1).upper()})" not in translation:
-                wrong.append((context, source, translation))
-            # "Open…" opens a dialog, "Rendering…" goes on: the translation says so too (a
-            # sentence that merely ends on a menu path, "… under Model ▸ Models…", may not)
-            if source.endswith("…") and "▸" not in source and not translation.endswith("…"):
-                wrong.append((context, source, translation))
+    for context, source, translation in _pairs():
+        mnemonic = re.search(r"&(\w)", source)
+        if mnemonic and f"(&{mnemonic.group(1).upper()})" not in translation:
+            wrong.append((context, source, translation))
+        # "Open…" opens a dialog, "Rendering…" goes on: the translation says so too (a
+        # sentence that merely ends on a menu path, "… under Model ▸ Models…", may not)
+        if source.endswith("…") and "▸" not in source and not translation.endswith("…"):
+            wrong.append((context, source, translation))
     assert not wrong, wrong
 
 

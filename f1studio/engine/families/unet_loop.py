@@ -104,7 +104,7 @@ class UNetAdapter:
         do_cfg = req.guidance_scale > 1.0
         text = self.parts.encode_text(pipe, req, device, do_cfg)
         dtype = text.embeds.dtype
-        references = prepare_references(req, pipe, self.parts.family, device, do_cfg)
+        references = prepare_references(req, pipe, device, do_cfg)
         unet_added = references.added(text.added) if references else text.added
 
         scheduler = make_scheduler(req.scheduler, pipe.scheduler.config)
