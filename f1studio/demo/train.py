@@ -3,11 +3,11 @@
     python -m f1studio.demo.train --out f1studio/resources/models/shapes-world [--work DIR] [--quick]
         [--until vae|unet|controlnets]
 
-Three stages, each resumable from its last checkpoint under ``--work`` (a rerun of the
-same command continues where a stopped run left off): the autoencoder, then the UNet with
-the text encoder on pre-encoded latents (ending with a region phase through the engine's
-regional attention), then one ControlNet per guide kind (edge, depth) trained mostly on
-hand-made guides.
+Four stages, each resumable from its last checkpoint under ``--work`` (a rerun of the
+same command continues where a stopped run left off): the autoencoder, the text encoder
+alone learning to read captions (see train_text), then the UNet with the text encoder on
+pre-encoded latents (ending with a region phase through the engine's regional attention),
+then one ControlNet per guide kind (edge, depth) trained mostly on hand-made guides.
 Progress goes to ``WORK/train.log``. The result is a diffusers Stable Diffusion folder
 (``pipeline/``) and two ControlNet folders, all fp16 safetensors, plus ``training.json``.
 Everything is a function of the settings' seed (scenes from :data:`world.TRAIN_SEEDS`).
@@ -30,12 +30,14 @@ from f1studio.demo.train_loop import Log
 from f1studio.demo.train_settings import FULL, QUICK, TrainSettings
 from f1studio.demo.train_stages import (
     GUIDE_KINDS,
+    sharpen_decoder,
     train_controlnet,
     train_unet,
     train_vae,
 )
+from f1studio.demo.train_text import train_text_encoder
 
-STAGES = ("vae", "unet", "controlnets")
+STAGES = ("vae", "text", "unet", "controlnets")
 
 
 def train(
@@ -56,12 +58,16 @@ def train(
     if not (tok_dir / "vocab.json").is_file():
         write_tokenizer(tok_dir)
     tokenizer = CLIPTokenizer.from_pretrained(str(tok_dir))
-    vae = train_vae(settings, work, log)
+    vae = sharpen_decoder(settings, work, log, train_vae(settings, work, log))
     log.save_elapsed()
     if until == "vae":
         return None
     data = encode_dataset(settings, vae, tokenizer, work, log)
-    unet, text_encoder = train_unet(settings, work, log, data, tokenizer)
+    text_encoder = train_text_encoder(settings, work, log, data, tokenizer)
+    log.save_elapsed()
+    if until == "text":
+        return None
+    unet, text_encoder = train_unet(settings, work, log, data, tokenizer, text_encoder)
     log.save_elapsed()
     if until == "unet":
         return None

@@ -14,6 +14,7 @@ from f1studio.demo import architecture
 from f1studio.demo.hand_guides import hand_edges, painted_depth
 from f1studio.demo.train_loop import Log, to_tensor
 from f1studio.demo.train_settings import TrainSettings
+from f1studio.demo.train_text import dataset_labels
 from f1studio.demo.world import MAX_SHAPES, TRAIN_SEED, caption, generate
 
 #: Region batches pad every scene to this many text chunks (every shape + the global prompt).
@@ -40,6 +41,14 @@ def vae_batch(settings: TrainSettings, step: int, full: bool) -> Any:
     return to_tensor(images)
 
 
+def decoder_batch(settings: TrainSettings, step: int) -> Any:
+    """The decoder-sharpening batch at ``step``: whole pictures of their own stream."""
+    first = step * settings.decoder_batch
+    return to_tensor(
+        [generate(first + i, TRAIN_SEED + 700_000)[1].image for i in range(settings.decoder_batch)]
+    )
+
+
 def encode_dataset(
     settings: TrainSettings, vae: Any, tokenizer: Any, work: Path, log: Log
 ) -> dict[str, Any]:
@@ -64,6 +73,7 @@ def encode_dataset(
                 log(f"dataset: encoded {begin + len(items)}/{settings.scenes} scenes")
     ids = token_ids(tokenizer, captions)
     data = {"latents": torch.cat(latents).contiguous(), "ids": ids.contiguous()}
+    data.update(dataset_labels(settings.scenes, tokenizer))
     save_file(data, str(path))
     return data
 

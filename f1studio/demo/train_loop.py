@@ -55,8 +55,9 @@ def lr_factor(step: int, total: int, warmup: int) -> float:
 
 
 def set_lr(optimizer: Any, base: float, factor: float) -> None:
+    """Every parameter group's rate: ``base * factor``, times the group's ``lr_scale``."""
     for group in optimizer.param_groups:
-        group["lr"] = base * factor
+        group["lr"] = base * factor * group.get("lr_scale", 1.0)
 
 
 def generator(seed: int, stage: int, step: int) -> Any:
@@ -128,14 +129,24 @@ class Ema:
 
 
 def noisy(
-    settings: TrainSettings, scheduler: Any, latents: Any, stage: int, step: int
+    settings: TrainSettings,
+    scheduler: Any,
+    latents: Any,
+    stage: int,
+    step: int,
+    high_noise_share: float = 0.0,
 ) -> tuple[Any, Any, Any]:
-    """Noised ``latents`` at random timesteps, with the noise and the timesteps."""
+    """Noised ``latents`` at random timesteps, with the noise and the timesteps; a share
+    ``high_noise_share`` of them drawn from ``settings.high_noise_from`` up."""
     import torch
 
     gen = generator(settings.seed, stage, step)
     noise = torch.randn(latents.shape, generator=gen)
-    t = torch.randint(0, scheduler.config.num_train_timesteps, (latents.shape[0],), generator=gen)
+    total = scheduler.config.num_train_timesteps
+    t = torch.randint(0, total, (latents.shape[0],), generator=gen)
+    if high_noise_share > 0:
+        high = torch.randint(settings.high_noise_from, total, t.shape, generator=gen)
+        t = torch.where(torch.rand(t.shape, generator=gen) < high_noise_share, high, t)
     return scheduler.add_noise(latents, noise, t), noise, t
 
 

@@ -18,8 +18,24 @@ class TrainSettings:
     vae_lr: float = 1e-3
     vae_kl_weight: float = 1e-6
     vae_edge_weight: float = 1.0
+    # Then the decoder alone (the encoder frozen, so latents do not change) on whole
+    # pictures, with the outlines weighted more.
+    decoder_steps: int = 1500
+    decoder_batch: int = 8
+    decoder_lr: float = 3e-4
+    decoder_edge_weight: float = 3.0
     # UNet + text encoder on pre-encoded latents of ``scenes`` training scenes.
     scenes: int = 20000
+    # The text encoder first learns alone to read captions back (see train_text), then
+    # trains on with the UNet at ``text_lr_factor`` of the UNet's rate.
+    text_steps: int = 1500
+    text_batch: int = 64
+    text_lr: float = 1e-3
+    text_lr_factor: float = 0.2
+    # A share of each UNet batch is drawn from the noisiest timesteps (t >= high_noise_from),
+    # where the picture's layout is decided and the caption is all the UNet has to go on.
+    high_noise_share: float = 0.25
+    high_noise_from: int = 700
     unet_steps: int = 6000
     unet_batch: int = 32
     unet_lr: float = 4e-4
@@ -29,14 +45,14 @@ class TrainSettings:
     # Then the UNet goes on with a second, lower cosine cycle in which every other batch is
     # seen through the engine's regional attention (each shape's pixels read a caption of
     # that shape alone), so region layers steer the demo model as they do large models.
-    region_steps: int = 1000
+    region_steps: int = 500
     region_lr: float = 2e-4
     region_every: int = 2
     # One ControlNet per guide kind, trained on the frozen UNet. Its guide embedding's last
     # convolution starts small and random instead of zero (the convolutions into the UNet
     # stay zero, so training starts from the plain UNet): with both at zero nothing of the
     # guide reaches the gradient until the zero convolutions have drifted away from zero.
-    controlnet_steps: int = 1600
+    controlnet_steps: int = 1000
     controlnet_batch: int = 16
     controlnet_lr: float = 1e-3
     controlnet_hint_init_std: float = 0.02
@@ -59,7 +75,11 @@ QUICK = replace(
     vae_steps=3,
     vae_full_steps=1,
     vae_batch=2,
+    decoder_steps=2,
+    decoder_batch=2,
     scenes=16,
+    text_steps=2,
+    text_batch=4,
     unet_steps=3,
     unet_batch=2,
     region_steps=2,

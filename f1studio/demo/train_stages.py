@@ -11,6 +11,7 @@ import numpy as np
 
 from f1studio.demo import architecture
 from f1studio.demo.train_data import (
+    decoder_batch,
     drop_captions,
     empty_ids,
     guide_image,
@@ -83,6 +84,55 @@ def train_vae(settings: TrainSettings, work: Path, log: Log) -> Any:
     return vae
 
 
+def sharpen_decoder(settings: TrainSettings, work: Path, log: Log, vae: Any) -> Any:
+    """Train the decoder on (whole pictures') latent means with the encoder frozen, so the
+    latents the UNet learns from stay exactly as they are while the outlines come out
+    sharper: every gradient of the picture counts ``decoder_edge_weight`` times."""
+    import torch
+    from diffusers import AutoencoderKL
+
+    final = work / "vae-sharpened"
+    if settings.decoder_steps == 0:
+        return vae
+    if (final / "config.json").is_file():
+        return AutoencoderKL.from_pretrained(str(final))
+    torch.manual_seed(settings.seed + 6)
+    vae.requires_grad_(False)
+    params = list(vae.decoder.parameters()) + list(vae.post_quant_conv.parameters())
+    for p in params:
+        p.requires_grad_(True)
+    optimizer = torch.optim.AdamW(params, lr=settings.decoder_lr, weight_decay=0.0)
+
+    def step_fn(step: int) -> float:
+        set_lr(optimizer, settings.decoder_lr, lr_factor(step, settings.decoder_steps, 20))
+        x = decoder_batch(settings, step)
+        with torch.no_grad():
+            z = vae.encode(x).latent_dist.mean
+        out = vae.decode(z).sample
+        loss = (out - x).abs().mean() + (out - x).pow(2).mean()
+        loss = loss + settings.decoder_edge_weight * gradient_loss(out, x)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    run_steps(
+        "decoder",
+        work / "decoder-stage",
+        {"decoder": vae.decoder, "post_quant_conv": vae.post_quant_conv},
+        optimizer,
+        settings.decoder_steps,
+        settings,
+        log,
+        step_fn,
+    )
+    vae.requires_grad_(False)
+    vae.eval()
+    vae.save_pretrained(str(final), safe_serialization=True)
+    log("decoder: done")
+    return vae
+
+
 # -- stage 2: UNet + text encoder --------------------------------------------------------
 
 
@@ -101,8 +151,15 @@ def is_region_step(settings: TrainSettings, step: int) -> bool:
 
 
 def train_unet(
-    settings: TrainSettings, work: Path, log: Log, data: dict[str, Any], tokenizer: Any
+    settings: TrainSettings,
+    work: Path,
+    log: Log,
+    data: dict[str, Any],
+    tokenizer: Any,
+    text_encoder: Any,
 ) -> tuple[Any, Any]:
+    """The UNet from scratch, with ``text_encoder`` (the text stage's) training on beside it
+    at ``settings.text_lr_factor`` of the UNet's rate."""
     import torch
     from diffusers import DDPMScheduler, UNet2DConditionModel
     from transformers import CLIPTextModel
@@ -117,9 +174,15 @@ def train_unet(
         )
     torch.manual_seed(settings.seed + 2)
     unet = architecture.build_unet()
-    text_encoder = architecture.build_text_encoder(tokenizer)
     params = list(unet.parameters()) + list(text_encoder.parameters())
-    optimizer = torch.optim.AdamW(params, lr=settings.unet_lr, weight_decay=1e-2)
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": list(unet.parameters())},
+            {"params": list(text_encoder.parameters()), "lr_scale": settings.text_lr_factor},
+        ],
+        lr=settings.unet_lr,
+        weight_decay=1e-2,
+    )
     ema_unet = Ema(unet, settings.ema_decay)
     ema_text = Ema(text_encoder, settings.ema_decay)
     scheduler = DDPMScheduler.from_config(architecture.SCHEDULER_CONFIG)
@@ -131,7 +194,9 @@ def train_unet(
         rng = np.random.default_rng([settings.seed, 2, step])
         idx_np = rng.integers(0, n, size=settings.unet_batch)
         idx = torch.from_numpy(idx_np)
-        noised, noise, t = noisy(settings, scheduler, data["latents"][idx].float(), 2, step)
+        noised, noise, t = noisy(
+            settings, scheduler, data["latents"][idx].float(), 2, step, settings.high_noise_share
+        )
         if is_region_step(settings, step):
             ids, processor = region_batch(idx_np, tokenizer, rng)
             states = text_encoder(ids)[0]

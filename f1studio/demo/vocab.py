@@ -42,7 +42,8 @@ def prompt_hint() -> str:
 
 
 def write_tokenizer(out: Path) -> None:
-    """Write a CLIP tokenizer with byte-level BPE merges built from the world's words."""
+    """Write a CLIP tokenizer with byte-level BPE merges that keep each of the world's words
+    one token."""
     from f1studio.testing.tiny_models import write_clip_tokenizer
 
-    write_clip_tokenizer(Path(out), VOCABULARY)
+    write_clip_tokenizer(Path(out), VOCABULARY, whole_words=True)

@@ -106,8 +106,27 @@ def _bytes_to_unicode() -> list[str]:
     return [chr(c) for c in codes]
 
 
-def write_clip_tokenizer(out: Path, words: tuple[str, ...] | list[str] = WORDS) -> None:
-    """A small CLIP BPE tokenizer: every byte, plus whole-word merges for ``words``."""
+def _apply_merges(parts: list[str], ranks: dict[tuple[str, str], int]) -> list[str]:
+    """Byte-pair encoding of one word's symbols: the lowest-ranked pair first, as CLIP's does."""
+    while len(parts) > 1:
+        pairs = [
+            (ranks.get((a, b), len(ranks)), i) for i, (a, b) in enumerate(zip(parts, parts[1:]))
+        ]
+        rank, i = min(pairs)
+        if rank == len(ranks):
+            break
+        parts = parts[:i] + [parts[i] + parts[i + 1]] + parts[i + 2 :]
+    return parts
+
+
+def write_clip_tokenizer(
+    out: Path, words: tuple[str, ...] | list[str] = WORDS, whole_words: bool = False
+) -> None:
+    """A small CLIP BPE tokenizer: every byte, plus merges for ``words``.
+
+    With ``whole_words`` every word of ``words`` is one token: each word's merges start from
+    what the merges of the words before it already make of it (merges of different words
+    otherwise compete, and a word like "triangle" ends up in six pieces)."""
     from transformers import CLIPTokenizer
 
     chars = _bytes_to_unicode()
@@ -117,9 +136,13 @@ def write_clip_tokenizer(out: Path, words: tuple[str, ...] | list[str] = WORDS) 
     for c in chars:
         vocab[c + "</w>"] = len(vocab)
     merges: list[str] = []
+    ranks: dict[tuple[str, str], int] = {}
     for word in words:
         parts = list(word[:-1]) + [word[-1] + "</w>"]
+        if whole_words:
+            parts = _apply_merges(parts, ranks)
         while len(parts) > 1:
+            ranks.setdefault((parts[0], parts[1]), len(ranks))
             merged = parts[0] + parts[1]
             merges.append(f"{parts[0]} {parts[1]}")
             vocab.setdefault(merged, len(vocab))
