@@ -9,6 +9,7 @@ from pathlib import Path
 from f1studio.cli.common import CliError, Subparsers
 
 EVAL_TESTS = (
+    "autoencoder",
     "prompt",
     "regions",
     "edges",

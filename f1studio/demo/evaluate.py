@@ -45,6 +45,7 @@ from f1studio.demo.evaluate_steps import eval_auto_steps, eval_live, eval_solver
 from f1studio.demo.world import COLORS, caption
 
 __all__ = [
+    "eval_autoencoder",
     "PROMPT_PARTS",
     "REFERENCE_STEPS",
     "SOLVER_STEPS",
@@ -147,7 +148,26 @@ def eval_inpaint(r: Renderer, figures: Figures) -> None:
     }
 
 
+def eval_autoencoder(r: Renderer, figures: Figures) -> None:
+    """The model's autoencoder alone: held-out scenes encoded and decoded (latent means),
+    edge F1 of the result against the scenes' true outlines (the ceiling of every edge
+    measure above)."""
+    import torch
+    from diffusers import AutoencoderKL
+
+    vae = AutoencoderKL.from_pretrained(f"{r.pipeline}/vae", torch_dtype=torch.float32)
+    scores = []
+    with torch.no_grad():
+        for _i, _scene, rendered, _caption in held_out_cases(r.settings):
+            x = torch.from_numpy(rendered.image.astype(np.float32) / 127.5 - 1.0)
+            y = vae.decode(vae.encode(x.permute(2, 0, 1)[None]).latent_dist.mean).sample
+            image = ((y[0].permute(1, 2, 0).numpy() + 1.0) * 127.5).clip(0, 255)
+            scores.append(analysis.edge_f1(image.round().astype(np.uint8), rendered.edges))
+    figures.autoencoder = {"f1": mean_of(scores), "f1_min": float(min(scores))}
+
+
 TESTS: dict[str, Callable[[Renderer, Figures], None]] = {
+    "autoencoder": eval_autoencoder,
     "prompt": eval_prompt,
     "regions": eval_regions,
     "edges": eval_edges,

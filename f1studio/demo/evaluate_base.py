@@ -58,6 +58,7 @@ class Figures:
     live: dict[str, float] = field(default_factory=dict)
     layout: dict[str, float] = field(default_factory=dict)
     control: dict[str, float] = field(default_factory=dict)
+    autoencoder: dict[str, float] = field(default_factory=dict)
     solvers: dict[str, dict[int, float]] = field(default_factory=dict)
     solver_steps_needed: dict[str, int | None] = field(default_factory=dict)
     auto: dict[str, float] = field(default_factory=dict)

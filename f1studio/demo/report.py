@@ -18,6 +18,7 @@ from f1studio.demo.evaluate import (
 
 #: The goals of the demo model (issue 14), per measure.
 GOALS = {
+    "autoencoder": 0.95,
     "prompt": 0.90,
     "kind": 0.95,
     "position": 0.90,
@@ -78,6 +79,13 @@ def markdown(f: Figures) -> str:
         "| Test | Measure | Result | Baseline | Goal |",
         "|---|---|---|---|---|",
     ]
+    if f.autoencoder:
+        a = f.autoencoder
+        lines.append(
+            "| Autoencoder | held-out scenes encoded and decoded: edge F1 (±2 px) against the "
+            f"true outlines · the worst case | {_num(a['f1'])} · {_num(a['f1_min'])} | "
+            f"| {_target(a['f1'], 'autoencoder', percent=False)} |"
+        )
     if f.prompt:
         p = f.prompt
         lines += [
