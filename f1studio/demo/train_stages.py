@@ -175,11 +175,12 @@ def train_unet(
     torch.manual_seed(settings.seed + 2)
     unet = architecture.build_unet()
     params = list(unet.parameters()) + list(text_encoder.parameters())
+    groups: list[dict[str, Any]] = [
+        {"params": list(unet.parameters())},
+        {"params": list(text_encoder.parameters()), "lr_scale": settings.text_lr_factor},
+    ]
     optimizer = torch.optim.AdamW(
-        [
-            {"params": list(unet.parameters())},
-            {"params": list(text_encoder.parameters()), "lr_scale": settings.text_lr_factor},
-        ],
+        groups,
         lr=settings.unet_lr,
         weight_decay=1e-2,
     )

@@ -110,7 +110,8 @@ def _apply_merges(parts: list[str], ranks: dict[tuple[str, str], int]) -> list[s
     """Byte-pair encoding of one word's symbols: the lowest-ranked pair first, as CLIP's does."""
     while len(parts) > 1:
         pairs = [
-            (ranks.get((a, b), len(ranks)), i) for i, (a, b) in enumerate(zip(parts, parts[1:]))
+            (ranks.get((a, b), len(ranks)), i)
+            for i, (a, b) in enumerate(zip(parts, parts[1:], strict=False))
         ]
         rank, i = min(pairs)
         if rank == len(ranks):
