@@ -73,6 +73,12 @@ class AppSettings(ModelChoice):
     # GPU memory mode and FLUX.1 quantisation (``engine.memory.parse_memory_mode``); "": chosen
     # by the free memory
     memory_mode: str = ""
+    # speed switches applied when a model loads (``engine.speed``): channels-last convolutions,
+    # fused query/key/value projections, and torch.compile of the denoiser ("off",
+    # "denoiser", "denoiser+vae": the VAE decoder too)
+    channels_last: bool = False
+    fused_qkv: bool = False
+    compile_mode: str = "off"
     # a new project's canvas side and steps per family (``ModelFamily`` value); missing: the
     # family's usual ones
     new_project_sizes: dict[str, int] = field(default_factory=dict)
@@ -99,6 +105,10 @@ class AppSettings(ModelChoice):
             self.language = "system"
         if not isinstance(self.memory_mode, str):
             self.memory_mode = ""
+        self.channels_last = self.channels_last is True  # a hand-edited non-boolean: off
+        self.fused_qkv = self.fused_qkv is True
+        if self.compile_mode not in COMPILE_MODES:
+            self.compile_mode = "off"
         interval = self.autosave_interval_s
         if isinstance(interval, bool) or not isinstance(interval, int):
             self.autosave_interval_s = DEFAULT_AUTOSAVE_S  # a hand-edited file: keep working
@@ -140,6 +150,10 @@ class AppSettings(ModelChoice):
         tmp.write_text(json.dumps(asdict(self), indent=2), "utf-8")
         os.replace(tmp, path)
         return path
+
+
+#: the values of ``compile_mode`` (``engine.speed.CompileMode``: this module imports no torch)
+COMPILE_MODES = ("off", "denoiser", "denoiser+vae")
 
 
 def _per_family(name: str, value: object) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """The engine's settings that live in the environment, set from the user's preferences.
 
 The engine reads a few choices from environment variables when it loads a model or starts
-its thread (``F1STUDIO_ENGINE_THREADS``, ``F1STUDIO_MEMORY_MODE``). The window's Preferences
+its thread (``F1STUDIO_ENGINE_THREADS``, ``F1STUDIO_MEMORY_MODE``, the speed switches
+``F1STUDIO_CHANNELS_LAST``, ``F1STUDIO_FUSED_QKV``, ``F1STUDIO_COMPILE``). The window's Preferences
 and ``f1studio config`` store them as ordinary settings (:class:`AppSettings`); :func:`apply`
 puts them in the environment for the engine. A variable the user set before F1 Studio started
 wins over the preference, and :func:`set_outside` names it so Preferences can say so.
@@ -20,6 +21,9 @@ from f1studio.appsettings import AppSettings
 VARIABLES: dict[str, str] = {
     "engine_threads": "F1STUDIO_ENGINE_THREADS",
     "memory_mode": "F1STUDIO_MEMORY_MODE",
+    "channels_last": "F1STUDIO_CHANNELS_LAST",
+    "fused_qkv": "F1STUDIO_FUSED_QKV",
+    "compile_mode": "F1STUDIO_COMPILE",
     "single_file_configs.sd15": "F1STUDIO_SD15_CONFIG",
     "single_file_configs.sdxl": "F1STUDIO_SDXL_CONFIG",
     "single_file_configs.flux": "F1STUDIO_FLUX_CONFIG",
@@ -42,6 +46,10 @@ def set_outside(field: str) -> str | None:
 def _value(settings: AppSettings, field: str) -> str:
     if field == "engine_threads":
         return str(settings.engine_threads) if settings.engine_threads > 0 else ""
+    if field in ("channels_last", "fused_qkv"):  # on, or unset (the engine's off)
+        return "on" if getattr(settings, field) else ""
+    if field == "compile_mode":
+        return "" if settings.compile_mode == "off" else settings.compile_mode
     if field.startswith("single_file_configs."):
         return settings.single_file_configs.get(field.split(".", 1)[1], "")
     return str(getattr(settings, field)).strip()

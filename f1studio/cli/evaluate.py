@@ -1,10 +1,12 @@
-"""``f1studio eval``: how well the demo model obeys prompts, regions, guides and masks."""
+"""``f1studio eval``: how well the demo model obeys prompts, regions, guides and masks; with
+``--prompts FILE``, how any model renders a prompt set (:mod:`f1studio.cli.evaluate_prompts`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from f1studio.cli.common import CliError, Subparsers
 
@@ -26,30 +28,59 @@ EVAL_TESTS = (
 
 
 def register(subparsers: Subparsers) -> None:
+    from f1studio.cli import evaluate_prompts
     from f1studio.engine.request import SCHEDULERS
 
     ev = subparsers.add_parser(
-        "eval", help="measure how well the demo model obeys prompts, regions, guides and masks"
+        "eval",
+        help="measure how well the demo model obeys prompts, regions, guides and masks, or "
+        "(--prompts FILE) how any model renders a prompt set",
     )
     ev.add_argument(
-        "--model", type=Path, help="demo-layout folder (pipeline/ + controlnet-*/) or a pipeline"
+        "--model",
+        type=Path,
+        help="demo-layout folder (pipeline/ + controlnet-*/) or a pipeline; with --prompts any "
+        "base model (folder, .safetensors file or hub id)",
     )
     ev.add_argument("--cases", type=int, default=50, help="held-out scenes per test")
     ev.add_argument("--out", type=Path, default=Path("eval-report.md"), help="Markdown report")
     ev.add_argument("--only", nargs="+", choices=EVAL_TESTS, help="run only these tests")
-    ev.add_argument("--steps", type=int, default=20)
-    ev.add_argument("--guidance", type=float, default=5.0)
-    ev.add_argument("--scheduler", choices=SCHEDULERS, default="dpmpp-2m")
+    ev.add_argument(
+        "--steps", type=int, nargs="+", help="20 (with --prompts: the model's; several compare)"
+    )
+    ev.add_argument(
+        "--guidance", type=float, nargs="+", help="5 (with --prompts: the model's; several compare)"
+    )
+    ev.add_argument(
+        "--scheduler",
+        choices=SCHEDULERS,
+        nargs="+",
+        metavar="NAME",
+        help=f"dpmpp-2m (with --prompts: the model's; several compare): {', '.join(SCHEDULERS)}",
+    )
     ev.add_argument("--solver-cases", type=int, default=6, help="cases in the solver study")
     ev.add_argument(
         "--write-step-plan",
         action="store_true",
         help="save the solver study's step counts in the model (used by steps: auto)",
     )
+    evaluate_prompts.add_arguments(ev)
     ev.set_defaults(func=run)
 
 
+def _one(values: list | None, default: Any, flag: str) -> Any:
+    if not values:
+        return default
+    if len(values) > 1:
+        raise CliError(f"the shapes-world eval takes one {flag} (several compare with --prompts)")
+    return values[0]
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.prompts is not None:
+        from f1studio.cli.evaluate_prompts import run_prompts
+
+        return run_prompts(args)
     from f1studio.demo.evaluate import EvalSettings, evaluate
     from f1studio.demo.model import DEMO_ROOT
     from f1studio.demo.report import markdown, write
@@ -62,9 +93,9 @@ def run(args: argparse.Namespace) -> int:
     settings = EvalSettings(
         model=model,
         cases=args.cases,
-        steps=args.steps,
-        guidance=args.guidance,
-        scheduler=args.scheduler,
+        steps=_one(args.steps, 20, "--steps"),
+        guidance=_one(args.guidance, 5.0, "--guidance"),
+        scheduler=_one(args.scheduler, "dpmpp-2m", "--scheduler"),
         solver_cases=args.solver_cases,
         write_step_plan=args.write_step_plan,
     )

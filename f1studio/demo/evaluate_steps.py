@@ -3,6 +3,7 @@ what ``steps: auto`` saves against a fixed step count, and what few-step (live) 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -24,21 +25,40 @@ from f1studio.demo.evaluate_base import (
 )
 
 
+def solver_distances(
+    render: Callable[[str, int, str, int], np.ndarray],
+    cases: Sequence[tuple[int, str]],
+    solvers: Sequence[str] = SOLVERS,
+    steps: Sequence[int] = SOLVER_STEPS,
+    target: float = SOLVER_TARGET,
+) -> tuple[dict[str, dict[int, float]], dict[str, int | None]]:
+    """For any model: each solver's distance to its own 100-step picture after n steps (mean
+    |diff| / 255 over ``cases``, (seed, prompt) pairs), and the fewest steps within ``target``
+    (``None``: none of ``steps``). ``render(prompt, seed, scheduler, steps)`` is the picture."""
+    distances: dict[str, dict[int, float]] = {}
+    needed: dict[str, int | None] = {}
+    for solver in solvers:
+        per_steps: dict[int, list[float]] = {n: [] for n in steps}
+        for seed, text in cases:
+            ref = render(text, seed, solver, REFERENCE_STEPS).astype(np.float32)
+            for n in steps:
+                image = render(text, seed, solver, n).astype(np.float32)
+                per_steps[n].append(float(np.abs(image - ref).mean() / 255))
+        distances[solver] = {n: mean_of(v) for n, v in per_steps.items()}
+        needed[solver] = next((n for n in steps if distances[solver][n] <= target), None)
+    return distances, needed
+
+
 def eval_solvers(r: Renderer, figures: Figures) -> None:
     """Distance to each solver's own 100-step picture after n steps (mean |diff| / 255)."""
     cases = list(held_out_cases(replace(r.settings, cases=r.settings.solver_cases)))
-    for solver in SOLVERS:
-        distances: dict[int, list[float]] = {n: [] for n in SOLVER_STEPS}
-        for i, _, _, text in cases:
-            reference, _ = r(text, seed=i, scheduler=solver, steps=REFERENCE_STEPS)
-            ref = reference.astype(np.float32)
-            for n in SOLVER_STEPS:
-                image, _ = r(text, seed=i, scheduler=solver, steps=n)
-                distances[n].append(float(np.abs(image.astype(np.float32) - ref).mean() / 255))
-        figures.solvers[solver] = {n: mean_of(v) for n, v in distances.items()}
-        figures.solver_steps_needed[solver] = next(
-            (n for n in SOLVER_STEPS if figures.solvers[solver][n] <= SOLVER_TARGET), None
-        )
+
+    def render(text: str, seed: int, solver: str, steps: int) -> np.ndarray:
+        return r(text, seed=seed, scheduler=solver, steps=steps)[0]
+
+    distances, needed = solver_distances(render, [(i, text) for i, _, _, text in cases])
+    figures.solvers.update(distances)
+    figures.solver_steps_needed.update(needed)
     if r.settings.write_step_plan:
         from f1studio.engine.adaptive import write_step_plan
 

@@ -5,7 +5,8 @@ Where models are found:
 - the folders the caller names (the user's ``AppSettings.model_folders``): a model folder
   itself, a folder of models (searched a few levels deep), or the root of an AUTOMATIC1111
   install (``models/Stable-diffusion``, ``models/ControlNet``) or a ComfyUI install
-  (``models/checkpoints``, ``models/controlnet``, ``models/diffusion_models``);
+  (``models/checkpoints``, ``models/controlnet``, ``models/diffusion_models``, and for
+  reference pictures ``models/ipadapter``, ``models/clip_vision``, ``models/style_models``);
 - the Hugging Face cache (``$HF_HUB_CACHE``, else ``$HF_HOME/hub``, else
   ``~/.cache/huggingface/hub``).
 
@@ -45,6 +46,8 @@ COMFYUI_FOLDERS = (
     ("controlnet", "controlnet"),
     ("diffusion_models", "base"),
     ("ipadapter", "ip-adapter"),
+    ("clip_vision", "image-encoder"),
+    ("style_models", "ip-adapter"),
 )
 
 MAX_DEPTH = 4  # how deep a user folder is searched

@@ -38,8 +38,9 @@ from f1studio.engine.tensor_layouts import (
     classify_tensors,
     flux_transformer_variant,
 )
+from f1studio.engine.vision_encoders import find_encoder
 
-ROLES = ("base", "controlnet", "depth-estimator", "tiny-vae", "ip-adapter")
+ROLES = ("base", "controlnet", "depth-estimator", "tiny-vae", "ip-adapter", "image-encoder")
 SOURCES = ("folder", "hf-cache", "a1111", "comfyui")
 FORMATS = ("diffusers", "single-file")
 PICKLED_NOTE = "pickled (not loaded unless allowed)"
@@ -52,7 +53,7 @@ class InstalledModel:
 
     name: str  # folder or file name; the repository id for the Hugging Face cache
     location: str  # the local folder or file (what to put in the settings to use it)
-    role: str  # "base" | "controlnet" | "depth-estimator" | "tiny-vae" | "ip-adapter"
+    role: str  # one of ROLES
     family: ModelFamily | None  # None for depth estimators and unopened pickled files
     variant: str | None  # e.g. "base", "inpainting", "schnell", "dev", "fill", "union"
     size_bytes: int  # on disk (symlinked blobs counted once)
@@ -271,8 +272,16 @@ def _identify_file(path: Path, role_hint: str = "base") -> InstalledModel:
     if suffix != ".safetensors":
         raise invalid_model(f"{path.name} is not a model file (.safetensors)")
     role, family, variant, note = classify_tensors(read_safetensors_header(path), path.name)
-    if role == "ip-adapter" and not (path.parent / "image_encoder" / "config.json").is_file():
-        note = "needs its CLIP vision encoder in an image_encoder folder beside it"
+    if role == "ip-adapter":
+        kind = "siglip" if variant == "redux" else "clip"
+        try:
+            find_encoder(path, kind)
+        except EngineError:
+            encoder = "CLIP vision" if kind == "clip" else "SigLIP"
+            note = (
+                f"needs its {encoder} encoder: an image_encoder folder beside it, or in "
+                "models/clip_vision"
+            )
     return _found(path, role, family, variant, note=note)
 
 

@@ -26,6 +26,7 @@ from f1studio.engine.lora_files import LoraFile, read_lora
 from f1studio.engine.lora_regions import RegionLora, RegionLoraHooks
 from f1studio.engine.quiet import quiet_libraries
 from f1studio.engine.request import GenerationRequest, LoraSpec
+from f1studio.engine.speed import denoiser_of, separate_projections
 
 KEEP_LOADED = 8  # LoRAs kept loaded beyond the job's own, so switching back is instant
 
@@ -141,13 +142,20 @@ def prepare_loras(request: GenerationRequest, model: LoadedModel) -> RegionLoraH
 
 @contextlib.contextmanager
 def loras_applied(request: GenerationRequest, model: LoadedModel) -> Iterator[None]:
-    """The request's LoRAs on ``model`` for a ``with`` block (the render)."""
-    hooks = prepare_loras(request, model)
-    if hooks is None:
-        yield
-        return
-    with hooks.installed():
-        yield
+    """The request's LoRAs on ``model`` for a ``with`` block (the render); a job with LoRAs
+    runs on separate query/key/value projections (``engine.speed``: fused ones would pass
+    them by)."""
+    has_loras = bool(request.loras) or any(r.loras for r in request.regions)
+    unfused = (
+        separate_projections([denoiser_of(model.pipe)]) if has_loras else contextlib.nullcontext()
+    )
+    with unfused:
+        hooks = prepare_loras(request, model)
+        if hooks is None:
+            yield
+            return
+        with hooks.installed():
+            yield
 
 
 # ---- fusing LoRAs on the whole picture into the weights, exactly reversibly ----------------------

@@ -34,6 +34,7 @@ from f1studio.engine.model_files import (
     looks_like_hub_id,
 )
 from f1studio.engine.quiet import quiet_libraries
+from f1studio.engine.speed import SpeedSettings, apply_speed, prepare_controlnet
 
 
 class SourceKind(str, Enum):
@@ -230,9 +231,15 @@ def load_error(what: str, location: str, error: Exception) -> EngineError:
 
 
 def load_pipeline(
-    ref: str | None, device: str, *, allow_pickle: bool = False, config: str | None = None
+    ref: str | None,
+    device: str,
+    *,
+    allow_pickle: bool = False,
+    config: str | None = None,
+    speed: SpeedSettings | None = None,
 ) -> LoadedModel:
-    """Load a base model as a diffusers pipeline on ``device``.
+    """Load a base model as a diffusers pipeline on ``device``, with the speed switches
+    (``speed``, default: as the environment sets them) applied.
 
     ``config`` only matters for a single-file checkpoint: a local diffusers SD1.5 folder or a hub
     id whose configuration files describe it (default: ``$F1STUDIO_SD15_CONFIG``, then the
@@ -251,6 +258,7 @@ def load_pipeline(
     else:
         check_whole_checkpoint(location, family)
     dtype = pick_dtype(device, family)
+    speed = SpeedSettings.from_environment() if speed is None else speed
     plan = memory_plan(device, family)  # measured before the new model takes any memory
     try:
         with quantized_transformer(plan.quantize):
@@ -258,6 +266,7 @@ def load_pipeline(
                 location, dtype, allow_pickle, inpainting, config
             )
         apply_memory_plan(pipe, plan, device)
+        apply_speed(pipe, speed)
     except Exception as e:  # noqa: BLE001 - turn library errors into one clear line
         raise load_error("model", location, e) from e
     pipe.set_progress_bar_config(disable=True)
@@ -314,8 +323,10 @@ def load_controlnet(
     allow_pickle: bool = False,
     config: str | None = None,
     family: ModelFamily = ModelFamily.SD15,
+    speed: SpeedSettings | None = None,
 ) -> Any:
-    """Load a ControlNet (folder, single file or hub id) on ``device``.
+    """Load a ControlNet (folder, single file or hub id) on ``device`` (channels-last when
+    ``speed``, default: the environment's, says so).
 
     ``config`` only matters for a single file: a ControlNet folder, or an SD1.5 folder (the
     ControlNet mirrors its UNet), or a hub id of either (default: ``$F1STUDIO_SD15_CONFIG``, then
@@ -332,13 +343,17 @@ def load_controlnet(
             check_folder_weights(location, allow_pickle)
             check_json_files(location)
         cn = adapter_for(family).load_controlnet(location, dtype, allow_pickle, config)
-        return cn.to(device)
+        speed = SpeedSettings.from_environment() if speed is None else speed
+        return prepare_controlnet(cn.to(device), speed)
     except Exception as e:  # noqa: BLE001
         raise load_error("ControlNet", location, e) from e
 
 
 class ModelCache:
-    """Keeps the loaded base model and ControlNets between jobs; switching frees the old one."""
+    """Keeps the loaded base model and ControlNets between jobs; switching frees the old one.
+
+    The speed switches (``engine.speed``, read from the environment) are part of every key: a
+    model loaded with other switches is loaded afresh."""
 
     def __init__(self) -> None:
         self._base: tuple[tuple, LoadedModel] | None = None
@@ -347,14 +362,16 @@ class ModelCache:
 
     def has_base(self, ref: str | None, device: str, allow_pickle: bool) -> bool:
         """Whether :meth:`base` would return the loaded model without loading anything."""
-        return self._base is not None and self._base[0] == (ref, device, allow_pickle)
+        speed = SpeedSettings.from_environment()
+        return self._base is not None and self._base[0] == (ref, device, allow_pickle, speed)
 
     def base(self, ref: str | None, device: str, allow_pickle: bool) -> LoadedModel:
-        key = (ref, device, allow_pickle)
+        speed = SpeedSettings.from_environment()
+        key = (ref, device, allow_pickle, speed)
         if self._base is not None and self._base[0] == key:
             return self._base[1]
         self.clear()
-        model = load_pipeline(ref, device, allow_pickle=allow_pickle)
+        model = load_pipeline(ref, device, allow_pickle=allow_pickle, speed=speed)
         self._base = (key, model)
         return model
 
@@ -366,10 +383,11 @@ class ModelCache:
         allow_pickle: bool,
         family: ModelFamily = ModelFamily.SD15,
     ) -> Any:
-        key = (ref, device, str(dtype), allow_pickle, family)
+        speed = SpeedSettings.from_environment()
+        key = (ref, device, str(dtype), allow_pickle, family, speed)
         if key not in self._controlnets:
             self._controlnets[key] = load_controlnet(
-                ref, device, dtype, allow_pickle=allow_pickle, family=family
+                ref, device, dtype, allow_pickle=allow_pickle, family=family, speed=speed
             )
         return self._controlnets[key]
 

@@ -3,8 +3,11 @@
 Redux turns a picture into tokens in T5's space (a SigLIP vision model, then diffusers'
 ``ReduxImageEncoder``) that join the prompt's tokens, as ``FluxPriorReduxPipeline`` makes them.
 The folder is the published one (``model_index.json`` of ``FluxPriorReduxPipeline`` with
-``image_encoder/``, ``feature_extractor/``, ``image_embedder/``); it is what the per-user
-IP-Adapter setting names for the FLUX.1 family.
+``image_encoder/``, ``feature_extractor/``, ``image_embedder/``), or ComfyUI's single file
+(``models/style_models/flux1-redux-dev.safetensors``: the embedder's ``redux_up`` /
+``redux_down``) with its SigLIP encoder as a single file in ``models/clip_vision`` (or an
+``image_encoder`` beside it; the picture processing is the published folder's: resized to the
+encoder's size, scaled to -1..1); it is what the per-user IP-Adapter setting names for FLUX.1.
 
 The picture's tokens lead the text (every text token sits at the same rotary position, so the
 order of text tokens does not change what the image tokens see) and are scaled by the
@@ -28,22 +31,38 @@ from typing import Any
 import numpy as np
 
 from f1studio.engine.events import EngineError, ErrorKind
+from f1studio.engine.model_files import read_safetensors_header
 from f1studio.engine.request import GenerationRequest, ReferenceSpec
+from f1studio.engine.vision_encoders import find_encoder, load_vision_model
 
 _PRIOR: dict[tuple, Any] = {}  # (folder, device, dtype) -> FluxPriorReduxPipeline (one kept)
 _TOKENS: dict[tuple, Any] = {}  # (picture digest, folder, device, dtype) -> (1, N, D) tokens
 _KEEP_TOKENS = 16
 
 
+def is_redux_file(path: Path) -> bool:
+    """A single ``.safetensors`` file of the Redux image embedder (ComfyUI's style model)."""
+    if not path.is_file() or path.suffix.lower() != ".safetensors":
+        return False
+    keys = read_safetensors_header(path)
+    return any(k.startswith("redux_up.") for k in keys) and any(
+        k.startswith("redux_down.") for k in keys
+    )
+
+
 def redux_folder(ref: str) -> Path:
-    """The Redux folder ``ref`` names, checked (one line when it is something else)."""
+    """The Redux folder or single file ``ref`` names, checked (one line when it is something
+    else)."""
     path = Path(ref).expanduser()
+    if is_redux_file(path):
+        return path
     index = path / "model_index.json"
     if not index.is_file():
         raise EngineError(
             ErrorKind.MODEL_NOT_FOUND,
-            f"reference pictures on FLUX.1 need a FLUX.1 Redux folder (with model_index.json, "
-            f"e.g. black-forest-labs/FLUX.1-Redux-dev); {path} is not one",
+            f"reference pictures on FLUX.1 need FLUX.1 Redux (a folder like "
+            f"black-forest-labs/FLUX.1-Redux-dev, or flux1-redux-dev.safetensors) or the XLabs "
+            f"FLUX.1 IP-Adapter; {path} is neither",
         )
     try:
         kind = json.loads(index.read_text("utf-8")).get("_class_name")
@@ -58,6 +77,28 @@ def redux_folder(ref: str) -> Path:
     return path
 
 
+def _prior_of_file(file: Path, dtype: Any) -> Any:
+    """A FluxPriorReduxPipeline of a single-file embedder and its SigLIP encoder."""
+    import torch
+    from diffusers import FluxPriorReduxPipeline
+    from diffusers.pipelines.flux.modeling_flux import ReduxImageEncoder
+    from safetensors.torch import load_file
+    from transformers import SiglipImageProcessor
+
+    encoder = load_vision_model(find_encoder(file, "siglip"), dtype, siglip=True)
+    state = load_file(str(file))
+    up = state["redux_up.weight"]
+    with torch.inference_mode(False):
+        embedder = ReduxImageEncoder(redux_dim=up.shape[1], txt_in_features=up.shape[0] // 3)
+        embedder.load_state_dict(state)
+    size = encoder.config.image_size
+    processor = SiglipImageProcessor(size={"height": size, "width": size})
+    prior: Any = FluxPriorReduxPipeline(
+        image_encoder=encoder, feature_extractor=processor, image_embedder=embedder.to(dtype)
+    )
+    return prior
+
+
 def _prior(folder: Path, device: Any, dtype: Any) -> Any:
     key = (str(folder.resolve()), str(device), str(dtype))
     if key not in _PRIOR:
@@ -65,9 +106,14 @@ def _prior(folder: Path, device: Any, dtype: Any) -> Any:
 
         _PRIOR.clear()  # one kept: the SigLIP encoder is large
         try:
-            prior = FluxPriorReduxPipeline.from_pretrained(
-                str(folder), torch_dtype=dtype, use_safetensors=True
-            )
+            if folder.is_file():
+                prior = _prior_of_file(folder, dtype)
+            else:
+                prior = FluxPriorReduxPipeline.from_pretrained(
+                    str(folder), torch_dtype=dtype, use_safetensors=True
+                )
+        except EngineError:
+            raise
         except Exception as e:  # noqa: BLE001 - a damaged folder is one line
             first = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
             raise EngineError(

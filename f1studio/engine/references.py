@@ -22,14 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from f1studio.engine.events import EngineError, ErrorKind
+from f1studio.engine.model_files import read_safetensors_header
 from f1studio.engine.request import GenerationRequest, ReferenceSpec
+from f1studio.engine.vision_encoders import find_encoder, load_vision_model
 
-ENCODER_FOLDER = "image_encoder"
 # per pipeline: (adapter file, copies loaded); and image embeddings by (picture, adapter, cfg)
 _LOADED: weakref.WeakKeyDictionary[Any, tuple[str, int]] = weakref.WeakKeyDictionary()
 _EMBEDS: weakref.WeakKeyDictionary[Any, dict[tuple, Any]] = weakref.WeakKeyDictionary()
 _KEEP_EMBEDS = 16
-# per pipeline: its image encoder while no reference is used (folder, encoder, processor)
+# per pipeline: its image encoder while no reference is used (location, encoder, processor)
 _ENCODERS: weakref.WeakKeyDictionary[Any, tuple[str, Any, Any]] = weakref.WeakKeyDictionary()
 _STATES: dict[tuple, dict[str, dict[str, Any]]] = {}
 
@@ -125,8 +126,11 @@ def drop_references(pipe: Any) -> None:
     """Unload the IP-Adapter from ``pipe`` (its own attention processors come back). Its
     image encoder is kept aside, so switching references on again does not read it again."""
     if pipe in _LOADED:
-        folder = str((Path(_LOADED[pipe][0]).parent / ENCODER_FOLDER).resolve())
-        _ENCODERS[pipe] = (folder, pipe.image_encoder, pipe.feature_extractor)
+        try:
+            encoder = str(_encoder_of(Path(_LOADED[pipe][0])).resolve())
+            _ENCODERS[pipe] = (encoder, pipe.image_encoder, pipe.feature_extractor)
+        except (OSError, EngineError):  # the adapter or its encoder is gone: nothing to keep
+            _ENCODERS.pop(pipe, None)
         pipe.unload_ip_adapter()
         del _LOADED[pipe]
 
@@ -148,15 +152,31 @@ def _adapter_state(file: Path) -> dict[str, dict[str, Any]]:
     return _STATES[key]
 
 
-def _encoder(pipe: Any, folder: Path) -> None:
+def _encoder_of(file: Path) -> Path:
+    """The adapter's CLIP vision encoder (folder or single file): of the width its image
+    projection reads (the projected embedding; the hidden states for "plus" adapters). One
+    line when ``file`` is a FLUX.1 adapter."""
+    shapes = read_safetensors_header(file)
+    if any(".ip_adapter_double_stream_k_proj." in k or k.startswith("redux_") for k in shapes):
+        raise EngineError(
+            ErrorKind.MODEL_INVALID,
+            f"{file.name} is for FLUX.1 reference pictures, not Stable Diffusion 1.5/SDXL: "
+            "choose an IP-Adapter of this model's family",
+        )
+    plus = shapes.get("image_proj.proj_in.weight")
+    if plus is not None:
+        return find_encoder(file, width=plus[-1], hidden=True)
+    standard = shapes.get("image_proj.proj.weight")
+    return find_encoder(file, width=standard[-1] if standard else None)
+
+
+def _encoder(pipe: Any, location: Path) -> None:
     """Give ``pipe`` the adapter's image encoder: the one kept from before, or read."""
     kept = _ENCODERS.get(pipe)
-    if kept is not None and kept[0] == str(folder.resolve()):
+    if kept is not None and kept[0] == str(location.resolve()):
         pipe.register_modules(image_encoder=kept[1], feature_extractor=kept[2])
         return
-    from transformers import CLIPVisionModelWithProjection
-
-    encoder = CLIPVisionModelWithProjection.from_pretrained(str(folder), torch_dtype=pipe.dtype)
+    encoder = load_vision_model(location, pipe.dtype)
     pipe.register_modules(image_encoder=encoder.to(pipe.device), feature_extractor=None)
 
 
@@ -170,13 +190,7 @@ def _load_adapter(pipe: Any, file: Path, copies: int) -> None:
 
 
 def _load(pipe: Any, file: Path, copies: int) -> None:
-    encoder = file.parent / ENCODER_FOLDER
-    if not (encoder / "config.json").is_file():
-        raise EngineError(
-            ErrorKind.MODEL_INVALID,
-            f"the IP-Adapter {file.name} needs its image encoder: put the CLIP vision model in "
-            f"{encoder}",
-        )
+    encoder = _encoder_of(file)
     import torch
 
     drop_references(pipe)

@@ -83,6 +83,15 @@ class JointLayout:
     _bias: dict[int, Any] = field(default_factory=dict, repr=False)
     _plans: dict[int, _Plan] = field(default_factory=dict, repr=False)
 
+    def __post_init__(self) -> None:
+        # the transformer's own sequence is prepared here, outside any compiled graph: a
+        # compiled transformer only looks it up (building it runs numpy, a graph break)
+        own = self.text_tokens + self.image_tokens
+        if own <= DENSE_UP_TO:
+            self.bias(own)
+        else:
+            self.plan(own)
+
     @property
     def text_tokens(self) -> int:
         return int(sum(self.chunk_lengths))

@@ -22,7 +22,7 @@ import numpy as np
 # SDXL-Lightning-style LoRAs and models (Stable Diffusion only).
 SCHEDULERS = (
     "dpmpp-2m", "dpmpp-2m-karras", "euler", "euler-a", "ddim", "flow-euler",
-    "lcm", "tcd", "euler-trailing",
+    "lcm", "tcd", "euler-trailing", "adaptive",
 )  # fmt: skip
 # Human names, as AUTOMATIC1111 writes them in PNG parameters.
 SCHEDULER_LABELS = {
@@ -35,8 +35,14 @@ SCHEDULER_LABELS = {
     "lcm": "LCM",
     "tcd": "TCD",
     "euler-trailing": "Euler Trailing",
+    "adaptive": "DPM adaptive",
 }
 DEFAULT_SCHEDULER = "dpmpp-2m"
+# The error-controlled adaptive sampler (engine/adaptive_sampler.py): ``steps`` caps its model
+# evaluations and ``adaptive_tolerance`` (its relative tolerance on the latents) sets how many
+# it takes.
+ADAPTIVE_SCHEDULER = "adaptive"
+DEFAULT_ADAPTIVE_TOLERANCE = 0.05
 # DPM-Solver++ in diffusers breaks down close to the 1000 training timesteps (NaN at 999,
 # an index error at 1000); nobody needs more than a few hundred steps.
 MAX_STEPS = 500
@@ -300,6 +306,8 @@ class GenerationRequest:
     seed: int = 0
     # steps: auto — ``steps`` is the most to take; the engine stops once the picture settles
     auto_steps: bool = False
+    # the adaptive sampler's tolerance (smaller: more model evaluations, closer to the exact path)
+    adaptive_tolerance: float = DEFAULT_ADAPTIVE_TOLERANCE
     strength: float = 1.0
     batch_count: int = 1
     init_image: Pixels | None = None
@@ -339,6 +347,8 @@ class GenerationRequest:
             )
         if not (1 <= self.steps <= MAX_STEPS):
             out.append(f"steps must be 1..{MAX_STEPS}, not {self.steps}")
+        if not (0.0 < self.adaptive_tolerance <= 1.0):
+            out.append(f"adaptive tolerance must be in (0, 1], not {self.adaptive_tolerance}")
         if not (0.0 <= self.strength <= 1.0):
             out.append(f"denoise strength must be 0..1, not {self.strength}")
         if self.batch_count < 1:

@@ -5,7 +5,9 @@ is a ``FlowMatchEulerDiscreteScheduler`` one) "euler" and "flow-euler" are the m
 FlowMatch Euler and "dpmpp-2m" is DPM-Solver++ 2M on flow sigmas with flow prediction; the
 noise-prediction samplers ("euler-a", "ddim", and the few-step "lcm", "tcd",
 "euler-trailing") and Karras sigmas have no flow version in
-diffusers and are refused with a message naming what to choose instead.
+diffusers and are refused with a message naming what to choose instead. "adaptive" (the
+error-controlled sampler of ``adaptive_sampler.py``, which runs its own loop) gets the scheduler
+its start and img2img window are read from: DPM-Solver++ 2M, or the model's FlowMatch Euler.
 
 Flow-matching timesteps depend on the image: :func:`set_flow_timesteps` computes FLUX.1's
 resolution-dependent shift ``mu`` from the number of image tokens exactly as diffusers'
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from f1studio.engine.request import SCHEDULER_LABELS, SCHEDULERS
+from f1studio.engine.request import ADAPTIVE_SCHEDULER, SCHEDULER_LABELS, SCHEDULERS
 
 
 def is_flow_config(config: Any) -> bool:
@@ -40,7 +42,7 @@ def make_scheduler(name: str, config: Any) -> Any:
         EulerDiscreteScheduler,
     )
 
-    if name == "dpmpp-2m":
+    if name in ("dpmpp-2m", ADAPTIVE_SCHEDULER):  # adaptive: the start and img2img window
         return DPMSolverMultistepScheduler.from_config(
             config, algorithm_type="dpmsolver++", solver_order=2, use_karras_sigmas=False
         )
@@ -72,7 +74,7 @@ def make_scheduler(name: str, config: Any) -> Any:
 def _make_flow_scheduler(name: str, config: Any) -> Any:
     from diffusers import DPMSolverMultistepScheduler, FlowMatchEulerDiscreteScheduler
 
-    if name in ("flow-euler", "euler"):
+    if name in ("flow-euler", "euler", ADAPTIVE_SCHEDULER):
         return FlowMatchEulerDiscreteScheduler.from_config(config)
     if name == "dpmpp-2m":
         # DPM-Solver++ on flow sigmas: the shift is the model's (FLUX.1-dev: exp(mu) per image

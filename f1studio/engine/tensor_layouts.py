@@ -12,6 +12,7 @@ from typing import Any
 
 from f1studio.engine.family_table import ModelFamily
 from f1studio.engine.model_files import invalid_model
+from f1studio.engine.vision_encoders import single_file_kind
 
 FLUX_PACKED_CHANNELS = 64  # what a FLUX.1 transformer outputs: 16 latent channels in 2x2 patches
 
@@ -96,7 +97,7 @@ def is_sdxl_refiner(shapes: dict[str, list[int]]) -> bool:
 
 def classify_tensors(
     shapes: dict[str, list[int]], name: str
-) -> tuple[str, ModelFamily, str | None, str]:
+) -> tuple[str, ModelFamily | None, str | None, str]:
     """(role, family, variant, note) from a checkpoint's tensor names and shapes.
 
     Raises ``MODEL_INVALID`` naming what the file is when it is not a usable model (a LoRA, a
@@ -135,16 +136,15 @@ def classify_tensors(
             raise invalid_model(f"{name} is an IP-Adapter for a model family F1 Studio cannot use")
         plus = _has(keys, "image_proj.latents", "image_proj.proj_in.")
         return "ip-adapter", families[width], "plus" if plus else None, ""
-    if _has(keys, "redux_up.", "redux_down."):
-        raise invalid_model(
-            f"{name} is a FLUX.1 Redux image embedder alone: use the whole Redux folder "
-            "(black-forest-labs/FLUX.1-Redux-dev) for reference pictures on FLUX.1"
-        )
-    if any(".ip_adapter_double_stream_k_proj." in k for k in keys):
-        raise invalid_model(
-            f"{name} is an XLabs FLUX.1 IP-Adapter, which this version does not read: "
-            "FLUX.1 reference pictures use FLUX.1 Redux"
-        )
+    if _has(keys, "redux_up.") and _has(keys, "redux_down."):  # ComfyUI's style_models file
+        return "ip-adapter", ModelFamily.FLUX, "redux", ""
+    if any(".ip_adapter_double_stream_k_proj." in k for k in keys):  # XLabs FLUX.1 IP-Adapter
+        return "ip-adapter", ModelFamily.FLUX, "xlabs", ""
+    # image encoders of reference pictures (ComfyUI's models/clip_vision): CLIP, SigLIP
+    encoder = single_file_kind(dict(shapes))
+    if encoder is not None:
+        what = "IP-Adapters" if encoder == "clip" else "FLUX.1 Redux"
+        return "image-encoder", None, encoder, f"the image encoder of {what}"
     # LoRAs before anything else that shares their module names
     if any(".lora_down." in k or ".lora_A." in k or k.startswith("lora_unet_") for k in keys):
         raise invalid_model(f"{name} is a LoRA, not a model: add it to a LoRA list instead")

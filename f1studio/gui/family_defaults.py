@@ -45,6 +45,7 @@ SCHEDULER_LABEL_TEXTS = (
     QT_TRANSLATE_NOOP("Schedulers", "LCM"),
     QT_TRANSLATE_NOOP("Schedulers", "TCD"),
     QT_TRANSLATE_NOOP("Schedulers", "Euler Trailing"),
+    QT_TRANSLATE_NOOP("Schedulers", "DPM adaptive"),
 )
 
 # (family, variant) -> defaults, as the window names them ("sd15", "demo")

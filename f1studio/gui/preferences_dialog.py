@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from f1studio import engine_environment
-from f1studio.appsettings import MAX_AUTOSAVE_S, AppSettings
+from f1studio.appsettings import COMPILE_MODES, MAX_AUTOSAVE_S, AppSettings
 from f1studio.engine.family_table import ModelFamily
 from f1studio.gui.i18n import LANGUAGES, SYSTEM, resolve_language
 
@@ -149,8 +150,41 @@ class PreferencesDialog(QDialog):
         )
         form.addRow(self.tr("FLUX.1 weights"), self.quantisation)
         self._override_note(form, "memory_mode", self.memory_mode, self.quantisation)
+        self._speed_rows(form)
         form.addRow("", self._note(self.tr("Applies when the next model loads.")))
         return page
+
+    def _speed_rows(self, form: QFormLayout) -> None:
+        """The speed switches (``engine.speed``); each keeps the picture as it is."""
+        self.channels_last = QCheckBox(self.tr("Channels-last memory layout"))
+        self.channels_last.setChecked(self._settings.channels_last)
+        self.channels_last.setToolTip(
+            self.tr("Lays out the convolutions of UNets and VAEs the way GPUs run them fastest")
+        )
+        form.addRow(self.tr("Speed"), self.channels_last)
+        self._override_note(form, "channels_last", self.channels_last)
+        self.fused_qkv = QCheckBox(self.tr("Fused attention projections"))
+        self.fused_qkv.setChecked(self._settings.fused_qkv)
+        self.fused_qkv.setToolTip(
+            self.tr("One matrix product for query, key and value instead of three")
+        )
+        form.addRow("", self.fused_qkv)
+        self._override_note(form, "fused_qkv", self.fused_qkv)
+        self.compile_mode = QComboBox()
+        labels = (self.tr("Off"), self.tr("Denoiser"), self.tr("Denoiser and VAE decoder"))
+        for value, label in zip(COMPILE_MODES, labels, strict=True):
+            self.compile_mode.addItem(label, value)
+        self.compile_mode.setCurrentIndex(
+            max(0, self.compile_mode.findData(self._settings.compile_mode))
+        )
+        self.compile_mode.setToolTip(
+            self.tr(
+                "torch.compile: the first render after a model loads takes minutes longer, "
+                "the renders after it are faster"
+            )
+        )
+        form.addRow(self.tr("Compile"), self.compile_mode)
+        self._override_note(form, "compile_mode", self.compile_mode)
 
     def _models_page(self) -> QWidget:
         page = QWidget()
@@ -316,6 +350,9 @@ class PreferencesDialog(QDialog):
             autosave_interval_s=self.autosave.value(),
             engine_threads=self.threads.value(),
             memory_mode=memory,
+            channels_last=self.channels_last.isChecked(),
+            fused_qkv=self.fused_qkv.isChecked(),
+            compile_mode=str(self.compile_mode.currentData() or "off"),
             model_folders=folders,
             tiny_vaes={f: e.text().strip() for f, e in self.tiny_vaes.items() if e.text().strip()},
             single_file_configs={

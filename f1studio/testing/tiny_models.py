@@ -289,6 +289,15 @@ def main(argv: list[str] | None = None) -> int:
         from f1studio.testing.tiny_redux import build_redux
 
         paths["ip-adapter"] = build_redux(Path(args.out) / "ip-adapter", TEXT_DIM, args.seed)
+        # and the XLabs FLUX.1 IP-Adapter: --ip-adapter takes either folder on FLUX.1
+        from diffusers import FluxTransformer2DModel
+
+        from f1studio.testing.tiny_flux_ip_adapter import build_flux_ip_adapter
+
+        transformer = FluxTransformer2DModel.from_pretrained(str(paths["pipeline"] / "transformer"))
+        paths["ip-adapter-xlabs"] = build_flux_ip_adapter(
+            transformer, Path(args.out) / "ip-adapter-xlabs", args.seed
+        )
     else:
         from diffusers import UNet2DConditionModel
 

@@ -509,12 +509,17 @@ def test_reference_picture_models_are_identified(tmp_path, tiny_flux):
     )
     redux = identify(build_redux(tmp_path / "redux", TEXT_DIM))
     assert (redux.role, redux.family, redux.variant) == ("ip-adapter", ModelFamily.FLUX, "redux")
-    for shapes, message in (
-        ({"redux_up.weight": [3, 3], "redux_down.weight": [3, 3]}, "whole Redux folder"),
-        ({"double_blocks.0.processor.ip_adapter_double_stream_k_proj.weight": [3, 3]}, "XLabs"),
+    for shapes, variant, encoder in (  # ComfyUI's single-file Redux, the XLabs adapter
+        ({"redux_up.weight": [3, 3], "redux_down.weight": [3, 3]}, "redux", "SigLIP"),
+        (
+            {"double_blocks.0.processor.ip_adapter_double_stream_k_proj.weight": [3, 3]},
+            "xlabs",
+            "CLIP vision",
+        ),
     ):
-        with pytest.raises(EngineError, match=message):
-            identify(write_header_only(tmp_path / "c.safetensors", shapes))
+        flux = identify(write_header_only(tmp_path / "c" / f"{variant}.safetensors", shapes))
+        assert (flux.role, flux.family, flux.variant) == ("ip-adapter", ModelFamily.FLUX, variant)
+        assert f"needs its {encoder} encoder" in flux.note
 
 
 def test_comfyui_ipadapter_folder_is_scanned_and_use_sets_the_family(tmp_path, monkeypatch):

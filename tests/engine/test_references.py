@@ -74,6 +74,28 @@ def test_a_reference_equals_diffusers_ip_adapter_image(family, engine_cache) -> 
     assert max_diff(ours, plain) > 10
 
 
+def test_a_plus_adapter_reference_equals_diffusers_on_sd15(tiny_models, engine_cache, tmp_path):
+    """The "plus" variant (a resampler over the encoder's hidden states, 16 image tokens)."""
+    from f1studio.testing.tiny_ip_adapter import build_ip_adapter
+
+    pipe = unet_pipeline(tiny_models["pipeline"], "sd15")
+    adapter = build_ip_adapter(pipe.unet, tmp_path / "plus", plus=True)
+    photo = _photo()
+    ours = render(
+        _request(tiny_models, adapter, ReferenceSpec(Pixels.of(photo), weight=0.8)), engine_cache
+    )[0]
+    reference = _diffusers_with_reference(pipe, adapter, photo, 0.8)
+    assert max_diff(ours, reference) <= 2
+    plain = render(_request(tiny_models, adapter), engine_cache)[0]
+    assert max_diff(ours, plain) > 10
+    standard = build_ip_adapter(pipe.unet, tmp_path / "standard")
+    other = render(
+        _request(tiny_models, standard, ReferenceSpec(Pixels.of(photo), weight=0.8)),
+        engine_cache,
+    )[0]
+    assert max_diff(ours, other) > 2  # the resampler's tokens, not the standard projection's
+
+
 def test_weight_zero_no_reference_and_unloading_are_the_plain_render(family, engine_cache):
     _, models, adapter = family
     fresh = render(_request(models, adapter), ModelCache())[0]
@@ -122,7 +144,8 @@ def test_what_cannot_be_done_is_one_line(tiny_models, tiny_flux, tmp_path, famil
     missing = failure(_request(models, tmp_path / "nowhere", photo))
     assert missing.kind == ErrorKind.MODEL_NOT_FOUND
     flux = failure(_request(tiny_flux, adapter, photo, scheduler="flow-euler", negative_prompt=""))
-    assert flux.kind == ErrorKind.MODEL_NOT_FOUND and "FLUX.1 Redux" in flux.message
+    assert flux.kind == ErrorKind.MODEL_INVALID and "not a FLUX.1 IP-Adapter" in flux.message
+    assert "FLUX.1 Redux" in flux.message
 
 
 def _half(left: bool = True) -> Pixels:

@@ -89,6 +89,7 @@ def test_every_scheduler_has_a_sampler_name(scheduler: str) -> None:
         "lcm": "LCM",
         "tcd": "TCD",
         "euler-trailing": "Euler Trailing",
+        "adaptive": "DPM adaptive",
     }[scheduler]
     assert SCHEDULER_LABELS[scheduler] == expected
     assert f"Sampler: {expected}," in format_parameters(_request(scheduler=scheduler))

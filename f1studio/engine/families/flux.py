@@ -29,6 +29,7 @@ from f1studio.engine.families.base import (
     StepCallback,
     in_inference_mode,
 )
+from f1studio.engine.families.flux_adaptive import FlowRun, sample_flow
 from f1studio.engine.families.flux_loading import default_steps, flux_variant, text_tokens
 from f1studio.engine.families.flux_parts import (
     Canvas,
@@ -44,11 +45,17 @@ from f1studio.engine.families.flux_parts import (
     preview_factors,
     unpack,
 )
+from f1studio.engine.flux_ip_adapter import (
+    RegionalWithReferences,
+    drop_flux_ip_adapter,
+    is_flux_ip_adapter,
+    prepare_flux_ip_adapter,
+)
 from f1studio.engine.inpaint import composite_inpaint, feather_inward
 from f1studio.engine.lora_regions import joint_text
 from f1studio.engine.redux import prepare_redux
 from f1studio.engine.regional_flux import RegionalFluxAttnProcessor
-from f1studio.engine.request import GenerationRequest
+from f1studio.engine.request import ADAPTIVE_SCHEDULER, GenerationRequest
 from f1studio.engine.schedulers import make_scheduler, set_flow_timesteps
 from f1studio.engine.tiny_vae import tiny_decode, tiny_preview
 
@@ -106,7 +113,13 @@ class FluxAdapter:
         tokens = (lh // 2, lw // 2)
         prompt = encode_prompt(pipe, req, canvas, device, text_tokens(pipe), tokens)
         dtype = prompt.embeds.dtype
-        redux = prepare_redux(req, device, dtype, tokens)  # reference pictures (FLUX.1 Redux)
+        # reference pictures: the XLabs IP-Adapter or FLUX.1 Redux, as the setting names
+        adapter = redux = None
+        if any(r.weight > 0 for r in req.references) and is_flux_ip_adapter(req.ip_adapter or ""):
+            adapter = prepare_flux_ip_adapter(req, pipe.transformer, device, dtype, tokens)
+        else:
+            drop_flux_ip_adapter(pipe.transformer)
+            redux = prepare_redux(req, device, dtype, tokens)
 
         scheduler = make_scheduler(req.scheduler, pipe.scheduler.config)
         set_flow_timesteps(scheduler, req.steps, tokens[0] * tokens[1], device)
@@ -162,67 +175,93 @@ class FluxAdapter:
         limited = redux is not None and any(s.mask is not None for s in redux.specs)
         processor = RegionalFluxAttnProcessor(prompt.layout) if prompt.layout or limited else None
         context = (
-            swapped_attention(models, lambda name, current: processor)
+            swapped_attention(
+                models,
+                lambda name, current: (
+                    RegionalWithReferences(processor, current)
+                    if adapter is not None and hasattr(current, "to_k_ip")
+                    else processor
+                ),
+            )
             if processor is not None
             else nullcontext()
         )
-        embeds, text_ids = prompt.embeds, prompt.text_ids
-        with context, joint_text(prompt.spans):
-            for i, t in enumerate(timesteps):
-                if should_stop():
-                    raise JobCancelled(i)
-                if redux is not None:  # the references active at this step lead the text
-                    embeds, text_ids, layout = redux.at(
-                        i, total, prompt.embeds, prompt.text_ids, prompt.layout
-                    )
-                    if processor is not None:
-                        processor.layout = layout
-                timestep = t.expand(1).to(latents.dtype) / 1000
-                residuals = control_residuals(
-                    controls,
-                    i,
-                    total,
-                    dict(
-                        latents=latents,
-                        timestep=timestep,
-                        guidance_value=req.guidance_scale,
-                        device=device,
-                        pooled=prompt.pooled,
-                        embeds=embeds,
-                        text_ids=text_ids,
-                        img_ids=img_ids,
-                    ),
+
+        def velocity_at(latents: Any, t: Any, i: int, count: int) -> Any:
+            """One model evaluation at step ``i`` of ``count`` (references, guides, Fill)."""
+            embeds, text_ids = prompt.embeds, prompt.text_ids
+            if redux is not None:  # the references active at this step lead the text
+                embeds, text_ids, layout = redux.at(
+                    i, count, prompt.embeds, prompt.text_ids, prompt.layout
                 )
-                hidden = latents if fill_cond is None else torch.cat((latents, fill_cond), dim=2)
-                velocity = pipe.transformer(
-                    hidden_states=hidden,
+                if processor is not None:
+                    processor.layout = layout
+            if adapter is not None:  # each IP-Adapter reference's scale at this step
+                adapter.set_step(i, count)
+            timestep = t.expand(1).to(latents.dtype) / 1000
+            residuals = control_residuals(
+                controls,
+                i,
+                count,
+                dict(
+                    latents=latents,
                     timestep=timestep,
-                    guidance=guidance,
-                    pooled_projections=prompt.pooled,
-                    encoder_hidden_states=embeds,
-                    txt_ids=text_ids,
+                    guidance_value=req.guidance_scale,
+                    device=device,
+                    pooled=prompt.pooled,
+                    embeds=embeds,
+                    text_ids=text_ids,
                     img_ids=img_ids,
-                    joint_attention_kwargs={},
-                    return_dict=False,
-                    **residuals,
-                )[0]
-                x0 = latents - sigmas[begin + i].to(latents.dtype) * velocity
-                if tiny is None:
-                    preview = latent_preview(unpack(x0, lh, lw), factors)
-                else:
-                    preview = tiny_preview(tiny, unpack(x0, lh, lw))
-                latents = scheduler.step(velocity, t, latents, return_dict=False)[0]
-                if renoise is not None:
-                    keep = renoise.image_latents
-                    if i < total - 1:  # the original, noised to the next step's level
-                        s = sigmas[begin + i + 1].to(device=device, dtype=dtype)
-                        keep = s * noise + (1.0 - s) * keep
-                    m = renoise.latent_mask
-                    latents = (1 - m) * keep + m * latents
-                on_step(i + 1, total, preview)
-                if settling.settled(x0):  # steps: auto — the picture has stopped changing
-                    latents = settled_latents(x0, latents, renoise)
-                    break
+                ),
+            )
+            hidden = latents if fill_cond is None else torch.cat((latents, fill_cond), dim=2)
+            velocity = pipe.transformer(
+                hidden_states=hidden,
+                timestep=timestep,
+                guidance=guidance,
+                pooled_projections=prompt.pooled,
+                encoder_hidden_states=embeds,
+                txt_ids=text_ids,
+                img_ids=img_ids,
+                joint_attention_kwargs={} if adapter is None else adapter.kwargs(),
+                return_dict=False,
+                **residuals,
+            )[0]
+            return velocity
+
+        def preview_of(x0: Any) -> np.ndarray:
+            shown = unpack(x0, lh, lw)
+            return latent_preview(shown, factors) if tiny is None else tiny_preview(tiny, shown)
+
+        with context, joint_text(prompt.spans):
+            if req.scheduler == ADAPTIVE_SCHEDULER:  # error-controlled steps, its own loop
+                latents = sample_flow(
+                    FlowRun(scheduler, begin, tokens[0] * tokens[1], req, velocity_at, preview_of),
+                    latents,
+                    noise,
+                    renoise,
+                    on_step,
+                    should_stop,
+                )
+            else:
+                for i, t in enumerate(timesteps):
+                    if should_stop():
+                        raise JobCancelled(i)
+                    velocity = velocity_at(latents, t, i, total)
+                    x0 = latents - sigmas[begin + i].to(latents.dtype) * velocity
+                    preview = preview_of(x0)
+                    latents = scheduler.step(velocity, t, latents, return_dict=False)[0]
+                    if renoise is not None:
+                        keep = renoise.image_latents
+                        if i < total - 1:  # the original, noised to the next step's level
+                            s = sigmas[begin + i + 1].to(device=device, dtype=dtype)
+                            keep = s * noise + (1.0 - s) * keep
+                        m = renoise.latent_mask
+                        latents = (1 - m) * keep + m * latents
+                    on_step(i + 1, total, preview)
+                    if settling.settled(x0):  # steps: auto — the picture has stopped changing
+                        latents = settled_latents(x0, latents, renoise)
+                        break
 
         latents = unpack(latents, lh, lw)
         if req.fast_decode and tiny is not None:  # live: the tiny VAE makes the picture

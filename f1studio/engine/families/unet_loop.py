@@ -26,6 +26,7 @@ from f1studio.engine.families.base import (
     StepCallback,
     in_inference_mode,
 )
+from f1studio.engine.families.unet_adaptive import UNetRun, sample_unet
 from f1studio.engine.families.unet_parts import (
     Inpaint,
     TextConditioning,
@@ -43,7 +44,7 @@ from f1studio.engine.inpaint import composite_inpaint
 from f1studio.engine.previews import latent_preview, predicted_x0
 from f1studio.engine.references import prepare_references
 from f1studio.engine.regional import regional_attention
-from f1studio.engine.request import GenerationRequest
+from f1studio.engine.request import ADAPTIVE_SCHEDULER, GenerationRequest
 from f1studio.engine.schedulers import make_scheduler
 from f1studio.engine.tiny_vae import tiny_decode, tiny_preview
 
@@ -166,49 +167,65 @@ class UNetAdapter:
         attention_kwargs = None
         if references is not None and references.limited and not regional:
             attention_kwargs = {"ip_adapter_masks": references.diffusers_masks(dtype)}
+
+        def guided(latents: Any, t: Any, i: int, count: int) -> tuple[Any, Any]:
+            """One guided model evaluation at step ``i`` of ``count``: (model input, output)."""
+            model_in = torch.cat([latents] * 2) if do_cfg else latents
+            model_in = scheduler.scale_model_input(model_in, t)
+            down, mid = control_residuals(controls, model_in, t, text, i, count, do_cfg)
+            if references is not None:
+                references.set_step(i, count)
+            unet_in = model_in
+            if unet_extra is not None:
+                unet_in = torch.cat([model_in, *unet_extra], dim=1)
+            noise_pred = pipe.unet(
+                unet_in,
+                t,
+                encoder_hidden_states=text.embeds,
+                timestep_cond=timestep_cond,
+                down_block_additional_residuals=down,
+                mid_block_additional_residual=mid,
+                added_cond_kwargs=unet_added,
+                cross_attention_kwargs=attention_kwargs,
+                return_dict=False,
+            )[0]
+            if do_cfg:
+                uncond, cond = noise_pred.chunk(2)
+                noise_pred = uncond + req.guidance_scale * (cond - uncond)
+            return model_in, noise_pred
+
+        def preview_of(shown: Any) -> np.ndarray:
+            return latent_preview(shown, factors) if tiny is None else tiny_preview(tiny, shown)
+
         with context:
-            for i, t in enumerate(timesteps):
-                if should_stop():
-                    raise JobCancelled(i)
-                model_in = torch.cat([latents] * 2) if do_cfg else latents
-                model_in = scheduler.scale_model_input(model_in, t)
-                down, mid = control_residuals(controls, model_in, t, text, i, total, do_cfg)
-                if references is not None:
-                    references.set_step(i, total)
-                unet_in = model_in
-                if unet_extra is not None:
-                    unet_in = torch.cat([model_in, *unet_extra], dim=1)
-                noise_pred = pipe.unet(
-                    unet_in,
-                    t,
-                    encoder_hidden_states=text.embeds,
-                    timestep_cond=timestep_cond,
-                    down_block_additional_residuals=down,
-                    mid_block_additional_residual=mid,
-                    added_cond_kwargs=unet_added,
-                    cross_attention_kwargs=attention_kwargs,
-                    return_dict=False,
-                )[0]
-                if do_cfg:
-                    uncond, cond = noise_pred.chunk(2)
-                    noise_pred = uncond + req.guidance_scale * (cond - uncond)
-                x0 = predicted_x0(model_in[-1:], noise_pred, t, alphas, prediction)
-                shown = model_in[-1:] if x0 is None else x0
-                if tiny is None:
-                    preview = latent_preview(shown, factors)
-                else:
-                    preview = tiny_preview(tiny, shown)
-                latents = scheduler.step(noise_pred, t, latents, **kwargs, return_dict=False)[0]
-                if renoise is not None:
-                    keep = renoise.image_latents
-                    if i < total - 1:
-                        keep = scheduler.add_noise(keep, renoise.noise, timesteps[i + 1 : i + 2])
-                    m = renoise.latent_mask
-                    latents = (1 - m) * keep + m * latents
-                on_step(i + 1, total, preview)
-                if settling.settled(x0):  # steps: auto — the picture has stopped changing
-                    latents = settled_latents(x0, latents, renoise)
-                    break
+            if req.scheduler == ADAPTIVE_SCHEDULER:  # error-controlled steps, its own loop
+                latents = sample_unet(
+                    UNetRun(scheduler, timesteps[0], prediction, req, guided, preview_of),
+                    latents,
+                    renoise,
+                    on_step,
+                    should_stop,
+                )
+            else:
+                for i, t in enumerate(timesteps):
+                    if should_stop():
+                        raise JobCancelled(i)
+                    model_in, noise_pred = guided(latents, t, i, total)
+                    x0 = predicted_x0(model_in[-1:], noise_pred, t, alphas, prediction)
+                    preview = preview_of(model_in[-1:] if x0 is None else x0)
+                    latents = scheduler.step(noise_pred, t, latents, **kwargs, return_dict=False)[0]
+                    if renoise is not None:
+                        keep = renoise.image_latents
+                        if i < total - 1:
+                            keep = scheduler.add_noise(
+                                keep, renoise.noise, timesteps[i + 1 : i + 2]
+                            )
+                        m = renoise.latent_mask
+                        latents = (1 - m) * keep + m * latents
+                    on_step(i + 1, total, preview)
+                    if settling.settled(x0):  # steps: auto — the picture has stopped changing
+                        latents = settled_latents(x0, latents, renoise)
+                        break
 
         if req.fast_decode and tiny is not None:  # live: the tiny VAE makes the picture
             decoded = tiny_decode(tiny, latents)

@@ -1957,7 +1957,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>PreferencesDialog</name>
     <message>
-        <location filename="../../gui/preferences_dialog.py" line="+65"/>
+        <location filename="../../gui/preferences_dialog.py" line="+66"/>
         <source>Preferences</source>
         <translation>首选项</translation>
     </message>
@@ -2003,11 +2003,12 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
     </message>
     <message>
         <location line="+1"/>
+        <location line="+73"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-70"/>
         <source>How often a recovery copy of unsaved work is written (0: never)</source>
         <translation>为未保存的工作写入恢复副本的频率（0：从不）</translation>
     </message>
@@ -2087,9 +2088,54 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>FLUX.1 权重</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Applies when the next model loads.</source>
         <translation>下次加载模型时生效。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Channels-last memory layout</source>
+        <translation>通道在后（channels-last）内存布局</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Lays out the convolutions of UNets and VAEs the way GPUs run them fastest</source>
+        <translation>按 GPU 运行最快的方式排布 UNet 和 VAE 的卷积</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Fused attention projections</source>
+        <translation>融合注意力投影</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>One matrix product for query, key and value instead of three</source>
+        <translation>查询、键和值用一次矩阵乘法，而不是三次</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Denoiser</source>
+        <translation>去噪模型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Denoiser and VAE decoder</source>
+        <translation>去噪模型和 VAE 解码器</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>torch.compile: the first render after a model loads takes minutes longer, the renders after it are faster</source>
+        <translation>torch.compile：模型加载后的第一次渲染要多花几分钟，之后的渲染更快</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Compile</source>
+        <translation>编译</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -2500,6 +2546,11 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <location line="+1"/>
         <source>Euler Trailing</source>
         <translation>Euler Trailing</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DPM adaptive</source>
+        <translation>DPM 自适应</translation>
     </message>
 </context>
 <context>
