@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 FIXED_STEPS = (8, 12, 20)
-TOLERANCES = (0.3, 0.15, 0.07)
+TOLERANCES = (0.15, 0.1, 0.05)
 REFERENCE_STEPS = 100
 
 

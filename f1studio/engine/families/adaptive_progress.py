@@ -26,9 +26,11 @@ class EvaluationProgress:
         if self.should_stop():
             raise JobCancelled(self.done)
 
-    def report(self, fraction: float, preview: np.ndarray | None, last: bool = False) -> None:
-        step = self.total if last else min(self.total - 1, int(fraction * self.total))
-        self.done = max(self.done, step)
+    def report(self, fraction: float, preview: np.ndarray | None) -> None:
+        """After an evaluation at ``fraction`` of the run. The sampler decides after it
+        whether it was the last, so the count reaches ``total`` only with the Finished event
+        (one Progress event per model evaluation)."""
+        self.done = max(self.done, min(self.total - 1, int(fraction * self.total)))
         self.on_step(self.done, self.total, preview)
 
 

@@ -66,7 +66,7 @@ def sample_flow(
         step, grid = grid_step(fraction)
         velocity = run.velocity(x.to(dtype), t, step, grid)
         x0 = levels.x0_from(x, velocity.float(), lam, "flow")
-        progress.report(fraction, run.preview(x0.to(dtype)), last=fraction >= 1.0)
+        progress.report(fraction, run.preview(x0.to(dtype)))
         return x0
 
     keep = None

@@ -58,7 +58,7 @@ def sample_unet(
         step, grid = grid_step(fraction)
         _, output = run.guided(x.to(dtype), t, step, grid)
         x0 = levels.x0_from(x, output.float(), lam, run.prediction)
-        progress.report(fraction, run.preview(x0.to(dtype)), last=fraction >= 1.0)
+        progress.report(fraction, run.preview(x0.to(dtype)))
         return x0
 
     keep = None

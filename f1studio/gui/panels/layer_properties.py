@@ -331,7 +331,11 @@ class LayerProperties(DocumentView):
             loose, strict = PATHS.get(layer.kind.value, DEFAULT_PATH)
             span = strict.weight - loose.weight
             self.control_slider.setValue(min(1.0, max(0.0, (layer.weight - loose.weight) / span)))
-            self.control_label.setText(self.tr("custom: the parts below were set one by one"))
+            if (layer.weight, layer.start, layer.end, layer.curve) == (1.0, 0.0, 1.0, None):
+                # a new guide: full weight on every step, not a point of the loose … strict path
+                self.control_label.setText(self.tr("as new: weight 1 on every step"))
+            else:
+                self.control_label.setText(self.tr("custom: the parts below were set one by one"))
         else:
             self.control_slider.setValue(level)
             self.control_label.setText(

@@ -920,7 +920,12 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>控制：宽松 … 严格</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
+        <source>as new: weight 1 on every step</source>
+        <translation>新建时的设置：每一步权重均为 1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>custom: the parts below were set one by one</source>
         <translation>自定义：下方各项已分别设置</translation>
     </message>
@@ -1133,7 +1138,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LiveDefaults</name>
     <message>
-        <location filename="../../gui/family_defaults.py" line="+164"/>
+        <location filename="../../gui/family_defaults.py" line="+165"/>
         <source>FLUX.1 dev is slow for live mode (seconds a picture even with 12 steps); FLUX.1 schnell follows the sketch in 1–4 steps</source>
         <translation>FLUX.1 dev 用于实时模式太慢（即使 12 步，每张也要数秒）；FLUX.1 schnell 只需 1–4 步即可跟随草图</translation>
     </message>
@@ -1612,7 +1617,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>ModelFamilies</name>
     <message>
-        <location filename="../../gui/family_defaults.py" line="-136"/>
+        <location filename="../../gui/family_defaults.py" line="-137"/>
         <source>Stable Diffusion 1.5</source>
         <extracomment>The family and variant labels the window shows, for ``lupdate`` (``translate(&quot;ModelFamilies&quot;, label)`` where they are shown; the engine&apos;s table keeps the English names).</extracomment>
         <translation>Stable Diffusion 1.5</translation>
