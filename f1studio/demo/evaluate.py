@@ -42,7 +42,7 @@ from f1studio.demo.evaluate_guides import (
 )
 from f1studio.demo.evaluate_layout import eval_layout
 from f1studio.demo.evaluate_steps import eval_auto_steps, eval_live, eval_solvers
-from f1studio.demo.world import COLORS, caption
+from f1studio.demo.world import COLORS, caption, shape_phrase
 
 __all__ = [
     "eval_autoencoder",
@@ -87,30 +87,43 @@ def eval_prompt(r: Renderer, figures: Figures) -> None:
 def eval_regions(r: Renderer, figures: Figures) -> None:
     """Each shape's mask becomes a region asking for that shape alone (a one-shape caption:
     the engine reads "global, region" inside a region, so the global prompt stays empty).
-    Also: each region's shape kind right. Baseline: the same seed with no regions."""
+    Also: each region's shape kind right; and the same with region prompts that name only
+    their shape (no background clause: what a user types into a region). Baseline: the same
+    seed with no regions."""
     from f1studio.engine.request import RegionSpec
 
     with_regions: list[float] = []
+    shape_only: list[float] = []
     without: list[float] = []
     kinds: list[float] = []
+    shape_only_kinds: list[float] = []
     for i, scene, rendered, _ in held_out_cases(r.settings):
-        regions = tuple(
+        pairs = list(zip(scene.shapes, rendered.masks, strict=True))
+        captioned = tuple(
             RegionSpec(mask=pixels_of(mask), prompt=caption(replace(scene, shapes=(shape,))))
-            for shape, mask in zip(scene.shapes, rendered.masks, strict=True)
+            for shape, mask in pairs
         )
-        image, _ = r("", seed=i, regions=regions)
+        named = tuple(
+            RegionSpec(mask=pixels_of(mask), prompt=shape_phrase(shape)) for shape, mask in pairs
+        )
+        image, _ = r("", seed=i, regions=captioned)
+        short, _ = r("", seed=i, regions=named)
         plain, _ = r("", seed=i)
-        for shape, mask in zip(scene.shapes, rendered.masks, strict=True):
+        for shape, mask in pairs:
             inner = interior(mask)
             with_regions.append(analysis.colour_fraction(image, inner, shape.color))
+            shape_only.append(analysis.colour_fraction(short, inner, shape.color))
             without.append(analysis.colour_fraction(plain, inner, shape.color))
-        fits = analysis.fit_shapes(image, scene)
-        kinds.extend(float(f.kind == s.kind) for f, s in zip(fits, scene.shapes, strict=True))
+        for picture, out in ((image, kinds), (short, shape_only_kinds)):
+            fits = analysis.fit_shapes(picture, scene)
+            out.extend(float(f.kind == s.kind) for f, s in zip(fits, scene.shapes, strict=True))
         keep_sample(figures, i, "regions", image)
     figures.regions = {
         "adherence": mean_of(with_regions),
         "baseline": mean_of(without),
         "kind": mean_of(kinds),
+        "shape_only": mean_of(shape_only),
+        "shape_only_kind": mean_of(shape_only_kinds),
         "regions": len(with_regions),
     }
 

@@ -107,6 +107,9 @@ def markdown(f: Figures) -> str:
             f"| {_target(g['adherence'], 'regions')} |",
             f"| Regions | the region's shape kind right | {_pct(g.get('kind', float('nan')))} | "
             f"| {_target(g.get('kind', float('nan')), 'region_kind')} |",
+            "| Regions, prompts naming only their shape (no background clause) | asked colour · "
+            f"shape kind right | {_pct(g.get('shape_only', float('nan')))} · "
+            f"{_pct(g.get('shape_only_kind', float('nan')))} | | |",
         ]
     if f.edges:
         e = f.edges

@@ -24,6 +24,7 @@ PROMPT_SHAPE_COLOUR = 0.6  # 0.75
 PROMPT_KIND = 0.5  # 0.625
 PROMPT_POSITION = 0.5  # 0.625
 REGION_ADHERENCE = 0.9  # 2 cases: 0.955
+SHAPE_ONLY_REGIONS = 0.95  # 1.000
 EDGE_F1 = 0.45  # 0.523
 HAND_EDGE_F1 = 0.4  # 0.470
 HAND_EDGE_F1_PER_SIZE = 0.3  # small 0.645, medium 0.358, large 0.590
@@ -109,11 +110,13 @@ def two_cases():
 
 def test_regions_put_their_colour_in_their_region(two_cases):
     """Each shape's mask as a region asking for that shape: the region takes the colour
-    (the eval measures 61% on 50 scenes against 12% without regions)."""
+    (the eval measures 51% on 50 scenes against 15% without regions)."""
     figures = evaluate.Figures(two_cases.settings)
     evaluate.eval_regions(two_cases, figures)
     assert figures.regions["adherence"] >= REGION_ADHERENCE
     assert figures.regions["adherence"] >= figures.regions["baseline"] + 0.4
+    # a region prompt that names only its shape takes its colour better (50 scenes: 92% vs 55%)
+    assert figures.regions["shape_only"] >= SHAPE_ONLY_REGIONS
 
 
 def test_the_edge_guide_places_the_outlines(two_cases):
