@@ -1,6 +1,7 @@
 """What the adaptive sampler's runs share on every family: cancel before each model evaluation,
 one Progress event after it, progress counted by the share of the run done (the number of
-evaluations is not known in advance), and the inpaint outside kept at each noise level."""
+evaluations is not known in advance), the inpaint outside kept at each noise level, and the
+run itself (:func:`run_adaptive`) around the family's one model evaluation."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from typing import Any
 
 import numpy as np
 
+from f1studio.engine.adaptive import settled_latents
+from f1studio.engine.adaptive_sampler import AdaptiveRun, NoiseLevels, grid_step, sample
 from f1studio.engine.families.base import JobCancelled, StepCallback
+
+#: (latents in the model's dtype, timestep, step, grid) -> the model's guided output: one NFE
+ModelOutput = Callable[[Any, Any, int, int], Any]
 
 
 class EvaluationProgress:
@@ -47,3 +53,45 @@ def renoised_keep(
         return (1 - m) * original + m * x
 
     return keep
+
+
+def run_adaptive(
+    levels: NoiseLevels,
+    tau_start: float,
+    latents: Any,
+    model: ModelOutput,
+    prediction: str,
+    preview: Callable[[Any], np.ndarray],
+    progress: EvaluationProgress,
+    tolerance: float,
+    keep: Callable[[Any, float], Any] | None,
+    renoise: Any | None,
+    record: AdaptiveRun | None,
+) -> Any:
+    """The clean latents (in ``latents``' dtype, the inpaint outside restored from ``renoise``)
+    of an adaptive run from ``latents`` at ``tau_start``: ``model``'s output read as
+    ``prediction`` ("epsilon", "v_prediction" or "flow"), a preview after each evaluation."""
+    import torch
+
+    dtype = latents.dtype
+
+    def denoise(x: Any, lam: float, fraction: float) -> Any:
+        progress.check()
+        t = torch.tensor(levels.model_time(lam), device=x.device, dtype=torch.float32)
+        step, grid = grid_step(fraction)
+        output = model(x.to(dtype), t, step, grid)
+        x0 = levels.x0_from(x, output.float(), lam, prediction)
+        progress.report(fraction, preview(x0.to(dtype)))
+        return x0
+
+    x0 = sample(
+        latents.float(),
+        levels,
+        tau_start,
+        denoise,
+        max_nfe=progress.total,
+        tolerance=tolerance,
+        keep=keep,
+        record=record,
+    )
+    return settled_latents(x0, latents, renoise)

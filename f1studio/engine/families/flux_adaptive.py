@@ -11,9 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from f1studio.engine.adaptive import settled_latents
-from f1studio.engine.adaptive_sampler import AdaptiveRun, flow_levels, grid_step, sample
-from f1studio.engine.families.adaptive_progress import EvaluationProgress, renoised_keep
+from f1studio.engine.adaptive_sampler import AdaptiveRun, flow_levels
+from f1studio.engine.families.adaptive_progress import (
+    EvaluationProgress,
+    renoised_keep,
+    run_adaptive,
+)
 from f1studio.engine.families.base import StepCallback
 from f1studio.engine.request import GenerationRequest
 from f1studio.engine.schedulers import make_scheduler, set_flow_timesteps
@@ -46,8 +49,6 @@ def sample_flow(
     """The packed clean latents of an adaptive run from ``latents`` at the loop's start (the
     original kept outside a re-noised inpaint mask: ``renoise`` has ``latent_mask`` and
     ``image_latents``; ``noise`` is the packed starting noise)."""
-    import torch
-
     req = run.request
     table = make_scheduler(req.scheduler, run.scheduler.config)
     set_flow_timesteps(table, TABLE_POINTS, run.image_tokens, "cpu")
@@ -58,28 +59,19 @@ def sample_flow(
         tau_start = float(np.interp(sigma, levels.model_times / 1000.0, levels.taus))
     total = req.steps_per_image(flow_matching=True)
     progress = EvaluationProgress(total, on_step, should_stop)
-    dtype = latents.dtype
-
-    def denoise(x: Any, lam: float, fraction: float) -> Any:
-        progress.check()
-        t = torch.tensor(levels.model_time(lam), device=x.device, dtype=torch.float32)
-        step, grid = grid_step(fraction)
-        velocity = run.velocity(x.to(dtype), t, step, grid)
-        x0 = levels.x0_from(x, velocity.float(), lam, "flow")
-        progress.report(fraction, run.preview(x0.to(dtype)))
-        return x0
-
     keep = None
     if renoise is not None:
         keep = renoised_keep(renoise.latent_mask, renoise.image_latents, noise, levels.alpha_sigma)
-    x0 = sample(
-        latents.float(),
+    return run_adaptive(
         levels,
         tau_start,
-        denoise,
-        max_nfe=total,
-        tolerance=req.adaptive_tolerance,
-        keep=keep,
-        record=record,
+        latents,
+        run.velocity,
+        "flow",
+        run.preview,
+        progress,
+        req.adaptive_tolerance,
+        keep,
+        renoise,
+        record,
     )
-    return settled_latents(x0, latents, renoise)

@@ -11,9 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from f1studio.engine.adaptive import settled_latents
-from f1studio.engine.adaptive_sampler import AdaptiveRun, grid_step, sample, vp_levels
-from f1studio.engine.families.adaptive_progress import EvaluationProgress, renoised_keep
+from f1studio.engine.adaptive_sampler import AdaptiveRun, vp_levels
+from f1studio.engine.families.adaptive_progress import (
+    EvaluationProgress,
+    renoised_keep,
+    run_adaptive,
+)
 from f1studio.engine.families.base import StepCallback
 from f1studio.engine.request import GenerationRequest
 
@@ -42,38 +45,31 @@ def sample_unet(
     """The clean latents of an adaptive run from ``latents`` at the loop's start (with the
     original kept outside a re-noised inpaint mask: ``renoise`` has ``latent_mask``,
     ``image_latents`` and ``noise``)."""
-    import torch
-
     req = run.request
     levels = vp_levels(run.scheduler.alphas_cumprod.to("cpu").numpy())
     last_time = float(levels.model_times[-1])
     tau_start = float(run.start) / last_time if req.starts_from_init else 1.0
     total = req.steps_per_image()
     progress = EvaluationProgress(total, on_step, should_stop)
-    dtype = latents.dtype
-
-    def denoise(x: Any, lam: float, fraction: float) -> Any:
-        progress.check()
-        t = torch.tensor(levels.model_time(lam), device=x.device, dtype=torch.float32)
-        step, grid = grid_step(fraction)
-        _, output = run.guided(x.to(dtype), t, step, grid)
-        x0 = levels.x0_from(x, output.float(), lam, run.prediction)
-        progress.report(fraction, run.preview(x0.to(dtype)))
-        return x0
-
     keep = None
     if renoise is not None:
         keep = renoised_keep(
             renoise.latent_mask, renoise.image_latents, renoise.noise, levels.alpha_sigma
         )
-    x0 = sample(
-        latents.float(),
+
+    def model(x: Any, t: Any, step: int, grid: int) -> Any:
+        return run.guided(x, t, step, grid)[1]
+
+    return run_adaptive(
         levels,
         tau_start,
-        denoise,
-        max_nfe=total,
-        tolerance=req.adaptive_tolerance,
-        keep=keep,
-        record=record,
+        latents,
+        model,
+        run.prediction,
+        run.preview,
+        progress,
+        req.adaptive_tolerance,
+        keep,
+        renoise,
+        record,
     )
-    return settled_latents(x0, latents, renoise)
