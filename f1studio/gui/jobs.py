@@ -184,10 +184,12 @@ class GenerateController(DocumentController):
             ResultRecord(image, request_record(result.request.with_changes(seed=s, batch_count=1)))
             for image, s in zip(result.images, result.seeds, strict=True)
         ]
-        for record in records:  # the history of the document it was rendered from
+        # the first seed last: the history lists the newest first and the window previews the
+        # last result announced, so a batch of 4 from seed 42 shows seed 42 first, 43..45 after
+        for record in reversed(records):  # the history of the document it was rendered from
             job.document.results.add(record)
         if job.document is self._document():
-            for record in records:
+            for record in reversed(records):
                 self.resultReady.emit(record)
             if len(records) == 1:
                 count = self.tr("1 result")

@@ -28,6 +28,12 @@ def test_a_batch_previews_each_result_and_adds_no_layer(qtbot, window):
     assert window.results.count == 4 and len(window.doc.results) == 4
     seeds = [r.seed for r in window.doc.results]
     assert len(set(seeds)) == 4
+    # the batch's first seed (the one the prompt panel shows) previews first, the rest after it
+    first = window.doc.settings.seed
+    assert window.results.previewed_record().seed == first
+    assert [window.results.record(i).seed for i in window.results.result_ids()] == [
+        first, first + 1, first + 2, first + 3,
+    ]  # fmt: skip
     window.results.list.setFocus()
     shown = []
     window.results.previewChanged.connect(lambda r: shown.append(r.id if r else None))
