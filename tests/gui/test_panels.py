@@ -307,6 +307,25 @@ def test_add_duplicate_delete_and_move_buttons_with_undo(qtbot) -> None:
     assert panel.active_layer_id in panel.layer_ids_top_first()
 
 
+def test_clear_erases_a_guide_in_one_undo_step_but_not_a_locked_layer(qtbot) -> None:
+    doc, ids = _stack()
+    doc.paint_disc(ids["edge"], 32, 32, 10, 255, 1.0, 1.0)
+    drawn = doc.layer(ids["edge"]).data.copy()
+    assert drawn.any()
+    panel = _show(qtbot, LayersPanel(doc))
+    panel.select_layer(ids["edge"])
+    steps = len(doc.history)
+    qtbot.mouseClick(panel.clear_button, LEFT)
+    assert not doc.layer(ids["edge"]).data.any() and len(doc.history) == steps + 1
+    assert doc.layer(ids["edge"]).kind is LayerKind.EDGE  # the layer stays, with its settings
+    doc.undo()
+    np.testing.assert_array_equal(doc.layer(ids["edge"]).data, drawn)
+    qtbot.mouseClick(panel.lock_button(ids["edge"]), LEFT)
+    assert not panel.clear_button.isEnabled()
+    qtbot.mouseClick(panel.lock_button(ids["edge"]), LEFT)
+    assert panel.clear_button.isEnabled()
+
+
 def test_visibility_checkbox_lock_toggle_and_rename(qtbot) -> None:
     doc, ids = _stack()
     panel = _show(qtbot, LayersPanel(doc))

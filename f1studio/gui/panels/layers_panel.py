@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -164,18 +165,26 @@ class LayersPanel(DocumentView):
         self.duplicate_button = _tool(
             self.tr("Duplicate"), self.tr("Copy the selected layer"), self.duplicate_layer
         )
+        self.clear_button = _tool(
+            self.tr("Clear"),
+            self.tr("Erase everything painted on the selected layer (one undo step)"),
+            self.clear_layer,
+        )
+        # arrows rather than words: six buttons fit the panel's narrowest width
         self.up_button = _tool(
-            self.tr("Up"), self.tr("Move the selected layer toward the front"), self.move_up
+            "▲", self.tr("Move the selected layer toward the front (Up)"), self.move_up
         )
         self.down_button = _tool(
-            self.tr("Down"), self.tr("Move the selected layer toward the back"), self.move_down
+            "▼", self.tr("Move the selected layer toward the back (Down)"), self.move_down
         )
 
         buttons = QHBoxLayout()
+        buttons.setSpacing(2)
         for button in (
             self.add_button,
             self.delete_button,
             self.duplicate_button,
+            self.clear_button,
             self.up_button,
             self.down_button,
         ):
@@ -270,6 +279,23 @@ class LayersPanel(DocumentView):
             self.seal()
             self.edit(self.document.remove_layer, self._active)
 
+    def clear_layer(self) -> None:
+        """Erase the selected layer's pixels (paint, guide, mask or region); not a reference
+        picture's, nor a locked layer's."""
+        doc, layer_id = self.document, self._active
+        if doc is None or layer_id is None or not self._clearable(layer_id):
+            return
+        self.seal()
+        layer = doc.layer(layer_id)
+        self.edit(doc.replace_pixels, layer_id, np.zeros_like(layer.data), self.tr("Clear layer"))
+
+    def _clearable(self, layer_id: str) -> bool:
+        doc = self.document
+        if doc is None:
+            return False
+        layer = doc.layer(layer_id)
+        return layer.kind is not LayerKind.REFERENCE and not layer.locked
+
     def duplicate_layer(self) -> None:
         if self.document is not None and self._active is not None:
             self.seal()
@@ -299,6 +325,7 @@ class LayersPanel(DocumentView):
         self.add_button.setEnabled(doc is not None)
         self.delete_button.setEnabled(index >= 0)
         self.duplicate_button.setEnabled(index >= 0)
+        self.clear_button.setEnabled(index >= 0 and self._clearable(self._active or ""))
         self.up_button.setEnabled(0 <= index < count - 1)
         self.down_button.setEnabled(index > 0)
 
@@ -327,6 +354,8 @@ class LayersPanel(DocumentView):
             item = self._item(change.layer_id)
             if item is not None:
                 self._fill_row(item, self.document.layer(change.layer_id))
+            if change.layer_id == self._active:  # locking it: nothing to clear
+                self._update_buttons()
 
     def refresh(self) -> None:
         doc = self.document

@@ -544,7 +544,7 @@ Drag a point up or down; the shaded parts are outside the guide&apos;s step rang
         <translation>正在加载{what}：{name}…（载入内存后可按 Esc 取消）</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+42"/>
         <source>1 result</source>
         <translation>1 个结果</translation>
     </message>
@@ -715,7 +715,7 @@ Low = freer, softer; high = literal, harsher. 5-9 suits most models.</source>
 <context>
     <name>LayerKind</name>
     <message>
-        <location filename="../../gui/panels/layers_panel.py" line="+44"/>
+        <location filename="../../gui/panels/layers_panel.py" line="+46"/>
         <source>Paint</source>
         <translation>绘画</translation>
     </message>
@@ -1009,26 +1009,31 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
     </message>
     <message>
         <location line="+3"/>
-        <source>Up</source>
-        <translation>上移</translation>
+        <source>Clear</source>
+        <translation>清除</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Move the selected layer toward the front</source>
-        <translation>将所选图层向前移</translation>
+        <location line="+1"/>
+        <source>Erase everything painted on the selected layer (one undo step)</source>
+        <translation>擦除所选图层上画的全部内容（一步撤销）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Move the selected layer toward the front (Up)</source>
+        <translation>将所选图层向前移（上移）</translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>Down</source>
-        <translation>下移</translation>
+        <source>Move the selected layer toward the back (Down)</source>
+        <translation>将所选图层向后移（下移）</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Move the selected layer toward the back</source>
-        <translation>将所选图层向后移</translation>
+        <location line="+112"/>
+        <source>Clear layer</source>
+        <translation>清除图层</translation>
     </message>
     <message>
-        <location line="+200"/>
+        <location line="+110"/>
         <source>Visible</source>
         <translation>可见</translation>
     </message>
@@ -1255,7 +1260,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>Loading</name>
     <message>
-        <location filename="../../gui/jobs.py" line="-232"/>
+        <location filename="../../gui/jobs.py" line="-234"/>
         <source>model</source>
         <translation>模型</translation>
     </message>
