@@ -52,7 +52,9 @@ class TrainSettings:
     # convolution starts small and random instead of zero (the convolutions into the UNet
     # stay zero, so training starts from the plain UNet): with both at zero nothing of the
     # guide reaches the gradient until the zero convolutions have drifted away from zero.
-    controlnet_steps: int = 1000
+    # 2500 steps rather than 1000 (2026-12-04, on the v4 UNet): hand-drawn edge F1 0.47 -> 0.65
+    # and exact 0.50 -> 0.66 on 20 held-out cases; about 17 minutes each on the 2-core CPU.
+    controlnet_steps: int = 2500
     controlnet_batch: int = 16
     controlnet_lr: float = 1e-3
     controlnet_hint_init_std: float = 0.02

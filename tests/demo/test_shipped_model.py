@@ -25,9 +25,9 @@ PROMPT_KIND = 0.5  # 0.625
 PROMPT_POSITION = 0.5  # 0.625
 REGION_ADHERENCE = 0.9  # 2 cases: 0.955
 SHAPE_ONLY_REGIONS = 0.95  # 1.000
-EDGE_F1 = 0.45  # 0.523
-HAND_EDGE_F1 = 0.4  # 0.470
-HAND_EDGE_F1_PER_SIZE = 0.3  # small 0.645, medium 0.358, large 0.590
+EDGE_F1 = 0.65  # 0.734
+HAND_EDGE_F1 = 0.62  # 0.720
+HAND_EDGE_F1_PER_SIZE = 0.55  # small 0.738, medium 0.640, large 0.754
 INPAINT_NEW_COLOUR = 0.35  # 0.43
 SKETCH_SHAPE_COLOUR = 0.75  # 0.875
 AUTOENCODER_EDGE_F1 = 0.9  # 4 cases: 0.927
@@ -132,7 +132,7 @@ def test_the_depth_guide_places_the_shapes(two_cases):
     evaluate.eval_depth(two_cases, figures)
     d = figures.depth
     assert d["cases"] == 2
-    assert d["outline_f1_guide"] >= d["outline_f1_no_guide"] + 0.1  # 0.428 against 0.279
+    assert d["outline_f1_guide"] >= d["outline_f1_no_guide"] + 0.1  # 0.534 against 0.375
 
 
 def test_steps_auto_uses_the_measured_step_plan():
