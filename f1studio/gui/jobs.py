@@ -135,6 +135,11 @@ class GenerateController(DocumentController):
         self.renderQueued.emit(waiting)
         return job_id
 
+    @property
+    def rendering(self) -> bool:
+        """A render of this controller runs or waits (live renders are not counted)."""
+        return bool(self._jobs)
+
     def cancel(self) -> None:
         """Esc: stop this controller's render (the running one, else the next waiting); live
         renders are live mode's own business and go on."""

@@ -266,7 +266,7 @@ class MainWindow(FileWindow):
             self._generate,
             [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")],
         )
-        self._action(r, self.tr("&Cancel"), self.generation.cancel, QKeySequence(Qt.Key.Key_Escape))
+        self._action(r, self.tr("&Cancel"), self._escape, QKeySequence(Qt.Key.Key_Escape))
         self._action(
             r, self.tr("&Layout"), self.layout_controls.lay_out, QKeySequence("Ctrl+Shift+L")
         )
@@ -312,6 +312,14 @@ class MainWindow(FileWindow):
         if self.doc.settings.layout_auto:
             self.layout_controls.lay_out()
         self.generation.generate()
+
+    def _escape(self) -> None:
+        """Esc (Render ▸ Cancel), wherever the focus is: stop the render; with none running,
+        hide the result preview (the canvas takes Esc itself while it has the focus)."""
+        if self.generation.rendering:
+            self.generation.cancel()
+        elif self.results.selected_id is not None:
+            self.results.select_result(None)
 
     def _apply_result(self, record: ResultRecord) -> None:
         """Apply: the result becomes a layer, and the canvas shows the layers again."""

@@ -164,3 +164,15 @@ def test_enter_on_the_canvas_applies_the_preview_and_esc_hides_it(qtbot, window)
     assert len(window.doc.layers) == layers + 1 and window.results.count == 2
     qtbot.keyClick(window.canvas, Qt.Key.Key_Return)  # nothing previews: nothing happens
     assert len(window.doc.layers) == layers + 1
+
+
+def test_esc_hides_the_preview_wherever_the_focus_is(qtbot, window):
+    """With no render running, Render ▸ Cancel's Esc hides the preview even when a button or
+    the prompt panel has the focus (the canvas is not the only place a user's focus is)."""
+    _render(qtbot, window)
+    assert window.canvas.previewing_result
+    button = window.render_controls.generate_button
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Escape)
+    assert not window.canvas.previewing_result and window.results.selected_id is None
+    assert window.results.count == 1  # hidden, not discarded
