@@ -72,7 +72,7 @@ def estimate_s(measure: Measure, bench: Bench) -> float:
     return measure.renders * bench.models.settings.steps * step_s * OVERHEAD + fixed
 
 
-def placeholder_rows(measure: Measure, name: str, status: str, note: str) -> list[Row]:
+def unmeasured_rows(measure: Measure, name: str, status: str, note: str) -> list[Row]:
     return [Row(name, m, status=status, note=note) for m in measure.metrics_for(name)]
 
 
@@ -92,13 +92,13 @@ def run_set(name: str, args: argparse.Namespace, budget: Budget, cache: Prebuilt
     measures = [m for m in MEASURES if name in m.sets]
     if not args.tiny and budget.left() < BUILD_S[name] * 2:
         note = f"not built: ~{BUILD_S[name] * 2:.0f} s needed, {budget.left():.0f} s left"
-        return [r for m in measures for r in placeholder_rows(m, name, "skipped", note)]
+        return [r for m in measures for r in unmeasured_rows(m, name, "skipped", note)]
     log(budget, f"building {name}")
     try:
         models = build_tiny(name, args.tiny_models) if args.tiny else build_full(name, "cuda")
     except Exception as e:  # noqa: BLE001 - the table says why, the other sets still run
         note = f"build failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-        return [r for m in measures for r in placeholder_rows(m, name, "failed", note[:200])]
+        return [r for m in measures for r in unmeasured_rows(m, name, "failed", note[:200])]
     bench = Bench(models, cache, full=not args.tiny)
     cache.use(models)
     rows: list[Row] = []
@@ -107,14 +107,14 @@ def run_set(name: str, args: argparse.Namespace, budget: Budget, cache: Prebuilt
             need = estimate_s(measure, bench)
             if need > budget.left():
                 note = f"would not fit: ~{need:.0f} s needed, {max(budget.left(), 0):.0f} s left"
-                rows += placeholder_rows(measure, name, "skipped", note)
+                rows += unmeasured_rows(measure, name, "skipped", note)
                 continue
             started = time.perf_counter()
             try:
                 got = measure.run(bench)
             except Exception as e:  # noqa: BLE001
                 text = str(e).splitlines()[0] if str(e) else ""
-                got = placeholder_rows(measure, name, "failed", f"{type(e).__name__}: {text}"[:200])
+                got = unmeasured_rows(measure, name, "failed", f"{type(e).__name__}: {text}"[:200])
             rows += complete(got, measure, name)
             log(budget, f"{name} {measure.name}: {time.perf_counter() - started:.1f} s")
     finally:
