@@ -13,13 +13,20 @@ import pytest
 from f1studio.engine.events import ErrorKind
 from f1studio.engine.models import ModelCache
 from f1studio.engine.request import GenerationRequest, Pixels, ReferenceSpec, RegionSpec
+from tests.engine.flux_references import (
+    PROMPT,
+    SIZE,
+    TEXT,
+    coffee_photo,
+    flux_request,
+    left_half,
+    range_changes,
+    region_limit_changes,
+    whole_canvas_and_unlimited,
+)
 from tests.engine.helpers import failure, max_diff, render, to_u8
 
 pytest.importorskip("torch")
-
-SIZE = 128  # 8x8 image tokens
-TEXT = 64  # the tiny T5 tokenizer's length
-PROMPT = "a red car on a street"
 
 
 @pytest.fixture(scope="module")
@@ -30,20 +37,6 @@ def xlabs(tiny_flux, tmp_path_factory):
 
     transformer = FluxTransformer2DModel.from_pretrained(str(tiny_flux["pipeline"] / "transformer"))
     return build_flux_ip_adapter(transformer, tmp_path_factory.mktemp("xlabs"))
-
-
-def _photo() -> np.ndarray:
-    skimage = pytest.importorskip("skimage")
-    return np.ascontiguousarray(skimage.data.coffee()[::4, ::4])
-
-
-def _request(tiny_flux, adapter, *refs: ReferenceSpec, **kw) -> GenerationRequest:
-    base = dict(
-        width=SIZE, height=SIZE, model=str(tiny_flux["pipeline"]), steps=6, seed=7,
-        device="cpu", guidance_scale=3.5, scheduler="flow-euler", references=refs,
-        ip_adapter=str(adapter),
-    )  # fmt: skip
-    return GenerationRequest(**{"prompt": PROMPT, **base, **kw})
 
 
 @pytest.mark.parametrize("weight", [1.0, 0.6])
@@ -57,9 +50,9 @@ def test_an_ip_adapter_reference_equals_diffusers_flux_pipeline(
     from f1studio.engine.schedulers import make_scheduler
     from f1studio.testing.tiny_flux_ip_adapter import ENCODER, WEIGHTS
 
-    photo = _photo()
+    photo = coffee_photo()
     ref = ReferenceSpec(Pixels.of(photo), weight=weight)
-    ours = render(_request(tiny_flux, xlabs, ref), engine_cache)[0]
+    ours = render(flux_request(tiny_flux, xlabs, ref), engine_cache)[0]
     pipe = FluxPipeline.from_pretrained(str(tiny_flux["pipeline"]))
     pipe.set_progress_bar_config(disable=True)
     pipe.scheduler = make_scheduler("flow-euler", pipe.scheduler.config)
@@ -75,60 +68,39 @@ def test_an_ip_adapter_reference_equals_diffusers_flux_pipeline(
         generator=torch.Generator("cpu").manual_seed(7), output_type="np",
     ).images  # fmt: skip
     assert max_diff(ours, to_u8(reference)) <= 2
-    plain = render(_request(tiny_flux, xlabs), engine_cache)[0]
+    plain = render(flux_request(tiny_flux, xlabs), engine_cache)[0]
     assert max_diff(ours, plain) > 10  # the picture steers
 
 
 def test_weight_zero_is_the_plain_render_and_the_range_is_honoured(tiny_flux, xlabs, engine_cache):
-    photo = Pixels.of(_photo())
-    fresh = render(_request(tiny_flux, xlabs), ModelCache())[0]
-    render(_request(tiny_flux, xlabs, ReferenceSpec(photo)), engine_cache)  # adapter loaded
-    zero = render(_request(tiny_flux, xlabs, ReferenceSpec(photo, weight=0.0)), engine_cache)[0]
+    photo = Pixels.of(coffee_photo())
+    fresh = render(flux_request(tiny_flux, xlabs), ModelCache())[0]
+    render(flux_request(tiny_flux, xlabs, ReferenceSpec(photo)), engine_cache)  # adapter loaded
+    zero = render(flux_request(tiny_flux, xlabs, ReferenceSpec(photo, weight=0.0)), engine_cache)[0]
     assert np.array_equal(zero, fresh)  # and taken off again: the transformer is as it was
-    plain = fresh.astype(int)
-
-    def change(**ref) -> float:
-        image = render(_request(tiny_flux, xlabs, ReferenceSpec(photo, **ref)), engine_cache)[0]
-        return float(np.abs(image.astype(int) - plain).mean())
-
-    throughout, late, light = change(), change(start=0.67), change(weight=0.3)
+    throughout, late, light = range_changes(tiny_flux, xlabs, engine_cache, fresh)
     assert 0 < late < throughout  # active on the last steps only: a smaller change
     assert 0 < light < throughout
-
-
-def _left_half() -> Pixels:
-    mask = np.zeros((SIZE, SIZE), np.uint8)
-    mask[:, : SIZE // 2] = 255
-    return Pixels.of(mask)
 
 
 def test_a_reference_limited_to_a_region_changes_it_more_than_the_rest(
     tiny_flux, xlabs, engine_cache
 ):
-    photo = Pixels.of(_photo())
-    plain = render(_request(tiny_flux, xlabs), engine_cache)[0].astype(int)
-    limited = render(
-        _request(tiny_flux, xlabs, ReferenceSpec(photo, mask=_left_half())), engine_cache
-    )[0].astype(int)
-    change = np.abs(limited - plain).mean(axis=2)
-    inside = change[:, : SIZE // 2 - 16].mean()
-    outside = change[:, SIZE // 2 + 16 :].mean()
+    inside, outside = region_limit_changes(tiny_flux, xlabs, engine_cache)
     assert inside > 3 * outside, (inside, outside)
-    whole = Pixels.of(np.full((SIZE, SIZE), 255, np.uint8))
-    everywhere = render(_request(tiny_flux, xlabs, ReferenceSpec(photo, mask=whole)), engine_cache)
-    unlimited = render(_request(tiny_flux, xlabs, ReferenceSpec(photo)), engine_cache)
-    assert np.array_equal(everywhere[0], unlimited[0])
+    everywhere, unlimited = whole_canvas_and_unlimited(tiny_flux, xlabs, engine_cache)
+    assert np.array_equal(everywhere, unlimited)
 
 
 def test_an_ip_adapter_reference_beside_region_prompts(tiny_flux, xlabs, engine_cache):
     """A region prompt on the right and a reference limited to the left render in one pass:
     the reference changes the left far more than the right."""
-    right = Pixels.of(np.ascontiguousarray(_left_half().array()[:, ::-1]))
+    right = Pixels.of(np.ascontiguousarray(left_half().array()[:, ::-1]))
     regions = (RegionSpec(right, "a blue sky"),)
-    photo = Pixels.of(_photo())
-    without = render(_request(tiny_flux, xlabs, regions=regions), engine_cache)[0].astype(int)
+    photo = Pixels.of(coffee_photo())
+    without = render(flux_request(tiny_flux, xlabs, regions=regions), engine_cache)[0].astype(int)
     both = render(
-        _request(tiny_flux, xlabs, ReferenceSpec(photo, mask=_left_half()), regions=regions),
+        flux_request(tiny_flux, xlabs, ReferenceSpec(photo, mask=left_half()), regions=regions),
         engine_cache,
     )[0].astype(int)
     change = np.abs(both - without).mean(axis=2)
@@ -142,8 +114,8 @@ def test_a_wrong_adapter_or_a_missing_encoder_is_one_line(tiny_flux, tiny_models
     from f1studio.testing.tiny_ip_adapter import build_ip_adapter
 
     unet = UNet2DConditionModel.from_pretrained(str(tiny_models["pipeline"] / "unet"))
-    photo = ReferenceSpec(Pixels.of(_photo()))
-    sd15 = failure(_request(tiny_flux, build_ip_adapter(unet, tmp_path / "sd15"), photo))
+    photo = ReferenceSpec(Pixels.of(coffee_photo()))
+    sd15 = failure(flux_request(tiny_flux, build_ip_adapter(unet, tmp_path / "sd15"), photo))
     assert sd15.kind == ErrorKind.MODEL_INVALID
     assert "SD1.5/SDXL IP-Adapter, not a FLUX.1 IP-Adapter" in sd15.message
     assert "\n" not in sd15.message
@@ -163,7 +135,7 @@ def test_a_wrong_adapter_or_a_missing_encoder_is_one_line(tiny_flux, tiny_models
     alone = tmp_path / "alone"
     alone.mkdir()
     shutil.copy(xlabs / WEIGHTS, alone / WEIGHTS)
-    missing = failure(_request(tiny_flux, alone, photo))
+    missing = failure(flux_request(tiny_flux, alone, photo))
     assert (
         missing.kind == ErrorKind.MODEL_INVALID
         and "needs its CLIP vision image encoder" in missing.message
