@@ -323,6 +323,19 @@ def colour_fraction(image: np.ndarray, mask: np.ndarray, colour: str) -> float:
     return float((colour_labels(image)[inside] == COLOR_NAMES.index(colour)).mean())
 
 
+def colour_outside(image: np.ndarray, mask: np.ndarray, colour: str, margin: int = 3) -> float:
+    """Share of ``image``'s pixels of ``colour`` that lie more than ``margin`` pixels outside
+    ``mask`` (0 if the colour is nowhere): how far a shape spilled past its outline."""
+    import cv2
+
+    found = colour_labels(image) == COLOR_NAMES.index(colour)
+    if not found.any():
+        return 0.0
+    kernel = np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)
+    grown = cv2.dilate(np.asarray(mask).astype(np.uint8), kernel).astype(bool)
+    return float((found & ~grown).sum() / found.sum())
+
+
 def image_edges(image: np.ndarray) -> np.ndarray:
     """bool (H, W): Canny (100, 200) of each RGB channel, OR-ed.
 

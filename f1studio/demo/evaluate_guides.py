@@ -25,6 +25,8 @@ from f1studio.demo.world import HELD_OUT_SEED, SIZES, Scene, caption, generate, 
 #: The evaluation's hand-guide streams: ``default_rng([HELD_OUT_SEED, stream, case])``.
 HAND_EDGE_STREAM = 41
 PAINTED_DEPTH_STREAM = 42
+#: The size word a caption that disagrees with a single shape's outline gives it.
+WRONG_SIZE = {"small": "large", "medium": "large", "large": "small"}
 
 
 def _rgb(grey: np.ndarray) -> np.ndarray:
@@ -95,15 +97,29 @@ def eval_hand_edges(r: Renderer, figures: Figures) -> None:
         keep_sample(figures, i, "hand-drawn edges", guide)
         keep_sample(figures, i, "hand edges", image)
     figures.hand_edges = {"f1": mean_of(f1s), "kind": mean_of(kinds), "cases": len(f1s)}
+    spill: dict[str, list[float]] = {"right": [], "wrong": []}
+    wrong_f1: list[float] = []
     for word in SIZES:
-        per_size = [
-            _hand_edge_scores(r, i, scene, rendered, text)
-            for i, scene, rendered, text in _single_shape_cases(word, r.settings.per_size_cases)
-        ]
+        per_size = []
+        for i, scene, rendered, text in _single_shape_cases(word, r.settings.per_size_cases):
+            scores = _hand_edge_scores(r, i, scene, rendered, text)
+            per_size.append(scores)
+            shape = scene.shapes[0]
+            spill["right"].append(
+                analysis.colour_outside(scores[3], rendered.masks[0], shape.color)
+            )
+            # the same outline, but the caption's size word disagrees with it
+            wrong = caption(replace(scene, shapes=(replace(shape, size=WRONG_SIZE[word]),)))
+            f1, _, _, image = _hand_edge_scores(r, i, scene, rendered, wrong)
+            wrong_f1.append(f1)
+            spill["wrong"].append(analysis.colour_outside(image, rendered.masks[0], shape.color))
         figures.hand_edges[f"f1_{word}"] = mean_of([f1 for f1, *_ in per_size])
         figures.hand_edges[f"kind_{word}"] = mean_of(
             [k for _, right, *_ in per_size for k in right]
         )
+    figures.hand_edges["spill"] = mean_of(spill["right"])
+    figures.hand_edges["f1_wrong_size"] = mean_of(wrong_f1)
+    figures.hand_edges["spill_wrong_size"] = mean_of(spill["wrong"])
 
 
 def overlapping_scenes(count: int, first: int) -> Iterator[tuple[int, Scene]]:

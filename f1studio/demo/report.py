@@ -131,6 +131,11 @@ def markdown(f: Figures) -> str:
             "| Edge guide (drawn by hand) | one small · medium · large shape: kind right "
             f"| {_pct(h['kind_small'])} · {_pct(h['kind_medium'])} · {_pct(h['kind_large'])} "
             "| | |",
+            "| Edge guide (drawn by hand) | the same single shapes, the caption's size word "
+            "wrong (small → large, medium → large, large → small): edge F1 · the shape's "
+            "colour drawn outside its outline (baseline: the right size word) "
+            f"| {_num(h['f1_wrong_size'])} · {_pct(h['spill_wrong_size'])} "
+            f"| {_pct(h['spill'])} | |",
         ]
     for label, d, goal in (
         ("Depth guide (exact)", f.depth, None),

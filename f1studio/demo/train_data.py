@@ -157,14 +157,45 @@ def shuffled_order_ids(
 ) -> Any:
     """``ids`` with each row, with probability ``p``, replaced by its scene's caption with the
     shapes listed in a shuffled order (so the order no longer tells which shape is in front)."""
+    return guide_caption_ids(ids, indices, tokenizer, rng, shuffle=p)
+
+
+def guide_caption_ids(
+    ids: Any,
+    indices: np.ndarray,
+    tokenizer: Any,
+    rng: np.random.Generator,
+    shuffle: float = 0.0,
+    reword: float = 0.0,
+) -> Any:
+    """What a ControlNet's captions say of the guide's shapes: each row of ``ids``, with
+    probability ``shuffle``, lists its scene's shapes in a shuffled order (the order no longer
+    tells which shape is in front), and, with probability ``reword``, gives every shape a size
+    and a position word drawn at random (the shapes stay where and as large as they are, so
+    only the guide tells that). Kinds and colours are always the scene's own."""
+    from f1studio.demo.world import POSITIONS, SIZES
+
     out = ids.clone()
+    places = list(POSITIONS)
     for row, index in enumerate(indices):
-        if rng.random() >= p:
+        shuffled = rng.random() < shuffle
+        reworded = rng.random() < reword
+        if not (shuffled or reworded):
             continue
         scene = generate(int(index))[0]
-        order = rng.permutation(len(scene.shapes))
-        shuffled = replace(scene, shapes=tuple(scene.shapes[i] for i in order))
-        out[row] = token_ids(tokenizer, [caption(shuffled)])[0]
+        shapes = list(scene.shapes)
+        if shuffled:
+            shapes = [shapes[i] for i in rng.permutation(len(shapes))]
+        if reworded:
+            shapes = [
+                replace(
+                    s,
+                    size=SIZES[int(rng.integers(len(SIZES)))],
+                    position=places[int(rng.integers(len(places)))],
+                )
+                for s in shapes
+            ]
+        out[row] = token_ids(tokenizer, [caption(replace(scene, shapes=tuple(shapes)))])[0]
     return out
 
 

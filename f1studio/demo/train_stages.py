@@ -14,9 +14,9 @@ from f1studio.demo.train_data import (
     decoder_batch,
     drop_captions,
     empty_ids,
+    guide_caption_ids,
     guide_image,
     region_batch,
-    shuffled_order_ids,
     vae_batch,
 )
 from f1studio.demo.train_loop import (
@@ -291,9 +291,10 @@ def train_controlnet(
         idx = torch.from_numpy(idx_np)
         guides = [guide_image(kind, *generate(int(i))[:2], rng) for i in idx_np]
         cond = torch.from_numpy(np.stack(guides).astype(np.float32) / 255.0).permute(0, 3, 1, 2)
-        ids = data["ids"][idx]
-        if kind == "depth":
-            ids = shuffled_order_ids(ids, idx_np, tokenizer, settings.depth_shuffled_order, rng)
+        shuffle = settings.depth_shuffled_order if kind == "depth" else 0.0
+        ids = guide_caption_ids(
+            data["ids"][idx], idx_np, tokenizer, rng, shuffle, settings.controlnet_reworded
+        )
         ids = drop_captions(ids, empty, settings.controlnet_caption_dropout, rng)
         noised, noise, t = noisy(settings, scheduler, data["latents"][idx].float(), stage, step)
         with torch.no_grad():

@@ -17,6 +17,7 @@ from f1studio.demo.analysis import (
     ShapeFit,
     colour_fraction,
     colour_labels,
+    colour_outside,
     depth_order_correlation,
     edge_f1,
     fit_shapes,
@@ -110,6 +111,19 @@ def test_colour_fraction_of_own_and_other_colours(held_out, degraded):
     assert colour_fraction(held_out[0][1].image, np.zeros((128, 128), np.uint8), "red") == 0.0
     with pytest.raises(ValueError):
         colour_fraction(held_out[0][1].image, held_out[0][1].masks[0], "pink")
+
+
+def test_colour_outside_measures_how_far_a_shape_spilled_past_its_outline():
+    image = np.full((64, 64, 3), COLORS["white"], np.uint8)
+    mask = np.zeros((64, 64), np.uint8)
+    mask[16:32, 16:32] = 1
+    image[16:32, 16:32] = COLORS["red"]
+    assert colour_outside(image, mask, "red") == 0.0
+    image[14:16, 16:32] = COLORS["red"]  # two rows past the outline: within the margin
+    assert colour_outside(image, mask, "red") == 0.0
+    image[40:56, 16:32] = COLORS["red"]  # as much again, far outside
+    assert colour_outside(image, mask, "red") == pytest.approx(256 / (256 + 32 + 256))
+    assert colour_outside(image, mask, "blue") == 0.0
 
 
 # --- shape fitting and adherence ---------------------------------------------------------

@@ -87,3 +87,22 @@ def test_depth_guides_also_train_with_captions_in_a_shuffled_order(tokenizer):
     assert changed >= len(indices) // 2  # some shuffles keep the order by chance
     kept = train_data.shuffled_order_ids(ids, indices, tokenizer, 0.0, rng)
     assert (kept == ids).all()
+
+
+def test_controlnet_captions_can_give_the_guides_shapes_other_size_and_place_words(tokenizer):
+    """Reworded captions keep each shape's kind and colour but draw its size and position
+    words at random, so the guide, not the words, has to tell where and how large it is."""
+    indices = np.arange(8)
+    ids = train_data.token_ids(tokenizer, [generate(int(i))[2] for i in indices])
+    rng = np.random.default_rng(4)
+    reworded = train_data.guide_caption_ids(ids, indices, tokenizer, rng, reword=1.0)
+    changed = 0
+    for row, index in enumerate(indices):
+        scene = generate(int(index))[0]
+        after = _text(tokenizer, reworded[row])
+        for shape in scene.shapes:
+            assert f"{shape.color} {shape.kind}" in after
+        changed += _text(tokenizer, ids[row]) != after
+    assert changed >= len(indices) - 1  # every word can come out the same only by chance
+    kept = train_data.guide_caption_ids(ids, indices, tokenizer, rng, shuffle=0.0, reword=0.0)
+    assert (kept == ids).all()
