@@ -103,7 +103,7 @@ def test_the_control_slider_moves_weight_range_and_curve_in_one_step(panel) -> N
     doc = panel.document
     guide = doc.layers[1]
     assert props.row_shown("control")
-    assert props.control_label.text() == "as new: weight 1 on every step"  # not "custom"
+    assert props.control_label.text() == "default: full weight on every step"  # not "custom"
     steps = len(doc.history.labels)
     slider = props.control_slider
     slider.slider.setSliderDown(True)
@@ -125,4 +125,4 @@ def test_the_control_slider_moves_weight_range_and_curve_in_one_step(panel) -> N
     doc.undo()
     doc.undo()
     assert (guide.weight, guide.end, guide.curve) == (1.0, 1.0, None)
-    assert props.control_label.text() == "as new: weight 1 on every step"
+    assert props.control_label.text() == "default: full weight on every step"

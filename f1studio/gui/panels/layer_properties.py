@@ -333,7 +333,7 @@ class LayerProperties(DocumentView):
             self.control_slider.setValue(min(1.0, max(0.0, (layer.weight - loose.weight) / span)))
             if (layer.weight, layer.start, layer.end, layer.curve) == (1.0, 0.0, 1.0, None):
                 # a new guide: full weight on every step, not a point of the loose … strict path
-                self.control_label.setText(self.tr("as new: weight 1 on every step"))
+                self.control_label.setText(self.tr("default: full weight on every step"))
             else:
                 self.control_label.setText(self.tr("custom: the parts below were set one by one"))
         else:

@@ -534,7 +534,7 @@ Drag a point up or down; the shaded parts are outside the guide&apos;s step rang
         <translation>已排队（{waiting} 个等待中）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+16"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
@@ -715,7 +715,7 @@ Low = freer, softer; high = literal, harsher. 5-9 suits most models.</source>
 <context>
     <name>LayerKind</name>
     <message>
-        <location filename="../../gui/panels/layers_panel.py" line="+46"/>
+        <location filename="../../gui/panels/layers_panel.py" line="+45"/>
         <source>Paint</source>
         <translation>绘画</translation>
     </message>
@@ -921,8 +921,8 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
     </message>
     <message>
         <location line="+11"/>
-        <source>as new: weight 1 on every step</source>
-        <translation>新建时的设置：每一步权重均为 1</translation>
+        <source>default: full weight on every step</source>
+        <translation>默认：每一步均为满权重</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1260,7 +1260,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>Loading</name>
     <message>
-        <location filename="../../gui/jobs.py" line="-234"/>
+        <location filename="../../gui/jobs.py" line="-239"/>
         <source>model</source>
         <translation>模型</translation>
     </message>
@@ -1536,7 +1536,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>关于 F1 Studio(&amp;A)</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+58"/>
         <source>Nothing to undo</source>
         <translation>没有可撤销的操作</translation>
     </message>
