@@ -201,24 +201,30 @@ def main(argv: list[str] | None = None) -> int:
     budget = Budget(args.budget if args.budget is not None else default)
     cache = PrebuiltCache()
     rows: list[Row] = []
-    for name in args.sets:
+
+    def facts(done: list[str]) -> dict:
+        return {
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "device": device_name(args.tiny),
+            "tiny": args.tiny,
+            "torch": torch.__version__,
+            "diffusers": diffusers.__version__,
+            "env": env,
+            "budget_s": budget.seconds,
+            "elapsed_s": round(budget.elapsed(), 1),
+            "sets_done": done,
+            "complete": done == args.sets,
+        }
+
+    for i, name in enumerate(args.sets):
         rows += run_set(name, args, budget, cache)
-    facts = {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "device": device_name(args.tiny),
-        "tiny": args.tiny,
-        "torch": torch.__version__,
-        "diffusers": diffusers.__version__,
-        "env": env,
-        "budget_s": budget.seconds,
-        "elapsed_s": round(budget.elapsed(), 1),
-    }
-    print(f"GPU suite on {facts['device']}, {facts['date']}, {facts['elapsed_s']} s")
+        if args.json is not None:  # after every set, so a run stopped from outside keeps them
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            data = {**facts(args.sets[: i + 1]), "rows": [r.as_json() for r in rows]}
+            args.json.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+    end = facts(args.sets)
+    print(f"GPU suite on {end['device']}, {end['date']}, {end['elapsed_s']} s")
     print(table(rows))
-    if args.json is not None:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        data = {**facts, "rows": [r.as_json() for r in rows]}
-        args.json.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
     return 0
 
 

@@ -46,6 +46,7 @@ def test_tiny_run_has_every_row_measured(tiny_run, capsys):
     rows = {row["key"]: row for row in data["rows"]}
     assert [row["key"] for row in data["rows"]] == expected_keys()
     assert data["tiny"] and data["device"].startswith("CPU")
+    assert data["complete"] and data["sets_done"] == list(ALL_SETS)
     for key, row in rows.items():
         if key == "flux-dev/peak memory nf4 transformer" and row["status"] == "skipped":
             assert "bitsandbytes" in row["note"]  # the one library the test extra lacks
@@ -176,3 +177,26 @@ def test_run_on_gpu_says_when_there_is_no_gpu(tmp_path):
         pytest.skip("a CUDA GPU is here: the script would run the full suite")
     assert done.returncode != 0
     assert "no CUDA GPU" in done.stderr
+
+
+def test_the_json_is_written_after_every_set(tmp_path, monkeypatch):
+    """A run stopped from outside (a device call's time limit) keeps the sets it finished:
+    the JSON on disk after the first set already holds its rows, marked incomplete."""
+    import benchmarks.gpu_suite as suite
+
+    out = tmp_path / "partial.json"
+    seen: list[dict] = []
+    real = suite.run_set
+
+    def run_set(name, *args):
+        if out.is_file():
+            seen.append(json.loads(out.read_text("utf-8")))
+        return real(name, *args)
+
+    monkeypatch.setattr(suite, "run_set", run_set)
+    args = ["--tiny", "--only", "sd15,sdxl", "--budget", "0", "--json", str(out)]
+    assert suite.main(args) == 0
+    assert len(seen) == 1 and seen[0]["sets_done"] == ["sd15"] and not seen[0]["complete"]
+    assert {row["model"] for row in seen[0]["rows"]} == {"sd15"}
+    final = json.loads(out.read_text("utf-8"))
+    assert final["complete"] and {row["model"] for row in final["rows"]} == {"sd15", "sdxl"}
