@@ -138,23 +138,28 @@ def test_a_broken_last_project_does_not_stop_the_app_from_starting(
     ini = Path(env["XDG_CONFIG_HOME"]) / "F1Studio" / "F1Studio.ini"
     ini.parent.mkdir(parents=True)
     ini.write_text(f"[General]\nlast_project={broken}\n")
-    child = subprocess.Popen(
-        [sys.executable, "-m", "f1studio"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    time.sleep(1.0)
-    deadline = time.monotonic() + 60
-    while child.poll() is None and time.monotonic() < deadline:
-        # once the window runs, SIGTERM closes it; before that the signal waits for it
-        child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(3)
-        except subprocess.TimeoutExpired:
-            continue
-    out, err = child.communicate(timeout=10)
+    for first_wait in (1.0, 5.0, 15.0):
+        child = subprocess.Popen(
+            [sys.executable, "-m", "f1studio"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(first_wait)
+        deadline = time.monotonic() + 60
+        while child.poll() is None and time.monotonic() < deadline:
+            # once the window runs, SIGTERM closes it; before that the signal waits for it
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(3)
+            except subprocess.TimeoutExpired:
+                continue
+        out, err = child.communicate(timeout=10)
+        if child.returncode != -signal.SIGTERM:
+            break
+        # on a busy machine the signal came before Python had even installed the handler:
+        # that says nothing of the broken project, so start again and wait longer
     assert child.returncode == 128 + signal.SIGTERM, err
     assert "Traceback" not in err
