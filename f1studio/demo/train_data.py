@@ -152,14 +152,6 @@ def region_batch(
     return ids, processor
 
 
-def shuffled_order_ids(
-    ids: Any, indices: np.ndarray, tokenizer: Any, p: float, rng: np.random.Generator
-) -> Any:
-    """``ids`` with each row, with probability ``p``, replaced by its scene's caption with the
-    shapes listed in a shuffled order (so the order no longer tells which shape is in front)."""
-    return guide_caption_ids(ids, indices, tokenizer, rng, shuffle=p)
-
-
 def guide_caption_ids(
     ids: Any,
     indices: np.ndarray,

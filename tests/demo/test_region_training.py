@@ -76,7 +76,7 @@ def test_depth_guides_also_train_with_captions_in_a_shuffled_order(tokenizer):
     captions = [generate(int(i))[2] for i in indices]
     ids = train_data.token_ids(tokenizer, captions)
     rng = np.random.default_rng(3)
-    shuffled = train_data.shuffled_order_ids(ids, indices, tokenizer, 1.0, rng)
+    shuffled = train_data.guide_caption_ids(ids, indices, tokenizer, rng, shuffle=1.0)
     changed = 0
     for row, index in enumerate(indices):
         scene = generate(int(index))[0]
@@ -85,7 +85,7 @@ def test_depth_guides_also_train_with_captions_in_a_shuffled_order(tokenizer):
         assert all(p in after for p in phrases)
         changed += before != after
     assert changed >= len(indices) // 2  # some shuffles keep the order by chance
-    kept = train_data.shuffled_order_ids(ids, indices, tokenizer, 0.0, rng)
+    kept = train_data.guide_caption_ids(ids, indices, tokenizer, rng, shuffle=0.0)
     assert (kept == ids).all()
 
 
