@@ -104,7 +104,11 @@ def regions(bench: Bench) -> list[Row]:
     plain = _plain_ms(bench)
     rows = []
     for count in (1, 4):
-        ms = engine_step_ms(bench, request(bench, regions=_regions(bench, count)))
+        spec = _regions(bench, count)
+        # warm-up per layout, as for ControlNets: the 2026-12-04 H200 run had none and timed
+        # SDXL's 1 region (measured first) slower than its 4, likely a first-use cost
+        render(bench, request(bench, steps=2, regions=spec))
+        ms = engine_step_ms(bench, request(bench, regions=spec))
         label = "1 region step" if count == 1 else "4 regions step"
         row = ratio_row(bench, label, ms, plain)
         row.note = "ratio: to a step without regions"
