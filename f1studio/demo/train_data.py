@@ -15,10 +15,21 @@ from f1studio.demo.hand_guides import hand_edges, painted_depth
 from f1studio.demo.train_loop import Log, to_tensor
 from f1studio.demo.train_settings import TrainSettings
 from f1studio.demo.train_text import dataset_labels
-from f1studio.demo.world import MAX_SHAPES, TRAIN_SEED, caption, generate
+from f1studio.demo.world import (
+    MAX_SHAPES,
+    TRAIN_SEED,
+    Scene,
+    caption,
+    generate,
+    position_phrase,
+    shape_mask,
+    shape_phrase,
+)
 
 #: Region batches pad every scene to this many text chunks (every shape + the global prompt).
 REGION_CHUNKS = MAX_SHAPES + 1
+#: Layout-style region boxes reach this many pixels past the shape's own extent.
+LAYOUT_BOX_MARGIN = 2
 #: How a ControlNet's training guides are made: hand-drawn (or painted) by the simulator in
 #: :mod:`f1studio.demo.hand_guides`, the world's exact outlines or depth, or Canny of the
 #: picture (what the engine's preprocessor gives for an image), as shares of the batches.
@@ -102,12 +113,44 @@ def drop_captions(ids: Any, empty: Any, p: float, rng: np.random.Generator) -> A
     return torch.where(drop[:, None], empty.expand_as(ids), ids)
 
 
+def layout_regions(scene: Scene, rng: np.random.Generator) -> tuple[str, list[Any]]:
+    """What the window's Layout makes of ``scene``'s caption: the global prompt keeps the
+    background clause ("on a white background"), and every shape gets a box region (its
+    extent and a small margin) asking for its phrase, half the time without the position
+    words (as Layout writes the shapes of "X to the left of Y")."""
+    from f1studio.engine.request import Pixels, RegionSpec
+
+    text = caption(scene)
+    background = text[text.rindex(", on ") + 2 :]
+    size = architecture.IMAGE_SIZE
+    regions = []
+    for shape in scene.shapes:
+        box = np.zeros((size, size), np.uint8)
+        ys, xs = np.nonzero(shape_mask(shape, size))
+        if ys.size:
+            m = LAYOUT_BOX_MARGIN
+            box[
+                max(0, ys.min() - m) : ys.max() + m + 1, max(0, xs.min() - m) : xs.max() + m + 1
+            ] = 255
+        phrase = shape_phrase(shape)
+        if rng.random() < 0.5:
+            phrase = phrase.removesuffix(" " + position_phrase(shape.position))
+        regions.append(RegionSpec(mask=Pixels.of(box), prompt=phrase))
+    return background, regions
+
+
 def region_batch(
-    indices: np.ndarray, tokenizer: Any, rng: np.random.Generator, device: Any = "cpu"
+    indices: np.ndarray,
+    tokenizer: Any,
+    rng: np.random.Generator,
+    device: Any = "cpu",
+    layout: float = 0.0,
 ) -> tuple[Any, Any]:
     """Token ids (B * REGION_CHUNKS, L) and the engine's regional attention processor for
     training scenes ``indices``: every shape's visible mask is a region whose prompt is a
-    caption of that shape alone; the global prompt is the whole caption or empty."""
+    caption of that shape alone, and the global prompt is the whole caption or empty; or,
+    with probability ``layout``, the regions and global prompt Layout would make of the
+    caption (:func:`layout_regions`)."""
     import torch
 
     from f1studio.engine.regional import (
@@ -125,14 +168,17 @@ def region_batch(
     sizes = list(dict.fromkeys(attention_sizes(latent, latent)))
     for index in indices:
         scene, rendered, full = generate(int(index))
-        regions = [
-            RegionSpec(
-                mask=Pixels.of(np.ascontiguousarray(mask)),
-                prompt=caption(replace(scene, shapes=(shape,))),
-            )
-            for shape, mask in zip(scene.shapes, rendered.masks, strict=True)
-        ]
-        prompt = full if rng.random() < 0.5 else ""
+        if layout > 0 and rng.random() < layout:
+            prompt, regions = layout_regions(scene, rng)
+        else:
+            regions = [
+                RegionSpec(
+                    mask=Pixels.of(np.ascontiguousarray(mask)),
+                    prompt=caption(replace(scene, shapes=(shape,))),
+                )
+                for shape, mask in zip(scene.shapes, rendered.masks, strict=True)
+            ]
+            prompt = full if rng.random() < 0.5 else ""
         positive, _ = region_texts(prompt, "", regions)
         padding = REGION_CHUNKS - len(positive)
         texts.extend(positive[:-1] + [""] * padding + positive[-1:])

@@ -48,6 +48,11 @@ class TrainSettings:
     region_steps: int = 500
     region_lr: float = 2e-4
     region_every: int = 2
+    # A share of those region batches reads the scene as the window's Layout writes it (the
+    # background clause as the global prompt, a box per shape asking for its phrase), so that
+    # Layout helps this model instead of confusing it: on the model trained without them,
+    # Layout cut whole-caption adherence from 42% (the prompt alone) to 14% (2026-12-04).
+    region_layout: float = 0.5
     # One ControlNet per guide kind, trained on the frozen UNet. Its guide embedding's last
     # convolution starts small and random instead of zero (the convolutions into the UNet
     # stay zero, so training starts from the plain UNet): with both at zero nothing of the

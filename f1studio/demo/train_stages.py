@@ -199,7 +199,7 @@ def train_unet(
             settings, scheduler, data["latents"][idx].float(), 2, step, settings.high_noise_share
         )
         if is_region_step(settings, step):
-            ids, processor = region_batch(idx_np, tokenizer, rng)
+            ids, processor = region_batch(idx_np, tokenizer, rng, layout=settings.region_layout)
             states = text_encoder(ids)[0]
             states = states.reshape(len(idx_np), -1, states.shape[-1])
             with regional_attention([unet], processor):

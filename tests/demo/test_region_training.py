@@ -14,7 +14,7 @@ from transformers import CLIPTokenizer  # noqa: E402
 from f1studio.demo import train_data, train_stages  # noqa: E402
 from f1studio.demo.train_settings import FULL  # noqa: E402
 from f1studio.demo.vocab import write_tokenizer  # noqa: E402
-from f1studio.demo.world import generate, shape_phrase  # noqa: E402
+from f1studio.demo.world import generate, position_phrase, shape_mask, shape_phrase  # noqa: E402
 
 pytestmark = pytest.mark.slow  # the demo model's world, training and renders
 
@@ -106,3 +106,57 @@ def test_controlnet_captions_can_give_the_guides_shapes_other_size_and_place_wor
     assert changed >= len(indices) - 1  # every word can come out the same only by chance
     kept = train_data.guide_caption_ids(ids, indices, tokenizer, rng, shuffle=0.0, reword=0.0)
     assert (kept == ids).all()
+
+
+def _blocks(mask: np.ndarray) -> np.ndarray:
+    """Each 16x16 latent pixel's share of ``mask`` (flattened)."""
+    small = cv2.resize(mask.astype(np.float32), (16, 16), interpolation=cv2.INTER_AREA)
+    return small.reshape(-1)
+
+
+def test_layout_batches_read_the_scene_as_the_windows_layout_writes_it(tokenizer):
+    from f1studio.demo.evaluate_layout import laid_out
+    from f1studio.layout import default_planner
+
+    planner = default_planner()
+    indices = np.array([3, 4, 5, 6, 7, 8])
+    ids, processor = train_data.region_batch(
+        indices, tokenizer, np.random.default_rng(1), layout=1.0
+    )
+    chunks = train_data.REGION_CHUNKS
+    weights = processor.weights.by_tokens[16 * 16].numpy()
+    np.testing.assert_allclose(weights.sum(axis=0), 1.0, atol=1e-6)
+    without_place = 0
+    for b, index in enumerate(indices):
+        scene, _, text = generate(int(index))
+        global_prompt, regions, _ = laid_out(text, planner)
+        texts = [_text(tokenizer, ids[b * chunks + c]) for c in range(chunks)]
+        assert texts[-1] == _norm(tokenizer, global_prompt)  # the background clause
+        anywhere = np.zeros((128, 128), bool)
+        for k, shape in enumerate(scene.shapes):
+            # the chunk is Layout's: its global prompt, then the shape's phrase, whose place
+            # words are left out half the time ("X to the left of Y" gives shapes none)
+            phrase = shape_phrase(shape)
+            assert regions[k].prompt == phrase
+            short = phrase.removesuffix(" " + position_phrase(shape.position))
+            full_chunk, short_chunk = (
+                _norm(tokenizer, f"{global_prompt}, {p}") for p in (phrase, short)
+            )
+            assert texts[k] in (full_chunk, short_chunk)
+            without_place += texts[k] == short_chunk
+            whole = shape_mask(shape, 128)
+            ys, xs = np.nonzero(whole)  # its box: the shape's extent and a small margin
+            anywhere[max(0, ys.min() - 3) : ys.max() + 4, max(0, xs.min() - 3) : xs.max() + 4] = (
+                True
+            )
+            if k == len(scene.shapes) - 1:  # the front shape's box holds all of it
+                inside = _blocks(whole) == 1.0
+                np.testing.assert_allclose(weights[k, b, 0, inside, 0], 1.0)
+        # away from every shape's box only the global prompt is read
+        away = _blocks(anywhere) == 0.0
+        np.testing.assert_allclose(weights[-1, b, 0, away, 0], 1.0)
+    assert 0 < without_place < sum(len(generate(int(i))[0].shapes) for i in indices)
+
+
+def _norm(tokenizer, text: str) -> str:
+    return _text(tokenizer, tokenizer(text).input_ids)
