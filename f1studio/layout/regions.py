@@ -85,8 +85,10 @@ class LayoutOutcome:
             parts.append(f"{len(self.kept)} kept as you changed them")
         if self.unchanged and not self.added:
             parts.append(f"{len(self.unchanged)} already in place")
-        if not parts:
-            parts.append("no place words in the prompt: nothing to lay out")
+        if not (self.added or self.kept or self.unchanged):
+            # also say why earlier regions went: their words are no longer in the prompt
+            reason = "no place words in the prompt"
+            parts.append(reason if self.removed else f"{reason}: nothing to lay out")
         return "Layout: " + ", ".join(parts) + "".join(f" · {note}" for note in self.notes)
 
 

@@ -82,6 +82,14 @@ def test_an_empty_layout_changes_nothing() -> None:
     assert "nothing to lay out" in outcome.summary()
 
 
+def test_a_prompt_without_place_words_says_why_the_earlier_regions_went() -> None:
+    doc = Document(64, 64, PROMPT)
+    apply_layout(doc, two_objects(), PROMPT)
+    outcome = apply_layout(doc, Layout(objects=(), remainder="a red car"), "a red car")
+    assert len(outcome.removed) == 2 and not regions(doc)
+    assert outcome.summary() == "Layout: 2 removed, no place words in the prompt"
+
+
 def test_laying_out_again_follows_the_text_but_keeps_what_the_user_changed() -> None:
     doc = Document(64, 64, PROMPT)
     apply_layout(doc, two_objects(), PROMPT)
