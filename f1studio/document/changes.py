@@ -19,6 +19,7 @@ class ChangeKind(Enum):
     NEGATIVE_PROMPT = "negative_prompt"
     SETTINGS = "settings"  # generation settings, model choices
     RESULTS = "results"  # the generation history (results added, discarded, applied)
+    HISTORY = "history"  # the undo history alone: grouped edits became one named step
 
     @property
     def has_layer(self) -> bool:
@@ -54,3 +55,4 @@ PROMPT = Change(ChangeKind.PROMPT)
 NEGATIVE_PROMPT = Change(ChangeKind.NEGATIVE_PROMPT)
 SETTINGS = Change(ChangeKind.SETTINGS)
 RESULTS = Change(ChangeKind.RESULTS)
+HISTORY = Change(ChangeKind.HISTORY)

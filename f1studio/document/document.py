@@ -21,6 +21,7 @@ import numpy as np
 from f1studio.document import imaging
 from f1studio.document.canvas_resize import CanvasResized
 from f1studio.document.changes import (
+    HISTORY,
     NEGATIVE_PROMPT,
     PROMPT,
     RESULTS,
@@ -157,6 +158,9 @@ class Document:
         self.revision += 1
         if change.kind is ChangeKind.PIXELS and change.layer_id is not None:
             self._pixel_revisions[change.layer_id] = self.revision
+        self._notify(change)
+
+    def _notify(self, change: Change) -> None:
         for callback in list(self._listeners):
             callback(self, change)
 
@@ -194,6 +198,9 @@ class Document:
         self._group = None
         if commands:
             self.history.push(CommandGroup(commands, label))
+            # the edits were notified one by one; now the Edit menu and the Undo History can
+            # name the step (the document itself is as it was, so its revision stays)
+            self._notify(HISTORY)
 
     def _require_no_stroke(self) -> None:
         if self._stroke is not None:

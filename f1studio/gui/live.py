@@ -224,8 +224,8 @@ class LiveController(DocumentController):
 
     # ---- document -> renders --------------------------------------------------------------
     def _on_doc_changed(self, doc: Document, change: Change) -> None:
-        if change.kind is ChangeKind.RESULTS:
-            return  # the result history never changes a render
+        if change.kind in (ChangeKind.RESULTS, ChangeKind.HISTORY):
+            return  # the result and undo histories never change a render
         if change.kind is ChangeKind.SETTINGS and bool(doc.settings.live) != self._active:
             self._set_active(bool(doc.settings.live))
             return

@@ -328,8 +328,18 @@ class MainWindow(FileWindow):
 
     def _update_title(self) -> None:
         super()._update_title()
-        self.undo_action.setEnabled(self.doc.can_undo) if hasattr(self, "undo_action") else None
-        self.redo_action.setEnabled(self.doc.can_redo) if hasattr(self, "redo_action") else None
+        if hasattr(self, "undo_action"):
+            self._update_undo_actions()
+
+    def _update_undo_actions(self) -> None:
+        """Edit ▸ Undo and Redo say which step they undo and redo ("Undo Layout")."""
+        history = self.doc.history
+        for action, label, named, plain in (
+            (self.undo_action, history.undo_label, self.tr("&Undo {step}"), self.tr("&Undo")),
+            (self.redo_action, history.redo_label, self.tr("&Redo {step}"), self.tr("&Redo")),
+        ):
+            action.setEnabled(label is not None)
+            action.setText(named.format(step=label) if label else plain)
 
     def undo(self) -> None:
         self.canvas.finish_stroke()

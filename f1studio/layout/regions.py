@@ -69,27 +69,60 @@ class LayoutOutcome:
     kept: tuple[str, ...] = ()  # touched by the user: left as they are
     unchanged: tuple[str, ...] = ()  # already as planned
     notes: tuple[str, ...] = ()
+    # the regions were already in place but now read a new prompt: the whole picture gets
+    # this remainder of it (None when no region's reading changed)
+    reread: str | None = None
 
     @property
     def changed(self) -> bool:
         return bool(self.added or self.removed)
 
-    def summary(self) -> str:
-        """One line for a status bar."""
+    def summary(self, phrases: dict[str, str] | None = None) -> str:
+        """One line for a status bar, from ``phrases`` (:data:`SUMMARY_PHRASES`' keys, e.g.
+        translated; missing ones are the English)."""
+        say = {**SUMMARY_PHRASES, **(phrases or {})}
         parts = []
         if self.added:
-            parts.append(f"{len(self.added)} region{'s' * (len(self.added) != 1)} laid out")
+            parts.append(say["added_one" if len(self.added) == 1 else "added"])
         if self.removed:
-            parts.append(f"{len(self.removed)} removed")
+            parts.append(say["removed"])
         if self.kept:
-            parts.append(f"{len(self.kept)} kept as you changed them")
+            parts.append(say["kept"])
         if self.unchanged and not self.added:
-            parts.append(f"{len(self.unchanged)} already in place")
+            parts.append(say["unchanged"])
+        if self.reread is not None and not self.changed:
+            parts.append(say["reread"] if self.reread else say["reread_empty"])
         if not (self.added or self.kept or self.unchanged):
             # also say why earlier regions went: their words are no longer in the prompt
-            reason = "no place words in the prompt"
-            parts.append(reason if self.removed else f"{reason}: nothing to lay out")
-        return "Layout: " + ", ".join(parts) + "".join(f" · {note}" for note in self.notes)
+            parts.append(say["no_places"] if self.removed else say["nothing"])
+        line = say["line"].format(
+            parts=say["separator"]
+            .join(parts)
+            .format(
+                added=len(self.added),
+                removed=len(self.removed),
+                kept=len(self.kept),
+                unchanged=len(self.unchanged),
+                prompt=self.reread or "",
+            )
+        )
+        return line + "".join(f" · {note}" for note in self.notes)
+
+
+# What :meth:`LayoutOutcome.summary` says, in English (the window passes them translated)
+SUMMARY_PHRASES = {
+    "line": "Layout: {parts}",
+    "separator": ", ",
+    "added_one": "1 region laid out",
+    "added": "{added} regions laid out",
+    "removed": "{removed} removed",
+    "kept": "{kept} kept as you changed them",
+    "unchanged": "{unchanged} already in place",
+    "reread": "the whole picture now reads “{prompt}”",
+    "reread_empty": "the whole picture now has no prompt of its own",
+    "no_places": "no place words in the prompt",
+    "nothing": "no place words in the prompt: nothing to lay out",
+}
 
 
 def object_keys(objects: tuple[LayoutObject, ...]) -> list[str]:
@@ -110,10 +143,12 @@ def apply_layout(
     *,
     shape: str = "box",
     replace_touched: bool = False,
+    label: str = UNDO_LABEL,
 ) -> LayoutOutcome:
     """Make ``doc``'s layout-made regions those of ``layout`` (planned from ``prompt``), as one
-    undo step. Untouched regions follow the layout; touched ones stay (``replace_touched``:
-    they are replaced too). The new regions sit at the top of the stack, furthest back first."""
+    undo step named ``label``. Untouched regions follow the layout; touched ones stay
+    (``replace_touched``: they are replaced too). The new regions sit at the top of the stack,
+    furthest back first."""
     existing = layout_regions(doc)
     touched = [
         (layer, record)
@@ -128,7 +163,8 @@ def apply_layout(
     added: list[str] = []
     removed: list[str] = []
     unchanged: list[str] = []
-    with doc.group(UNDO_LABEL):
+    reread = False
+    with doc.group(label):
         reusable = {record.key: layer for layer, record in stale}
         planned: list[tuple[str, LayoutObject, np.ndarray]] = []
         for i in order:
@@ -151,7 +187,7 @@ def apply_layout(
                 unchanged.append(old.name)
                 continue
             layer = doc.add_layer(
-                LayerKind.REGION, name=obj.name, data=mask, prompt=obj.phrase, label=UNDO_LABEL
+                LayerKind.REGION, name=obj.name, data=mask, prompt=obj.phrase, label=label
             )
             made = LayoutRecord(key, fingerprint(layer), prompt, layout.remainder)
             doc.set_layer_property(layer.id, "layout", made.dumps())
@@ -160,8 +196,16 @@ def apply_layout(
             new = replace(record, prompt=prompt, remainder=layout.remainder)
             if new != record and not layer.locked:
                 doc.set_layer_property(layer.id, "layout", new.dumps())
+                reread = True
     kept = tuple(layer.name for layer, _record in touched)
-    return LayoutOutcome(tuple(added), tuple(removed), kept, tuple(unchanged), layout.notes)
+    return LayoutOutcome(
+        tuple(added),
+        tuple(removed),
+        kept,
+        tuple(unchanged),
+        layout.notes,
+        layout.remainder.strip() if reread else None,
+    )
 
 
 def _same(layer: Layer, obj: LayoutObject, mask: np.ndarray) -> bool:

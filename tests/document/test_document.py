@@ -276,3 +276,24 @@ def test_a_range_drag_is_one_undo_step_and_refuses_a_reversed_range() -> None:
     with pytest.raises(ValueError):
         doc.set_layer_range(guide.id, 0.8, 0.2)
     assert (guide.start, guide.end) == (0.0, 1.0)
+
+
+def test_a_group_is_one_named_step_announced_once_it_is_on_the_history() -> None:
+    doc = Document(64, 64)
+    seen: list[tuple[ChangeKind, int, str | None]] = []
+    doc.subscribe(lambda d, change: seen.append((change.kind, d.revision, d.history.undo_label)))
+    with doc.group("Layout"):
+        doc.add_layer("region", name="a")
+        doc.add_layer("region", name="b")
+    # each edit is notified as it happens, then the step itself, by name, without a new revision
+    assert seen == [
+        (ChangeKind.LAYERS, 1, None),
+        (ChangeKind.LAYERS, 2, None),
+        (ChangeKind.HISTORY, 2, "Layout"),
+    ]
+    assert doc.history.labels == ["Layout"]
+    with doc.group("Nothing"):
+        pass
+    assert doc.history.labels == ["Layout"] and len(seen) == 3  # no step, no notice
+    doc.undo()
+    assert doc.layers == [] and doc.can_redo

@@ -40,9 +40,11 @@ def test_layout_button_makes_labelled_regions_and_one_undo_takes_them_back(windo
     labels = window.canvas._labels.boxes(window.doc)
     assert sorted(name for _box, name in labels) == sorted(layer.name for layer in made)
     assert window.layers_panel.tree.topLevelItemCount() >= 2
+    assert window.undo_action.text() == "&Undo Layout"  # Edit menu names the step
     window.undo()
     assert regions(window) == []
     assert window.doc.prompt == PROMPT  # the prompt is left as typed
+    assert window.redo_action.text() == "&Redo Layout" and window.redo_action.isEnabled()
 
 
 def test_the_shortcut_lays_out_and_no_place_words_change_nothing(window, qtbot):

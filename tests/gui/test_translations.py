@@ -95,6 +95,19 @@ def test_the_window_shows_chinese_menus_and_panels(chinese, studio) -> None:
     assert _has_cjk(panel.negative_edit.placeholderText())
 
 
+def test_layout_reports_in_chinese_and_undo_names_the_step(chinese, studio) -> None:
+    from f1studio.gui.panels.layout_controls import _SUMMARY_PHRASES
+    from f1studio.layout.regions import SUMMARY_PHRASES
+
+    # every phrase the summary can use is marked for the catalogue under its own text
+    assert sorted(_SUMMARY_PHRASES) == sorted(SUMMARY_PHRASES.values())
+    win = studio(AppSettings(device="cpu"))
+    win.doc.set_prompt("a red circle on the left and a blue square on the right")
+    win.layout_controls.lay_out()
+    assert win.statusBar().currentMessage() == "布局：已布置 2 个区域"
+    assert win.undo_action.text() == "撤销 布局(&U)"
+
+
 def test_after_uninstalling_the_window_is_english_again(qapp, studio) -> None:
     assert i18n.install("zh_CN") == "zh_CN"
     assert i18n.install("en") == "en"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -88,6 +90,37 @@ def test_a_prompt_without_place_words_says_why_the_earlier_regions_went() -> Non
     outcome = apply_layout(doc, Layout(objects=(), remainder="a red car"), "a red car")
     assert len(outcome.removed) == 2 and not regions(doc)
     assert outcome.summary() == "Layout: 2 removed, no place words in the prompt"
+
+
+def test_laying_out_a_new_background_says_what_the_whole_picture_now_reads() -> None:
+    doc = Document(64, 64, PROMPT)
+    apply_layout(doc, two_objects(), PROMPT)
+    new_prompt = PROMPT.replace("yellow", "green")
+    doc.set_prompt(new_prompt)
+    steps = len(doc.history.labels)
+    layout = replace(two_objects(), remainder="on a green background")
+    outcome = apply_layout(doc, layout, new_prompt, label="Lay out")
+    # the regions stay, but the picture's own prompt changed: the step is real and says so
+    assert not outcome.changed and outcome.reread == "on a green background"
+    assert outcome.summary() == (
+        "Layout: 2 already in place, the whole picture now reads “on a green background”"
+    )
+    assert build_request(doc).prompt == "on a green background"
+    assert doc.history.labels[steps:] == ["Lay out"]
+    doc.undo()
+    assert build_request(doc).prompt == new_prompt  # the regions read the old prompt again
+    # laid out again with nothing new: no step, nothing re-read
+    doc.redo()
+    outcome = apply_layout(doc, layout, new_prompt)
+    assert outcome.reread is None and len(doc.history.labels) == steps + 1
+    assert outcome.summary() == "Layout: 2 already in place"
+
+
+def test_the_summary_speaks_in_the_phrases_it_is_given() -> None:
+    doc = Document(64, 64, PROMPT)
+    outcome = apply_layout(doc, two_objects(), PROMPT)
+    phrases = {"line": "布局：{parts}", "separator": "，", "added": "已布置 {added} 个区域"}
+    assert outcome.summary(phrases) == "布局：已布置 2 个区域"
 
 
 def test_laying_out_again_follows_the_text_but_keeps_what_the_user_changed() -> None:

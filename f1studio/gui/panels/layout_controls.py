@@ -18,7 +18,7 @@ from f1studio.document.document import Document
 from f1studio.gui.i18n import translate
 from f1studio.gui.panels.binding import DocumentView, signals_blocked
 from f1studio.layout import Planner, default_planner
-from f1studio.layout.regions import LayoutOutcome, apply_layout
+from f1studio.layout.regions import SUMMARY_PHRASES, LayoutOutcome, apply_layout
 
 # layout shape -> its name in the menu (shown translated)
 SHAPE_LABELS = {"box": "Boxes", "ellipse": "Ellipses"}
@@ -26,6 +26,26 @@ _SHAPE_LABELS = (  # for the translations
     QT_TRANSLATE_NOOP("LayoutControls", "Boxes"),
     QT_TRANSLATE_NOOP("LayoutControls", "Ellipses"),
 )
+_SUMMARY_PHRASES = (  # SUMMARY_PHRASES' texts, for the translations
+    QT_TRANSLATE_NOOP("LayoutOutcome", "Layout: {parts}"),
+    QT_TRANSLATE_NOOP("LayoutOutcome", ", "),
+    QT_TRANSLATE_NOOP("LayoutOutcome", "1 region laid out"),
+    QT_TRANSLATE_NOOP("LayoutOutcome", "{added} regions laid out"),
+    QT_TRANSLATE_NOOP("LayoutOutcome", "{removed} removed"),
+    QT_TRANSLATE_NOOP("LayoutOutcome", "{kept} kept as you changed them"),
+    QT_TRANSLATE_NOOP("LayoutOutcome", "{unchanged} already in place"),
+    QT_TRANSLATE_NOOP("LayoutOutcome", "the whole picture now reads “{prompt}”"),
+    QT_TRANSLATE_NOOP("LayoutOutcome", "the whole picture now has no prompt of its own"),
+    QT_TRANSLATE_NOOP("LayoutOutcome", "no place words in the prompt"),
+    QT_TRANSLATE_NOOP("LayoutOutcome", "no place words in the prompt: nothing to lay out"),
+)
+
+
+def layout_summary(outcome: LayoutOutcome) -> str:
+    """What a Layout did, one status-bar line in the window's language."""
+    return outcome.summary(
+        {key: translate("LayoutOutcome", text) for key, text in SUMMARY_PHRASES.items()}
+    )
 
 
 class LayoutControls(DocumentView):
@@ -94,13 +114,15 @@ class LayoutControls(DocumentView):
         self.aboutToLayOut.emit()
         layout = self.planner.plan(doc.prompt)
         try:
-            outcome = apply_layout(doc, layout, doc.prompt, shape=doc.settings.layout_shape)
+            outcome = apply_layout(
+                doc, layout, doc.prompt, shape=doc.settings.layout_shape, label=self.tr("Layout")
+            )
         except (ValueError, RuntimeError) as exc:
             self.statusMessage.emit(self.tr("Layout failed: {error}").format(error=exc))
             return None
         self.notes_label.setText("\n".join(outcome.notes))
         self.notes_label.setVisible(bool(outcome.notes))
-        self.statusMessage.emit(outcome.summary())
+        self.statusMessage.emit(layout_summary(outcome))
         return outcome
 
     def document_changed(self, change: Change) -> None:

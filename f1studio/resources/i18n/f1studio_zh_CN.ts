@@ -1061,12 +1061,13 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>椭圆</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+40"/>
+        <location line="+51"/>
         <source>Layout</source>
         <translation>布局</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-48"/>
         <source>Make a region layer for each object the prompt places (“a red car on the left, a blue house on the right”), with the object&apos;s words as its prompt; the rest of the prompt stays for the whole picture. Regions you have changed are kept (Ctrl+Shift+L)</source>
         <translation>为提示词中摆放的每个物体（如“左边一辆红色汽车，右边一栋蓝色房子”）生成一个区域图层，以描述该物体的词作为其提示词；提示词的其余部分仍作用于整个画面。你改动过的区域会保留（Ctrl+Shift+L）</translation>
     </message>
@@ -1086,9 +1087,67 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>“布局”生成的区域形状</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+40"/>
         <source>Layout failed: {error}</source>
         <translation>布局失败：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>LayoutOutcome</name>
+    <message>
+        <location line="-91"/>
+        <source>Layout: {parts}</source>
+        <translation>布局：{parts}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>1 region laid out</source>
+        <translation>已布置 1 个区域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{added} regions laid out</source>
+        <translation>已布置 {added} 个区域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{removed} removed</source>
+        <translation>已移除 {removed} 个</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{kept} kept as you changed them</source>
+        <translation>保留 {kept} 个你改动过的</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{unchanged} already in place</source>
+        <translation>{unchanged} 个已就位</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the whole picture now reads “{prompt}”</source>
+        <translation>整幅画面的提示词现为“{prompt}”</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the whole picture now has no prompt of its own</source>
+        <translation>整幅画面现在没有自己的提示词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no place words in the prompt</source>
+        <translation>提示词中没有位置词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no place words in the prompt: nothing to lay out</source>
+        <translation>提示词中没有位置词：无可布置</translation>
     </message>
 </context>
 <context>
@@ -1447,16 +1506,18 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
     </message>
     <message>
         <location line="+2"/>
+        <location line="+110"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-107"/>
+        <location line="+108"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-104"/>
         <source>&amp;Paste image as reference</source>
         <translation>粘贴图片为参考图(&amp;P)</translation>
     </message>
@@ -1536,7 +1597,17 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>关于 F1 Studio(&amp;A)</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+59"/>
+        <source>&amp;Undo {step}</source>
+        <translation>撤销 {step}(&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Redo {step}</source>
+        <translation>重做 {step}(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Nothing to undo</source>
         <translation>没有可撤销的操作</translation>
     </message>
