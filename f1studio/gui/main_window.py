@@ -185,6 +185,10 @@ class MainWindow(FileWindow):
         for panel in (*panels, self.undo_history):
             panel.statusMessage.connect(self.status)
         self.layout_controls.aboutToLayOut.connect(self.canvas.finish_stroke)
+        # regions a Layout made or removed show at once: the result preview would hide them
+        self.layout_controls.laidOut.connect(
+            lambda outcome: self.results.select_result(None) if outcome.changed else None
+        )
         self.canvas.filesDropped.connect(self.imports.files_dropped)
         self.canvas.imageDropped.connect(self.imports.image_dropped)
 

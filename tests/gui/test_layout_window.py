@@ -73,3 +73,18 @@ def test_layout_before_each_render_sends_the_regions_and_the_remainder(window, q
     made = regions(window)
     assert len(made) == 2
     assert ((made[0].data > 0) & (made[0].data < 255)).any()  # ellipses with soft edges
+
+
+def test_a_layout_after_a_render_shows_its_boxes_instead_of_the_result(window, qtbot):
+    window.prompt_panel.prompt_edit.setPlainText(PROMPT)
+    with qtbot.waitSignal(window.worker.jobFinished, timeout=60000):
+        qtbot.mouseClick(window.render_controls.generate_button, Qt.MouseButton.LeftButton)
+    assert window.canvas.previewing_result  # the new result covers the canvas
+    qtbot.mouseClick(window.layout_controls.layout_button, Qt.MouseButton.LeftButton)
+    assert len(regions(window)) == 2
+    assert not window.canvas.previewing_result and window.results.count == 1  # kept in the strip
+    # a Layout that changes nothing leaves a chosen preview where it is
+    window.results.select_result(window.results.result_ids()[0])
+    qtbot.mouseClick(window.layout_controls.layout_button, Qt.MouseButton.LeftButton)
+    assert window.canvas.previewing_result
+    assert "already in place" in window.statusBar().currentMessage()

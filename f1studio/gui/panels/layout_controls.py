@@ -55,6 +55,7 @@ class LayoutControls(DocumentView):
     The last layout's notes (what was ambiguous, how it was read) show under the row."""
 
     aboutToLayOut = Signal()  # the canvas finishes an open stroke first
+    laidOut = Signal(object)  # the LayoutOutcome of a Layout that ran
 
     def __init__(
         self,
@@ -123,6 +124,7 @@ class LayoutControls(DocumentView):
         self.notes_label.setText("\n".join(outcome.notes))
         self.notes_label.setVisible(bool(outcome.notes))
         self.statusMessage.emit(layout_summary(outcome))
+        self.laidOut.emit(outcome)
         return outcome
 
     def document_changed(self, change: Change) -> None:
