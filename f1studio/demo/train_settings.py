@@ -42,6 +42,9 @@ class TrainSettings:
     caption_dropout: float = 0.1
     min_snr_gamma: float = 5.0
     ema_decay: float = 0.999
+    # Weight of the grounding term (f1studio.demo.train_grounding): each shape phrase's
+    # cross-attention should fall inside that shape. 0 leaves the UNet stage as it was.
+    grounding_weight: float = 0.0
     # Then the UNet goes on with a second, lower cosine cycle in which every other batch is
     # seen through the engine's regional attention (each shape's pixels read a caption of
     # that shape alone), so region layers steer the demo model as they do large models.

@@ -19,6 +19,7 @@ from f1studio.demo.train_data import (
     region_batch,
     vae_batch,
 )
+from f1studio.demo.train_grounding import grounding_loss, probed_cross_attention, shape_masks
 from f1studio.demo.train_loop import (
     Ema,
     Log,
@@ -192,6 +193,7 @@ def train_unet(
 
     def step_fn(step: int) -> float:
         set_lr(optimizer, unet_lr(settings, step), 1.0)
+        grounding = None
         rng = np.random.default_rng([settings.seed, 2, step])
         idx_np = rng.integers(0, n, size=settings.unet_batch)
         idx = torch.from_numpy(idx_np)
@@ -207,10 +209,19 @@ def train_unet(
         else:
             ids = drop_captions(data["ids"][idx], empty, settings.caption_dropout, rng)
             states = text_encoder(ids)[0]
-            pred = unet(noised, t, states).sample
+            if settings.grounding_weight > 0:
+                with probed_cross_attention(unet) as maps:
+                    pred = unet(noised, t, states).sample
+                captioned = (ids == data["ids"][idx]).all(dim=1)
+                masks = shape_masks(idx_np, noised.shape[-1])
+                grounding = grounding_loss(maps, data["text_groups"][idx], masks, captioned)
+            else:
+                pred = unet(noised, t, states).sample
         wanted = target(scheduler, data["latents"][idx].float(), noise, t)
         per_sample = (pred - wanted).pow(2).mean(dim=(1, 2, 3))
         loss = (per_sample * loss_weights(settings, scheduler, t)).mean()
+        if grounding is not None:
+            loss = loss + settings.grounding_weight * grounding
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
