@@ -153,6 +153,16 @@ class Layer:
         return dup
 
 
+def numbered_name(base: str, taken: Iterable[str]) -> str:
+    """``base``, or ``"base 2"``, ``"base 3"``... : the first that no name in ``taken`` has,
+    so that four new edge guides are told apart in the layer list."""
+    names = set(taken)
+    name, n = base, 2
+    while name in names:
+        name, n = f"{base} {n}", n + 1
+    return name
+
+
 def validate_property(kind: LayerKind, name: str, value: object) -> object:
     """Check and normalise a property value; raise ValueError with a user-facing message."""
     if name not in COMMON_PROPERTIES + KIND_PROPERTIES[kind]:

@@ -269,6 +269,18 @@ def test_region_rows_show_their_overlay_colour(qtbot) -> None:
         assert (pixel.red(), pixel.green(), pixel.blue()) == region_color(index)
 
 
+def test_new_layers_of_one_kind_get_numbered_names(qtbot) -> None:
+    doc = Document(64, 64)
+    panel = _show(qtbot, LayersPanel(doc))
+    for _ in range(3):
+        panel.add_actions[LayerKind.EDGE].trigger()
+    names = [doc.layer(i).name for i in panel.layer_ids_top_first()]
+    assert names == ["Edge guide 3", "Edge guide 2", "Edge guide"]
+    doc.set_layer_property(panel.layer_ids_top_first()[1], "name", "Outline")
+    panel.add_actions[LayerKind.EDGE].trigger()  # the first free number
+    assert doc.layer(panel.active_layer_id).name == "Edge guide 2"
+
+
 def test_add_duplicate_delete_and_move_buttons_with_undo(qtbot) -> None:
     doc, ids = _stack()
     panel = _show(qtbot, LayersPanel(doc))

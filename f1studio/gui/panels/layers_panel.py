@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
-from f1studio.document.layers import Layer, LayerKind
+from f1studio.document.layers import Layer, LayerKind, numbered_name
 from f1studio.gui.canvas.render_cache import region_color
 from f1studio.gui.i18n import translate
 from f1studio.gui.panels.binding import DocumentView, signals_blocked
@@ -267,7 +267,8 @@ class LayersPanel(DocumentView):
         layers: list[Layer] = []
         self.seal()
         kind = LayerKind(kind)
-        name = translate("LayerKind", kind.label)  # named in the window's language
+        # named in the window's language, numbered when the name is taken ("Edge guide 2")
+        name = numbered_name(translate("LayerKind", kind.label), (la.name for la in doc.layers))
         self.edit(lambda: layers.append(doc.add_layer(kind, name=name, index=index)))
         if layers:
             self.select_layer(layers[0].id)
