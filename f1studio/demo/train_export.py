@@ -72,6 +72,18 @@ def demo_pipeline(vae: Any, text_encoder: Any, tokenizer: Any, unet: Any) -> Any
     )
 
 
+def scale_controlnet_output(controlnet: Any, scale: float) -> None:
+    """Scale what ``controlnet`` adds to the UNet by ``scale`` (its zero convolutions'
+    weights and biases), in place: the same as rendering with conditioning scale ``scale``."""
+    import torch
+
+    with torch.no_grad():
+        for conv in [*controlnet.controlnet_down_blocks, controlnet.controlnet_mid_block]:
+            conv.weight.mul_(scale)
+            if conv.bias is not None:
+                conv.bias.mul_(scale)
+
+
 def export(
     out: Path,
     vae: Any,
@@ -94,6 +106,7 @@ def export(
     (tmp / "pipeline" / "latent_rgb.json").write_text(json.dumps(factors) + "\n", "utf-8")
     (tmp / "README.md").write_text(MODEL_README, encoding="utf-8")
     for kind, controlnet in controlnets.items():
+        scale_controlnet_output(controlnet, settings.controlnet_output_scale)
         controlnet.to(torch.float16).save_pretrained(
             str(tmp / f"controlnet-{kind}"), safe_serialization=True
         )

@@ -78,6 +78,11 @@ class TrainSettings:
     # the caption's size word wrong, the shape's colour outside a hand-drawn outline 48% -> 20%
     # (edge F1 0.29 -> 0.63); with the right words, hand-drawn edge F1 0.67 -> 0.70.
     controlnet_reworded: float = 0.5
+    # The exported ControlNets' residuals are scaled by this (their output convolutions), so
+    # a guide at the window's weight 1.0 is followed: trained residuals at 1.0 lost to the
+    # UNet's own picture of a shape (a triangle drawn with the mouse came out flat-topped or
+    # with a corner of another colour in two seeds of four, 2026-12-04).
+    controlnet_output_scale: float = 1.5
     warmup: int = 100
     checkpoint_every: int = 200
     log_every: int = 20

@@ -157,3 +157,28 @@ def test_the_ip_adapter_trains_on_the_quick_model_and_steers_it(quick_model, tmp
         return run(request).images[0].astype(int)
 
     assert np.abs(picture_of((ReferenceSpec(picture),)) - picture_of(())).max() > 0
+
+
+def test_the_exported_controlnet_output_scale_is_a_conditioning_scale():
+    from f1studio.demo import architecture
+    from f1studio.demo.train_export import scale_controlnet_output
+
+    torch.manual_seed(0)
+    controlnet = architecture.build_controlnet(architecture.build_unet())
+    with torch.no_grad():  # trained ControlNets' zero convolutions are no longer zero
+        for conv in [*controlnet.controlnet_down_blocks, controlnet.controlnet_mid_block]:
+            conv.weight.normal_(0, 0.05)
+            conv.bias.normal_(0, 0.05)
+    inputs = dict(
+        sample=torch.randn(1, 4, 16, 16),
+        timestep=torch.tensor([500]),
+        encoder_hidden_states=torch.randn(1, 77, architecture.TEXT_WIDTH),
+        controlnet_cond=torch.rand(1, 3, 128, 128),
+    )
+    with torch.no_grad():
+        down, mid = controlnet(**inputs, conditioning_scale=1.5, return_dict=False)
+        scale_controlnet_output(controlnet, 1.5)
+        down_scaled, mid_scaled = controlnet(**inputs, conditioning_scale=1.0, return_dict=False)
+    for a, b in zip([*down, mid], [*down_scaled, mid_scaled], strict=True):
+        torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
+    assert mid.abs().max() > 0
