@@ -83,16 +83,16 @@ def probed_cross_attention(unet: Any) -> Iterator[list[Any]]:
         yield maps
 
 
-def grounding_loss(maps: list[Any], groups: Any, masks: Any, captioned: Any) -> Any:
-    """The mean of ``(1 - inside / total) ** 2`` over layers, rows and shape slots: the share
-    of each shape phrase's attention (tokens of ``groups`` == slot; ``groups`` is
-    ``(batch, tokens)``) that falls outside the slot's mask (``masks``: ``(batch, slots,
-    side, side)`` at the latent's size, max-pooled per layer). Rows where ``captioned`` is
-    False (a dropped caption) and absent slots do not count."""
+def inside_shares(maps: list[Any], groups: Any, masks: Any, captioned: Any) -> Any:
+    """The share of each shape phrase's attention (tokens of ``groups`` == slot; ``groups`` is
+    ``(batch, tokens)``) that falls inside the slot's mask (``masks``: ``(batch, slots, side,
+    side)`` at the latent's size, max-pooled per layer), one value per layer, row and shape,
+    flattened. Rows where ``captioned`` is False (a dropped caption) and absent slots are
+    left out."""
     import torch
     import torch.nn.functional as F
 
-    terms = []
+    found = []
     slots = torch.arange(masks.shape[1])
     select = (groups[:, None, :] == slots[None, :, None]).to(masks.dtype)  # (B, S, L)
     present = (select.sum(-1) > 0) & captioned[:, None]
@@ -104,6 +104,11 @@ def grounding_loss(maps: list[Any], groups: Any, masks: Any, captioned: Any) -> 
         inside = (attention * cells).sum(-1)
         total = attention.sum(-1).clamp_min(1e-8)
         valid = present & (cells.sum(-1) > 0)
-        terms.append(((1 - inside / total) ** 2)[valid])
-    found = torch.cat(terms) if terms else torch.zeros(0)
-    return found.mean() if found.numel() else found.sum()
+        found.append((inside / total)[valid])
+    return torch.cat(found) if found else torch.zeros(0)
+
+
+def grounding_loss(maps: list[Any], groups: Any, masks: Any, captioned: Any) -> Any:
+    """The mean of ``(1 - share) ** 2`` over :func:`inside_shares` (zero when none count)."""
+    shares = inside_shares(maps, groups, masks, captioned)
+    return ((1 - shares) ** 2).mean() if shares.numel() else shares.sum()
