@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import torch
-    from demo_recipe_ablation import parse_arm, prompt_figures
+    from demo_recipe_ablation import figures_row, parse_arm, prompt_figures
     from diffusers import AutoencoderKL, UNet2DConditionModel
     from transformers import CLIPTextModel, CLIPTokenizer
 
@@ -140,9 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         p = prompt_figures(folder, args.cases)
         row = (
             f"grounding_weight {weight:g}: {minutes:5.1f} min  attention inside its shape "
-            f"{inside:.1%}  adherence {p['adherence']:.0%}  colour {p['shape_colour']:.0%}  "
-            f"kind {p['shape_kind']:.0%} (one shape {p['kind_one']:.0%}, 2-4 shapes "
-            f"{p['kind_more']:.0%})  position {p['shape_position']:.0%}  size {p['shape_size']:.0%}"
+            f"{inside:.1%}  {figures_row(p)}"
         )
         log(row)
         rows.append(row)

@@ -70,6 +70,15 @@ def prompt_figures(model: Path, cases: int) -> dict[str, float]:
     return {name: mean_of(values) for name, values in scores.items()}
 
 
+def figures_row(p: dict[str, float]) -> str:
+    """:func:`prompt_figures` as one line of a printed table."""
+    return (
+        f"adherence {p['adherence']:.0%}  colour {p['shape_colour']:.0%}  kind "
+        f"{p['shape_kind']:.0%} (one shape {p['kind_one']:.0%}, 2-4 shapes {p['kind_more']:.0%})"
+        f"  position {p['shape_position']:.0%}  size {p['shape_size']:.0%}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=2000)
@@ -118,12 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                 str(folder), safe_serialization=True
             )
         p = prompt_figures(folder, args.cases)
-        row = (
-            f"{arm:40s} {minutes:5.1f} min  adherence {p['adherence']:.0%}  colour "
-            f"{p['shape_colour']:.0%}  kind {p['shape_kind']:.0%} (one shape {p['kind_one']:.0%}, "
-            f"2-4 shapes {p['kind_more']:.0%})  position {p['shape_position']:.0%}  size "
-            f"{p['shape_size']:.0%}"
-        )
+        row = f"{arm:40s} {minutes:5.1f} min  {figures_row(p)}"
         log(row)
         rows.append(row)
     print(f"recipe ablation: {args.steps} steps base, {args.cases} held-out cases")
