@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="f1studio",
         description="F1 Studio: paint regions, guides and masks, then render them with "
         "Stable Diffusion on your own GPU. Without a command it opens the window (the last "
-        "project, or a new one).",
+        "project, or a new one); with a .f1s file alone, the window on that project.",
     )
     parser.add_argument("--version", action="version", version=f"f1studio {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -58,8 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def project_shortcut(argv: list[str]) -> list[str]:
+    """``f1studio PROJECT.f1s`` (as a shell or a file manager calls it) is ``f1studio open
+    PROJECT.f1s``; anything else is left as it is (no command ends in ``.f1s``)."""
+    if len(argv) == 1 and argv[0].lower().endswith(".f1s") and not argv[0].startswith("-"):
+        return ["open", argv[0]]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(project_shortcut(sys.argv[1:] if argv is None else argv))
     try:
         if args.command is not None:  # the window applies them itself
             from f1studio import engine_environment
@@ -85,4 +93,4 @@ def main(argv: list[str] | None = None) -> int:
     return 1
 
 
-__all__ = ["COMMANDS", "CliError", "build_parser", "main"]
+__all__ = ["COMMANDS", "CliError", "build_parser", "main", "project_shortcut"]

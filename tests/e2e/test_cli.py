@@ -318,3 +318,18 @@ def test_eval_reports_progress_per_renders_and_ctrl_c_writes_no_report(
     err = capsys.readouterr().err
     assert "eval: prompt…" in err and "eval cancelled: no report written" in err
     assert not out.exists()
+
+
+def test_a_project_file_alone_opens_it_in_the_window(tmp_path, monkeypatch):
+    """``f1studio P.f1s`` is what a shell or a file manager runs: it opens the window on P."""
+    from f1studio.cli import open_window, project_shortcut
+
+    opened: list[str | None] = []
+    monkeypatch.setattr(open_window, "start_window", lambda project: opened.append(project) or 0)
+    project = str(tmp_path / "My picture.F1S")
+    assert main([project]) == 0 and opened == [project]
+    assert main([]) == 0 and opened[-1] is None  # no argument: the last project
+    assert project_shortcut(["render", "x.f1s"]) == ["render", "x.f1s"]  # commands unchanged
+    assert project_shortcut(["info"]) == ["info"]
+    with pytest.raises(SystemExit):  # a file that is not a project is still an unknown command
+        main([str(tmp_path / "photo.png")])
