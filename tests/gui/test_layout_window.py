@@ -88,3 +88,18 @@ def test_a_layout_after_a_render_shows_its_boxes_instead_of_the_result(window, q
     qtbot.mouseClick(window.layout_controls.layout_button, Qt.MouseButton.LeftButton)
     assert window.canvas.previewing_result
     assert "already in place" in window.statusBar().currentMessage()
+
+
+def test_the_loading_line_gives_way_once_the_render_runs(window, qtbot):
+    messages: list[str] = []
+    window.generation.statusMessage.connect(messages.append)
+    window.prompt_panel.prompt_edit.setPlainText(PROMPT)
+    with qtbot.waitSignal(window.worker.jobFinished, timeout=60000):
+        qtbot.mouseClick(window.render_controls.generate_button, Qt.MouseButton.LeftButton)
+    # a new window's first render loads the model, then says it renders (Esc still cancels)
+    loading = [i for i, m in enumerate(messages) if m.startswith("Loading the model")]
+    assert loading and messages[loading[0] + 1] == "Rendering… (Esc cancels)"
+    messages.clear()
+    with qtbot.waitSignal(window.worker.jobFinished, timeout=60000):
+        qtbot.mouseClick(window.render_controls.generate_button, Qt.MouseButton.LeftButton)
+    assert "Rendering… (Esc cancels)" not in messages  # in memory now: nothing to say

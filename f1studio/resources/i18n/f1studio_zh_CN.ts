@@ -524,7 +524,7 @@ Drag a point up or down; the shaded parts are outside the guide&apos;s step rang
 <context>
     <name>GenerateController</name>
     <message>
-        <location filename="../../gui/jobs.py" line="+127"/>
+        <location filename="../../gui/jobs.py" line="+128"/>
         <source>Choose a model first (Model ▸ Choose models…)</source>
         <translation>请先选择模型（模型 ▸ 选择模型…）</translation>
     </message>
@@ -539,12 +539,17 @@ Drag a point up or down; the shaded parts are outside the guide&apos;s step rang
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Loading the {what} {name}… (Esc cancels once it is in memory)</source>
         <translation>正在加载{what}：{name}…（载入内存后可按 Esc 取消）</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+11"/>
+        <source>Rendering… (Esc cancels)</source>
+        <translation>生成中…（按 Esc 取消）</translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>1 result</source>
         <translation>1 个结果</translation>
     </message>
@@ -559,7 +564,7 @@ Drag a point up or down; the shaded parts are outside the guide&apos;s step rang
         <translation>已在 {device} 上完成，用时 {seconds} 秒：{count}待预览；“应用”（Enter）可将其一保留为图层</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+20"/>
         <source>Cancelled — nothing was changed</source>
         <translation>已取消——未做任何更改</translation>
     </message>
@@ -1028,7 +1033,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>将所选图层向后移（下移）</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+113"/>
         <source>Clear layer</source>
         <translation>清除图层</translation>
     </message>
@@ -1061,7 +1066,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>椭圆</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <location line="+51"/>
         <source>Layout</source>
         <translation>布局</translation>
@@ -1095,7 +1100,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LayoutOutcome</name>
     <message>
-        <location line="-91"/>
+        <location line="-92"/>
         <source>Layout: {parts}</source>
         <translation>布局：{parts}</translation>
     </message>
@@ -1319,7 +1324,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>Loading</name>
     <message>
-        <location filename="../../gui/jobs.py" line="-239"/>
+        <location filename="../../gui/jobs.py" line="-247"/>
         <source>model</source>
         <translation>模型</translation>
     </message>
@@ -1445,7 +1450,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>撤销历史</translation>
     </message>
     <message>
-        <location line="+103"/>
+        <location line="+107"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
