@@ -269,6 +269,17 @@ def test_region_rows_show_their_overlay_colour(qtbot) -> None:
         assert (pixel.red(), pixel.green(), pixel.blue()) == region_color(index)
 
 
+def test_a_document_opens_on_its_top_visible_layer(qtbot) -> None:
+    doc = Document(64, 64)
+    visible = doc.add_layer("edge", "Outline")
+    hidden = doc.add_layer("edge", "Old outline")
+    doc.set_layer_property(hidden.id, "visible", False)
+    panel = _show(qtbot, LayersPanel(doc))
+    assert panel.active_layer_id == visible.id
+    doc.set_layer_property(visible.id, "visible", False)
+    assert _show(qtbot, LayersPanel(doc)).active_layer_id == hidden.id  # none shown: the top
+
+
 def test_new_layers_of_one_kind_get_numbered_names(qtbot) -> None:
     doc = Document(64, 64)
     panel = _show(qtbot, LayersPanel(doc))

@@ -381,8 +381,9 @@ class LayersPanel(DocumentView):
             target = None
         elif active is not None and active in old_ids:  # it went away: take its place's layer
             target = self._ids[min(old_ids.index(active), len(self._ids) - 1)]
-        else:
-            target = self._ids[-1]
+        else:  # a document shown anew: its top visible layer (the one a stroke would show on)
+            shown = [layer.id for layer in layers if layer.visible]
+            target = (shown or self._ids)[-1]
         with signals_blocked(self.tree):
             current = self._item(target) if target is not None else None
             if current is not None:
