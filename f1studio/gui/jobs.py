@@ -87,7 +87,7 @@ class GenerateController(DocumentController):
         super().__init__(document, settings, parent)
         self.worker = worker
         self._jobs: dict[int, Job] = {}
-        self._loading_shown: set[int] = set()  # jobs whose "Loading…" line is showing
+        self._loading_job: int | None = None  # the job whose "Loading…" line is showing
         self.last_seed: int | None = None
         self.last_request: GenerationRequest | None = None
         worker.jobLoading.connect(self._on_loading)
@@ -155,7 +155,7 @@ class GenerateController(DocumentController):
         if job_id not in self._jobs:  # another controller's job (live renders)
             return
         self.renderLoading.emit(loading)
-        self._loading_shown.add(job_id)
+        self._loading_job = job_id
         self.statusMessage.emit(
             self.tr("Loading the {what} {name}… (Esc cancels once it is in memory)").format(
                 what=translate("Loading", loading.what), name=loading.name
@@ -166,8 +166,8 @@ class GenerateController(DocumentController):
         if job_id not in self._jobs:  # another controller's job (live renders)
             return
         self.renderStarted.emit(started)
-        if job_id in self._loading_shown:  # the "Loading…" line is over: say what runs now
-            self._loading_shown.discard(job_id)
+        if job_id == self._loading_job:  # the "Loading…" line is over: say what runs now
+            self._loading_job = None
             self.statusMessage.emit(self.tr("Rendering… (Esc cancels)"))
 
     def _on_progress(self, job_id: int, progress: Progress) -> None:
@@ -183,7 +183,6 @@ class GenerateController(DocumentController):
 
     def _on_finished(self, job_id: int, finished: Finished) -> None:
         job = self._jobs.pop(job_id, None)
-        self._loading_shown.discard(job_id)
         if job is None:  # another controller's job (live renders)
             return
         self._job_over()
@@ -215,7 +214,6 @@ class GenerateController(DocumentController):
         self.renderFinished.emit(result)
 
     def _on_failed(self, job_id: int, failed: Failed) -> None:
-        self._loading_shown.discard(job_id)
         if self._jobs.pop(job_id, None) is None:  # another controller's job (live renders)
             return
         self._job_over()
@@ -224,7 +222,6 @@ class GenerateController(DocumentController):
             self.modelProblem.emit(failed.message)
 
     def _on_cancelled(self, job_id: int, cancelled: Cancelled) -> None:
-        self._loading_shown.discard(job_id)
         if self._jobs.pop(job_id, None) is None:  # another controller's job (live renders)
             return
         self._job_over()
