@@ -44,6 +44,7 @@ from f1studio.document.history import (
 from f1studio.document.layers import Layer, LayerKind, validate_property
 from f1studio.document.results import ResultHistory
 from f1studio.document.settings import GenerationSettings
+from f1studio.document.step_names import WHOLE_CANVAS, StepName
 from f1studio.document.strokes import Stroke, Tile
 from f1studio.document.validation import (
     MAX_SIZE,
@@ -258,10 +259,12 @@ class Document:
         check_range(values.get("start", 0.0), values.get("end", 1.0))  # type: ignore[arg-type]
         pixels = kind.blank(self.width, self.height) if data is None else np.array(data, copy=True)
         layer = Layer(kind, pixels, name=str(name), **values)  # type: ignore[arg-type]
-        return self.insert_layer(layer, index, label=label or f"Add {kind.label.lower()}")
+        return self.insert_layer(
+            layer, index, label=label or StepName("Add {kind}", kind=kind.label.lower())
+        )
 
     def insert_layer(
-        self, layer: Layer, index: int | None = None, label: str = "Add layer"
+        self, layer: Layer, index: int | None = None, label: str = StepName("Add layer")
     ) -> Layer:
         """Insert an existing layer object (taken as-is) at ``index`` (None = top)."""
         check_new_layer(layer, self.width, self.height, self.layers)
@@ -285,7 +288,9 @@ class Document:
         src = self.layer(layer_id)
         fields = {k: v for k, v in src.__dict__.items() if k not in ("id", "data", "name")}
         dup = Layer(data=src.data.copy(), name=f"{src.name} copy", **fields)
-        return self.insert_layer(dup, self.index_of(layer_id) + 1, label="Duplicate layer")
+        return self.insert_layer(
+            dup, self.index_of(layer_id) + 1, label=StepName("Duplicate layer")
+        )
 
     def set_layer_property(
         self, layer_id: str, name: str, value: object, *, merge: bool = False
@@ -299,15 +304,26 @@ class Document:
             start = value if name == "start" else layer.start
             end = value if name == "end" else layer.end
             check_range(start, end)  # type: ignore[arg-type]
-        if getattr(layer, name) != value:
-            self._do(PropertyChange(layer.id, name, getattr(layer, name), value), merge)
+        before = getattr(layer, name)
+        if before != value:
+            shown = (
+                (self._region_name(before), self._region_name(value)) if name == "region" else None
+            )
+            self._do(PropertyChange(layer.id, name, before, value, shown), merge)
+
+    def _region_name(self, region: object) -> str:
+        """A guide's region as the window names it: its layer's name, or the whole canvas."""
+        found = [layer.name for layer in self.layers if layer.id == region]
+        return found[0] if found else WHOLE_CANVAS
 
     def set_layer_range(
         self, layer_id: str, start: float, end: float, *, merge: bool = False
     ) -> None:
         """Set a guide's step range, start and end together (one undo step; ``merge`` folds a
         drag of the range slider into one)."""
-        self.set_layer_values(layer_id, {"start": start, "end": end}, "Change step range", merge)
+        self.set_layer_values(
+            layer_id, {"start": start, "end": end}, StepName("Change step range"), merge
+        )
 
     def set_layer_values(
         self, layer_id: str, values: dict[str, object], label: str, merge: bool = False
@@ -361,7 +377,7 @@ class Document:
             self._changed(SETTINGS)
 
     # ---- pixels -------------------------------------------------------------------------
-    def begin_stroke(self, layer_id: str, label: str = "Paint") -> Stroke:
+    def begin_stroke(self, layer_id: str, label: str = StepName("Paint")) -> Stroke:
         """Open a pixel edit of one layer (for edits spread over many events, e.g. a drag)."""
         self._require_no_stroke()
         layer = self._editable(layer_id)
@@ -388,7 +404,7 @@ class Document:
         return True
 
     @contextmanager
-    def stroke(self, layer_id: str, label: str = "Paint") -> Iterator[Stroke]:
+    def stroke(self, layer_id: str, label: str = StepName("Paint")) -> Iterator[Stroke]:
         """``with doc.stroke(id) as s:`` call ``s.touch(y0, x0, y1, x1)`` before writing that
         rect of ``s.data`` in place. One undo step holds the changed 64x64 tiles; nothing is
         recorded when nothing changed, and an exception rolls the pixels back."""
@@ -411,7 +427,7 @@ class Document:
         opacity: float = 1.0,
     ) -> None:
         """Fill a rect (end exclusive): RGBA "over" on pictures, blend toward value on masks."""
-        with self.stroke(layer_id, "Fill rectangle") as s:
+        with self.stroke(layer_id, StepName("Fill rectangle")) as s:
             s.rect(y0, x0, y1, x1, value, opacity)
 
     def paint_disc(
@@ -425,11 +441,11 @@ class Document:
         opacity: float = 1.0,
     ) -> None:
         """One round dab: RGBA "over" on pictures, blend toward value on masks/guides."""
-        with self.stroke(layer_id, "Paint") as s:
+        with self.stroke(layer_id, StepName("Paint")) as s:
             s.disc(cy, cx, radius, value, hardness, opacity)
 
     def replace_pixels(
-        self, layer_id: str, data: np.ndarray, label: str = "Replace pixels"
+        self, layer_id: str, data: np.ndarray, label: str = StepName("Replace pixels")
     ) -> None:
         """Replace a layer's whole content (e.g. a filter); stores only the changed bounding rect."""
         layer = self._editable(layer_id)

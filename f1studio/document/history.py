@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
 from f1studio.document.changes import LAYERS, Change
+from f1studio.document.step_names import StepName, describe_change
 from f1studio.document.strokes import TILE, Stroke, Tile, TileRecorder
 
 __all__ = [
@@ -38,40 +39,10 @@ if TYPE_CHECKING:
 _SMALL = 128  # nominal size of a command without pixel data
 
 
-_SWITCHES = {"visible": ("Hide layer", "Show layer"), "locked": ("Unlock layer", "Lock layer")}
-_TEXTS = {
-    "name": "Rename layer",
-    "prompt": "Edit prompt",
-    "negative_prompt": "Edit negative prompt",
-}
-
-
-def describe_change(name: str, before: object, after: object) -> str:
-    """A short name for a changed value: "Hide layer", "Edit prompt", "Opacity: 1 → 0.5"."""
-    if name in _SWITCHES:
-        return _SWITCHES[name][bool(after)]
-    if name in _TEXTS:
-        return _TEXTS[name]
-    if name == "curve":  # a guide's strength curve: its preset's name, or "custom"
-        from f1studio.document.curves import preset_of
-
-        shown = preset_of(after)  # type: ignore[arg-type]
-        return f"Strength curve: {shown or 'custom'}"
-    return f"{name.replace('_', ' ').capitalize()}: {_short(before)} → {_short(after)}"
-
-
-def _short(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    if isinstance(value, tuple):
-        return "curve"
-    return "none" if value is None else str(value)
-
-
 class Command(ABC):
     """Base of all undoable edits."""
 
-    label = "Edit"
+    label: str = "Edit"
     merge_key: tuple[Any, ...] | None = None
 
     @property
@@ -135,15 +106,25 @@ class TilePatch(Command):
 class PropertyChange(Command):
     """One metadata property of one layer (opacity, prompt, weight ...)."""
 
-    def __init__(self, layer_id: str, name: str, before: object, after: object):
+    def __init__(
+        self,
+        layer_id: str,
+        name: str,
+        before: object,
+        after: object,
+        shown: tuple[str, str] | None = None,
+    ):
+        """``shown``: the two values as the window names them, for the step's name (a
+        region's layer name rather than its id)."""
         self.layer_id, self.name, self.before, self.after = layer_id, name, before, after
-        self.label = f"Change {name.replace('_', ' ')}"
+        self.shown = shown
+        self.label = StepName("Change {field}", field=name.replace("_", " "))
         self.merge_key = ("property", layer_id, name)
 
     def describe(self) -> str:
         if self.name in ("prompt", "negative_prompt"):  # a region's words
-            return f"Edit region {self.name.replace('_', ' ')}"
-        return describe_change(self.name, self.before, self.after)
+            return StepName(f"Edit region {self.name.replace('_', ' ')}")
+        return describe_change(self.name, self.before, self.after, self.shown)
 
     @property
     def change(self) -> Change:
@@ -175,7 +156,11 @@ class ValuesChange(Command):
     def describe(self) -> str:
         if self.names == ("start", "end"):
             (b0, b1), (a0, a1) = self.before, self.after
-            return f"Step range: {b0:.0%}–{b1:.0%} → {a0:.0%}–{a1:.0%}"
+            return StepName(
+                "Step range: {before} → {after}",
+                before=f"{b0:.0%}–{b1:.0%}",
+                after=f"{a0:.0%}–{a1:.0%}",
+            )
         return self.label
 
     @property
@@ -199,7 +184,7 @@ class DocFieldChange(Command):
 
     def __init__(self, path: str, before: object, after: object, change: Change):
         self.path, self.before, self.after, self._change = path, before, after, change
-        self.label = f"Change {path.rsplit('.', 1)[-1].replace('_', ' ')}"
+        self.label = StepName("Change {field}", field=path.rsplit(".", 1)[-1].replace("_", " "))
         self.merge_key = ("field", path)
 
     def describe(self) -> str:
@@ -226,7 +211,7 @@ class DocFieldChange(Command):
 class LayerAdded(Command):
     """A layer was inserted at ``index`` (the command keeps the layer for redo)."""
 
-    def __init__(self, layer: Layer, index: int, label: str = "Add layer"):
+    def __init__(self, layer: Layer, index: int, label: str = StepName("Add layer")):
         self.layer, self.index, self.label = layer, index, label
 
     @property
@@ -247,7 +232,7 @@ class LayerAdded(Command):
 class LayerRemoved(LayerAdded):
     """A layer was removed from ``index``."""
 
-    def __init__(self, layer: Layer, index: int, label: str = "Remove layer"):
+    def __init__(self, layer: Layer, index: int, label: str = StepName("Remove layer")):
         super().__init__(layer, index, label)
 
     def apply_undo(self, doc: Document) -> None:
@@ -283,7 +268,7 @@ class CommandGroup(Command):
 class LayerMoved(Command):
     """A layer moved from ``old_index`` to ``new_index`` in the stack."""
 
-    label = "Move layer"
+    label = StepName("Move layer")
 
     def __init__(self, layer_id: str, old_index: int, new_index: int):
         self.layer_id, self.old_index, self.new_index = layer_id, old_index, new_index

@@ -39,6 +39,7 @@ from f1studio.gui.panels.prompt_panel import PromptPanel
 from f1studio.gui.panels.results_strip import ResultsStrip
 from f1studio.gui.panels.undo_history import UndoHistoryPanel
 from f1studio.gui.render_controls import RenderControls, commit_typed_number
+from f1studio.gui.step_names import step_text
 from f1studio.gui.toolbar import ToolBar
 from f1studio.gui.undo_keys import UndoKeyRouter
 from f1studio.gui.worker import EngineWorker
@@ -343,7 +344,8 @@ class MainWindow(FileWindow):
             (self.redo_action, history.redo_label, self.tr("&Redo {step}"), self.tr("&Redo")),
         ):
             action.setEnabled(label is not None)
-            action.setText(named.format(step=label) if label else plain)
+            shown = step_text(label).replace("&", "&&") if label else None  # no mnemonic
+            action.setText(named.format(step=shown) if shown else plain)
 
     def undo(self) -> None:
         self.canvas.finish_stroke()

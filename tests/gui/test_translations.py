@@ -22,6 +22,7 @@ from PySide6.QtCore import QLocale, QTranslator
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from f1studio.appsettings import AppSettings
+from f1studio.document.layers import LayerKind
 from f1studio.gui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,6 +107,33 @@ def test_layout_reports_in_chinese_and_undo_names_the_step(chinese, studio) -> N
     win.layout_controls.lay_out()
     assert win.statusBar().currentMessage() == "布局：已布置 2 个区域"
     assert win.undo_action.text() == "撤销 布局(&U)"
+
+
+def test_undo_steps_are_named_in_chinese(chinese, studio) -> None:
+    from f1studio.document.step_names import TEMPLATES, WORDS
+    from f1studio.gui.step_names import MARKED
+
+    assert sorted(MARKED) == sorted((*TEMPLATES, *WORDS))  # every template and word is marked
+    win = studio(AppSettings(device="cpu"))
+    doc = win.doc
+    region = doc.add_layer(LayerKind.REGION, name="Sky")
+    guide = doc.add_layer(LayerKind.EDGE)
+    assert win.undo_action.text() == "撤销 添加边缘引导(&U)"
+    doc.set_layer_property(guide.id, "weight", 0.5)
+    assert win.undo_action.text() == "撤销 权重：1 → 0.5(&U)"
+    doc.set_layer_property(guide.id, "region", region.id)
+    assert win.undo_action.text() == "撤销 限定区域：整个画布 → Sky(&U)"
+    doc.set_layer_property(guide.id, "curve", (1.5, 1.2, 0.9, 0.5, 0.2))
+    doc.set_layer_property(guide.id, "visible", False)
+    win.undo_history.refresh()
+    assert win.undo_history.labels[-3:] == [
+        "限定区域：整个画布 → Sky",
+        "强度曲线：先定结构",
+        "隐藏图层",
+    ]
+    assert all(_has_cjk(label) for label in win.undo_history.labels), win.undo_history.labels
+    doc.undo()
+    assert win.redo_action.text() == "重做 隐藏图层(&R)"
 
 
 def test_after_uninstalling_the_window_is_english_again(qapp, studio) -> None:

@@ -15,6 +15,7 @@ from f1studio.document.changes import Change
 from f1studio.document.document import Document
 from f1studio.gui.i18n import translate
 from f1studio.gui.panels.binding import DocumentView, signals_blocked
+from f1studio.gui.step_names import step_text
 
 START_LABEL = "Start"  # shown translated
 _LABELS = (QT_TRANSLATE_NOOP("UndoHistoryPanel", "Start"),)  # for the translations
@@ -65,7 +66,7 @@ class UndoHistoryPanel(DocumentView):
         doc = self.document
         self.setEnabled(doc is not None)
         start = translate("UndoHistoryPanel", START_LABEL)
-        texts = [start, *doc.history.labels] if doc is not None else []
+        texts = [start, *map(step_text, doc.history.labels)] if doc is not None else []
         position = doc.history.position if doc is not None else -1
         palette = self.list.palette()
         done, undone = (

@@ -549,7 +549,7 @@ Drag a point up or down; the shaded parts are outside the guide&apos;s step rang
         <translation>生成中…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+34"/>
         <source>1 result</source>
         <translation>1 个结果</translation>
     </message>
@@ -564,7 +564,7 @@ Drag a point up or down; the shaded parts are outside the guide&apos;s step rang
         <translation>已在 {device} 上完成，用时 {seconds} 秒：{count}待预览；“应用”（Enter）可将其一保留为图层</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+18"/>
         <source>Cancelled — nothing was changed</source>
         <translation>已取消——未做任何更改</translation>
     </message>
@@ -1038,7 +1038,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>清除图层</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+111"/>
         <source>Visible</source>
         <translation>可见</translation>
     </message>
@@ -1324,7 +1324,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>Loading</name>
     <message>
-        <location filename="../../gui/jobs.py" line="-247"/>
+        <location filename="../../gui/jobs.py" line="-244"/>
         <source>model</source>
         <translation>模型</translation>
     </message>
@@ -1430,7 +1430,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+87"/>
+        <location filename="../../gui/main_window.py" line="+88"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
@@ -1612,7 +1612,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>重做 {step}(&amp;R)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Nothing to undo</source>
         <translation>没有可撤销的操作</translation>
     </message>
@@ -2891,7 +2891,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>UndoHistoryPanel</name>
     <message>
-        <location filename="../../gui/panels/undo_history.py" line="+20"/>
+        <location filename="../../gui/panels/undo_history.py" line="+21"/>
         <source>Start</source>
         <translation>初始状态</translation>
     </message>
@@ -2899,6 +2899,255 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <location line="+11"/>
         <source>Click a step to undo or redo to it</source>
         <translation>点击某一步即可撤销或重做到该步</translation>
+    </message>
+</context>
+<context>
+    <name>UndoSteps</name>
+    <message>
+        <location filename="../../gui/step_names.py" line="+23"/>
+        <source>Hide layer</source>
+        <extracomment>every template and word of ``document.step_names``, marked for the catalogue</extracomment>
+        <translation>隐藏图层</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show layer</source>
+        <translation>显示图层</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unlock layer</source>
+        <translation>解锁图层</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lock layer</source>
+        <translation>锁定图层</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rename layer</source>
+        <translation>重命名图层</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit prompt</source>
+        <translation>编辑提示词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit negative prompt</source>
+        <translation>编辑反向提示词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit region prompt</source>
+        <translation>编辑区域提示词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit region negative prompt</source>
+        <translation>编辑区域反向提示词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit LoRAs</source>
+        <translation>编辑 LoRA</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add layer</source>
+        <translation>添加图层</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add {kind}</source>
+        <translation>添加{kind}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Duplicate layer</source>
+        <translation>复制图层</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove layer</source>
+        <translation>删除图层</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Move layer</source>
+        <translation>移动图层</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Replace pixels</source>
+        <translation>替换像素</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paint</source>
+        <translation>绘画</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fill rectangle</source>
+        <translation>填充矩形</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Change step range</source>
+        <translation>更改步数范围</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Strength curve: {preset}</source>
+        <translation>强度曲线：{preset}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Step range: {before} → {after}</source>
+        <translation>步数范围：{before} → {after}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{field}: {before} → {after}</source>
+        <translation>{field}：{before} → {after}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Change {field}</source>
+        <translation>更改{field}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Opacity</source>
+        <translation>不透明度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mode</source>
+        <translation>模式</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Steers</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>Strength</source>
+        <translation>重绘幅度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Feather</source>
+        <translation>羽化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Limit to</source>
+        <translation>限定区域</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Start</source>
+        <translation>起始</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>End</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Trace only</source>
+        <translation>仅描摹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Style</source>
+        <translation>风格</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Subject</source>
+        <translation>主体</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Composition</source>
+        <translation>构图</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the whole canvas</source>
+        <translation>整个画布</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Constant</source>
+        <translation>恒定</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Structure first</source>
+        <translation>先定结构</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Texture later</source>
+        <translation>后加纹理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ease in/out</source>
+        <translation>缓入缓出</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>paint</source>
+        <translation>绘画图层</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>edge guide</source>
+        <translation>边缘引导</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>depth guide</source>
+        <translation>深度引导</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>reference image</source>
+        <translation>参考图</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>region</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>inpaint mask</source>
+        <translation>局部重绘蒙版</translation>
     </message>
 </context>
 <context>
