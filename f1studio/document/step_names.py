@@ -3,29 +3,21 @@
 The Edit menu and the Undo History panel show a step's name ("Opacity: 1 → 0.5", "Add edge
 guide"). The document has no Qt, so it names steps in English; a :class:`StepName` is that
 English text (a ``str``, so it compares and prints as before) that also keeps its template and
-its fields. A window in another language translates the template and the words among the
-fields, and formats the numbers itself: :data:`TEMPLATES` and :data:`WORDS` list everything it
-has to know.
+its fields (see :mod:`f1studio.wording`). A window in another language translates the template
+and the words among the fields; numbers and layer names stay. :data:`TEMPLATES` and
+:data:`WORDS` list everything it has to know.
 """
 
 from __future__ import annotations
 
 from f1studio.document.curves import preset_of
+from f1studio.wording import Wording
 
 __all__ = ["TEMPLATES", "WORDS", "StepName", "describe_change"]
 
 
-class StepName(str):
+class StepName(Wording):
     """An undo step's English name with the template and fields it was made from."""
-
-    template: str
-    fields: dict[str, str]
-
-    def __new__(cls, template: str, **fields: str) -> StepName:
-        made = super().__new__(cls, template.format(**fields))
-        made.template = template
-        made.fields = dict(fields)
-        return made
 
 
 #: every template a step name can have (the window's translations must cover each)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
-from f1studio.document.step_names import StepName
-from f1studio.gui.i18n import translate
+from f1studio.gui.wording import said
 
 __all__ = ["MARKED", "step_text"]
 
@@ -74,7 +73,4 @@ MARKED = (
 
 def step_text(name: str) -> str:
     """An undo step's name as the Edit menu and the Undo History show it."""
-    if not isinstance(name, StepName):
-        return name
-    fields = {key: translate(_CONTEXT, value) for key, value in name.fields.items()}
-    return translate(_CONTEXT, name.template).format(**fields)
+    return said(name, _CONTEXT)

@@ -77,9 +77,12 @@ class LayoutOutcome:
     def changed(self) -> bool:
         return bool(self.added or self.removed)
 
-    def summary(self, phrases: dict[str, str] | None = None) -> str:
+    def summary(
+        self, phrases: dict[str, str] | None = None, notes: tuple[str, ...] | None = None
+    ) -> str:
         """One line for a status bar, from ``phrases`` (:data:`SUMMARY_PHRASES`' keys, e.g.
-        translated; missing ones are the English)."""
+        translated; missing ones are the English), ending with ``notes`` (the outcome's
+        notes as the line should say them; default: as they are)."""
         say = {**SUMMARY_PHRASES, **(phrases or {})}
         parts = []
         if self.added:
@@ -106,7 +109,7 @@ class LayoutOutcome:
                 prompt=self.reread or "",
             )
         )
-        return line + "".join(f" · {note}" for note in self.notes)
+        return line + "".join(f" · {note}" for note in (self.notes if notes is None else notes))
 
 
 # What :meth:`LayoutOutcome.summary` says, in English (the window passes them translated)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from f1studio.layout import words as W
 from f1studio.layout.markers import Tok
+from f1studio.layout.notes import ATTACHMENT, BESIDE, SHARED_POSITION, WHICH_IT, WHICH_ONE, note
 from f1studio.layout.phrases import Mention, Span, Unit, clauses, tidy, units
 
 #: A relation (a, kind, b): a is left of / above / in front of b.
@@ -69,7 +70,7 @@ def parse(prompt: str) -> Parse:
             if rel.value == "beside":
                 x, y = out.objects[me].name, out.objects[target].name
                 said = unit.marker_text.get(id(rel), "next to")
-                out.notes.append(f"“{said}” does not say which side; read as {x} left of {y}")
+                out.notes.append(note(BESIDE, said=said, left=x, right=y))
     if not out.objects:
         return Parse(remainder=prompt.strip())
     for spec in out.objects:
@@ -99,7 +100,7 @@ def _clause_units(clause: list[Tok], notes: list[str], prompt: str) -> list[Unit
         mine.positions = list(theirs.positions)
         where = prompt[theirs.positions[0][0] : theirs.positions[0][1]]
         this, that = mine.np.text(prompt), theirs.np.text(prompt)
-        notes.append(f"“{where}” could describe “{that}” only; read as “{this}” too")
+        notes.append(note(SHARED_POSITION, where=where, that=that, this=this))
     return found
 
 
@@ -159,9 +160,7 @@ def _resolve(out: Parse, prompt: str, mention: Mention) -> int | None:
             chosen = found[-1]
             if len(found) > 1:
                 names = " or ".join(f"the {out.objects[i].name}" for i in found)
-                out.notes.append(
-                    f"“{np.text(prompt)}” could mean {names}; read as the last one mentioned"
-                )
+                out.notes.append(note(WHICH_ONE, phrase=np.text(prompt), names=names))
             old = out.objects[chosen]
             if old.cell is None and mention.cell is not None:
                 old.cell = mention.cell
@@ -193,7 +192,7 @@ def _last_other(out: Parse, me: int) -> int | None:
     chosen = anchors[-1]
     if len(others) > 1:
         names = " or ".join(out.objects[i].name for i in others)
-        out.notes.append(f"“it” could mean {names}; read as {out.objects[chosen].name}")
+        out.notes.append(note(WHICH_IT, names=names, chosen=out.objects[chosen].name))
     return chosen
 
 
@@ -225,4 +224,4 @@ def _note_attachment(out: Parse, prompt: str, mention: Mention) -> None:
         return
     where = prompt[mention.positions[0][0] : mention.positions[0][1]]
     whole = np.text(prompt)
-    out.notes.append(f"“{where}” could describe “{inner}” or “{whole}”; read as “{whole}”")
+    out.notes.append(note(ATTACHMENT, where=where, inner=inner, whole=whole))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from f1studio.layout.notes import SEQUENCE, note
+
 #: order phrase -> the places of 2 and of 3 items, in the order of mention
 _ORDERS = {
     "left to right": (
@@ -45,8 +47,8 @@ def spell_out_sequence(prompt: str) -> tuple[str, str | None]:
     items = [item.strip() for item in _SPLIT.split(listed.strip()) if item.strip()]
     order = found.group("order").lower()
     if len(items) not in (2, 3):
-        note = f"“{order}” places two or three things; {len(items)} were listed, so none is placed"
-        return (before + after).strip(), note
+        said = note(SEQUENCE, order=order, count=len(items))
+        return (before + after).strip(), said
     places = _ORDERS[order][len(items) - 2]
     spelled = [f"{item} {place}" for item, place in zip(items, places, strict=True)]
     joined = ", ".join(spelled[:-1]) + " and " + spelled[-1]

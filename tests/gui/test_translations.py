@@ -109,6 +109,19 @@ def test_layout_reports_in_chinese_and_undo_names_the_step(chinese, studio) -> N
     assert win.undo_action.text() == "撤销 布局(&U)"
 
 
+def test_layout_notes_in_chinese(chinese, studio) -> None:
+    from f1studio.gui.panels.layout_controls import _NOTE_TEMPLATES
+    from f1studio.layout.notes import NOTE_TEMPLATES
+
+    assert sorted(_NOTE_TEMPLATES) == sorted(NOTE_TEMPLATES)  # every note is marked
+    win = studio(AppSettings(device="cpu"))
+    win.doc.set_prompt("a red circle beside a blue square")
+    win.layout_controls.lay_out()
+    note = "“beside”没有说明在哪一侧；按 red circle 在 blue square 左边理解"
+    assert win.layout_controls.notes_label.text() == note
+    assert win.statusBar().currentMessage() == f"布局：已布置 2 个区域 · {note}"
+
+
 def test_undo_steps_are_named_in_chinese(chinese, studio) -> None:
     from f1studio.document.step_names import TEMPLATES, WORDS
     from f1studio.gui.step_names import MARKED

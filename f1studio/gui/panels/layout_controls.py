@@ -17,6 +17,7 @@ from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.gui.i18n import translate
 from f1studio.gui.panels.binding import DocumentView, signals_blocked
+from f1studio.gui.wording import said
 from f1studio.layout import Planner, default_planner
 from f1studio.layout.regions import SUMMARY_PHRASES, LayoutOutcome, apply_layout
 
@@ -41,10 +42,37 @@ _SUMMARY_PHRASES = (  # SUMMARY_PHRASES' texts, for the translations
 )
 
 
+_NOTE_TEMPLATES = (  # NOTE_TEMPLATES' texts, for the translations
+    QT_TRANSLATE_NOOP(
+        "LayoutNotes", "“{said}” does not say which side; read as {left} left of {right}"
+    ),
+    QT_TRANSLATE_NOOP(
+        "LayoutNotes", "“{where}” could describe “{that}” only; read as “{this}” too"
+    ),
+    QT_TRANSLATE_NOOP(
+        "LayoutNotes", "“{phrase}” could mean {names}; read as the last one mentioned"
+    ),
+    QT_TRANSLATE_NOOP("LayoutNotes", "“it” could mean {names}; read as {chosen}"),
+    QT_TRANSLATE_NOOP(
+        "LayoutNotes", "“{where}” could describe “{inner}” or “{whole}”; read as “{whole}”"
+    ),
+    QT_TRANSLATE_NOOP(
+        "LayoutNotes",
+        "“{order}” places two or three things; {count} were listed, so none is placed",
+    ),
+)
+
+
+def layout_notes(outcome: LayoutOutcome) -> tuple[str, ...]:
+    """What a Layout found ambiguous and how it read it, in the window's language."""
+    return tuple(said(note, "LayoutNotes") for note in outcome.notes)
+
+
 def layout_summary(outcome: LayoutOutcome) -> str:
     """What a Layout did, one status-bar line in the window's language."""
     return outcome.summary(
-        {key: translate("LayoutOutcome", text) for key, text in SUMMARY_PHRASES.items()}
+        {key: translate("LayoutOutcome", text) for key, text in SUMMARY_PHRASES.items()},
+        layout_notes(outcome),
     )
 
 
@@ -121,7 +149,7 @@ class LayoutControls(DocumentView):
         except (ValueError, RuntimeError) as exc:
             self.statusMessage.emit(self.tr("Layout failed: {error}").format(error=exc))
             return None
-        self.notes_label.setText("\n".join(outcome.notes))
+        self.notes_label.setText("\n".join(layout_notes(outcome)))
         self.notes_label.setVisible(bool(outcome.notes))
         self.statusMessage.emit(layout_summary(outcome))
         self.laidOut.emit(outcome)

@@ -1056,7 +1056,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LayoutControls</name>
     <message>
-        <location filename="../../gui/panels/layout_controls.py" line="+26"/>
+        <location filename="../../gui/panels/layout_controls.py" line="+27"/>
         <source>Boxes</source>
         <translation>矩形</translation>
     </message>
@@ -1066,7 +1066,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>椭圆</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+68"/>
         <location line="+51"/>
         <source>Layout</source>
         <translation>布局</translation>
@@ -1098,9 +1098,42 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
     </message>
 </context>
 <context>
+    <name>LayoutNotes</name>
+    <message>
+        <location line="-104"/>
+        <source>“{said}” does not say which side; read as {left} left of {right}</source>
+        <translation>“{said}”没有说明在哪一侧；按 {left} 在 {right} 左边理解</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>“{where}” could describe “{that}” only; read as “{this}” too</source>
+        <translation>“{where}”可能只描述“{that}”；也按描述“{this}”理解</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>“{phrase}” could mean {names}; read as the last one mentioned</source>
+        <translation>“{phrase}”可能指 {names}；按最后提到的那个理解</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>“it” could mean {names}; read as {chosen}</source>
+        <translation>“it”可能指 {names}；按 {chosen} 理解</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>“{where}” could describe “{inner}” or “{whole}”; read as “{whole}”</source>
+        <translation>“{where}”可能描述“{inner}”或“{whole}”；按描述“{whole}”理解</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>“{order}” places two or three things; {count} were listed, so none is placed</source>
+        <translation>“{order}”用于排列两到三样东西；这里列了 {count} 样，因此都不排列</translation>
+    </message>
+</context>
+<context>
     <name>LayoutOutcome</name>
     <message>
-        <location line="-92"/>
+        <location line="-28"/>
         <source>Layout: {parts}</source>
         <translation>布局：{parts}</translation>
     </message>
@@ -2904,7 +2937,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>UndoSteps</name>
     <message>
-        <location filename="../../gui/step_names.py" line="+23"/>
+        <location filename="../../gui/step_names.py" line="+22"/>
         <source>Hide layer</source>
         <extracomment>every template and word of ``document.step_names``, marked for the catalogue</extracomment>
         <translation>隐藏图层</translation>
