@@ -2,6 +2,7 @@
 
     python benchmarks/demo_recipe_ablation.py [--steps 2000] [--cases 50] [--base "scenes=6000"]
         [--arms "base;unet_batch=16,unet_steps=4000;unet_lr=0.0008"] [--work DIR]
+        [--world "upright_share=0.5"]
 
 Each arm is the full run's settings (``f1studio.demo.train_settings.FULL``) with
 ``unet_steps=--steps``, no region phase, and the arm's own overrides (``name=value`` pairs,
@@ -11,6 +12,12 @@ it) on the same pre-encoded scenes, starting from the same text encoder (the tex
 trained once). Then it renders ``--cases`` held-out captions through the engine (20 steps,
 dpmpp-2m, guidance 5) and prints: wall time, the eval's prompt figures, and shape kind right
 split by the number of shapes in the scene (one shape against two to four).
+
+``--world`` changes the world's own settings (:data:`f1studio.demo.world.UPRIGHT_SHARE`) for
+the scenes of every arm and of the held-out captions. Most captions stay the same (at
+``upright_share=0.5``, 40 of the first 300 differ: a shape turned otherwise changes which
+placements keep every shape visible), so compare with the plain world's arm scored on the
+same held-out captions (``--score-only DIR``).
 
 Every stage resumes from its checkpoints under ``--work``, so a stopped run goes on.
 The autoencoder is the shipped model's.
@@ -44,6 +51,19 @@ def parse_arm(text: str, base):  # noqa: ANN001, ANN201 - TrainSettings in, Trai
             raise SystemExit(f"unknown setting {name!r} in arm {text!r}")
         changes[name] = types[name](value)
     return replace(base, **changes)
+
+
+def set_world(text: str) -> None:
+    """``"name=value,..."``: module settings of :mod:`f1studio.demo.world` (by their lower-case
+    names, e.g. ``upright_share=0.5``) for this run's scenes, training and held-out alike."""
+    from f1studio.demo import world
+
+    for pair in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = pair.partition("=")
+        constant = name.strip().upper()
+        if not isinstance(getattr(world, constant, None), float):
+            raise SystemExit(f"unknown world setting {name!r}")
+        setattr(world, constant, float(value))
 
 
 def prompt_figures(model: Path, cases: int) -> dict[str, float]:
@@ -88,7 +108,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--arms", default="base;unet_batch=16,unet_steps=4000;unet_lr=0.0008")
     parser.add_argument("--work", type=Path, default=Path("build/demo-recipe-ablation"))
+    parser.add_argument(
+        "--world",
+        default="",
+        help="the world's settings for every arm, name=value,... (upright_share=0.5); scenes "
+        "differ, so give such a run its own --work",
+    )
+    parser.add_argument(
+        "--score-only",
+        type=Path,
+        help="only score this pipeline folder (an arm's pipeline) on the held-out captions",
+    )
     args = parser.parse_args(argv)
+    set_world(args.world)
+    if args.score_only is not None:
+        print(f"{args.score_only}: {figures_row(prompt_figures(args.score_only, args.cases))}")
+        return 0
 
     import torch
     from diffusers import AutoencoderKL

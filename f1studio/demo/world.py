@@ -64,6 +64,13 @@ POSITIONS: dict[str, tuple[float, float]] = {
 }
 """Named positions with their typical normalised ``(x, y)`` centres (y grows downwards)."""
 
+#: The share of squares and triangles that stand as people draw them when they give no angle
+#: (a square level, a triangle apex up); the others turn to any angle. 0: every one at any
+#: angle. An experiment may set it before it draws scenes (``benchmarks/demo_recipe_ablation.py
+#: --world``). Drawing takes the same random numbers at any share, so most captions stay the
+#: same (a shape turned otherwise can change which placements keep every shape visible).
+UPRIGHT_SHARE = 0.0
+
 #: Cell borders of the 3x3 position grid (between the typical centres).
 GRID = (0.375, 0.625)
 #: Sampled centres keep this far from a cell border, so every caption's position is clear.
@@ -234,7 +241,9 @@ def _sample_shape(rng: np.random.Generator, colour: str) -> Shape:
                 cells.append((xs, ys))
     xs, ys = cells[int(rng.integers(len(cells)))]
     x, y = float(rng.uniform(*xs)), float(rng.uniform(*ys))
-    angle = {"circle": 0.0, "square": 90.0, "triangle": 360.0}[kind] * float(rng.random())
+    turn, share = {"circle": 0.0, "square": 90.0, "triangle": 360.0}[kind], UPRIGHT_SHARE
+    u = float(rng.random())
+    angle = 0.0 if u < share else turn * (u - share) / (1.0 - share)
     return Shape(kind, colour, size, position_of(x, y), x, y, extent, round(angle, 2))
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.demo_recipe_ablation import main, parse_arm
+from benchmarks.demo_recipe_ablation import main, parse_arm, set_world
+from f1studio.demo import world
 from f1studio.demo.train_settings import FULL
 
 
@@ -24,6 +25,14 @@ def test_an_arm_overrides_settings_with_their_own_types() -> None:
 def test_an_unknown_setting_is_refused_with_its_name() -> None:
     with pytest.raises(SystemExit, match="unet_batchsize"):
         parse_arm("unet_batchsize=16", FULL)
+
+
+def test_the_world_option_sets_the_worlds_own_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(world, "UPRIGHT_SHARE", world.UPRIGHT_SHARE)  # restored afterwards
+    set_world("upright_share=0.5")
+    assert world.UPRIGHT_SHARE == 0.5
+    with pytest.raises(SystemExit, match="sideways"):
+        set_world("sideways=1")
 
 
 def test_a_tiny_ablation_trains_and_scores_every_arm(

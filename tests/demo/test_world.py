@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+from f1studio.demo import world
 from f1studio.demo.world import (
     COLORS,
     GRID,
@@ -271,3 +272,26 @@ def test_rotated_shapes_are_drawn_rotated():
     # turned one's base
     assert not apex_up[28:33, 34:40].any() and apex_down[28:33, 34:40].all()
     assert (apex_up[::-1] != apex_down).mean() < 0.01
+
+
+def test_an_upright_share_stands_that_many_polygons_up_and_keeps_the_captions(monkeypatch):
+    plain = [world.generate(i) for i in range(120)]
+    monkeypatch.setattr(world, "UPRIGHT_SHARE", 0.5)
+    upright = [world.generate(i) for i in range(120)]
+    polygons = [s for scene, _, _ in upright for s in scene.shapes if s.kind != "circle"]
+    share = np.mean([s.angle == 0.0 for s in polygons])
+    assert 0.4 < share < 0.6, share
+    assert not any(
+        s.angle == 0.0 for scene, _, _ in plain for s in scene.shapes if s.kind != "circle"
+    )
+    # the same random numbers are drawn: most captions, and every first shape's words, stay
+    same = sum(a[2] == b[2] for a, b in zip(plain, upright, strict=True))
+    assert same >= 0.8 * len(plain), same
+    for (a, _, _), (b, _, _) in zip(plain, upright, strict=True):
+        first, again = a.shapes[0], b.shapes[0]
+        assert (first.kind, first.size, first.x, first.extent) == (
+            again.kind,
+            again.size,
+            again.x,
+            again.extent,
+        )
