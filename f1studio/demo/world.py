@@ -69,6 +69,7 @@ POSITIONS: dict[str, tuple[float, float]] = {
 #: angle. An experiment may set it before it draws scenes (``benchmarks/demo_recipe_ablation.py
 #: --world``). Drawing takes the same random numbers at any share, so most captions stay the
 #: same (a shape turned otherwise can change which placements keep every shape visible).
+#: Measured at 0.5 (docs/eval/demo-recipe-ablation.md): prompt-only kind fell 7-10 points.
 UPRIGHT_SHARE = 0.0
 
 #: Cell borders of the 3x3 position grid (between the typical centres).
