@@ -13,7 +13,7 @@ from __future__ import annotations
 from f1studio.document.curves import preset_of
 from f1studio.wording import Wording
 
-__all__ = ["TEMPLATES", "WORDS", "StepName", "describe_change"]
+__all__ = ["TEMPLATES", "TEXT_STEPS", "WORDS", "StepName", "describe_change", "is_text_step"]
 
 
 class StepName(Wording):
@@ -46,6 +46,23 @@ TEMPLATES = (
     "{field}: {before} → {after}",
     "Change {field}",
 )
+
+#: the steps that typing in a text field makes (its own Ctrl+Z takes them back a word at a time)
+TEXT_STEPS = frozenset(
+    {
+        "Rename layer",
+        "Edit prompt",
+        "Edit negative prompt",
+        "Edit region prompt",
+        "Edit region negative prompt",
+    }
+)
+
+
+def is_text_step(name: str | None) -> bool:
+    """Whether ``name`` (a step's name, None for none) is typing in a text field."""
+    return isinstance(name, StepName) and name.template in TEXT_STEPS
+
 
 #: the properties' names in "{field}: {before} → {after}", as the layer panel calls them
 FIELD_NAMES = {

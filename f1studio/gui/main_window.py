@@ -106,7 +106,7 @@ class MainWindow(FileWindow):
         )
         self.undo_history_dock.hide()
         # Ctrl+Z reaches the document unless a text field has typing to undo (undo_keys)
-        self._undo_keys = UndoKeyRouter(self)
+        self._undo_keys = UndoKeyRouter(self, lambda: self.doc.history)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self._undo_keys)

@@ -192,6 +192,24 @@ def test_ctrl_z_in_the_prompt_undoes_the_typing_then_the_document(qtbot, window)
     assert len(window.doc.layers) == layers - 1 and window.doc.prompt == "a red car"
 
 
+def test_ctrl_z_in_the_prompt_after_a_later_step_takes_that_step_back_first(qtbot, window):
+    edit = window.prompt_panel.prompt_edit
+    qtbot.mouseClick(edit.viewport(), Qt.MouseButton.LeftButton)
+    edit.moveCursor(edit.textCursor().MoveOperation.End)
+    qtbot.keyClicks(edit, " at night")
+    layers = len(window.doc.layers)
+    window.doc.add_layer(LayerKind.EDGE)  # a step made while the prompt keeps the focus
+    assert QApplication.focusWidget() is edit
+    _ctrl(qtbot, edit)  # the newest step goes, not the typing before it
+    assert len(window.doc.layers) == layers and edit.toPlainText() == "a red car at night"
+    _ctrl(qtbot, edit, shift=True)  # and comes back
+    assert len(window.doc.layers) == layers + 1 and window.doc.prompt == "a red car at night"
+    _ctrl(qtbot, edit)
+    _ctrl(qtbot, edit)  # the typing is the newest step again: a word of it goes
+    assert len(window.doc.layers) == layers
+    assert edit.toPlainText() == "a red car at " == window.doc.prompt
+
+
 def test_ctrl_z_in_the_prompt_takes_back_one_word_and_redo_brings_it_back(qtbot, window):
     edit = window.prompt_panel.prompt_edit
     window.doc.set_prompt("")
