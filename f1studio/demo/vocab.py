@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from f1studio.demo.world import COLORS, SHAPES, SIZES
+from f1studio.wording import Wording
 
 _GRAMMAR_WORDS = (
     "a",
@@ -27,17 +28,24 @@ _GRAMMAR_WORDS = (
 VOCABULARY: tuple[str, ...] = tuple(dict.fromkeys((*_GRAMMAR_WORDS, *SIZES, *COLORS, *SHAPES)))
 
 
-def prompt_hint() -> str:
-    """A one-line example prompt plus the words the demo model knows, for the prompt field."""
-    return (
-        "e.g. “a large red circle on the left and a small blue square at the top right, "
-        "on a yellow background” — colours: "
-        + ", ".join(COLORS)
-        + "; shapes: "
-        + ", ".join(SHAPES)
-        + "; sizes: "
-        + ", ".join(SIZES)
-        + "; places: left, right, top, bottom, centre, top left, …"
+#: the example prompt the empty prompt field shows while the demo model is in use
+EXAMPLE_PROMPT = (
+    "a large red circle on the left and a small blue square at the top right, "
+    "on a yellow background"
+)
+#: the words it knows, by group, as the prompt field lists them (a window translates the
+#: template, never the words: the model knows only these)
+KNOWN_WORDS_TEMPLATE = "colours: {colours}; shapes: {shapes}; sizes: {sizes}; places: {places}"
+
+
+def known_words() -> Wording:
+    """The words the demo model knows, by group ("colours: red, green, …; shapes: …")."""
+    return Wording(
+        KNOWN_WORDS_TEMPLATE,
+        colours=", ".join(COLORS),
+        shapes=", ".join(SHAPES),
+        sizes=", ".join(SIZES),
+        places="left, right, top, bottom, centre, top left, …",
     )
 
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from f1studio.appsettings import AppSettings
 from f1studio.demo.model import DEMO_NAME, is_demo
-from f1studio.demo.vocab import VOCABULARY, prompt_hint
+from f1studio.demo.vocab import EXAMPLE_PROMPT, VOCABULARY, known_words
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.document.results import ResultRecord
@@ -400,9 +400,10 @@ class MainWindow(FileWindow):
         else:
             self.model_banner.setVisible(False)
         demo = is_demo(base)
-        self.prompt_panel.set_prompt_hint(
-            prompt_hint() if demo else None, VOCABULARY if demo else ()
-        )
+        if demo:
+            self.prompt_panel.set_prompt_hint(EXAMPLE_PROMPT, known_words(), VOCABULARY)
+        else:
+            self.prompt_panel.set_prompt_hint(None)
 
     def choose_models(self) -> None:
         from f1studio.gui.choose_models_dialog import ChooseModelsDialog

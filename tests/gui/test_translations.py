@@ -122,6 +122,17 @@ def test_layout_notes_in_chinese(chinese, studio) -> None:
     assert win.statusBar().currentMessage() == f"布局：已布置 2 个区域 · {note}"
 
 
+def test_the_demo_models_word_list_reads_in_chinese_with_its_words_kept(chinese, studio) -> None:
+    from f1studio.demo.vocab import KNOWN_WORDS_TEMPLATE
+    from f1studio.gui.panels.prompt_panel import _KNOWN_WORDS
+
+    assert _KNOWN_WORDS == (KNOWN_WORDS_TEMPLATE,)
+    win = studio(AppSettings(device="cpu"))  # no model chosen: the demo model
+    words = win.prompt_panel.words_label.text()
+    assert words.startswith("可识别的词：颜色：red, green"), words
+    assert "形状：circle, square, triangle" in words and "colours" not in words
+
+
 def test_undo_steps_are_named_in_chinese(chinese, studio) -> None:
     from f1studio.document.step_names import TEMPLATES, WORDS
     from f1studio.gui.step_names import MARKED

@@ -28,9 +28,15 @@ from f1studio.gui.i18n import translate
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
 from f1studio.gui.panels.lora_list import LoraList
 from f1studio.gui.panels.word_completer import WordCompleter
+from f1studio.gui.wording import said
 
 PROMPT_PLACEHOLDER = "Describe the picture…"  # shown translated
 _PLACEHOLDERS = (QT_TRANSLATE_NOOP("PromptPanel", "Describe the picture…"),)  # for the translations
+_KNOWN_WORDS = (  # the demo model's word list (f1studio.demo.vocab.KNOWN_WORDS_TEMPLATE)
+    QT_TRANSLATE_NOOP(
+        "PromptPanel", "colours: {colours}; shapes: {shapes}; sizes: {sizes}; places: {places}"
+    ),
+)
 SEED_MAX = 2**31 - 1  # QSpinBox is 32-bit
 STEPS_MAX, BATCH_MAX = 150, 16
 
@@ -246,17 +252,20 @@ class PromptPanel(DocumentView):
         if self.document is not None:
             self.edit(self.document.set_setting, "scheduler", self.scheduler_combo.itemData(index))
 
-    def set_prompt_hint(self, hint: str | None, words: Iterable[str] = ()) -> None:
-        """What the empty prompt field suggests (the demo model's example prompt, and the words
-        it knows, listed under the field) and the words offered while typing; None: the usual
-        placeholder and no list."""
-        example, _, known = (hint or "").partition(" — ")
+    def set_prompt_hint(
+        self, example: str | None, known: str = "", words: Iterable[str] = ()
+    ) -> None:
+        """What the empty prompt field suggests: a model's ``example`` prompt (None: the usual
+        placeholder), the words it ``known``s listed under the field (a wording such as the
+        demo model's :func:`~f1studio.demo.vocab.known_words`; "": no list) and the words
+        offered while typing."""
         self.prompt_edit.setPlaceholderText(example or translate("PromptPanel", PROMPT_PLACEHOLDER))
-        self.prompt_edit.setToolTip(hint or "")
+        shown = said(known, "PromptPanel")
+        self.prompt_edit.setToolTip("\n".join(filter(None, (example, shown))))
         self.words_label.setText(
-            self.tr("Words it knows: {words}").format(words=known) if known else ""
+            self.tr("Words it knows: {words}").format(words=shown) if shown else ""
         )
-        self.words_label.setVisible(bool(known))
+        self.words_label.setVisible(bool(shown))
         self.prompt_words.set_words(words)
 
     @property

@@ -1675,7 +1675,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>已导出 {name}</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>Could not save the preferences: {error}</source>
         <translation>无法保存首选项：{error}</translation>
     </message>
@@ -2357,12 +2357,17 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>PromptPanel</name>
     <message>
-        <location filename="../../gui/panels/prompt_panel.py" line="+33"/>
+        <location filename="../../gui/panels/prompt_panel.py" line="+34"/>
         <source>Describe the picture…</source>
         <translation>描述画面…</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+2"/>
+        <source>colours: {colours}; shapes: {shapes}; sizes: {sizes}; places: {places}</source>
+        <translation>颜色：{colours}；形状：{shapes}；大小：{sizes}；位置：{places}</translation>
+    </message>
+    <message>
+        <location line="+69"/>
         <source>What to avoid (negative prompt)…</source>
         <translation>要避免的内容（反向提示词）…</translation>
     </message>
@@ -2487,7 +2492,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>{name} 的设置：{settings}</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+37"/>
         <source>Words it knows: {words}</source>
         <translation>可识别的词：{words}</translation>
     </message>
