@@ -120,6 +120,13 @@ def test_layout_notes_in_chinese(chinese, studio) -> None:
     note = "“beside”没有说明在哪一侧；按 red circle 在 blue square 左边理解"
     assert win.layout_controls.notes_label.text() == note
     assert win.statusBar().currentMessage() == f"布局：已布置 2 个区域 · {note}"
+    win.doc.undo()  # the Layout taken back: its note goes with it
+    assert win.layout_controls.notes_label.isHidden()
+    win.doc.redo()
+    win.layout_controls.lay_out()
+    assert win.layout_controls.notes_label.text() == note
+    win.doc.set_prompt("a red circle on the left")  # another prompt: the note was about the old
+    assert win.layout_controls.notes_label.isHidden()
 
 
 def test_the_demo_models_word_list_reads_in_chinese_with_its_words_kept(chinese, studio) -> None:

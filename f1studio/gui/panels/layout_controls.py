@@ -112,6 +112,7 @@ class LayoutControls(DocumentView):
         self.notes_label.setWordWrap(True)
         self.notes_label.setStyleSheet("color: palette(placeholder-text);")
         self.notes_label.setVisible(False)
+        self._notes_for: tuple[str, int] | None = None  # (prompt, undo position) of the notes
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -151,6 +152,8 @@ class LayoutControls(DocumentView):
             return None
         self.notes_label.setText("\n".join(layout_notes(outcome)))
         self.notes_label.setVisible(bool(outcome.notes))
+        # the notes speak of this prompt and this Layout: they go when either does
+        self._notes_for = (doc.prompt, doc.history.position)
         self.statusMessage.emit(layout_summary(outcome))
         self.laidOut.emit(outcome)
         return outcome
@@ -158,6 +161,19 @@ class LayoutControls(DocumentView):
     def document_changed(self, change: Change) -> None:
         if change.kind is ChangeKind.SETTINGS:
             self.refresh()
+        doc, made = self.document, self._notes_for
+        if made is not None and doc is not None:
+            prompt, position = made
+            if doc.prompt != prompt or doc.history.position < position:
+                self._hide_notes()
+
+    def document_replaced(self) -> None:
+        self._hide_notes()
+
+    def _hide_notes(self) -> None:
+        self._notes_for = None
+        self.notes_label.clear()
+        self.notes_label.setVisible(False)
 
     def refresh(self) -> None:
         doc = self.document
