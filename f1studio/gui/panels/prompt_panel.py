@@ -256,9 +256,9 @@ class PromptPanel(DocumentView):
         self, example: str | None, known: str = "", words: Iterable[str] = ()
     ) -> None:
         """What the empty prompt field suggests: a model's ``example`` prompt (None: the usual
-        placeholder), the words it ``known``s listed under the field (a wording such as the
-        demo model's :func:`~f1studio.demo.vocab.known_words`; "": no list) and the words
-        offered while typing."""
+        placeholder), ``known``: the words the model knows, listed under the field (a wording
+        such as the demo model's :func:`~f1studio.demo.vocab.known_words`; "": no list), and
+        ``words``: those offered while typing."""
         self.prompt_edit.setPlaceholderText(example or translate("PromptPanel", PROMPT_PLACEHOLDER))
         shown = said(known, "PromptPanel")
         self.prompt_edit.setToolTip("\n".join(filter(None, (example, shown))))
