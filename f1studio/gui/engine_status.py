@@ -10,12 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QLabel, QWidget
 
 from f1studio.appsettings import AppSettings
 from f1studio.demo.model import DEMO_NAME, is_demo
 from f1studio.gui.background import CallableRunner, run_in_background
 from f1studio.gui.family_defaults import auto_device, planned_dtype
+from f1studio.gui.i18n import translate
+
+# the catalogue's copy of demo.model.DEMO_NAME (a test keeps the two the same)
+DEMO_NAME_MARKED = QT_TRANSLATE_NOOP("EngineStatus", "Shapes world (demo model)")
+
+
+def demo_name() -> str:
+    """The demo model's name in the window's language."""
+    return translate("EngineStatus", DEMO_NAME)
 
 
 class EngineStatus(QLabel):
@@ -38,7 +48,9 @@ class EngineStatus(QLabel):
         dtype: str | None = None,
         memory: str | None = None,
     ) -> None:
-        name = DEMO_NAME if is_demo(model) else (Path(model).name if model else self.tr("no model"))
+        name = (
+            demo_name() if is_demo(model) else (Path(model).name if model else self.tr("no model"))
+        )
         if model_label and not is_demo(model):
             name = self.tr("{name} ({label})").format(name=name, label=model_label)
         if device is None:  # nothing rendered yet with this model: what a render will use

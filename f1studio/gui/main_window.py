@@ -16,14 +16,14 @@ from PySide6.QtWidgets import (
 )
 
 from f1studio.appsettings import AppSettings
-from f1studio.demo.model import DEMO_NAME, is_demo
+from f1studio.demo.model import is_demo
 from f1studio.demo.vocab import EXAMPLE_PROMPT, VOCABULARY, known_words
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.document.results import ResultRecord
 from f1studio.engine.request import GenerationRequest
 from f1studio.gui.canvas.view import CanvasView
-from f1studio.gui.engine_status import EngineStatus
+from f1studio.gui.engine_status import EngineStatus, demo_name
 from f1studio.gui.family_defaults import apply_live_defaults, useful_guidance
 from f1studio.gui.file_window import FileWindow, app_qsettings
 from f1studio.gui.i18n import translate
@@ -447,7 +447,7 @@ class MainWindow(FileWindow):
         base = effective_base(self.doc)
         models = []
         if base is not None:
-            name = DEMO_NAME if is_demo(base) else Path(base).name
+            name = demo_name() if is_demo(base) else Path(base).name
             models.append((name, model_licence(base)))
         AboutDialog(models, self).exec()
 

@@ -140,6 +140,16 @@ def test_the_demo_models_word_list_reads_in_chinese_with_its_words_kept(chinese,
     assert "形状：circle, square, triangle" in words and "colours" not in words
 
 
+def test_the_demo_models_name_reads_in_chinese(chinese, studio) -> None:
+    from f1studio.demo.model import DEMO_NAME
+    from f1studio.gui.engine_status import DEMO_NAME_MARKED
+
+    assert DEMO_NAME_MARKED == DEMO_NAME  # the catalogue has the name the model goes by
+    win = studio(AppSettings(device="cpu"))  # no model chosen: the demo model
+    status = win.engine_label.text()
+    assert "演示模型" in status and "demo model" not in status, status
+
+
 def test_undo_steps_are_named_in_chinese(chinese, studio) -> None:
     from f1studio.document.step_names import TEMPLATES, WORDS
     from f1studio.gui.step_names import MARKED

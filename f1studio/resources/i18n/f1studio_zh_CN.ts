@@ -363,7 +363,12 @@ Drag a point up or down; the shaded parts are outside the guide&apos;s step rang
 <context>
     <name>EngineStatus</name>
     <message>
-        <location filename="../../gui/engine_status.py" line="+41"/>
+        <location filename="../../gui/engine_status.py" line="+23"/>
+        <source>Shapes world (demo model)</source>
+        <translation>形状世界（演示模型）</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>no model</source>
         <translation>无模型</translation>
     </message>
@@ -1067,12 +1072,12 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
     </message>
     <message>
         <location line="+68"/>
-        <location line="+51"/>
+        <location line="+52"/>
         <source>Layout</source>
         <translation>布局</translation>
     </message>
     <message>
-        <location line="-48"/>
+        <location line="-49"/>
         <source>Make a region layer for each object the prompt places (“a red car on the left, a blue house on the right”), with the object&apos;s words as its prompt; the rest of the prompt stays for the whole picture. Regions you have changed are kept (Ctrl+Shift+L)</source>
         <translation>为提示词中摆放的每个物体（如“左边一辆红色汽车，右边一栋蓝色房子”）生成一个区域图层，以描述该物体的词作为其提示词；提示词的其余部分仍作用于整个画面。你改动过的区域会保留（Ctrl+Shift+L）</translation>
     </message>
@@ -1092,7 +1097,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>“布局”生成的区域形状</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <source>Layout failed: {error}</source>
         <translation>布局失败：{error}</translation>
     </message>
@@ -1100,7 +1105,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LayoutNotes</name>
     <message>
-        <location line="-104"/>
+        <location line="-105"/>
         <source>“{said}” does not say which side; read as {left} left of {right}</source>
         <translation>“{said}”没有说明在哪一侧；按 {left} 在 {right} 左边理解</translation>
     </message>
