@@ -38,6 +38,13 @@ def shape_masks(indices: np.ndarray, side: int) -> Any:
     return torch.from_numpy(out)
 
 
+def all_shape_masks(count: int, side: int) -> Any:
+    """:func:`shape_masks` of scenes ``0 .. count - 1`` as one bool tensor, made once per
+    stage: a step then indexes it instead of drawing its batch's scenes again (that drawing
+    was about 5% of a UNet step)."""
+    return shape_masks(np.arange(count), side).bool()
+
+
 class CrossAttentionProbe:
     """A cross-attention processor that computes the attention explicitly and keeps its
     probabilities, head-averaged, as ``(batch, pixels, tokens)`` in :attr:`maps`."""

@@ -19,7 +19,11 @@ from f1studio.demo.train_data import (
     region_batch,
     vae_batch,
 )
-from f1studio.demo.train_grounding import grounding_loss, probed_cross_attention, shape_masks
+from f1studio.demo.train_grounding import (
+    all_shape_masks,
+    grounding_loss,
+    probed_cross_attention,
+)
 from f1studio.demo.train_loop import (
     Ema,
     Log,
@@ -190,6 +194,8 @@ def train_unet(
     scheduler = DDPMScheduler.from_config(architecture.SCHEDULER_CONFIG)
     empty = empty_ids(tokenizer)
     n = data["latents"].shape[0]
+    side = data["latents"].shape[-1]
+    scene_masks = all_shape_masks(n, side) if settings.grounding_weight > 0 else None
 
     def step_fn(step: int) -> float:
         set_lr(optimizer, unet_lr(settings, step), 1.0)
@@ -209,11 +215,11 @@ def train_unet(
         else:
             ids = drop_captions(data["ids"][idx], empty, settings.caption_dropout, rng)
             states = text_encoder(ids)[0]
-            if settings.grounding_weight > 0:
+            if scene_masks is not None:
                 with probed_cross_attention(unet) as maps:
                     pred = unet(noised, t, states).sample
                 captioned = (ids == data["ids"][idx]).all(dim=1)
-                masks = shape_masks(idx_np, noised.shape[-1])
+                masks = scene_masks[idx].float()
                 grounding = grounding_loss(maps, data["text_groups"][idx], masks, captioned)
             else:
                 pred = unet(noised, t, states).sample

@@ -15,6 +15,7 @@ from transformers import CLIPTokenizer  # noqa: E402
 from f1studio.demo import architecture, train_stages  # noqa: E402
 from f1studio.demo.train_data import encode_dataset  # noqa: E402
 from f1studio.demo.train_grounding import (  # noqa: E402
+    all_shape_masks,
     grounding_loss,
     probed_cross_attention,
     shape_masks,
@@ -73,6 +74,13 @@ def test_the_masks_are_each_shapes_visible_pixels_in_caption_order():
                     assert masks[row, slot].sum() == len(set(zip(ys // 8, xs // 8, strict=True)))
             else:
                 assert masks[row, slot].sum() == 0
+
+
+def test_the_stage_wide_masks_are_each_batchs_masks():
+    every = all_shape_masks(6, 16)
+    assert every.dtype == torch.bool and every.shape == (6, MAX_SHAPES, 16, 16)
+    batch = np.array([4, 1, 4])
+    assert torch.equal(every[torch.from_numpy(batch)].float(), shape_masks(batch, 16))
 
 
 def test_the_loss_is_zero_inside_one_outside_and_skips_dropped_rows_and_absent_shapes():
