@@ -32,3 +32,14 @@ def composite_inpaint(original: np.ndarray, generated: np.ndarray, mask: np.ndar
     blend = original.astype(np.float32) * (1.0 - m) + generated.astype(np.float32) * m
     out = np.clip(np.rint(blend), 0, 255).astype(np.uint8)
     return np.where(m > 0.0, out, original).astype(np.uint8)
+
+
+def inpaint_condition(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The control image an inpaint ControlNet reads (ControlNet 1.1's inpaint model and the
+    demo model's, diffusers' ``make_inpaint_condition``): the picture as float32 RGB 0..1
+    (H, W, 3) with every pixel under the mask set to -1. ``mask`` is bool, or uint8 with
+    255 = masked (above 127 counts)."""
+    out = image[:, :, :3].astype(np.float32) / 255.0
+    hole = mask if mask.dtype == bool else mask > 127
+    out[hole] = -1.0
+    return out

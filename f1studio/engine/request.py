@@ -283,12 +283,15 @@ class InpaintSpec:
 
     ``strength`` is the denoising strength under the mask (1 = from pure noise). ``feather``
     softens the mask edge by that many pixels, inward, so pixels outside the painted mask
-    are never touched.
+    are never touched. ``controlnet`` is an inpaint ControlNet (ControlNet 1.1's
+    ``control_v11p_sd15_inpaint``, the demo model's own): it sees the canvas with the
+    painted part blanked and helps the model fill the hole to fit what surrounds it.
     """
 
     mask: Pixels
     strength: float = 1.0
     feather: int = 8
+    controlnet: str | None = None
 
 
 @dataclass(frozen=True)

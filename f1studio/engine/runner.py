@@ -130,6 +130,11 @@ def _load_controlnets(request: GenerationRequest, cache: ModelCache, model: Load
             refs[spec.model] = cache.controlnet(
                 spec.model, model.device, model.torch_dtype, request.allow_pickle, model.family
             )
+    hole = request.inpaint.controlnet if request.inpaint is not None else None
+    if hole and hole not in refs:
+        refs[hole] = cache.controlnet(
+            hole, model.device, model.torch_dtype, request.allow_pickle, model.family
+        )
     cache.keep_only_controlnets(set(refs))
     return refs
 

@@ -67,3 +67,76 @@ def test_feather_softens_inward_only():
     out = composite_inpaint(original, generated, soft)
     assert np.array_equal(out[mask == 0], original[mask == 0])
     assert out[20, 20, 0] == 200
+
+
+def test_inpaint_condition_blanks_the_hole_as_controlnet_1_1_expects():
+    """diffusers' make_inpaint_condition: the picture 0..1, masked pixels at -1."""
+    from f1studio.engine.inpaint import inpaint_condition
+
+    photo = _photo()
+    mask = np.zeros((SIZE, SIZE), np.uint8)
+    mask[10:30, 50:90] = 255
+    mask[40, 40] = 100  # not painted enough to count
+    cond = inpaint_condition(photo, mask)
+    assert cond.dtype == np.float32 and cond.shape == (SIZE, SIZE, 3)
+    assert (cond[mask > 127] == -1.0).all()
+    keep = mask <= 127
+    assert np.array_equal(cond[keep], photo[keep].astype(np.float32) / 255.0)
+    assert np.array_equal(inpaint_condition(photo, mask > 127), cond)
+
+
+def test_inpaint_controlnet_sees_the_hole_and_changes_only_inside(
+    tiny_models, engine_cache, monkeypatch
+):
+    """With an inpaint ControlNet the render reads the canvas with the mask at -1; pixels
+    outside the mask still come back bit-identical, and the ControlNet changes the inside."""
+    from dataclasses import replace
+
+    from diffusers import ControlNetModel
+
+    from f1studio.engine.inpaint import inpaint_condition
+
+    mask = np.zeros((SIZE, SIZE), np.uint8)
+    mask[32:96, 40:100] = 255
+    plain_request = _request(tiny_models, mask, feather=0)
+    net = str(tiny_models["controlnet-edge"])  # any SD1.5 ControlNet reads the same input
+    request = replace(plain_request, inpaint=replace(plain_request.inpaint, controlnet=net))
+    seen = []
+    forward = ControlNetModel.forward
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs["controlnet_cond"].detach().float().clone())
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(ControlNetModel, "forward", spy)
+    plain = render(plain_request, engine_cache)[0]
+    assert not seen  # no ControlNet without one in the request
+    out = render(request, engine_cache)[0]
+    assert len(seen) == request.steps
+    wanted = inpaint_condition(_photo(), mask).transpose(2, 0, 1)
+    for cond in seen[0]:  # the negative and positive halves of the batch
+        assert np.allclose(cond.numpy(), wanted, atol=1e-6)
+    photo = _photo()
+    outside = mask == 0
+    assert np.array_equal(out[outside], photo[outside])
+    assert np.abs(out[~outside].astype(int) - plain[~outside]).mean() > 1
+
+
+def test_an_inpaint_controlnet_of_another_family_is_refused_plainly(
+    tiny_models, tiny_sdxl, engine_cache
+):
+    from dataclasses import replace
+
+    from f1studio.engine.events import Failed
+    from f1studio.engine.runner import run
+
+    mask = np.zeros((SIZE, SIZE), np.uint8)
+    mask[32:96, 40:100] = 255
+    request = _request(tiny_models, mask)
+    wrong = str(tiny_sdxl["controlnet-edge"])
+    request = replace(request, inpaint=replace(request.inpaint, controlnet=wrong))
+    events = []
+    assert run(request, events.append, cache=engine_cache) is None
+    failed = [e for e in events if isinstance(e, Failed)]
+    assert failed and "inpaint" in failed[0].message
+    assert render(_request(tiny_models, mask), engine_cache)  # still usable afterwards

@@ -33,6 +33,7 @@ from f1studio.engine.families.unet_parts import (
     control_residuals,
     everything_masked,
     guidance_embedding,
+    inpaint_control,
     pil,
     prepare_controls,
     prepare_inpaint,
@@ -143,6 +144,9 @@ class UNetAdapter:
             unet_extra = everything_masked(pipe, req, generator, device, dtype, do_cfg)
         label = self.parts.family.label
         controls = prepare_controls(pipe, req, controlnets, device, do_cfg, label)
+        if inpaint is not None and init_px is not None:
+            hole = inpaint_control(pipe, req, init_px, controlnets, device, do_cfg, label)
+            controls += [hole] if hole is not None else []
         kwargs = step_kwargs(scheduler, generator)
         total = len(timesteps)
         alphas = scheduler.alphas_cumprod.to("cpu")

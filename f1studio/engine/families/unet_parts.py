@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from f1studio.engine.events import EngineError, ErrorKind
-from f1studio.engine.inpaint import feather_inward
+from f1studio.engine.inpaint import feather_inward, inpaint_condition
 from f1studio.engine.regional import RegionalAttnProcessor
 from f1studio.engine.request import ControlSpec, GenerationRequest
 
@@ -42,15 +42,18 @@ class TextConditioning:
 
 @dataclass
 class Control:
-    spec: ControlSpec
+    spec: ControlSpec | None  # None: the inpaint ControlNet (weight 1 on every step, everywhere)
     model: Any
-    image: Any  # tensor (batch, 3, H, W) in 0..1
+    image: Any  # tensor (batch, 3, H, W) in 0..1 (-1 in an inpaint ControlNet's hole)
     masks: dict[tuple[int, int], Any] = field(default_factory=dict)  # region by residual size
+
+    def scale_at(self, step: int, total: int) -> float:
+        return 1.0 if self.spec is None else self.spec.scale_at(step, total)
 
     def region_at(self, like: Any) -> Any:
         """The guide's region mask at the size of residual ``like`` (1, 1, h, w), area-averaged
         as regional prompts are; None when the guide acts everywhere."""
-        if self.spec.mask is None:
+        if self.spec is None or self.spec.mask is None:
             return None
         h, w = like.shape[-2:]
         if (h, w) not in self.masks:
@@ -67,7 +70,7 @@ class Control:
         """``residuals`` (the down blocks' then the middle block's) weighted by the guide's
         region and its balance (``ControlSpec.residual_scales``); as they are when the guide
         is balanced and acts everywhere."""
-        if self.spec.mask is None and self.spec.balance == 0.0:
+        if self.spec is None or (self.spec.mask is None and self.spec.balance == 0.0):
             return residuals
         scales, uncond = self.spec.residual_scales(len(residuals))
         out = []
@@ -224,17 +227,20 @@ def everything_masked(
 # --- ControlNets -----------------------------------------------------------------------------
 
 
-def check_controlnet(unet: Any, controlnet: Any, spec: ControlSpec, family_label: str) -> None:
-    """A ControlNet made for another family fails with a plain message, not a shape error."""
+def check_controlnet(
+    unet: Any, controlnet: Any, what: str, ref: str | None, family_label: str
+) -> None:
+    """A ControlNet made for another family fails with a plain message, not a shape error
+    (``what``: whose it is, "the edge guide's")."""
     ours, theirs = unet.config, controlnet.config
     fits = theirs.get("cross_attention_dim") == ours.cross_attention_dim and theirs.get(
         "addition_embed_type"
     ) == ours.get("addition_embed_type")
     if not fits:
-        name = Path(spec.model or "").name or "ControlNet"
+        name = Path(ref or "").name or "ControlNet"
         raise EngineError(
             ErrorKind.MODEL_INVALID,
-            f"the {spec.kind.value} guide's ControlNet {name} was not made for this "
+            f"{what} ControlNet {name} was not made for this "
             f"{family_label} model (it belongs to another family): choose one of the "
             f"{family_label} ControlNets",
         )
@@ -261,13 +267,39 @@ def prepare_controls(
     out = []
     for spec in req.controls:
         model = controlnets[spec.model or ""]  # the runner loaded one for every guide
-        check_controlnet(pipe.unet, model, spec, family_label)
+        what = f"the {spec.kind.value} guide's"
+        check_controlnet(pipe.unet, model, what, spec.model, family_label)
         image = processor.preprocess(pil(spec.image.array()), req.height, req.width)
         image = image.to(dtype=torch.float32).to(device=device, dtype=model.dtype)
         if do_cfg:
             image = torch.cat([image] * 2)
         out.append(Control(spec, model, image))
     return out
+
+
+def inpaint_control(
+    pipe: Any,
+    req: GenerationRequest,
+    init_px: np.ndarray,
+    controlnets: dict[str, Any],
+    device: Any,
+    do_cfg: bool,
+    family_label: str,
+) -> Control | None:
+    """The request's inpaint ControlNet with its control image (the canvas with the painted
+    mask at -1), or None when the request has none."""
+    import torch
+
+    ref = req.inpaint.controlnet if req.inpaint is not None else None
+    if ref is None or req.inpaint is None:
+        return None
+    model = controlnets[ref]  # the runner loaded it with the guides' ones
+    check_controlnet(pipe.unet, model, "the inpaint", ref, family_label)
+    cond = inpaint_condition(init_px, req.inpaint.mask.array())
+    image = torch.from_numpy(cond).permute(2, 0, 1)[None].to(device=device, dtype=model.dtype)
+    if do_cfg:
+        image = torch.cat([image] * 2)
+    return Control(None, model, image)
 
 
 def control_residuals(
@@ -286,7 +318,7 @@ def control_residuals(
     which leaves every number as it is, so it is skipped here."""
     down, mid = None, None
     for c in controls:
-        scale = c.spec.scale_at(step, total)
+        scale = c.scale_at(step, total)
         if scale == 0.0:
             continue
         d, m = c.model(
