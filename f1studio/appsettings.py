@@ -63,6 +63,9 @@ class AppSettings(ModelChoice):
     # an IP-Adapter per family: the reference pictures that steer renders use it
     # (``model_library.ip_adapter_for``)
     ip_adapters: dict[str, str] = field(default_factory=dict)
+    # an inpaint ControlNet per family (SD1.5: ControlNet 1.1's inpaint model): inpaint masks
+    # render with it (``model_library.inpaint_controlnet_for``)
+    inpaint_controlnets: dict[str, str] = field(default_factory=dict)
     # where a single-file checkpoint's configuration comes from, per family, when the Hugging
     # Face cache lacks it: a local diffusers folder of that family or a hub id
     single_file_configs: dict[str, str] = field(default_factory=dict)
@@ -91,6 +94,7 @@ class AppSettings(ModelChoice):
         super().__post_init__()
         self.tiny_vaes = _per_family("tiny_vaes", self.tiny_vaes)
         self.ip_adapters = _per_family("ip_adapters", self.ip_adapters)
+        self.inpaint_controlnets = _per_family("inpaint_controlnets", self.inpaint_controlnets)
         self.single_file_configs = _per_family("single_file_configs", self.single_file_configs)
         self.new_project_sizes = _per_family_numbers(self.new_project_sizes, 64, 4096)
         self.new_project_steps = _per_family_numbers(self.new_project_steps, 1, 200)
@@ -122,6 +126,11 @@ class AppSettings(ModelChoice):
     def with_ip_adapter(self, family: ModelFamily | str, model: str | None) -> AppSettings:
         """A copy with ``model`` as the IP-Adapter of ``family`` (``None`` or blank: none)."""
         return replace(self, ip_adapters=_chosen(self.ip_adapters, family, model))
+
+    def with_inpaint_controlnet(self, family: ModelFamily | str, model: str | None) -> AppSettings:
+        """A copy with ``model`` as the inpaint ControlNet of ``family`` (``None`` or blank:
+        none)."""
+        return replace(self, inpaint_controlnets=_chosen(self.inpaint_controlnets, family, model))
 
     @classmethod
     def load(cls) -> AppSettings:

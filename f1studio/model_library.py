@@ -88,6 +88,22 @@ def ip_adapter_for(base: str | None, settings: AppSettings) -> str | None:
     return settings.ip_adapters.get(family.value) if family is not None else None
 
 
+def inpaint_controlnet_for(base: str | None, settings: AppSettings) -> str | None:
+    """The inpaint ControlNet that inpaint masks render with: the demo model's own
+    (``controlnet-inpaint/`` beside it), else the user's for the base model's family
+    (``inpaint_controlnets``, SD1.5 only: the inpaint ControlNets people use are ControlNet
+    1.1's for SD1.5); ``None`` when there is none (masked re-noising alone)."""
+    if base and demo.is_demo(base):
+        own = demo.DEMO_ROOT / demo.INPAINT_CONTROLNET_FOLDER
+        return str(own) if (own / "config.json").is_file() else None
+    if not base or not settings.inpaint_controlnets:
+        return None
+    family = base_family(base)
+    if family is not ModelFamily.SD15:
+        return None
+    return settings.inpaint_controlnets.get(family.value)
+
+
 @lru_cache(maxsize=32)
 def base_family(base: str) -> ModelFamily | None:
     """The family of a base model (a folder, a file or a hub id in the local Hugging Face

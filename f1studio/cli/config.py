@@ -35,6 +35,15 @@ def register(subparsers: Subparsers) -> None:
         "that reference pictures use with models of that family (sd15, sdxl); FAMILY= removes it",
     )
     cfg.add_argument(
+        "--inpaint-controlnet",
+        type=_family_model,
+        action="append",
+        default=[],
+        metavar="FAMILY=PATH",
+        help="the inpaint ControlNet inpaint masks render with on models of that family (sd15: "
+        "lllyasviel/control_v11p_sd15_inpaint); FAMILY= removes it",
+    )
+    cfg.add_argument(
         "--autosave-interval",
         type=int,
         metavar="SECONDS",
@@ -73,6 +82,9 @@ def run(args: argparse.Namespace) -> int:
         changed = True
     for family, model in args.ip_adapter:
         settings = settings.with_ip_adapter(family, model or None)
+        changed = True
+    for family, model in args.inpaint_controlnet:
+        settings = settings.with_inpaint_controlnet(family, model or None)
         changed = True
     if args.device is not None:
         settings.device = args.device

@@ -33,6 +33,11 @@ def register(subparsers: Subparsers) -> None:
         help="the IP-Adapter reference pictures use (default: the one chosen for the model's "
         "family with `f1studio config --ip-adapter`)",
     )
+    ren.add_argument(
+        "--inpaint-controlnet",
+        help="the inpaint ControlNet inpaint masks render with (SD1.5; default: the one chosen "
+        "with `f1studio config --inpaint-controlnet`, the demo model's own for the demo model)",
+    )
     ren.add_argument("--quiet", action="store_true", help="no progress bar")
     ren.set_defaults(func=run)
 
@@ -43,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from f1studio.document.settings import SeedMode
     from f1studio.lora_library import embeddings_in
     from f1studio.model_choice import ModelChoice
-    from f1studio.model_library import ip_adapter_for, resolve_models
+    from f1studio.model_library import inpaint_controlnet_for, ip_adapter_for, resolve_models
     from f1studio.project.export import export_png
     from f1studio.project.f1s import load_project
 
@@ -83,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
             guidance=args.guidance,
             embeddings=embeddings_in(app.model_folders),
             ip_adapter=args.ip_adapter or ip_adapter_for(models.base, app),
+            inpaint_controlnet=args.inpaint_controlnet or inpaint_controlnet_for(models.base, app),
         )
     except ValueError as e:
         raise CliError(str(e)) from e

@@ -16,6 +16,8 @@ DEMO_ROOT = resource_path("models", "shapes-world")
 DEMO_NAME = "Shapes world (demo model)"
 #: Its IP-Adapter (reference pictures), trained by ``python -m f1studio.demo.train_ip_adapter``.
 IP_ADAPTER_FOLDER = "ip-adapter"
+#: Its inpaint ControlNet (the picture with a hole -> the hole filled as the prompt says).
+INPAINT_CONTROLNET_FOLDER = "controlnet-inpaint"
 #: The size the demo model was trained at; it draws nothing sensible at other sizes.
 DEMO_SIZE = 128
 

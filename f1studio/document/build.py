@@ -38,6 +38,7 @@ def build_request(
     auto_steps: bool | None = None,
     embeddings: Mapping[str, str] | None = None,
     ip_adapter: str | None = None,
+    inpaint_controlnet: str | None = None,
 ) -> GenerationRequest:
     """Build the request for ``doc``; keyword overrides win when not None. Never mutates ``doc``.
 
@@ -50,7 +51,8 @@ def build_request(
       one); ``ip_adapter`` the adapter they use;
     - embeddings: of ``embeddings`` (name -> file, the user's), those whose name is a word of
       the prompt, the negative prompt or a region's prompts;
-    - inpaint: the union of visible, painted inpaint masks (max strength, max feather);
+    - inpaint: the union of visible, painted inpaint masks (max strength, max feather),
+      with ``inpaint_controlnet`` (the model's inpaint ControlNet, if it has one);
     - init image: the visible canvas, when strength < 1 or an inpaint mask is present.
 
     Prompts are stripped so trailing whitespace does not change the request. While regions
@@ -95,6 +97,7 @@ def build_request(
             mask=Pixels.of(combine_masks(layer.data for layer in masks)),
             strength=max(float(layer.strength) for layer in masks),
             feather=max(int(layer.feather) for layer in masks),
+            controlnet=inpaint_controlnet,
         )
         if masks
         else None

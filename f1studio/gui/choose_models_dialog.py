@@ -141,6 +141,15 @@ class ChooseModelsDialog(QDialog):
             )
             self.ip_fields[family] = field
             form.addRow(translate("ChooseModelsDialog", str(row_label)), field)
+        # the inpaint ControlNet inpaint masks render with (SD1.5's is the one people use)
+        self.inpaint_field = _PathField(
+            settings.inpaint_controlnets.get("sd15"),
+            translate("ChooseModelsDialog", "e.g. {model} or a local folder").format(
+                model="lllyasviel/control_v11p_sd15_inpaint"
+            ),
+            files=True,
+        )
+        form.addRow(self.tr("Inpaint ControlNet for SD1.5"), self.inpaint_field)
         self.device = QComboBox()  # item data: the setting's value (device names shown as is)
         self.device.addItem(self.tr("auto"), "auto")
         for device in ("cuda", "mps", "cpu"):
@@ -177,6 +186,7 @@ class ChooseModelsDialog(QDialog):
             settings = settings.with_model(slot, field.value())
         for family, field in self.ip_fields.items():
             settings = settings.with_ip_adapter(family, field.value())
+        settings = settings.with_inpaint_controlnet("sd15", self.inpaint_field.value())
         return replace(
             settings,
             device=str(self.device.currentData()),

@@ -35,7 +35,12 @@ from f1studio.gui.i18n import translate
 from f1studio.gui.worker import EngineWorker
 from f1studio.lora_library import embeddings_in
 from f1studio.model_choice import BASE_SLOT
-from f1studio.model_library import ip_adapter_for, resolve_models, tiny_vae_for
+from f1studio.model_library import (
+    inpaint_controlnet_for,
+    ip_adapter_for,
+    resolve_models,
+    tiny_vae_for,
+)
 
 # failures the model banner explains (the user must choose or fix a model)
 MODEL_ERRORS = frozenset(
@@ -114,6 +119,7 @@ class GenerateController(DocumentController):
             seed=seed,
             embeddings=embeddings_in(app.model_folders),
             ip_adapter=ip_adapter_for(models.base, app),
+            inpaint_controlnet=inpaint_controlnet_for(models.base, app),
         )
         # the user's tiny VAE for this model's family decodes step previews (and live renders)
         return request.with_changes(tiny_vae=tiny_vae_for(models.base, app))

@@ -40,7 +40,12 @@ from f1studio.gui.controller import DocumentController
 from f1studio.gui.i18n import translate
 from f1studio.gui.worker import EngineWorker
 from f1studio.lora_library import embeddings_in
-from f1studio.model_library import ip_adapter_for, resolve_models, tiny_vae_for
+from f1studio.model_library import (
+    inpaint_controlnet_for,
+    ip_adapter_for,
+    resolve_models,
+    tiny_vae_for,
+)
 
 # English here; the undo step and the layer get them in the window's language
 APPLY_LABEL = QT_TRANSLATE_NOOP("LiveController", "Apply live picture")
@@ -64,6 +69,7 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
         auto_steps=False,
         embeddings=embeddings_in(app.model_folders),
         ip_adapter=ip_adapter_for(models.base, app),
+        inpaint_controlnet=inpaint_controlnet_for(models.base, app),
     )
     init = request.init_image
     if s.live_strength < 1.0 and init is None:

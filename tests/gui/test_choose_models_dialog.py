@@ -46,3 +46,15 @@ def test_ip_adapters_are_chosen_per_family(qtbot):
         "sdxl": "/ipa/sdxl.safetensors",
         "flux": "/models/FLUX.1-Redux-dev",
     }
+
+
+def test_the_sd15_inpaint_controlnet_is_chosen_in_the_dialog(qtbot):
+    settings = AppSettings(inpaint_controlnets={"sd15": "/nets/old-inpaint"})
+    dialog = ChooseModelsDialog(settings)
+    qtbot.addWidget(dialog)
+    assert dialog.inpaint_field.value() == "/nets/old-inpaint"
+    dialog.inpaint_field.edit.setText(" lllyasviel/control_v11p_sd15_inpaint ")
+    chosen = dialog.result_settings()
+    assert chosen.inpaint_controlnets == {"sd15": "lllyasviel/control_v11p_sd15_inpaint"}
+    dialog.inpaint_field.edit.setText("")
+    assert dialog.result_settings().inpaint_controlnets == {}

@@ -122,11 +122,12 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+91"/>
         <source>e.g. {model} or a local folder</source>
         <translation>例如 {model} 或本地文件夹</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-85"/>
         <source>Base model (SD1.5, SDXL or FLUX.1)</source>
         <translation>基础模型（SD1.5、SDXL 或 FLUX.1）</translation>
     </message>
@@ -161,7 +162,12 @@
         <translation>其 .safetensors 文件（同目录下需有 image_encoder/），例如 {example}</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+15"/>
+        <source>Inpaint ControlNet for SD1.5</source>
+        <translation>SD1.5 局部重绘 ControlNet</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>auto</source>
         <translation>自动</translation>
     </message>
@@ -368,12 +374,12 @@ Drag a point up or down; the shaded parts are outside the guide&apos;s step rang
         <translation>形状世界（演示模型）</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>no model</source>
         <translation>无模型</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>{name} ({label})</source>
         <translation>{name}（{label}）</translation>
     </message>
@@ -529,7 +535,7 @@ Drag a point up or down; the shaded parts are outside the guide&apos;s step rang
 <context>
     <name>GenerateController</name>
     <message>
-        <location filename="../../gui/jobs.py" line="+128"/>
+        <location filename="../../gui/jobs.py" line="+134"/>
         <source>Choose a model first (Model ▸ Choose models…)</source>
         <translation>请先选择模型（模型 ▸ 选择模型…）</translation>
     </message>
@@ -1196,7 +1202,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LiveController</name>
     <message>
-        <location filename="../../gui/live.py" line="+46"/>
+        <location filename="../../gui/live.py" line="+51"/>
         <source>Apply live picture</source>
         <translation>应用实时画面</translation>
     </message>
@@ -1206,7 +1212,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>实时画面</translation>
     </message>
     <message>
-        <location line="+160"/>
+        <location line="+161"/>
         <source>No live picture to apply yet</source>
         <translation>还没有可应用的实时画面</translation>
     </message>
@@ -1362,7 +1368,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>Loading</name>
     <message>
-        <location filename="../../gui/jobs.py" line="-244"/>
+        <location filename="../../gui/jobs.py" line="-245"/>
         <source>model</source>
         <translation>模型</translation>
     </message>
@@ -3196,7 +3202,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>_PathField</name>
     <message>
-        <location filename="../../gui/choose_models_dialog.py" line="-78"/>
+        <location filename="../../gui/choose_models_dialog.py" line="-87"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
