@@ -42,7 +42,8 @@ from f1studio.demo.evaluate_guides import (
 )
 from f1studio.demo.evaluate_layout import eval_layout
 from f1studio.demo.evaluate_steps import eval_auto_steps, eval_live, eval_solvers
-from f1studio.demo.world import COLORS, caption, shape_phrase
+from f1studio.demo.hand_guides import painted_mask
+from f1studio.demo.world import COLORS, HELD_OUT_SEED, caption, shape_phrase
 
 __all__ = [
     "eval_autoencoder",
@@ -128,11 +129,27 @@ def eval_regions(r: Renderer, figures: Figures) -> None:
     }
 
 
-def eval_inpaint(r: Renderer, figures: Figures) -> None:
-    """Repaint one shape in another colour: outside must stay bit-identical."""
+#: The random stream of the masks brushed by hand in the inpaint test (held-out scenes).
+PAINTED_MASK_STREAM = 44
+
+
+def _repaint(
+    r: Renderer, text: str, seed: int, init: np.ndarray, mask: np.ndarray, controlnet: str | None
+) -> np.ndarray:
+    """``init`` with ``mask`` (uint8) regenerated from scratch for ``text``."""
     from f1studio.engine.request import InpaintSpec
 
-    identical, follows, keeps_old = [], [], []
+    spec = InpaintSpec(mask=pixels_of(mask), strength=1.0, feather=0, controlnet=controlnet)
+    image, _ = r(text, seed=seed, init_image=pixels_of(init), inpaint=spec)
+    return image
+
+
+def eval_inpaint(r: Renderer, figures: Figures) -> None:
+    """Repaint one shape in another colour: outside must stay bit-identical. The mask is the
+    shape grown by 3 px, and then one brushed over it by hand (``painted_mask``, well past the
+    outline); both with the model's inpaint ControlNet (as the window renders inpaint masks),
+    the first also without it for comparison."""
+    identical, follows, keeps_old, plain, painted = [], [], [], [], []
     names = list(COLORS)
     for i, scene, rendered, _ in held_out_cases(r.settings):
         k = len(scene.shapes) - 1  # the front shape: fully visible
@@ -142,23 +159,30 @@ def eval_inpaint(r: Renderer, figures: Figures) -> None:
         changed = replace(scene, shapes=scene.shapes[:k] + (replace(old, color=new_colour),))
         mask = cv2.dilate(rendered.masks[k], np.ones((7, 7), np.uint8))
         init = rendered.image
-        image, _ = r(
-            caption(changed),
-            seed=i,
-            init_image=pixels_of(init),
-            inpaint=InpaintSpec(mask=pixels_of(mask), strength=1.0, feather=0),
-        )
+        inner = interior(rendered.masks[k])
+        image = _repaint(r, caption(changed), i, init, mask, r.inpaint)
         outside = mask == 0
         identical.append(float(np.array_equal(image[outside], init[outside])))
-        inner = interior(rendered.masks[k])
         follows.append(analysis.colour_fraction(image, inner, new_colour))
         keeps_old.append(analysis.colour_fraction(image, inner, old.color))
+        if r.inpaint is not None:
+            without = _repaint(r, caption(changed), i, init, mask, None)
+            plain.append(analysis.colour_fraction(without, inner, new_colour))
+        brushed = painted_mask(
+            rendered.masks[k], np.random.default_rng([HELD_OUT_SEED, PAINTED_MASK_STREAM, i])
+        )
+        rough = _repaint(r, caption(changed), i, init, brushed.astype(np.uint8) * 255, r.inpaint)
+        identical.append(float(np.array_equal(rough[~brushed], init[~brushed])))
+        painted.append(analysis.colour_fraction(rough, inner, new_colour))
         keep_sample(figures, i, "inpaint", image)
     figures.inpaint = {
         "outside_identical": mean_of(identical),
         "inside_new_colour": mean_of(follows),
         "inside_old_colour": mean_of(keeps_old),
+        "inside_new_colour_painted_mask": mean_of(painted),
     }
+    if plain:
+        figures.inpaint["inside_new_colour_without_controlnet"] = mean_of(plain)
 
 
 def eval_autoencoder(r: Renderer, figures: Figures) -> None:

@@ -81,6 +81,12 @@ def model_paths(model: Path) -> tuple[str, str | None, str | None]:
     raise ValueError(f"{model} is not a model folder (no model_index.json)")
 
 
+def inpaint_controlnet_path(model: Path) -> str | None:
+    """The inpaint ControlNet of a demo-layout folder (``controlnet-inpaint/``), if it has one."""
+    folder = Path(model) / "controlnet-inpaint"
+    return str(folder) if (folder / "config.json").is_file() else None
+
+
 class Renderer:
     """Renders requests through the engine, keeping the models loaded between cases."""
 
@@ -89,6 +95,7 @@ class Renderer:
 
         self.settings = settings
         self.pipeline, self.edge, self.depth = model_paths(settings.model)
+        self.inpaint = inpaint_controlnet_path(settings.model)
         self.cache = ModelCache()
         self.renders = 0
         #: called with the number of renders so far after each one (progress for long runs)

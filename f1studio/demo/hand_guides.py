@@ -5,6 +5,8 @@
   Only what can be seen is drawn (a shape hidden behind another is outlined where it shows).
 * :func:`painted_depth`: rough brushed blobs in grey levels, nearer shapes brighter, not exact
   silhouettes.
+* :func:`painted_mask`: an inpaint mask brushed over a shape with a big brush: well past its
+  outline, with a ragged rim.
 * :func:`colour_sketch`: a rough colour sketch of the scene (blobby shapes, uneven fill) of the
   kind an artist starts an img2img or live render from.
 
@@ -152,6 +154,20 @@ def painted_depth(scene: Scene, rng: np.random.Generator, size: int = 128) -> np
         canvas = canvas * (1 - soft) + level * soft
     canvas += rng.normal(0, 4, canvas.shape).astype(np.float32)
     return np.clip(canvas, 0, 255).astype(np.uint8)
+
+
+def painted_mask(visible: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """bool: an inpaint mask painted over the shape whose visible part is ``visible`` (uint8
+    0/255) with a big soft brush: 4-13 px past it all round, with a few dabs on the rim."""
+    grow = int(rng.integers(4, 14))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1,) * 2)
+    mask = cv2.dilate(visible, kernel)
+    rim = np.argwhere(cv2.Canny(mask, 100, 200) > 0)
+    if len(rim):
+        picks = rim[rng.integers(len(rim), size=int(rng.integers(3, 9)))]
+        for y, x in picks:
+            cv2.circle(mask, (int(x), int(y)), int(rng.integers(2, grow + 2)), 255, -1)
+    return mask > 0
 
 
 def colour_sketch(scene: Scene, rng: np.random.Generator, size: int = 128) -> np.ndarray:

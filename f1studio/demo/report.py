@@ -161,6 +161,16 @@ def markdown(f: Figures) -> str:
             f"| {_pct(p['inside_new_colour'])} | {_pct(p['inside_old_colour'])} "
             f"| {_target(p['inside_new_colour'], 'inpaint')} |",
         ]
+        if "inside_new_colour_painted_mask" in p:
+            lines.append(
+                "| Inpaint | the same with a mask brushed over the shape by hand (4-13 px past "
+                f"its outline, ragged) | {_pct(p['inside_new_colour_painted_mask'])} | | |"
+            )
+        if "inside_new_colour_without_controlnet" in p:
+            lines.append(
+                "| Inpaint | the same, masked re-noising alone (without the inpaint ControlNet) "
+                f"| {_pct(p['inside_new_colour_without_controlnet'])} | | |"
+            )
     if f.live:
         v = f.live
         lines += [

@@ -29,7 +29,7 @@ from f1studio.demo.train_export import export
 from f1studio.demo.train_loop import Log
 from f1studio.demo.train_settings import FULL, QUICK, TrainSettings
 from f1studio.demo.train_stages import (
-    GUIDE_KINDS,
+    CONTROLNET_KINDS,
     sharpen_decoder,
     train_controlnet,
     train_unet,
@@ -72,7 +72,7 @@ def train(
     if until == "unet":
         return None
     controlnets: dict[str, Any] = {}
-    for kind in GUIDE_KINDS:
+    for kind in CONTROLNET_KINDS:
         controlnets[kind] = train_controlnet(
             settings, work, log, kind, data, unet, text_encoder, tokenizer
         )

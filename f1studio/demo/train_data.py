@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from f1studio.demo import architecture
-from f1studio.demo.hand_guides import hand_edges, painted_depth
+from f1studio.demo.hand_guides import hand_edges, painted_depth, painted_mask
 from f1studio.demo.train_loop import Log, to_tensor
 from f1studio.demo.train_settings import TrainSettings
 from f1studio.demo.train_text import dataset_labels
@@ -37,6 +37,10 @@ GUIDE_SOURCES: dict[str, dict[str, float]] = {
     "edge": {"hand": 0.5, "exact": 0.3, "canny": 0.2},
     "depth": {"hand": 0.6, "exact": 0.4},
 }
+#: How the inpaint ControlNet's training masks are made, as shares of the batches: one
+#: shape's visible part grown by a few pixels (masking a shape to repaint it), a rough
+#: painted blob over a shape, brush strokes anywhere, or the whole canvas.
+INPAINT_MASK_SOURCES: dict[str, float] = {"shape": 0.45, "blob": 0.25, "strokes": 0.25, "all": 0.05}
 
 
 def vae_batch(settings: TrainSettings, step: int, full: bool) -> Any:
@@ -235,6 +239,47 @@ def guide_caption_ids(
             ]
         out[row] = token_ids(tokenizer, [caption(replace(scene, shapes=tuple(shapes)))])[0]
     return out
+
+
+def _brush_along(mask: np.ndarray, points: np.ndarray, radius: int) -> None:
+    import cv2
+
+    for x, y in np.rint(points).astype(int):
+        cv2.circle(mask, (int(x), int(y)), radius, 255, -1)
+
+
+def inpaint_mask(scene: Scene, rendered: Any, rng: np.random.Generator) -> np.ndarray:
+    """A bool inpaint mask a user could paint over ``rendered``, drawn from
+    :data:`INPAINT_MASK_SOURCES` with ``rng``."""
+    import cv2
+
+    size = rendered.image.shape[0]
+    source = str(rng.choice(list(INPAINT_MASK_SOURCES), p=list(INPAINT_MASK_SOURCES.values())))
+    if source == "all":
+        return np.ones((size, size), dtype=bool)
+    mask = np.zeros((size, size), np.uint8)
+    if source == "strokes":
+        for _ in range(int(rng.integers(1, 4))):
+            start = rng.uniform(0, size, 2)
+            turns = np.cumsum(rng.normal(0, 0.6, 6)) + rng.uniform(0, 2 * np.pi)
+            steps = np.stack([np.cos(turns), np.sin(turns)], axis=1) * rng.uniform(4, 12)
+            points = np.vstack([start, start + np.cumsum(steps, axis=0)])
+            _brush_along(mask, points, int(rng.integers(4, 16)))
+        return mask > 0
+    visible = rendered.masks[int(rng.integers(len(rendered.masks)))]
+    if source == "shape":
+        grow = int(rng.integers(0, 5))
+        out = cv2.dilate(visible, np.ones((2 * grow + 1,) * 2, np.uint8)) if grow else visible
+        return out > 0
+    return painted_mask(visible, rng)
+
+
+def inpaint_image(scene: Scene, rendered: Any, rng: np.random.Generator) -> np.ndarray:
+    """The inpaint ControlNet's control image for a random mask over ``rendered``: the
+    picture 0..1 with the masked pixels at -1 (float32, H x W x 3)."""
+    from f1studio.engine.inpaint import inpaint_condition
+
+    return inpaint_condition(rendered.image, inpaint_mask(scene, rendered, rng))
 
 
 def guide_image(kind: str, scene: Any, rendered: Any, rng: np.random.Generator) -> np.ndarray:

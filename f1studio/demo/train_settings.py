@@ -90,6 +90,12 @@ class TrainSettings:
     # UNet's own picture of a shape (a triangle drawn with the mouse came out flat-topped or
     # with a corner of another colour in two seeds of four, 2026-12-04).
     controlnet_output_scale: float = 1.5
+    # An inpaint ControlNet: it sees the picture with the masked part at -1 (ControlNet 1.1's
+    # inpaint convention) and learns to fill the hole as the caption says; the engine adds it
+    # to every inpaint render. Captions are the scene's own, dropped less often than a
+    # guide's: the hole's content can only come from the words.
+    inpaint_controlnet_steps: int = 2000
+    inpaint_caption_dropout: float = 0.2
     warmup: int = 100
     checkpoint_every: int = 200
     log_every: int = 20
@@ -115,6 +121,7 @@ QUICK = replace(
     region_steps=2,
     controlnet_steps=2,
     controlnet_batch=2,
+    inpaint_controlnet_steps=2,
     warmup=1,
     checkpoint_every=2,
     log_every=1,

@@ -16,6 +16,7 @@ from f1studio.demo.train_data import (
     empty_ids,
     guide_caption_ids,
     guide_image,
+    inpaint_image,
     region_batch,
     vae_batch,
 )
@@ -40,6 +41,8 @@ from f1studio.demo.train_settings import TrainSettings
 from f1studio.demo.world import TRAIN_SEED, generate
 
 GUIDE_KINDS = ("edge", "depth")
+#: Every ControlNet the recipe trains, in order: one per guide kind, then the inpaint one.
+CONTROLNET_KINDS = (*GUIDE_KINDS, "inpaint")
 
 
 # -- stage 1: autoencoder ----------------------------------------------------------------
@@ -280,7 +283,9 @@ def train_controlnet(
     final = work / f"controlnet-{kind}"
     if (final / "config.json").is_file():
         return ControlNetModel.from_pretrained(str(final))
-    stage = 3 + GUIDE_KINDS.index(kind)
+    stage = 3 + CONTROLNET_KINDS.index(kind)
+    inpainting = kind == "inpaint"
+    steps = settings.inpaint_controlnet_steps if inpainting else settings.controlnet_steps
     torch.manual_seed(settings.seed + stage)
     controlnet = architecture.build_controlnet(unet)
     if settings.controlnet_hint_init_std > 0:
@@ -301,18 +306,24 @@ def train_controlnet(
         set_lr(
             optimizer,
             settings.controlnet_lr,
-            lr_factor(step, settings.controlnet_steps, settings.warmup),
+            lr_factor(step, steps, settings.warmup),
         )
         rng = np.random.default_rng([settings.seed, stage, step])
         idx_np = rng.integers(0, n, size=settings.controlnet_batch)
         idx = torch.from_numpy(idx_np)
-        guides = [guide_image(kind, *generate(int(i))[:2], rng) for i in idx_np]
-        cond = torch.from_numpy(np.stack(guides).astype(np.float32) / 255.0).permute(0, 3, 1, 2)
-        shuffle = settings.depth_shuffled_order if kind == "depth" else 0.0
-        ids = guide_caption_ids(
-            data["ids"][idx], idx_np, tokenizer, rng, shuffle, settings.controlnet_reworded
-        )
-        ids = drop_captions(ids, empty, settings.controlnet_caption_dropout, rng)
+        if inpainting:  # the picture with a hole, and its own caption
+            holes = [inpaint_image(*generate(int(i))[:2], rng) for i in idx_np]
+            cond = torch.from_numpy(np.stack(holes)).permute(0, 3, 1, 2)
+            ids = drop_captions(data["ids"][idx], empty, settings.inpaint_caption_dropout, rng)
+        else:
+            guides = [guide_image(kind, *generate(int(i))[:2], rng) for i in idx_np]
+            cond = torch.from_numpy(np.stack(guides).astype(np.float32) / 255.0)
+            cond = cond.permute(0, 3, 1, 2)
+            shuffle = settings.depth_shuffled_order if kind == "depth" else 0.0
+            ids = guide_caption_ids(
+                data["ids"][idx], idx_np, tokenizer, rng, shuffle, settings.controlnet_reworded
+            )
+            ids = drop_captions(ids, empty, settings.controlnet_caption_dropout, rng)
         noised, noise, t = noisy(settings, scheduler, data["latents"][idx].float(), stage, step)
         with torch.no_grad():
             states = text_encoder(ids)[0]
@@ -337,7 +348,7 @@ def train_controlnet(
         work / f"controlnet-{kind}-stage",
         {"controlnet": controlnet},
         optimizer,
-        settings.controlnet_steps,
+        steps,
         settings,
         log,
         step_fn,

@@ -101,3 +101,28 @@ def test_controlnets_train_mostly_on_hand_made_guides():
         hand = GUIDE_SOURCES[kind]["hand"]
         assert abs((1 - same) - (1 - GUIDE_SOURCES[kind]["exact"])) < 0.2
         assert hand >= 0.5
+
+
+def test_inpaint_training_masks_are_the_kinds_a_user_paints():
+    """Every source of the inpaint ControlNet's training masks appears, each mask is neither
+    empty nor (except "all") the whole canvas, and a shape's mask covers that shape."""
+    from f1studio.demo.train_data import INPAINT_MASK_SOURCES, inpaint_image, inpaint_mask
+    from f1studio.demo.world import generate
+
+    rng = np.random.default_rng(3)
+    areas = []
+    covers_a_shape = 0
+    for i in range(60):
+        scene, rendered, _ = generate(i)
+        mask = inpaint_mask(scene, rendered, rng)
+        assert mask.dtype == bool and mask.shape == (128, 128) and mask.any()
+        areas.append(mask.mean())
+        covers_a_shape += any((mask[m > 0]).all() for m in rendered.masks)
+    assert sum(a == 1.0 for a in areas) < 0.2 * len(areas)  # "all" is rare
+    assert covers_a_shape > 0.5 * len(areas)  # most masks take a whole shape out
+    assert 0.02 < float(np.median(areas)) < 0.5
+    assert set(INPAINT_MASK_SOURCES) == {"shape", "blob", "strokes", "all"}
+    scene, rendered, _ = generate(0)
+    cond = inpaint_image(scene, rendered, np.random.default_rng(1))
+    hole = inpaint_mask(scene, rendered, np.random.default_rng(1))
+    assert ((cond == -1).all(axis=2) == hole).all()

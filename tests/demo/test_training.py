@@ -22,6 +22,7 @@ PARTS = (
     "pipeline/text_encoder",
     "controlnet-edge",
     "controlnet-depth",
+    "controlnet-inpaint",
 )
 
 
@@ -78,6 +79,32 @@ def test_quick_model_renders_through_the_engine_with_both_guides(quick_model, en
     done = [e for e in events if isinstance(e, Finished)]
     assert done, events
     assert done[0].result.images[0].shape == (128, 128, 3)
+
+
+def test_quick_model_inpaints_with_its_inpaint_controlnet(quick_model, engine_cache):
+    from f1studio.demo.world import HELD_OUT_SEED, generate
+    from f1studio.engine.request import GenerationRequest, InpaintSpec, Pixels
+    from tests.engine.helpers import render
+
+    _, rendered, text = generate(0, HELD_OUT_SEED)
+    assert (quick_model / "controlnet-inpaint" / "config.json").is_file()
+    mask = np.zeros((128, 128), np.uint8)
+    mask[32:96, 32:96] = 255
+    spec = InpaintSpec(
+        Pixels.of(mask), feather=0, controlnet=str(quick_model / "controlnet-inpaint")
+    )
+    request = GenerationRequest(
+        text,
+        128,
+        128,
+        model=str(quick_model / "pipeline"),
+        steps=3,
+        device="cpu",
+        init_image=Pixels.of(rendered.image),
+        inpaint=spec,
+    )
+    image = render(request, engine_cache)[0]
+    assert np.array_equal(image[mask == 0], rendered.image[mask == 0])
 
 
 def test_a_stopped_run_resumes_to_the_same_model(quick_model, tmp_path, monkeypatch):
