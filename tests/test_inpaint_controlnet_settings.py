@@ -58,6 +58,15 @@ def test_the_inpaint_controlnet_is_for_sd15_models(tiny_models, tiny_sdxl) -> No
     assert inpaint_controlnet_for(None, settings) is None
 
 
+def test_the_demo_model_inpaints_with_its_own_controlnet() -> None:
+    shipped = demo.demo_model()
+    assert shipped is not None
+    own = demo.DEMO_ROOT / demo.INPAINT_CONTROLNET_FOLDER
+    assert (own / "config.json").is_file()
+    for settings in (AppSettings(), AppSettings(inpaint_controlnets={"sd15": "/x"})):
+        assert inpaint_controlnet_for(shipped.pipeline, settings) == str(own)
+
+
 def test_the_request_carries_it_only_with_an_inpaint_mask() -> None:
     doc = _masked_doc()
     request = build_request(doc, model="m", inpaint_controlnet="/nets/inpaint")

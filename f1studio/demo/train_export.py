@@ -49,6 +49,8 @@ the cells of a 3×3 grid).
 - `pipeline/`: diffusers Stable Diffusion 1.5-layout folder (AutoencoderKL, CLIP text encoder
   with its own tokenizer, UNet), fp16 safetensors; `latent_rgb.json` colours live previews.
 - `controlnet-edge/`, `controlnet-depth/`: ControlNets for edge and depth guides.
+- `controlnet-inpaint/`: an inpaint ControlNet (it sees the picture with the masked part at
+  -1, as ControlNet 1.1's inpaint model does); F1 Studio adds it to every inpaint render.
 - `training.json`: the exact settings and the training time.
 
 F1 Studio uses it when no other model is chosen. `f1studio eval` measures how well it obeys
@@ -106,7 +108,10 @@ def export(
     (tmp / "pipeline" / "latent_rgb.json").write_text(json.dumps(factors) + "\n", "utf-8")
     (tmp / "README.md").write_text(MODEL_README, encoding="utf-8")
     for kind, controlnet in controlnets.items():
-        scale_controlnet_output(controlnet, settings.controlnet_output_scale)
+        scale = (
+            settings.inpaint_output_scale if kind == "inpaint" else settings.controlnet_output_scale
+        )
+        scale_controlnet_output(controlnet, scale)
         controlnet.to(torch.float16).save_pretrained(
             str(tmp / f"controlnet-{kind}"), safe_serialization=True
         )

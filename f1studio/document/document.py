@@ -41,7 +41,7 @@ from f1studio.document.history import (
     TilePatch,
     ValuesChange,
 )
-from f1studio.document.layers import Layer, LayerKind, validate_property
+from f1studio.document.layers import Layer, LayerKind, default_feather, validate_property
 from f1studio.document.results import ResultHistory
 from f1studio.document.settings import GenerationSettings
 from f1studio.document.step_names import WHOLE_CANVAS, StepName
@@ -255,6 +255,8 @@ class Document:
         """Create a layer (blank when ``data`` is None; else a copy of ``data``) and insert it;
         ``label`` names the undo step (default "Add <kind>")."""
         kind = layer_kind(kind)
+        if kind is LayerKind.INPAINT and props.get("feather") is None:
+            props["feather"] = default_feather(self.width, self.height)
         values = {n: validate_property(kind, n, v) for n, v in props.items()}
         check_range(values.get("start", 0.0), values.get("end", 1.0))  # type: ignore[arg-type]
         pixels = kind.blank(self.width, self.height) if data is None else np.array(data, copy=True)

@@ -117,7 +117,7 @@ class Layer:
     # the control mode: -1 prompt is more important, 0 balanced, 1 guide is more important
     region: str = ""
     balance: float = 0.0
-    # inpaint mask
+    # inpaint mask (a new one's feather: ``default_feather`` of its canvas)
     strength: float = 1.0
     feather: int = 8
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
@@ -214,3 +214,10 @@ def validate_property(kind: LayerKind, name: str, value: object) -> object:
             raise ValueError("a strength curve needs at least two values within 0..2")
         return curve
     raise ValueError(f"unknown property {name!r}")
+
+
+def default_feather(width: int, height: int) -> int:
+    """A new inpaint mask's feather: a 64th of the canvas's longer side (8 px at 512, 2 px
+    at the demo model's 128), so the old picture shows through the same share of the mask's
+    rim at every canvas size."""
+    return max(1, round(max(width, height) / 64))

@@ -297,3 +297,15 @@ def test_a_group_is_one_named_step_announced_once_it_is_on_the_history() -> None
     assert doc.history.labels == ["Layout"] and len(seen) == 3  # no step, no notice
     doc.undo()
     assert doc.layers == [] and doc.can_redo
+
+
+def test_a_new_inpaint_masks_feather_follows_the_canvas_size():
+    """8 px on a 512 canvas, 2 px on the demo model's 128 (8 px there let the old picture
+    back into a sixteenth of the canvas round the mask's rim); a chosen feather is kept."""
+    from f1studio.document.layers import LayerKind
+
+    assert Document(512, 512).add_layer(LayerKind.INPAINT).feather == 8
+    assert Document(128, 128).add_layer(LayerKind.INPAINT).feather == 2
+    assert Document(1024, 768).add_layer(LayerKind.INPAINT).feather == 16
+    assert Document(64, 64).add_layer(LayerKind.INPAINT).feather == 1
+    assert Document(128, 128).add_layer(LayerKind.INPAINT, feather=6).feather == 6
