@@ -33,6 +33,7 @@ from f1studio.engine.events import (
     Started,
 )
 from f1studio.engine.families.base import JobCancelled, LoadedModel, adapter_for
+from f1studio.engine.family_table import ModelFamily
 from f1studio.engine.loras import loras_applied
 from f1studio.engine.models import ModelCache, pick_device
 from f1studio.engine.request import GenerationRequest
@@ -131,6 +132,12 @@ def _load_controlnets(request: GenerationRequest, cache: ModelCache, model: Load
                 spec.model, model.device, model.torch_dtype, request.allow_pickle, model.family
             )
     hole = request.inpaint.controlnet if request.inpaint is not None else None
+    if hole and model.family is ModelFamily.FLUX:
+        raise EngineError(
+            ErrorKind.MODEL_INVALID,
+            "inpaint ControlNets work with SD1.5 models; FLUX.1 inpaints with a Fill model or "
+            "on its own: leave the inpaint ControlNet out",
+        )
     if hole and hole not in refs:
         refs[hole] = cache.controlnet(
             hole, model.device, model.torch_dtype, request.allow_pickle, model.family

@@ -140,3 +140,25 @@ def test_an_inpaint_controlnet_of_another_family_is_refused_plainly(
     failed = [e for e in events if isinstance(e, Failed)]
     assert failed and "inpaint" in failed[0].message
     assert render(_request(tiny_models, mask), engine_cache)  # still usable afterwards
+
+
+def test_flux_refuses_an_inpaint_controlnet_plainly(tiny_flux, tiny_models, engine_cache):
+    from f1studio.engine.events import Failed
+    from f1studio.engine.runner import run
+
+    mask = np.zeros((SIZE, SIZE), np.uint8)
+    mask[32:96, 40:100] = 255
+    request = GenerationRequest(
+        "a red flower",
+        SIZE,
+        SIZE,
+        model=str(tiny_flux["pipeline"]),
+        steps=2,
+        device="cpu",
+        init_image=Pixels.of(_photo()),
+        inpaint=InpaintSpec(Pixels.of(mask), controlnet=str(tiny_models["controlnet-edge"])),
+    )
+    events = []
+    assert run(request, events.append, cache=engine_cache) is None
+    failed = [e for e in events if isinstance(e, Failed)]
+    assert failed and "inpaint ControlNet" in failed[0].message and "FLUX" in failed[0].message
