@@ -148,15 +148,14 @@ def test_flux_refuses_an_inpaint_controlnet_plainly(tiny_flux, tiny_models, engi
 
     mask = np.zeros((SIZE, SIZE), np.uint8)
     mask[32:96, 40:100] = 255
-    request = GenerationRequest(
-        "a red flower",
-        SIZE,
-        SIZE,
+    from dataclasses import replace
+
+    net = str(tiny_models["controlnet-edge"])
+    request = replace(
+        _request(tiny_models, mask),
         model=str(tiny_flux["pipeline"]),
         steps=2,
-        device="cpu",
-        init_image=Pixels.of(_photo()),
-        inpaint=InpaintSpec(Pixels.of(mask), controlnet=str(tiny_models["controlnet-edge"])),
+        inpaint=InpaintSpec(Pixels.of(mask), controlnet=net),
     )
     events = []
     assert run(request, events.append, cache=engine_cache) is None
