@@ -248,7 +248,7 @@ def _brush_along(mask: np.ndarray, points: np.ndarray, radius: int) -> None:
         cv2.circle(mask, (int(x), int(y)), radius, 255, -1)
 
 
-def inpaint_mask(scene: Scene, rendered: Any, rng: np.random.Generator) -> np.ndarray:
+def inpaint_mask(rendered: Any, rng: np.random.Generator) -> np.ndarray:
     """A bool inpaint mask a user could paint over ``rendered``, drawn from
     :data:`INPAINT_MASK_SOURCES` with ``rng``."""
     import cv2
@@ -274,12 +274,12 @@ def inpaint_mask(scene: Scene, rendered: Any, rng: np.random.Generator) -> np.nd
     return painted_mask(visible, rng)
 
 
-def inpaint_image(scene: Scene, rendered: Any, rng: np.random.Generator) -> np.ndarray:
+def inpaint_image(rendered: Any, rng: np.random.Generator) -> np.ndarray:
     """The inpaint ControlNet's control image for a random mask over ``rendered``: the
     picture 0..1 with the masked pixels at -1 (float32, H x W x 3)."""
     from f1studio.engine.inpaint import inpaint_condition
 
-    return inpaint_condition(rendered.image, inpaint_mask(scene, rendered, rng))
+    return inpaint_condition(rendered.image, inpaint_mask(rendered, rng))
 
 
 def guide_image(kind: str, scene: Any, rendered: Any, rng: np.random.Generator) -> np.ndarray:

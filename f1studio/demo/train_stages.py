@@ -312,7 +312,7 @@ def train_controlnet(
         idx_np = rng.integers(0, n, size=settings.controlnet_batch)
         idx = torch.from_numpy(idx_np)
         if inpainting:  # the picture with a hole, and its own caption
-            holes = [inpaint_image(*generate(int(i))[:2], rng) for i in idx_np]
+            holes = [inpaint_image(generate(int(i))[1], rng) for i in idx_np]
             cond = torch.from_numpy(np.stack(holes)).permute(0, 3, 1, 2)
             ids = drop_captions(data["ids"][idx], empty, settings.inpaint_caption_dropout, rng)
         else:

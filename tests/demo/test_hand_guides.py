@@ -113,8 +113,8 @@ def test_inpaint_training_masks_are_the_kinds_a_user_paints():
     areas = []
     covers_a_shape = 0
     for i in range(60):
-        scene, rendered, _ = generate(i)
-        mask = inpaint_mask(scene, rendered, rng)
+        rendered = generate(i)[1]
+        mask = inpaint_mask(rendered, rng)
         assert mask.dtype == bool and mask.shape == (128, 128) and mask.any()
         areas.append(mask.mean())
         covers_a_shape += any((mask[m > 0]).all() for m in rendered.masks)
@@ -122,7 +122,7 @@ def test_inpaint_training_masks_are_the_kinds_a_user_paints():
     assert covers_a_shape > 0.5 * len(areas)  # most masks take a whole shape out
     assert 0.02 < float(np.median(areas)) < 0.5
     assert set(INPAINT_MASK_SOURCES) == {"shape", "blob", "strokes", "all"}
-    scene, rendered, _ = generate(0)
-    cond = inpaint_image(scene, rendered, np.random.default_rng(1))
-    hole = inpaint_mask(scene, rendered, np.random.default_rng(1))
+    rendered = generate(0)[1]
+    cond = inpaint_image(rendered, np.random.default_rng(1))
+    hole = inpaint_mask(rendered, np.random.default_rng(1))
     assert ((cond == -1).all(axis=2) == hole).all()

@@ -290,9 +290,9 @@ def inpaint_control(
     mask at -1), or None when the request has none."""
     import torch
 
-    ref = req.inpaint.controlnet if req.inpaint is not None else None
-    if ref is None or req.inpaint is None:
+    if req.inpaint is None or req.inpaint.controlnet is None:
         return None
+    ref = req.inpaint.controlnet
     model = controlnets[ref]  # the runner loaded it with the guides' ones
     check_controlnet(pipe.unet, model, "the inpaint", ref, family_label)
     cond = inpaint_condition(init_px, req.inpaint.mask.array())
