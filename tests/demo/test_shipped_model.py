@@ -27,16 +27,16 @@ REGION_ADHERENCE = 0.9  # 2 cases: 0.988
 SHAPE_ONLY_REGIONS = 0.95  # 1.000
 LAYOUT_POSITION = 0.5  # 6 layout cases: 0.667
 LAYOUT_RELATION = 0.5  # 6 relation renders: 0.667 (the prompt alone: 0.333)
-EDGE_F1 = 0.73  # 0.763 (0.705 before the ControlNets' outputs were scaled by 1.5)
-HAND_EDGE_F1 = 0.72  # 0.765
-HAND_EDGE_F1_PER_SIZE = 0.68  # small 0.724, medium 0.802, large 0.927
-HAND_EDGE_F1_WRONG_SIZE = 0.76  # 0.818
-WRONG_SIZE_SPILL = 0.1  # 0.039 (before the ControlNets saw reworded captions: 0.48 on 50)
-INPAINT_NEW_COLOUR = 0.75  # 0.887 (with its inpaint ControlNet; 0.435 without)
-INPAINT_PAINTED_MASK = 0.75  # 0.876 (a mask brushed over the shape by hand)
-INPAINT_CONTROLNET_GAIN = 0.2  # 0.887 - 0.435
-SKETCH_SHAPE_COLOUR = 0.6  # 0.625
-AUTOENCODER_EDGE_F1 = 0.9  # 4 cases: 0.927
+EDGE_F1 = 0.73  # 0.771 (0.705 before the ControlNets' outputs were scaled by 1.5)
+HAND_EDGE_F1 = 0.72  # 0.768
+HAND_EDGE_F1_PER_SIZE = 0.68  # small 0.738, medium 0.826, large 0.940
+HAND_EDGE_F1_WRONG_SIZE = 0.76  # 0.833
+WRONG_SIZE_SPILL = 0.1  # 0.044 (before the ControlNets saw reworded captions: 0.48 on 50)
+INPAINT_NEW_COLOUR = 0.75  # 0.898 (with its inpaint ControlNet; 0.437 without)
+INPAINT_PAINTED_MASK = 0.75  # 0.877 (a mask brushed over the shape by hand)
+INPAINT_CONTROLNET_GAIN = 0.2  # 0.898 - 0.437
+SKETCH_SHAPE_COLOUR = 0.6  # 0.75
+AUTOENCODER_EDGE_F1 = 0.94  # 4 cases: 0.961 (0.927 before the decoder's outline band)
 
 
 @pytest.fixture(scope="module")

@@ -115,6 +115,35 @@ def test_the_decoder_stage_keeps_the_encoder(tmp_path):
     assert (tmp_path / "vae-sharpened" / "config.json").is_file()
 
 
+def test_the_decoder_loss_weighs_the_outlines():
+    """The band is the pixels on either side of each outline and the picture's outer 4 px
+    (not the flat insides), and an error there costs the decoder more than the same error
+    inside a flat area."""
+    from f1studio.demo.train_loop import to_tensor
+    from f1studio.demo.train_stages import band_weighted_error, outline_band
+
+    rendered = generate(3)[1]
+    x = to_tensor([rendered.image])
+    band = outline_band(x)[0, 0].numpy() > 0
+    outlines = rendered.edges > 127
+    assert band[outlines].all()
+    assert band[:4].all() and band[-4:].all() and band[:, :4].all() and band[:, -4:].all()
+    assert not band[4:-4, 4:-4].all()
+    assert band.mean() < 0.3
+    flat = ~np.array(
+        torch.nn.functional.max_pool2d(torch.from_numpy(band[None].astype(np.float32)), 5, 1, 2)[0]
+        > 0
+    )
+    assert flat.any()
+    on_edge, in_flat = x.clone(), x.clone()
+    ey, ex = np.argwhere(band)[0]
+    fy, fx = np.argwhere(flat)[0]
+    on_edge[0, :, ey, ex] += 0.5
+    in_flat[0, :, fy, fx] += 0.5
+    assert band_weighted_error(on_edge, x, 4.0) > 3 * band_weighted_error(in_flat, x, 4.0)
+    assert torch.equal(band_weighted_error(on_edge, x, 0.0), band_weighted_error(in_flat, x, 0.0))
+
+
 def test_high_noise_share_draws_the_noisiest_timesteps():
     from diffusers import DDPMScheduler
 
