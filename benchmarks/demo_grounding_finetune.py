@@ -70,6 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--base", default="", help="overrides of the full run's settings (name=value,...)"
     )
+    parser.add_argument(
+        "--region-every",
+        type=int,
+        default=10**9,
+        help="every N-th fine-tune batch is seen through regional attention, as in the "
+        "recipe's region phase (default: none, plain batches only)",
+    )
     parser.add_argument("--cases", type=int, default=50)
     parser.add_argument("--work", type=Path, default=Path("build/demo-grounding-finetune"))
     parser.add_argument("--data", type=Path, default=Path("build/demo-recipe-ablation"))
@@ -109,12 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     start = base.unet_steps + base.region_steps
     for weight in (float(w) for w in args.weights.split(",")):
         # the fine-tune is a second region-style cycle after the shipped run's last step:
-        # one regional batch at its start, then plain batches (with the term) to its end
+        # every ``--region-every``-th batch regional (by default only its first), the others
+        # plain, with the term
         settings = replace(
             base,
             unet_steps=start,
             region_steps=args.steps,
-            region_every=10**9,
+            grounding_steps=0,  # the term on every plain batch of this one phase
+            region_every=args.region_every,
             grounding_weight=weight,
         )
         work = args.work / f"weight-{weight:g}"

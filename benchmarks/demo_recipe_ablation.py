@@ -5,13 +5,14 @@
         [--world "upright_share=0.5"]
 
 Each arm is the full run's settings (``f1studio.demo.train_settings.FULL``) with
-``unet_steps=--steps``, no region phase, and the arm's own overrides (``name=value`` pairs,
-comma-separated; ``base`` is none). Every arm trains the UNet from scratch through the real
-stage (``train_stages.train_unet``: EMA, high-noise share, the text encoder training beside
-it) on the same pre-encoded scenes, starting from the same text encoder (the text stage,
-trained once). Then it renders ``--cases`` held-out captions through the engine (20 steps,
-dpmpp-2m, guidance 5) and prints: wall time, the eval's prompt figures, and shape kind right
-split by the number of shapes in the scene (one shape against two to four).
+``unet_steps=--steps``, no region or grounding phase (and no grounding term), and the arm's
+own overrides (``name=value`` pairs, comma-separated; ``base`` is none). Every arm trains the
+UNet from scratch through the real stage (``train_stages.train_unet``: EMA, high-noise share,
+the text encoder training beside it) on the same pre-encoded scenes, starting from the same
+text encoder (the text stage, trained once). Then it renders ``--cases`` held-out captions
+through the engine (20 steps, dpmpp-2m, guidance 5) and prints: wall time, the eval's prompt
+figures, and shape kind right split by the number of shapes in the scene (one shape against
+two to four).
 
 ``--world`` changes the world's own settings (:data:`f1studio.demo.world.UPRIGHT_SHARE`) for
 the scenes of every arm and of the held-out captions. Most captions stay the same (at
@@ -145,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.work / "tokenizer" / "vocab.json").is_file():
         write_tokenizer(args.work / "tokenizer")
     tokenizer = CLIPTokenizer.from_pretrained(str(args.work / "tokenizer"))
-    base = parse_arm(args.base, replace(FULL, unet_steps=args.steps, region_steps=0))
+    plain = replace(
+        FULL, unet_steps=args.steps, region_steps=0, grounding_steps=0, grounding_weight=0.0
+    )
+    base = parse_arm(args.base, plain)
     data = encode_dataset(base, vae, tokenizer, args.work, log)
     text_encoder = train_text_encoder(base, args.work, log, data, tokenizer)
     rows = []

@@ -6,8 +6,9 @@
 Four stages, each resumable from its last checkpoint under ``--work`` (a rerun of the
 same command continues where a stopped run left off): the autoencoder, the text encoder
 alone learning to read captions (see train_text), then the UNet with the text encoder on
-pre-encoded latents (ending with a region phase through the engine's regional attention),
-then one ControlNet per guide kind (edge, depth) trained mostly on hand-made guides.
+pre-encoded latents (ending with a region phase through the engine's regional attention and
+a grounding phase that keeps each shape's words looking at that shape), then one ControlNet
+per guide kind (edge, depth) trained mostly on hand-made guides, and an inpaint ControlNet.
 Progress goes to ``WORK/train.log``. The result is a diffusers Stable Diffusion folder
 (``pipeline/``) and two ControlNet folders, all fp16 safetensors, plus ``training.json``.
 Everything is a function of the settings' seed (scenes from :data:`world.TRAIN_SEEDS`).

@@ -33,6 +33,13 @@ class TrainSettings:
     # which also makes the speck the decoder leaves near the bottom-left corner fainter (at
     # worst 95 -> 70 of 255 on a flat white picture; it is not gone).
     decoder_band_weight: float = 10.0
+    # ... and each picture's ``peak_pixels`` worst pixels once more, times this weight, meant
+    # to remove that speck. It does not: continuing the shipped decoder 1500 steps at lr 1e-4
+    # with weight 0.2 (2026-12-05, fp32, 50 held-out scenes) left it at 66 of 255 on white
+    # (70 before) while round-trip edge F1 rose 0.955 -> 0.964 (worst case 0.747 -> 0.862)
+    # and the mean pixel error 3.31 -> 3.77 of 255: the worst pixels are on the outlines. Off.
+    decoder_peak_weight: float = 0.0
+    peak_pixels: int = 16
     # UNet + text encoder on pre-encoded latents of ``scenes`` training scenes.
     scenes: int = 20000
     # The text encoder first learns alone to read captions back (see train_text), then
@@ -51,16 +58,6 @@ class TrainSettings:
     caption_dropout: float = 0.1
     min_snr_gamma: float = 5.0
     ema_decay: float = 0.999
-    # Weight of the grounding term (f1studio.demo.train_grounding): each shape phrase's
-    # cross-attention should fall inside that shape. 0 leaves the UNet stage as it was.
-    # From scratch, 2000 UNet steps, 50 held-out captions (benchmarks/demo_recipe_ablation.py,
-    # 2026-12-05): 0 gave adherence 14%, kind 38%, position 43%; 0.1 gave 28%, 51%, 76%,
-    # about 10% more time a step. But the full run with 0.1 (6000 + 500 region steps and both
-    # ControlNets, 2026-12-05, docs/eval/grounding-full-run.md), against the shipped model on
-    # 50 cases: position 73% -> 96% and colour 84% -> 98% from the prompt alone, yet
-    # hand-drawn edge F1 0.714 -> 0.556, exact 0.750 -> 0.587 and region colour 75% -> 59%.
-    # Guides are the app's core gesture, so the recipe keeps it off (the shipped model's 0).
-    grounding_weight: float = 0.0
     # Then the UNet goes on with a second, lower cosine cycle in which every other batch is
     # seen through the engine's regional attention (each shape's pixels read a caption of
     # that shape alone), so region layers steer the demo model as they do large models.
@@ -72,6 +69,29 @@ class TrainSettings:
     # Layout helps this model instead of confusing it: on the model trained without them,
     # Layout cut whole-caption adherence from 42% (the prompt alone) to 14% (2026-12-04).
     region_layout: float = 0.5
+    # Then a third cycle as low as the region phase's, ``grounding_steps`` long, in which the
+    # region batches go on (every ``region_every``-th) and the plain ones carry the grounding
+    # term (f1studio.demo.train_grounding) at ``grounding_weight``: each shape phrase's
+    # cross-attention should fall inside that shape. With ``grounding_steps`` 0 the term, at a
+    # weight above 0, counts on every plain batch of the stage instead.
+    # - All along, from scratch: 2000 UNet steps, 50 held-out captions
+    #   (benchmarks/demo_recipe_ablation.py, 2026-12-05): 0 gave adherence 14%, kind 38%,
+    #   position 43%; 0.1 gave 28%, 51%, 76%, about 10% more time a step. But the full run
+    #   with 0.1 all along (docs/eval/grounding-full-run.md) lost on guides and regions:
+    #   hand-drawn edge F1 0.714 -> 0.556, region colour 75% -> 59%.
+    # - As this last phase, 600 steps on the shipped UNet (benchmarks/demo_grounding_finetune.py
+    #   --region-every 2, 2026-12-05, 50 cases, docs/eval/grounding-phase.md): region colour
+    #   75% -> 86% and kind 61% -> 73%, as much as the same phase without the term gives (the
+    #   shipped region phase was too short); the term adds position 74% -> 80% and colour
+    #   81% -> 85% against that control; hand-drawn edge F1 0.708 (control 0.709, shipped
+    #   0.725). Run with the ControlNets' last 600 steps on it, it ships.
+    grounding_steps: int = 600
+    grounding_weight: float = 0.1
+    # The term counts only on rows noised to at least this timestep (0: every row). At 700
+    # (the layout is decided at high noise; a guide's ControlNet might then keep the rest),
+    # the same 600-step phase gave no better hand-drawn edge F1 (0.704 against 0.708) and
+    # lower kind (43% against 49%), so the term counts on every row.
+    grounding_from: int = 0
     # One ControlNet per guide kind, trained on the frozen UNet. Its guide embedding's last
     # convolution starts small and random instead of zero (the convolutions into the UNet
     # stay zero, so training starts from the plain UNet): with both at zero nothing of the
@@ -135,6 +155,7 @@ QUICK = replace(
     unet_steps=3,
     unet_batch=2,
     region_steps=2,
+    grounding_steps=2,
     controlnet_steps=2,
     controlnet_batch=2,
     inpaint_controlnet_steps=2,

@@ -81,6 +81,13 @@ def band_weighted_error(out: Any, x: Any, band_weight: float) -> Any:
     return (weight * err).mean() / weight.mean()
 
 
+def peak_error(out: Any, x: Any, pixels: int) -> Any:
+    """The mean, over the batch, of each picture's ``pixels`` largest pixel errors (the
+    largest channel error of a pixel): small where no pixel is far off, whatever the rest."""
+    err = (out - x).abs().amax(dim=1).flatten(1)
+    return err.topk(min(pixels, err.shape[1]), dim=1).values.mean()
+
+
 def train_vae(settings: TrainSettings, work: Path, log: Log) -> Any:
     import torch
     from diffusers import AutoencoderKL
@@ -146,6 +153,8 @@ def sharpen_decoder(settings: TrainSettings, work: Path, log: Log, vae: Any) -> 
         out = vae.decode(z).sample
         loss = band_weighted_error(out, x, settings.decoder_band_weight)
         loss = loss + settings.decoder_edge_weight * gradient_loss(out, x)
+        if settings.decoder_peak_weight:
+            loss = loss + settings.decoder_peak_weight * peak_error(out, x, settings.peak_pixels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -172,11 +181,27 @@ def sharpen_decoder(settings: TrainSettings, work: Path, log: Log, vae: Any) -> 
 
 
 def unet_lr(settings: TrainSettings, step: int) -> float:
-    """Two cosine cycles: the main one, then a lower one for the region phase."""
+    """Cosine cycles: the main one, then lower ones for the region and grounding phases."""
     if step < settings.unet_steps:
         return settings.unet_lr * lr_factor(step, settings.unet_steps, settings.warmup)
     phase = step - settings.unet_steps
+    if phase >= settings.region_steps and settings.grounding_steps:
+        phase -= settings.region_steps
+        return settings.region_lr * lr_factor(phase, settings.grounding_steps, settings.warmup)
     return settings.region_lr * lr_factor(phase, settings.region_steps, settings.warmup)
+
+
+def unet_stage_steps(settings: TrainSettings) -> int:
+    """The UNet stage's steps: main, region and grounding phases."""
+    return settings.unet_steps + settings.region_steps + settings.grounding_steps
+
+
+def is_grounding_step(settings: TrainSettings, step: int) -> bool:
+    """Whether this step's plain batch carries the grounding term: in the grounding phase,
+    or at every step when the recipe has none (``grounding_steps`` 0)."""
+    if settings.grounding_weight <= 0:
+        return False
+    return not settings.grounding_steps or step >= settings.unet_steps + settings.region_steps
 
 
 def is_region_step(settings: TrainSettings, step: int) -> bool:
@@ -245,10 +270,10 @@ def train_unet(
         else:
             ids = drop_captions(data["ids"][idx], empty, settings.caption_dropout, rng)
             states = text_encoder(ids)[0]
-            if scene_masks is not None:
+            if scene_masks is not None and is_grounding_step(settings, step):
                 with probed_cross_attention(unet) as maps:
                     pred = unet(noised, t, states).sample
-                captioned = (ids == data["ids"][idx]).all(dim=1)
+                captioned = (ids == data["ids"][idx]).all(dim=1) & (t >= settings.grounding_from)
                 masks = scene_masks[idx].float()
                 grounding = grounding_loss(maps, data["text_groups"][idx], masks, captioned)
             else:
@@ -279,7 +304,7 @@ def train_unet(
         work / "unet-stage",
         modules,
         optimizer,
-        settings.unet_steps + settings.region_steps,
+        unet_stage_steps(settings),
         settings,
         log,
         step_fn,

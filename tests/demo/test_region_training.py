@@ -3,6 +3,8 @@ regional attention: every shape's pixels attend to a caption of that shape alone
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -67,6 +69,29 @@ def test_region_steps_follow_the_main_cycle_and_alternate():
     assert train_stages.unet_lr(settings, settings.unet_steps) < settings.region_lr
     peak = train_stages.unet_lr(settings, settings.unet_steps + settings.warmup)
     assert peak == pytest.approx(settings.region_lr)
+
+
+def test_the_grounding_phase_is_a_third_cycle_with_the_term_on_its_plain_batches():
+    settings = FULL
+    start = settings.unet_steps + settings.region_steps
+    assert settings.grounding_steps > 0 and settings.grounding_weight > 0
+    assert train_stages.unet_stage_steps(settings) == start + settings.grounding_steps
+    # the region phase ends low; the grounding phase warms up again to the region rate
+    assert train_stages.unet_lr(settings, start - 1) < 0.2 * settings.region_lr
+    assert train_stages.unet_lr(settings, start) < settings.region_lr
+    peak = train_stages.unet_lr(settings, start + settings.warmup)
+    assert peak == pytest.approx(settings.region_lr)
+    # the term only in that phase; region batches go on alternating through it
+    assert not any(train_stages.is_grounding_step(settings, s) for s in (0, start - 1))
+    assert train_stages.is_grounding_step(settings, start)
+    assert train_stages.is_grounding_step(settings, start + settings.grounding_steps - 1)
+    assert train_stages.is_region_step(settings, start)
+    assert not train_stages.is_region_step(settings, start + 1)
+    # without a grounding phase the term (at a weight) counts all along, as in the ablation
+    along = replace(settings, grounding_steps=0)
+    assert train_stages.is_grounding_step(along, 0)
+    assert train_stages.unet_stage_steps(along) == start
+    assert not train_stages.is_grounding_step(replace(settings, grounding_weight=0.0), start)
 
 
 def test_depth_guides_also_train_with_captions_in_a_shuffled_order(tokenizer):

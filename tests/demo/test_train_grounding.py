@@ -138,11 +138,11 @@ def test_the_unet_stage_trains_with_the_term_and_is_unchanged_without_it(tokeniz
     data = encode_dataset(settings, vae, tokenizer, tmp_path, log)
     assert "text_groups" in data
 
-    def trained(weight: float, folder: str):
+    def trained(weight: float, folder: str, start: int = 0):
         torch.manual_seed(1)
         text = architecture.build_text_encoder(tokenizer)
         unet, _text = train_stages.train_unet(
-            replace(settings, grounding_weight=weight),
+            replace(settings, grounding_weight=weight, grounding_from=start),
             tmp_path / folder,
             log,
             data,
@@ -154,3 +154,7 @@ def test_the_unet_stage_trains_with_the_term_and_is_unchanged_without_it(tokeniz
     plain, again, grounded = trained(0.0, "a"), trained(0.0, "b"), trained(1.0, "c")
     assert torch.equal(plain, again)  # without the term the stage is as it was, bit for bit
     assert torch.isfinite(grounded).all() and not torch.equal(plain, grounded)
+    # counted only from a timestep no row reaches, the term changes nothing (but the
+    # explicit attention's rounding)
+    gated = trained(1.0, "d", start=1000)
+    assert (gated - plain).abs().max() < 0.1 * (grounded - plain).abs().max()

@@ -146,6 +146,22 @@ def test_the_decoder_loss_weighs_the_outlines():
     assert torch.equal(band_weighted_error(on_edge, x, 0.0), band_weighted_error(in_flat, x, 0.0))
 
 
+def test_the_peak_error_sees_one_bad_pixel_that_the_mean_hides():
+    """A speck of one far-off pixel is almost nothing in the mean pixel error (as is the
+    same error spread thin over the picture); the peak term is large for the speck only."""
+    from f1studio.demo.train_stages import band_weighted_error, peak_error
+
+    x = torch.zeros(2, 3, 32, 32)
+    speck, spread = x.clone(), x.clone()
+    speck[:, :, 30, 1] = 1.0
+    spread += 1.0 / (32 * 32)
+    assert band_weighted_error(speck, x, 0.0) < 0.01 and band_weighted_error(spread, x, 0.0) < 0.01
+    assert peak_error(speck, x, 1) == pytest.approx(1.0)
+    assert peak_error(speck, x, 4) == pytest.approx(0.25)
+    assert peak_error(spread, x, 4) < 0.01
+    assert peak_error(x, x, 16) == 0
+
+
 def test_high_noise_share_draws_the_noisiest_timesteps():
     from diffusers import DDPMScheduler
 
