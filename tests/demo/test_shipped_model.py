@@ -22,20 +22,20 @@ pytestmark = pytest.mark.slow  # the demo model's world, training and renders
 PROMPT_BACKGROUND = 0.75  # 4 cases: 1.0
 PROMPT_SHAPE_COLOUR = 0.6  # 0.75
 PROMPT_KIND = 0.5  # 0.625
-PROMPT_POSITION = 0.5  # 0.625
-REGION_ADHERENCE = 0.9  # 2 cases: 0.988
+PROMPT_POSITION = 0.6  # 0.75
+REGION_ADHERENCE = 0.9  # 2 cases: 0.996
 SHAPE_ONLY_REGIONS = 0.95  # 1.000
-LAYOUT_POSITION = 0.5  # 6 layout cases: 0.667
-LAYOUT_RELATION = 0.5  # 6 relation renders: 0.667 (the prompt alone: 0.333)
-EDGE_F1 = 0.73  # 0.771 (0.705 before the ControlNets' outputs were scaled by 1.5)
-HAND_EDGE_F1 = 0.72  # 0.768
-HAND_EDGE_F1_PER_SIZE = 0.68  # small 0.738, medium 0.826, large 0.940
-HAND_EDGE_F1_WRONG_SIZE = 0.76  # 0.833
-WRONG_SIZE_SPILL = 0.1  # 0.044 (before the ControlNets saw reworded captions: 0.48 on 50)
-INPAINT_NEW_COLOUR = 0.75  # 0.898 (with its inpaint ControlNet; 0.437 without)
-INPAINT_PAINTED_MASK = 0.75  # 0.877 (a mask brushed over the shape by hand)
-INPAINT_CONTROLNET_GAIN = 0.2  # 0.898 - 0.437
-SKETCH_SHAPE_COLOUR = 0.6  # 0.75
+LAYOUT_POSITION = 0.6  # 6 layout cases: 0.75
+LAYOUT_RELATION = 0.8  # 6 relation renders: 1.0 (prompt alone: 0.333; before grounding: 0.667)
+EDGE_F1 = 0.73  # 0.764 (0.705 before the ControlNets' outputs were scaled by 1.5)
+HAND_EDGE_F1 = 0.72  # 0.752
+HAND_EDGE_F1_PER_SIZE = 0.68  # small 0.721, medium 0.779, large 0.929
+HAND_EDGE_F1_WRONG_SIZE = 0.66  # 0.697 (0.833 before the grounding phase; 50 cases: 0.724)
+WRONG_SIZE_SPILL = 0.1  # 0.016 (before the ControlNets saw reworded captions: 0.48 on 50)
+INPAINT_NEW_COLOUR = 0.8  # 0.956 (with its inpaint ControlNet; 0.592 without)
+INPAINT_PAINTED_MASK = 0.8  # 0.945 (a mask brushed over the shape by hand)
+INPAINT_CONTROLNET_GAIN = 0.2  # 0.956 - 0.592
+SKETCH_SHAPE_COLOUR = 0.7  # 0.875
 AUTOENCODER_EDGE_F1 = 0.94  # 4 cases: 0.961 (0.927 before the decoder's outline band)
 
 
@@ -101,7 +101,7 @@ def test_a_painted_depth_guide_places_the_shapes(renderer):
     figures = evaluate.Figures(renderer.settings)
     evaluate.eval_painted_depth(renderer, figures)
     d = figures.painted_depth
-    assert d["outline_f1_guide"] >= d["outline_f1_no_guide"] + 0.15  # 4 cases: 0.517 vs 0.308
+    assert d["outline_f1_guide"] >= d["outline_f1_no_guide"] + 0.15  # 4 cases: 0.534 vs 0.305
 
 
 def test_few_step_and_live_renders(renderer):
@@ -157,7 +157,7 @@ def test_the_depth_guide_places_the_shapes(two_cases):
     evaluate.eval_depth(two_cases, figures)
     d = figures.depth
     assert d["cases"] == 2
-    assert d["outline_f1_guide"] >= d["outline_f1_no_guide"] + 0.17  # 0.584 against 0.360
+    assert d["outline_f1_guide"] >= d["outline_f1_no_guide"] + 0.17  # 0.582 against 0.364
 
 
 def test_steps_auto_uses_the_measured_step_plan():
