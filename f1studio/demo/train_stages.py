@@ -250,7 +250,7 @@ def train_unet(
     empty = empty_ids(tokenizer)
     n = data["latents"].shape[0]
     side = data["latents"].shape[-1]
-    scene_masks = all_shape_masks(n, side) if settings.grounding_weight > 0 else None
+    scene_masks: list[Any] = []  # every scene's shape masks, drawn at the first grounding step
 
     def step_fn(step: int) -> float:
         set_lr(optimizer, unet_lr(settings, step), 1.0)
@@ -270,11 +270,13 @@ def train_unet(
         else:
             ids = drop_captions(data["ids"][idx], empty, settings.caption_dropout, rng)
             states = text_encoder(ids)[0]
-            if scene_masks is not None and is_grounding_step(settings, step):
+            if is_grounding_step(settings, step):
+                if not scene_masks:
+                    scene_masks.append(all_shape_masks(n, side))
                 with probed_cross_attention(unet) as maps:
                     pred = unet(noised, t, states).sample
                 captioned = (ids == data["ids"][idx]).all(dim=1) & (t >= settings.grounding_from)
-                masks = scene_masks[idx].float()
+                masks = scene_masks[0][idx].float()
                 grounding = grounding_loss(maps, data["text_groups"][idx], masks, captioned)
             else:
                 pred = unet(noised, t, states).sample
