@@ -1,7 +1,7 @@
 """Does the grounding term teach the shipped demo UNet which shape's words go where?
 
     python benchmarks/demo_grounding_finetune.py [--steps 600] [--weights 0,0.1] [--cases 50]
-        [--work build/demo-grounding-finetune] [--base "name=value,..."]
+        [--work build/demo-grounding-finetune] [--base "name=value,..."] [--start-from PIPELINE]
 
 Each arm fine-tunes the shipped UNet and text encoder (fp16 read back as fp32) for
 ``--steps`` more steps through the real UNet stage (``train_stages.train_unet``, resumed from a
@@ -78,6 +78,13 @@ def main(argv: list[str] | None = None) -> int:
         "recipe's region phase (default: none, plain batches only)",
     )
     parser.add_argument("--cases", type=int, default=50)
+    parser.add_argument(
+        "--start-from",
+        type=Path,
+        default=None,
+        help="the pipeline folder whose UNet and text encoder each arm goes on from "
+        "(default: the shipped model's); e.g. an earlier shipped model taken from git history",
+    )
     parser.add_argument("--work", type=Path, default=Path("build/demo-grounding-finetune"))
     parser.add_argument("--data", type=Path, default=Path("build/demo-recipe-ablation"))
     args = parser.parse_args(argv)
@@ -99,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     log = Log(args.work / "finetune.log")
     shipped = DEMO_ROOT / "pipeline"
+    start_from = args.start_from or shipped
     vae = AutoencoderKL.from_pretrained(str(shipped / "vae")).float().eval()
     tokenizer = CLIPTokenizer.from_pretrained(str(shipped / "tokenizer"))
     base = parse_arm(args.base, FULL)
@@ -106,12 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     data = encode_dataset(base, vae, tokenizer, args.data, log)
 
     def shipped_parts():  # noqa: ANN202
-        unet = UNet2DConditionModel.from_pretrained(str(shipped / "unet")).float()
-        text = CLIPTextModel.from_pretrained(str(shipped / "text_encoder")).float()
+        unet = UNet2DConditionModel.from_pretrained(str(start_from / "unet")).float()
+        text = CLIPTextModel.from_pretrained(str(start_from / "text_encoder")).float()
         return unet, text
 
     unet, text = shipped_parts()
-    rows = [f"shipped: attention inside its shape {attention_inside(unet, text, data):.1%}"]
+    rows = [f"start: attention inside its shape {attention_inside(unet, text, data):.1%}"]
     log(rows[0])
     start = base.unet_steps + base.region_steps
     for weight in (float(w) for w in args.weights.split(",")):

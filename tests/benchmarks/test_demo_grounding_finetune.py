@@ -20,7 +20,7 @@ def test_a_tiny_finetune_trains_and_scores_each_weight(
     argv = ["--steps", "2", "--cases", "1", "--base", base, "--weights", "0,1"]
     assert main([*argv, "--work", str(tmp_path / "w"), "--data", str(tmp_path / "d")]) == 0
     rows = capsys.readouterr().out.strip().splitlines()[-3:]
-    assert rows[0].startswith("shipped: attention inside its shape ")
+    assert rows[0].startswith("start: attention inside its shape ")
     assert rows[1].startswith("grounding_weight 0: ") and rows[2].startswith("grounding_weight 1: ")
     assert all("adherence" in row and "2-4 shapes" in row for row in rows[1:])
     for arm in ("weight-0", "weight-1"):

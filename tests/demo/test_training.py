@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -157,7 +158,6 @@ def test_checkpoints_restore_weights_and_optimizer_without_pickle(tmp_path):
 def test_the_ip_adapter_trains_on_the_quick_model_and_steers_it(quick_model, tmp_path):
     """``train_ip_adapter --quick`` on the quick model: the published layout, fp16, and a
     reference picture that changes the quick model's render."""
-    import shutil
 
     import numpy as np
 
@@ -209,3 +209,31 @@ def test_the_exported_controlnet_output_scale_is_a_conditioning_scale():
     for a, b in zip([*down, mid], [*down_scaled, mid_scaled], strict=True):
         torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
     assert mid.abs().max() > 0
+
+
+def test_a_controlnet_tail_runs_again_on_the_models_unet_and_leaves_the_rest(quick_model, tmp_path):
+    from f1studio.demo import train_tail
+
+    model = Path(shutil.copytree(quick_model, tmp_path / "model"))  # the fixture stays as it is
+    before = _weights(model)
+    # no steps: the ControlNet goes through the seeded checkpoint (its export scale undone)
+    # and is exported again at that scale, so nothing moves
+    train_tail.retrain_tail(model, ["edge"], 0, tmp_path / "w0", tmp_path / "data")
+    unchanged = _weights(model)
+    assert all(torch.equal(unchanged[k], v) for k, v in before.items())
+    assert (
+        train_tail.main(
+            ["--model", str(model), "--kinds", "edge,inpaint", "--steps", "1"]
+            + ["--work", str(tmp_path / "w1"), "--data", str(tmp_path / "data")]
+        )
+        == 0
+    )
+    after = _weights(model)
+    moved = {k.split("/")[0] for k, v in before.items() if not torch.equal(after[k], v)}
+    assert moved == {"controlnet-edge", "controlnet-inpaint"}
+    assert all(v.dtype == torch.float16 for v in after.values())
+    runs = json.loads((model / "training.json").read_text())["controlnet_tail_runs"]
+    assert [run["steps"] for run in runs] == [0, 1]
+    assert set(runs[1]["seconds"]) == {"edge", "inpaint"}
+    with pytest.raises(SystemExit):
+        train_tail.main(["--model", str(model), "--kinds", "colour"])
