@@ -84,8 +84,12 @@ class TrainSettings:
     #   75% -> 86% and kind 61% -> 73%, as much as the same phase without the term gives (the
     #   shipped region phase was too short); the term adds position 74% -> 80% and colour
     #   81% -> 85% against that control; hand-drawn edge F1 0.708 (control 0.709, shipped
-    #   0.725). Run with the ControlNets' last 600 steps on it, it ships.
-    grounding_steps: int = 600
+    #   0.725). Run with the ControlNets' last 600 steps on it, it shipped.
+    # - 1200 steps instead of 600, from the same UNet (the one before any grounding phase,
+    #   2026-12-05, sixth session): region colour 86% -> 91%, region kind 73% -> 76%, size
+    #   60% -> 66%, kind 49% -> 52%, position 80% -> 81%, adherence 32% -> 30% (within the
+    #   noise of 50 captions), hand-drawn edge F1 0.723 -> 0.719; about 13 minutes more.
+    grounding_steps: int = 1200
     grounding_weight: float = 0.1
     # The term counts only on rows noised to at least this timestep (0: every row). At 700
     # (the layout is decided at high noise; a guide's ControlNet might then keep the rest),
@@ -107,6 +111,9 @@ class TrainSettings:
     # caption lists them back to front), meant to let the guide's layering win over the
     # caption's. It does not yet: painted-depth rank correlation -0.14 at 0.3, and -0.12 with
     # every captioned batch shuffled (1.0, 2026-12-04, 50 cases), so 0.3 stays.
+    # Nor is it a matter of strength: the shipped depth ControlNet rendered at 1.5 and 2 times
+    # its export scale gave -0.20 and -0.20 (-0.25 at 1; 50 cases, 2026-12-05), with outline F1
+    # 0.53 and 0.51 (0.54 at 1).
     depth_shuffled_order: float = 0.3
     # Both ControlNets also see captions whose size and position words are drawn at random
     # (the shapes stay as they are), so an outline or a painted blob wins over a size or
