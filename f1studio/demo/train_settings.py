@@ -88,8 +88,12 @@ class TrainSettings:
     # - 1200 steps instead of 600, from the same UNet (the one before any grounding phase,
     #   2026-12-05, sixth session): region colour 86% -> 91%, region kind 73% -> 76%, size
     #   60% -> 66%, kind 49% -> 52%, position 80% -> 81%, adherence 32% -> 30% (within the
-    #   noise of 50 captions), hand-drawn edge F1 0.723 -> 0.719; about 13 minutes more.
-    grounding_steps: int = 1200
+    #   noise of 50 captions), hand-drawn edge F1 0.723 -> 0.719, about 18 minutes more. But
+    #   with its ControlNets brought onto it, a large triangle outline drawn by hand with "a
+    #   large green triangle" came out with a yellow-orange blob inside in four seeds of four
+    #   (16-35% of the inside green, against 57-100% on the 600-step model; 17-48% with the
+    #   older ControlNets, so the UNet is the cause), so 600 stays.
+    grounding_steps: int = 600
     grounding_weight: float = 0.1
     # The term counts only on rows noised to at least this timestep (0: every row). At 700
     # (the layout is decided at high noise; a guide's ControlNet might then keep the rest),

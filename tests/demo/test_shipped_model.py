@@ -20,22 +20,25 @@ pytestmark = pytest.mark.slow  # the demo model's world, training and renders
 # thresholds a little under what these first held-out cases measure with the shipped model
 # (the same calls as below); `f1studio eval` gives the 50-case figures
 PROMPT_BACKGROUND = 0.75  # 4 cases: 1.0
-PROMPT_SHAPE_COLOUR = 0.6  # 0.875
-PROMPT_KIND = 0.45  # 0.5 (4 of 8 shapes)
-PROMPT_POSITION = 0.7  # 0.875
+PROMPT_SHAPE_COLOUR = 0.6  # 0.75
+PROMPT_KIND = 0.5  # 0.625
+PROMPT_POSITION = 0.6  # 0.75
 REGION_ADHERENCE = 0.9  # 2 cases: 0.996
 SHAPE_ONLY_REGIONS = 0.95  # 1.000
-LAYOUT_POSITION = 0.6  # 6 layout cases: 0.833
+LAYOUT_POSITION = 0.6  # 6 layout cases: 0.75
 LAYOUT_RELATION = 0.8  # 6 relation renders: 1.0 (prompt alone: 0.333; before grounding: 0.667)
-EDGE_F1 = 0.73  # 0.785 (0.705 before the ControlNets' outputs were scaled by 1.5)
-HAND_EDGE_F1 = 0.72  # 0.775
-HAND_EDGE_F1_PER_SIZE = 0.68  # small 0.795, medium 0.739, large 0.934
-HAND_EDGE_F1_WRONG_SIZE = 0.76  # 0.812 (0.697 after the 600-step grounding phase)
-WRONG_SIZE_SPILL = 0.1  # 0.019 (before the ControlNets saw reworded captions: 0.48 on 50)
-INPAINT_NEW_COLOUR = 0.8  # 0.963 (with its inpaint ControlNet; 0.53 without)
+EDGE_F1 = 0.73  # 0.764 (0.705 before the ControlNets' outputs were scaled by 1.5)
+HAND_EDGE_F1 = 0.72  # 0.752
+HAND_EDGE_F1_PER_SIZE = 0.68  # small 0.721, medium 0.779, large 0.929
+HAND_EDGE_F1_WRONG_SIZE = 0.66  # 0.697 (0.833 before the grounding phase; 50 cases: 0.724)
+WRONG_SIZE_SPILL = 0.1  # 0.016 (before the ControlNets saw reworded captions: 0.48 on 50)
+INPAINT_NEW_COLOUR = 0.8  # 0.956 (with its inpaint ControlNet; 0.592 without)
 INPAINT_PAINTED_MASK = 0.8  # 0.945 (a mask brushed over the shape by hand)
-INPAINT_CONTROLNET_GAIN = 0.2  # 0.963 - 0.53
-SKETCH_SHAPE_COLOUR = 0.7  # 0.75
+INPAINT_CONTROLNET_GAIN = 0.2  # 0.956 - 0.592
+HAND_TRIANGLE_GREEN = (
+    0.6  # seeds 42-45: 1.0, 0.994, 0.573, 1.0 (1200-step grounding phase: 0.16-0.35)
+)
+SKETCH_SHAPE_COLOUR = 0.7  # 0.875
 AUTOENCODER_EDGE_F1 = 0.94  # 4 cases: 0.961 (0.927 before the decoder's outline band)
 
 
@@ -103,7 +106,7 @@ def test_a_painted_depth_guide_places_the_shapes(renderer):
     figures = evaluate.Figures(renderer.settings)
     evaluate.eval_painted_depth(renderer, figures)
     d = figures.painted_depth
-    assert d["outline_f1_guide"] >= d["outline_f1_no_guide"] + 0.15  # 4 cases: 0.574 vs 0.307
+    assert d["outline_f1_guide"] >= d["outline_f1_no_guide"] + 0.15  # 4 cases: 0.534 vs 0.305
 
 
 def test_few_step_and_live_renders(renderer):
@@ -123,13 +126,12 @@ def two_cases():
 
 def test_regions_put_their_colour_in_their_region(two_cases):
     """Each shape's mask as a region asking for that shape: the region takes the colour
-    (the eval measures 91% on 50 scenes against 11% without regions)."""
+    (the eval measures 75% on 50 scenes against 12% without regions)."""
     figures = evaluate.Figures(two_cases.settings)
     evaluate.eval_regions(two_cases, figures)
     assert figures.regions["adherence"] >= REGION_ADHERENCE
     assert figures.regions["adherence"] >= figures.regions["baseline"] + 0.4
-    # a region prompt that names only its shape takes its colour (50 scenes: 91%, as with a
-    # background clause)
+    # a region prompt that names only its shape takes its colour better (50 scenes: 92% vs 75%)
     assert figures.regions["shape_only"] >= SHAPE_ONLY_REGIONS
 
 
@@ -160,7 +162,7 @@ def test_the_depth_guide_places_the_shapes(two_cases):
     evaluate.eval_depth(two_cases, figures)
     d = figures.depth
     assert d["cases"] == 2
-    assert d["outline_f1_guide"] >= d["outline_f1_no_guide"] + 0.17  # 0.619 against 0.398
+    assert d["outline_f1_guide"] >= d["outline_f1_no_guide"] + 0.17  # 0.582 against 0.364
 
 
 def test_steps_auto_uses_the_measured_step_plan():
@@ -213,3 +215,39 @@ def test_the_eval_command(tmp_path, capsys):
     assert "no model at" in capsys.readouterr().err
     assert main(["eval", "--only", "inpaint", "--write-step-plan"]) == 1
     assert "needs the solver study" in capsys.readouterr().err
+
+
+def test_a_large_triangle_outline_drawn_by_hand_comes_out_in_the_prompts_colour(renderer):
+    """The window's core gesture: a large triangle outline drawn with the mouse (wobbly, 2 px)
+    and "a large green triangle ...": its inside comes out green. A UNet trained with a longer
+    grounding phase filled it with a yellow-orange blob instead (16-35% green in each seed)."""
+    import cv2
+    import numpy as np
+
+    from f1studio.demo import analysis
+    from f1studio.demo.evaluate_base import pixels_of
+    from f1studio.engine.request import ControlKind, ControlSpec
+
+    rng = np.random.default_rng(3)
+    corners = np.array([[64, 17], [113, 111], [15, 112], [64, 17]], np.float64)
+    along = np.linspace(0, 1, 40)[:, None]
+    stroke = np.concatenate(
+        [a + (b - a) * along for a, b in zip(corners[:-1], corners[1:], strict=True)]
+    )
+    stroke = (stroke + rng.uniform(-0.7, 0.7, stroke.shape)).round().astype(np.int32)
+    guide = np.zeros((128, 128, 3), np.uint8)
+    cv2.polylines(guide, [stroke], False, (255, 255, 255), 2)
+    inside = np.zeros((128, 128), np.uint8)
+    cv2.fillPoly(inside, [corners[:3].astype(np.int32)], 1)
+    inside = cv2.erode(inside, np.ones((7, 7), np.uint8)) > 0
+    control = ControlSpec(kind=ControlKind.EDGE, image=pixels_of(guide), model=renderer.edge)
+    green = []
+    for seed in (42, 43, 44, 45):
+        image, _ = renderer(
+            "a large green triangle in the middle on a white background",
+            seed=seed,
+            controls=(control,),
+        )
+        green.append(analysis.colour_fraction(image, inside, "green"))
+    print("green inside", [round(g, 3) for g in green])
+    assert np.mean(green) >= HAND_TRIANGLE_GREEN, green
