@@ -35,9 +35,7 @@ WRONG_SIZE_SPILL = 0.1  # 0.016 (before the ControlNets saw reworded captions: 0
 INPAINT_NEW_COLOUR = 0.8  # 0.956 (with its inpaint ControlNet; 0.592 without)
 INPAINT_PAINTED_MASK = 0.8  # 0.945 (a mask brushed over the shape by hand)
 INPAINT_CONTROLNET_GAIN = 0.2  # 0.956 - 0.592
-HAND_TRIANGLE_GREEN = (
-    0.6  # seeds 42-45: 1.0, 0.994, 0.573, 1.0 (1200-step grounding phase: 0.16-0.35)
-)
+HAND_TRIANGLE_GREEN = 0.6  # seeds 42-45: 1.0, 0.994, 0.573, 1.0 (1200-step phase: 0.16-0.35)
 SKETCH_SHAPE_COLOUR = 0.7  # 0.875
 AUTOENCODER_EDGE_F1 = 0.94  # 4 cases: 0.961 (0.927 before the decoder's outline band)
 
