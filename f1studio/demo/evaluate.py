@@ -185,22 +185,76 @@ def eval_inpaint(r: Renderer, figures: Figures) -> None:
         figures.inpaint["inside_new_colour_without_controlnet"] = mean_of(plain)
 
 
+#: Noise levels of the denoiser measure (of the scheduler's 1000 training timesteps).
+DENOISER_TIMESTEPS = (100, 300, 500)
+
+
 def eval_autoencoder(r: Renderer, figures: Figures) -> None:
     """The model's autoencoder alone: held-out scenes encoded and decoded (latent means),
     edge F1 of the result against the scenes' true outlines (the ceiling of every edge
-    measure above)."""
+    measure above). Then the denoiser at its best: the same latents noised to each of
+    :data:`DENOISER_TIMESTEPS` and denoised in one step (the clean latent the UNet predicts
+    from its caption, decoded), which shows how much of an outline the UNet itself keeps."""
     import torch
-    from diffusers import AutoencoderKL
+    from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
+    from transformers import CLIPTextModel, CLIPTokenizer
+
+    from f1studio.engine.previews import predicted_x0
 
     vae = AutoencoderKL.from_pretrained(f"{r.pipeline}/vae", torch_dtype=torch.float32)
-    scores = []
+    cases = list(held_out_cases(r.settings))
+
+    def pictures(latents: torch.Tensor) -> list[np.ndarray]:
+        y = vae.decode(latents).sample.permute(0, 2, 3, 1).numpy()
+        return [((x + 1.0) * 127.5).clip(0, 255).round().astype(np.uint8) for x in y]
+
+    def f1s(images: list[np.ndarray]) -> list[float]:
+        return [
+            analysis.edge_f1(image, rendered.edges)
+            for image, (_, _, rendered, _) in zip(images, cases, strict=True)
+        ]
+
     with torch.no_grad():
-        for _i, _scene, rendered, _caption in held_out_cases(r.settings):
-            x = torch.from_numpy(rendered.image.astype(np.float32) / 127.5 - 1.0)
-            y = vae.decode(vae.encode(x.permute(2, 0, 1)[None]).latent_dist.mean).sample
-            image = ((y[0].permute(1, 2, 0).numpy() + 1.0) * 127.5).clip(0, 255)
-            scores.append(analysis.edge_f1(image.round().astype(np.uint8), rendered.edges))
-    figures.autoencoder = {"f1": mean_of(scores), "f1_min": float(min(scores))}
+        x = torch.from_numpy(np.stack([c[2].image for c in cases]).astype(np.float32) / 127.5 - 1)
+        means = vae.encode(x.permute(0, 3, 1, 2)).latent_dist.mean
+        scores = f1s(pictures(means))
+        figures.autoencoder = {"f1": mean_of(scores), "f1_min": float(min(scores))}
+        unet = UNet2DConditionModel.from_pretrained(f"{r.pipeline}/unet", torch_dtype=torch.float32)
+        text_encoder = CLIPTextModel.from_pretrained(
+            f"{r.pipeline}/text_encoder", torch_dtype=torch.float32
+        )
+        tokenizer = CLIPTokenizer.from_pretrained(f"{r.pipeline}/tokenizer")
+        scheduler = DDPMScheduler.from_pretrained(f"{r.pipeline}/scheduler")
+        prediction = scheduler.config.prediction_type
+        ids = tokenizer(
+            [c[3] for c in cases],
+            padding="max_length",
+            max_length=tokenizer.model_max_length,
+            truncation=True,
+            return_tensors="pt",
+        ).input_ids
+        states = text_encoder(ids)[0]
+        clean = means * vae.config.scaling_factor
+        noise = torch.randn(clean.shape, generator=torch.Generator().manual_seed(0))
+        for step in DENOISER_TIMESTEPS:
+            t = torch.full((len(cases),), step)
+            noised = scheduler.add_noise(clean, noise, t)
+            out = unet(noised, t, states).sample
+            x0 = torch.cat(
+                [
+                    predicted_x0(
+                        noised[k : k + 1],
+                        out[k : k + 1],
+                        step,
+                        scheduler.alphas_cumprod,
+                        prediction,
+                    )
+                    for k in range(len(cases))
+                ]
+            )
+            figures.autoencoder[f"x0_f1_{step}"] = mean_of(
+                f1s(pictures(x0 / vae.config.scaling_factor))
+            )
 
 
 TESTS: dict[str, Callable[[Renderer, Figures], None]] = {

@@ -15,6 +15,7 @@ from f1studio.demo.evaluate_base import (
     Figures,
     Renderer,
     held_out_cases,
+    interior,
     keep_sample,
     mean_of,
     pixels_of,
@@ -101,10 +102,16 @@ def eval_hand_edges(r: Renderer, figures: Figures) -> None:
     wrong_f1: list[float] = []
     for word in SIZES:
         per_size = []
+        fill = []
         for i, scene, rendered, text in _single_shape_cases(word, r.settings.per_size_cases):
             scores = _hand_edge_scores(r, i, scene, rendered, text)
             per_size.append(scores)
             shape = scene.shapes[0]
+            # a shape drawn along the outline but filled with another colour scores well on
+            # edges and kind; its inside tells (2026-12-05: a large triangle filled orange)
+            fill.append(
+                analysis.colour_fraction(scores[3], interior(rendered.masks[0]), shape.color)
+            )
             spill["right"].append(
                 analysis.colour_outside(scores[3], rendered.masks[0], shape.color)
             )
@@ -114,6 +121,7 @@ def eval_hand_edges(r: Renderer, figures: Figures) -> None:
             wrong_f1.append(f1)
             spill["wrong"].append(analysis.colour_outside(image, rendered.masks[0], shape.color))
         figures.hand_edges[f"f1_{word}"] = mean_of([f1 for f1, *_ in per_size])
+        figures.hand_edges[f"fill_{word}"] = mean_of(fill)
         figures.hand_edges[f"kind_{word}"] = mean_of(
             [k for _, right, *_ in per_size for k in right]
         )

@@ -86,6 +86,15 @@ def markdown(f: Figures) -> str:
             f"true outlines · the worst case | {_num(a['f1'])} · {_num(a['f1_min'])} | "
             f"| {_target(a['f1'], 'autoencoder', percent=False)} |"
         )
+        noise_levels = [int(k.rsplit("_", 1)[1]) for k in a if k.startswith("x0_f1_")]
+        if noise_levels:
+            lines.append(
+                "| Denoiser | the same scenes noised to timestep "
+                + " · ".join(str(t) for t in noise_levels)
+                + " (of 1000) and denoised in one step from their caption (the UNet's predicted "
+                "clean latent, decoded): edge F1 "
+                f"| {' · '.join(_num(a[f'x0_f1_{t}']) for t in noise_levels)} | | |"
+            )
     if f.prompt:
         p = f.prompt
         lines += [
@@ -130,6 +139,10 @@ def markdown(f: Figures) -> str:
             f"| {_num(h['f1_small'])} · {_num(h['f1_medium'])} · {_num(h['f1_large'])} | | |",
             "| Edge guide (drawn by hand) | one small · medium · large shape: kind right "
             f"| {_pct(h['kind_small'])} · {_pct(h['kind_medium'])} · {_pct(h['kind_large'])} "
+            "| | |",
+            "| Edge guide (drawn by hand) | one small · medium · large shape: its inside (2 px "
+            "in) in the caption's colour "
+            f"| {_pct(h['fill_small'])} · {_pct(h['fill_medium'])} · {_pct(h['fill_large'])} "
             "| | |",
             "| Edge guide (drawn by hand) | the same single shapes, the caption's size word "
             "wrong (small → large, medium → large, large → small): edge F1 · the shape's "

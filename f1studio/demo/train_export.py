@@ -108,10 +108,7 @@ def export(
     (tmp / "pipeline" / "latent_rgb.json").write_text(json.dumps(factors) + "\n", "utf-8")
     (tmp / "README.md").write_text(MODEL_README, encoding="utf-8")
     for kind, controlnet in controlnets.items():
-        scale = (
-            settings.inpaint_output_scale if kind == "inpaint" else settings.controlnet_output_scale
-        )
-        scale_controlnet_output(controlnet, scale)
+        scale_controlnet_output(controlnet, settings.export_scale_of(kind))
         controlnet.to(torch.float16).save_pretrained(
             str(tmp / f"controlnet-{kind}"), safe_serialization=True
         )

@@ -150,6 +150,14 @@ class TrainSettings:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def controlnet_steps_of(self, kind: str) -> int:
+        """How many steps the ControlNet of ``kind`` (edge, depth or inpaint) trains."""
+        return self.inpaint_controlnet_steps if kind == "inpaint" else self.controlnet_steps
+
+    def export_scale_of(self, kind: str) -> float:
+        """The factor the ControlNet of ``kind`` is scaled by at export."""
+        return self.inpaint_output_scale if kind == "inpaint" else self.controlnet_output_scale
+
 
 FULL = TrainSettings()
 

@@ -339,7 +339,7 @@ def train_controlnet(
         return ControlNetModel.from_pretrained(str(final))
     stage = 3 + CONTROLNET_KINDS.index(kind)
     inpainting = kind == "inpaint"
-    steps = settings.inpaint_controlnet_steps if inpainting else settings.controlnet_steps
+    steps = settings.controlnet_steps_of(kind)
     torch.manual_seed(settings.seed + stage)
     controlnet = architecture.build_controlnet(unet)
     if settings.controlnet_hint_init_std > 0:

@@ -44,15 +44,6 @@ def model_settings(model: Path) -> TrainSettings:
     return TrainSettings(**{k: v for k, v in stored.items() if k in known})
 
 
-def export_scale(settings: TrainSettings, kind: str) -> float:
-    """The factor a ControlNet of ``kind`` is scaled by at export."""
-    return settings.inpaint_output_scale if kind == "inpaint" else settings.controlnet_output_scale
-
-
-def stage_steps(settings: TrainSettings, kind: str) -> int:
-    return settings.inpaint_controlnet_steps if kind == "inpaint" else settings.controlnet_steps
-
-
 def seed_checkpoint(
     settings: TrainSettings, kind: str, shipped: Path, unet: Any, stage_dir: Path, start: int
 ) -> None:
@@ -66,7 +57,7 @@ def seed_checkpoint(
 
     controlnet = architecture.build_controlnet(unet)
     controlnet.load_state_dict(ControlNetModel.from_pretrained(str(shipped)).float().state_dict())
-    scale_controlnet_output(controlnet, 1.0 / export_scale(settings, kind))
+    scale_controlnet_output(controlnet, 1.0 / settings.export_scale_of(kind))
     optimizer = torch.optim.AdamW(
         controlnet.parameters(), lr=settings.controlnet_lr, weight_decay=0
     )
@@ -101,7 +92,7 @@ def retrain_tail(model: Path, kinds: list[str], steps: int, work: Path, data_dir
         shipped = model / f"controlnet-{kind}"
         if not (shipped / "config.json").is_file():
             raise FileNotFoundError(f"{shipped} holds no ControlNet to go on from")
-        total = stage_steps(settings, kind)
+        total = settings.controlnet_steps_of(kind)
         start = max(0, total - steps)
         kind_work = work / kind
         stage_dir = kind_work / f"controlnet-{kind}-stage"
@@ -110,7 +101,7 @@ def retrain_tail(model: Path, kinds: list[str], steps: int, work: Path, data_dir
         began = time.monotonic()
         controlnet = train_controlnet(settings, kind_work, log, kind, data, unet, text, tokenizer)
         seconds[kind] = round(time.monotonic() - began)
-        scale_controlnet_output(controlnet, export_scale(settings, kind))
+        scale_controlnet_output(controlnet, settings.export_scale_of(kind))
         tmp = model / f"controlnet-{kind}.partial"
         shutil.rmtree(tmp, ignore_errors=True)
         controlnet.to(torch.float16).save_pretrained(str(tmp), safe_serialization=True)

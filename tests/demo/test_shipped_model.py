@@ -32,12 +32,15 @@ HAND_EDGE_F1 = 0.72  # 0.752
 HAND_EDGE_F1_PER_SIZE = 0.68  # small 0.721, medium 0.779, large 0.929
 HAND_EDGE_F1_WRONG_SIZE = 0.66  # 0.697 (0.833 before the grounding phase; 50 cases: 0.724)
 WRONG_SIZE_SPILL = 0.1  # 0.016 (before the ControlNets saw reworded captions: 0.48 on 50)
+HAND_EDGE_FILL = 0.85  # the inside of one small, medium, large shape: 0.981, 0.969, 1.0
 INPAINT_NEW_COLOUR = 0.8  # 0.956 (with its inpaint ControlNet; 0.592 without)
 INPAINT_PAINTED_MASK = 0.8  # 0.945 (a mask brushed over the shape by hand)
 INPAINT_CONTROLNET_GAIN = 0.2  # 0.956 - 0.592
 HAND_TRIANGLE_GREEN = 0.6  # seeds 42-45: 1.0, 0.994, 0.573, 1.0 (1200-step phase: 0.16-0.35)
 SKETCH_SHAPE_COLOUR = 0.7  # 0.875
 AUTOENCODER_EDGE_F1 = 0.94  # 4 cases: 0.961 (0.927 before the decoder's outline band)
+# one-step denoising from timestep 100: 0.907 (the noised latent itself, decoded: about 0.75)
+DENOISER_EDGE_F1_100 = 0.85
 
 
 @pytest.fixture(scope="module")
@@ -87,12 +90,14 @@ def test_prompts_set_colours_kinds_and_positions(renderer):
 
 def test_a_hand_drawn_outline_shapes_the_picture(two_cases):
     """Outlines drawn by hand (the eval's stroke simulator, its own seeds): the picture's
-    edges follow the true outlines, and one shape at each size keeps its kind."""
+    edges follow the true outlines, and one shape at each size keeps its kind, its inside in
+    the caption's colour."""
     figures = evaluate.Figures(two_cases.settings)
     evaluate.eval_hand_edges(two_cases, figures)
     h = figures.hand_edges
     assert h["f1"] >= HAND_EDGE_F1
     assert min(h["f1_small"], h["f1_medium"], h["f1_large"]) >= HAND_EDGE_F1_PER_SIZE
+    assert min(h["fill_small"], h["fill_medium"], h["fill_large"]) >= HAND_EDGE_FILL
     # a size word that disagrees with the outline: the outline still wins
     assert h["f1_wrong_size"] >= HAND_EDGE_F1_WRONG_SIZE
     assert h["spill_wrong_size"] <= WRONG_SIZE_SPILL
@@ -173,7 +178,11 @@ def test_steps_auto_uses_the_measured_step_plan():
 def test_the_autoencoder_keeps_the_outlines(renderer):
     figures = evaluate.Figures(renderer.settings)
     evaluate.eval_autoencoder(renderer, figures)
-    assert figures.autoencoder["f1"] >= AUTOENCODER_EDGE_F1
+    a = figures.autoencoder
+    assert a["f1"] >= AUTOENCODER_EDGE_F1
+    # the UNet denoises: a lightly noised scene keeps its outlines, more noise loses more
+    assert a["x0_f1_100"] >= DENOISER_EDGE_F1_100
+    assert a["x0_f1_100"] > a["x0_f1_300"] > a["x0_f1_500"]
 
 
 def test_inpainting_keeps_the_outside_and_follows_the_prompt_inside(renderer):
