@@ -136,15 +136,16 @@ def noisy(
     step: int,
     high_noise_share: float = 0.0,
 ) -> tuple[Any, Any, Any]:
-    """Noised ``latents`` at random timesteps, with the noise and the timesteps; a share
-    ``high_noise_share`` of them drawn from ``settings.high_noise_from`` up."""
+    """Noised ``latents`` at random timesteps below ``settings.max_timestep``, with the
+    noise and the timesteps; a share ``high_noise_share`` of them drawn from
+    ``settings.high_noise_from`` up (none when that is above the ceiling)."""
     import torch
 
     gen = generator(settings.seed, stage, step)
     noise = torch.randn(latents.shape, generator=gen)
-    total = scheduler.config.num_train_timesteps
+    total = min(scheduler.config.num_train_timesteps, settings.max_timestep)
     t = torch.randint(0, total, (latents.shape[0],), generator=gen)
-    if high_noise_share > 0:
+    if high_noise_share > 0 and settings.high_noise_from < total:
         high = torch.randint(settings.high_noise_from, total, t.shape, generator=gen)
         t = torch.where(torch.rand(t.shape, generator=gen) < high_noise_share, high, t)
     return scheduler.add_noise(latents, noise, t), noise, t

@@ -237,3 +237,20 @@ def test_a_controlnet_tail_runs_again_on_the_models_unet_and_leaves_the_rest(qui
     assert set(runs[1]["seconds"]) == {"edge", "inpaint"}
     with pytest.raises(SystemExit):
         train_tail.main(["--model", str(model), "--kinds", "colour"])
+
+
+def test_a_timestep_ceiling_keeps_every_training_timestep_below_it():
+    from dataclasses import replace
+
+    from diffusers import DDPMScheduler
+
+    from f1studio.demo import architecture
+    from f1studio.demo.train_loop import noisy
+
+    scheduler = DDPMScheduler.from_config(architecture.SCHEDULER_CONFIG)
+    latents = torch.zeros(64, 4, 4, 4)
+    low = replace(QUICK, max_timestep=500)  # below high_noise_from (700): no high-noise share
+    drawn = torch.cat([noisy(low, scheduler, latents, 2, step, 0.25)[2] for step in range(20)])
+    assert int(drawn.max()) < 500 and int(drawn.min()) >= 0
+    full = torch.cat([noisy(QUICK, scheduler, latents, 2, step, 0.25)[2] for step in range(20)])
+    assert int(full.max()) >= 700  # the full range, and its high-noise share, as before
