@@ -194,7 +194,8 @@ def eval_autoencoder(r: Renderer, figures: Figures) -> None:
     edge F1 of the result against the scenes' true outlines (the ceiling of every edge
     measure above). Then the denoiser at its best: the same latents noised to each of
     :data:`DENOISER_TIMESTEPS` and denoised in one step (the clean latent the UNet predicts
-    from its caption, decoded), which shows how much of an outline the UNet itself keeps."""
+    from its caption, decoded): how much of an outline the UNet keeps (beyond the lightest
+    noise part of the loss is the noise's own, as a one-step estimate is a mean)."""
     import torch
     from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
     from transformers import CLIPTextModel, CLIPTokenizer

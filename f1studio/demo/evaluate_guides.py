@@ -108,7 +108,7 @@ def eval_hand_edges(r: Renderer, figures: Figures) -> None:
             per_size.append(scores)
             shape = scene.shapes[0]
             # a shape drawn along the outline but filled with another colour scores well on
-            # edges and kind; its inside tells (2026-12-05: a large triangle filled orange)
+            # edges and kind; its inside tells
             fill.append(
                 analysis.colour_fraction(scores[3], interior(rendered.masks[0]), shape.color)
             )
