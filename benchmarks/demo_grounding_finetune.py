@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             unet_steps=start,
             region_steps=args.steps,
             grounding_steps=0,  # the term on every plain batch of this one phase
+            low_noise_steps=0,
             region_every=args.region_every,
             grounding_weight=weight,
         )

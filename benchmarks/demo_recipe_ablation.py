@@ -147,7 +147,12 @@ def main(argv: list[str] | None = None) -> int:
         write_tokenizer(args.work / "tokenizer")
     tokenizer = CLIPTokenizer.from_pretrained(str(args.work / "tokenizer"))
     plain = replace(
-        FULL, unet_steps=args.steps, region_steps=0, grounding_steps=0, grounding_weight=0.0
+        FULL,
+        unet_steps=args.steps,
+        region_steps=0,
+        grounding_steps=0,
+        low_noise_steps=0,
+        grounding_weight=0.0,
     )
     base = parse_arm(args.base, plain)
     data = encode_dataset(base, vae, tokenizer, args.work, log)

@@ -135,15 +135,19 @@ def noisy(
     stage: int,
     step: int,
     high_noise_share: float = 0.0,
+    ceiling: int | None = None,
 ) -> tuple[Any, Any, Any]:
-    """Noised ``latents`` at random timesteps below ``settings.max_timestep``, with the
-    noise and the timesteps; a share ``high_noise_share`` of them drawn from
-    ``settings.high_noise_from`` up (none when that is above the ceiling)."""
+    """Noised ``latents`` at random timesteps below ``ceiling`` (default
+    ``settings.max_timestep``), with the noise and the timesteps; a share
+    ``high_noise_share`` of them drawn from ``settings.high_noise_from`` up (none when that
+    is above the ceiling)."""
     import torch
 
     gen = generator(settings.seed, stage, step)
     noise = torch.randn(latents.shape, generator=gen)
-    total = min(scheduler.config.num_train_timesteps, settings.max_timestep)
+    if ceiling is None:
+        ceiling = settings.max_timestep
+    total = min(scheduler.config.num_train_timesteps, ceiling)
     t = torch.randint(0, total, (latents.shape[0],), generator=gen)
     if high_noise_share > 0 and settings.high_noise_from < total:
         high = torch.randint(settings.high_noise_from, total, t.shape, generator=gen)

@@ -180,20 +180,45 @@ def sharpen_decoder(settings: TrainSettings, work: Path, log: Log, vae: Any) -> 
 # -- stage 2: UNet + text encoder --------------------------------------------------------
 
 
+def unet_phases(settings: TrainSettings) -> list[tuple[int, float]]:
+    """The UNet stage's cosine cycles in order, as (steps, peak rate): the main one, then
+    the region, grounding and low-noise phases (a phase of 0 steps is skipped)."""
+    phases = [
+        (settings.unet_steps, settings.unet_lr),
+        (settings.region_steps, settings.region_lr),
+        (settings.grounding_steps, settings.region_lr),
+        (settings.low_noise_steps, settings.region_lr),
+    ]
+    return [phase for phase in phases if phase[0] > 0]
+
+
 def unet_lr(settings: TrainSettings, step: int) -> float:
-    """Cosine cycles: the main one, then lower ones for the region and grounding phases."""
-    if step < settings.unet_steps:
-        return settings.unet_lr * lr_factor(step, settings.unet_steps, settings.warmup)
-    phase = step - settings.unet_steps
-    if phase >= settings.region_steps and settings.grounding_steps:
-        phase -= settings.region_steps
-        return settings.region_lr * lr_factor(phase, settings.grounding_steps, settings.warmup)
-    return settings.region_lr * lr_factor(phase, settings.region_steps, settings.warmup)
+    """The rate at ``step``: each phase warms up again and falls along its own cosine."""
+    phases = unet_phases(settings)
+    for number, (steps, rate) in enumerate(phases):
+        if step < steps or number == len(phases) - 1:
+            return rate * lr_factor(step, steps, settings.warmup)
+        step -= steps
+    raise ValueError("a UNet stage without steps")
 
 
 def unet_stage_steps(settings: TrainSettings) -> int:
-    """The UNet stage's steps: main, region and grounding phases."""
-    return settings.unet_steps + settings.region_steps + settings.grounding_steps
+    """The UNet stage's steps: main, region, grounding and low-noise phases."""
+    return sum(steps for steps, _ in unet_phases(settings))
+
+
+def is_low_noise_step(settings: TrainSettings, step: int) -> bool:
+    """Whether ``step`` is in the low-noise phase (the stage's last ``low_noise_steps``)."""
+    return settings.low_noise_steps > 0 and step >= unet_stage_steps(settings) - (
+        settings.low_noise_steps
+    )
+
+
+def timestep_ceiling(settings: TrainSettings, step: int) -> int:
+    """The timesteps ``step`` draws lie below this."""
+    if is_low_noise_step(settings, step):
+        return min(settings.max_timestep, settings.low_noise_ceiling)
+    return settings.max_timestep
 
 
 def is_grounding_step(settings: TrainSettings, step: int) -> bool:
@@ -259,7 +284,13 @@ def train_unet(
         idx_np = rng.integers(0, n, size=settings.unet_batch)
         idx = torch.from_numpy(idx_np)
         noised, noise, t = noisy(
-            settings, scheduler, data["latents"][idx].float(), 2, step, settings.high_noise_share
+            settings,
+            scheduler,
+            data["latents"][idx].float(),
+            2,
+            step,
+            settings.high_noise_share,
+            ceiling=timestep_ceiling(settings, step),
         )
         if is_region_step(settings, step):
             ids, processor = region_batch(idx_np, tokenizer, rng, layout=settings.region_layout)

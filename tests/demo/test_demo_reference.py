@@ -43,16 +43,18 @@ def test_the_demo_model_uses_its_own_adapter():
 
 def test_a_reference_picture_gives_the_demo_model_its_background(renderer):
     right = plain = 0
+    # 12 one-colour scenes: 9 right against 2 without the reference (50 scenes: 76% against
+    # 18%; on 6 a seed more or less moves the margin by a third)
     cases = [
-        c for c in (generate(i, HELD_OUT_SEED) for i in range(12)) if len(c[0].background) == 1
+        c for c in (generate(i, HELD_OUT_SEED) for i in range(40)) if len(c[0].background) == 1
     ]
-    for i, (scene, rendered, _) in enumerate(cases[:6]):
+    for i, (scene, rendered, _) in enumerate(cases[:12]):
         reference = ReferenceSpec(Pixels.of(rendered.image), use="subject")
         steered, _ = renderer("", seed=i, references=(reference,), ip_adapter=str(ADAPTER))
         alone, _ = renderer("", seed=i)
         right += _background(steered) == scene.background[0]
         plain += _background(alone) == scene.background[0]
-    assert right >= 4 and right > plain + 2, (right, plain)
+    assert right >= 8 and right >= plain + 5, (right, plain)
 
 
 def test_a_reference_limited_to_a_region_changes_that_region(renderer):

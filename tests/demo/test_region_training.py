@@ -75,7 +75,8 @@ def test_the_grounding_phase_is_a_third_cycle_with_the_term_on_its_plain_batches
     settings = FULL
     start = settings.unet_steps + settings.region_steps
     assert settings.grounding_steps > 0 and settings.grounding_weight > 0
-    assert train_stages.unet_stage_steps(settings) == start + settings.grounding_steps
+    after = start + settings.grounding_steps
+    assert train_stages.unet_stage_steps(settings) == after + settings.low_noise_steps
     # the region phase ends low; the grounding phase warms up again to the region rate
     assert train_stages.unet_lr(settings, start - 1) < 0.2 * settings.region_lr
     assert train_stages.unet_lr(settings, start) < settings.region_lr
@@ -88,10 +89,38 @@ def test_the_grounding_phase_is_a_third_cycle_with_the_term_on_its_plain_batches
     assert train_stages.is_region_step(settings, start)
     assert not train_stages.is_region_step(settings, start + 1)
     # without a grounding phase the term (at a weight) counts all along, as in the ablation
-    along = replace(settings, grounding_steps=0)
+    along = replace(settings, grounding_steps=0, low_noise_steps=0)
     assert train_stages.is_grounding_step(along, 0)
     assert train_stages.unet_stage_steps(along) == start
     assert not train_stages.is_grounding_step(replace(settings, grounding_weight=0.0), start)
+
+
+def test_the_low_noise_phase_is_a_last_cycle_below_its_timestep_ceiling():
+    settings = FULL
+    start = settings.unet_steps + settings.region_steps + settings.grounding_steps
+    end = start + settings.low_noise_steps
+    assert settings.low_noise_steps > 0 and settings.low_noise_ceiling < settings.high_noise_from
+    assert train_stages.unet_stage_steps(settings) == end
+    # the grounding phase ends low; this one warms up again to the region rate
+    assert train_stages.unet_lr(settings, start - 1) < 0.2 * settings.region_lr
+    assert train_stages.unet_lr(settings, start) < settings.region_lr
+    peak = train_stages.unet_lr(settings, start + settings.warmup)
+    assert peak == pytest.approx(settings.region_lr)
+    assert train_stages.unet_lr(settings, end - 1) < 0.2 * settings.region_lr
+    # the full range of timesteps until then, the ceiling within it
+    assert not any(train_stages.is_low_noise_step(settings, s) for s in (0, start - 1))
+    assert train_stages.timestep_ceiling(settings, start - 1) == settings.max_timestep
+    assert train_stages.timestep_ceiling(settings, start) == settings.low_noise_ceiling
+    assert train_stages.timestep_ceiling(settings, end - 1) == settings.low_noise_ceiling
+    # with the grounding phase's mix: the term on plain batches, every other batch regional
+    assert train_stages.is_grounding_step(settings, start)
+    assert train_stages.is_region_step(settings, start) != train_stages.is_region_step(
+        settings, start + 1
+    )
+    # without it, the stage ends after the grounding phase as before
+    without = replace(settings, low_noise_steps=0)
+    assert train_stages.unet_stage_steps(without) == start
+    assert train_stages.timestep_ceiling(without, start - 1) == settings.max_timestep
 
 
 def test_depth_guides_also_train_with_captions_in_a_shuffled_order(tokenizer):
