@@ -102,7 +102,7 @@ class TrainSettings:
     # the same 600-step phase gave no better hand-drawn edge F1 (0.704 against 0.708) and
     # lower kind (43% against 49%), so the term counts on every row.
     grounding_from: int = 0
-    # Last, a fourth cycle as low as the region phase's, ``low_noise_steps`` long, with the
+    # Last, a cycle as low as the region phase's, ``low_noise_steps`` long, with the
     # grounding phase's mix (every ``region_every``-th batch regional, the term on the
     # others) and every timestep drawn below ``low_noise_ceiling``: the steps where a blob
     # becomes a square or a triangle. 600 steps on the shipped UNet (2026-12-05, seventh
@@ -114,8 +114,15 @@ class TrainSettings:
     # - Nothing from the noisiest timesteps (where the layout is decided) in this phase, so the
     #   high-noise share is skipped: 4-step renders, which lean on them, kept their adherence
     #   (150 captions: 18.7 -> 18.0%) while 20-step ones rose (28.7 -> 30.7%).
+    # - ``low_noise_cycles`` such cycles, each warming up again (2026-12-06). A second 600-step
+    #   round on fresh batches from the one-round UNet, ControlNets brought onto it: adherence
+    #   36 -> 48% (150 captions: 30.7 -> 36.7%), kind 57 -> 67%, hand-drawn edge F1 0.725 ->
+    #   0.741; small hand-drawn shapes' kind fell 75 -> 58% (12 cases). One 1200-step cycle
+    #   instead: 42% and 65%, level within the noise, hand-drawn kind 59% against 67%. A third
+    #   round: 38% and 57%, no gain. So two cycles of 600, about 14 minutes each.
     low_noise_steps: int = 600
     low_noise_ceiling: int = 500
+    low_noise_cycles: int = 2
     # One ControlNet per guide kind, trained on the frozen UNet. Its guide embedding's last
     # convolution starts small and random instead of zero (the convolutions into the UNet
     # stay zero, so training starts from the plain UNet): with both at zero nothing of the

@@ -182,13 +182,14 @@ def sharpen_decoder(settings: TrainSettings, work: Path, log: Log, vae: Any) -> 
 
 def unet_phases(settings: TrainSettings) -> list[tuple[int, float]]:
     """The UNet stage's cosine cycles in order, as (steps, peak rate): the main one, then
-    the region, grounding and low-noise phases (a phase of 0 steps is skipped)."""
+    the region and grounding phases and the low-noise phase's ``low_noise_cycles`` cycles (a
+    phase of 0 steps is skipped)."""
     phases = [
         (settings.unet_steps, settings.unet_lr),
         (settings.region_steps, settings.region_lr),
         (settings.grounding_steps, settings.region_lr),
-        (settings.low_noise_steps, settings.region_lr),
     ]
+    phases += [(settings.low_noise_steps, settings.region_lr)] * settings.low_noise_cycles
     return [phase for phase in phases if phase[0] > 0]
 
 
@@ -207,11 +208,15 @@ def unet_stage_steps(settings: TrainSettings) -> int:
     return sum(steps for steps, _ in unet_phases(settings))
 
 
+def low_noise_phase_steps(settings: TrainSettings) -> int:
+    """The low-noise phase's steps, all its cycles together."""
+    return settings.low_noise_steps * settings.low_noise_cycles
+
+
 def is_low_noise_step(settings: TrainSettings, step: int) -> bool:
-    """Whether ``step`` is in the low-noise phase (the stage's last ``low_noise_steps``)."""
-    return settings.low_noise_steps > 0 and step >= unet_stage_steps(settings) - (
-        settings.low_noise_steps
-    )
+    """Whether ``step`` is in the low-noise phase (the stage's last cycles)."""
+    phase = low_noise_phase_steps(settings)
+    return phase > 0 and step >= unet_stage_steps(settings) - phase
 
 
 def timestep_ceiling(settings: TrainSettings, step: int) -> int:

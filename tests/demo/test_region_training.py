@@ -76,7 +76,8 @@ def test_the_grounding_phase_is_a_third_cycle_with_the_term_on_its_plain_batches
     start = settings.unet_steps + settings.region_steps
     assert settings.grounding_steps > 0 and settings.grounding_weight > 0
     after = start + settings.grounding_steps
-    assert train_stages.unet_stage_steps(settings) == after + settings.low_noise_steps
+    low_noise = settings.low_noise_steps * settings.low_noise_cycles
+    assert train_stages.unet_stage_steps(settings) == after + low_noise
     # the region phase ends low; the grounding phase warms up again to the region rate
     assert train_stages.unet_lr(settings, start - 1) < 0.2 * settings.region_lr
     assert train_stages.unet_lr(settings, start) < settings.region_lr
@@ -98,8 +99,9 @@ def test_the_grounding_phase_is_a_third_cycle_with_the_term_on_its_plain_batches
 def test_the_low_noise_phase_is_a_last_cycle_below_its_timestep_ceiling():
     settings = FULL
     start = settings.unet_steps + settings.region_steps + settings.grounding_steps
-    end = start + settings.low_noise_steps
-    assert settings.low_noise_steps > 0 and settings.low_noise_ceiling < settings.high_noise_from
+    cycle = settings.low_noise_steps
+    end = start + cycle * settings.low_noise_cycles
+    assert cycle > 0 and settings.low_noise_ceiling < settings.high_noise_from
     assert train_stages.unet_stage_steps(settings) == end
     # the grounding phase ends low; this one warms up again to the region rate
     assert train_stages.unet_lr(settings, start - 1) < 0.2 * settings.region_lr
@@ -107,6 +109,12 @@ def test_the_low_noise_phase_is_a_last_cycle_below_its_timestep_ceiling():
     peak = train_stages.unet_lr(settings, start + settings.warmup)
     assert peak == pytest.approx(settings.region_lr)
     assert train_stages.unet_lr(settings, end - 1) < 0.2 * settings.region_lr
+    # each cycle warms up again and falls along its own cosine
+    for first in range(start, end, cycle):
+        assert train_stages.unet_lr(settings, first + settings.warmup) == pytest.approx(
+            settings.region_lr
+        )
+        assert train_stages.unet_lr(settings, first + cycle - 1) < 0.2 * settings.region_lr
     # the full range of timesteps until then, the ceiling within it
     assert not any(train_stages.is_low_noise_step(settings, s) for s in (0, start - 1))
     assert train_stages.timestep_ceiling(settings, start - 1) == settings.max_timestep
@@ -121,6 +129,22 @@ def test_the_low_noise_phase_is_a_last_cycle_below_its_timestep_ceiling():
     without = replace(settings, low_noise_steps=0)
     assert train_stages.unet_stage_steps(without) == start
     assert train_stages.timestep_ceiling(without, start - 1) == settings.max_timestep
+
+
+def test_more_low_noise_cycles_repeat_the_cycle_below_the_ceiling():
+    start = FULL.unet_steps + FULL.region_steps + FULL.grounding_steps
+    cycle = FULL.low_noise_steps
+    three = replace(FULL, low_noise_cycles=3)
+    assert train_stages.unet_stage_steps(three) == start + 3 * cycle
+    assert train_stages.low_noise_phase_steps(three) == 3 * cycle
+    for first in (start, start + cycle, start + 2 * cycle):
+        # the cycle before ends low; this one warms up again to the region rate
+        assert train_stages.unet_lr(three, first - 1) < 0.2 * FULL.region_lr
+        assert train_stages.unet_lr(three, first + FULL.warmup) == pytest.approx(FULL.region_lr)
+        assert train_stages.timestep_ceiling(three, first) == FULL.low_noise_ceiling
+        assert train_stages.is_grounding_step(three, first)
+    assert train_stages.timestep_ceiling(three, start - 1) == FULL.max_timestep
+    assert train_stages.timestep_ceiling(three, start + 3 * cycle - 1) == FULL.low_noise_ceiling
 
 
 def test_depth_guides_also_train_with_captions_in_a_shuffled_order(tokenizer):
