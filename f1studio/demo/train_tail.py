@@ -41,7 +41,10 @@ def model_settings(model: Path) -> TrainSettings:
         return FULL
     stored = json.loads(info_path.read_text("utf-8")).get("settings", {})
     known = {f.name for f in fields(TrainSettings)}
-    return TrainSettings(**{k: v for k, v in stored.items() if k in known})
+    values = {k: v for k, v in stored.items() if k in known}
+    if "controlnet_output_scale" in values:  # from before the edge ControlNet had its own
+        values.setdefault("edge_output_scale", values["controlnet_output_scale"])
+    return TrainSettings(**values)
 
 
 def seed_checkpoint(

@@ -13,6 +13,7 @@ from safetensors.torch import load_file
 
 from f1studio.demo import checkpoints
 from f1studio.demo import train as training
+from f1studio.demo.model import DEMO_ROOT
 from f1studio.demo.train_settings import QUICK
 
 pytestmark = pytest.mark.slow  # the demo model's world, training and renders
@@ -209,6 +210,21 @@ def test_the_exported_controlnet_output_scale_is_a_conditioning_scale():
     for a, b in zip([*down, mid], [*down_scaled, mid_scaled], strict=True):
         torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
     assert mid.abs().max() > 0
+
+
+def test_a_tail_undoes_the_scale_each_controlnet_was_exported_at(tmp_path):
+    from f1studio.demo.train_tail import model_settings
+
+    shipped = model_settings(DEMO_ROOT)
+    assert shipped.export_scale_of("edge") == shipped.edge_output_scale
+    assert shipped.export_scale_of("depth") == shipped.controlnet_output_scale
+    assert shipped.export_scale_of("inpaint") == shipped.inpaint_output_scale
+    # a folder from before the edge ControlNet had a scale of its own: both at the shared one
+    (tmp_path / "training.json").write_text(
+        json.dumps({"settings": {"controlnet_output_scale": 1.5, "unknown_setting": 1}})
+    )
+    older = model_settings(tmp_path)
+    assert older.export_scale_of("edge") == older.export_scale_of("depth") == 1.5
 
 
 def test_a_controlnet_tail_runs_again_on_the_models_unet_and_leaves_the_rest(quick_model, tmp_path):
