@@ -14,7 +14,7 @@ from safetensors.torch import load_file
 from f1studio.demo import checkpoints
 from f1studio.demo import train as training
 from f1studio.demo.model import DEMO_ROOT
-from f1studio.demo.train_settings import QUICK
+from f1studio.demo.train_settings import FULL, QUICK
 
 pytestmark = pytest.mark.slow  # the demo model's world, training and renders
 
@@ -215,9 +215,10 @@ def test_the_exported_controlnet_output_scale_is_a_conditioning_scale():
 def test_a_tail_undoes_the_scale_each_controlnet_was_exported_at(tmp_path):
     from f1studio.demo.train_tail import model_settings
 
+    # the shipped training.json records the edge ControlNet's own scale, apart from depth's
     shipped = model_settings(DEMO_ROOT)
-    assert shipped.export_scale_of("edge") == shipped.edge_output_scale
-    assert shipped.export_scale_of("depth") == shipped.controlnet_output_scale
+    assert shipped.export_scale_of("edge") == FULL.edge_output_scale
+    assert shipped.export_scale_of("edge") != shipped.export_scale_of("depth")
     assert shipped.export_scale_of("inpaint") == shipped.inpaint_output_scale
     # a folder from before the edge ControlNet had a scale of its own: both at the shared one
     (tmp_path / "training.json").write_text(
