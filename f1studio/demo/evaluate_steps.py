@@ -104,28 +104,42 @@ def eval_auto_steps(r: Renderer, figures: Figures, planned: int = 25) -> None:
 
 
 #: Live mode's demo-model settings (``gui.family_defaults.DEMO_LIVE``): 8 steps at strength
-#: 0.65 from the canvas, i.e. 5 denoising steps.
+#: 0.65 from the canvas, i.e. 5 denoising steps, at guidance 3.
 LIVE_STEPS = 8
 LIVE_STRENGTH = 0.65
+LIVE_GUIDANCE = 3.0
 SKETCH_STREAM = 43
 
 
 def eval_live(r: Renderer, figures: Figures) -> None:
-    """Few-step renders: the caption at 4 steps against the same at the eval's steps, and live
-    mode's render of a rough colour sketch (8 steps at strength 0.65)."""
+    """Few-step renders: the caption at 4 steps (at live mode's guidance, and at the eval's)
+    against the same at the eval's steps and guidance, and live mode's render of a rough colour
+    sketch (8 steps at strength 0.65, live guidance)."""
     from f1studio.demo.hand_guides import colour_sketch
     from f1studio.demo.world import HELD_OUT_SEED
 
-    scores: dict[str, dict[str, list[float]]] = {"four": {}, "full": {}, "sketch": {}}
+    scores: dict[str, dict[str, list[float]]] = {
+        "four": {},
+        "four_prompt_guidance": {},
+        "full": {},
+        "sketch": {},
+    }
     for i, scene, rendered, text in held_out_cases(r.settings):
-        four, _ = r(text, seed=i, steps=4)
+        four, _ = r(text, seed=i, steps=4, guidance_scale=LIVE_GUIDANCE)
         prompt_scores(four, scene, rendered, scores["four"])
+        at_prompt_guidance, _ = r(text, seed=i, steps=4)
+        prompt_scores(at_prompt_guidance, scene, rendered, scores["four_prompt_guidance"])
         if not figures.prompt:
             picture, _ = r(text, seed=i)
             prompt_scores(picture, scene, rendered, scores["full"])
         sketch = colour_sketch(scene, np.random.default_rng([HELD_OUT_SEED, SKETCH_STREAM, i]))
         live, _ = r(
-            text, seed=i, steps=LIVE_STEPS, strength=LIVE_STRENGTH, init_image=pixels_of(sketch)
+            text,
+            seed=i,
+            steps=LIVE_STEPS,
+            strength=LIVE_STRENGTH,
+            guidance_scale=LIVE_GUIDANCE,
+            init_image=pixels_of(sketch),
         )
         prompt_scores(live, scene, rendered, scores["sketch"])
         keep_sample(figures, i, "4 steps", four)
@@ -137,5 +151,8 @@ def eval_live(r: Renderer, figures: Figures) -> None:
         for mode in ("four", "sketch")
         for part in PROMPT_PARTS
     }
+    figures.live["adherence_four_prompt_guidance"] = mean_of(
+        scores["four_prompt_guidance"]["adherence"]
+    )
     figures.live["adherence_full"] = full
     figures.live["kept"] = figures.live["adherence_four"] / full if full else float("nan")

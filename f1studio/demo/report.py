@@ -15,6 +15,7 @@ from f1studio.demo.evaluate import (
     SOLVER_TARGET,
     Figures,
 )
+from f1studio.demo.evaluate_steps import LIVE_GUIDANCE
 
 #: The goals of the demo model (issue 14), per measure.
 GOALS = {
@@ -187,11 +188,20 @@ def markdown(f: Figures) -> str:
     if f.live:
         v = f.live
         lines += [
-            f"| Few steps | prompt adherence at 4 steps (baseline: {s.steps} steps) "
+            f"| Few steps | prompt adherence at 4 steps, live mode's guidance {LIVE_GUIDANCE:g} "
+            f"(baseline: {s.steps} steps at {s.guidance:g}) "
             f"| {_pct(v['adherence_four'])} | {_pct(v['adherence_full'])} | |",
+        ]
+        if "adherence_four_prompt_guidance" in v:
+            lines.append(
+                f"| Few steps | the same at the {s.steps}-step guidance {s.guidance:g} "
+                f"| {_pct(v['adherence_four_prompt_guidance'])} | | |"
+            )
+        lines += [
             f"| Few steps | share of the {s.steps}-step adherence kept at 4 steps "
             f"| {_pct(v['kept'])} | | {_target(v['kept'], 'live_kept')} |",
-            "| Live mode | a rough colour sketch at live settings (8 steps, strength 0.65): "
+            "| Live mode | a rough colour sketch at live settings (8 steps, strength 0.65, "
+            f"guidance {LIVE_GUIDANCE:g}): "
             "adherence · kind · position "
             f"| {_pct(v['adherence_sketch'])} · {_pct(v['shape_kind_sketch'])} · "
             f"{_pct(v['shape_position_sketch'])} | | |",

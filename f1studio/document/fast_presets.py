@@ -63,3 +63,4 @@ def apply_preset(doc: Document, preset: FastPreset) -> None:
     doc.set_setting("steps", preset.steps)
     doc.set_setting("guidance_scale", preset.guidance_scale)
     doc.set_setting("live_steps", min(preset.steps, doc.settings.live_steps))
+    doc.set_setting("live_guidance", 0.0)  # the preset's guidance, as the prompt's

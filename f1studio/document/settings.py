@@ -36,6 +36,7 @@ _NUMBER_FIELDS: dict[str, tuple[bool, float, float, str]] = {
     "live_steps": (True, 1, MAX_STEPS, f"1..{MAX_STEPS}"),
     "live_seed": (True, 0, MAX_SEED, "0..2**63-1"),
     "live_strength": (False, 0.0, 1.0, "0..1"),
+    "live_guidance": (False, 0.0, 30.0, "0 (the prompt's guidance) or 1..30"),
 }
 #: true-or-false fields
 _FLAG_FIELDS = ("auto_steps", "live", "layout_auto")
@@ -60,7 +61,7 @@ def check_setting(name: str, value: object) -> object:
             raise ValueError(f"{name} must be {kind} {shown}, not {value!r}")
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"{name} must be {kind} {shown}, not {value!r}")
-        if not low <= value <= high:
+        if not low <= value <= high or (name == "live_guidance" and 0 < value < 1):
             raise ValueError(f"{name} must be {shown}, not {_brief(value)}")
         return int(value) if whole else float(value)
     if name == "scheduler":
@@ -118,6 +119,9 @@ class GenerationSettings:
     live_seed: int = 42
     live_strength: float = 0.65  # img2img over the visible canvas; 1 = from scratch
     live_steps: int = 8
+    # live mode's own guidance; 0 = the prompt's (guidance_scale). Few steps overshoot at a
+    # guidance that suits 20 (gui.family_defaults.DEMO_LIVE).
+    live_guidance: float = 0.0
     # Layout (f1studio.layout): region layers from the prompt's spatial phrases
     layout_auto: bool = False  # lay the prompt out before each render
     layout_shape: str = "box"

@@ -142,12 +142,17 @@ class LiveDefaults:
 
     steps: int
     strength: float = 0.65  # how much is re-made: 0.65 keeps the sketch's layout and colours
+    guidance: float = 0.0  # live mode's own guidance; 0: the prompt's
     warning: str | None = None  # English; the window shows translate("LiveDefaults", warning)
 
 
 # names of few-step SD1.5/SDXL models (latent consistency, adversarial distillation)
 _FEW_STEP_WORDS = ("lcm", "turbo", "lightning", "hyper", "schnell")
-DEMO_LIVE = LiveDefaults(steps=8)  # 5 denoising steps at 0.65: ~0.1 s at 128² on one core
+# The demo model: 5 denoising steps at 0.65 (~0.1 s at 128² on one core), at guidance 3: few
+# steps overshoot at the 5 that suits 20 (150 held-out captions, 2026-12-06, f1studio eval
+# --only live; docs/eval/few-step-guidance.md): a rough colour sketch's adherence 26.7% at 5,
+# 34.7% at 3; from scratch in 4 steps 21.3% at 5, 30.7% at 3 (20 steps at 5: 36.7%).
+DEMO_LIVE = LiveDefaults(steps=8, guidance=3.0)
 FEW_STEP_LIVE = LiveDefaults(steps=4)
 
 
@@ -175,11 +180,13 @@ def live_defaults(family: str | None, variant: str | None, model: str | None) ->
 
 
 def apply_live_defaults(doc: Document, base: str | None) -> str | None:
-    """Set the live steps (and strength) that suit the model ``base``; its warning, if any."""
+    """Set the live steps, strength and guidance that suit the model ``base``; its warning, if
+    any."""
     from f1studio.appsettings import AppSettings
 
     found = live_defaults(*identify_model(base), base)
     chosen = AppSettings.load()  # Preferences ▸ New projects ▸ live mode
     doc.set_setting("live_steps", chosen.live_steps or found.steps)
     doc.set_setting("live_strength", chosen.live_strength)
+    doc.set_setting("live_guidance", found.guidance)
     return found.warning

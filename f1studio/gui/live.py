@@ -55,7 +55,8 @@ SEED_RANGE = 2**31  # new live seeds fit the seed field of the prompt panel
 
 def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
     """The live request of ``doc``: the one place where it is derived from the normal request
-    (``build_request``), with the live seed, steps and strength, one picture, no auto steps."""
+    (``build_request``), with the live seed, steps, strength and guidance (0: the prompt's), one
+    picture, no auto steps."""
     s = doc.settings
     models = resolve_models(s.models, app)
     request = build_request(
@@ -78,6 +79,7 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
         init = None
     tiny_vae = tiny_vae_for(models.base, app)  # the user's fast decoder for this family
     return request.with_changes(
+        guidance_scale=float(s.live_guidance or s.guidance_scale),
         strength=float(s.live_strength),
         init_image=init,
         batch_count=1,

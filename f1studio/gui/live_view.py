@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QDockWidget,
+    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -87,6 +88,33 @@ class LivePicture(QWidget):
                 self.painted.emit(time.perf_counter())
 
 
+class LiveGuidanceSpin(QDoubleSpinBox):
+    """Live mode's guidance: 0 shows as "As the prompt" (the prompt panel's guidance is used),
+    otherwise 1..30; a step up from 0 goes to 1 and a step down from 1 back to 0, and a typed
+    value between them becomes 1."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setRange(0.0, 30.0)
+        self.setDecimals(1)
+        self.setSingleStep(0.5)
+        self.setKeyboardTracking(False)
+        self.setSpecialValueText(self.tr("As the prompt"))
+        self.valueChanged.connect(self._snap)
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt name
+        if self.value() == 0.0 and steps > 0:
+            self.setValue(1.0 + (steps - 1) * self.singleStep())
+        elif 0.0 < self.value() <= 1.0 and steps < 0:
+            self.setValue(0.0)
+        else:
+            super().stepBy(steps)
+
+    def _snap(self, value: float) -> None:
+        if 0.0 < value < 1.0:
+            self.setValue(1.0)
+
+
 class LiveView(DocumentView):
     """The live picture with Apply and New seed, and the project's live settings."""
 
@@ -109,6 +137,13 @@ class LiveView(DocumentView):
         self.steps_spin.setRange(1, min(MAX_STEPS, 150))
         self.steps_spin.setKeyboardTracking(False)
         self.steps_spin.setToolTip(self.tr("Steps of a live render: few follow the hand faster"))
+        self.guidance_spin = LiveGuidanceSpin()
+        self.guidance_spin.setToolTip(
+            self.tr(
+                "Guidance of a live render: few steps often need less than a full render; "
+                "'As the prompt' uses the prompt panel's"
+            )
+        )
         self.strength_slider = ValueSlider(0.0, 1.0, 0.01)
         self.strength_slider.setToolTip(
             self.tr("How much of the sketch is re-made: 1 = from scratch, lower keeps more of it")
@@ -120,6 +155,7 @@ class LiveView(DocumentView):
         form.addRow(self.tr("Seed"), self.seed_spin)
         form.addRow(self.tr("Strength"), self.strength_slider)
         form.addRow(self.tr("Steps"), self.steps_spin)
+        form.addRow(self.tr("Guidance"), self.guidance_spin)
         layout = QVBoxLayout(self)
         layout.addWidget(self.picture, 1)
         layout.addWidget(self.status_label)
@@ -131,6 +167,7 @@ class LiveView(DocumentView):
         self.seed_spin.valueChanged.connect(lambda v: self._set("live_seed", v))
         self.steps_spin.valueChanged.connect(lambda v: self._set("live_steps", v))
         self.strength_slider.valueChanged.connect(lambda v: self._set("live_strength", v))
+        self.guidance_spin.valueChanged.connect(self._set_guidance)
         live.pictureChanged.connect(self._picture_changed)
         live.activeChanged.connect(lambda _: self._update_state())
         live.renderingChanged.connect(lambda _: self._update_state())
@@ -142,6 +179,10 @@ class LiveView(DocumentView):
             if doc.stroke_open:
                 self.live.aboutToAddLayer.emit()  # close the stroke before a setting changes
             self.edit(doc.set_setting, name, value)
+
+    def _set_guidance(self, value: float) -> None:
+        if value == 0.0 or value >= 1.0:  # between them the spin box snaps to 1 first
+            self._set("live_guidance", round(value, 1))
 
     def _picture_changed(self, rgb: np.ndarray | None) -> None:
         self.picture.set_picture(rgb)
@@ -172,10 +213,12 @@ class LiveView(DocumentView):
         if doc is None:
             return
         s = doc.settings
-        with signals_blocked(self.seed_spin, self.steps_spin, self.strength_slider):
+        widgets = (self.seed_spin, self.steps_spin, self.strength_slider, self.guidance_spin)
+        with signals_blocked(*widgets):
             self.seed_spin.setValue(min(int(s.live_seed), SEED_MAX))
             self.steps_spin.setValue(int(s.live_steps))
             self.strength_slider.setValue(float(s.live_strength))
+            self.guidance_spin.setValue(float(s.live_guidance))
         self._update_state()
 
 

@@ -17,6 +17,9 @@ order. A step is frozen in time: it names the fields of its own two formats, nev
   (each ``{"path", "weight", "enabled"}``); reference layers' ``use`` (``trace``, ``style``,
   ``subject``, ``composition``), ``weight``, ``start`` and ``end``; nothing to upgrade, as
   for format 4.
+- format 6: the settings' ``live_guidance`` (live mode's own guidance; 0 = the prompt's);
+  nothing to upgrade (a project without it keeps following the prompt's guidance), as for
+  format 4.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 
 from f1studio.project.errors import ManifestError, NewerFormatError
 
-CURRENT_FORMAT = 5
+CURRENT_FORMAT = 6
 
 Manifest = dict[str, Any]
 MigrationStep = Callable[[Manifest], Manifest]
@@ -67,12 +70,19 @@ def _v4_to_v5(manifest: Manifest) -> Manifest:
     return manifest
 
 
+def _v5_to_v6(manifest: Manifest) -> Manifest:
+    """Format 5 had no live guidance: nothing changes (live mode follows the prompt's)."""
+    manifest["format_version"] = 6
+    return manifest
+
+
 #: from-version -> step producing a manifest of from-version + 1.
 MIGRATIONS: dict[int, MigrationStep] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
 
 

@@ -74,3 +74,28 @@ def test_live_settings_are_checked_like_the_others(tmp_path: Path, name: str, ba
     _rewrite_manifest(path, lambda m: m["settings"].__setitem__(name, bad))
     with pytest.raises(StudioFileError, match=name):
         load_project(path)
+
+
+@pytest.mark.parametrize("bad", [0.5, 31.0, -1.0, "3", True, float("nan")])
+def test_the_live_guidance_is_zero_or_a_guidance(bad: object) -> None:
+    with pytest.raises(ValueError, match="live_guidance"):
+        check_setting("live_guidance", bad)
+    assert check_setting("live_guidance", 0) == 0.0
+    assert check_setting("live_guidance", 3) == 3.0
+
+
+def test_a_format_5_project_opens_with_live_following_the_prompts_guidance(
+    tmp_path: Path,
+) -> None:
+    doc = _doc()
+    doc.set_setting("live_guidance", 3.0)
+    path = save_project(doc, tmp_path / "v5.f1s")
+
+    def as_format_5(manifest: dict) -> None:
+        manifest["format_version"] = 5
+        del manifest["settings"]["live_guidance"]
+
+    _rewrite_manifest(path, as_format_5)
+    assert load_project(path).settings.live_guidance == 0.0
+    doc.set_setting("live_guidance", 2.5)  # and today's format keeps it
+    assert load_project(save_project(doc, tmp_path / "v6.f1s")).settings.live_guidance == 2.5

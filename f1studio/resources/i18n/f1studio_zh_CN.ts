@@ -1212,7 +1212,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>实时画面</translation>
     </message>
     <message>
-        <location line="+161"/>
+        <location line="+163"/>
         <source>No live picture to apply yet</source>
         <translation>还没有可应用的实时画面</translation>
     </message>
@@ -1251,15 +1251,23 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LiveDefaults</name>
     <message>
-        <location filename="../../gui/family_defaults.py" line="+165"/>
+        <location filename="../../gui/family_defaults.py" line="+170"/>
         <source>FLUX.1 dev is slow for live mode (seconds a picture even with 12 steps); FLUX.1 schnell follows the sketch in 1–4 steps</source>
         <translation>FLUX.1 dev 用于实时模式太慢（即使 12 步，每张也要数秒）；FLUX.1 schnell 只需 1–4 步即可跟随草图</translation>
     </message>
 </context>
 <context>
+    <name>LiveGuidanceSpin</name>
+    <message>
+        <location filename="../../gui/live_view.py" line="+102"/>
+        <source>As the prompt</source>
+        <translation>同提示词</translation>
+    </message>
+</context>
+<context>
     <name>LiveMode</name>
     <message>
-        <location filename="../../gui/live_view.py" line="+206"/>
+        <location line="+147"/>
         <source>Live</source>
         <translation>实时</translation>
     </message>
@@ -1287,7 +1295,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LivePicture</name>
     <message>
-        <location line="-157"/>
+        <location line="-199"/>
         <source>Live is off</source>
         <translation>实时模式已关闭</translation>
     </message>
@@ -1295,7 +1303,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LiveView</name>
     <message>
-        <location line="+25"/>
+        <location line="+52"/>
         <source>Apply</source>
         <translation>应用</translation>
     </message>
@@ -1320,7 +1328,12 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>实时生成的步数：步数越少，跟手越快</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
+        <source>Guidance of a live render: few steps often need less than a full render; &apos;As the prompt&apos; uses the prompt panel&apos;s</source>
+        <translation>实时渲染的引导系数：步数少时通常比完整渲染需要更低的值；“同提示词”使用提示词面板的引导系数</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>How much of the sketch is re-made: 1 = from scratch, lower keeps more of it</source>
         <translation>草图的重绘幅度：1 = 完全重画，越低保留越多</translation>
     </message>
@@ -1340,7 +1353,12 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>步数</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+1"/>
+        <source>Guidance</source>
+        <translation>引导系数</translation>
+    </message>
+    <message>
+        <location line="+36"/>
         <source>Live is off ({shortcut} or the Live button turns it on)</source>
         <translation>实时模式已关闭（按 {shortcut} 或“实时”按钮开启）</translation>
     </message>
@@ -1742,7 +1760,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>ModelFamilies</name>
     <message>
-        <location filename="../../gui/family_defaults.py" line="-137"/>
+        <location filename="../../gui/family_defaults.py" line="-142"/>
         <source>Stable Diffusion 1.5</source>
         <extracomment>The family and variant labels the window shows, for ``lupdate`` (``translate(&quot;ModelFamilies&quot;, label)`` where they are shown; the engine&apos;s table keeps the English names).</extracomment>
         <translation>Stable Diffusion 1.5</translation>

@@ -1,0 +1,121 @@
+"""Live mode's own guidance: the demo model's few live steps render at a lower guidance than
+its full renders (0 keeps following the prompt panel's), set in the live panel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from f1studio.appsettings import AppSettings
+from f1studio.demo import evaluate_steps
+from f1studio.demo.model import DEMO_ROOT
+from f1studio.document.document import Document
+from f1studio.document.fast_presets import apply_preset, preset_for
+from f1studio.document.layers import LayerKind
+from f1studio.gui.family_defaults import DEMO_LIVE, apply_live_defaults
+from f1studio.gui.live import LiveController, live_request
+from f1studio.gui.worker import EngineWorker
+
+LONG = 60_000  # ms
+
+
+@pytest.fixture
+def doc() -> Document:
+    d = Document(64, 64, prompt="a red car")
+    d.add_layer(LayerKind.PAINT, name="Sketch")
+    d.history.clear()
+    d.set_setting("live_steps", 3)
+    d.set_setting("guidance_scale", 7.5)
+    return d
+
+
+@pytest.fixture
+def app_settings(tiny_models: dict[str, Path]) -> AppSettings:
+    return AppSettings(base=str(tiny_models["pipeline"]), device="cpu")
+
+
+def test_live_renders_at_the_live_guidance_and_at_zero_follow_the_prompts(doc, app_settings):
+    assert doc.settings.live_guidance == 0.0  # a new or older project: the prompt's guidance
+    assert live_request(doc, app_settings).guidance_scale == 7.5
+    doc.set_setting("guidance_scale", 6.0)  # the prompt panel's slider moves live along
+    assert live_request(doc, app_settings).guidance_scale == 6.0
+    doc.set_setting("live_guidance", 2.5)
+    assert live_request(doc, app_settings).guidance_scale == 2.5
+    doc.set_setting("guidance_scale", 9.0)  # ... until live has its own
+    assert live_request(doc, app_settings).guidance_scale == 2.5
+    assert doc.settings.guidance_scale == 9.0  # the full render keeps the prompt's
+
+
+def test_the_demo_model_gets_its_few_step_guidance_and_other_models_the_prompts(doc, tiny_models):
+    apply_live_defaults(doc, str(DEMO_ROOT / "pipeline"))
+    assert doc.settings.live_guidance == DEMO_LIVE.guidance == 3.0
+    assert doc.settings.live_steps == DEMO_LIVE.steps
+    apply_live_defaults(doc, str(tiny_models["pipeline"]))  # an SD1.5 model of the user's
+    assert doc.settings.live_guidance == 0.0
+
+
+def test_a_few_step_lora_preset_gives_live_mode_the_presets_guidance(doc, app_settings):
+    doc.set_setting("live_guidance", 3.0)
+    preset = preset_for("/loras/sdxl_lightning_4step_lora.safetensors")
+    assert preset is not None
+    apply_preset(doc, preset)
+    assert live_request(doc, app_settings).guidance_scale == preset.guidance_scale == 1.0
+
+
+def test_the_eval_measures_live_mode_at_the_windows_demo_settings():
+    assert DEMO_LIVE.steps == evaluate_steps.LIVE_STEPS
+    assert DEMO_LIVE.strength == evaluate_steps.LIVE_STRENGTH
+    assert DEMO_LIVE.guidance == evaluate_steps.LIVE_GUIDANCE
+
+
+def test_changing_the_live_guidance_renders_a_different_live_picture(
+    qtbot, doc, app_settings, engine_cache
+):
+    worker = EngineWorker(cache=engine_cache)
+    live = LiveController(lambda: doc, worker, lambda: app_settings)
+    try:
+        doc.set_setting("live", True)
+        qtbot.waitUntil(lambda: live.picture is not None, timeout=LONG)
+        qtbot.waitUntil(lambda: live.idle and not worker.is_busy, timeout=LONG)
+        at_prompt = live.picture.copy()
+        shown = live.renders_finished
+        doc.set_setting("live_guidance", 1.0)  # no guidance at all
+        qtbot.waitUntil(lambda: live.renders_finished > shown, timeout=LONG)
+        qtbot.waitUntil(lambda: live.idle and not worker.is_busy, timeout=LONG)
+        assert live.shown_request.guidance_scale == 1.0
+        assert not np.array_equal(live.picture, at_prompt)
+        doc.set_setting("live_guidance", 0.0)  # back to the prompt's: the same picture again
+        qtbot.waitUntil(lambda: live.shown_request.guidance_scale == 7.5, timeout=LONG)
+        qtbot.waitUntil(lambda: live.idle and not worker.is_busy, timeout=LONG)
+        assert np.array_equal(live.picture, at_prompt)
+    finally:
+        doc.set_setting("live", False)
+        assert worker.shutdown()
+
+
+@pytest.fixture
+def window(studio, tiny_settings):
+    doc = Document(64, 64, prompt="a red car")
+    doc.add_layer(LayerKind.PAINT, name="Sketch")
+    doc.history.clear()
+    return studio(tiny_settings, doc)
+
+
+def test_the_live_panels_guidance_box(qtbot, window):
+    win = window
+    spin = win.live.view.guidance_spin
+    s = win.doc.settings
+    assert s.live_guidance == 0.0 and spin.text() == "As the prompt"
+    spin.stepBy(1)  # from "As the prompt" straight to 1, not 0.5
+    assert spin.value() == 1.0 and s.live_guidance == 1.0
+    spin.stepBy(3)
+    assert s.live_guidance == 2.5
+    spin.setValue(0.5)  # typed: below 1 means nothing, so 1
+    assert spin.value() == 1.0 and s.live_guidance == 1.0
+    spin.stepBy(-1)  # and down from 1 back to the prompt's
+    assert spin.text() == "As the prompt" and s.live_guidance == 0.0
+    win.doc.set_setting("live_guidance", 4.0)  # a change elsewhere shows in the panel
+    assert spin.value() == 4.0
+    assert win.doc.history.labels == []  # live settings are no undo steps
