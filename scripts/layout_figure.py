@@ -2,8 +2,8 @@
 
     python scripts/layout_figure.py [--out docs/images/layout-before-after.png]
 
-Top row: the prompt alone; bottom row: the same prompt after Layout (the region boxes
-outlined), for the same three seeds (not picked: seeds 1, 2 and 3).
+Top row: the prompt alone; bottom row: the same prompt after Layout (its regions outlined:
+an ellipse for the circle, a triangle for the triangle), for the same three seeds (not picked: seeds 1, 2 and 3).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 PROMPT = (
-    "a large red circle on the left and a medium blue square at the top right, "
+    "a large red circle on the left and a medium blue triangle at the top right, "
     "on a yellow background"
 )
 SEEDS = (1, 2, 3)
@@ -52,7 +52,7 @@ def main() -> None:
         rows.append(np.concatenate(cells, axis=1))
     label_h = 22
     out = []
-    for text, row in zip(("prompt alone", "after Layout (boxes outlined)"), rows, strict=True):
+    for text, row in zip(("prompt alone", "after Layout (regions outlined)"), rows, strict=True):
         strip = np.full((label_h, row.shape[1], 3), 255, np.uint8)
         cv2.putText(strip, text, (6, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1, cv2.LINE_AA)
         out += [strip, row]

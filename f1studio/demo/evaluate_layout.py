@@ -48,9 +48,9 @@ def layout_cases(settings: EvalSettings) -> Iterator[tuple[int, Scene, Any, str]
         index += 1
 
 
-def laid_out(text: str, planner: Any, shape: str = "box") -> tuple[str, tuple, float]:
-    """The global prompt and regions a user gets from Layout on ``text``, and the planner's
-    time in ms."""
+def laid_out(text: str, planner: Any, shape: str | None = None) -> tuple[str, tuple, float]:
+    """The global prompt and regions a user gets from Layout on ``text`` (in a new document's
+    region shape unless ``shape`` says otherwise), and the planner's time in ms."""
     from f1studio.document.build import build_request
     from f1studio.document.document import Document
     from f1studio.layout.regions import apply_layout
@@ -59,7 +59,7 @@ def laid_out(text: str, planner: Any, shape: str = "box") -> tuple[str, tuple, f
     layout = planner.plan(text)
     planned_ms = 1000 * (time.perf_counter() - began)
     doc = Document(DEMO_SIZE, DEMO_SIZE, text)
-    apply_layout(doc, layout, text, shape=shape)
+    apply_layout(doc, layout, text, shape=shape or doc.settings.layout_shape)
     request = build_request(doc)
     return request.prompt, request.regions, planned_ms
 

@@ -40,8 +40,9 @@ _NUMBER_FIELDS: dict[str, tuple[bool, float, float, str]] = {
 }
 #: true-or-false fields
 _FLAG_FIELDS = ("auto_steps", "live", "layout_auto")
-#: how Layout draws a region: a box, or a soft ellipse inside the box
-LAYOUT_SHAPES = ("box", "ellipse")
+#: how Layout draws a region: a box, a soft ellipse inside the box, or "fitted": the shape the
+#: object's name says (an ellipse for a circle, a ball..., a triangle for a triangle, else a box)
+LAYOUT_SHAPES = ("box", "ellipse", "fitted")
 
 
 def check_setting(name: str, value: object) -> object:
@@ -124,7 +125,7 @@ class GenerationSettings:
     live_guidance: float = 0.0
     # Layout (f1studio.layout): region layers from the prompt's spatial phrases
     layout_auto: bool = False  # lay the prompt out before each render
-    layout_shape: str = "box"
+    layout_shape: str = "fitted"
     # LoRAs on the whole picture (region layers carry their own)
     loras: tuple[LoraEntry, ...] = ()
 

@@ -22,18 +22,46 @@ from f1studio.layout.plan import Box, Layout, LayoutObject
 UNDO_LABEL = "Layout"
 
 
-def region_mask(box: Box, width: int, height: int, shape: str = "box") -> np.ndarray:
+#: head nouns whose region "fitted" draws as an ellipse or a triangle (any other: a box). On the
+#: demo model, 50 held-out captions with Layout (2026-12-06, docs/eval/layout-and-control.md):
+#: with boxes a triangle came out a triangle in 4 of 34 (a square or a circle filling its box),
+#: with a triangle region 19 of 34; circles 23 -> 29 of 30 with an ellipse.
+ROUND_WORDS = frozenset({"circle", "disc", "disk", "ball", "sphere", "orb", "oval", "ellipse"})
+POINTED_WORDS = frozenset({"triangle", "pyramid"})
+
+
+def fitted_shape(name: str) -> str:
+    """The region shape "fitted" gives an object named ``name`` ("red circle", "red apple 1"):
+    "ellipse", "triangle" or "box", read from its head noun (the last word, a count dropped)."""
+    words = [w for w in name.lower().split() if not w.isdigit()]
+    head = words[-1].removesuffix("s") if words else ""  # "circles" too
+    if head in ROUND_WORDS:
+        return "ellipse"
+    return "triangle" if head in POINTED_WORDS else "box"
+
+
+def region_mask(
+    box: Box, width: int, height: int, shape: str = "box", name: str = ""
+) -> np.ndarray:
     """The uint8 mask (255 inside) of ``box`` (canvas fractions) on a ``width`` x ``height``
-    canvas: the box itself, or a soft-edged ellipse inscribed in it."""
+    canvas: the box itself, a soft-edged ellipse inscribed in it, or with "fitted" the shape
+    the object's ``name`` says (:func:`fitted_shape`: an ellipse, an upright triangle filling
+    the box, or the box)."""
     if shape not in LAYOUT_SHAPES:
         raise ValueError(f"unknown layout shape {shape!r} (choose from {', '.join(LAYOUT_SHAPES)})")
+    drawn = fitted_shape(name) if shape == "fitted" else shape
     x0, x1 = sorted((box.x0 * width, box.x1 * width))
     y0, y1 = sorted((box.y0 * height, box.y1 * height))
-    if shape == "box":
+    if drawn in ("box", "triangle"):
         mask = np.zeros((height, width), np.uint8)
         c0, c1 = int(round(x0)), max(int(round(x0)) + 1, int(round(x1)))
         r0, r1 = int(round(y0)), max(int(round(y0)) + 1, int(round(y1)))
         mask[max(0, r0) : min(height, r1), max(0, c0) : min(width, c1)] = 255
+        if drawn == "triangle":  # apex at the top middle, base along the bottom
+            ys = np.arange(height, dtype=np.float32)[:, None] + 0.5
+            xs = np.arange(width, dtype=np.float32)[None, :] + 0.5
+            half = (c1 - c0) / 2 * np.clip((ys - r0) / max(r1 - r0, 1), 0.0, 1.0)
+            mask[np.abs(xs - (c0 + c1) / 2) > half] = 0
         return mask
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     rx, ry = max(0.5, (x1 - x0) / 2), max(0.5, (y1 - y0) / 2)
@@ -174,7 +202,8 @@ def apply_layout(
             if keys[i] in touched_keys:
                 continue
             obj = layout.objects[i]
-            planned.append((keys[i], obj, region_mask(obj.box, doc.width, doc.height, shape)))
+            mask = region_mask(obj.box, doc.width, doc.height, shape, obj.name)
+            planned.append((keys[i], obj, mask))
         keep_ids = set()
         for key, obj, mask in planned:
             layer = reusable.get(key)

@@ -17,9 +17,10 @@ order. A step is frozen in time: it names the fields of its own two formats, nev
   (each ``{"path", "weight", "enabled"}``); reference layers' ``use`` (``trace``, ``style``,
   ``subject``, ``composition``), ``weight``, ``start`` and ``end``; nothing to upgrade, as
   for format 4.
-- format 6: the settings' ``live_guidance`` (live mode's own guidance; 0 = the prompt's);
-  nothing to upgrade (a project without it keeps following the prompt's guidance), as for
-  format 4.
+- format 6: the settings' ``live_guidance`` (live mode's own guidance; 0 = the prompt's) and
+  the ``layout_shape`` "fitted" (each Layout region the shape its object is named for);
+  nothing to upgrade (a project without it keeps following the prompt's guidance and its own
+  layout shape), as for format 4.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def _v4_to_v5(manifest: Manifest) -> Manifest:
 
 
 def _v5_to_v6(manifest: Manifest) -> Manifest:
-    """Format 5 had no live guidance: nothing changes (live mode follows the prompt's)."""
+    """Format 5 had no live guidance and no fitted layout shape: nothing changes (live mode
+    follows the prompt's guidance, Layout keeps the project's shape)."""
     manifest["format_version"] = 6
     return manifest
 

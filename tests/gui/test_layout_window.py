@@ -62,7 +62,9 @@ def test_the_shortcut_lays_out_and_no_place_words_change_nothing(window, qtbot):
 def test_layout_before_each_render_sends_the_regions_and_the_remainder(window, qtbot):
     window.layout_controls.auto_check.setChecked(True)
     assert window.doc.settings.layout_auto
-    window.layout_controls.shape_combo.setCurrentIndex(1)
+    combo = window.layout_controls.shape_combo
+    assert combo.currentData() == window.doc.settings.layout_shape == "fitted"
+    combo.setCurrentIndex(combo.findData("ellipse"))
     assert window.doc.settings.layout_shape == "ellipse"
     window.prompt_panel.prompt_edit.setPlainText(PROMPT)
     with qtbot.waitSignal(window.worker.jobFinished, timeout=60000):

@@ -194,6 +194,34 @@ def test_ellipse_masks_are_soft_and_inside_their_box() -> None:
         region_mask(Box(0, 0, 1, 1), 8, 8, "star")
 
 
+def test_fitted_regions_take_the_shape_their_object_is_named_for() -> None:
+    box = Box(0.25, 0.25, 0.75, 0.75)  # pixels 16..47 on a 64 canvas
+    circle = region_mask(box, 64, 64, "fitted", "red circle")
+    assert np.array_equal(circle, region_mask(box, 64, 64, "ellipse"))
+    assert np.array_equal(region_mask(box, 64, 64, "fitted", "green balls 2"), circle)
+    triangle = region_mask(box, 64, 64, "fitted", "blue triangle 1")
+    assert triangle[17, 31] and triangle[17, 32]  # the apex at the top middle
+    assert not triangle[17, 20] and not triangle[17, 43]  # the top corners are outside
+    assert triangle[46, 17] and triangle[46, 46]  # the base along the bottom
+    assert not triangle[:16].any() and not triangle[48:].any() and not triangle[:, 48:].any()
+    assert set(np.unique(triangle)) == {0, 255}
+    assert 0.4 < (triangle > 0).sum() / (32 * 32) < 0.6  # half its box
+    square = region_mask(box, 64, 64, "fitted", "blue square")
+    assert np.array_equal(square, region_mask(box, 64, 64, "box"))
+    for name in ("red apple", "a triangle-shaped sign", ""):
+        assert np.array_equal(region_mask(box, 64, 64, "fitted", name), square)
+
+
+def test_a_new_documents_layout_fits_each_region_to_its_shape() -> None:
+    doc = Document(64, 64, PROMPT)
+    assert doc.settings.layout_shape == "fitted"
+    apply_layout(doc, two_objects(), PROMPT, shape=doc.settings.layout_shape)
+    found = regions(doc)
+    circle, square = found["red circle"].data, found["blue square"].data
+    assert ((circle > 0) & (circle < 255)).any()  # the circle's region is a soft ellipse
+    assert set(np.unique(square)) == {0, 255} and square[19, 63] == 255  # the square's a box
+
+
 def test_a_locked_layout_region_counts_as_changed() -> None:
     doc = Document(64, 64, PROMPT)
     apply_layout(doc, two_objects(), PROMPT)

@@ -22,8 +22,9 @@ from f1studio.layout import Planner, default_planner
 from f1studio.layout.regions import SUMMARY_PHRASES, LayoutOutcome, apply_layout
 
 # layout shape -> its name in the menu (shown translated)
-SHAPE_LABELS = {"box": "Boxes", "ellipse": "Ellipses"}
+SHAPE_LABELS = {"fitted": "Shapes as named", "box": "Boxes", "ellipse": "Ellipses"}
 _SHAPE_LABELS = (  # for the translations
+    QT_TRANSLATE_NOOP("LayoutControls", "Shapes as named"),
     QT_TRANSLATE_NOOP("LayoutControls", "Boxes"),
     QT_TRANSLATE_NOOP("LayoutControls", "Ellipses"),
 )
@@ -107,7 +108,12 @@ class LayoutControls(DocumentView):
         self.shape_combo = QComboBox()
         for shape, label in SHAPE_LABELS.items():
             self.shape_combo.addItem(translate("LayoutControls", label), shape)
-        self.shape_combo.setToolTip(self.tr("The shape of the regions Layout makes"))
+        self.shape_combo.setToolTip(
+            self.tr(
+                "The shape of the regions Layout makes; 'Shapes as named': an ellipse for a "
+                "circle, a ball or an oval, a triangle for a triangle or a pyramid, else a box"
+            )
+        )
         self.notes_label = QLabel()
         self.notes_label.setWordWrap(True)
         self.notes_label.setStyleSheet("color: palette(placeholder-text);")

@@ -1068,6 +1068,11 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
     <name>LayoutControls</name>
     <message>
         <location filename="../../gui/panels/layout_controls.py" line="+27"/>
+        <source>Shapes as named</source>
+        <translation>按名称定形</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Boxes</source>
         <translation>矩形</translation>
     </message>
@@ -1078,12 +1083,12 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
     </message>
     <message>
         <location line="+68"/>
-        <location line="+52"/>
+        <location line="+57"/>
         <source>Layout</source>
         <translation>布局</translation>
     </message>
     <message>
-        <location line="-49"/>
+        <location line="-54"/>
         <source>Make a region layer for each object the prompt places (“a red car on the left, a blue house on the right”), with the object&apos;s words as its prompt; the rest of the prompt stays for the whole picture. Regions you have changed are kept (Ctrl+Shift+L)</source>
         <translation>为提示词中摆放的每个物体（如“左边一辆红色汽车，右边一栋蓝色房子”）生成一个区域图层，以描述该物体的词作为其提示词；提示词的其余部分仍作用于整个画面。你改动过的区域会保留（Ctrl+Shift+L）</translation>
     </message>
@@ -1098,12 +1103,12 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>每次点击“生成”时重新按提示词布局</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>The shape of the regions Layout makes</source>
-        <translation>“布局”生成的区域形状</translation>
+        <location line="+6"/>
+        <source>The shape of the regions Layout makes; &apos;Shapes as named&apos;: an ellipse for a circle, a ball or an oval, a triangle for a triangle or a pyramid, else a box</source>
+        <translation>布局生成的区域形状；“按名称定形”：圆、球或椭圆形物体用椭圆，三角形或金字塔用三角形，其余用方框</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+44"/>
         <source>Layout failed: {error}</source>
         <translation>布局失败：{error}</translation>
     </message>
@@ -1111,7 +1116,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LayoutNotes</name>
     <message>
-        <location line="-105"/>
+        <location line="-110"/>
         <source>“{said}” does not say which side; read as {left} left of {right}</source>
         <translation>“{said}”没有说明在哪一侧；按 {left} 在 {right} 左边理解</translation>
     </message>
