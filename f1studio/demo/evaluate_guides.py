@@ -21,11 +21,29 @@ from f1studio.demo.evaluate_base import (
     pixels_of,
 )
 from f1studio.demo.hand_guides import hand_edges, painted_depth
-from f1studio.demo.world import HELD_OUT_SEED, SIZES, Scene, caption, generate, render, shape_mask
+from f1studio.demo.world import (
+    HELD_OUT_SEED,
+    SIZES,
+    Scene,
+    Shape,
+    caption,
+    generate,
+    render,
+    shape_mask,
+)
 
 #: The evaluation's hand-guide streams: ``default_rng([HELD_OUT_SEED, stream, case])``.
 HAND_EDGE_STREAM = 41
 PAINTED_DEPTH_STREAM = 42
+LARGE_OUTLINE_STREAM = 44
+#: Large outlines drawn by hand in the middle of the canvas: their half-extents (64, 80 and
+#: 96 px across on the 128 px canvas), kinds, colours (cycled) and render seeds per size.
+LARGE_OUTLINE_EXTENTS = (0.25, 0.3125, 0.375)
+LARGE_OUTLINE_KINDS = ("square", "triangle")
+LARGE_OUTLINE_COLOURS = ("blue", "red", "green", "purple")
+LARGE_OUTLINE_SEEDS = 4
+#: The share of a shape's inside in its colour above which it counts as filled, not hollow.
+FILLED = 0.9
 #: The size word a caption that disagrees with a single shape's outline gives it.
 WRONG_SIZE = {"small": "large", "medium": "large", "large": "small"}
 
@@ -71,6 +89,43 @@ def _hand_edge_scores(r: Renderer, i: int, scene: Scene, rendered: Any, text: st
     fits = analysis.fit_shapes(image, scene)
     kinds = [float(f.kind == s.kind) for f, s in zip(fits, scene.shapes, strict=True)]
     return analysis.edge_f1(image, rendered.edges), kinds, guide, image
+
+
+def large_outline_cases(per_size: int = LARGE_OUTLINE_SEEDS) -> Iterator[tuple[int, Scene]]:
+    """One large upright shape in the middle on white, at each of
+    :data:`LARGE_OUTLINE_EXTENTS`, ``per_size`` cases per kind and extent."""
+    index = 0
+    for kind in LARGE_OUTLINE_KINDS:
+        for extent in LARGE_OUTLINE_EXTENTS:
+            for _ in range(per_size):
+                colour = LARGE_OUTLINE_COLOURS[index % len(LARGE_OUTLINE_COLOURS)]
+                shape = Shape(kind, colour, "large", "centre", x=0.5, y=0.5, extent=extent)
+                yield index, Scene((shape,), ("white",))
+                index += 1
+
+
+def eval_large_outlines(r: Renderer, weight: float = 1.0) -> dict[str, float]:
+    """Large squares and triangles drawn by hand with "a large <colour> <kind> in the middle":
+    the share whose inside (2 px in) is at least :data:`FILLED` in the caption's colour, per
+    kind, and the mean share. An edge ControlNet that overpowers the UNet draws the outline
+    alone: a hollow shape scores well on edge F1 and kind, and fails here."""
+    assert r.edge is not None
+    filled: dict[str, list[float]] = {kind: [] for kind in LARGE_OUTLINE_KINDS}
+    shares: list[float] = []
+    per_size = min(LARGE_OUTLINE_SEEDS, r.settings.per_size_cases)
+    for i, scene in large_outline_cases(per_size):
+        rendered = render(scene)
+        rng = np.random.default_rng([HELD_OUT_SEED, LARGE_OUTLINE_STREAM, i])
+        guide = _rgb(hand_edges(scene, rng))
+        control = replace(_control("edge", guide, r.edge), weight=weight)
+        image, _ = r(caption(scene), seed=i, controls=(control,))
+        shape = scene.shapes[0]
+        share = analysis.colour_fraction(image, interior(rendered.masks[0]), shape.color)
+        shares.append(share)
+        filled[shape.kind].append(float(share >= FILLED))
+    found = {f"large_filled_{kind}": mean_of(v) for kind, v in filled.items()}
+    found["large_fill"] = mean_of(shares)
+    return found
 
 
 def _single_shape_cases(size_word: str, count: int) -> Iterator[tuple[int, Scene, Any, str]]:
@@ -128,6 +183,7 @@ def eval_hand_edges(r: Renderer, figures: Figures) -> None:
     figures.hand_edges["spill"] = mean_of(spill["right"])
     figures.hand_edges["f1_wrong_size"] = mean_of(wrong_f1)
     figures.hand_edges["spill_wrong_size"] = mean_of(spill["wrong"])
+    figures.hand_edges.update(eval_large_outlines(r))
 
 
 def overlapping_scenes(count: int, first: int) -> Iterator[tuple[int, Scene]]:

@@ -15,6 +15,7 @@ from f1studio.demo.evaluate import (
     SOLVER_TARGET,
     Figures,
 )
+from f1studio.demo.evaluate_guides import FILLED, LARGE_OUTLINE_EXTENTS, LARGE_OUTLINE_SEEDS
 from f1studio.demo.evaluate_steps import LIVE_GUIDANCE
 
 #: The goals of the demo model (issue 14), per measure.
@@ -151,6 +152,15 @@ def markdown(f: Figures) -> str:
             f"| {_num(h['f1_wrong_size'])} · {_pct(h['spill_wrong_size'])} "
             f"| {_pct(h['spill'])} | |",
         ]
+        if "large_fill" in h:
+            extents = " · ".join(f"{round(e * 2 * 128)}" for e in LARGE_OUTLINE_EXTENTS)
+            lines.append(
+                f"| Edge guide (drawn by hand) | one large square · triangle in the middle "
+                f"({extents} px across, {LARGE_OUTLINE_SEEDS} renders each): filled, at least "
+                f"{FILLED:.0%} of its inside in the caption's colour (not drawn hollow) · the "
+                f"mean share of the inside in its colour | {_pct(h['large_filled_square'])} · "
+                f"{_pct(h['large_filled_triangle'])} · {_pct(h['large_fill'])} | | |"
+            )
     for label, d, goal in (
         ("Depth guide (exact)", f.depth, None),
         ("Depth guide (painted)", f.painted_depth, "painted_depth"),

@@ -13,7 +13,9 @@ import numpy as np
 from f1studio.demo import architecture
 from f1studio.demo.train_loop import to_tensor
 from f1studio.demo.train_settings import TrainSettings
+from f1studio.demo.vocab import demo_vocabulary
 from f1studio.demo.world import TRAIN_SEED, generate
+from f1studio.engine.vocabulary import write_vocabulary
 
 
 def fit_latent_rgb(vae: Any, samples: int = 256) -> list[list[float]]:
@@ -47,7 +49,9 @@ blue square at the top right, on a yellow background" (sizes: small, medium, lar
 the cells of a 3×3 grid).
 
 - `pipeline/`: diffusers Stable Diffusion 1.5-layout folder (AutoencoderKL, CLIP text encoder
-  with its own tokenizer, UNet), fp16 safetensors; `latent_rgb.json` colours live previews.
+  with its own tokenizer, UNet), fp16 safetensors; `latent_rgb.json` colours live previews;
+  `vocabulary.json` lists the words it knows and a few it reads as them ("middle" as
+  "centre"); F1 Studio leaves any other word out of the prompt.
 - `controlnet-edge/`, `controlnet-depth/`: ControlNets for edge and depth guides.
 - `controlnet-inpaint/`: an inpaint ControlNet (it sees the picture with the masked part at
   -1, as ControlNet 1.1's inpaint model does); F1 Studio adds it to every inpaint render.
@@ -106,6 +110,7 @@ def export(
     pipe.to(torch.float16)
     pipe.save_pretrained(str(tmp / "pipeline"), safe_serialization=True)
     (tmp / "pipeline" / "latent_rgb.json").write_text(json.dumps(factors) + "\n", "utf-8")
+    write_vocabulary(tmp / "pipeline", demo_vocabulary())
     (tmp / "README.md").write_text(MODEL_README, encoding="utf-8")
     for kind, controlnet in controlnets.items():
         scale_controlnet_output(controlnet, settings.export_scale_of(kind))

@@ -22,6 +22,7 @@ from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.document.results import ResultRecord
 from f1studio.engine.request import GenerationRequest
+from f1studio.engine.vocabulary import read_vocabulary
 from f1studio.gui.canvas.view import CanvasView
 from f1studio.gui.engine_status import EngineStatus, demo_name
 from f1studio.gui.family_defaults import apply_live_defaults, useful_guidance
@@ -399,11 +400,11 @@ class MainWindow(FileWindow):
             self.model_banner.show_demo(self.doc.width, self.doc.height)
         else:
             self.model_banner.setVisible(False)
-        demo = is_demo(base)
-        if demo:
-            self.prompt_panel.set_prompt_hint(EXAMPLE_PROMPT, known_words(), VOCABULARY)
+        vocabulary = read_vocabulary(base) if base and Path(base).is_dir() else None
+        if is_demo(base):
+            self.prompt_panel.set_prompt_hint(EXAMPLE_PROMPT, known_words(), VOCABULARY, vocabulary)
         else:
-            self.prompt_panel.set_prompt_hint(None)
+            self.prompt_panel.set_prompt_hint(None, vocabulary=vocabulary)
 
     def choose_models(self) -> None:
         from f1studio.gui.choose_models_dialog import ChooseModelsDialog

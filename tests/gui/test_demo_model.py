@@ -80,3 +80,19 @@ def test_without_the_demo_model_the_window_asks_for_one(fresh_user, qtbot, tmp_p
         assert win.generation.generate() is None
     finally:
         win.worker.shutdown()
+
+
+def test_the_prompt_field_says_which_words_the_demo_model_leaves_out(fresh_user, qtbot):
+    win = _window(qtbot)
+    try:
+        panel = win.prompt_panel
+        panel.prompt_edit.setPlainText("a big pink circle in the middle, on a white background")
+        shown = panel.words_label.text()
+        assert "Left out (the model does not know them): pink" in shown
+        assert "Read as: big → large, middle → centre" in shown
+        panel.prompt_edit.setPlainText("a large red circle in the centre, on a white background")
+        assert "Left out" not in panel.words_label.text()
+        assert "Read as" not in panel.words_label.text()
+        assert "Words it knows" in panel.words_label.text()
+    finally:
+        win.worker.shutdown()

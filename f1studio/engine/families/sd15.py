@@ -17,18 +17,28 @@ from f1studio.engine.lora_regions import text_chunk
 from f1studio.engine.previews import SD15_LATENT_RGB
 from f1studio.engine.regional import RegionalAttnProcessor, RegionWeights, region_texts
 from f1studio.engine.request import GenerationRequest
+from f1studio.engine.vocabulary import Vocabulary
 
 
 def encode_text(pipe: Any, req: GenerationRequest, device: Any, do_cfg: bool) -> TextConditioning:
-    """The CLIP hidden states of the prompt, or of every region chunk side by side."""
+    """The CLIP hidden states of the prompt, or of every region chunk side by side (in the
+    model's own words where its folder has a vocabulary)."""
     import torch
 
+    vocabulary: Vocabulary | None = getattr(pipe, "f1_vocabulary", None)
+
+    def words(text: str) -> str:
+        return vocabulary.restrict(text) if vocabulary is not None else text
+
     if not req.regions:
+        negative = words(req.negative_prompt) or None
         pos, neg = pipe.encode_prompt(
-            req.prompt, device, 1, do_cfg, negative_prompt=req.negative_prompt or None
+            words(req.prompt), device, 1, do_cfg, negative_prompt=negative
         )
         return TextConditioning(pair(neg, pos, do_cfg))
     pos_texts, neg_texts = region_texts(req.prompt, req.negative_prompt, req.regions)
+    pos_texts = [words(t) for t in pos_texts]
+    neg_texts = [words(t) for t in neg_texts]
     pos_parts, neg_parts = [], []
     for chunk, (p, n) in enumerate(zip(pos_texts, neg_texts, strict=True)):
         with text_chunk(chunk):  # a region's LoRAs act on its own text only

@@ -14,6 +14,7 @@ from f1studio.engine.families import single_file
 from f1studio.engine.families.single_file import SD15_CONFIGS
 from f1studio.engine.model_files import check_folder_weights, hub_offline
 from f1studio.engine.previews import read_latent_rgb
+from f1studio.engine.vocabulary import read_vocabulary
 
 
 def load_sd15(
@@ -32,6 +33,7 @@ def load_sd15(
         check_folder_weights(location, allow_pickle)
         pipe = cls.from_pretrained(location, use_safetensors=not allow_pickle, **common)
         pipe.f1_latent_rgb = read_latent_rgb(location)  # the model's own preview colours
+        pipe.f1_vocabulary = read_vocabulary(location)  # a small model's closed set of words
         return pipe
     variant = "inpainting" if inpainting else "base"
     return single_file.load_unet_pipeline(

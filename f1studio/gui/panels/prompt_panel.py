@@ -24,6 +24,7 @@ from f1studio.document.loras import LoraEntry, with_words
 from f1studio.document.settings import SeedMode
 from f1studio.engine.family_table import ModelFamily
 from f1studio.engine.request import SCHEDULER_LABELS, SCHEDULERS
+from f1studio.engine.vocabulary import Vocabulary
 from f1studio.gui.i18n import translate
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
 from f1studio.gui.panels.lora_list import LoraList
@@ -102,6 +103,8 @@ class PromptPanel(DocumentView):
         self.words_label.setWordWrap(True)
         self.words_label.setStyleSheet("color: palette(placeholder-text);")
         self.words_label.setVisible(False)
+        self._known = ""  # the model's words as the label lists them
+        self._vocabulary: Vocabulary | None = None
         self.negative_edit = _text_edit(self.tr("What to avoid (negative prompt)…"), 2)
         self.lora_list = LoraList()  # the whole picture's LoRAs (settings: not undo steps)
         self.steps_spin = _spin(1, STEPS_MAX)
@@ -156,6 +159,7 @@ class PromptPanel(DocumentView):
         form.addRow("", self.live_button)
 
         self.prompt_edit.textChanged.connect(self._prompt_edited)
+        self.prompt_edit.textChanged.connect(self._show_words)
         self.negative_edit.textChanged.connect(self._negative_edited)
         self.lora_list.changed.connect(self._loras_edited)
         self.lora_list.insert_words.connect(self.add_to_prompt)
@@ -253,20 +257,44 @@ class PromptPanel(DocumentView):
             self.edit(self.document.set_setting, "scheduler", self.scheduler_combo.itemData(index))
 
     def set_prompt_hint(
-        self, example: str | None, known: str = "", words: Iterable[str] = ()
+        self,
+        example: str | None,
+        known: str = "",
+        words: Iterable[str] = (),
+        vocabulary: Vocabulary | None = None,
     ) -> None:
         """What the empty prompt field suggests: a model's ``example`` prompt (None: the usual
         placeholder), ``known``: the words the model knows, listed under the field (a wording
-        such as the demo model's :func:`~f1studio.demo.vocab.known_words`; "": no list), and
-        ``words``: those offered while typing."""
+        such as the demo model's :func:`~f1studio.demo.vocab.known_words`; "": no list),
+        ``words``: those offered while typing, and ``vocabulary``: the model's own (the words
+        of the prompt it leaves out or reads as others are listed under the field)."""
         self.prompt_edit.setPlaceholderText(example or translate("PromptPanel", PROMPT_PLACEHOLDER))
-        shown = said(known, "PromptPanel")
-        self.prompt_edit.setToolTip("\n".join(filter(None, (example, shown))))
-        self.words_label.setText(
-            self.tr("Words it knows: {words}").format(words=shown) if shown else ""
-        )
-        self.words_label.setVisible(bool(shown))
+        self._known = said(known, "PromptPanel")
+        self._vocabulary = vocabulary
+        self.prompt_edit.setToolTip("\n".join(filter(None, (example, self._known))))
         self.prompt_words.set_words(words)
+        self._show_words()
+
+    def _show_words(self) -> None:
+        """The model's words under the prompt field, and what it makes of the prompt's."""
+        lines = (
+            [self.tr("Words it knows: {words}").format(words=self._known)] if self._known else []
+        )
+        vocabulary, text = self._vocabulary, self.prompt_edit.toPlainText()
+        if vocabulary is not None:
+            unknown = vocabulary.unknown(text)
+            if unknown:
+                lines.append(
+                    self.tr("Left out (the model does not know them): {words}").format(
+                        words=", ".join(unknown)
+                    )
+                )
+            read_as = vocabulary.read_as(text)
+            if read_as:
+                pairs = ", ".join(f"{word} → {known}" for word, known in read_as.items())
+                lines.append(self.tr("Read as: {pairs}").format(pairs=pairs))
+        self.words_label.setText("\n".join(lines))
+        self.words_label.setVisible(bool(lines))
 
     @property
     def last_seed(self) -> int | None:

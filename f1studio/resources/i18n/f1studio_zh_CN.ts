@@ -1497,7 +1497,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+88"/>
+        <location filename="../../gui/main_window.py" line="+89"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
@@ -2391,7 +2391,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>PromptPanel</name>
     <message>
-        <location filename="../../gui/panels/prompt_panel.py" line="+34"/>
+        <location filename="../../gui/panels/prompt_panel.py" line="+35"/>
         <source>Describe the picture…</source>
         <translation>描述画面…</translation>
     </message>
@@ -2401,7 +2401,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>颜色：{colours}；形状：{shapes}；大小：{sizes}；位置：{places}</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+71"/>
         <source>What to avoid (negative prompt)…</source>
         <translation>要避免的内容（反向提示词）…</translation>
     </message>
@@ -2516,7 +2516,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>生成数量</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+55"/>
         <source>The prompt already has {words}</source>
         <translation>提示词中已包含 {words}</translation>
     </message>
@@ -2526,12 +2526,22 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>{name} 的设置：{settings}</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+48"/>
         <source>Words it knows: {words}</source>
         <translation>可识别的词：{words}</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+7"/>
+        <source>Left out (the model does not know them): {words}</source>
+        <translation>已略去（模型不认识这些词）：{words}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Read as: {pairs}</source>
+        <translation>理解为：{pairs}</translation>
+    </message>
+    <message>
+        <location line="+81"/>
         <source>Render once first: then this uses its seed again</source>
         <translation>请先生成一次，之后才能沿用其种子</translation>
     </message>
