@@ -22,9 +22,9 @@ from f1studio.layout import Planner, default_planner
 from f1studio.layout.regions import SUMMARY_PHRASES, LayoutOutcome, apply_layout
 
 # layout shape -> its name in the menu (shown translated)
-SHAPE_LABELS = {"fitted": "Shapes as named", "box": "Boxes", "ellipse": "Ellipses"}
+SHAPE_LABELS = {"fitted": "As named", "box": "Boxes", "ellipse": "Ellipses"}
 _SHAPE_LABELS = (  # for the translations
-    QT_TRANSLATE_NOOP("LayoutControls", "Shapes as named"),
+    QT_TRANSLATE_NOOP("LayoutControls", "As named"),
     QT_TRANSLATE_NOOP("LayoutControls", "Boxes"),
     QT_TRANSLATE_NOOP("LayoutControls", "Ellipses"),
 )
@@ -110,7 +110,7 @@ class LayoutControls(DocumentView):
             self.shape_combo.addItem(translate("LayoutControls", label), shape)
         self.shape_combo.setToolTip(
             self.tr(
-                "The shape of the regions Layout makes; 'Shapes as named': an ellipse for a "
+                "The shape of the regions Layout makes; 'As named': an ellipse for a "
                 "circle, a ball or an oval, a triangle for a triangle or a pyramid, else a box"
             )
         )

@@ -1068,7 +1068,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
     <name>LayoutControls</name>
     <message>
         <location filename="../../gui/panels/layout_controls.py" line="+27"/>
-        <source>Shapes as named</source>
+        <source>As named</source>
         <translation>按名称定形</translation>
     </message>
     <message>
@@ -1104,7 +1104,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
     </message>
     <message>
         <location line="+6"/>
-        <source>The shape of the regions Layout makes; &apos;Shapes as named&apos;: an ellipse for a circle, a ball or an oval, a triangle for a triangle or a pyramid, else a box</source>
+        <source>The shape of the regions Layout makes; &apos;As named&apos;: an ellipse for a circle, a ball or an oval, a triangle for a triangle or a pyramid, else a box</source>
         <translation>布局生成的区域形状；“按名称定形”：圆、球或椭圆形物体用椭圆，三角形或金字塔用三角形，其余用方框</translation>
     </message>
     <message>
