@@ -47,10 +47,12 @@ LARGE_FILL = 0.9
 INPAINT_NEW_COLOUR = 0.9  # 0.971 (0.976; with its inpaint ControlNet; 0.679 without)
 INPAINT_PAINTED_MASK = 0.9  # 0.962 (0.946; a mask brushed over the shape by hand)
 INPAINT_CONTROLNET_GAIN = 0.2  # 0.971 - 0.679
-# seeds 42-45: 0.978, 0.993, 0.782, 1.0 (1.0, 1.0, 0.548, 1.0; 1200-step phase: 0.16-0.35)
-HAND_TRIANGLE_GREEN = 0.8
-# seeds 42-45: 0.971, 1.0, 0.997, 1.0 (the edge ControlNet at 1.5: 0-0.8 with a similar outline)
-HALF_CANVAS_SQUARE_BLUE = 0.85
+# seeds 42-45: 1.0 each since "middle" is read as "centre" (0.978, 0.993, 0.782, 1.0 with the
+# word as untrained tokens; 1200-step phase: 0.16-0.35); seeds 42-57: 16 of 16 at least 0.95
+HAND_TRIANGLE_GREEN = 0.9
+# seeds 42-45: 1.0 each (with "middle" as untrained tokens: 0.971, 1.0, 0.997, 1.0, and at the
+# old edge export scale 1.5 mostly hollow)
+HALF_CANVAS_SQUARE_BLUE = 0.9
 # live settings at guidance 3 (live mode's for the demo model), 4 cases: 0.625 (0.75 at guidance
 # 5; 150 cases: 90.9% at 3 against 86.7% at 5, docs/eval/few-step-guidance.md)
 SKETCH_SHAPE_COLOUR = 0.6
