@@ -119,6 +119,15 @@ class Document:
         """Visible paint/reference layers composited over white, RGB uint8 (H, W, 3)."""
         return imaging.composite_over_white(self.layers, (self.height, self.width))
 
+    def has_visible_paint(self) -> bool:
+        """Whether any visible paint/reference layer holds a pixel that is not transparent:
+        False on a new, blank canvas (white with nothing painted)."""
+        return any(
+            layer.visible and layer.opacity > 0.0 and bool(layer.data[..., 3].any())
+            for layer in self.layers
+            if layer.kind.is_picture
+        )
+
     def clone(self) -> Document:
         """A deep copy with the same layer ids and no history or subscribers."""
         return Document(

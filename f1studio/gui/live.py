@@ -56,7 +56,8 @@ SEED_RANGE = 2**31  # new live seeds fit the seed field of the prompt panel
 def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
     """The live request of ``doc``: the one place where it is derived from the normal request
     (``build_request``), with the live seed, steps, strength and guidance (0: the prompt's), one
-    picture, no auto steps."""
+    picture, no auto steps. On a canvas with nothing painted yet it renders from scratch
+    (strength 1) whatever the live strength."""
     s = doc.settings
     models = resolve_models(s.models, app)
     request = build_request(
@@ -73,14 +74,18 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
         inpaint_controlnet=inpaint_controlnet_for(models.base, app),
     )
     init = request.init_image
-    if s.live_strength < 1.0 and init is None:
-        init = Pixels.of(doc.visible_canvas())
-    elif s.live_strength >= 1.0 and request.inpaint is None:
+    strength = float(s.live_strength)
+    if strength < 1.0 and init is None:
+        if doc.has_visible_paint():
+            init = Pixels.of(doc.visible_canvas())
+        else:  # nothing painted yet: re-making part of a blank canvas would give a faint picture
+            strength = 1.0
+    elif strength >= 1.0 and request.inpaint is None:
         init = None
     tiny_vae = tiny_vae_for(models.base, app)  # the user's fast decoder for this family
     return request.with_changes(
         guidance_scale=float(s.live_guidance or s.guidance_scale),
-        strength=float(s.live_strength),
+        strength=strength,
         init_image=init,
         batch_count=1,
         tiny_vae=tiny_vae,

@@ -124,6 +124,7 @@ class LiveView(DocumentView):
         self.picture = LivePicture()
         self.status_label = QLabel()
         self.status_label.setStyleSheet("color: palette(placeholder-text);")
+        self.status_label.setWordWrap(True)  # a long line wraps rather than widen the panel
         self.apply_button = QPushButton(self.tr("Apply"))
         self.apply_button.setToolTip(
             self.tr("Copy the live picture into the document as a paint layer")
@@ -202,11 +203,20 @@ class LiveView(DocumentView):
             text = self.tr("Up to date")
         else:
             text = self.tr("Waiting for a change…")
+        if self.live.active and self._blank_below_full_strength():
+            text += "\n" + self.tr("Nothing painted yet: drawn from the prompt alone")
         self.status_label.setText(text)
+
+    def _blank_below_full_strength(self) -> bool:
+        """Live renders from scratch although its strength is below 1: nothing is painted."""
+        doc = self.document
+        return doc is not None and doc.settings.live_strength < 1.0 and not doc.has_visible_paint()
 
     def document_changed(self, change: Change) -> None:
         if change.kind is ChangeKind.SETTINGS:
             self.refresh()
+        elif change.kind in (ChangeKind.LAYERS, ChangeKind.LAYER, ChangeKind.PIXELS):
+            self._update_state()  # the first paint on a blank canvas ends "from the prompt alone"
 
     def refresh(self) -> None:
         doc = self.document

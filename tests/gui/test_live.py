@@ -260,6 +260,36 @@ def test_a_stroke_on_the_canvas_changes_the_live_view(qtbot, window):
     assert not win.doc.settings.live and not picture.has_picture
 
 
+def test_a_canvas_with_nothing_painted_renders_live_from_scratch(doc, app_settings):
+    """At a live strength below 1 a blank canvas would only be re-made in part (a faint
+    picture); with nothing painted live renders from the prompt alone, and the first paint
+    makes it follow the canvas at the live strength again."""
+    blank = live_request(doc, app_settings)
+    assert blank.init_image is None and blank.strength == 1.0
+    _dab(doc, 0)
+    painted = live_request(doc, app_settings)
+    assert painted.strength == 0.7
+    assert painted.init_image is not None
+    assert np.array_equal(painted.init_image.array(), doc.visible_canvas())
+    layer = doc.layers[0].id
+    doc.set_layer_property(layer, "visible", False)  # hidden paint is not on the canvas
+    assert live_request(doc, app_settings) == blank
+    doc.set_layer_property(layer, "visible", True)
+    doc.set_setting("live_strength", 1.0)
+    assert live_request(doc, app_settings).init_image is None
+
+
+def test_the_live_view_says_when_it_draws_from_the_prompt_alone(qtbot, window):
+    win = window
+    qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    label = win.live.view.status_label
+    qtbot.waitUntil(lambda: "Nothing painted yet" in label.text(), timeout=LONG)
+    win.doc.paint_disc(win.doc.layers[0].id, 20, 20, 6, (200, 30, 30, 255))
+    qtbot.waitUntil(lambda: "Nothing painted yet" not in label.text(), timeout=LONG)
+    _settle(qtbot, win.live.controller)
+    qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+
+
 def test_live_renders_decode_with_the_users_tiny_vae(doc, app_settings, tmp_path):
     """A tiny VAE chosen for the base model's family decodes the live picture (fast_decode);
     normal renders keep the full VAE for theirs."""

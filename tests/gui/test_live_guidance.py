@@ -119,3 +119,36 @@ def test_the_live_panels_guidance_box(qtbot, window):
     win.doc.set_setting("live_guidance", 4.0)  # a change elsewhere shows in the panel
     assert spin.value() == 4.0
     assert win.doc.history.labels == []  # live settings are no undo steps
+
+
+@pytest.mark.slow
+def test_live_on_a_blank_canvas_draws_the_demo_models_picture_not_a_faint_one(engine_cache):
+    """A new demo project, nothing painted, Live on: the picture is the prompt's (blue
+    background, a red circle in the centre); re-making 65% of the white canvas, as live did
+    before, leaves it mostly white."""
+    from f1studio.demo import analysis
+    from f1studio.engine.events import Finished
+    from f1studio.engine.request import Pixels
+    from f1studio.engine.runner import run
+
+    doc = Document(128, 128, prompt="a large red circle in the centre, on a blue background")
+    doc.add_layer(LayerKind.PAINT, name="Sketch")
+    apply_live_defaults(doc, str(DEMO_ROOT / "pipeline"))
+    assert doc.settings.live_strength < 1.0
+    request = live_request(doc, AppSettings(base=str(DEMO_ROOT / "pipeline"), device="cpu"))
+
+    def render(req) -> np.ndarray:  # noqa: ANN001
+        events: list = []
+        run(req, events.append, cache=engine_cache)
+        return next(e for e in events if isinstance(e, Finished)).result.images[0]
+
+    border = np.ones((128, 128), np.uint8)
+    border[16:-16, 16:-16] = 0
+    centre = np.zeros((128, 128), np.uint8)
+    centre[52:76, 52:76] = 1
+    picture = render(request)
+    assert analysis.colour_fraction(picture, border, "blue") >= 0.9
+    assert analysis.colour_fraction(picture, centre, "red") >= 0.9
+    white = Pixels.of(np.full((128, 128, 3), 255, np.uint8))
+    faint = render(request.with_changes(init_image=white, strength=doc.settings.live_strength))
+    assert analysis.colour_fraction(faint, border, "blue") < 0.5

@@ -1217,7 +1217,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>实时画面</translation>
     </message>
     <message>
-        <location line="+163"/>
+        <location line="+168"/>
         <source>No live picture to apply yet</source>
         <translation>还没有可应用的实时画面</translation>
     </message>
@@ -1272,7 +1272,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LiveMode</name>
     <message>
-        <location line="+147"/>
+        <location line="+158"/>
         <source>Live</source>
         <translation>实时</translation>
     </message>
@@ -1300,7 +1300,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LivePicture</name>
     <message>
-        <location line="-199"/>
+        <location line="-210"/>
         <source>Live is off</source>
         <translation>实时模式已关闭</translation>
     </message>
@@ -1386,6 +1386,11 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <location line="+2"/>
         <source>Waiting for a change…</source>
         <translation>等待更改…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Nothing painted yet: drawn from the prompt alone</source>
+        <translation>尚未绘制任何内容：仅按提示词生成</translation>
     </message>
 </context>
 <context>
