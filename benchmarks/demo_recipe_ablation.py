@@ -50,7 +50,11 @@ def parse_arm(text: str, base):  # noqa: ANN001, ANN201 - TrainSettings in, Trai
         name = name.strip()
         if name not in types:
             raise SystemExit(f"unknown setting {name!r} in arm {text!r}")
-        changes[name] = types[name](value)
+        kind = types[name]
+        if kind is bool:  # "0", "false", "no" are False (bool("0") would be True)
+            changes[name] = value.strip().lower() in ("1", "true", "yes", "on")
+        else:
+            changes[name] = kind(value)
     return replace(base, **changes)
 
 

@@ -300,3 +300,23 @@ def guide_image(kind: str, scene: Any, rendered: Any, rng: np.random.Generator) 
     else:
         grey = painted_depth(scene, rng, size) if source == "hand" else rendered.depth
     return np.repeat(grey[:, :, None], 3, axis=2)
+
+
+def overlap_mask(scene: Scene, size: int) -> np.ndarray:
+    """bool (size, size): the pixels where two differently coloured shapes of ``scene`` overlap
+    (whole outlines, as placed): where the picture's colour depends on which shape is nearer."""
+    masks = [shape_mask(s, size) for s in scene.shapes]
+    out = np.zeros((size, size), dtype=bool)
+    for i, a in enumerate(masks):
+        for j in range(i + 1, len(masks)):
+            if scene.shapes[i].color != scene.shapes[j].color:
+                out |= a & masks[j]
+    return out
+
+
+def overlapping_indices(count: int) -> np.ndarray:
+    """The indices below ``count`` of training scenes holding such an overlap."""
+    size = architecture.IMAGE_SIZE
+    return np.array(
+        [i for i in range(count) if overlap_mask(generate(i)[0], size).any()], dtype=np.int64
+    )

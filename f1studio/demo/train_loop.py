@@ -46,6 +46,13 @@ class Log:
             print(line, flush=True)
 
 
+def autocast(settings: TrainSettings) -> Any:
+    """The forward passes' precision: bfloat16 autocast when the settings ask for it."""
+    import torch
+
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=settings.bf16_autocast)
+
+
 def lr_factor(step: int, total: int, warmup: int) -> float:
     """Linear warm-up, then a cosine from 1 down to 0.1 of the base rate."""
     if step < warmup:

@@ -17,6 +17,8 @@ from f1studio.demo.train_data import (
     guide_caption_ids,
     guide_image,
     inpaint_image,
+    overlap_mask,
+    overlapping_indices,
     region_batch,
     vae_batch,
 )
@@ -28,6 +30,7 @@ from f1studio.demo.train_grounding import (
 from f1studio.demo.train_loop import (
     Ema,
     Log,
+    autocast,
     generator,
     loss_weights,
     lr_factor,
@@ -299,23 +302,28 @@ def train_unet(
         )
         if is_region_step(settings, step):
             ids, processor = region_batch(idx_np, tokenizer, rng, layout=settings.region_layout)
-            states = text_encoder(ids)[0]
-            states = states.reshape(len(idx_np), -1, states.shape[-1])
-            with regional_attention([unet], processor):
-                pred = unet(noised, t, states).sample
+            with autocast(settings):
+                states = text_encoder(ids)[0]
+                states = states.reshape(len(idx_np), -1, states.shape[-1])
+                with regional_attention([unet], processor):
+                    pred = unet(noised, t, states).sample
         else:
             ids = drop_captions(data["ids"][idx], empty, settings.caption_dropout, rng)
-            states = text_encoder(ids)[0]
-            if is_grounding_step(settings, step):
-                if not scene_masks:
-                    scene_masks.append(all_shape_masks(n, side))
-                with probed_cross_attention(unet) as maps:
+            with autocast(settings):
+                states = text_encoder(ids)[0]
+                if is_grounding_step(settings, step):
+                    if not scene_masks:
+                        scene_masks.append(all_shape_masks(n, side))
+                    with probed_cross_attention(unet) as maps:
+                        pred = unet(noised, t, states).sample
+                    captioned = (ids == data["ids"][idx]).all(dim=1) & (
+                        t >= settings.grounding_from
+                    )
+                    masks = scene_masks[0][idx].float()
+                    grounding = grounding_loss(maps, data["text_groups"][idx], masks, captioned)
+                else:
                     pred = unet(noised, t, states).sample
-                captioned = (ids == data["ids"][idx]).all(dim=1) & (t >= settings.grounding_from)
-                masks = scene_masks[0][idx].float()
-                grounding = grounding_loss(maps, data["text_groups"][idx], masks, captioned)
-            else:
-                pred = unet(noised, t, states).sample
+        pred = pred.float()
         wanted = target(scheduler, data["latents"][idx].float(), noise, t)
         per_sample = (pred - wanted).pow(2).mean(dim=(1, 2, 3))
         loss = (per_sample * loss_weights(settings, scheduler, t)).mean()
@@ -391,6 +399,11 @@ def train_controlnet(
     scheduler = DDPMScheduler.from_config(architecture.SCHEDULER_CONFIG)
     empty = empty_ids(tokenizer)
     n = data["latents"].shape[0]
+    focus = settings.depth_overlap_weight if kind == "depth" else 0.0
+    share = settings.depth_overlap_share if kind == "depth" else 0.0
+    overlapping = overlapping_indices(n) if share > 0 else None
+    if overlapping is not None and overlapping.size == 0:
+        overlapping = None  # no scene with an overlap to draw more of
 
     def step_fn(step: int) -> float:
         set_lr(
@@ -400,6 +413,9 @@ def train_controlnet(
         )
         rng = np.random.default_rng([settings.seed, stage, step])
         idx_np = rng.integers(0, n, size=settings.controlnet_batch)
+        if overlapping is not None:
+            chosen = np.flatnonzero(rng.random(idx_np.shape[0]) < share)
+            idx_np[chosen] = rng.choice(overlapping, size=chosen.size)
         idx = torch.from_numpy(idx_np)
         if inpainting:  # the picture with a hole, and its own caption
             holes = [inpaint_image(generate(int(i))[1], rng) for i in idx_np]
@@ -415,18 +431,24 @@ def train_controlnet(
             )
             ids = drop_captions(ids, empty, settings.controlnet_caption_dropout, rng)
         noised, noise, t = noisy(settings, scheduler, data["latents"][idx].float(), stage, step)
-        with torch.no_grad():
-            states = text_encoder(ids)[0]
-        down, mid = controlnet(noised, t, states, controlnet_cond=cond, return_dict=False)
-        pred = unet(
-            noised,
-            t,
-            states,
-            down_block_additional_residuals=down,
-            mid_block_additional_residual=mid,
-        ).sample
+        with autocast(settings):
+            with torch.no_grad():
+                states = text_encoder(ids)[0]
+            down, mid = controlnet(noised, t, states, controlnet_cond=cond, return_dict=False)
+            pred = unet(
+                noised,
+                t,
+                states,
+                down_block_additional_residuals=down,
+                mid_block_additional_residual=mid,
+            ).sample.float()
         wanted = target(scheduler, data["latents"][idx].float(), noise, t)
-        per_sample = (pred - wanted).pow(2).mean(dim=(1, 2, 3))
+        error = (pred - wanted).pow(2)
+        if focus > 0:
+            weight = overlap_weights(idx_np, focus, tuple(error.shape[-2:]))
+            per_sample = (error * weight).mean(dim=(1, 2, 3)) / weight.mean(dim=(1, 2, 3))
+        else:
+            per_sample = error.mean(dim=(1, 2, 3))
         loss = (per_sample * loss_weights(settings, scheduler, t)).mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -446,3 +468,16 @@ def train_controlnet(
     controlnet.save_pretrained(str(final), safe_serialization=True)
     log(f"controlnet-{kind}: done")
     return controlnet
+
+
+def overlap_weights(indices: np.ndarray, weight: float, latent_size: tuple[int, int]) -> Any:
+    """(N, 1, h, w) loss weights for training scenes ``indices``: 1, plus ``weight`` times the
+    share of each latent pixel where two differently coloured shapes overlap."""
+    import torch
+
+    size = architecture.IMAGE_SIZE
+    masks = np.stack([overlap_mask(generate(int(i))[0], size) for i in indices])
+    pooled = torch.nn.functional.adaptive_avg_pool2d(
+        torch.from_numpy(masks.astype(np.float32))[:, None], latent_size
+    )
+    return 1.0 + weight * pooled

@@ -22,6 +22,14 @@ def test_an_arm_overrides_settings_with_their_own_types() -> None:
     assert parse_arm("base", FULL) is FULL
 
 
+def test_a_switch_reads_0_as_off_and_1_as_on() -> None:
+    assert parse_arm("bf16_autocast=1", FULL).bf16_autocast is True
+    assert parse_arm("bf16_autocast=0", FULL).bf16_autocast is False
+    assert (
+        parse_arm("bf16_autocast=false", replace(FULL, bf16_autocast=True)).bf16_autocast is False
+    )
+
+
 def test_an_unknown_setting_is_refused_with_its_name() -> None:
     with pytest.raises(SystemExit, match="unet_batchsize"):
         parse_arm("unet_batchsize=16", FULL)

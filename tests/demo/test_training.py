@@ -256,6 +256,60 @@ def test_a_controlnet_tail_runs_again_on_the_models_unet_and_leaves_the_rest(qui
         train_tail.main(["--model", str(model), "--kinds", "colour"])
 
 
+def test_a_tail_trains_in_bf16_with_the_depth_overlap_weight_when_its_settings_say_so(
+    quick_model, tmp_path
+):
+    from f1studio.demo import train_tail
+
+    model = Path(shutil.copytree(quick_model, tmp_path / "model"))
+    info = json.loads((model / "training.json").read_text())
+    info["settings"].update(bf16_autocast=True, depth_overlap_weight=10.0, depth_overlap_share=1.0)
+    (model / "training.json").write_text(json.dumps(info))
+    settings = train_tail.model_settings(model)
+    assert settings.bf16_autocast and settings.depth_overlap_share == 1.0
+    before = _weights(model)
+    train_tail.retrain_tail(model, ["depth"], 1, tmp_path / "work", tmp_path / "data")
+    after = _weights(model)
+    moved = {k.split("/")[0] for k, v in before.items() if not torch.equal(after[k], v)}
+    assert moved == {"controlnet-depth"}
+    assert all(torch.isfinite(v.float()).all() for v in after.values())
+
+
+def test_the_autocast_switch_runs_forward_passes_in_bf16_only_when_asked():
+    from dataclasses import replace
+
+    from f1studio.demo.train_loop import autocast
+
+    layer = torch.nn.Linear(4, 4)
+    with autocast(QUICK):
+        assert layer(torch.ones(1, 4)).dtype == torch.float32
+    with autocast(replace(QUICK, bf16_autocast=True)):
+        assert layer(torch.ones(1, 4)).dtype == torch.bfloat16
+
+
+def test_the_overlap_weight_marks_where_two_colours_overlap():
+    from dataclasses import replace
+
+    from f1studio.demo.train_data import overlap_mask, overlapping_indices
+    from f1studio.demo.train_stages import overlap_weights
+    from f1studio.demo.world import Scene, Shape, generate, shape_mask
+
+    back = Shape("square", "red", "large", "centre", x=0.4, y=0.5, extent=0.2)
+    front = Shape("circle", "blue", "medium", "centre", x=0.6, y=0.5, extent=0.15)
+    scene = Scene(shapes=(back, front), background=("white",))
+    both = shape_mask(back, 128) & shape_mask(front, 128)
+    assert both.any() and np.array_equal(overlap_mask(scene, 128), both)
+    same = Scene(shapes=(back, replace(front, color="red")), background=("white",))
+    assert not overlap_mask(same, 128).any()  # one colour: no order to show
+    found = overlapping_indices(40)
+    assert found.size and all(overlap_mask(generate(int(i))[0], 128).any() for i in found)
+    plain = [i for i in range(40) if i not in set(found.tolist())]
+    weights = overlap_weights(np.array([found[0], plain[0]]), 10.0, (16, 16))
+    assert weights.shape == (2, 1, 16, 16)
+    assert float(weights[0].max()) > 1.0 and float(weights[1].max()) == 1.0
+    assert float(weights.min()) == 1.0 and float(weights.max()) <= 11.0
+
+
 def test_a_timestep_ceiling_keeps_every_training_timestep_below_it():
     from dataclasses import replace
 
