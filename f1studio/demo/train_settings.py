@@ -10,9 +10,13 @@ class TrainSettings:
     seed: int = 1234
     threads: int = 2
     # The UNet and ControlNet stages run their forward passes in bfloat16 (torch.autocast on
-    # the CPU; weights, optimizer and loss stay fp32). The 2-core CPU here has AVX-512 BF16:
-    # a UNet step of 32 took 0.49 s against 0.60-0.71 s in fp32 (2026-12-06).
-    bf16_autocast: bool = False
+    # the CPU; weights, optimizer and loss stay fp32; the autoencoder stage stays fp32). The
+    # 2-core CPU here has AVX-512 BF16. Measured on the shipped model (2026-12-06, 50 held-out
+    # cases, docs/eval/controlnet-tails.md): a low-noise UNet cycle of 600 steps 8.0 min
+    # against 9.3 in fp32, adherence 38% · kind 60% · position 85% against 38 · 60 · 86; an
+    # edge ControlNet tail of 1500 steps 0.29 s a step against 0.35, hand-drawn edge F1 0.740
+    # against 0.747, exact 0.771 against 0.768. Not yet tried from scratch (a full run).
+    bf16_autocast: bool = True
     # Autoencoder: random 64x64 crops, then a short phase on whole 128x128 images. Besides
     # the pixels (L1 + L2) it matches the pictures' gradients (L1 of neighbour differences,
     # times ``vae_edge_weight``), which keeps the outlines sharp.
@@ -145,12 +149,18 @@ class TrainSettings:
     # Nor is it a matter of strength: the shipped depth ControlNet rendered at 1.5 and 2 times
     # its export scale gave -0.20 and -0.20 (-0.25 at 1; 50 cases, 2026-12-05), with outline F1
     # 0.53 and 0.51 (0.54 at 1).
-    depth_shuffled_order: float = 0.3
+    # With the overlap loss below, every caption's order is shuffled (1.0), so only the guide
+    # tells which shape is in front.
+    depth_shuffled_order: float = 1.0
     # The depth ControlNet's loss counts the latent pixels where two differently coloured
     # shapes overlap (where the colour says which shape is nearer) 1 + this many times, and
-    # this share of its batches' rows is drawn from scenes with such an overlap.
-    depth_overlap_weight: float = 0.0
-    depth_overlap_share: float = 0.0
+    # this share of its batches' rows is drawn from scenes with such an overlap. The last 1500
+    # steps run again on the shipped ControlNet (2026-12-06, 50 held-out cases,
+    # docs/eval/controlnet-tails.md), painted · exact layering rank correlation: plain
+    # -0.09 · -0.05, weight 10 and share 0.5 0.05 · 0.02, weight 30, share 0.8 and every
+    # caption shuffled 0.15 · 0.16 (its outline F1 0.552 -> 0.516 painted, 0.677 -> 0.645 exact).
+    depth_overlap_weight: float = 30.0
+    depth_overlap_share: float = 0.8
     # Both ControlNets also see captions whose size and position words are drawn at random
     # (the shapes stay as they are), so an outline or a painted blob wins over a size or
     # place word that disagrees with it. Edge ControlNet, 50 held-out cases (2026-12-04): with

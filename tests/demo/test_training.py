@@ -273,6 +273,13 @@ def test_a_tail_trains_in_bf16_with_the_depth_overlap_weight_when_its_settings_s
     moved = {k.split("/")[0] for k, v in before.items() if not torch.equal(after[k], v)}
     assert moved == {"controlnet-depth"}
     assert all(torch.isfinite(v.float()).all() for v in after.values())
+    run = json.loads((model / "training.json").read_text())["controlnet_tail_runs"][-1]
+    assert run["settings"] == {
+        "bf16_autocast": True,
+        "depth_shuffled_order": settings.depth_shuffled_order,
+        "depth_overlap_weight": 10.0,
+        "depth_overlap_share": 1.0,
+    }
 
 
 def test_the_autocast_switch_runs_forward_passes_in_bf16_only_when_asked():
@@ -281,7 +288,7 @@ def test_the_autocast_switch_runs_forward_passes_in_bf16_only_when_asked():
     from f1studio.demo.train_loop import autocast
 
     layer = torch.nn.Linear(4, 4)
-    with autocast(QUICK):
+    with autocast(replace(QUICK, bf16_autocast=False)):
         assert layer(torch.ones(1, 4)).dtype == torch.float32
     with autocast(replace(QUICK, bf16_autocast=True)):
         assert layer(torch.ones(1, 4)).dtype == torch.bfloat16
