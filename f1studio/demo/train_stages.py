@@ -422,7 +422,8 @@ def train_controlnet(
             cond = torch.from_numpy(np.stack(holes)).permute(0, 3, 1, 2)
             ids = drop_captions(data["ids"][idx], empty, settings.inpaint_caption_dropout, rng)
         else:
-            guides = [guide_image(kind, *generate(int(i))[:2], rng) for i in idx_np]
+            scenes = [generate(int(i))[:2] for i in idx_np]
+            guides = [guide_image(kind, scene, rendered, rng) for scene, rendered in scenes]
             cond = torch.from_numpy(np.stack(guides).astype(np.float32) / 255.0)
             cond = cond.permute(0, 3, 1, 2)
             shuffle = settings.depth_shuffled_order if kind == "depth" else 0.0
@@ -445,7 +446,8 @@ def train_controlnet(
         wanted = target(scheduler, data["latents"][idx].float(), noise, t)
         error = (pred - wanted).pow(2)
         if focus > 0:
-            weight = overlap_weights(idx_np, focus, tuple(error.shape[-2:]))
+            shown = [scene for scene, _ in scenes]  # focus > 0: the depth guides' scenes
+            weight = overlap_weights(shown, focus, tuple(error.shape[-2:]))
             per_sample = (error * weight).mean(dim=(1, 2, 3)) / weight.mean(dim=(1, 2, 3))
         else:
             per_sample = error.mean(dim=(1, 2, 3))
@@ -470,13 +472,13 @@ def train_controlnet(
     return controlnet
 
 
-def overlap_weights(indices: np.ndarray, weight: float, latent_size: tuple[int, int]) -> Any:
-    """(N, 1, h, w) loss weights for training scenes ``indices``: 1, plus ``weight`` times the
-    share of each latent pixel where two differently coloured shapes overlap."""
+def overlap_weights(scenes: list[Any], weight: float, latent_size: tuple[int, int]) -> Any:
+    """(N, 1, h, w) loss weights for ``scenes``: 1, plus ``weight`` times the share of each
+    latent pixel where two differently coloured shapes overlap."""
     import torch
 
     size = architecture.IMAGE_SIZE
-    masks = np.stack([overlap_mask(generate(int(i))[0], size) for i in indices])
+    masks = np.stack([overlap_mask(scene, size) for scene in scenes])
     pooled = torch.nn.functional.adaptive_avg_pool2d(
         torch.from_numpy(masks.astype(np.float32))[:, None], latent_size
     )

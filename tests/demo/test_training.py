@@ -311,7 +311,8 @@ def test_the_overlap_weight_marks_where_two_colours_overlap():
     found = overlapping_indices(40)
     assert found.size and all(overlap_mask(generate(int(i))[0], 128).any() for i in found)
     plain = [i for i in range(40) if i not in set(found.tolist())]
-    weights = overlap_weights(np.array([found[0], plain[0]]), 10.0, (16, 16))
+    scenes = [generate(int(found[0]))[0], generate(plain[0])[0]]
+    weights = overlap_weights(scenes, 10.0, (16, 16))
     assert weights.shape == (2, 1, 16, 16)
     assert float(weights[0].max()) > 1.0 and float(weights[1].max()) == 1.0
     assert float(weights.min()) == 1.0 and float(weights.max()) <= 11.0
