@@ -119,6 +119,10 @@ class Document:
         """Visible paint/reference layers composited over white, RGB uint8 (H, W, 3)."""
         return imaging.composite_over_white(self.layers, (self.height, self.width))
 
+    def paint_coverage(self) -> np.ndarray:
+        """float32 (H, W) 0..1: how much of each pixel visible paint/reference layers cover."""
+        return imaging.paint_coverage(self.layers, (self.height, self.width))
+
     def has_visible_paint(self) -> bool:
         """Whether any visible paint/reference layer holds a pixel that is not transparent:
         False on a new, blank canvas (white with nothing painted)."""

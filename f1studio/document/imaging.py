@@ -17,6 +17,16 @@ if TYPE_CHECKING:
 Rect = tuple[int, int, int, int]
 
 
+def paint_coverage(layers: Iterable[Layer], shape: tuple[int, int]) -> np.ndarray:
+    """float32 (H, W) 0..1: how much of each pixel the visible paint/reference layers cover
+    (the composite's alpha: 0 where the white canvas shows through untouched)."""
+    bare = np.ones(shape, np.float32)  # the share of white left, by the "over" rule
+    for layer in layers:
+        if layer.kind.is_picture and layer.visible and layer.opacity > 0.0:
+            bare *= 1.0 - layer.data[..., 3].astype(np.float32) * np.float32(layer.opacity / 255.0)
+    return 1.0 - bare
+
+
 def composite_over_white(
     layers: Iterable[Layer], shape: tuple[int, int] | None = None
 ) -> np.ndarray:

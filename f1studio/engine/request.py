@@ -314,6 +314,12 @@ class GenerationRequest:
     strength: float = 1.0
     batch_count: int = 1
     init_image: Pixels | None = None
+    # per-pixel denoising strength, uint8 HxW at canvas size (255 = 1, re-made from noise):
+    # each pixel follows the init image, noised to each step's level, through the steps
+    # img2img at its own strength would skip (differential diffusion). Live mode's partly
+    # painted canvas: the unpainted pixels drawn from the prompt, the painted ones re-made at
+    # the live strength. Needs the init image and ``strength`` 1; not with an inpaint mask.
+    strength_map: Pixels | None = None
     regions: tuple[RegionSpec, ...] = ()
     controls: tuple[ControlSpec, ...] = ()
     inpaint: InpaintSpec | None = None
@@ -358,8 +364,16 @@ class GenerationRequest:
             out.append("batch count must be at least 1")
         if (self.strength < 1.0 or self.inpaint is not None) and self.init_image is None:
             out.append("img2img and inpaint need an init image (the visible canvas)")
+        if self.strength_map is not None:
+            if self.init_image is None:
+                out.append("a strength map needs an init image (the visible canvas)")
+            if self.strength < 1.0 or self.inpaint is not None:
+                out.append("a strength map sets each pixel's strength: use strength 1, no inpaint")
+            if len(self.strength_map.shape) != 2:
+                out.append("a strength map is one grey channel")
         size = (self.height, self.width)
         images: list[tuple[str, Pixels | None]] = [("init image", self.init_image)]
+        images.append(("strength map", self.strength_map))
         images += [(f"region {i + 1} mask", r.mask) for i, r in enumerate(self.regions)]
         images += [(f"{c.kind.value} guide", c.image) for c in self.controls]
         images += [(f"{c.kind.value} guide's region", c.mask) for c in self.controls]
@@ -484,6 +498,7 @@ class GenerationRequest:
 
         d = dict(data)
         d["init_image"] = px(d.get("init_image"))
+        d["strength_map"] = px(d.get("strength_map"))
 
         def loras(items: Any) -> tuple[LoraSpec, ...]:
             return tuple(LoraSpec(**lora) for lora in items or ())

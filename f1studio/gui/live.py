@@ -57,7 +57,8 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
     """The live request of ``doc``: the one place where it is derived from the normal request
     (``build_request``), with the live seed, steps, strength and guidance (0: the prompt's), one
     picture, no auto steps. On a canvas with nothing painted yet it renders from scratch
-    (strength 1) whatever the live strength."""
+    (strength 1) whatever the live strength; on a partly painted one each pixel gets its own
+    strength (a strength map): the live strength under the paint, 1 on the bare canvas."""
     s = doc.settings
     models = resolve_models(s.models, app)
     request = build_request(
@@ -75,10 +76,17 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
     )
     init = request.init_image
     strength = float(s.live_strength)
+    strength_map = None
     if strength < 1.0 and init is None:
-        if doc.has_visible_paint():
+        coverage = doc.paint_coverage()
+        if coverage.min() >= 1.0:  # painted all over: img2img of the canvas
             init = Pixels.of(doc.visible_canvas())
-        else:  # nothing painted yet: re-making part of a blank canvas would give a faint picture
+        elif coverage.max() > 0.0:  # partly painted: the paint at the live strength, the
+            # untouched canvas drawn from the prompt (re-making blank white would wash it out)
+            init = Pixels.of(doc.visible_canvas())
+            strength_map = Pixels.of(strength_map_of(coverage, strength))
+            strength = 1.0
+        else:  # nothing painted yet: drawn from the prompt alone
             strength = 1.0
     elif strength >= 1.0 and request.inpaint is None:
         init = None
@@ -87,10 +95,18 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
         guidance_scale=float(s.live_guidance or s.guidance_scale),
         strength=strength,
         init_image=init,
+        strength_map=strength_map,
         batch_count=1,
         tiny_vae=tiny_vae,
         fast_decode=tiny_vae is not None,
     )
+
+
+def strength_map_of(coverage: np.ndarray, strength: float) -> np.ndarray:
+    """uint8 strength map (255 = 1) of a partly painted canvas: ``strength`` where the paint
+    covers a pixel fully, 1 where nothing does, in between along soft edges."""
+    per_pixel = 1.0 - coverage * (1.0 - strength)
+    return np.clip(np.rint(per_pixel * 255.0), 0, 255).astype(np.uint8)
 
 
 @dataclass

@@ -265,10 +265,9 @@ def test_a_canvas_with_nothing_painted_renders_live_from_scratch(doc, app_settin
     picture); with nothing painted live renders from the prompt alone, and the first paint
     makes it follow the canvas at the live strength again."""
     blank = live_request(doc, app_settings)
-    assert blank.init_image is None and blank.strength == 1.0
+    assert blank.init_image is None and blank.strength == 1.0 and blank.strength_map is None
     _dab(doc, 0)
     painted = live_request(doc, app_settings)
-    assert painted.strength == 0.7
     assert painted.init_image is not None
     assert np.array_equal(painted.init_image.array(), doc.visible_canvas())
     layer = doc.layers[0].id
@@ -277,6 +276,37 @@ def test_a_canvas_with_nothing_painted_renders_live_from_scratch(doc, app_settin
     doc.set_layer_property(layer, "visible", True)
     doc.set_setting("live_strength", 1.0)
     assert live_request(doc, app_settings).init_image is None
+
+
+def test_a_partly_painted_canvas_renders_the_paint_at_the_live_strength_and_the_rest_anew(
+    doc, app_settings
+):
+    """Each pixel its own strength: the live strength under the paint, 1 on the bare canvas
+    (re-making part of blank white would wash the picture out), in between on soft edges; a
+    canvas painted all over is plain img2img at the live strength."""
+    layer = doc.layers[0].id
+    doc.paint_disc(layer, 30, 30, 10, (200, 30, 30, 255))
+    request = live_request(doc, app_settings)
+    assert request.strength == 1.0 and request.init_image is not None
+    assert np.array_equal(request.init_image.array(), doc.visible_canvas())
+    assert request.strength_map is not None
+    values = request.strength_map.array()
+    covered = doc.layers[0].data[..., 3]
+    assert values.shape == covered.shape
+    assert (values[covered == 255] == round(0.7 * 255)).all()  # under the paint
+    assert (values[covered == 0] == 255).all()  # the bare canvas
+    edge = (covered > 0) & (covered < 255)
+    if edge.any():  # a soft brush edge lies between
+        assert (values[edge] > round(0.7 * 255)).all() and (values[edge] < 255).all()
+    doc.set_setting("live_strength", 0.5)
+    # a layer at half opacity covers half: the map says 1 - 0.5 * (1 - 0.5) there
+    doc.set_layer_property(layer, "opacity", 0.5)
+    values = live_request(doc, app_settings).strength_map.array()
+    assert abs(int(values[30, 30]) - round(0.75 * 255)) <= 1
+    doc.set_layer_property(layer, "opacity", 1.0)
+    doc.paint_rect(layer, 0, 0, doc.height, doc.width, (250, 250, 250, 255))
+    full = live_request(doc, app_settings)
+    assert full.strength == 0.5 and full.strength_map is None and full.init_image is not None
 
 
 def test_the_live_view_says_when_it_draws_from_the_prompt_alone(qtbot, window):

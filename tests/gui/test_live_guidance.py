@@ -152,3 +152,39 @@ def test_live_on_a_blank_canvas_draws_the_demo_models_picture_not_a_faint_one(en
     white = Pixels.of(np.full((128, 128, 3), 255, np.uint8))
     faint = render(request.with_changes(init_image=white, strength=doc.settings.live_strength))
     assert analysis.colour_fraction(faint, border, "blue") < 0.5
+
+
+@pytest.mark.slow
+def test_live_on_a_partly_painted_canvas_draws_the_background_and_keeps_the_sketch(engine_cache):
+    """A yellow square painted at the bottom right of a new demo project, the prompt asking
+    for it on a green background, Live on: the bare canvas becomes the green background and
+    the square stays yellow. Re-making the whole canvas at the live strength (img2img of the
+    sketch on white, as live did before) leaves the background white."""
+    import cv2
+
+    from f1studio.demo import analysis
+    from f1studio.engine.events import Finished
+    from f1studio.engine.runner import run
+
+    doc = Document(
+        128, 128, prompt="a medium yellow square at the bottom right, on a green background"
+    )
+    doc.add_layer(LayerKind.PAINT, name="Sketch")
+    apply_live_defaults(doc, str(DEMO_ROOT / "pipeline"))
+    doc.paint_rect(doc.layers[0].id, 74, 74, 106, 106, (240, 220, 40, 255))
+    request = live_request(doc, AppSettings(base=str(DEMO_ROOT / "pipeline"), device="cpu"))
+    assert request.strength_map is not None
+
+    def render(req) -> np.ndarray:  # noqa: ANN001
+        events: list = []
+        run(req, events.append, cache=engine_cache)
+        return next(e for e in events if isinstance(e, Finished)).result.images[0]
+
+    painted = (doc.paint_coverage() > 0.5).astype(np.uint8)
+    inside = cv2.erode(painted, np.ones((7, 7), np.uint8))
+    outside = 1 - cv2.dilate(painted, np.ones((13, 13), np.uint8))
+    picture = render(request)
+    assert analysis.colour_fraction(picture, outside, "green") >= 0.85
+    assert analysis.colour_fraction(picture, inside, "yellow") >= 0.75
+    whole = render(request.with_changes(strength=doc.settings.live_strength, strength_map=None))
+    assert analysis.colour_fraction(whole, outside, "green") < 0.3

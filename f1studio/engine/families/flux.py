@@ -22,6 +22,7 @@ import numpy as np
 
 from f1studio.engine.adaptive import Settling, settled_latents
 from f1studio.engine.attention import swapped_attention
+from f1studio.engine.differential import Differential, latent_strengths
 from f1studio.engine.families.base import (
     JobCancelled,
     LoadedModel,
@@ -139,6 +140,9 @@ class FluxAdapter:
             ).to(dtype=torch.float32)
             if req.is_img2img or req.inpaint is not None or fill:
                 image_latents = encode_image(pipe, image.to(device=device, dtype=dtype), generator)
+            elif req.strength_map is not None:  # its own generator: the noise of a plain render
+                own = torch.Generator("cpu").manual_seed(seed)
+                image_latents = encode_image(pipe, image.to(device=device, dtype=dtype), own)
         # FluxPipeline: transformer inputs / 4; FluxFillPipeline: the VAE's latent channels
         channels = (
             pipe.vae.config.latent_channels if fill else pipe.transformer.config.in_channels // 4
@@ -150,6 +154,13 @@ class FluxAdapter:
             latents = sigma * noise + (1.0 - sigma) * image_latents
         latents = pack(latents)
         noise = pack(noise)
+        differential = None
+        if req.strength_map is not None and image_latents is not None:  # each pixel its strength
+            differential = self._differential(req, canvas, image_latents, noise, lh, lw)
+            s0 = sigmas[begin].to(device=device, dtype=dtype)
+            latents = differential.hold(
+                latents, 0, s0 * noise + (1.0 - s0) * differential.image_latents
+            )
 
         inpaint = self._inpaint(req, canvas, image_latents, lh, lw, fill, device, dtype)
         # masked re-noising: models without Fill conditioning keep the outside each step
@@ -242,6 +253,7 @@ class FluxAdapter:
                     renoise,
                     on_step,
                     should_stop,
+                    differential=differential,
                 )
             else:
                 for i, t in enumerate(timesteps):
@@ -258,9 +270,17 @@ class FluxAdapter:
                             keep = s * noise + (1.0 - s) * keep
                         m = renoise.latent_mask
                         latents = (1 - m) * keep + m * latents
+                    if differential is not None:
+                        held = differential.image_latents
+                        if i < total - 1:
+                            s = sigmas[begin + i + 1].to(device=device, dtype=dtype)
+                            held = s * noise + (1.0 - s) * held
+                        latents = differential.hold(latents, i + 1, held)
                     on_step(i + 1, total, preview)
                     if settling.settled(x0):  # steps: auto — the picture has stopped changing
                         latents = settled_latents(x0, latents, renoise)
+                        if differential is not None:
+                            latents = differential.settled(latents, i + 1)
                         break
 
         latents = unpack(latents, lh, lw)
@@ -274,6 +294,22 @@ class FluxAdapter:
         if inpaint is not None and init_px is not None:
             rgb = composite_inpaint(init_px[:, :, :3], rgb, inpaint.pixel_mask)
         return np.ascontiguousarray(rgb)
+
+    @staticmethod
+    def _differential(req, canvas, image_latents, noise, lh, lw) -> Differential:  # noqa: ANN001
+        """The strength map (padded as the canvas is) on the packed latent grid."""
+        assert req.strength_map is not None
+        pad = ((0, canvas.height - req.height), (0, canvas.width - req.width))
+        strengths = latent_strengths(np.pad(req.strength_map.array(), pad, mode="edge"), (lh, lw))
+        channels = image_latents.shape[1]
+        return Differential.of(
+            strengths,
+            req.steps,
+            True,
+            pack(image_latents),
+            noise,
+            shape=lambda t: pack(t[None, None].expand(1, channels, lh, lw).contiguous()),
+        )
 
     @staticmethod
     def _inpaint(req, canvas, image_latents, lh, lw, fill, device, dtype) -> _Inpaint | None:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from f1studio.engine.adaptive_sampler import AdaptiveRun, flow_levels
+from f1studio.engine.differential import Differential
 from f1studio.engine.families.adaptive_progress import (
     EvaluationProgress,
     renoised_keep,
@@ -45,6 +46,7 @@ def sample_flow(
     on_step: StepCallback,
     should_stop: Callable[[], bool],
     record: AdaptiveRun | None = None,
+    differential: Differential | None = None,
 ) -> Any:
     """The packed clean latents of an adaptive run from ``latents`` at the loop's start (the
     original kept outside a re-noised inpaint mask: ``renoise`` has ``latent_mask`` and
@@ -62,7 +64,11 @@ def sample_flow(
     keep = None
     if renoise is not None:
         keep = renoised_keep(renoise.latent_mask, renoise.image_latents, noise, levels.alpha_sigma)
-    return run_adaptive(
+    if differential is not None:  # each pixel held to the init image above its strength
+        sigmas = run.scheduler.sigmas.cpu().numpy().astype(np.float64)
+        times = np.interp(sigmas, levels.model_times / 1000.0, levels.taus)
+        keep = differential.keep(levels.alpha_sigma, levels.tau, times)
+    latents = run_adaptive(
         levels,
         tau_start,
         latents,
@@ -75,3 +81,4 @@ def sample_flow(
         renoise,
         record,
     )
+    return latents if differential is None else differential.settled(latents, total)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from f1studio.engine.adaptive_sampler import AdaptiveRun, vp_levels
+from f1studio.engine.differential import Differential
 from f1studio.engine.families.adaptive_progress import (
     EvaluationProgress,
     renoised_keep,
@@ -41,6 +42,7 @@ def sample_unet(
     on_step: StepCallback,
     should_stop: Callable[[], bool],
     record: AdaptiveRun | None = None,
+    differential: Differential | None = None,
 ) -> Any:
     """The clean latents of an adaptive run from ``latents`` at the loop's start (with the
     original kept outside a re-noised inpaint mask: ``renoise`` has ``latent_mask``,
@@ -56,11 +58,14 @@ def sample_unet(
         keep = renoised_keep(
             renoise.latent_mask, renoise.image_latents, renoise.noise, levels.alpha_sigma
         )
+    if differential is not None:  # each pixel held to the init image above its strength
+        times = run.scheduler.timesteps.cpu().numpy().astype(np.float64) / last_time
+        keep = differential.keep(levels.alpha_sigma, levels.tau, np.append(times, 0.0))
 
     def model(x: Any, t: Any, step: int, grid: int) -> Any:
         return run.guided(x, t, step, grid)[1]
 
-    return run_adaptive(
+    latents = run_adaptive(
         levels,
         tau_start,
         latents,
@@ -73,3 +78,4 @@ def sample_unet(
         renoise,
         record,
     )
+    return latents if differential is None else differential.settled(latents, total)

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from f1studio.engine.adaptive import Settling, settled_latents
+from f1studio.engine.differential import Differential
 from f1studio.engine.families.base import (
     JobCancelled,
     LoadedModel,
@@ -36,6 +37,7 @@ from f1studio.engine.families.unet_parts import (
     inpaint_control,
     pil,
     prepare_controls,
+    prepare_differential,
     prepare_inpaint,
     step_kwargs,
     vae_decode,
@@ -136,8 +138,13 @@ class UNetAdapter:
         else:
             scale = pipe.vae_scale_factor
             shape = (1, pipe.vae.config.latent_channels, req.height // scale, req.width // scale)
-            latents = randn_tensor(shape, generator=generator, device=device, dtype=dtype)
-            latents = latents * scheduler.init_noise_sigma
+            noise = randn_tensor(shape, generator=generator, device=device, dtype=dtype)
+            latents = noise * scheduler.init_noise_sigma
+        differential: Differential | None = None
+        if req.strength_map is not None and init_px is not None:  # each pixel its strength
+            differential = prepare_differential(pipe, req, init_px, noise, seed, dtype)
+            noised = scheduler.add_noise(differential.image_latents, noise, timesteps[:1])
+            latents = differential.hold(latents, 0, noised)
 
         unet_extra = inpaint.unet_extra if inpaint is not None else None
         if unet_extra is None and pipe.unet.config.in_channels == 9:
@@ -209,6 +216,7 @@ class UNetAdapter:
                     renoise,
                     on_step,
                     should_stop,
+                    differential=differential,
                 )
             else:
                 for i, t in enumerate(timesteps):
@@ -226,9 +234,16 @@ class UNetAdapter:
                             )
                         m = renoise.latent_mask
                         latents = (1 - m) * keep + m * latents
+                    if differential is not None:
+                        held = differential.image_latents
+                        if i < total - 1:
+                            held = scheduler.add_noise(held, noise, timesteps[i + 1 : i + 2])
+                        latents = differential.hold(latents, i + 1, held)
                     on_step(i + 1, total, preview)
                     if settling.settled(x0):  # steps: auto — the picture has stopped changing
                         latents = settled_latents(x0, latents, renoise)
+                        if differential is not None:
+                            latents = differential.settled(latents, i + 1)
                         break
 
         if req.fast_decode and tiny is not None:  # live: the tiny VAE makes the picture

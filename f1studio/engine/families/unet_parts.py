@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from f1studio.engine.differential import Differential, latent_strengths
 from f1studio.engine.events import EngineError, ErrorKind
 from f1studio.engine.inpaint import feather_inward, inpaint_condition
 from f1studio.engine.regional import RegionalAttnProcessor
@@ -207,6 +208,20 @@ def prepare_inpaint(
         reps = 2 if do_cfg else 1
         extra = (torch.cat([small] * reps), torch.cat([masked_latents] * reps))
     return Inpaint(pixel_mask, latent_mask, image_latents, noise, extra)
+
+
+def prepare_differential(
+    pipe: Any, req: GenerationRequest, init_px: np.ndarray, noise: Any, seed: int, dtype: Any
+) -> Differential:
+    """The request's strength map on the latent grid with the init image's latents, encoded
+    with a generator of their own (so the run draws the noise a plain render draws)."""
+    import torch
+
+    assert req.strength_map is not None
+    image = pipe.image_processor.preprocess(pil(init_px)).to(device=noise.device, dtype=dtype)
+    image_latents = vae_encode(pipe, image, torch.Generator("cpu").manual_seed(seed), dtype)
+    strengths = latent_strengths(req.strength_map.array(), tuple(image_latents.shape[-2:]))
+    return Differential.of(strengths, req.steps, False, image_latents, noise)
 
 
 def everything_masked(
