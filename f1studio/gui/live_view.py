@@ -147,7 +147,10 @@ class LiveView(DocumentView):
         )
         self.strength_slider = ValueSlider(0.0, 1.0, 0.01)
         self.strength_slider.setToolTip(
-            self.tr("How much of the sketch is re-made: 1 = from scratch, lower keeps more of it")
+            self.tr(
+                "How much of the sketch is re-made: 1 = from scratch, lower keeps more of it. "
+                "The bare canvas around it is drawn from the prompt anew."
+            )
         )
         buttons = QHBoxLayout()
         buttons.addWidget(self.apply_button)

@@ -1217,7 +1217,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>实时画面</translation>
     </message>
     <message>
-        <location line="+168"/>
+        <location line="+184"/>
         <source>No live picture to apply yet</source>
         <translation>还没有可应用的实时画面</translation>
     </message>
@@ -1272,7 +1272,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LiveMode</name>
     <message>
-        <location line="+158"/>
+        <location line="+160"/>
         <source>Live</source>
         <translation>实时</translation>
     </message>
@@ -1300,7 +1300,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LivePicture</name>
     <message>
-        <location line="-210"/>
+        <location line="-212"/>
         <source>Live is off</source>
         <translation>实时模式已关闭</translation>
     </message>
@@ -1308,7 +1308,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LiveView</name>
     <message>
-        <location line="+52"/>
+        <location line="+53"/>
         <source>Apply</source>
         <translation>应用</translation>
     </message>
@@ -1338,12 +1338,12 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>实时渲染的引导系数：步数少时通常比完整渲染需要更低的值；“同提示词”使用提示词面板的引导系数</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>How much of the sketch is re-made: 1 = from scratch, lower keeps more of it</source>
-        <translation>草图的重绘幅度：1 = 完全重画，越低保留越多</translation>
+        <location line="+7"/>
+        <source>How much of the sketch is re-made: 1 = from scratch, lower keeps more of it. The bare canvas around it is drawn from the prompt anew.</source>
+        <translation>草图的重绘幅度：1 = 完全重画，越低保留越多。草图周围的空白画布按提示词重新绘制。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Seed</source>
         <translation>种子</translation>
     </message>
