@@ -320,6 +320,10 @@ class GenerationRequest:
     # painted canvas: the unpainted pixels drawn from the prompt, the painted ones re-made at
     # the live strength. Needs the init image and ``strength`` 1; not with an inpaint mask.
     strength_map: Pixels | None = None
+    # an inpaint ControlNet (as :class:`InpaintSpec`'s) shown the canvas with the pixels the
+    # map re-makes fully (255) blanked: what is drawn there then fits the paint beside it,
+    # and the paint keeps its place (SD1.5 models)
+    strength_map_controlnet: str | None = None
     regions: tuple[RegionSpec, ...] = ()
     controls: tuple[ControlSpec, ...] = ()
     inpaint: InpaintSpec | None = None
@@ -371,6 +375,8 @@ class GenerationRequest:
                 out.append("a strength map sets each pixel's strength: use strength 1, no inpaint")
             if len(self.strength_map.shape) != 2:
                 out.append("a strength map is one grey channel")
+        elif self.strength_map_controlnet is not None:
+            out.append("a strength map's ControlNet needs a strength map")
         size = (self.height, self.width)
         images: list[tuple[str, Pixels | None]] = [("init image", self.init_image)]
         images.append(("strength map", self.strength_map))

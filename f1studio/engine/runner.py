@@ -132,6 +132,7 @@ def _load_controlnets(request: GenerationRequest, cache: ModelCache, model: Load
                 spec.model, model.device, model.torch_dtype, request.allow_pickle, model.family
             )
     hole = request.inpaint.controlnet if request.inpaint is not None else None
+    hole = hole or request.strength_map_controlnet
     if hole and model.family is ModelFamily.FLUX:
         raise EngineError(
             ErrorKind.MODEL_INVALID,

@@ -58,7 +58,8 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
     (``build_request``), with the live seed, steps, strength and guidance (0: the prompt's), one
     picture, no auto steps. On a canvas with nothing painted yet it renders from scratch
     (strength 1) whatever the live strength; on a partly painted one each pixel gets its own
-    strength (a strength map): the live strength under the paint, 1 on the bare canvas."""
+    strength (a strength map): the live strength under the paint, 1 on the bare canvas, with
+    the model's inpaint ControlNet (when it has one) showing it where the paint is."""
     s = doc.settings
     models = resolve_models(s.models, app)
     request = build_request(
@@ -76,7 +77,7 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
     )
     init = request.init_image
     strength = float(s.live_strength)
-    strength_map = None
+    strength_map = fill_net = None
     if strength < 1.0 and init is None:
         coverage = doc.paint_coverage()
         if coverage.min() >= 1.0:  # painted all over: img2img of the canvas
@@ -86,6 +87,7 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
             init = Pixels.of(doc.visible_canvas())
             strength_map = Pixels.of(strength_map_of(coverage, strength))
             strength = 1.0
+            fill_net = inpaint_controlnet_for(models.base, app)
         else:  # nothing painted yet: drawn from the prompt alone
             strength = 1.0
     elif strength >= 1.0 and request.inpaint is None:
@@ -96,6 +98,7 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
         strength=strength,
         init_image=init,
         strength_map=strength_map,
+        strength_map_controlnet=fill_net,
         batch_count=1,
         tiny_vae=tiny_vae,
         fast_decode=tiny_vae is not None,

@@ -138,3 +138,65 @@ def test_a_higher_strength_changes_the_picture_more(models, engine_cache, family
         pictures.append(render(request, engine_cache)[0].astype(int))
     changes = [np.abs(p - pictures[0]).mean() for p in pictures[1:]]
     assert changes == sorted(changes) and changes[0] > 0.5, changes
+
+
+def test_an_inpaint_controlnet_sees_the_canvas_with_the_fully_remade_pixels_blanked(
+    tiny_models, engine_cache, monkeypatch
+):
+    """The strength map's ControlNet reads the canvas with the pixels at strength 1 (the bare
+    canvas in live mode) at -1 and the rest (the paint) as it is, at every step."""
+    from diffusers import ControlNetModel
+
+    from f1studio.engine.inpaint import inpaint_condition
+
+    photo = _photo()
+    strengths = _split_map(166, 255)
+    strengths[:, 60:68] = 200  # a soft edge: not fully re-made, so shown
+    base = _request(
+        {"sd15": tiny_models},
+        "sd15",
+        "fixed",
+        init_image=Pixels.of(photo),
+        strength_map=Pixels.of(strengths),
+    )
+    net = str(tiny_models["controlnet-edge"])  # any SD1.5 ControlNet reads the same input
+    seen = []
+    forward = ControlNetModel.forward
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs["controlnet_cond"].detach().float().clone())
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(ControlNetModel, "forward", spy)
+    plain = render(base, engine_cache)[0]
+    assert not seen
+    out = render(base.with_changes(strength_map_controlnet=net), engine_cache)[0]
+    assert len(seen) == base.steps
+    wanted = inpaint_condition(photo, strengths == 255).transpose(2, 0, 1)
+    for cond in seen[0]:
+        assert np.allclose(cond.numpy(), wanted, atol=1e-6)
+    assert np.abs(out.astype(int) - plain).mean() > 1
+
+
+def test_a_strength_maps_controlnet_needs_a_map_and_flux_refuses_it(
+    tiny_models, tiny_flux, engine_cache
+):
+    from f1studio.engine.events import Failed
+    from f1studio.engine.runner import run
+
+    net = str(tiny_models["controlnet-edge"])
+    with pytest.raises(ValueError, match="needs a strength map"):
+        GenerationRequest("x", 64, 64, strength_map_controlnet=net)
+    request = _request(
+        {"flux": tiny_flux},
+        "flux",
+        "fixed",
+        steps=2,
+        init_image=Pixels.of(_photo()),
+        strength_map=Pixels.of(_split_map(166, 255)),
+        strength_map_controlnet=net,
+    )
+    events = []
+    assert run(request, events.append, cache=engine_cache) is None
+    failed = [e for e in events if isinstance(e, Failed)]
+    assert failed and "FLUX.1" in failed[0].message

@@ -375,3 +375,14 @@ def test_live_renders_honour_a_steering_reference(doc, app_settings, tiny_models
     a, b = run(plain, cache=cache), run(request, cache=cache)
     assert a is not None and b is not None
     assert np.abs(a.images[0].astype(int) - b.images[0].astype(int)).max() > 10
+
+
+def test_a_partly_painted_canvas_brings_no_inpaint_controlnet_where_the_model_has_none(
+    doc, app_settings
+):
+    """The tiny SD1.5 model has no inpaint ControlNet chosen: the strength map goes alone."""
+    doc.paint_disc(doc.layers[0].id, 30, 30, 10, (200, 30, 30, 255))
+    request = live_request(doc, app_settings)
+    assert request.strength_map is not None and request.strength_map_controlnet is None
+    chosen = app_settings.with_inpaint_controlnet("sd15", "/models/control_v11p_sd15_inpaint")
+    assert live_request(doc, chosen).strength_map_controlnet == "/models/control_v11p_sd15_inpaint"

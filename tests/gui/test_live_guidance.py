@@ -186,5 +186,43 @@ def test_live_on_a_partly_painted_canvas_draws_the_background_and_keeps_the_sket
     picture = render(request)
     assert analysis.colour_fraction(picture, outside, "green") >= 0.85
     assert analysis.colour_fraction(picture, inside, "yellow") >= 0.75
-    whole = render(request.with_changes(strength=doc.settings.live_strength, strength_map=None))
+    whole = render(
+        request.with_changes(
+            strength=doc.settings.live_strength, strength_map=None, strength_map_controlnet=None
+        )
+    )
     assert analysis.colour_fraction(whole, outside, "green") < 0.3
+
+
+@pytest.mark.slow
+def test_live_keeps_a_sketch_where_it_was_painted(engine_cache):
+    """A black disc painted at the top left, the prompt naming no place: the picture keeps it
+    there (the demo model's inpaint ControlNet shows the model where the paint is) and draws
+    the green background around it."""
+    import cv2
+
+    from f1studio.demo import analysis
+    from f1studio.engine.events import Finished
+    from f1studio.engine.runner import run
+
+    doc = Document(128, 128, prompt="a medium black circle on a green background")
+    doc.add_layer(LayerKind.PAINT, name="Sketch")
+    apply_live_defaults(doc, str(DEMO_ROOT / "pipeline"))
+    doc.paint_disc(doc.layers[0].id, 36, 36, 18, (20, 20, 20, 255))
+    request = live_request(doc, AppSettings(base=str(DEMO_ROOT / "pipeline"), device="cpu"))
+    assert request.strength_map_controlnet == str(DEMO_ROOT / "controlnet-inpaint")
+
+    def render(req) -> np.ndarray:  # noqa: ANN001
+        events: list = []
+        run(req, events.append, cache=engine_cache)
+        return next(e for e in events if isinstance(e, Finished)).result.images[0]
+
+    painted = (doc.paint_coverage() > 0.5).astype(np.uint8)
+    inside = cv2.erode(painted, np.ones((7, 7), np.uint8))
+    outside = 1 - cv2.dilate(painted, np.ones((13, 13), np.uint8))
+    picture = render(request)
+    assert analysis.colour_fraction(picture, inside, "black") >= 0.75  # 0.83 measured
+    assert analysis.colour_fraction(picture, outside, "green") >= 0.75  # 0.87
+    # without the ControlNet the model draws its own circle elsewhere (0.12 of it black)
+    alone = render(request.with_changes(strength_map_controlnet=None))
+    assert analysis.colour_fraction(alone, inside, "black") < 0.5

@@ -151,7 +151,7 @@ class UNetAdapter:
             unet_extra = everything_masked(pipe, req, generator, device, dtype, do_cfg)
         label = self.parts.family.label
         controls = prepare_controls(pipe, req, controlnets, device, do_cfg, label)
-        if inpaint is not None and init_px is not None:
+        if init_px is not None and (inpaint is not None or req.strength_map is not None):
             hole = inpaint_control(pipe, req, init_px, controlnets, device, do_cfg, label)
             controls += [hole] if hole is not None else []
         kwargs = step_kwargs(scheduler, generator)

@@ -302,15 +302,19 @@ def inpaint_control(
     family_label: str,
 ) -> Control | None:
     """The request's inpaint ControlNet with its control image (the canvas with the painted
-    mask at -1), or None when the request has none."""
+    mask at -1; with a strength map, the pixels it re-makes fully), or None when the request
+    has none."""
     import torch
 
-    if req.inpaint is None or req.inpaint.controlnet is None:
+    if req.inpaint is not None and req.inpaint.controlnet is not None:
+        ref, hole = req.inpaint.controlnet, req.inpaint.mask.array()
+    elif req.strength_map is not None and req.strength_map_controlnet is not None:
+        ref, hole = req.strength_map_controlnet, req.strength_map.array() == 255
+    else:
         return None
-    ref = req.inpaint.controlnet
     model = controlnets[ref]  # the runner loaded it with the guides' ones
     check_controlnet(pipe.unet, model, "the inpaint", ref, family_label)
-    cond = inpaint_condition(init_px, req.inpaint.mask.array())
+    cond = inpaint_condition(init_px, hole)
     image = torch.from_numpy(cond).permute(2, 0, 1)[None].to(device=device, dtype=model.dtype)
     if do_cfg:
         image = torch.cat([image] * 2)
