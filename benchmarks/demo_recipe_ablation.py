@@ -73,7 +73,8 @@ def set_world(text: str) -> None:
 
 def prompt_figures(model: Path, cases: int) -> dict[str, float]:
     """The eval's prompt figures of ``model`` on ``cases`` held-out captions, plus shape kind
-    right in one-shape scenes (``kind_one``) and in scenes of two to four (``kind_more``)."""
+    right in one-shape scenes (``kind_one``) and in scenes of two to four (``kind_more``), and
+    by the caption's size word (``shape_kind_small`` ...)."""
     from f1studio.demo import analysis
     from f1studio.demo.evaluate_base import (
         EvalSettings,
@@ -99,7 +100,10 @@ def figures_row(p: dict[str, float]) -> str:
     """:func:`prompt_figures` as one line of a printed table."""
     return (
         f"adherence {p['adherence']:.0%}  colour {p['shape_colour']:.0%}  kind "
-        f"{p['shape_kind']:.0%} (one shape {p['kind_one']:.0%}, 2-4 shapes {p['kind_more']:.0%})"
+        f"{p['shape_kind']:.0%} (one shape {p['kind_one']:.0%}, 2-4 shapes {p['kind_more']:.0%};"
+        f" small {p.get('shape_kind_small', float('nan')):.0%}, medium "
+        f"{p.get('shape_kind_medium', float('nan')):.0%}, large "
+        f"{p.get('shape_kind_large', float('nan')):.0%})"
         f"  position {p['shape_position']:.0%}  size {p['shape_size']:.0%}"
     )
 

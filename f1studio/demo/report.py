@@ -17,6 +17,7 @@ from f1studio.demo.evaluate import (
 )
 from f1studio.demo.evaluate_guides import FILLED, LARGE_OUTLINE_EXTENTS, LARGE_OUTLINE_SEEDS
 from f1studio.demo.evaluate_steps import LIVE_GUIDANCE
+from f1studio.demo.world import SIZES
 
 #: The goals of the demo model (issue 14), per measure.
 GOALS = {
@@ -110,6 +111,15 @@ def markdown(f: Figures) -> str:
             f"| {_pct(p['background'])} · {_pct(p['shape_colour'])} · "
             f"{_pct(p.get('shape_size', float('nan')))} | | |",
         ]
+        if "shape_kind_small" in p:  # reports written before it was measured have none
+            lines.append(
+                "| Prompt, per part | shape kind right for the caption's small · medium · large "
+                "shapes (how many) | "
+                + " · ".join(
+                    f"{_pct(p[f'shape_kind_{s}'])} ({int(p[f'shapes_{s}'])})" for s in SIZES
+                )
+                + " | | |"
+            )
     if f.regions:
         g = f.regions
         lines += [
