@@ -94,7 +94,10 @@ def main() -> None:
             "strength map + inpaint ControlNet": request,
             "strength map alone": request.with_changes(strength_map_controlnet=None),
             "img2img of the whole canvas": request.with_changes(
-                strength=doc.settings.live_strength, strength_map=None, strength_map_controlnet=None
+                strength=doc.settings.live_strength,
+                steps=doc.settings.live_steps,
+                strength_map=None,
+                strength_map_controlnet=None,
             ),
         }
         for name, req in ways.items():

@@ -51,6 +51,8 @@ from f1studio.model_library import (
 APPLY_LABEL = QT_TRANSLATE_NOOP("LiveController", "Apply live picture")
 LIVE_LAYER_NAME = QT_TRANSLATE_NOOP("LiveController", "Live picture")
 SEED_RANGE = 2**31  # new live seeds fit the seed field of the prompt panel
+#: The fewest steps a partly painted canvas's live render draws its bare part in.
+FRESH_STEPS = 4
 
 
 def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
@@ -77,6 +79,7 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
     )
     init = request.init_image
     strength = float(s.live_strength)
+    steps = int(s.live_steps)
     strength_map = fill_net = None
     if strength < 1.0 and init is None:
         coverage = doc.paint_coverage()
@@ -86,8 +89,14 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
             # untouched canvas drawn from the prompt (re-making blank white would wash it out)
             init = Pixels.of(doc.visible_canvas())
             strength_map = Pixels.of(strength_map_of(coverage, strength))
-            strength = 1.0
             fill_net = inpaint_controlnet_for(models.base, app)
+            # about the time img2img at the live strength takes, so painting on a partly bare
+            # canvas refreshes about as often as on a painted one: as many steps as it runs,
+            # one fewer when the inpaint ControlNet rides along (it costs about half a step),
+            # at least FRESH_STEPS for the bare canvas drawn from scratch
+            runs = int(steps * strength) - (1 if fill_net else 0)
+            steps = max(min(steps, FRESH_STEPS), runs)
+            strength = 1.0
         else:  # nothing painted yet: drawn from the prompt alone
             strength = 1.0
     elif strength >= 1.0 and request.inpaint is None:
@@ -99,6 +108,7 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
         init_image=init,
         strength_map=strength_map,
         strength_map_controlnet=fill_net,
+        steps=steps,
         batch_count=1,
         tiny_vae=tiny_vae,
         fast_decode=tiny_vae is not None,

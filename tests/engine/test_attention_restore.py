@@ -71,3 +71,36 @@ def test_sd15_controlnet_shared_by_two_guides_is_restored(tiny_models):
     _after_a_regional_job_equals_a_fresh_cache(
         str(tiny_models["pipeline"]), str(tiny_models["controlnet-edge"])
     )
+
+
+def test_each_guide_image_is_encoded_once_a_job_and_the_encoder_comes_back(tiny_models):
+    """Two guides on one ControlNet: its hint encoder runs once per guide image in a job (the
+    images do not change between steps), and after the job the model has its own encoder
+    again (a later job with other images encodes those)."""
+    import torch
+
+    cache = ModelCache()
+    request = GenerationRequest(
+        prompt="a photo",
+        width=SIZE,
+        height=SIZE,
+        model=str(tiny_models["pipeline"]),
+        steps=4,
+        seed=5,
+        device="cpu",
+        controls=_shared_guides(str(tiny_models["controlnet-edge"])),
+    )
+    first = render(request, cache)[0]
+    (net,) = cache._controlnets.values()
+    encoder = net.controlnet_cond_embedding
+    assert isinstance(encoder, torch.nn.Module)
+    assert net._modules["controlnet_cond_embedding"] is encoder
+    calls: list[int] = []
+    handle = encoder.register_forward_hook(lambda *_: calls.append(1))
+    try:
+        again = render(request, cache)[0]
+    finally:
+        handle.remove()
+    assert len(calls) == 2  # two guides, four steps: each image encoded once
+    assert np.array_equal(first, again)
+    assert net.controlnet_cond_embedding is encoder

@@ -15,7 +15,7 @@ from f1studio.document.layers import LayerKind
 from f1studio.engine.events import Finished
 from f1studio.gui.family_defaults import live_defaults
 from f1studio.gui.jobs import GenerateController
-from f1studio.gui.live import APPLY_LABEL, LiveController, live_request
+from f1studio.gui.live import APPLY_LABEL, FRESH_STEPS, LiveController, live_request
 from f1studio.gui.worker import EngineWorker
 
 LONG = 60_000  # ms
@@ -290,6 +290,15 @@ def test_a_partly_painted_canvas_renders_the_paint_at_the_live_strength_and_the_
     assert request.strength == 1.0 and request.init_image is not None
     assert np.array_equal(request.init_image.array(), doc.visible_canvas())
     assert request.strength_map is not None
+    # as many steps as img2img at the live strength takes, but never fewer than FRESH_STEPS
+    live_steps = doc.settings.live_steps
+    assert request.steps == max(min(live_steps, FRESH_STEPS), int(live_steps * 0.7))
+    doc.set_setting("live_steps", 20)
+    assert live_request(doc, app_settings).steps == 14
+    doc.set_setting("live_steps", 4)
+    assert live_request(doc, app_settings).steps == 4
+    doc.set_setting("live_steps", 2)
+    assert live_request(doc, app_settings).steps == 2
     values = request.strength_map.array()
     covered = doc.layers[0].data[..., 3]
     assert values.shape == covered.shape

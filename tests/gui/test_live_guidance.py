@@ -174,6 +174,8 @@ def test_live_on_a_partly_painted_canvas_draws_the_background_and_keeps_the_sket
     doc.paint_rect(doc.layers[0].id, 74, 74, 106, 106, (240, 220, 40, 255))
     request = live_request(doc, AppSettings(base=str(DEMO_ROOT / "pipeline"), device="cpu"))
     assert request.strength_map is not None
+    # img2img at 0.65 runs 5 of the 8 live steps; with the inpaint ControlNet one fewer
+    assert (doc.settings.live_steps, request.steps) == (8, 4)
 
     def render(req) -> np.ndarray:  # noqa: ANN001
         events: list = []
@@ -220,9 +222,14 @@ def test_live_keeps_a_sketch_where_it_was_painted(engine_cache):
     painted = (doc.paint_coverage() > 0.5).astype(np.uint8)
     inside = cv2.erode(painted, np.ones((7, 7), np.uint8))
     outside = 1 - cv2.dilate(painted, np.ones((13, 13), np.uint8))
-    picture = render(request)
-    assert analysis.colour_fraction(picture, inside, "black") >= 0.75  # 0.83 measured
-    assert analysis.colour_fraction(picture, outside, "green") >= 0.75  # 0.87
-    # without the ControlNet the model draws its own circle elsewhere (0.12 of it black)
-    alone = render(request.with_changes(strength_map_controlnet=None))
-    assert analysis.colour_fraction(alone, inside, "black") < 0.5
+    kept, alone, green = [], [], []
+    for seed in range(42, 46):  # a corner the model does not favour: it varies by seed
+        picture = render(request.with_changes(seed=seed))
+        kept.append(analysis.colour_fraction(picture, inside, "black"))
+        green.append(analysis.colour_fraction(picture, outside, "green"))
+        # without the ControlNet the model draws its own circle nearer the middle
+        other = render(request.with_changes(seed=seed, strength_map_controlnet=None))
+        alone.append(analysis.colour_fraction(other, inside, "black"))
+    assert np.mean(kept) >= 0.55  # 0.69 measured (0.66 · 0.42 · 1.0 · 0.69)
+    assert np.mean(alone) < 0.4  # 0.21
+    assert min(green) >= 0.8  # 0.87 - 0.94

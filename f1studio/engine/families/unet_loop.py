@@ -34,6 +34,7 @@ from f1studio.engine.families.unet_parts import (
     control_residuals,
     everything_masked,
     guidance_embedding,
+    hints_encoded_once,
     inpaint_control,
     pil,
     prepare_controls,
@@ -208,7 +209,7 @@ class UNetAdapter:
         def preview_of(shown: Any) -> np.ndarray:
             return latent_preview(shown, factors) if tiny is None else tiny_preview(tiny, shown)
 
-        with context:
+        with context, hints_encoded_once(controls):
             if req.scheduler == ADAPTIVE_SCHEDULER:  # error-controlled steps, its own loop
                 latents = sample_unet(
                     UNetRun(scheduler, timesteps[0], prediction, req, guided, preview_of),
