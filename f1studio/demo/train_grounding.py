@@ -45,24 +45,6 @@ def all_shape_masks(count: int, side: int) -> Any:
     return shape_masks(np.arange(count), side).bool()
 
 
-def small_shape_weights(count: int, side: int, weight: float) -> Any:
-    """Float tensor ``(count, side, side)``: the UNet loss's weight of each latent pixel of
-    training scenes ``0 .. count - 1``: ``1 + weight`` on the cells a shape whose caption calls
-    it small shows in, and one cell around them (its outline, which makes its kind), else 1."""
-    import torch
-    import torch.nn.functional as F
-
-    small = np.zeros((count, 1, side, side), np.float32)
-    for index in range(count):
-        scene, rendered, _caption = generate(index)
-        for shape, mask in zip(scene.shapes, rendered.masks, strict=True):
-            if shape.size == "small":
-                cells = mask.reshape(side, mask.shape[0] // side, side, mask.shape[1] // side)
-                small[index, 0] = np.maximum(small[index, 0], cells.max(axis=(1, 3)) > 0)
-    grown = F.max_pool2d(torch.from_numpy(small), 3, stride=1, padding=1)[:, 0]
-    return 1.0 + weight * grown
-
-
 class CrossAttentionProbe:
     """A cross-attention processor that computes the attention explicitly and keeps its
     probabilities, head-averaged, as ``(batch, pixels, tokens)`` in :attr:`maps`."""

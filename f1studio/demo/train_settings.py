@@ -110,11 +110,6 @@ class TrainSettings:
     # the same 600-step phase gave no better hand-drawn edge F1 (0.704 against 0.708) and
     # lower kind (43% against 49%), so the term counts on every row.
     grounding_from: int = 0
-    # The UNet loss counts the latent pixels of shapes the caption calls small (and one cell
-    # around them) 1 + this many times, each row's loss divided by its mean weight. A small
-    # shape is a few latent pixels of a 16x16 latent, so its kind (what its outline decides)
-    # weighs almost nothing in a plain loss. 0: every pixel counts the same.
-    small_shape_weight: float = 0.0
     # Last, a cycle as low as the region phase's, ``low_noise_steps`` long, with the
     # grounding phase's mix (every ``region_every``-th batch regional, the term on the
     # others) and every timestep drawn below ``low_noise_ceiling``: the steps where a blob

@@ -26,7 +26,6 @@ from f1studio.demo.train_grounding import (
     all_shape_masks,
     grounding_loss,
     probed_cross_attention,
-    small_shape_weights,
 )
 from f1studio.demo.train_loop import (
     Ema,
@@ -285,11 +284,6 @@ def train_unet(
     n = data["latents"].shape[0]
     side = data["latents"].shape[-1]
     scene_masks: list[Any] = []  # every scene's shape masks, drawn at the first grounding step
-    pixel_weights = (
-        small_shape_weights(n, side, settings.small_shape_weight)
-        if settings.small_shape_weight > 0
-        else None
-    )
 
     def step_fn(step: int) -> float:
         set_lr(optimizer, unet_lr(settings, step), 1.0)
@@ -331,12 +325,7 @@ def train_unet(
                     pred = unet(noised, t, states).sample
         pred = pred.float()
         wanted = target(scheduler, data["latents"][idx].float(), noise, t)
-        if pixel_weights is None:
-            per_sample = (pred - wanted).pow(2).mean(dim=(1, 2, 3))
-        else:  # small shapes weigh more (each row's weights summing to its pixel count)
-            w = pixel_weights[idx]
-            per_pixel = (pred - wanted).pow(2).mean(dim=1)
-            per_sample = (per_pixel * w).sum(dim=(1, 2)) / w.sum(dim=(1, 2))
+        per_sample = (pred - wanted).pow(2).mean(dim=(1, 2, 3))
         loss = (per_sample * loss_weights(settings, scheduler, t)).mean()
         if grounding is not None:
             loss = loss + settings.grounding_weight * grounding

@@ -19,7 +19,6 @@ from f1studio.demo.train_grounding import (  # noqa: E402
     grounding_loss,
     probed_cross_attention,
     shape_masks,
-    small_shape_weights,
 )
 from f1studio.demo.train_loop import Log  # noqa: E402
 from f1studio.demo.train_settings import QUICK  # noqa: E402
@@ -82,31 +81,6 @@ def test_the_stage_wide_masks_are_each_batchs_masks():
     assert every.dtype == torch.bool and every.shape == (6, MAX_SHAPES, 16, 16)
     batch = np.array([4, 1, 4])
     assert torch.equal(every[torch.from_numpy(batch)].float(), shape_masks(batch, 16))
-
-
-def test_small_shapes_and_the_cells_around_them_weigh_more():
-    count = 40
-    weights = small_shape_weights(count, 16, 10.0)
-    assert weights.shape == (count, 16, 16)
-    assert set(weights.unique().tolist()) <= {1.0, 11.0}
-    masks = shape_masks(np.arange(count), 16).bool()
-    with_small = without = 0
-    for row in range(count):
-        scene = generate(row)[0]
-        heavy = weights[row] > 1
-        small = [s.size == "small" for s in scene.shapes]
-        if not any(small):
-            assert not heavy.any()  # no small shape: the plain loss
-            without += 1
-            continue
-        with_small += 1
-        for slot, is_small in enumerate(small):
-            if is_small:  # every cell the small shape shows in weighs more
-                assert heavy[masks[row, slot]].all()
-        shown = masks[row, [i for i, s in enumerate(small) if s]].any(0)
-        grown = torch.nn.functional.max_pool2d(shown[None, None].float(), 3, 1, 1)[0, 0] > 0
-        assert torch.equal(heavy, grown)  # and one cell around it, nothing else
-    assert with_small and without  # both kinds of scene were checked
 
 
 def test_the_loss_is_zero_inside_one_outside_and_skips_dropped_rows_and_absent_shapes():
@@ -184,27 +158,3 @@ def test_the_unet_stage_trains_with_the_term_and_is_unchanged_without_it(tokeniz
     # explicit attention's rounding)
     gated = trained(1.0, "d", start=1000)
     assert (gated - plain).abs().max() < 0.1 * (grounded - plain).abs().max()
-
-
-def test_the_unet_stage_trains_with_small_shapes_weighted(tokenizer, tmp_path):
-    torch.manual_seed(0)
-    vae = architecture.build_vae()
-    settings = replace(QUICK, region_steps=0, grounding_weight=0.0)
-    log = Log(tmp_path / "log.txt", echo=False)
-    data = encode_dataset(settings, vae, tokenizer, tmp_path, log)
-
-    def trained(weight: float, folder: str):
-        torch.manual_seed(1)
-        text = architecture.build_text_encoder(tokenizer)
-        unet, _text = train_stages.train_unet(
-            replace(settings, small_shape_weight=weight),
-            tmp_path / folder,
-            log,
-            data,
-            tokenizer,
-            text,
-        )
-        return torch.cat([p.detach().flatten() for p in unet.parameters()])
-
-    plain, weighted = trained(0.0, "a"), trained(20.0, "b")
-    assert torch.isfinite(weighted).all() and not torch.equal(plain, weighted)
