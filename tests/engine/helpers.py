@@ -45,3 +45,19 @@ def failure(request, cache=None) -> Failed:
     assert run(request, events.append, cache=cache) is None
     assert isinstance(events[-1], Failed), events[-1]
     return events[-1]
+
+
+def spy_controlnet_images(monkeypatch) -> list:
+    """From now on in the test, every ControlNet evaluation's control image (a float copy)
+    is appended to the returned list."""
+    from diffusers import ControlNetModel
+
+    seen: list = []
+    forward = ControlNetModel.forward
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs["controlnet_cond"].detach().float().clone())
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(ControlNetModel, "forward", spy)
+    return seen

@@ -9,7 +9,7 @@ from PIL import Image
 
 from f1studio.engine.differential import start_steps
 from f1studio.engine.request import GenerationRequest, InpaintSpec, Pixels
-from tests.engine.helpers import render
+from tests.engine.helpers import render, spy_controlnet_images
 
 SIZE = 128
 LEFT = (slice(None), slice(0, 40))  # well inside the left half, away from the map's edge
@@ -145,8 +145,6 @@ def test_an_inpaint_controlnet_sees_the_canvas_with_the_fully_remade_pixels_blan
 ):
     """The strength map's ControlNet reads the canvas with the pixels at strength 1 (the bare
     canvas in live mode) at -1 and the rest (the paint) as it is, at every step."""
-    from diffusers import ControlNetModel
-
     from f1studio.engine.inpaint import inpaint_condition
 
     photo = _photo()
@@ -160,14 +158,7 @@ def test_an_inpaint_controlnet_sees_the_canvas_with_the_fully_remade_pixels_blan
         strength_map=Pixels.of(strengths),
     )
     net = str(tiny_models["controlnet-edge"])  # any SD1.5 ControlNet reads the same input
-    seen = []
-    forward = ControlNetModel.forward
-
-    def spy(self, *args, **kwargs):
-        seen.append(kwargs["controlnet_cond"].detach().float().clone())
-        return forward(self, *args, **kwargs)
-
-    monkeypatch.setattr(ControlNetModel, "forward", spy)
+    seen = spy_controlnet_images(monkeypatch)
     plain = render(base, engine_cache)[0]
     assert not seen
     out = render(base.with_changes(strength_map_controlnet=net), engine_cache)[0]

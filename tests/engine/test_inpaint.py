@@ -7,7 +7,7 @@ from PIL import Image
 
 from f1studio.engine.inpaint import composite_inpaint, feather_inward
 from f1studio.engine.request import GenerationRequest, InpaintSpec, Pixels
-from tests.engine.helpers import render
+from tests.engine.helpers import render, spy_controlnet_images
 
 SIZE = 128
 
@@ -92,8 +92,6 @@ def test_inpaint_controlnet_sees_the_hole_and_changes_only_inside(
     outside the mask still come back bit-identical, and the ControlNet changes the inside."""
     from dataclasses import replace
 
-    from diffusers import ControlNetModel
-
     from f1studio.engine.inpaint import inpaint_condition
 
     mask = np.zeros((SIZE, SIZE), np.uint8)
@@ -101,14 +99,7 @@ def test_inpaint_controlnet_sees_the_hole_and_changes_only_inside(
     plain_request = _request(tiny_models, mask, feather=0)
     net = str(tiny_models["controlnet-edge"])  # any SD1.5 ControlNet reads the same input
     request = replace(plain_request, inpaint=replace(plain_request.inpaint, controlnet=net))
-    seen = []
-    forward = ControlNetModel.forward
-
-    def spy(self, *args, **kwargs):
-        seen.append(kwargs["controlnet_cond"].detach().float().clone())
-        return forward(self, *args, **kwargs)
-
-    monkeypatch.setattr(ControlNetModel, "forward", spy)
+    seen = spy_controlnet_images(monkeypatch)
     plain = render(plain_request, engine_cache)[0]
     assert not seen  # no ControlNet without one in the request
     out = render(request, engine_cache)[0]

@@ -121,15 +121,33 @@ def test_the_live_panels_guidance_box(qtbot, window):
     assert win.doc.history.labels == []  # live settings are no undo steps
 
 
+def _render(cache, request) -> np.ndarray:  # noqa: ANN001
+    """The first picture of ``request`` rendered by the engine with ``cache``."""
+    from f1studio.engine.events import Finished
+    from f1studio.engine.runner import run
+
+    events: list = []
+    run(request, events.append, cache=cache)
+    return next(e for e in events if isinstance(e, Finished)).result.images[0]
+
+
+def _sketch_masks(doc: Document) -> tuple[np.ndarray, np.ndarray]:
+    """The painted sketch 3 px in, and the canvas 6 px away from it."""
+    import cv2
+
+    painted = (doc.paint_coverage() > 0.5).astype(np.uint8)
+    inside = cv2.erode(painted, np.ones((7, 7), np.uint8))
+    outside = 1 - cv2.dilate(painted, np.ones((13, 13), np.uint8))
+    return inside, outside
+
+
 @pytest.mark.slow
 def test_live_on_a_blank_canvas_draws_the_demo_models_picture_not_a_faint_one(engine_cache):
     """A new demo project, nothing painted, Live on: the picture is the prompt's (blue
     background, a red circle in the centre); re-making 65% of the white canvas, as live did
     before, leaves it mostly white."""
     from f1studio.demo import analysis
-    from f1studio.engine.events import Finished
     from f1studio.engine.request import Pixels
-    from f1studio.engine.runner import run
 
     doc = Document(128, 128, prompt="a large red circle in the centre, on a blue background")
     doc.add_layer(LayerKind.PAINT, name="Sketch")
@@ -137,20 +155,17 @@ def test_live_on_a_blank_canvas_draws_the_demo_models_picture_not_a_faint_one(en
     assert doc.settings.live_strength < 1.0
     request = live_request(doc, AppSettings(base=str(DEMO_ROOT / "pipeline"), device="cpu"))
 
-    def render(req) -> np.ndarray:  # noqa: ANN001
-        events: list = []
-        run(req, events.append, cache=engine_cache)
-        return next(e for e in events if isinstance(e, Finished)).result.images[0]
-
     border = np.ones((128, 128), np.uint8)
     border[16:-16, 16:-16] = 0
     centre = np.zeros((128, 128), np.uint8)
     centre[52:76, 52:76] = 1
-    picture = render(request)
+    picture = _render(engine_cache, request)
     assert analysis.colour_fraction(picture, border, "blue") >= 0.9
     assert analysis.colour_fraction(picture, centre, "red") >= 0.9
     white = Pixels.of(np.full((128, 128, 3), 255, np.uint8))
-    faint = render(request.with_changes(init_image=white, strength=doc.settings.live_strength))
+    faint = _render(
+        engine_cache, request.with_changes(init_image=white, strength=doc.settings.live_strength)
+    )
     assert analysis.colour_fraction(faint, border, "blue") < 0.5
 
 
@@ -160,11 +175,7 @@ def test_live_on_a_partly_painted_canvas_draws_the_background_and_keeps_the_sket
     for it on a green background, Live on: the bare canvas becomes the green background and
     the square stays yellow. Re-making the whole canvas at the live strength (img2img of the
     sketch on white, as live did before) leaves the background white."""
-    import cv2
-
     from f1studio.demo import analysis
-    from f1studio.engine.events import Finished
-    from f1studio.engine.runner import run
 
     doc = Document(
         128, 128, prompt="a medium yellow square at the bottom right, on a green background"
@@ -177,21 +188,15 @@ def test_live_on_a_partly_painted_canvas_draws_the_background_and_keeps_the_sket
     # img2img at 0.65 runs 5 of the 8 live steps; with the inpaint ControlNet one fewer
     assert (doc.settings.live_steps, request.steps) == (8, 4)
 
-    def render(req) -> np.ndarray:  # noqa: ANN001
-        events: list = []
-        run(req, events.append, cache=engine_cache)
-        return next(e for e in events if isinstance(e, Finished)).result.images[0]
-
-    painted = (doc.paint_coverage() > 0.5).astype(np.uint8)
-    inside = cv2.erode(painted, np.ones((7, 7), np.uint8))
-    outside = 1 - cv2.dilate(painted, np.ones((13, 13), np.uint8))
-    picture = render(request)
+    inside, outside = _sketch_masks(doc)
+    picture = _render(engine_cache, request)
     assert analysis.colour_fraction(picture, outside, "green") >= 0.85
     assert analysis.colour_fraction(picture, inside, "yellow") >= 0.75
-    whole = render(
+    whole = _render(
+        engine_cache,
         request.with_changes(
             strength=doc.settings.live_strength, strength_map=None, strength_map_controlnet=None
-        )
+        ),
     )
     assert analysis.colour_fraction(whole, outside, "green") < 0.3
 
@@ -201,11 +206,7 @@ def test_live_keeps_a_sketch_where_it_was_painted(engine_cache):
     """A black disc painted at the top left, the prompt naming no place: the picture keeps it
     there (the demo model's inpaint ControlNet shows the model where the paint is) and draws
     the green background around it."""
-    import cv2
-
     from f1studio.demo import analysis
-    from f1studio.engine.events import Finished
-    from f1studio.engine.runner import run
 
     doc = Document(128, 128, prompt="a medium black circle on a green background")
     doc.add_layer(LayerKind.PAINT, name="Sketch")
@@ -214,21 +215,14 @@ def test_live_keeps_a_sketch_where_it_was_painted(engine_cache):
     request = live_request(doc, AppSettings(base=str(DEMO_ROOT / "pipeline"), device="cpu"))
     assert request.strength_map_controlnet == str(DEMO_ROOT / "controlnet-inpaint")
 
-    def render(req) -> np.ndarray:  # noqa: ANN001
-        events: list = []
-        run(req, events.append, cache=engine_cache)
-        return next(e for e in events if isinstance(e, Finished)).result.images[0]
-
-    painted = (doc.paint_coverage() > 0.5).astype(np.uint8)
-    inside = cv2.erode(painted, np.ones((7, 7), np.uint8))
-    outside = 1 - cv2.dilate(painted, np.ones((13, 13), np.uint8))
+    inside, outside = _sketch_masks(doc)
     kept, alone, green = [], [], []
     for seed in range(42, 46):  # a corner the model does not favour: it varies by seed
-        picture = render(request.with_changes(seed=seed))
+        picture = _render(engine_cache, request.with_changes(seed=seed))
         kept.append(analysis.colour_fraction(picture, inside, "black"))
         green.append(analysis.colour_fraction(picture, outside, "green"))
         # without the ControlNet the model draws its own circle nearer the middle
-        other = render(request.with_changes(seed=seed, strength_map_controlnet=None))
+        other = _render(engine_cache, request.with_changes(seed=seed, strength_map_controlnet=None))
         alone.append(analysis.colour_fraction(other, inside, "black"))
     assert np.mean(kept) >= 0.55  # 0.69 measured (0.66 · 0.42 · 1.0 · 0.69)
     assert np.mean(alone) < 0.4  # 0.21
