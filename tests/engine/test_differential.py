@@ -46,8 +46,8 @@ def _request(models, family: str, scheduler: str, **kw):
 
 
 @pytest.fixture(scope="module")
-def models(tiny_models, tiny_flux):
-    return {"sd15": tiny_models, "flux": tiny_flux}
+def models(tiny_models, tiny_flux, tiny_sdxl):
+    return {"sd15": tiny_models, "flux": tiny_flux, "sdxl": tiny_sdxl}
 
 
 def test_each_pixels_start_step_is_img2img_s_at_its_strength():
@@ -87,8 +87,16 @@ def test_a_strength_map_needs_an_init_image_and_no_other_strength():
     assert GenerationRequest.from_json(data, images) == request
 
 
-@pytest.mark.parametrize("scheduler", ["fixed", "adaptive"])
-@pytest.mark.parametrize("family", ["sd15", "flux"])
+@pytest.mark.parametrize(
+    ("family", "scheduler"),
+    [
+        ("sd15", "fixed"),
+        ("sd15", "adaptive"),
+        ("flux", "fixed"),
+        ("flux", "adaptive"),
+        ("sdxl", "fixed"),
+    ],
+)
 def test_full_strength_everywhere_is_the_plain_render(models, engine_cache, family, scheduler):
     plain = render(_request(models, family, scheduler), engine_cache)[0]
     mapped = _request(
@@ -101,8 +109,16 @@ def test_full_strength_everywhere_is_the_plain_render(models, engine_cache, fami
     assert np.array_equal(render(mapped, engine_cache)[0], plain)
 
 
-@pytest.mark.parametrize("scheduler", ["fixed", "adaptive"])
-@pytest.mark.parametrize("family", ["sd15", "flux"])
+@pytest.mark.parametrize(
+    ("family", "scheduler"),
+    [
+        ("sd15", "fixed"),
+        ("sd15", "adaptive"),
+        ("flux", "fixed"),
+        ("flux", "adaptive"),
+        ("sdxl", "fixed"),
+    ],
+)
 def test_a_pixel_at_no_strength_keeps_the_picture_whatever_the_prompt(
     models, engine_cache, family, scheduler
 ):
