@@ -14,6 +14,14 @@ from tests.engine.helpers import render, spy_controlnet_images
 SIZE = 128
 LEFT = (slice(None), slice(0, 40))  # well inside the left half, away from the map's edge
 RIGHT = (slice(None), slice(88, SIZE))
+#: every loop that reads a strength map: the UNet one (SD1.5, SDXL), FLUX.1's, the adaptive
+LOOPS = [
+    ("sd15", "fixed"),
+    ("sd15", "adaptive"),
+    ("flux", "fixed"),
+    ("flux", "adaptive"),
+    ("sdxl", "fixed"),
+]
 
 
 def _photo():
@@ -87,16 +95,7 @@ def test_a_strength_map_needs_an_init_image_and_no_other_strength():
     assert GenerationRequest.from_json(data, images) == request
 
 
-@pytest.mark.parametrize(
-    ("family", "scheduler"),
-    [
-        ("sd15", "fixed"),
-        ("sd15", "adaptive"),
-        ("flux", "fixed"),
-        ("flux", "adaptive"),
-        ("sdxl", "fixed"),
-    ],
-)
+@pytest.mark.parametrize(("family", "scheduler"), LOOPS)
 def test_full_strength_everywhere_is_the_plain_render(models, engine_cache, family, scheduler):
     plain = render(_request(models, family, scheduler), engine_cache)[0]
     mapped = _request(
@@ -109,16 +108,7 @@ def test_full_strength_everywhere_is_the_plain_render(models, engine_cache, fami
     assert np.array_equal(render(mapped, engine_cache)[0], plain)
 
 
-@pytest.mark.parametrize(
-    ("family", "scheduler"),
-    [
-        ("sd15", "fixed"),
-        ("sd15", "adaptive"),
-        ("flux", "fixed"),
-        ("flux", "adaptive"),
-        ("sdxl", "fixed"),
-    ],
-)
+@pytest.mark.parametrize(("family", "scheduler"), LOOPS)
 def test_a_pixel_at_no_strength_keeps_the_picture_whatever_the_prompt(
     models, engine_cache, family, scheduler
 ):
