@@ -6,7 +6,7 @@ img2img at its own strength would skip (the family's rule, as
 :meth:`GenerationRequest.skipped_steps`), and is free from then on. A map of 255 everywhere is
 a plain render from noise; a map of 0 keeps the init image's latents.
 
-Every family's loop holds the same object: :meth:`Differential.held` for the fixed-step loops,
+Every family's loop holds the same object: :meth:`Differential.hold` for the fixed-step loops,
 :meth:`Differential.keep` for the adaptive sampler (which works in continuous time).
 """
 
@@ -67,17 +67,17 @@ class Differential:
         start = torch.from_numpy(start_steps(strengths, steps, flow_matching))
         return cls(image_latents, noise, shape(start).to(image_latents.device), steps)
 
-    def held(self, step: int, dtype: Any) -> Any:
-        """1 where the latents entering ``step`` (0-based; ``steps`` = the end) still follow
-        the init image, else 0. A pixel too weak for any step keeps it to the end."""
-        return ((self.start > step) | (self.start >= self.steps)).to(dtype)
+    def held(self, step: int) -> Any:
+        """Bool tensor: True where the latents entering ``step`` (0-based; ``steps`` = the end)
+        still follow the init image. A pixel too weak for any step keeps it to the end."""
+        return (self.start > step) | (self.start >= self.steps)
 
     def hold(self, latents: Any, step: int, noised: Any) -> Any:
         """``latents`` with the pixels still held at ``step`` set to ``noised`` (the init image
         noised to that step's level; its clean latents at the end)."""
         import torch
 
-        m = self.held(step, torch.bool)
+        m = self.held(step)
         if not bool(m.any()):  # nothing held: the very latents (a plain render stays one)
             return latents
         return torch.where(m, noised.to(latents.dtype), latents)
@@ -111,7 +111,7 @@ class Differential:
         prediction, with the init image's clean latents where pixels are still held."""
         import torch
 
-        m = self.held(step, torch.bool)
+        m = self.held(step)
         if not bool(m.any()):
             return x0
         return torch.where(m, self.image_latents.to(x0.dtype), x0)
