@@ -83,11 +83,11 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
     strength_map = fill_net = None
     if strength < 1.0 and init is None:
         coverage = doc.paint_coverage()
-        if coverage.min() >= 1.0:  # painted all over: img2img of the canvas
+        if coverage.max() > 0.0:  # painted all over: img2img of the canvas, unless ...
             init = Pixels.of(doc.visible_canvas())
-        elif coverage.max() > 0.0:  # partly painted: the paint at the live strength, the
-            # untouched canvas drawn from the prompt (re-making blank white would wash it out)
-            init = Pixels.of(doc.visible_canvas())
+        if init is not None and coverage.min() < 1.0:  # ... partly painted: the paint at
+            # the live strength, the untouched canvas drawn from the prompt (re-making blank
+            # white would wash it out)
             strength_map = Pixels.of(strength_map_of(coverage, strength))
             fill_net = inpaint_controlnet_for(models.base, app)
             # about the time img2img at the live strength takes, so painting on a partly bare
@@ -97,7 +97,7 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
             runs = int(steps * strength) - (1 if fill_net else 0)
             steps = max(min(steps, FRESH_STEPS), runs)
             strength = 1.0
-        else:  # nothing painted yet: drawn from the prompt alone
+        elif init is None:  # nothing painted yet: drawn from the prompt alone
             strength = 1.0
     elif strength >= 1.0 and request.inpaint is None:
         init = None
