@@ -11,7 +11,9 @@ the newest live picture. Its rules:
 - at most one live render runs and at most one waits; the waiting one is the document's newest
   state, built when the running one ends (so a newer change always replaces it);
 - a running render that is already stale is cancelled at its next step when finishing it would
-  take longer than starting over (estimated from the steps done and the time per step);
+  take longer than starting over (estimated from the steps done and the time per step), and
+  always once the stroke that made it stale has ended: while drawing, a stale picture is
+  better than none, but after the release only the picture of the finished stroke matters;
 - a full render (any job another controller submits) takes priority: the live render running
   is cancelled and live waits until the worker has no other job;
 - live results are transient: never in the document's result history, never a layer unless
@@ -156,6 +158,8 @@ class LiveController(DocumentController):
         self._running: _Running | None = None
         self._waiting: GenerationRequest | None = None
         self._dirty = False  # the document changed since the last request was built
+        self._stroking = False  # a stroke was open at the last change
+        self._released = False  # a stroke ended since the running render was built
         self._shown: GenerationRequest | None = None
         self._failed: GenerationRequest | None = None
         self._error: str | None = None
@@ -238,6 +242,9 @@ class LiveController(DocumentController):
 
     def poke(self) -> None:
         """The document may have changed without a notification (a stroke in progress)."""
+        stroking = self._document().stroke_open
+        self._released = self._released or (self._stroking and not stroking)
+        self._stroking = stroking
         if self._active:
             self._dirty = True
             self._schedule()
@@ -341,6 +348,7 @@ class LiveController(DocumentController):
         self._waiting = None
         if request is None or request == self._shown or request == self._failed:
             return
+        self._released = False
         job_id = self.worker.submit(request, tag=self._tag)
         now = time.perf_counter()
         self._running = _Running(job_id, request, self._document(), now, last_step_at=now)
@@ -385,19 +393,22 @@ class LiveController(DocumentController):
             self._consider_cancelling(running)
 
     def _consider_cancelling(self, running: _Running) -> None:
-        """Cancel a stale running render when finishing it takes longer than starting over."""
+        """Cancel a stale running render when finishing it takes longer than starting over,
+        or when the stroke that made it stale has ended."""
         if self._dirty:
             self._dirty = False
             self._waiting = self._build()
         fresh = self._waiting
         if fresh is None or fresh == running.request:
             self._waiting = None  # the running render shows the document as it is now
+            self._released = False
             return
-        if self.step_s is None:
+        released = self._released and not self._stroking
+        if self.step_s is None and not released:
             return
-        remaining = (running.total - running.steps_done) * self.step_s
-        over = (self.fixed_s or 0.0) + fresh.steps_per_image() * self.step_s
-        if remaining > over:
+        remaining = (running.total - running.steps_done) * (self.step_s or 0.0)
+        over = (self.fixed_s or 0.0) + fresh.steps_per_image() * (self.step_s or 0.0)
+        if remaining > over or released:
             running.stopping = True
             self.worker.cancel(running.job_id)
 

@@ -141,6 +141,29 @@ def test_a_stale_render_is_cancelled_when_starting_over_is_quicker(qtbot, doc, l
     assert live.renders_finished == 1  # the stale render never showed
 
 
+def test_the_release_of_a_stroke_cancels_the_stale_render_at_once(qtbot, doc, live, worker):
+    """While drawing, a stale render that finishes sooner than a fresh one would goes on (a
+    picture while drawing); once the stroke ends, only the finished stroke's picture matters."""
+    doc.set_setting("live_steps", 400)  # ~280 denoising steps: seconds
+    doc.set_setting("live", True)
+    _settle(qtbot, live)  # the time per step is known
+    cancelled: list[int] = []
+    worker.jobCancelled.connect(lambda job_id, _: cancelled.append(job_id))
+    stroke = doc.begin_stroke(doc.layers[0].id)
+    stroke.disc(20, 20, 6, (250, 40, 40, 255))
+    live.poke()  # the canvas pokes live while a stroke is open
+    qtbot.waitUntil(lambda: live.running_job is not None, timeout=LONG)
+    mid_stroke = live.running_job
+    stroke.disc(40, 40, 6, (40, 40, 250, 255))
+    live.poke()
+    qtbot.waitUntil(lambda: live.backlog == 1 and not live._dirty, timeout=LONG)
+    assert live.running_job == mid_stroke  # stale, but finishing beats starting over
+    doc.end_stroke(stroke)  # the release
+    qtbot.waitUntil(lambda: mid_stroke in cancelled, timeout=LONG)
+    _settle(qtbot, live)
+    assert live.shown_request == live_request(doc, live._settings())
+
+
 def test_apply_copies_the_live_picture_as_one_undo_step(qtbot, doc, live):
     doc.set_setting("live", True)
     qtbot.waitUntil(lambda: live.picture is not None, timeout=LONG)
