@@ -50,10 +50,12 @@ def build_vae() -> Any:
     )
 
 
-#: UNet layouts compared by ``benchmarks/demo_ablation.py`` (all Stable Diffusion 1.5's
+#: UNet layouts compared by ``benchmarks/demo_ablation.py`` and, 2000 steps each,
+#: ``benchmarks/demo_recipe_ablation.py --arms unet_variant=...`` (all Stable Diffusion 1.5's
 #: diffusers layout; the latent is 16x16): the first model's (cross-attention at 16 and 8, a
-#: 4x4 innermost level without it), cross-attention at every level, and a fourth level
-#: down to 2x2 with cross-attention everywhere.
+#: 4x4 innermost level without it), cross-attention at every level, a fourth level down to
+#: 2x2 with cross-attention everywhere, twice the heads (16 wide), and two transformer blocks
+#: at the 8x8 and 4x4 levels (more attention where the layout is decided).
 UNET_VARIANTS: dict[str, dict[str, Any]] = {
     "v1": dict(
         block_out_channels=(64, 128, 128),
@@ -72,6 +74,19 @@ UNET_VARIANTS: dict[str, dict[str, Any]] = {
         down_block_types=("CrossAttnDownBlock2D",) * 4,
         up_block_types=("CrossAttnUpBlock2D",) * 4,
         attention_head_dim=(2, 4, 4, 4),
+    ),
+    "heads": dict(
+        block_out_channels=(64, 128, 128),
+        down_block_types=("CrossAttnDownBlock2D",) * 3,
+        up_block_types=("CrossAttnUpBlock2D",) * 3,
+        attention_head_dim=(4, 8, 8),
+    ),
+    "tx2": dict(
+        block_out_channels=(64, 128, 128),
+        down_block_types=("CrossAttnDownBlock2D",) * 3,
+        up_block_types=("CrossAttnUpBlock2D",) * 3,
+        attention_head_dim=(2, 4, 4),
+        transformer_layers_per_block=(1, 2, 2),
     ),
 }
 #: The layout the shipped model uses (chosen by the ablation).

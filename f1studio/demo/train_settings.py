@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
+from f1studio.demo.architecture import UNET_VARIANT
+
 
 @dataclass(frozen=True)
 class TrainSettings:
@@ -62,6 +64,8 @@ class TrainSettings:
     high_noise_from: int = 700
     # Training timesteps are drawn below this (the full run: all 1000; see low_noise_ceiling).
     max_timestep: int = 1000
+    # The UNet's layout, a key of f1studio.demo.architecture.UNET_VARIANTS.
+    unet_variant: str = UNET_VARIANT
     unet_steps: int = 6000
     unet_batch: int = 32
     unet_lr: float = 4e-4

@@ -266,7 +266,7 @@ def train_unet(
             CLIPTextModel.from_pretrained(str(final / "text_encoder")),
         )
     torch.manual_seed(settings.seed + 2)
-    unet = architecture.build_unet()
+    unet = architecture.build_unet(settings.unet_variant)
     params = list(unet.parameters()) + list(text_encoder.parameters())
     groups: list[dict[str, Any]] = [
         {"params": list(unet.parameters())},
