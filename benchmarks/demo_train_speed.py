@@ -2,15 +2,18 @@
 the precisions and compilers the recipe could use.
 
     python benchmarks/demo_train_speed.py [--steps 12] [--warmup 3] [--only unet,controlnet]
-        [--variants fp32,bf16,bf16-channels-last,bf16-compile]
+        [--variants fp32,bf16,bf16-channels-last,bf16-compile] [--layouts attn-all,tx2]
 
-Each variant builds the recipe's UNet (``architecture.build_unet``) and text encoder from their
+Each variant builds the recipe's UNet (``architecture.build_unet``, in each of ``--layouts``, a
+key of ``architecture.UNET_VARIANTS``; the shipped one by default) and text encoder from their
 seeds and runs ``--steps`` optimizer steps on random batches shaped as the UNet stage's (32
 latents of 4x16x16, 77 tokens; AdamW over UNet and text encoder, the v-prediction MSE) and the
 ControlNet stage's (16 rows; the UNet frozen, the ControlNet and its hint encoder training),
 after ``--warmup`` steps that are not timed (a compiled variant compiles during them). Prints
 seconds per step for each. The step is the recipe's own shape and optimizer, not its data
-pipeline: what the data takes comes on top, the same for every variant.
+pipeline: what the data takes comes on top, the same for every variant. ``--only render``
+times what a render costs instead: one UNet evaluation in fp32 without gradients, batch 2 (a
+guided step), in milliseconds (the variant's precision is ignored).
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ def _prepare(module: Any, variant: str) -> Any:
     return module
 
 
-def unet_step(variant: str, batch: int = 32) -> Callable[[], None]:
+def unet_step(variant: str, layout: str, batch: int = 32) -> Callable[[], None]:
     import torch
 
     from f1studio.demo import architecture
@@ -60,7 +63,7 @@ def unet_step(variant: str, batch: int = 32) -> Callable[[], None]:
     from transformers import CLIPTokenizer
 
     tokenizer = CLIPTokenizer.from_pretrained(str(folder))
-    unet = architecture.build_unet()
+    unet = architecture.build_unet(layout)
     text = architecture.build_text_encoder(tokenizer)
     params = list(unet.parameters()) + list(text.parameters())
     optimizer = torch.optim.AdamW(params, lr=1e-4, weight_decay=1e-2)
@@ -86,13 +89,13 @@ def unet_step(variant: str, batch: int = 32) -> Callable[[], None]:
     return step
 
 
-def controlnet_step(variant: str, batch: int = 16) -> Callable[[], None]:
+def controlnet_step(variant: str, layout: str, batch: int = 16) -> Callable[[], None]:
     import torch
 
     from f1studio.demo import architecture
 
     torch.manual_seed(0)
-    unet = architecture.build_unet().requires_grad_(False)
+    unet = architecture.build_unet(layout).requires_grad_(False)
     net = architecture.build_controlnet(unet)
     optimizer = torch.optim.AdamW(net.parameters(), lr=1e-4)
     run_unet, run_net = _prepare(unet, variant), _prepare(net, variant)
@@ -124,36 +127,65 @@ def controlnet_step(variant: str, batch: int = 16) -> Callable[[], None]:
     return step
 
 
+def render_step(variant: str, layout: str, batch: int = 2) -> Callable[[], None]:
+    import torch
+
+    from f1studio.demo import architecture
+
+    torch.manual_seed(0)
+    unet = architecture.build_unet(layout).eval()
+    latents = torch.randn(batch, 4, 16, 16)
+    states = torch.randn(batch, 77, architecture.TEXT_WIDTH)
+
+    def step() -> None:
+        with torch.no_grad():
+            unet(latents, 500, states)
+
+    return step
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--only", default="unet,controlnet")
     parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--layouts", default="", help="UNet layouts (default: the shipped one)")
     args = parser.parse_args()
 
     import torch
 
+    from f1studio.demo.architecture import UNET_VARIANT, UNET_VARIANTS
     from f1studio.demo.train_settings import FULL
 
     torch.set_num_threads(FULL.threads)
-    makers = {"unet": unet_step, "controlnet": controlnet_step}
+    makers = {"unet": unet_step, "controlnet": controlnet_step, "render": render_step}
+    layouts = args.layouts.split(",") if args.layouts else [UNET_VARIANT]
+    for names, known in ((layouts, UNET_VARIANTS), (args.variants.split(","), VARIANTS)):
+        for name in names:
+            if name not in known:
+                raise SystemExit(f"unknown {name!r} (choose from {', '.join(known)})")
     for stage in args.only.split(","):
-        for variant in args.variants.split(","):
-            if variant not in VARIANTS:
-                raise SystemExit(f"unknown variant {variant!r} (choose from {', '.join(VARIANTS)})")
-            began = time.perf_counter()
-            try:
-                seconds = _timed(makers[stage](variant), args.warmup, args.steps)
-            except Exception as exc:  # a compiler missing or failing: say so, go on
-                print(f"{stage:10s} {variant:20s} failed: {type(exc).__name__}: {exc}"[:300])
-                continue
-            total = time.perf_counter() - began
-            print(
-                f"{stage:10s} {variant:20s} {seconds:.3f} s/step "
-                f"({args.steps} steps timed, {total:.0f} s with warm-up)",
-                flush=True,
-            )
+        variants = ["fp32"] if stage == "render" else args.variants.split(",")
+        for layout in layouts:
+            for variant in variants:
+                began = time.perf_counter()
+                try:
+                    seconds = _timed(makers[stage](variant, layout), args.warmup, args.steps)
+                except Exception as exc:  # a compiler missing or failing: say so, go on
+                    print(f"{stage} {layout} {variant} failed: {type(exc).__name__}: {exc}"[:300])
+                    continue
+                total = time.perf_counter() - began
+                figure = (
+                    f"{seconds * 1000:.1f} ms/evaluation"
+                    if stage == "render"
+                    else f"{seconds:.3f} s/step"
+                )
+                print(
+                    f"{stage:10s} {layout:9s} {variant:20s} {figure} "
+                    f"({args.steps} timed, {total:.0f} s with warm-up)",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -96,6 +96,8 @@ UNET_VARIANT = "attn-all"
 def build_unet(variant: str = UNET_VARIANT) -> Any:
     from diffusers import UNet2DConditionModel
 
+    if variant not in UNET_VARIANTS:
+        raise ValueError(f"unknown UNet layout {variant!r} (one of {', '.join(UNET_VARIANTS)})")
     # diffusers reads attention_head_dim as the number of heads per block: 32-wide heads
     return UNet2DConditionModel(
         sample_size=IMAGE_SIZE // 8,

@@ -333,3 +333,48 @@ def test_a_timestep_ceiling_keeps_every_training_timestep_below_it():
     assert int(drawn.max()) < 500 and int(drawn.min()) >= 0
     full = torch.cat([noisy(QUICK, scheduler, latents, 2, step, 0.25)[2] for step in range(20)])
     assert int(full.max()) >= 700  # the full range, and its high-noise share, as before
+
+
+@pytest.mark.parametrize("layout", ["v1", "attn-all", "deep", "heads", "tx2"])
+def test_every_unet_layout_to_ablate_takes_regions_and_a_controlnet(layout):
+    """A layout the recipe can train (``unet_variant``) keeps Stable Diffusion 1.5's diffusers
+    layout: the engine's regional attention and a ControlNet copied from it act on it."""
+    from f1studio.demo import architecture
+    from f1studio.engine.regional import RegionalAttnProcessor, RegionWeights, regional_attention
+    from f1studio.engine.request import Pixels, RegionSpec
+
+    torch.manual_seed(0)
+    unet = architecture.build_unet(layout).eval()
+    controlnet = architecture.build_controlnet(unet).eval()
+    for zero_conv in [*controlnet.controlnet_down_blocks, controlnet.controlnet_mid_block]:
+        torch.nn.init.normal_(zero_conv.weight, std=0.02)  # as if trained: its output counts
+    latents, states = torch.randn(1, 4, 16, 16), torch.randn(1, 77, architecture.TEXT_WIDTH)
+    mask = np.zeros((128, 128), np.uint8)
+    mask[:, :64] = 255
+    weights = RegionWeights.build([RegionSpec(Pixels.of(mask), "x")], 16, 16, "cpu", torch.float32)
+    with torch.no_grad():
+        plain = unet(latents, 500, states).sample
+        down, mid = controlnet(
+            latents, 500, states, controlnet_cond=torch.rand(1, 3, 128, 128), return_dict=False
+        )
+        guided = unet(
+            latents,
+            500,
+            states,
+            down_block_additional_residuals=down,
+            mid_block_additional_residual=mid,
+        ).sample
+        other = torch.randn(1, 77, architecture.TEXT_WIDTH)  # the region's own text
+        with regional_attention([unet], RegionalAttnProcessor(weights, 2)):
+            same = unet(latents, 500, torch.cat([states, states], dim=1)).sample
+            regional = unet(latents, 500, torch.cat([states, other], dim=1)).sample
+    assert guided.shape == latents.shape and not torch.equal(guided, plain)
+    torch.testing.assert_close(same, plain, atol=1e-5, rtol=1e-4)  # the region says the same
+    assert not torch.allclose(regional, plain, atol=1e-3)  # ... or its own text
+
+
+def test_an_unknown_unet_layout_is_named_with_the_known_ones():
+    from f1studio.demo import architecture
+
+    with pytest.raises(ValueError, match="attn-all"):
+        architecture.build_unet("wide")
