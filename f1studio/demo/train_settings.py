@@ -17,7 +17,11 @@ class TrainSettings:
     # cases, docs/eval/controlnet-tails.md): a low-noise UNet cycle of 600 steps 8.0 min
     # against 9.3 in fp32, adherence 38% · kind 60% · position 85% against 38 · 60 · 86; an
     # edge ControlNet tail of 1500 steps 0.29 s a step against 0.35, hand-drawn edge F1 0.740
-    # against 0.747, exact 0.771 against 0.768. Not yet tried from scratch (a full run).
+    # against 0.747, exact 0.771 against 0.768. From scratch (2026-12-06, 2000 UNet steps, no
+    # phases, 50 held-out captions, docs/eval/demo-ablation.md) fp32 scored higher on every
+    # prompt figure (adherence 16 vs 10%, kind 32 vs 27%, position 42 vs 35%), each within
+    # about 1.5 standard errors but all one way: compare the two on a full run before one
+    # from scratch relies on bf16.
     bf16_autocast: bool = True
     # Autoencoder: random 64x64 crops, then a short phase on whole 128x128 images. Besides
     # the pixels (L1 + L2) it matches the pictures' gradients (L1 of neighbour differences,
