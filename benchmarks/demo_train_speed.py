@@ -2,18 +2,19 @@
 the precisions and compilers the recipe could use.
 
     python benchmarks/demo_train_speed.py [--steps 12] [--warmup 3] [--only unet,controlnet]
-        [--variants fp32,bf16,bf16-channels-last,bf16-compile] [--layouts attn-all,tx2]
+        [--variants fp32,bf16,bf16-channels-last,bf16-compile] [--layouts attn-all,tx2] [--batch 32]
 
 Each variant builds the recipe's UNet (``architecture.build_unet``, in each of ``--layouts``, a
 key of ``architecture.UNET_VARIANTS``; the shipped one by default) and text encoder from their
 seeds and runs ``--steps`` optimizer steps on random batches shaped as the UNet stage's (32
-latents of 4x16x16, 77 tokens; AdamW over UNet and text encoder, the v-prediction MSE) and the
-ControlNet stage's (16 rows; the UNet frozen, the ControlNet and its hint encoder training),
-after ``--warmup`` steps that are not timed (a compiled variant compiles during them). Prints
-seconds per step for each. The step is the recipe's own shape and optimizer, not its data
-pipeline: what the data takes comes on top, the same for every variant. ``--only render``
-times what a render costs instead: one UNet evaluation in fp32 without gradients, batch 2 (a
-guided step), in milliseconds (the variant's precision is ignored).
+latents of 4x16x16, or ``--batch``; 77 tokens; AdamW over UNet and text encoder, the
+v-prediction MSE) and the ControlNet stage's (16 rows; the UNet frozen, the ControlNet and its
+hint encoder training), after ``--warmup`` steps that are not timed (a compiled variant compiles
+during them). Prints seconds per step for each. The step is the recipe's own shape and
+optimizer, not its data pipeline: what the data takes comes on top, the same for every
+variant. ``--only render`` times what a render costs instead: one UNet evaluation in fp32
+without gradients, batch 2 (a guided step), in milliseconds (the variant's precision is
+ignored).
 """
 
 from __future__ import annotations
@@ -151,6 +152,9 @@ def main() -> None:
     parser.add_argument("--only", default="unet,controlnet")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--layouts", default="", help="UNet layouts (default: the shipped one)")
+    parser.add_argument(
+        "--batch", type=int, default=32, help="rows of a UNet step (the recipe's 32)"
+    )
     args = parser.parse_args()
 
     import torch
@@ -171,7 +175,12 @@ def main() -> None:
             for variant in variants:
                 began = time.perf_counter()
                 try:
-                    seconds = _timed(makers[stage](variant, layout), args.warmup, args.steps)
+                    step = (
+                        unet_step(variant, layout, args.batch)
+                        if stage == "unet"
+                        else makers[stage](variant, layout)
+                    )
+                    seconds = _timed(step, args.warmup, args.steps)
                 except Exception as exc:  # a compiler missing or failing: say so, go on
                     print(f"{stage} {layout} {variant} failed: {type(exc).__name__}: {exc}"[:300])
                     continue

@@ -54,8 +54,9 @@ def build_vae() -> Any:
 #: ``benchmarks/demo_recipe_ablation.py --arms unet_variant=...`` (all Stable Diffusion 1.5's
 #: diffusers layout; the latent is 16x16): the first model's (cross-attention at 16 and 8, a
 #: 4x4 innermost level without it), cross-attention at every level, a fourth level down to
-#: 2x2 with cross-attention everywhere, twice the heads (16 wide), and two transformer blocks
-#: at the 8x8 and 4x4 levels (more attention where the layout is decided).
+#: 2x2 with cross-attention everywhere, twice the heads (16 wide), two transformer blocks
+#: at the 8x8 and 4x4 levels (more attention where the layout is decided), and attn-all at
+#: half and three quarters of its width (fewer parameters, more steps in the same time).
 UNET_VARIANTS: dict[str, dict[str, Any]] = {
     "v1": dict(
         block_out_channels=(64, 128, 128),
@@ -87,6 +88,18 @@ UNET_VARIANTS: dict[str, dict[str, Any]] = {
         up_block_types=("CrossAttnUpBlock2D",) * 3,
         attention_head_dim=(2, 4, 4),
         transformer_layers_per_block=(1, 2, 2),
+    ),
+    "half": dict(
+        block_out_channels=(32, 64, 64),
+        down_block_types=("CrossAttnDownBlock2D",) * 3,
+        up_block_types=("CrossAttnUpBlock2D",) * 3,
+        attention_head_dim=(1, 2, 2),
+    ),
+    "three-quarter": dict(
+        block_out_channels=(48, 96, 96),
+        down_block_types=("CrossAttnDownBlock2D",) * 3,
+        up_block_types=("CrossAttnUpBlock2D",) * 3,
+        attention_head_dim=(2, 3, 3),
     ),
 }
 #: The layout the shipped model uses (chosen by the ablation).

@@ -320,3 +320,22 @@ def overlapping_indices(count: int) -> np.ndarray:
     return np.array(
         [i for i in range(count) if overlap_mask(generate(i)[0], size).any()], dtype=np.int64
     )
+
+
+def outline_cells(indices: np.ndarray, side: int) -> Any:
+    """Bool tensor ``(len(indices), 1, side, side)``: which cells of a ``side`` x ``side`` grid
+    (the latent's pixels) an outline of training scene ``index`` crosses, as the picture shows
+    it (a shape's visible edge or the background's split; not the picture's border)."""
+    import torch
+
+    out = np.zeros((len(indices), 1, side, side), dtype=bool)
+    for row, index in enumerate(indices):
+        out[row, 0] = cells_crossed(generate(int(index))[1].edges, side)
+    return torch.from_numpy(out)
+
+
+def cells_crossed(edges: np.ndarray, side: int) -> np.ndarray:
+    """bool (side, side): the cells of a picture's ``edges`` (H, W; H and W multiples of
+    ``side``) that hold at least one edge pixel."""
+    rows, cols = edges.shape[0] // side, edges.shape[1] // side
+    return edges.reshape(side, rows, side, cols).max(axis=(1, 3)) > 0

@@ -73,6 +73,11 @@ class TrainSettings:
     unet_steps: int = 6000
     unet_batch: int = 32
     unet_lr: float = 4e-4
+    # The UNet's loss counts each latent pixel that an outline crosses (a shape's edge or the
+    # background's split, as the picture shows them) 1 + ``outline_weight`` times, so the
+    # few latent pixels that say a shape's kind (corners, straight sides) are not outweighed
+    # by the flat areas that fill most of a picture. 0: every latent pixel counts alike.
+    outline_weight: float = 0.0
     caption_dropout: float = 0.1
     min_snr_gamma: float = 5.0
     ema_decay: float = 0.999

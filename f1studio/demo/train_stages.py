@@ -17,6 +17,7 @@ from f1studio.demo.train_data import (
     guide_caption_ids,
     guide_image,
     inpaint_image,
+    outline_cells,
     overlap_mask,
     overlapping_indices,
     region_batch,
@@ -284,6 +285,7 @@ def train_unet(
     n = data["latents"].shape[0]
     side = data["latents"].shape[-1]
     scene_masks: list[Any] = []  # every scene's shape masks, drawn at the first grounding step
+    outlines = outline_cells(np.arange(n), side) if settings.outline_weight > 0 else None
 
     def step_fn(step: int) -> float:
         set_lr(optimizer, unet_lr(settings, step), 1.0)
@@ -325,7 +327,12 @@ def train_unet(
                     pred = unet(noised, t, states).sample
         pred = pred.float()
         wanted = target(scheduler, data["latents"][idx].float(), noise, t)
-        per_sample = (pred - wanted).pow(2).mean(dim=(1, 2, 3))
+        error = (pred - wanted).pow(2)
+        if outlines is None:
+            per_sample = error.mean(dim=(1, 2, 3))
+        else:
+            weight = 1.0 + settings.outline_weight * outlines[idx].float()
+            per_sample = (error * weight).mean(dim=(1, 2, 3)) / weight.mean(dim=(1, 2, 3))
         loss = (per_sample * loss_weights(settings, scheduler, t)).mean()
         if grounding is not None:
             loss = loss + settings.grounding_weight * grounding

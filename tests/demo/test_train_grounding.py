@@ -131,6 +131,7 @@ def test_training_on_the_loss_pulls_each_phrase_inside_its_shape(tokenizer):
 
 
 def test_the_unet_stage_trains_with_the_term_and_is_unchanged_without_it(tokenizer, tmp_path):
+    """... and the same for the outline weight (the loss counting outline cells more)."""
     torch.manual_seed(0)
     vae = architecture.build_vae()
     settings = replace(QUICK, region_steps=0)
@@ -138,11 +139,13 @@ def test_the_unet_stage_trains_with_the_term_and_is_unchanged_without_it(tokeniz
     data = encode_dataset(settings, vae, tokenizer, tmp_path, log)
     assert "text_groups" in data
 
-    def trained(weight: float, folder: str, start: int = 0):
+    def trained(weight: float, folder: str, start: int = 0, outline: float = 0.0):
         torch.manual_seed(1)
         text = architecture.build_text_encoder(tokenizer)
         unet, _text = train_stages.train_unet(
-            replace(settings, grounding_weight=weight, grounding_from=start),
+            replace(
+                settings, grounding_weight=weight, grounding_from=start, outline_weight=outline
+            ),
             tmp_path / folder,
             log,
             data,
@@ -158,3 +161,5 @@ def test_the_unet_stage_trains_with_the_term_and_is_unchanged_without_it(tokeniz
     # explicit attention's rounding)
     gated = trained(1.0, "d", start=1000)
     assert (gated - plain).abs().max() < 0.1 * (grounded - plain).abs().max()
+    outlined = trained(0.0, "e", outline=4.0)
+    assert torch.isfinite(outlined).all() and not torch.equal(plain, outlined)

@@ -318,6 +318,26 @@ def test_the_overlap_weight_marks_where_two_colours_overlap():
     assert float(weights.min()) == 1.0 and float(weights.max()) <= 11.0
 
 
+def test_the_outline_weight_marks_the_latent_pixels_an_outline_crosses():
+    from f1studio.demo.train_data import cells_crossed, outline_cells
+    from f1studio.demo.world import Scene, Shape, generate, render
+
+    # a level square over the middle: its sides cross the cells along them, not its inside
+    # nor the background around it
+    square = Shape("square", "red", "large", "centre", x=0.5, y=0.5, extent=0.25, angle=0.0)
+    cells = cells_crossed(render(Scene(shapes=(square,), background=("white",))).edges, 16)
+    assert cells[4:12, 4:12].any() and not cells[6:10, 6:10].any()
+    assert not cells[:3].any() and not cells[13:].any() and not cells[:, :3].any()
+    assert cells[8, 4] or cells[8, 3]  # the left side, at mid height
+    # the training scenes: exactly the cells holding an edge pixel of the picture
+    marked = outline_cells(np.arange(6), 16)
+    assert marked.shape == (6, 1, 16, 16) and marked.dtype == torch.bool
+    for index in range(6):
+        edges = generate(index)[1].edges
+        assert np.array_equal(marked[index, 0].numpy(), cells_crossed(edges, 16))
+        assert 0 < int(marked[index].sum()) < 256
+
+
 def test_a_timestep_ceiling_keeps_every_training_timestep_below_it():
     from dataclasses import replace
 
