@@ -11,18 +11,20 @@ from f1studio.demo.architecture import UNET_VARIANT
 class TrainSettings:
     seed: int = 1234
     threads: int = 2
-    # The UNet and ControlNet stages run their forward passes in bfloat16 (torch.autocast on
-    # the CPU; weights, optimizer and loss stay fp32; the autoencoder stage stays fp32). The
-    # 2-core CPU here has AVX-512 BF16. Measured on the shipped model (2026-12-06, 50 held-out
-    # cases, docs/eval/controlnet-tails.md): a low-noise UNet cycle of 600 steps 8.0 min
-    # against 9.3 in fp32, adherence 38% · kind 60% · position 85% against 38 · 60 · 86; an
+    # bfloat16 autocast for the UNet and ControlNet stages' forward passes (torch.autocast on
+    # the CPU; weights, optimizer and loss stay fp32; the autoencoder stage is always fp32).
+    # The 2-core CPU here has AVX-512 BF16. Measured on the shipped model (2026-12-06, 50
+    # held-out cases, docs/eval/controlnet-tails.md): a low-noise UNet cycle of 600 steps 8.0
+    # min against 9.3 in fp32, adherence 38% · kind 60% · position 85% against 38 · 60 · 86; an
     # edge ControlNet tail of 1500 steps 0.29 s a step against 0.35, hand-drawn edge F1 0.740
-    # against 0.747, exact 0.771 against 0.768. From scratch (2026-12-06, 2000 UNet steps, no
-    # phases, 50 held-out captions, docs/eval/demo-ablation.md) fp32 scored higher on every
-    # prompt figure (adherence 16 vs 10%, kind 32 vs 27%, position 42 vs 35%), each within
-    # about 1.5 standard errors but all one way: compare the two on a full run before one
-    # from scratch relies on bf16.
-    bf16_autocast: bool = True
+    # against 0.747. From scratch (2026-12-06, 2000 UNet steps, no phases, 50 held-out
+    # captions, docs/eval/demo-ablation.md) fp32 scored higher on every prompt figure
+    # (adherence 16 vs 10%, kind 32 vs 27%, position 42 vs 35%), each within about 1.5
+    # standard errors but all one way; and for the recipe's narrower UNet (unet_variant) bf16
+    # saves only about 10% a step (0.273 against 0.302 s; ControlNet 0.177 against 0.195). So
+    # the recipe trains in fp32, as every shipped stage was; ablations and tails may ask for
+    # bf16.
+    bf16_autocast: bool = False
     # Autoencoder: random 64x64 crops, then a short phase on whole 128x128 images. Besides
     # the pixels (L1 + L2) it matches the pictures' gradients (L1 of neighbour differences,
     # times ``vae_edge_weight``), which keeps the outlines sharp.
@@ -76,7 +78,12 @@ class TrainSettings:
     # The UNet's loss counts each latent pixel that an outline crosses (a shape's edge or the
     # background's split, as the picture shows them) 1 + ``outline_weight`` times, so the
     # few latent pixels that say a shape's kind (corners, straight sides) are not outweighed
-    # by the flat areas that fill most of a picture. 0: every latent pixel counts alike.
+    # by the flat areas that fill most of a picture (about 22% of a scene's latent pixels
+    # hold an outline). 0: every latent pixel counts alike. Measured at 3 (2026-12-06, 50
+    # held-out captions, docs/eval/demo-ablation.md): from scratch (the half-width UNet, 4600
+    # steps) adherence 24 -> 26%, kind 41 -> 44%, position 65 -> 68%, but colour 77 -> 73% and
+    # the size word 60 -> 44%; as a third low-noise round on the shipped UNet, kind 57 -> 58%
+    # against the same round without it. No gain on kinds worth the lost sizes: off.
     outline_weight: float = 0.0
     caption_dropout: float = 0.1
     min_snr_gamma: float = 5.0

@@ -13,6 +13,7 @@ from safetensors.torch import load_file
 
 from f1studio.demo import checkpoints
 from f1studio.demo import train as training
+from f1studio.demo.architecture import UNET_VARIANTS
 from f1studio.demo.model import DEMO_ROOT
 from f1studio.demo.train_settings import FULL, QUICK
 
@@ -355,7 +356,7 @@ def test_a_timestep_ceiling_keeps_every_training_timestep_below_it():
     assert int(full.max()) >= 700  # the full range, and its high-noise share, as before
 
 
-@pytest.mark.parametrize("layout", ["v1", "attn-all", "deep", "heads", "tx2"])
+@pytest.mark.parametrize("layout", list(UNET_VARIANTS))
 def test_every_unet_layout_to_ablate_takes_regions_and_a_controlnet(layout):
     """A layout the recipe can train (``unet_variant``) keeps Stable Diffusion 1.5's diffusers
     layout: the engine's regional attention and a ControlNet copied from it act on it."""
