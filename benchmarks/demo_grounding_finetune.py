@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         # plain, with the term
         settings = replace(
             base,
+            unet_variant=architecture.variant_of(unet.config),  # the starting model's layout
             unet_steps=start,
             region_steps=args.steps,
             grounding_steps=0,  # the term on every plain batch of this one phase

@@ -134,6 +134,24 @@ def build_unet(variant: str = UNET_VARIANT) -> Any:
     )
 
 
+def variant_of(config: Any) -> str:
+    """The key of :data:`UNET_VARIANTS` a UNet's ``config`` was built from (a fine-tune goes
+    on in the layout of the model it starts from, whatever the recipe now trains)."""
+
+    def per_block(value: Any, blocks: int) -> tuple:
+        return tuple(value) if isinstance(value, (list, tuple)) else (value,) * blocks
+
+    for name, layout in UNET_VARIANTS.items():
+        blocks = len(layout["block_out_channels"])
+        wanted = {"transformer_layers_per_block": 1, **layout}
+        if all(
+            per_block(config.get(key), blocks) == per_block(value, blocks)
+            for key, value in wanted.items()
+        ):
+            return name
+    raise ValueError(f"a UNet of none of the demo layouts ({', '.join(UNET_VARIANTS)})")
+
+
 def build_text_encoder(tokenizer: Any) -> Any:
     from transformers import CLIPTextConfig, CLIPTextModel
 

@@ -394,6 +394,17 @@ def test_every_unet_layout_to_ablate_takes_regions_and_a_controlnet(layout):
     assert not torch.allclose(regional, plain, atol=1e-3)  # ... or its own text
 
 
+def test_a_unets_layout_is_read_back_from_its_config():
+    from f1studio.demo import architecture
+
+    for name in UNET_VARIANTS:
+        assert architecture.variant_of(architecture.build_unet(name).config) == name
+    shipped = json.loads((DEMO_ROOT / "pipeline" / "unet" / "config.json").read_text("utf-8"))
+    assert architecture.variant_of(shipped) == "attn-all"
+    with pytest.raises(ValueError, match="none of the demo layouts"):
+        architecture.variant_of({**shipped, "block_out_channels": [8, 16, 16]})
+
+
 def test_an_unknown_unet_layout_is_named_with_the_known_ones():
     from f1studio.demo import architecture
 
