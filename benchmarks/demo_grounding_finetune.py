@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     from diffusers import AutoencoderKL, UNet2DConditionModel
     from transformers import CLIPTextModel, CLIPTokenizer
 
-    from f1studio.demo import checkpoints
+    from f1studio.demo import architecture, checkpoints
     from f1studio.demo.model import DEMO_ROOT
     from f1studio.demo.train_data import encode_dataset
     from f1studio.demo.train_export import demo_pipeline
