@@ -5,7 +5,7 @@ the precisions and compilers the recipe could use.
         [--variants fp32,bf16,bf16-channels-last,bf16-compile] [--layouts attn-all,tx2] [--batch 32]
 
 Each variant builds the recipe's UNet (``architecture.build_unet``, in each of ``--layouts``, a
-key of ``architecture.UNET_VARIANTS``; the shipped one by default) and text encoder from their
+key of ``architecture.UNET_VARIANTS``; the recipe's by default) and text encoder from their
 seeds and runs ``--steps`` optimizer steps on random batches shaped as the UNet stage's (32
 latents of 4x16x16, or ``--batch``; 77 tokens; AdamW over UNet and text encoder, the
 v-prediction MSE) and the ControlNet stage's (16 rows; the UNet frozen, the ControlNet and its
@@ -151,7 +151,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--only", default="unet,controlnet")
     parser.add_argument("--variants", default=",".join(VARIANTS))
-    parser.add_argument("--layouts", default="", help="UNet layouts (default: the shipped one)")
+    parser.add_argument("--layouts", default="", help="UNet layouts (default: the recipe's)")
     parser.add_argument(
         "--batch", type=int, default=32, help="rows of a UNet step (the recipe's 32)"
     )
