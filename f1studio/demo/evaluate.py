@@ -85,6 +85,8 @@ def eval_prompt(r: Renderer, figures: Figures) -> None:
     for size in SIZES:  # where the kinds go wrong: mostly in small shapes
         figures.prompt[f"shape_kind_{size}"] = mean_of(scores.get(f"shape_kind_{size}", []))
         figures.prompt[f"shapes_{size}"] = len(scores.get(f"shape_kind_{size}", []))
+    for part in ("kind_swapped", "kind_unasked"):
+        figures.prompt[part] = mean_of(scores[part])
     figures.prompt["cases"] = len(scores["adherence"])
 
 

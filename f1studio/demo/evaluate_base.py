@@ -165,15 +165,24 @@ PROMPT_PARTS = (
 def prompt_scores(image: np.ndarray, scene: Scene, rendered: Any, into: dict) -> None:
     """Append one render's prompt scores to ``into`` (a list per :data:`PROMPT_PARTS`):
     whole-caption adherence and background per render; colour found, kind, position and size
-    right per shape; and the kind again under ``shape_kind_<size word>`` (the caption's)."""
+    right per shape; the kind again under ``shape_kind_<size word>`` (the caption's); and
+    where a wrong kind came from: ``kind_swapped`` when another shape of the caption has it
+    (the kinds went to the wrong shapes), ``kind_unasked`` when none has it."""
     into.setdefault("adherence", []).append(float(analysis.prompt_adherent(image, scene)))
     into.setdefault("background", []).append(float(background_right(image, scene, rendered)))
-    for shape, fit in zip(scene.shapes, analysis.fit_shapes(image, scene), strict=True):
+    kinds = [shape.kind for shape in scene.shapes]
+    for i, (shape, fit) in enumerate(
+        zip(scene.shapes, analysis.fit_shapes(image, scene), strict=True)
+    ):
         found = fit.iou >= analysis.MIN_IOU
         into.setdefault("shape_colour", []).append(float(found))
         kind_right = float(found and fit.kind == shape.kind)
         into.setdefault("shape_kind", []).append(kind_right)
         into.setdefault(f"shape_kind_{shape.size}", []).append(kind_right)
+        wrong = found and fit.kind != shape.kind
+        swapped = wrong and fit.kind in kinds[:i] + kinds[i + 1 :]
+        into.setdefault("kind_swapped", []).append(float(swapped))
+        into.setdefault("kind_unasked", []).append(float(wrong and not swapped))
         into.setdefault("shape_position", []).append(
             float(found and fit.position == shape.position)
         )

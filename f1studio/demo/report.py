@@ -120,6 +120,12 @@ def markdown(f: Figures) -> str:
                 )
                 + " | | |"
             )
+        if "kind_swapped" in p:
+            lines.append(
+                "| Prompt, per part | shapes drawn in a wrong kind: one the caption gives "
+                "another of its shapes (kinds swapped) · one no shape of it has | "
+                f"{_pct(p['kind_swapped'])} · {_pct(p['kind_unasked'])} | | |"
+            )
     if f.regions:
         g = f.regions
         lines += [

@@ -380,3 +380,31 @@ def test_edge_f1_counts_only_the_edges_where_asked(held_out):
     assert rendered.edges[:, : size // 2 - 4].any() and inside >= 0.95
     assert edge_f1(half, rendered.edges, where=left) > edge_f1(half, rendered.edges)
     assert edge_f1(half, rendered.edges, where=~left & (away > size // 2 + 4)) == 0.0
+
+
+def test_prompt_scores_tell_swapped_kinds_from_kinds_no_shape_asked_for():
+    """A caption's two shapes drawn with their kinds exchanged count as swapped; a shape drawn
+    in a kind the caption never names counts as unasked; the right picture counts neither."""
+    from f1studio.demo.evaluate_base import prompt_scores
+    from f1studio.demo.world import Scene, Shape, render
+
+    def scene(left: str, right: str) -> Scene:
+        return Scene(
+            (
+                Shape(left, "red", "medium", "left", x=0.25, y=0.5, extent=0.14),
+                Shape(right, "blue", "medium", "right", x=0.75, y=0.5, extent=0.14),
+            ),
+            ("white",),
+        )
+
+    asked = scene("circle", "triangle")
+    rendered = render(asked)
+    for drawn, swapped, unasked in (
+        (asked, [0, 0], [0, 0]),
+        (scene("triangle", "circle"), [1, 1], [0, 0]),
+        (scene("square", "triangle"), [0, 0], [1, 0]),
+    ):
+        scores: dict[str, list[float]] = {}
+        prompt_scores(render(drawn).image, asked, rendered, scores)
+        assert scores["shape_colour"] == [1.0, 1.0]
+        assert scores["kind_swapped"] == swapped and scores["kind_unasked"] == unasked
