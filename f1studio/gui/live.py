@@ -142,6 +142,7 @@ class LiveController(DocumentController):
     pictureChanged = Signal(object)  # RGB uint8 of the newest live render, None: no picture
     activeChanged = Signal(bool)
     renderingChanged = Signal(bool)  # a live render runs
+    errorChanged = Signal(object)  # why the last live render could not be made, None: it could
 
     def __init__(
         self,
@@ -162,7 +163,8 @@ class LiveController(DocumentController):
         self._released = False  # a stroke ended since the running render was built
         self._shown: GenerationRequest | None = None
         self._failed: GenerationRequest | None = None
-        self._error: str | None = None
+        self._error: str | None = None  # as the status bar shows it
+        self._error_message: str | None = None
         self._picture: np.ndarray | None = None
         self._foreign: set[int] = set()  # other controllers' jobs: live waits for them
         self.step_s: float | None = None  # seconds per denoising step (running average)
@@ -312,7 +314,8 @@ class LiveController(DocumentController):
             self.worker.cancel(self._running.job_id)
         self._waiting, self._dirty, self._failed = None, False, None
         if clear:
-            self._shown, self._error = None, None
+            self._shown = None
+            self._set_error(None)
             if self._picture is not None:
                 self._picture = None
                 self.pictureChanged.emit(None)
@@ -435,7 +438,7 @@ class LiveController(DocumentController):
         if running.stopping or not self._active or running.document is not self._document():
             return
         if self._error is not None:
-            self._error = None
+            self._set_error(None)
             self.statusMessage.emit(self.tr("Live works again"))
         self._shown, self._failed = running.request, None
         self._picture = result.images[0]
@@ -453,8 +456,25 @@ class LiveController(DocumentController):
         if running is not None and not running.stopping and self._active and not self._waiting:
             self._dirty = True  # cancelled by someone else (Esc): it is still due
 
+    @property
+    def error(self) -> str | None:
+        """Why the live picture could not be brought up to date (None: nothing went wrong)."""
+        return self._error_message
+
+    def settings_changed(self) -> None:
+        """The app's settings changed (a model chosen in a dialog): render again with them."""
+        self.poke()
+
+    def _set_error(self, message: str | None) -> None:
+        self._error = (
+            None if message is None else self.tr("Live: {message}").format(message=message)
+        )
+        if message != self._error_message:
+            self._error_message = message
+            self.errorChanged.emit(message)
+
     def _show_error(self, message: str) -> None:
         text = self.tr("Live: {message}").format(message=message)
         if text != self._error:
-            self._error = text
+            self._set_error(message)
             self.errorMessage.emit(text)

@@ -175,6 +175,7 @@ class LiveView(DocumentView):
         live.pictureChanged.connect(self._picture_changed)
         live.activeChanged.connect(lambda _: self._update_state())
         live.renderingChanged.connect(lambda _: self._update_state())
+        live.errorChanged.connect(lambda _: self._update_state())
         self._bind_initial_document()
 
     def _set(self, name: str, value: object) -> None:
@@ -202,6 +203,10 @@ class LiveView(DocumentView):
             text = self.tr("Waiting for the full render…")
         elif self.live.running_job is not None:
             text = self.tr("Rendering…")
+        elif self.live.error is not None:
+            text = self.tr("Not up to date: {message}").format(message=self.live.error)
+            if self.picture.has_picture:
+                text += "\n" + self.tr("The picture shows an earlier state")
         elif self.picture.has_picture:
             text = self.tr("Up to date")
         else:

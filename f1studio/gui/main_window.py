@@ -27,6 +27,7 @@ from f1studio.gui.canvas.view import CanvasView
 from f1studio.gui.engine_status import EngineStatus, demo_name
 from f1studio.gui.family_defaults import apply_live_defaults, useful_guidance
 from f1studio.gui.file_window import FileWindow, app_qsettings
+from f1studio.gui.fitting_scroll import FittingScrollArea
 from f1studio.gui.i18n import translate
 from f1studio.gui.importing import ImportController
 from f1studio.gui.jobs import GenerateController
@@ -81,7 +82,8 @@ class MainWindow(FileWindow):
         self.render_controls = RenderControls()
         left = QWidget()
         left_layout = QVBoxLayout(left)
-        left_layout.addWidget(self.prompt_panel)
+        # the settings scroll on a short screen; guidance and Generate stay in view under them
+        left_layout.addWidget(FittingScrollArea(self.prompt_panel))
         self.prompt_panel.insert_under_prompt(self.layout_controls)
         left_layout.addWidget(self.guidance)
         left_layout.addWidget(self.render_controls)
@@ -484,6 +486,7 @@ class MainWindow(FileWindow):
 
     def _models_changed(self) -> None:
         self.adapt_to_model(announce=True)
+        self.live.controller.settings_changed()  # live renders with the new model at once
         self.set_engine_status()
         self._update_model_banner()
 

@@ -96,3 +96,36 @@ def test_the_prompt_field_says_which_words_the_demo_model_leaves_out(fresh_user,
         assert "Words it knows" in panel.words_label.text()
     finally:
         win.worker.shutdown()
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (1600, 1000), (1024, 768), (1024, 660)])
+def test_the_words_under_the_prompt_are_whole_and_keep_the_panel_still(fresh_user, qtbot, size):
+    """The list of the model's words and what it makes of the prompt's show in full under the
+    prompt box (not under it, not cut off), and a new line of them does not widen the panel
+    and shift the canvas while one types (seen under Xvfb at 1400×900 and 1600×1000)."""
+    win = _window(qtbot)
+    try:
+        win.resize(*size)
+        panel, label = win.prompt_panel, win.prompt_panel.words_label
+        panel.prompt_edit.setPlainText("a large red circle in the centre, on a white background")
+        qtbot.wait(50)
+        width, canvas = panel.width(), win.canvas.geometry()
+        for text in (
+            "a large green triangle in the middle on a white background",
+            "a big pink circle in the middle and sparkly shiny stars, on a white background",
+        ):
+            panel.prompt_edit.setPlainText(text)
+            qtbot.wait(50)
+            assert panel.width() == width and win.canvas.geometry() == canvas
+            top = label.mapTo(panel, label.rect().topLeft()).y()
+            assert top >= panel.prompt_edit.geometry().bottom()  # not under the prompt box
+            assert label.height() >= label.heightForWidth(label.width())  # every line shown
+            assert "Read as" in label.text()
+            # on a short screen the settings scroll: the window keeps its height and Generate
+            # stays in view
+            assert win.height() == size[1]
+            button = win.render_controls.generate_button
+            assert not button.visibleRegion().isEmpty()
+            assert win.rect().contains(button.mapTo(win, button.rect().bottomRight()))
+    finally:
+        win.worker.shutdown()

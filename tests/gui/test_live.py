@@ -418,3 +418,25 @@ def test_a_partly_painted_canvas_brings_no_inpaint_controlnet_where_the_model_ha
     assert request.strength_map is not None and request.strength_map_controlnet is None
     chosen = app_settings.with_inpaint_controlnet("sd15", "/models/control_v11p_sd15_inpaint")
     assert live_request(doc, chosen).strength_map_controlnet == "/models/control_v11p_sd15_inpaint"
+
+
+def test_the_live_view_says_when_its_picture_is_out_of_date(qtbot, window, tiny_settings, tmp_path):
+    """A model chosen in a dialog is rendered with at once, and when live cannot render, the
+    view says its picture is an earlier state instead of "Up to date" (seen under Xvfb)."""
+    import dataclasses
+
+    win = window
+    view, picture = win.live.view, win.live.view.picture
+    qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: picture.serial >= 1, timeout=LONG)
+    qtbot.waitUntil(lambda: view.status_label.text().startswith("Up to date"), timeout=LONG)
+    shown = picture.serial
+    broken = dataclasses.replace(tiny_settings, base=str(tmp_path / "no-such-model"))
+    broken.save()  # what Model ▸ Choose models… does on OK
+    win._models_changed()
+    qtbot.waitUntil(lambda: "Not up to date" in view.status_label.text(), timeout=LONG)
+    assert "earlier state" in view.status_label.text() and picture.serial == shown
+    tiny_settings.save()  # the user puts their model back
+    win._models_changed()
+    qtbot.waitUntil(lambda: view.status_label.text().startswith("Up to date"), timeout=LONG)
+    win.doc.set_setting("live", False)

@@ -3,7 +3,7 @@ being dragged, the Move tool's box with its handles, and a caption badge."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from f1studio.gui.canvas.move_gesture import handle_points
@@ -39,12 +39,15 @@ def paint_box(p: QPainter, area: QRectF) -> None:
 
 
 def paint_badge(p: QPainter, text: str) -> None:
-    """A caption in the top-right corner of the view."""
-    metrics = p.fontMetrics()
-    box = QRectF(metrics.boundingRect(text)).adjusted(-8, -4, 8, 4)
+    """A caption in the top-right corner of the view, wrapped onto more lines where the view
+    is narrower than it (in the live split the view can be a few hundred pixels wide)."""
+    flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+    room = max(p.device().width() - 32, 40)
+    text_box = p.fontMetrics().boundingRect(QRect(0, 0, room, 10_000), flags, text)
+    box = QRectF(text_box).adjusted(-8, -4, 8, 4)
     box.moveTopRight(QPointF(p.device().width() - 8, 8))
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(QColor(20, 20, 20, 190))
     p.drawRoundedRect(box, 4, 4)
     p.setPen(QColor(255, 255, 255))
-    p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+    p.drawText(box.adjusted(8, 4, -8, -4), flags, text)

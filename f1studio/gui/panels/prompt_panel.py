@@ -30,6 +30,7 @@ from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_block
 from f1studio.gui.panels.lora_list import LoraList
 from f1studio.gui.panels.word_completer import WordCompleter
 from f1studio.gui.wording import said
+from f1studio.gui.wrapped_label import WrappedLabel
 
 PROMPT_PLACEHOLDER = "Describe the picture…"  # shown translated
 _PLACEHOLDERS = (QT_TRANSLATE_NOOP("PromptPanel", "Describe the picture…"),)  # for the translations
@@ -99,8 +100,7 @@ class PromptPanel(DocumentView):
 
         self.prompt_edit = _text_edit(translate("PromptPanel", PROMPT_PLACEHOLDER), 4)
         self.prompt_words = WordCompleter(self.prompt_edit)  # the model's words as one types
-        self.words_label = QLabel()  # the model's words, wrapped under the prompt box
-        self.words_label.setWordWrap(True)
+        self.words_label = WrappedLabel()  # the model's words, wrapped under the prompt box
         self.words_label.setStyleSheet("color: palette(placeholder-text);")
         self.words_label.setVisible(False)
         self._known = ""  # the model's words as the label lists them
