@@ -94,6 +94,8 @@ def test_the_prompt_field_says_which_words_the_demo_model_leaves_out(fresh_user,
         assert "Left out" not in panel.words_label.text()
         assert "Read as" not in panel.words_label.text()
         assert "Words it knows" in panel.words_label.text()
+        win.doc.set_prompt("a big red circle in the middle")  # as Reuse settings sets it
+        assert "Read as: big → large, middle → centre" in panel.words_label.text()
     finally:
         win.worker.shutdown()
 

@@ -385,6 +385,7 @@ class PromptPanel(DocumentView):
                 self.width_spin.setValue(doc.width)
                 self.height_spin.setValue(doc.height)
         self._update_size_button()
+        self._show_words()  # a prompt set from outside (Reuse settings, Open) is read too
 
 
 def _row(*widgets: QWidget) -> QWidget:
