@@ -131,3 +131,18 @@ def test_the_words_under_the_prompt_are_whole_and_keep_the_panel_still(fresh_use
             assert win.rect().contains(button.mapTo(win, button.rect().bottomRight()))
     finally:
         win.worker.shutdown()
+
+
+def test_typing_a_prompt_is_one_undo_step(fresh_user, qtbot):
+    """The word list that pops up while typing does not cut the prompt into many undo steps
+    (under Xvfb one typed prompt made about ten "Edit prompt" steps)."""
+    win = _window(qtbot)
+    try:
+        edit = win.prompt_panel.prompt_edit
+        edit.setFocus()
+        qtbot.waitUntil(edit.hasFocus)
+        qtbot.keyClicks(edit, "a large red circle on the left, on a white background")
+        assert win.doc.prompt == "a large red circle on the left, on a white background"
+        assert win.doc.history.labels.count("Edit prompt") == 1
+    finally:
+        win.worker.shutdown()
