@@ -200,7 +200,10 @@ def models_to_add(path: str | Path) -> tuple[Path, list[InstalledModel]]:
     skipped: Skipped = []
     found = catalog.scan_folder(path, skipped)
     if not found:
-        why = f" ({skipped[0][0]}: {skipped[0][1]})" if skipped else ""
+        why = ""
+        if skipped:  # the first reason, with its location unless the reason names it already
+            where, reason = skipped[0]
+            why = f" ({reason})" if where in reason else f" ({where}: {reason})"
         raise LibraryError(f"no model F1 Studio can identify in {path}{why}")
     return path.resolve(), found
 

@@ -121,6 +121,20 @@ def test_what_cannot_be_added_says_why(tmp_path):
         library.models_to_add(tmp_path / "empty")
 
 
+def test_a_damaged_model_folder_cannot_be_added(tmp_path):
+    folder = tmp_path / "fm" / "fakemodel"
+    (folder / "unet").mkdir(parents=True)
+    (folder / "model_index.json").write_text('{"_class_name": "StableDiffusionPipeline"}')
+    (folder / "unet" / "config.json").write_text("garbage")
+    for path in (folder.parent, folder):
+        with pytest.raises(library.LibraryError) as error:
+            library.models_to_add(path)
+        assert error.value.message == (  # the reason names the file once
+            f"no model F1 Studio can identify in {path} "
+            f"({folder / 'unet' / 'config.json'} is not valid JSON (a damaged model file))"
+        )
+
+
 def test_own_folders_are_never_deleted(tmp_path):
     mine = _model("base", str(tmp_path / "sd"), source="a1111")
     with pytest.raises(library.LibraryError, match="never deletes files"):

@@ -27,6 +27,7 @@ from f1studio.engine.events import EngineError, ErrorKind
 from f1studio.engine.family_table import ModelFamily
 from f1studio.engine.model_files import (
     PICKLE_SUFFIXES,
+    check_json_files,
     invalid_model,
     optional_json,
     pipeline_components,
@@ -288,12 +289,17 @@ def _identify_file(path: Path, role_hint: str = "base") -> InstalledModel:
 def identify(path: str | Path, *, role_hint: str = "base") -> InstalledModel:
     """What the model at ``path`` (a folder or a file) is; ``MODEL_INVALID`` with a clear message
     when it cannot be identified. Pickled files are described, never opened (``role_hint`` is
-    their role, since nothing inside them is read)."""
+    their role, since nothing inside them is read). A model folder with a damaged JSON file (at
+    its top or in a component folder) is ``MODEL_INVALID`` naming that file, as loading it would
+    be (:func:`~f1studio.engine.model_files.check_json_files`), so that it is never listed or
+    chosen as a usable model."""
     p = Path(os.path.expanduser(str(path)))
     if p.is_dir():
         if (p / "model_index.json").is_file():
+            check_json_files(p)
             return _identify_pipeline(p)
         if (p / "config.json").is_file():
+            check_json_files(p)
             return _identify_config_folder(p)
         raise invalid_model(f"{p} is not a model folder (no model_index.json or config.json)")
     if p.is_file():

@@ -216,3 +216,21 @@ def test_the_whole_file_still_loads(tiny_models, sd15_file, monkeypatch):
     monkeypatch.setenv(SD15_CONFIG_ENV, str(tiny_models["pipeline"]))
     model = load_pipeline(str(sd15_file), "cpu")
     assert model.pipe.vae is not None and model.pipe.text_encoder is not None
+
+
+@pytest.mark.parametrize("member", ["unet/config.json", "tokenizer/tokenizer.json"])
+def test_identification_names_a_damaged_file_so_the_catalog_skips_it(tiny_models, tmp_path, member):
+    """What loading would refuse is never listed (nor chosen) as a usable model."""
+    from f1studio.engine.catalog import identify, scan_folder
+
+    folder = _damaged_copy(tiny_models["pipeline"], tmp_path, member, GARBAGE["invalid-json"])
+    with pytest.raises(EngineError) as error:
+        identify(folder)
+    assert "a damaged model file" in _one_line_naming(error.value, folder / member)
+    skipped: list[tuple[str, str]] = []
+    assert scan_folder(tmp_path, skipped) == []
+    assert skipped == [(str(folder), error.value.message)]
+    edge = _damaged_copy(tiny_models["controlnet-edge"], tmp_path / "cn", "config.json", b"[1]")
+    with pytest.raises(EngineError) as error:
+        identify(edge)
+    _one_line_naming(error.value, edge / "config.json")

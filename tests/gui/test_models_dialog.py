@@ -90,6 +90,49 @@ def test_a_folder_without_models_is_refused(open_dialog, tmp_path, qtbot, monkey
     assert AppSettings.load().model_folders == []
 
 
+def damaged_model(root: Path) -> Path:
+    """The tester's garbage folder (105 bytes): a ``model_index.json`` naming a UNet whose
+    ``config.json`` is not JSON, beside a junk weights file."""
+    folder = root / "fakemodel"
+    (folder / "unet").mkdir(parents=True)
+    (folder / "model_index.json").write_text(
+        '{"_class_name": "StableDiffusionPipeline", "unet": ["diffusers", "UNet2DConditionModel"]}\n'
+    )
+    (folder / "unet" / "config.json").write_text("garbage\n")
+    (folder / "unet" / "diffusion_pytorch_model.safetensors").write_text("garbage")
+    return folder
+
+
+@pytest.mark.parametrize("chosen", ["folder of models", "model folder"])
+def test_a_damaged_model_folder_is_refused_with_the_reason(
+    open_dialog, tmp_path, qtbot, monkeypatch, chosen
+):
+    folder = damaged_model(tmp_path / "fm")
+    assert sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) == 105
+    path = folder.parent if chosen == "folder of models" else folder
+    dialog = open_dialog()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(path))
+    qtbot.mouseClick(dialog.add_folder_button, Qt.MouseButton.LeftButton)
+    text = dialog.status.text()
+    assert text.startswith(f"No model F1 Studio can identify in {path}"), text
+    assert f"{folder / 'unet' / 'config.json'} is not valid JSON (a damaged model file)" in text
+    assert "color" in dialog.status.styleSheet()
+    assert AppSettings.load().model_folders == [] and names(dialog) == []
+
+
+def test_a_damaged_model_beside_good_ones_is_not_offered(open_dialog, tiny_models, tmp_path):
+    root = tmp_path / "models"
+    shutil.copytree(tiny_models["pipeline"], root / "pipeline")
+    folder = damaged_model(root)
+    AppSettings(model_folders=[str(root)]).save()
+    dialog = open_dialog()
+    assert names(dialog) == ["pipeline"]  # fakemodel is not listed, so it cannot be chosen
+    assert not dialog.select_model("fakemodel")
+    assert "1 other files or folders were not identified" in dialog.status.text()
+    reason = f"{folder}: {folder / 'unet' / 'config.json'} is not valid JSON (a damaged model file)"
+    assert reason in dialog.status.toolTip()
+
+
 def test_use_buttons_write_the_settings(open_dialog, qtbot, tiny_models):
     AppSettings(model_folders=[str(tiny_models["pipeline"].parent)], device="cpu").save()
     dialog = open_dialog()
