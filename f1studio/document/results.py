@@ -12,13 +12,16 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from f1studio.engine.request import GenerationRequest
+
+if TYPE_CHECKING:
+    from f1studio.document.layers import Layer
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -138,6 +141,21 @@ class ResultHistory:
         self.get(result_id)
         self._applied[result_id] = layer_id
         self.on_change()
+
+    def rendered(self, picture: np.ndarray, layers: Iterable[Layer]) -> ResultRecord | None:
+        """The result ``picture`` (the visible canvas, RGB) is exactly, as it was rendered, shown
+        through the visible layer *Apply* made of it; None when the canvas shows anything else
+        (that layer hidden, deleted, painted over or under other paint, the canvas resized).
+        Only then may an export carry the result's settings."""
+        shown = {layer.id for layer in layers if layer.visible}
+        for record in reversed(self._records):  # the newest first
+            if (
+                self._applied.get(record.id) in shown
+                and record.image.shape == picture.shape
+                and np.array_equal(record.image, picture)
+            ):
+                return record
+        return None
 
     def set_limit(self, limit: int) -> list[ResultRecord]:
         """Change the cap; returns the results dropped by a lower one."""

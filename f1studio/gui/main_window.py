@@ -21,7 +21,6 @@ from f1studio.demo.vocab import EXAMPLE_PROMPT, VOCABULARY, known_words
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.document.results import ResultRecord
-from f1studio.engine.request import GenerationRequest
 from f1studio.engine.vocabulary import read_vocabulary
 from f1studio.gui.canvas.view import CanvasView
 from f1studio.gui.engine_status import EngineStatus, demo_name
@@ -365,16 +364,12 @@ class MainWindow(FileWindow):
         from f1studio.project.export import export_png
 
         previewed = self.results.previewed_record()
-        request: GenerationRequest | dict | None = self.generation.last_request
-        image = self.doc.visible_canvas()
+        record: ResultRecord | None = previewed  # the result the picture is, if it is one
         if previewed is not None:  # what the canvas shows: the result, not yet a layer
-            image, request = previewed.image, previewed.request
-        elif request is None:
-            try:
-                request = self.generation.build()
-            except ValueError as e:
-                self.show_error(str(e))
-                return
+            image = previewed.image
+        else:  # the canvas; a result's settings only where it shows one exactly as rendered
+            image = self.doc.visible_canvas()
+            record = self.doc.results.rendered(image, self.doc.layers)
         start = str((self.path.with_suffix(".png")) if self.path else Path.home() / "image.png")
         path, _ = QFileDialog.getSaveFileName(
             self, self.tr("Export PNG"), start, self.tr("PNG images") + " (*.png)"
@@ -382,12 +377,17 @@ class MainWindow(FileWindow):
         if not path:
             return
         try:
-            export_png(image, path, request)
+            export_png(image, path, record.request if record is not None else None)
         except StudioFileError as e:
             self.show_error(str(e))
             return
         if previewed is not None:
             message = self.tr("Exported {name} (the previewed result)")
+        elif record is None:
+            message = self.tr(
+                "Exported {name} without generation settings (the canvas is not a result "
+                "as it was rendered)"
+            )
         else:
             message = self.tr("Exported {name}")
         self.status(message.format(name=Path(path).name))

@@ -182,3 +182,21 @@ def test_a_results_stored_request_exports_like_the_request(tmp_path):
     direct = export_png(image, tmp_path / "direct.png", request, seed=7)
     stored = export_png(image, tmp_path / "stored.png", request_record(request), seed=7)
     assert read_png_parameters(direct) == read_png_parameters(stored)
+
+
+def test_a_picture_no_request_rendered_exports_without_parameters(tmp_path: Path) -> None:
+    """A sketch (or a result painted over or hidden) gets no settings that did not make it."""
+    path = export_png(np.full((8, 8, 3), 200, np.uint8), tmp_path / "sketch.png", None)
+    assert read_png_parameters(path) == {}
+    assert np.asarray(Image.open(path)).shape == (8, 8, 3)
+
+
+def test_the_model_is_named_as_users_know_it(tmp_path: Path) -> None:
+    """The demo model by its name, a folder model by its folder (not an inner 'pipeline')."""
+    from f1studio.demo.model import DEMO_NAME, DEMO_ROOT
+
+    demo = format_parameters(_request(model=str(DEMO_ROOT / "pipeline")))
+    assert demo.endswith(f"Model: {DEMO_NAME}") and "pipeline" not in demo
+    mine = format_parameters(_request(model=str(tmp_path / "my-model" / "pipeline")))
+    assert mine.endswith("Model: my-model")
+    assert format_parameters(_request(model="models/realistic")).endswith("Model: realistic")

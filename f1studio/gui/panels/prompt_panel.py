@@ -28,6 +28,7 @@ from f1studio.engine.vocabulary import Vocabulary
 from f1studio.gui.i18n import translate
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
 from f1studio.gui.panels.lora_list import LoraList
+from f1studio.gui.panels.size_spin import SizeSpinBox, size_note
 from f1studio.gui.panels.word_completer import WordCompleter
 from f1studio.gui.wording import said
 from f1studio.gui.wrapped_label import WrappedLabel
@@ -125,8 +126,8 @@ class PromptPanel(DocumentView):
             self.tr("Use the seed of the last result and keep it fixed")
         )
         self.reuse_seed_button.setEnabled(False)
-        self.width_spin = _spin(MIN_SIZE, MAX_SIZE, 8)
-        self.height_spin = _spin(MIN_SIZE, MAX_SIZE, 8)
+        self.width_spin = SizeSpinBox("width")  # corrects a typed size where it shows, says why
+        self.height_spin = SizeSpinBox("height")
         self.apply_size_button = QPushButton(self.tr("Apply size"))
         self.apply_size_button.setToolTip(self.tr("Scale the canvas and every layer (undoable)"))
         self.strength_slider = ValueSlider(0.0, 1.0, 0.01)
@@ -172,6 +173,8 @@ class PromptPanel(DocumentView):
         self.width_spin.valueChanged.connect(self._update_size_button)
         self.height_spin.valueChanged.connect(self._update_size_button)
         self.apply_size_button.clicked.connect(self.apply_size)
+        self.width_spin.corrected.connect(self.statusMessage)
+        self.height_spin.corrected.connect(self.statusMessage)
         self.strength_slider.valueChanged.connect(lambda v: self._set("strength", v))
         self.scheduler_combo.currentIndexChanged.connect(self._scheduler_chosen)
         self.batch_spin.valueChanged.connect(lambda v: self._set("batch_count", v))
@@ -312,16 +315,19 @@ class PromptPanel(DocumentView):
             self.edit(doc.set_setting, "seed_mode", SeedMode.FIXED)
 
     def apply_size(self) -> None:
-        """Scale the canvas to the size in the spin boxes (snapped to multiples of 8)."""
+        """Scale the canvas to the size in the spin boxes (snapped to multiples of 8); the
+        status bar says which size and why when it is not the size typed."""
         doc = self.document
         if doc is None:
             return
+        typed = (self.width_spin.take_typed_value(), self.height_spin.take_typed_value())
         w, h = _snap8(self.width_spin.value()), _snap8(self.height_spin.value())
         with signals_blocked(self.width_spin, self.height_spin):
             self.width_spin.setValue(w)
             self.height_spin.setValue(h)
         self.seal()
-        self.edit(doc.resize_canvas, w, h)
+        if self.edit(doc.resize_canvas, w, h) and typed != (w, h):
+            self.statusMessage.emit(size_note(w, h))
         self._update_size_button()
 
     def _update_size_button(self) -> None:
