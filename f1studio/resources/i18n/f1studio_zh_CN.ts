@@ -100,7 +100,7 @@
 <context>
     <name>ChooseModelsDialog</name>
     <message>
-        <location filename="../../gui/choose_models_dialog.py" line="+34"/>
+        <location filename="../../gui/choose_models_dialog.py" line="+40"/>
         <source>IP-Adapter for SD1.5</source>
         <extracomment>(family, form label, example) of the IP-Adapter rows (the label translated where shown)</extracomment>
         <translation>SD1.5 的 IP-Adapter</translation>
@@ -122,12 +122,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+91"/>
+        <location line="+101"/>
         <source>e.g. {model} or a local folder</source>
         <translation>例如 {model} 或本地文件夹</translation>
     </message>
     <message>
-        <location line="-85"/>
+        <location line="-95"/>
         <source>Base model (SD1.5, SDXL or FLUX.1)</source>
         <translation>基础模型（SD1.5、SDXL 或 FLUX.1）</translation>
     </message>
@@ -147,12 +147,12 @@
         <translation>默认：depth-anything/Depth-Anything-V2-Small-hf</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+53"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
         <source>the Redux folder, e.g. {example}</source>
         <translation>Redux 文件夹，例如 {example}</translation>
     </message>
@@ -162,12 +162,12 @@
         <translation>其 .safetensors 文件（同目录下需有 image_encoder/），例如 {example}</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>Inpaint ControlNet for SD1.5</source>
         <translation>SD1.5 局部重绘 ControlNet</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>auto</source>
         <translation>自动</translation>
     </message>
@@ -185,6 +185,21 @@
         <location line="+6"/>
         <source>Models are used from disk or the Hugging Face cache; hub ids download when online.</source>
         <translation>模型从本地磁盘或 Hugging Face 缓存加载；联网时会下载 Hub ID 指定的模型。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>{field}: {path} does not exist. Choose a model folder or file, or give a Hugging Face id (org/name).</source>
+        <translation>{field}：{path} 不存在。请选择模型文件夹或文件，或填写 Hugging Face id（org/name）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{field}: {reason}.</source>
+        <translation>{field}：{reason}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{field}: {name} is a {role} model, which this field does not take.</source>
+        <translation>{field}：{name} 是{role}模型，此栏不接受。</translation>
     </message>
 </context>
 <context>
@@ -1207,7 +1222,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LiveController</name>
     <message>
-        <location filename="../../gui/live.py" line="+51"/>
+        <location filename="../../gui/live.py" line="+53"/>
         <source>Apply live picture</source>
         <translation>应用实时画面</translation>
     </message>
@@ -1217,8 +1232,9 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>实时画面</translation>
     </message>
     <message>
-        <location line="+184"/>
+        <location line="+204"/>
         <source>No live picture to apply yet</source>
+        <extracomment>The fewest steps a partly painted canvas&apos;s live render draws its bare part in.</extracomment>
         <translation>还没有可应用的实时画面</translation>
     </message>
     <message>
@@ -1233,22 +1249,23 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
     </message>
     <message>
         <location line="+10"/>
-        <location line="+150"/>
+        <location line="+165"/>
+        <location line="+7"/>
         <source>Live: {message}</source>
         <translation>实时：{message}</translation>
     </message>
     <message>
-        <location line="-147"/>
+        <location line="-169"/>
         <source>Live on</source>
         <translation>实时模式已开启</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source>choose a model first (Model ▸ Choose models…)</source>
         <translation>请先选择模型（模型 ▸ 选择模型…）</translation>
     </message>
     <message>
-        <location line="+99"/>
+        <location line="+103"/>
         <source>Live works again</source>
         <translation>实时模式已恢复正常</translation>
     </message>
@@ -1272,7 +1289,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LiveMode</name>
     <message>
-        <location line="+160"/>
+        <location line="+165"/>
         <source>Live</source>
         <translation>实时</translation>
     </message>
@@ -1300,7 +1317,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LivePicture</name>
     <message>
-        <location line="-212"/>
+        <location line="-217"/>
         <source>Live is off</source>
         <translation>实时模式已关闭</translation>
     </message>
@@ -1363,7 +1380,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>引导系数</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Live is off ({shortcut} or the Live button turns it on)</source>
         <translation>实时模式已关闭（按 {shortcut} 或“实时”按钮开启）</translation>
     </message>
@@ -1376,6 +1393,16 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <location line="+2"/>
         <source>Rendering…</source>
         <translation>生成中…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not up to date: {message}</source>
+        <translation>未更新：{message}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The picture shows an earlier state</source>
+        <translation>画面显示的是较早的状态</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1502,7 +1529,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+89"/>
+        <location filename="../../gui/main_window.py" line="+90"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
@@ -1694,7 +1721,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>没有可重做的操作</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+15"/>
         <source>Export PNG</source>
         <translation>导出 PNG</translation>
     </message>
@@ -1709,7 +1736,12 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>已导出 {name}（预览中的结果）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
+        <source>Exported {name} without generation settings (the canvas is not a result as it was rendered)</source>
+        <translation>已导出 {name}，不含生成设置（画布不是原样渲染的结果）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Exported {name}</source>
         <translation>已导出 {name}</translation>
     </message>
@@ -1729,7 +1761,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>首选项已保存</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+73"/>
         <source>Settings for {label}: {steps} steps, guidance {guidance}, {scheduler}</source>
         <translation>{label} 的设置：{steps} 步，引导系数 {guidance}，{scheduler}</translation>
     </message>
@@ -2396,7 +2428,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>PromptPanel</name>
     <message>
-        <location filename="../../gui/panels/prompt_panel.py" line="+35"/>
+        <location filename="../../gui/panels/prompt_panel.py" line="+37"/>
         <source>Describe the picture…</source>
         <translation>描述画面…</translation>
     </message>
@@ -2406,7 +2438,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>颜色：{colours}；形状：{shapes}；大小：{sizes}；位置：{places}</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+70"/>
         <source>What to avoid (negative prompt)…</source>
         <translation>要避免的内容（反向提示词）…</translation>
     </message>
@@ -2521,7 +2553,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>生成数量</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+57"/>
         <source>The prompt already has {words}</source>
         <translation>提示词中已包含 {words}</translation>
     </message>
@@ -2546,7 +2578,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>理解为：{pairs}</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+84"/>
         <source>Render once first: then this uses its seed again</source>
         <translation>请先生成一次，之后才能沿用其种子</translation>
     </message>
@@ -2855,6 +2887,39 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <location line="+0"/>
         <source>Action</source>
         <translation>操作</translation>
+    </message>
+</context>
+<context>
+    <name>SizeSpinBox</name>
+    <message>
+        <location filename="../../gui/panels/size_spin.py" line="+28"/>
+        <source>Width</source>
+        <translation>宽度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Height</source>
+        <translation>高度</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>sides are multiples of {step}, from {min} to {max}</source>
+        <translation>边长为 {step} 的倍数，范围 {min} 到 {max}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Size {width} × {height}: {rule}</source>
+        <translation>尺寸 {width} × {height}：{rule}</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>{side} in pixels: {rule}</source>
+        <translation>{side}（像素）：{rule}</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>{side} {typed} → {value}: {rule}</source>
+        <translation>{side} {typed} → {value}：{rule}</translation>
     </message>
 </context>
 <context>
@@ -3240,7 +3305,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>_PathField</name>
     <message>
-        <location filename="../../gui/choose_models_dialog.py" line="-87"/>
+        <location filename="../../gui/choose_models_dialog.py" line="-138"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
