@@ -18,6 +18,7 @@ from f1studio.appsettings import AppSettings  # noqa: E402
 from f1studio.engine import downloads  # noqa: E402
 from f1studio.engine.downloads import DownloadCancelled, DownloadError, DownloadProgress  # noqa: E402
 from f1studio.gui.models_dialog import ModelsDialog  # noqa: E402
+from tests.gui.test_choose_models_dialog import damaged_model  # noqa: E402
 
 SD15_ID = "stable-diffusion-v1-5/stable-diffusion-v1-5"
 
@@ -88,19 +89,6 @@ def test_a_folder_without_models_is_refused(open_dialog, tmp_path, qtbot, monkey
     assert "No model F1 Studio can identify" in dialog.status.text()
     assert "color" in dialog.status.styleSheet()
     assert AppSettings.load().model_folders == []
-
-
-def damaged_model(root: Path) -> Path:
-    """The tester's garbage folder (105 bytes): a ``model_index.json`` naming a UNet whose
-    ``config.json`` is not JSON, beside a junk weights file."""
-    folder = root / "fakemodel"
-    (folder / "unet").mkdir(parents=True)
-    (folder / "model_index.json").write_text(
-        '{"_class_name": "StableDiffusionPipeline", "unet": ["diffusers", "UNet2DConditionModel"]}\n'
-    )
-    (folder / "unet" / "config.json").write_text("garbage\n")
-    (folder / "unet" / "diffusion_pytorch_model.safetensors").write_text("garbage")
-    return folder
 
 
 @pytest.mark.parametrize("chosen", ["folder of models", "model folder"])
