@@ -68,6 +68,7 @@ class ImportController(DocumentController):
     ) -> None:
         super().__init__(document, settings, parent)
         self._engine = engine
+        self.start_folder = ""  # where the file dialog opens: the last import's folder
 
     def choose_files(self, kind: LayerKind = LayerKind.REFERENCE) -> list[str]:
         """File ▸ Import image…: pick one or more image files, each becomes a ``kind`` layer
@@ -81,9 +82,13 @@ class ImportController(DocumentController):
             title = self.tr("Import images as paint layers")
         image_filter = f"{self.tr('Images')} {IMAGE_PATTERN};;{self.tr('All files')} (*)"
         paths, _ = QFileDialog.getOpenFileNames(
-            parent if isinstance(parent, QWidget) else None, title, "", image_filter
+            parent if isinstance(parent, QWidget) else None,
+            title,
+            self.start_folder or str(Path.home()),
+            image_filter,
         )
         if paths:
+            self.start_folder = str(Path(paths[0]).parent)  # the next import starts there
             doc = self._document()
             self.import_files(list(paths), kind, doc.width / 2, doc.height / 2)
         return list(paths)

@@ -279,3 +279,26 @@ def test_window_and_cli_start_a_demo_project_alike(window, tmp_path):
     assert cli.settings.steps == ui.settings.steps == 20
     assert cli.settings.guidance_scale == ui.settings.guidance_scale == 5.0
     assert cli.settings.scheduler == ui.settings.scheduler
+
+
+def test_the_import_dialog_opens_where_the_last_import_came_from(
+    window, qtbot, monkeypatch, photos
+):
+    """Not in whatever folder the app was started from (seen under Xvfb): the home folder
+    first, then the folder of the pictures imported last."""
+    from pathlib import Path
+
+    good, _broken = photos
+    folders: list[str] = []
+
+    def answer(_parent, _title, folder, *_args, **_kwargs):
+        folders.append(folder)
+        return [good[0]], ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", answer)
+    before = len(window.doc.layers)
+    for expected in (len(window.doc.layers) + 1, len(window.doc.layers) + 2):
+        _action(window, "Import image as reference…").trigger()
+        qtbot.waitUntil(lambda n=expected: len(window.doc.layers) == n, timeout=20000)
+    assert folders == [str(Path.home()), str(Path(good[0]).parent)]
+    assert len(window.doc.layers) == before + 2
