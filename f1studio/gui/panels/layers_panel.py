@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
@@ -392,6 +393,12 @@ class LayersPanel(DocumentView):
         if self.properties.layer_id != target:  # a new document: the properties started over
             self.properties.set_layer(target)
         self._update_buttons()
+        if current is not None:  # in view once the properties below have taken their height
+            QTimer.singleShot(0, self, self._scroll_to_current)
+
+    def _scroll_to_current(self) -> None:
+        if isValid(self.tree) and self.tree.currentItem() is not None:
+            self.tree.scrollToItem(self.tree.currentItem())
 
     def _add_row_widgets(self, item: QTreeWidgetItem, layer_id: str) -> None:
         # the rows are rebuilt when layers come and go: a row widget holding the focus would
