@@ -397,8 +397,9 @@ class LayersPanel(DocumentView):
             QTimer.singleShot(0, self, self._scroll_to_current)
 
     def _scroll_to_current(self) -> None:
-        if isValid(self.tree) and self.tree.currentItem() is not None:
-            self.tree.scrollToItem(self.tree.currentItem())
+        item = self.tree.currentItem() if isValid(self.tree) else None
+        if item is not None:
+            self.tree.scrollToItem(item)
 
     def _add_row_widgets(self, item: QTreeWidgetItem, layer_id: str) -> None:
         # the rows are rebuilt when layers come and go: a row widget holding the focus would
