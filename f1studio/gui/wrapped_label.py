@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
@@ -28,7 +28,18 @@ class WrappedLabel(QLabel):
         super().resizeEvent(event)
         self._fit()
 
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        # the lines' height at the width it has (QLabel guesses a narrower width, which asks for
+        # more lines than it shows and leaves a gap under it once laid out wider)
+        hint = super().sizeHint()
+        if self.width() > 0 and self.text():
+            hint.setHeight(self.heightForWidth(self.width()))
+        return hint
+
     def _fit(self) -> None:
+        kept = self.minimumHeight()
+        self.setMinimumHeight(0)  # QLabel's height for a width is never below its minimum
         needed = self.heightForWidth(max(self.width(), 1)) if self.text() else 0
-        if needed != self.minimumHeight():
-            self.setMinimumHeight(max(needed, 0))
+        self.setMinimumHeight(max(needed, 0))
+        if self.minimumHeight() != kept:
+            self.updateGeometry()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from f1studio.demo import model as demo
@@ -115,14 +115,21 @@ def test_the_words_under_the_prompt_are_whole_and_keep_the_panel_still(fresh_use
         for text in (
             "a large green triangle in the middle on a white background",
             "a big pink circle in the middle and sparkly shiny stars, on a white background",
+            "a large red circle in the centre, on a white background",  # the lines go again
         ):
             panel.prompt_edit.setPlainText(text)
             qtbot.wait(50)
             assert panel.width() == width and win.canvas.geometry() == canvas
             top = label.mapTo(panel, label.rect().topLeft()).y()
             assert top >= panel.prompt_edit.geometry().bottom()  # not under the prompt box
-            assert label.height() >= label.heightForWidth(label.width())  # every line shown
-            assert "Read as" in label.text()
+            wrap = Qt.TextFlag.TextWordWrap
+            lines = (
+                label.fontMetrics()
+                .boundingRect(0, 0, label.width(), 10_000, wrap, label.text())
+                .height()
+            )
+            assert lines <= label.height() <= lines + 4  # every line shown, no gap under them
+            assert ("Read as" in label.text()) == ("middle" in text)
             # on a short screen the settings scroll: the window keeps its height and Generate
             # stays in view
             assert win.height() == size[1]
