@@ -163,8 +163,7 @@ class LiveController(DocumentController):
         self._released = False  # a stroke ended since the running render was built
         self._shown: GenerationRequest | None = None
         self._failed: GenerationRequest | None = None
-        self._error: str | None = None  # as the status bar shows it
-        self._error_message: str | None = None
+        self._error: str | None = None  # why the last live request could not be rendered
         self._picture: np.ndarray | None = None
         self._foreign: set[int] = set()  # other controllers' jobs: live waits for them
         self.step_s: float | None = None  # seconds per denoising step (running average)
@@ -459,22 +458,19 @@ class LiveController(DocumentController):
     @property
     def error(self) -> str | None:
         """Why the live picture could not be brought up to date (None: nothing went wrong)."""
-        return self._error_message
+        return self._error
 
     def settings_changed(self) -> None:
         """The app's settings changed (a model chosen in a dialog): render again with them."""
         self.poke()
 
     def _set_error(self, message: str | None) -> None:
-        self._error = (
-            None if message is None else self.tr("Live: {message}").format(message=message)
-        )
-        if message != self._error_message:
-            self._error_message = message
+        if message != self._error:
+            self._error = message
             self.errorChanged.emit(message)
 
     def _show_error(self, message: str) -> None:
-        text = self.tr("Live: {message}").format(message=message)
-        if text != self._error:
+        """Say why live cannot render, once per reason (every stroke may fail the same way)."""
+        if message != self._error:
             self._set_error(message)
-            self.errorMessage.emit(text)
+            self.errorMessage.emit(self.tr("Live: {message}").format(message=message))
