@@ -27,6 +27,7 @@ from f1studio.engine.request import SCHEDULER_LABELS, SCHEDULERS
 from f1studio.engine.vocabulary import Vocabulary
 from f1studio.gui.i18n import translate
 from f1studio.gui.panels.binding import DocumentView, ValueSlider, signals_blocked
+from f1studio.gui.panels.clamping_spin import ClampingSpinBox
 from f1studio.gui.panels.lora_list import LoraList
 from f1studio.gui.panels.size_spin import SizeSpinBox, size_note
 from f1studio.gui.panels.word_completer import WordCompleter
@@ -108,7 +109,7 @@ class PromptPanel(DocumentView):
         self._vocabulary: Vocabulary | None = None
         self.negative_edit = _text_edit(self.tr("What to avoid (negative prompt)…"), 2)
         self.lora_list = LoraList()  # the whole picture's LoRAs (settings: not undo steps)
-        self.steps_spin = _spin(1, STEPS_MAX)
+        self.steps_spin = ClampingSpinBox(self.tr("Steps"), 1, STEPS_MAX)  # 300 -> 150, said
         self.steps_spin.setToolTip(self.tr("Denoising steps: more is slower and usually finer"))
         self.auto_steps_check = QCheckBox(self.tr("Auto"))
         self.auto_steps_check.setToolTip(
@@ -135,7 +136,7 @@ class PromptPanel(DocumentView):
         self.scheduler_combo = QComboBox()
         for name in SCHEDULERS:
             self.scheduler_combo.addItem(SCHEDULER_LABELS.get(name, name), name)
-        self.batch_spin = _spin(1, BATCH_MAX)
+        self.batch_spin = ClampingSpinBox(self.tr("Batch"), 1, BATCH_MAX)
         self.batch_spin.setToolTip(self.tr("How many pictures to make (consecutive seeds)"))
         self.live_button = QPushButton(self.tr("Live"))
         self.live_button.setCheckable(True)
@@ -174,6 +175,8 @@ class PromptPanel(DocumentView):
         self.height_spin.valueChanged.connect(self._update_size_button)
         self.apply_size_button.clicked.connect(self.apply_size)
         self.width_spin.corrected.connect(self.statusMessage)
+        self.steps_spin.clamped.connect(self.statusMessage)
+        self.batch_spin.clamped.connect(self.statusMessage)
         self.height_spin.corrected.connect(self.statusMessage)
         self.strength_slider.valueChanged.connect(lambda v: self._set("strength", v))
         self.scheduler_combo.currentIndexChanged.connect(self._scheduler_chosen)

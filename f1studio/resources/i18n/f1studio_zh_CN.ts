@@ -203,6 +203,14 @@
     </message>
 </context>
 <context>
+    <name>ClampingSpinBox</name>
+    <message>
+        <location filename="../../gui/panels/clamping_spin.py" line="+60"/>
+        <source>{name} {typed} → {value}: from {min} to {max}</source>
+        <translation>{name} {typed} → {value}：范围 {min} 到 {max}</translation>
+    </message>
+</context>
+<context>
     <name>CurveEditor</name>
     <message>
         <location filename="../../gui/panels/curve_editor.py" line="+26"/>
@@ -687,7 +695,7 @@ Low = freer, softer; high = literal, harsher. 5-9 suits most models.</source>
 <context>
     <name>ImportController</name>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <source>Import reference images</source>
         <translation>导入参考图</translation>
     </message>
@@ -697,7 +705,7 @@ Low = freer, softer; high = literal, harsher. 5-9 suits most models.</source>
         <translation>将图片导入为绘画图层</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+31"/>
         <location line="+11"/>
         <source>Pasted image</source>
         <translation>粘贴的图片</translation>
@@ -746,7 +754,7 @@ Low = freer, softer; high = literal, harsher. 5-9 suits most models.</source>
 <context>
     <name>LayerKind</name>
     <message>
-        <location filename="../../gui/panels/layers_panel.py" line="+45"/>
+        <location filename="../../gui/panels/layers_panel.py" line="+46"/>
         <source>Paint</source>
         <translation>绘画</translation>
     </message>
@@ -1064,7 +1072,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>清除图层</translation>
     </message>
     <message>
-        <location line="+111"/>
+        <location line="+118"/>
         <source>Visible</source>
         <translation>可见</translation>
     </message>
@@ -1232,7 +1240,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>实时画面</translation>
     </message>
     <message>
-        <location line="+204"/>
+        <location line="+203"/>
         <source>No live picture to apply yet</source>
         <extracomment>The fewest steps a partly painted canvas&apos;s live render draws its bare part in.</extracomment>
         <translation>还没有可应用的实时画面</translation>
@@ -1249,8 +1257,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
     </message>
     <message>
         <location line="+10"/>
-        <location line="+165"/>
-        <location line="+7"/>
+        <location line="+172"/>
         <source>Live: {message}</source>
         <translation>实时：{message}</translation>
     </message>
@@ -2428,7 +2435,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>PromptPanel</name>
     <message>
-        <location filename="../../gui/panels/prompt_panel.py" line="+37"/>
+        <location filename="../../gui/panels/prompt_panel.py" line="+38"/>
         <source>Describe the picture…</source>
         <translation>描述画面…</translation>
     </message>
@@ -2523,7 +2530,8 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>LoRA</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-40"/>
+        <location line="+41"/>
         <source>Steps</source>
         <translation>步数</translation>
     </message>
@@ -2548,12 +2556,13 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>采样器</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-20"/>
+        <location line="+21"/>
         <source>Batch</source>
         <translation>生成数量</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+59"/>
         <source>The prompt already has {words}</source>
         <translation>提示词中已包含 {words}</translation>
     </message>
