@@ -205,7 +205,7 @@
 <context>
     <name>ClampingSpinBox</name>
     <message>
-        <location filename="../../gui/panels/clamping_spin.py" line="+60"/>
+        <location filename="../../gui/panels/clamping_spin.py" line="+51"/>
         <source>{name} {typed} → {value}: from {min} to {max}</source>
         <translation>{name} {typed} → {value}：范围 {min} 到 {max}</translation>
     </message>
@@ -2901,7 +2901,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>SizeSpinBox</name>
     <message>
-        <location filename="../../gui/panels/size_spin.py" line="+28"/>
+        <location filename="../../gui/panels/size_spin.py" line="+27"/>
         <source>Width</source>
         <translation>宽度</translation>
     </message>
@@ -2921,12 +2921,12 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>尺寸 {width} × {height}：{rule}</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+15"/>
         <source>{side} in pixels: {rule}</source>
         <translation>{side}（像素）：{rule}</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+13"/>
         <source>{side} {typed} → {value}: {rule}</source>
         <translation>{side} {typed} → {value}：{rule}</translation>
     </message>
