@@ -3,6 +3,7 @@ through the canvas's own input path (QTest mouse events on the CanvasView, one m
 timer tick, so the event loop runs between them as it does under a hand).
 
     python benchmarks/live_latency.py [--strokes 20] [--seconds 5] [--steps N] [--strength S]
+        [--no-few-step]
 
 Prints
 - ``stroke_to_picture p50 X ms p95 Y ms``: from the release of a stroke to the picture of the
@@ -39,6 +40,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="the continuous stroke")
     parser.add_argument("--steps", type=int, default=None, help="live steps (default: demo's)")
     parser.add_argument("--strength", type=float, default=None, help="live strength")
+    parser.add_argument(
+        "--no-few-step",
+        action="store_true",
+        help="without the demo model's few-step LoRA (at live mode's own guidance)",
+    )
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="f1studio-live-bench-"))
@@ -83,6 +89,8 @@ def main() -> None:
         doc.set_setting("live_steps", args.steps)
     if args.strength is not None:
         doc.set_setting("live_strength", args.strength)
+    if args.no_few_step:
+        doc.set_setting("live_few_step", False)
     win.live.toggle_action.trigger()  # Ctrl+L
     assert doc.settings.live
     if not wait_for(lambda: picture.serial >= 1, 180):

@@ -1,7 +1,7 @@
 """Live mode on a partly painted canvas, demo model: does the picture keep the sketch where it
 was painted and draw the prompt's background around it?
 
-    python benchmarks/live_sketch.py [--cases 16] [--seed 0]
+    python benchmarks/live_sketch.py [--cases 16] [--seed 0] [--no-few-step]
 
 Each case paints one shape (a disc or a square, 28-52 px, at a random place) on a new demo
 project whose prompt names its colour and kind and a background ("a medium red circle on a
@@ -11,7 +11,8 @@ strength map alone (models without an inpaint ControlNet), and img2img of the wh
 the live strength (live mode before 2026-12-06). Prints per way: the share of the background
 (6 px away from the sketch) in the prompt's background colour, the share of the sketch (3 px
 in) still in its colour, and the share of the background in the shape's colour (the shape
-drawn again elsewhere, or spilling).
+drawn again elsewhere, or spilling). Live mode renders the demo model with its few-step LoRA;
+``--no-few-step`` renders without it, at live mode's own guidance.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=16)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-few-step", action="store_true", help="without the few-step LoRA")
     args = parser.parse_args()
 
     import cv2
@@ -82,6 +84,7 @@ def main() -> None:
         doc.add_layer(LayerKind.PAINT, name="Sketch")
         apply_live_defaults(doc, str(DEMO_ROOT / "pipeline"))
         doc.set_setting("live_seed", 42 + case)
+        doc.set_setting("live_few_step", not args.no_few_step)
         if kind == "circle":
             doc.paint_disc(doc.layers[0].id, cy, cx, r, RGB[colour])
         else:
@@ -109,7 +112,8 @@ def main() -> None:
                     analysis.colour_fraction(picture, outside, colour),
                 )
             )
-    print(f"demo model, {args.cases} sketches (seed {args.seed}), live settings")
+    lora = "without" if args.no_few_step else "with"
+    print(f"demo model, {args.cases} sketches (seed {args.seed}), live settings {lora} the LoRA")
     for name, values in rows.items():
         v = np.array(values)
         print(

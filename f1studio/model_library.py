@@ -8,7 +8,8 @@ the window (the Models dialog, renders, guide extraction), so both decide alike:
 - :func:`models_to_add`, :func:`add_folder`, :func:`remove_folder` keep the list of folders;
 - :func:`slots_using` says which model choices refer to a model ("in use");
 - :func:`slots_for` says which slots a catalogued model can fill;
-- :func:`tiny_vae_for` says which of the user's tiny VAEs suits a base model's family.
+- :func:`tiny_vae_for` says which of the user's tiny VAEs suits a base model's family;
+- :func:`few_step_lora_for` says which few-step LoRA live mode renders a base model with.
 
 No Qt; torch is never imported (the catalog reads configs and safetensors headers only).
 """
@@ -86,6 +87,13 @@ def ip_adapter_for(base: str | None, settings: AppSettings) -> str | None:
         return None
     family = base_family(base)
     return settings.ip_adapters.get(family.value) if family is not None else None
+
+
+def few_step_lora_for(base: str | None) -> demo.FewStepLora | None:
+    """The few-step LoRA live mode renders the base model ``base`` with: the demo model's own
+    (``few-step/`` beside it); ``None`` for any other model (a user's few-step LoRA is
+    switched on in the LoRA list, where its preset sets the sampler for every render)."""
+    return demo.few_step_lora() if base and demo.is_demo(base) else None
 
 
 def inpaint_controlnet_for(base: str | None, settings: AppSettings) -> str | None:

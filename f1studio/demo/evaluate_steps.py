@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -111,46 +113,67 @@ LIVE_GUIDANCE = 3.0
 SKETCH_STREAM = 43
 
 
+def live_settings(model: Path) -> dict[str, Any]:
+    """What live mode renders the eval's model with besides its steps: the model's own
+    few-step LoRA at that LoRA's sampler and guidance where it has one (``few-step/``, as the
+    window's ``live_few_step``), else live mode's guidance."""
+    from f1studio.demo.model import few_step_lora
+    from f1studio.engine.request import LoraSpec
+
+    fast = few_step_lora(Path(model))
+    if fast is None:
+        return {"guidance_scale": LIVE_GUIDANCE}
+    return {
+        "guidance_scale": fast.guidance,
+        "scheduler": fast.scheduler,
+        "loras": (LoraSpec(fast.path),),
+    }
+
+
 def eval_live(r: Renderer, figures: Figures) -> None:
-    """Few-step renders: the caption at 4 steps (at live mode's guidance, and at the eval's)
-    against the same at the eval's steps and guidance, and live mode's render of a rough colour
-    sketch (8 steps at strength 0.65, live guidance)."""
+    """Few-step renders: the caption at 4 steps as live mode renders (with the model's
+    few-step LoRA where it has one; else at live mode's guidance), and without the LoRA at
+    live mode's guidance and at the eval's, against the same at the eval's steps and guidance;
+    and live mode's render of a rough colour sketch (8 steps at strength 0.65), with and
+    without the LoRA."""
     from f1studio.demo.hand_guides import colour_sketch
     from f1studio.demo.world import HELD_OUT_SEED
 
-    scores: dict[str, dict[str, list[float]]] = {
-        "four": {},
-        "four_prompt_guidance": {},
-        "full": {},
-        "sketch": {},
-    }
+    live = live_settings(r.settings.model)
+    lora = "loras" in live
+    modes = ["four", "four_prompt_guidance", "full", "sketch"]
+    modes += ["four_plain", "sketch_plain"] if lora else []
+    scores: dict[str, dict[str, list[float]]] = {mode: {} for mode in modes}
+    plain = {"guidance_scale": LIVE_GUIDANCE}
     for i, scene, rendered, text in held_out_cases(r.settings):
-        four, _ = r(text, seed=i, steps=4, guidance_scale=LIVE_GUIDANCE)
+        four, _ = r(text, seed=i, steps=4, **live)
         prompt_scores(four, scene, rendered, scores["four"])
+        if lora:
+            without, _ = r(text, seed=i, steps=4, **plain)
+            prompt_scores(without, scene, rendered, scores["four_plain"])
         at_prompt_guidance, _ = r(text, seed=i, steps=4)
         prompt_scores(at_prompt_guidance, scene, rendered, scores["four_prompt_guidance"])
         if not figures.prompt:
             picture, _ = r(text, seed=i)
             prompt_scores(picture, scene, rendered, scores["full"])
         sketch = colour_sketch(scene, np.random.default_rng([HELD_OUT_SEED, SKETCH_STREAM, i]))
-        live, _ = r(
-            text,
-            seed=i,
-            steps=LIVE_STEPS,
-            strength=LIVE_STRENGTH,
-            guidance_scale=LIVE_GUIDANCE,
-            init_image=pixels_of(sketch),
-        )
-        prompt_scores(live, scene, rendered, scores["sketch"])
+        sketched = dict(steps=LIVE_STEPS, strength=LIVE_STRENGTH, init_image=pixels_of(sketch))
+        picture, _ = r(text, seed=i, **sketched, **live)
+        prompt_scores(picture, scene, rendered, scores["sketch"])
+        if lora:
+            without, _ = r(text, seed=i, **sketched, **plain)
+            prompt_scores(without, scene, rendered, scores["sketch_plain"])
         keep_sample(figures, i, "4 steps", four)
         keep_sample(figures, i, "sketch", sketch)
-        keep_sample(figures, i, "live", live)
+        keep_sample(figures, i, "live", picture)
     full = figures.prompt["adherence"] if figures.prompt else mean_of(scores["full"]["adherence"])
     figures.live = {
         f"{part}_{mode}": mean_of(scores[mode][part])
-        for mode in ("four", "sketch")
+        for mode in modes
+        if mode not in ("full", "four_prompt_guidance")
         for part in PROMPT_PARTS
     }
+    figures.live["few_step_lora"] = float(lora)
     figures.live["adherence_four_prompt_guidance"] = mean_of(
         scores["four_prompt_guidance"]["adherence"]
     )

@@ -5,10 +5,11 @@ When no base model is chosen anywhere, renders use it: ``model_library.resolve_m
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from f1studio.engine.request import ControlKind
+from f1studio.engine.request import MAX_STEPS, SCHEDULERS, ControlKind
 from f1studio.paths import resource_path
 
 #: The trained demo model: ``pipeline/`` (Stable Diffusion layout) and one ControlNet per guide.
@@ -18,6 +19,12 @@ DEMO_NAME = "Shapes world (demo model)"
 IP_ADAPTER_FOLDER = "ip-adapter"
 #: Its inpaint ControlNet (the picture with a hole -> the hole filled as the prompt says).
 INPAINT_CONTROLNET_FOLDER = "controlnet-inpaint"
+#: Its few-step LoRA (live mode's renders: 4 steps, no guidance), trained by
+#: ``python -m f1studio.demo.train_few_step``, with ``few_step.json``: the sampler, steps and
+#: guidance it is meant for.
+FEW_STEP_FOLDER = "few-step"
+FEW_STEP_LORA = "shapes-world-few-step.safetensors"
+FEW_STEP_PRESET = "few_step.json"
 #: The size the demo model was trained at; it draws nothing sensible at other sizes.
 DEMO_SIZE = 128
 
@@ -37,6 +44,34 @@ def demo_model(root: Path | None = None) -> DemoModel | None:
     nets = {kind.value: root / f"controlnet-{kind.value}" for kind in ControlKind}
     found = {kind: str(folder) for kind, folder in nets.items() if folder.is_dir()}
     return DemoModel(pipeline=str(root / "pipeline"), controlnets=found)
+
+
+@dataclass(frozen=True)
+class FewStepLora:
+    """A few-step LoRA and the sampler settings its renders need."""
+
+    path: str
+    scheduler: str
+    steps: int
+    guidance: float
+
+
+def few_step_lora(root: Path | None = None) -> FewStepLora | None:
+    """The demo model's few-step LoRA (``few-step/`` beside its pipeline), or ``None`` when it
+    is not installed or its ``few_step.json`` is unreadable or out of range."""
+    folder = (DEMO_ROOT if root is None else root) / FEW_STEP_FOLDER
+    lora = folder / FEW_STEP_LORA
+    try:
+        preset = json.loads((folder / FEW_STEP_PRESET).read_text("utf-8"))
+        scheduler, steps = preset["scheduler"], preset["steps"]
+        guidance = float(preset["guidance"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not lora.is_file() or scheduler not in SCHEDULERS:
+        return None
+    if not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS or not 1.0 <= guidance <= 30.0:
+        return None
+    return FewStepLora(str(lora), scheduler, steps, guidance)
 
 
 def is_demo(ref: str | None, root: Path | None = None) -> bool:

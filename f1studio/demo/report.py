@@ -212,26 +212,7 @@ def markdown(f: Figures) -> str:
                 f"| {_pct(p['inside_new_colour_without_controlnet'])} | | |"
             )
     if f.live:
-        v = f.live
-        lines += [
-            f"| Few steps | prompt adherence at 4 steps, live mode's guidance {LIVE_GUIDANCE:g} "
-            f"(baseline: {s.steps} steps at {s.guidance:g}) "
-            f"| {_pct(v['adherence_four'])} | {_pct(v['adherence_full'])} | |",
-        ]
-        if "adherence_four_prompt_guidance" in v:
-            lines.append(
-                f"| Few steps | the same at the {s.steps}-step guidance {s.guidance:g} "
-                f"| {_pct(v['adherence_four_prompt_guidance'])} | | |"
-            )
-        lines += [
-            f"| Few steps | share of the {s.steps}-step adherence kept at 4 steps "
-            f"| {_pct(v['kept'])} | | {_target(v['kept'], 'live_kept')} |",
-            "| Live mode | a rough colour sketch at live settings (8 steps, strength 0.65, "
-            f"guidance {LIVE_GUIDANCE:g}): "
-            "adherence · kind · position "
-            f"| {_pct(v['adherence_sketch'])} · {_pct(v['shape_kind_sketch'])} · "
-            f"{_pct(v['shape_position_sketch'])} | | |",
-        ]
+        lines += _live_rows(f.live, s.steps, s.guidance)
     if f.layout:
         lines += _layout_rows(f.layout)
     if f.control:
@@ -394,3 +375,41 @@ def write(f: Figures, out: Path) -> tuple[Path, Path | None]:
         text += f"\n![Sample renders]({png.name})\n"
     out.write_text(text, encoding="utf-8")
     return out, png
+
+
+def _live_rows(v: dict[str, float], steps: int, guidance: float) -> list[str]:
+    """Few-step and live-mode rows: as live mode renders (with the model's few-step LoRA
+    where it has one), and without the LoRA beside them."""
+    lora = bool(v.get("few_step_lora"))
+    how = "the model's few-step LoRA" if lora else f"live mode's guidance {LIVE_GUIDANCE:g}"
+    rows = [
+        f"| Few steps | prompt adherence at 4 steps as live mode renders ({how}; baseline: "
+        f"{steps} steps at {guidance:g}) "
+        f"| {_pct(v['adherence_four'])} | {_pct(v['adherence_full'])} | |",
+    ]
+    if lora:
+        rows.append(
+            f"| Few steps | the same without the LoRA, at live mode's guidance {LIVE_GUIDANCE:g} "
+            f"| {_pct(v['adherence_four_plain'])} | | |"
+        )
+    if "adherence_four_prompt_guidance" in v:
+        rows.append(
+            f"| Few steps | the same without the LoRA, at the {steps}-step guidance {guidance:g} "
+            f"| {_pct(v['adherence_four_prompt_guidance'])} | | |"
+        )
+    rows.append(
+        f"| Few steps | share of the {steps}-step adherence kept at 4 steps as live mode renders "
+        f"| {_pct(v['kept'])} | | {_target(v['kept'], 'live_kept')} |"
+    )
+    sketch = "a rough colour sketch at live settings (8 steps, strength 0.65"
+    variants = [("sketch", f"{sketch}, {how})")]
+    if lora:
+        variants.append(("sketch_plain", f"{sketch}, without the LoRA at guidance "
+                                         f"{LIVE_GUIDANCE:g})"))  # fmt: skip
+    for mode, label in variants:
+        rows.append(
+            f"| Live mode | {label}: adherence · kind · position "
+            f"| {_pct(v[f'adherence_{mode}'])} · {_pct(v[f'shape_kind_{mode}'])} · "
+            f"{_pct(v[f'shape_position_{mode}'])} | | |"
+        )
+    return rows

@@ -39,7 +39,7 @@ _NUMBER_FIELDS: dict[str, tuple[bool, float, float, str]] = {
     "live_guidance": (False, 0.0, 30.0, "0 (the prompt's guidance) or 1..30"),
 }
 #: true-or-false fields
-_FLAG_FIELDS = ("auto_steps", "live", "layout_auto")
+_FLAG_FIELDS = ("auto_steps", "live", "layout_auto", "live_few_step")
 #: how Layout draws a region: a box, a soft ellipse inside the box, or "fitted": the shape the
 #: object's name says (an ellipse for a circle, a ball..., a triangle for a triangle, else a box)
 LAYOUT_SHAPES = ("box", "ellipse", "fitted")
@@ -123,6 +123,9 @@ class GenerationSettings:
     # live mode's own guidance; 0 = the prompt's (guidance_scale). Few steps overshoot at a
     # guidance that suits 20 (gui.family_defaults.DEMO_LIVE).
     live_guidance: float = 0.0
+    # live renders with the model's own few-step LoRA where it has one (the demo model's:
+    # model_library.few_step_lora_for), at that LoRA's sampler and guidance
+    live_few_step: bool = True
     # Layout (f1studio.layout): region layers from the prompt's spatial phrases
     layout_auto: bool = False  # lay the prompt out before each render
     layout_shape: str = "fitted"

@@ -32,17 +32,19 @@ import numpy as np
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 
 from f1studio.appsettings import AppSettings
+from f1studio.demo.model import FewStepLora
 from f1studio.document.build import build_request
 from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.engine.events import Cancelled, Failed, Finished, Progress, Started
-from f1studio.engine.request import GenerationRequest, Pixels
+from f1studio.engine.request import GenerationRequest, LoraSpec, Pixels
 from f1studio.gui.controller import DocumentController
 from f1studio.gui.i18n import translate
 from f1studio.gui.worker import EngineWorker
 from f1studio.lora_library import embeddings_in
 from f1studio.model_library import (
+    few_step_lora_for,
     inpaint_controlnet_for,
     ip_adapter_for,
     resolve_models,
@@ -60,7 +62,8 @@ FRESH_STEPS = 4
 def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
     """The live request of ``doc``: the one place where it is derived from the normal request
     (``build_request``), with the live seed, steps, strength and guidance (0: the prompt's), one
-    picture, no auto steps. On a canvas with nothing painted yet it renders from scratch
+    picture, no auto steps; with the model's own few-step LoRA (``live_few_step``, where the
+    model has one) added to the project's LoRAs, at that LoRA's sampler and guidance. On a canvas with nothing painted yet it renders from scratch
     (strength 1) whatever the live strength; on a partly painted one each pixel gets its own
     strength (a strength map): the live strength under the paint, 1 on the bare canvas, with
     the model's inpaint ControlNet (when it has one) showing it where the paint is."""
@@ -104,8 +107,15 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
     elif strength >= 1.0 and request.inpaint is None:
         init = None
     tiny_vae = tiny_vae_for(models.base, app)  # the user's fast decoder for this family
+    guidance = float(s.live_guidance or s.guidance_scale)
+    fast = few_step_lora_for(models.base) if s.live_few_step else None
+    if fast is not None:
+        request = request.with_changes(
+            loras=(*request.loras, LoraSpec(fast.path)), scheduler=fast.scheduler
+        )
+        guidance = fast.guidance
     return request.with_changes(
-        guidance_scale=float(s.live_guidance or s.guidance_scale),
+        guidance_scale=guidance,
         strength=strength,
         init_image=init,
         strength_map=strength_map,
@@ -143,6 +153,7 @@ class LiveController(DocumentController):
     activeChanged = Signal(bool)
     renderingChanged = Signal(bool)  # a live render runs
     errorChanged = Signal(object)  # why the last live render could not be made, None: it could
+    appSettingsChanged = Signal()  # the user's settings changed (a model chosen in a dialog)
 
     def __init__(
         self,
@@ -462,7 +473,13 @@ class LiveController(DocumentController):
 
     def settings_changed(self) -> None:
         """The app's settings changed (a model chosen in a dialog): render again with them."""
+        self.appSettingsChanged.emit()
         self.poke()
+
+    def few_step_lora(self) -> FewStepLora | None:
+        """The few-step LoRA the document's model has (whether live mode uses it or not)."""
+        models = resolve_models(self._document().settings.models, self._settings())
+        return few_step_lora_for(models.base)
 
     def _set_error(self, message: str | None) -> None:
         if message != self._error:

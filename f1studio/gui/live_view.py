@@ -11,6 +11,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDockWidget,
     QDoubleSpinBox,
     QFormLayout,
@@ -139,10 +140,16 @@ class LiveView(DocumentView):
         self.steps_spin.setKeyboardTracking(False)
         self.steps_spin.setToolTip(self.tr("Steps of a live render: few follow the hand faster"))
         self.guidance_spin = LiveGuidanceSpin()
-        self.guidance_spin.setToolTip(
+        self._guidance_tip = self.tr(
+            "Guidance of a live render: few steps often need less than a full render; "
+            "'As the prompt' uses the prompt panel's"
+        )
+        self.guidance_spin.setToolTip(self._guidance_tip)
+        self.few_step_check = QCheckBox(self.tr("Few-step LoRA"))
+        self.few_step_check.setToolTip(
             self.tr(
-                "Guidance of a live render: few steps often need less than a full render; "
-                "'As the prompt' uses the prompt panel's"
+                "Render live pictures with the model's own few-step LoRA: its few steps "
+                "keep what a full render gets right, at its own guidance"
             )
         )
         self.strength_slider = ValueSlider(0.0, 1.0, 0.01)
@@ -160,6 +167,8 @@ class LiveView(DocumentView):
         form.addRow(self.tr("Strength"), self.strength_slider)
         form.addRow(self.tr("Steps"), self.steps_spin)
         form.addRow(self.tr("Guidance"), self.guidance_spin)
+        form.addRow("", self.few_step_check)
+        self._form = form
         layout = QVBoxLayout(self)
         layout.addWidget(self.picture, 1)
         layout.addWidget(self.status_label)
@@ -172,6 +181,8 @@ class LiveView(DocumentView):
         self.steps_spin.valueChanged.connect(lambda v: self._set("live_steps", v))
         self.strength_slider.valueChanged.connect(lambda v: self._set("live_strength", v))
         self.guidance_spin.valueChanged.connect(self._set_guidance)
+        self.few_step_check.toggled.connect(lambda on: self._set("live_few_step", bool(on)))
+        live.appSettingsChanged.connect(self.refresh)
         live.pictureChanged.connect(self._picture_changed)
         live.activeChanged.connect(lambda _: self._update_state())
         live.renderingChanged.connect(lambda _: self._update_state())
@@ -231,13 +242,34 @@ class LiveView(DocumentView):
         if doc is None:
             return
         s = doc.settings
-        widgets = (self.seed_spin, self.steps_spin, self.strength_slider, self.guidance_spin)
+        widgets = (
+            self.seed_spin, self.steps_spin, self.strength_slider, self.guidance_spin,
+            self.few_step_check,
+        )  # fmt: skip
         with signals_blocked(*widgets):
             self.seed_spin.setValue(min(int(s.live_seed), SEED_MAX))
             self.steps_spin.setValue(int(s.live_steps))
             self.strength_slider.setValue(float(s.live_strength))
             self.guidance_spin.setValue(float(s.live_guidance))
+            self.few_step_check.setChecked(bool(s.live_few_step))
+        self._show_few_step()
         self._update_state()
+
+    def _show_few_step(self) -> None:
+        """The few-step LoRA's box only for a model that has one; while it is used, the
+        guidance box is the LoRA's (greyed, saying so)."""
+        fast = self.live.few_step_lora()
+        self._form.setRowVisible(self.few_step_check, fast is not None)
+        used = fast is not None and self.few_step_check.isChecked()
+        self.guidance_spin.setEnabled(not used)
+        if fast is not None and used:
+            self.guidance_spin.setToolTip(
+                self.tr("The few-step LoRA renders at its own guidance ({guidance:g})").format(
+                    guidance=fast.guidance
+                )
+            )
+        else:
+            self.guidance_spin.setToolTip(self._guidance_tip)
 
 
 class _StrokeWatcher(QObject):

@@ -21,6 +21,9 @@ order. A step is frozen in time: it names the fields of its own two formats, nev
   the ``layout_shape`` "fitted" (each Layout region the shape its object is named for);
   nothing to upgrade (a project without it keeps following the prompt's guidance and its own
   layout shape), as for format 4.
+- format 7: the settings' ``live_few_step`` (live mode renders with the model's own few-step
+  LoRA where it has one); nothing to upgrade (a project without it uses the LoRA, as a new one
+  does), as for format 4.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import Any
 
 from f1studio.project.errors import ManifestError, NewerFormatError
 
-CURRENT_FORMAT = 6
+CURRENT_FORMAT = 7
 
 Manifest = dict[str, Any]
 MigrationStep = Callable[[Manifest], Manifest]
@@ -78,6 +81,13 @@ def _v5_to_v6(manifest: Manifest) -> Manifest:
     return manifest
 
 
+def _v6_to_v7(manifest: Manifest) -> Manifest:
+    """Format 6 had no choice of live mode's few-step LoRA: nothing changes (live mode uses
+    the model's own where it has one, as in a new project)."""
+    manifest["format_version"] = 7
+    return manifest
+
+
 #: from-version -> step producing a manifest of from-version + 1.
 MIGRATIONS: dict[int, MigrationStep] = {
     1: _v1_to_v2,
@@ -85,6 +95,7 @@ MIGRATIONS: dict[int, MigrationStep] = {
     3: _v3_to_v4,
     4: _v4_to_v5,
     5: _v5_to_v6,
+    6: _v6_to_v7,
 }
 
 

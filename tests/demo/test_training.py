@@ -188,6 +188,42 @@ def test_the_ip_adapter_trains_on_the_quick_model_and_steers_it(quick_model, tmp
     assert np.abs(picture_of((ReferenceSpec(picture),)) - picture_of(())).max() > 0
 
 
+def test_the_few_step_lora_trains_on_the_quick_model_and_changes_its_renders(
+    quick_model, tmp_path, engine_cache
+):
+    """``train_few_step --quick`` on the quick model: an fp16 LoRA with its preset beside the
+    pipeline, recorded in ``training.json``, that the engine loads and that changes a render."""
+    from f1studio.demo import train_few_step
+    from f1studio.demo.model import FEW_STEP_FOLDER, FEW_STEP_LORA, few_step_lora
+    from f1studio.engine.events import Finished
+    from f1studio.engine.request import GenerationRequest, LoraSpec
+    from f1studio.engine.runner import run
+
+    model = Path(shutil.copytree(quick_model, tmp_path / "model"))  # the fixture stays as it is
+    args = ["--quick", "--model", str(model), "--work", str(tmp_path / "w")]
+    assert train_few_step.main(args) == 0
+    weights = load_file(str(model / FEW_STEP_FOLDER / FEW_STEP_LORA))
+    assert weights and all(v.dtype == torch.float16 for v in weights.values())
+    assert any("lora_A" in k for k in weights) and all(k.startswith("unet.") for k in weights)
+    fast = few_step_lora(model)
+    assert fast is not None and (fast.steps, fast.guidance) == (4, 1.0)
+    info = json.loads((model / "training.json").read_text())
+    assert info["few_step_lora"]["settings"]["steps"] == train_few_step.QUICK.steps
+    assert len(list((tmp_path / "w" / "pairs").glob("*.safetensors"))) == 2
+
+    def render(loras):  # noqa: ANN001, ANN202
+        events: list = []
+        request = GenerationRequest(
+            "a red circle", 128, 128, model=str(model / "pipeline"), steps=2, seed=3,
+            guidance_scale=1.0, loras=loras, device="cpu",
+        )  # fmt: skip
+        run(request, events.append, cache=engine_cache)
+        return next(e for e in events if isinstance(e, Finished)).result.images[0]
+
+    # gaussian-initialised A, trained B: three steps move the picture
+    assert not np.array_equal(render((LoraSpec(fast.path),)), render(()))
+
+
 def test_the_exported_controlnet_output_scale_is_a_conditioning_scale():
     from f1studio.demo import architecture
     from f1studio.demo.train_export import scale_controlnet_output

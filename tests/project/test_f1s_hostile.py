@@ -102,15 +102,15 @@ def test_bad_json(tmp_path: Path, members: dict[str, bytes]) -> None:
 
 
 def test_newer_format(tmp_path: Path, members: dict[str, bytes]) -> None:
-    manifest = {**_manifest(members), "format_version": 7}
+    manifest = {**_manifest(members), "format_version": 8}
     path = write_zip(tmp_path / "p.f1s", _with_manifest(members, manifest))
     error = _expect(
         path,
         errors.NewerFormatError,
-        "This project was saved by a newer F1 Studio (format 7); this version reads up to "
+        "This project was saved by a newer F1 Studio (format 8); this version reads up to "
         f"format {CURRENT_FORMAT}. Update F1 Studio to open it.",
     )
-    assert isinstance(error, errors.NewerFormatError) and error.version == 7
+    assert isinstance(error, errors.NewerFormatError) and error.version == 8
 
 
 @pytest.mark.parametrize("member", ["../evil", "layers/../../evil.png", "/tmp/evil", "..\\evil"])

@@ -40,7 +40,7 @@ def test_manifest_and_members(tmp_path: Path, doc: Document) -> None:
     path = save_project(doc, tmp_path / "a.f1s")
     members = read_members(path)
     manifest = json.loads(members[MANIFEST_NAME])
-    assert manifest["format_version"] == CURRENT_FORMAT == 6
+    assert manifest["format_version"] == CURRENT_FORMAT == 7
     assert manifest["app_version"] == f1studio.__version__
     assert manifest["canvas"] == {"width": 96, "height": 64}
     assert manifest["settings"] == doc.settings.to_dict()

@@ -99,3 +99,22 @@ def test_a_format_5_project_opens_with_live_following_the_prompts_guidance(
     assert load_project(path).settings.live_guidance == 0.0
     doc.set_setting("live_guidance", 2.5)  # and today's format keeps it
     assert load_project(save_project(doc, tmp_path / "v6.f1s")).settings.live_guidance == 2.5
+
+
+def test_the_live_few_step_choice_is_saved_and_a_format_6_project_uses_the_lora(
+    tmp_path: Path,
+) -> None:
+    doc = _doc()
+    assert doc.settings.live_few_step is True  # a new project: the model's own LoRA, if any
+    doc.set_setting("live_few_step", False)
+    path = save_project(doc, tmp_path / "off.f1s")
+    assert load_project(path).settings.live_few_step is False
+
+    def as_format_6(manifest: dict) -> None:
+        manifest["format_version"] = 6
+        del manifest["settings"]["live_few_step"]
+
+    _rewrite_manifest(path, as_format_6)
+    assert load_project(path).settings.live_few_step is True
+    with pytest.raises(ValueError, match="live_few_step"):
+        check_setting("live_few_step", "no")

@@ -1230,7 +1230,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LiveController</name>
     <message>
-        <location filename="../../gui/live.py" line="+53"/>
+        <location filename="../../gui/live.py" line="+55"/>
         <source>Apply live picture</source>
         <translation>应用实时画面</translation>
     </message>
@@ -1240,7 +1240,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>实时画面</translation>
     </message>
     <message>
-        <location line="+203"/>
+        <location line="+212"/>
         <source>No live picture to apply yet</source>
         <extracomment>The fewest steps a partly painted canvas&apos;s live render draws its bare part in.</extracomment>
         <translation>还没有可应用的实时画面</translation>
@@ -1257,12 +1257,12 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
     </message>
     <message>
         <location line="+10"/>
-        <location line="+172"/>
+        <location line="+178"/>
         <source>Live: {message}</source>
         <translation>实时：{message}</translation>
     </message>
     <message>
-        <location line="-169"/>
+        <location line="-175"/>
         <source>Live on</source>
         <translation>实时模式已开启</translation>
     </message>
@@ -1288,7 +1288,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LiveGuidanceSpin</name>
     <message>
-        <location filename="../../gui/live_view.py" line="+102"/>
+        <location filename="../../gui/live_view.py" line="+103"/>
         <source>As the prompt</source>
         <translation>同提示词</translation>
     </message>
@@ -1296,7 +1296,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LiveMode</name>
     <message>
-        <location line="+165"/>
+        <location line="+196"/>
         <source>Live</source>
         <translation>实时</translation>
     </message>
@@ -1324,7 +1324,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LivePicture</name>
     <message>
-        <location line="-217"/>
+        <location line="-248"/>
         <source>Live is off</source>
         <translation>实时模式已关闭</translation>
     </message>
@@ -1357,9 +1357,19 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>实时生成的步数：步数越少，跟手越快</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Guidance of a live render: few steps often need less than a full render; &apos;As the prompt&apos; uses the prompt panel&apos;s</source>
         <translation>实时渲染的引导系数：步数少时通常比完整渲染需要更低的值；“同提示词”使用提示词面板的引导系数</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Few-step LoRA</source>
+        <translation>少步数 LoRA</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Render live pictures with the model&apos;s own few-step LoRA: its few steps keep what a full render gets right, at its own guidance</source>
+        <translation>用模型自带的少步数 LoRA 渲染实时画面：少量步数即可保留完整渲染画对的内容，使用其自身的引导系数</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -1387,7 +1397,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>引导系数</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+41"/>
         <source>Live is off ({shortcut} or the Live button turns it on)</source>
         <translation>实时模式已关闭（按 {shortcut} 或“实时”按钮开启）</translation>
     </message>
@@ -1425,6 +1435,11 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <location line="+2"/>
         <source>Nothing painted yet: drawn from the prompt alone</source>
         <translation>尚未绘制任何内容：仅按提示词生成</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>The few-step LoRA renders at its own guidance ({guidance:g})</source>
+        <translation>少步数 LoRA 使用其自身的引导系数（{guidance:g}）</translation>
     </message>
 </context>
 <context>
