@@ -263,6 +263,8 @@ class LiveView(DocumentView):
         used = fast is not None and self.few_step_check.isChecked()
         self.guidance_spin.setEnabled(not used)
         if fast is not None and used:
+            with signals_blocked(self.guidance_spin):  # shows the LoRA's, keeps the project's
+                self.guidance_spin.setValue(fast.guidance)
             self.guidance_spin.setToolTip(
                 self.tr("The few-step LoRA renders at its own guidance ({guidance:g})").format(
                     guidance=fast.guidance

@@ -92,6 +92,7 @@ def test_the_live_panel_offers_the_lora_for_the_demo_model_and_greys_its_guidanc
     box, spin = view.few_step_check, view.guidance_spin
     assert not box.isHidden() and box.isChecked()
     assert not spin.isEnabled() and "own guidance (1)" in spin.toolTip()
+    assert spin.value() == 1.0 and win.doc.settings.live_guidance == DEMO_LIVE.guidance
     box.click()
     assert win.doc.settings.live_few_step is False
     assert spin.isEnabled() and spin.value() == DEMO_LIVE.guidance
