@@ -152,6 +152,8 @@ _FEW_STEP_WORDS = ("lcm", "turbo", "lightning", "hyper", "schnell")
 # steps overshoot at the 5 that suits 20 (150 held-out captions, 2026-12-06, f1studio eval
 # --only live; docs/eval/few-step-guidance.md): a rough colour sketch's adherence 26.7% at 5,
 # 34.7% at 3; from scratch in 4 steps 21.3% at 5, 30.7% at 3 (20 steps at 5: 36.7%).
+# With its few-step LoRA (live_few_step, on by default) live mode renders at the LoRA's guidance
+# instead (1: docs/eval/few-step-lora.md); 3 is for when the LoRA's box is unticked.
 DEMO_LIVE = LiveDefaults(steps=8, guidance=3.0)
 FEW_STEP_LIVE = LiveDefaults(steps=4)
 
