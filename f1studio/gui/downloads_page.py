@@ -35,6 +35,7 @@ RECOMMENDED_COLUMNS = (
     QT_TRANSLATE_NOOP("DownloadsPage", "Licence"),
     QT_TRANSLATE_NOOP("DownloadsPage", "Installed"),
 )
+SIZE_COLUMN, LICENCE_COLUMN = 3, 4
 ERROR_STYLE = "color: #c0392b;"
 
 #: The models' roles (``catalog.ROLES`` and ``recommended.EXTRA_ROLES``), for ``lupdate``:
@@ -103,14 +104,24 @@ class DownloadsPage(QWidget):
         self.recommended = load_recommended()
         columns = tuple(translate("DownloadsPage", str(column)) for column in RECOMMENDED_COLUMNS)
         self.rec_table = make_table(len(self.recommended), columns)
+        unknown_size = self.tr("Size not listed: the download shows it once it starts")
         for row, m in enumerate(self.recommended):
             family = translate("ModelFamilies", m.family.label) if m.family else "—"
-            size = format_size(m.size_bytes)
+            size = format_size(m.size_bytes) if m.size_bytes is not None else "—"
             values = (m.name, family, role_label(m.role), size, licence_summary(m), "")
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 item.setToolTip(m.description)
                 self.rec_table.setItem(row, col, item)
+            if m.size_bytes is None:
+                self.rec_table.item(row, SIZE_COLUMN).setToolTip(unknown_size)
+            # the licence column takes the width left and elides: its whole text as the tip
+            self.rec_table.item(row, LICENCE_COLUMN).setToolTip(licence_summary(m))
+        header = self.rec_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(LICENCE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.rec_table.setWordWrap(False)
+        self.rec_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.rec_table.itemSelectionChanged.connect(self._show_recommended)
         self.details = QLabel(self.tr("Choose a model to see its licence."))
         self.details.setWordWrap(True)

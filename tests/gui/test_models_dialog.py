@@ -207,6 +207,27 @@ def test_the_recommended_tab_shows_licences(open_dialog):
     assert dialog.downloads.download_button.isEnabled()
 
 
+def test_the_recommended_table_fits_its_width_and_says_what_a_missing_size_means(
+    open_dialog, qtbot
+):
+    """The long licence names used to push the table into a horizontal scroll that hid the
+    Installed column; unknown sizes showed as "?"."""
+    dialog = open_dialog()
+    table = dialog.downloads.rec_table
+    qtbot.waitUntil(lambda: table.viewport().width() > 0)
+    assert table.horizontalScrollBar().maximum() == 0  # every column in view
+    recommended = dialog.downloads.recommended
+    for row, m in enumerate(recommended):
+        licence = table.item(row, 4)
+        assert licence.toolTip() == licence.text()  # the whole licence, however it is elided
+        size = table.item(row, 3)
+        if m.size_bytes is None:
+            assert size.text() == "—" and "once it starts" in size.toolTip()
+        else:
+            assert size.text()[0].isdigit()
+    assert any(m.size_bytes is None for m in recommended)  # the case above is exercised
+
+
 @pytest.fixture()
 def slow_download(monkeypatch):
     """A fake downloads.download that reports progress until cancelled (or finishes)."""

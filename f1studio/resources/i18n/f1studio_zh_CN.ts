@@ -304,7 +304,7 @@ Drag a point up or down; the shaded parts are outside the guide&apos;s step rang
         <translation>已安装</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>(non-commercial)</source>
         <translation>（非商用）</translation>
     </message>
@@ -314,7 +314,12 @@ Drag a point up or down; the shaded parts are outside the guide&apos;s step rang
         <translation>，受限访问</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+32"/>
+        <source>Size not listed: the download shows it once it starts</source>
+        <translation>未列出大小：下载开始后会显示</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>Choose a model to see its licence.</source>
         <translation>选择一个模型以查看其许可证。</translation>
     </message>
@@ -1280,7 +1285,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LiveDefaults</name>
     <message>
-        <location filename="../../gui/family_defaults.py" line="+170"/>
+        <location filename="../../gui/family_defaults.py" line="+172"/>
         <source>FLUX.1 dev is slow for live mode (seconds a picture even with 12 steps); FLUX.1 schnell follows the sketch in 1–4 steps</source>
         <translation>FLUX.1 dev 用于实时模式太慢（即使 12 步，每张也要数秒）；FLUX.1 schnell 只需 1–4 步即可跟随草图</translation>
     </message>
@@ -1296,7 +1301,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LiveMode</name>
     <message>
-        <location line="+196"/>
+        <location line="+198"/>
         <source>Live</source>
         <translation>实时</translation>
     </message>
@@ -1324,7 +1329,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>LivePicture</name>
     <message>
-        <location line="-248"/>
+        <location line="-250"/>
         <source>Live is off</source>
         <translation>实时模式已关闭</translation>
     </message>
@@ -1437,7 +1442,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
         <translation>尚未绘制任何内容：仅按提示词生成</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+43"/>
         <source>The few-step LoRA renders at its own guidance ({guidance:g})</source>
         <translation>少步数 LoRA 使用其自身的引导系数（{guidance:g}）</translation>
     </message>
@@ -1824,7 +1829,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>ModelFamilies</name>
     <message>
-        <location filename="../../gui/family_defaults.py" line="-142"/>
+        <location filename="../../gui/family_defaults.py" line="-144"/>
         <source>Stable Diffusion 1.5</source>
         <extracomment>The family and variant labels the window shows, for ``lupdate`` (``translate(&quot;ModelFamilies&quot;, label)`` where they are shown; the engine&apos;s table keeps the English names).</extracomment>
         <translation>Stable Diffusion 1.5</translation>
@@ -1863,7 +1868,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>ModelRoles</name>
     <message>
-        <location filename="../../gui/downloads_page.py" line="-263"/>
+        <location filename="../../gui/downloads_page.py" line="-273"/>
         <source>base</source>
         <extracomment>The models&apos; roles (``catalog.ROLES`` and ``recommended.EXTRA_ROLES``), for ``lupdate``: shown through :func:`role_label`.</extracomment>
         <translation>基础模型</translation>
