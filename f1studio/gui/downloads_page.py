@@ -109,14 +109,15 @@ class DownloadsPage(QWidget):
             family = translate("ModelFamilies", m.family.label) if m.family else "—"
             size = format_size(m.size_bytes) if m.size_bytes is not None else "—"
             values = (m.name, family, role_label(m.role), size, licence_summary(m), "")
-            for col, text in enumerate(values):
-                item = QTableWidgetItem(text)
+            items = [QTableWidgetItem(text) for text in values]
+            for item in items:
                 item.setToolTip(m.description)
-                self.rec_table.setItem(row, col, item)
             if m.size_bytes is None:
-                self.rec_table.item(row, SIZE_COLUMN).setToolTip(unknown_size)
+                items[SIZE_COLUMN].setToolTip(unknown_size)
             # the licence column takes the width left and elides: its whole text as the tip
-            self.rec_table.item(row, LICENCE_COLUMN).setToolTip(licence_summary(m))
+            items[LICENCE_COLUMN].setToolTip(licence_summary(m))
+            for col, item in enumerate(items):
+                self.rec_table.setItem(row, col, item)
         header = self.rec_table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(LICENCE_COLUMN, QHeaderView.ResizeMode.Stretch)

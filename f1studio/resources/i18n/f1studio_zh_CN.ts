@@ -319,7 +319,7 @@ Drag a point up or down; the shaded parts are outside the guide&apos;s step rang
         <translation>未列出大小：下载开始后会显示</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Choose a model to see its licence.</source>
         <translation>选择一个模型以查看其许可证。</translation>
     </message>
@@ -1868,7 +1868,7 @@ Style: the render takes its look (colours, brushwork, light); Subject: its conte
 <context>
     <name>ModelRoles</name>
     <message>
-        <location filename="../../gui/downloads_page.py" line="-273"/>
+        <location filename="../../gui/downloads_page.py" line="-274"/>
         <source>base</source>
         <extracomment>The models&apos; roles (``catalog.ROLES`` and ``recommended.EXTRA_ROLES``), for ``lupdate``: shown through :func:`role_label`.</extracomment>
         <translation>基础模型</translation>
