@@ -102,3 +102,26 @@ def test_the_live_panel_offers_the_lora_for_the_demo_model_and_greys_its_guidanc
     monkeypatch.setattr(win.live.controller, "_settings", lambda: tiny_settings)
     win.live.controller.settings_changed()
     assert box.isHidden() and spin.isEnabled()
+
+
+@pytest.mark.slow
+def test_a_full_render_after_a_live_one_is_untouched_by_the_lora(engine_cache):
+    """Live renders with the LoRA and Generate without it share the loaded model: the full
+    render is bit-identical before and after a live render, and live renders repeat."""
+    import numpy as np
+
+    from f1studio.document.build import build_request
+    from f1studio.engine.runner import run
+
+    doc = _demo_doc()
+    doc.set_setting("steps", 8)
+    app = AppSettings(device="cpu")
+    full = build_request(doc, model=DEMO_PIPELINE, device="cpu")
+    assert full.loras == ()
+    live = live_request(doc, app)
+    before = run(full, cache=engine_cache).images[0]
+    first = run(live, cache=engine_cache).images[0]
+    after = run(full, cache=engine_cache).images[0]
+    again = run(live, cache=engine_cache).images[0]
+    assert np.array_equal(before, after) and np.array_equal(first, again)
+    assert not np.array_equal(before, first)
