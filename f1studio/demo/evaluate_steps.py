@@ -118,16 +118,9 @@ def live_settings(model: Path) -> dict[str, Any]:
     few-step LoRA at that LoRA's sampler and guidance where it has one (``few-step/``, as the
     window's ``live_few_step``), else live mode's guidance."""
     from f1studio.demo.model import few_step_lora
-    from f1studio.engine.request import LoraSpec
 
     fast = few_step_lora(Path(model))
-    if fast is None:
-        return {"guidance_scale": LIVE_GUIDANCE}
-    return {
-        "guidance_scale": fast.guidance,
-        "scheduler": fast.scheduler,
-        "loras": (LoraSpec(fast.path),),
-    }
+    return {"guidance_scale": LIVE_GUIDANCE} if fast is None else fast.request_args()
 
 
 def eval_live(r: Renderer, figures: Figures) -> None:

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from f1studio.engine.request import MAX_STEPS, SCHEDULERS, ControlKind
+from f1studio.engine.request import MAX_STEPS, SCHEDULERS, ControlKind, LoraSpec
 from f1studio.paths import resource_path
 
 #: The trained demo model: ``pipeline/`` (Stable Diffusion layout) and one ControlNet per guide.
@@ -54,6 +54,15 @@ class FewStepLora:
     scheduler: str
     steps: int
     guidance: float
+
+    def request_args(self, loras: tuple[LoraSpec, ...] = ()) -> dict[str, object]:
+        """The request fields of a render with this LoRA: ``loras`` and it, its sampler and
+        its guidance (live mode's renders and the eval's alike)."""
+        return {
+            "loras": (*loras, LoraSpec(self.path)),
+            "scheduler": self.scheduler,
+            "guidance_scale": self.guidance,
+        }
 
 
 def few_step_lora(root: Path | None = None) -> FewStepLora | None:

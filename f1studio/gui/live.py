@@ -38,7 +38,7 @@ from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.document.layers import LayerKind
 from f1studio.engine.events import Cancelled, Failed, Finished, Progress, Started
-from f1studio.engine.request import GenerationRequest, LoraSpec, Pixels
+from f1studio.engine.request import GenerationRequest, Pixels
 from f1studio.gui.controller import DocumentController
 from f1studio.gui.i18n import translate
 from f1studio.gui.worker import EngineWorker
@@ -107,15 +107,11 @@ def live_request(doc: Document, app: AppSettings) -> GenerationRequest:
     elif strength >= 1.0 and request.inpaint is None:
         init = None
     tiny_vae = tiny_vae_for(models.base, app)  # the user's fast decoder for this family
-    guidance = float(s.live_guidance or s.guidance_scale)
     fast = few_step_lora_for(models.base) if s.live_few_step else None
-    if fast is not None:
-        request = request.with_changes(
-            loras=(*request.loras, LoraSpec(fast.path)), scheduler=fast.scheduler
-        )
-        guidance = fast.guidance
+    if fast is not None:  # its sampler and guidance replace the live guidance
+        request = request.with_changes(**fast.request_args(request.loras))
     return request.with_changes(
-        guidance_scale=guidance,
+        guidance_scale=fast.guidance if fast else float(s.live_guidance or s.guidance_scale),
         strength=strength,
         init_image=init,
         strength_map=strength_map,
