@@ -9,7 +9,8 @@ the window (the Models dialog, renders, guide extraction), so both decide alike:
 - :func:`slots_using` says which model choices refer to a model ("in use");
 - :func:`slots_for` says which slots a catalogued model can fill;
 - :func:`tiny_vae_for` says which of the user's tiny VAEs suits a base model's family;
-- :func:`few_step_lora_for` says which few-step LoRA live mode renders a base model with.
+- :func:`few_step_lora_for` says which few-step LoRA live mode renders a base model with;
+- :func:`new_layer_properties` gives the Weight and Mode a new guide layer starts with.
 
 No Qt; torch is never imported (the catalog reads configs and safetensors headers only).
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from f1studio.appsettings import AppSettings
 from f1studio.demo import model as demo
@@ -26,6 +28,7 @@ from f1studio.engine import catalog
 from f1studio.engine.catalog import InstalledModel, Skipped
 from f1studio.engine.events import EngineError
 from f1studio.engine.family_table import ModelFamily
+from f1studio.engine.request import ControlKind
 from f1studio.model_choice import MODEL_SLOTS, ModelChoice, slot_kind, slot_label
 
 #: The catalog role (``InstalledModel.role``) of the models each slot takes.
@@ -94,6 +97,27 @@ def few_step_lora_for(base: str | None) -> demo.FewStepLora | None:
     (``few-step/`` beside it); ``None`` for any other model (a user's few-step LoRA is
     switched on in the LoRA list, where its preset sets the sampler for every render)."""
     return demo.few_step_lora() if base and demo.is_demo(base) else None
+
+
+def guide_defaults_for(base: str | None, kind: str) -> dict[str, float]:
+    """The Weight and Mode (``weight``, ``balance``) a new ``kind`` guide layer (``edge``,
+    ``depth``...) starts with for the base model ``base``: the demo model's own
+    (``guide_defaults.json`` beside it); none for any other model (a layer's usual
+    defaults: weight 1, balanced)."""
+    if not base or not demo.is_demo(base):
+        return {}
+    return dict(demo.guide_defaults().get(kind, {}))
+
+
+def new_layer_properties(
+    kind: str, project: ModelChoice | None, settings: ModelChoice | None
+) -> dict[str, Any]:
+    """The properties a new layer of ``kind`` takes in a project whose model choice is
+    ``project`` (and ``settings``, the user's choice), beside the layer's usual defaults: :func:`guide_defaults_for` the base model
+    that renders it (:func:`resolve_models`) for a guide, nothing for other kinds."""
+    if kind not in {k.value for k in ControlKind}:
+        return {}
+    return guide_defaults_for(resolve_models(project, settings).base, kind)
 
 
 def inpaint_controlnet_for(base: str | None, settings: AppSettings) -> str | None:

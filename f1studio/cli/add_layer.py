@@ -21,7 +21,12 @@ def register(subparsers: Subparsers) -> None:
     add.add_argument("--name", default="")
     add.add_argument("--prompt", default=None)
     add.add_argument("--negative", default=None)
-    add.add_argument("--weight", type=float, default=None)
+    add.add_argument(
+        "--weight",
+        type=float,
+        default=None,
+        help="0..2 (default 1; a guide for the demo model: the weight it suggests)",
+    )
     add.add_argument("--start", type=float, default=None)
     add.add_argument("--end", type=float, default=None)
     add.add_argument(
@@ -34,7 +39,8 @@ def register(subparsers: Subparsers) -> None:
         "--mode",
         choices=tuple(MODES),
         default=None,
-        help="a guide's control mode: prompt (is more important), balanced, guide (is more important)",
+        help="a guide's control mode: prompt (is more important), balanced, guide (is more "
+        "important); default balanced, or for the demo model the mode it suggests",
     )
     add.add_argument(
         "--curve",
@@ -136,6 +142,12 @@ def run(args: argparse.Namespace) -> int:
         flags = ", ".join("--" + shown.get(w, w) for w in wrong)
         raise CliError(f"a {kind.label.lower()} layer does not take {flags}")
     props = {k: v for k, v in props.items() if v is not None}
+    if kind.control_kind is not None:  # a guide starts where its model renders it best
+        from f1studio.appsettings import AppSettings
+        from f1studio.model_library import new_layer_properties
+
+        suited = new_layer_properties(kind.value, doc.settings.models, AppSettings.load())
+        props = {**suited, **props}
     layer = doc.add_layer(kind, name=args.name, data=data, **props)
     save_project(doc, args.project)
     print(f"added {kind.label.lower()} layer {layer.name!r} ({layer.id}) to {args.project}")

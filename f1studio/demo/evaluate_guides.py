@@ -21,6 +21,7 @@ from f1studio.demo.evaluate_base import (
     pixels_of,
 )
 from f1studio.demo.hand_guides import hand_edges, painted_depth
+from f1studio.demo.model import guide_defaults
 from f1studio.demo.world import (
     HELD_OUT_SEED,
     SIZES,
@@ -52,10 +53,26 @@ def _rgb(grey: np.ndarray) -> np.ndarray:
     return np.repeat(grey[:, :, None], 3, axis=2)
 
 
-def _control(kind: str, guide: np.ndarray, model: str) -> Any:
+def guide_settings(r: Renderer, kind: str) -> dict[str, float]:
+    """The Weight and Mode (``weight``, ``balance``) a new ``kind`` guide layer takes with
+    the evaluated model in the window (its ``guide_defaults.json``); the guide rows render at
+    them."""
+    return guide_defaults(r.settings.model).get(kind, {})
+
+
+def guide_control(r: Renderer, kind: str, guide: np.ndarray, suggested: bool = True) -> Any:
+    """A ``kind`` guide for the evaluated model's ControlNet: at :func:`guide_settings`, or
+    with ``suggested`` False at weight 1 and balanced (a layer's usual defaults)."""
     from f1studio.engine.request import ControlKind, ControlSpec
 
-    return ControlSpec(kind=ControlKind[kind.upper()], image=pixels_of(guide), model=model)
+    values = guide_settings(r, kind) if suggested else {}
+    return ControlSpec(
+        ControlKind[kind.upper()],
+        pixels_of(guide),
+        r.edge if kind == "edge" else r.depth,
+        weight=values.get("weight", 1.0),
+        balance=values.get("balance", 0.0),
+    )
 
 
 def eval_edges(r: Renderer, figures: Figures) -> None:
@@ -64,7 +81,7 @@ def eval_edges(r: Renderer, figures: Figures) -> None:
     scores: dict[str, list[float]] = {k: [] for k in ("guide", "caption", "guide_only", "none")}
     for i, _scene, rendered, text in held_out_cases(r.settings):
         guide = _rgb(rendered.edges)
-        control = _control("edge", guide, r.edge)
+        control = guide_control(r, "edge", guide)
         guided, _ = r(text, seed=i, controls=(control,))
         plain, _ = r(text, seed=i)
         guide_only, _ = r("", seed=i, controls=(control,))
@@ -81,11 +98,14 @@ def eval_edges(r: Renderer, figures: Figures) -> None:
     figures.edges = {f"f1_{k}": mean_of(v) for k, v in scores.items()}
 
 
-def _hand_edge_scores(r: Renderer, i: int, scene: Scene, rendered: Any, text: str) -> tuple:
-    """(edge F1, kinds right, guide, picture) of caption + a hand-drawn guide for one case."""
+def _hand_edge_scores(
+    r: Renderer, i: int, scene: Scene, rendered: Any, text: str, suggested: bool = True
+) -> tuple:
+    """(edge F1, kinds right, guide, picture) of caption + a hand-drawn guide for one case
+    (``suggested``: see :func:`guide_control`)."""
     assert r.edge is not None
     guide = _rgb(hand_edges(scene, np.random.default_rng([HELD_OUT_SEED, HAND_EDGE_STREAM, i])))
-    image, _ = r(text, seed=i, controls=(_control("edge", guide, r.edge),))
+    image, _ = r(text, seed=i, controls=(guide_control(r, "edge", guide, suggested),))
     fits = analysis.fit_shapes(image, scene)
     kinds = [float(f.kind == s.kind) for f, s in zip(fits, scene.shapes, strict=True)]
     return analysis.edge_f1(image, rendered.edges), kinds, guide, image
@@ -104,11 +124,12 @@ def large_outline_cases(per_size: int = LARGE_OUTLINE_SEEDS) -> Iterator[tuple[i
                 index += 1
 
 
-def eval_large_outlines(r: Renderer, weight: float = 1.0) -> dict[str, float]:
+def eval_large_outlines(r: Renderer, weight: float | None = None) -> dict[str, float]:
     """Large squares and triangles drawn by hand with "a large <colour> <kind> in the middle":
     the share whose inside (2 px in) is at least :data:`FILLED` in the caption's colour, per
     kind, and the mean share. An edge ControlNet that overpowers the UNet draws the outline
-    alone: a hollow shape scores well on edge F1 and kind, and fails here."""
+    alone: a hollow shape scores well on edge F1 and kind, and fails here. ``weight``
+    replaces the guide's suggested weight."""
     assert r.edge is not None
     filled: dict[str, list[float]] = {kind: [] for kind in LARGE_OUTLINE_KINDS}
     shares: list[float] = []
@@ -117,7 +138,9 @@ def eval_large_outlines(r: Renderer, weight: float = 1.0) -> dict[str, float]:
         rendered = render(scene)
         rng = np.random.default_rng([HELD_OUT_SEED, LARGE_OUTLINE_STREAM, i])
         guide = _rgb(hand_edges(scene, rng))
-        control = replace(_control("edge", guide, r.edge), weight=weight)
+        control = guide_control(r, "edge", guide)
+        if weight is not None:
+            control = replace(control, weight=weight)
         image, _ = r(caption(scene), seed=i, controls=(control,))
         shape = scene.shapes[0]
         share = analysis.colour_fraction(image, interior(rendered.masks[0]), shape.color)
@@ -153,6 +176,13 @@ def eval_hand_edges(r: Renderer, figures: Figures) -> None:
         keep_sample(figures, i, "hand-drawn edges", guide)
         keep_sample(figures, i, "hand edges", image)
     figures.hand_edges = {"f1": mean_of(f1s), "kind": mean_of(kinds), "cases": len(f1s)}
+    if guide_settings(r, "edge"):  # the same guides at weight 1, balanced, beside them
+        plain = [
+            _hand_edge_scores(r, i, scene, rendered, text, suggested=False)
+            for i, scene, rendered, text in held_out_cases(r.settings)
+        ]
+        figures.hand_edges["f1_balanced"] = mean_of([f1 for f1, *_ in plain])
+        figures.hand_edges["kind_balanced"] = mean_of([k for _, right, *_ in plain for k in right])
     spill: dict[str, list[float]] = {"right": [], "wrong": []}
     wrong_f1: list[float] = []
     for word in SIZES:
@@ -206,30 +236,43 @@ def _depth_figures(
     figures: Figures,
     guide_of: Callable[[int, Scene, Any], np.ndarray],
     columns: tuple[str, str],
+    balanced: bool = False,
 ) -> dict[str, float]:
     """The depth guide layers the shapes; the prompt lists them front to back (the reverse of
-    training captions, so the text alone implies the opposite layering)."""
+    training captions, so the text alone implies the opposite layering). With ``balanced``
+    (and suggested settings that differ from it), the same guides at weight 1, balanced, too."""
     assert r.depth is not None
+    balanced = balanced and bool(guide_settings(r, "depth"))
     guided_scores, plain_scores, guided_f1, plain_f1 = [], [], [], []
+    balanced_scores, balanced_f1 = [], []
     for i, scene in overlapping_scenes(r.settings.cases, r.settings.first_index):
         rendered = render(scene)
         reversed_text = caption(replace(scene, shapes=tuple(reversed(scene.shapes))))
         guide = _rgb(guide_of(i, scene, rendered))
-        guided, _ = r(reversed_text, seed=i, controls=(_control("depth", guide, r.depth),))
+        guided, _ = r(reversed_text, seed=i, controls=(guide_control(r, "depth", guide),))
         plain, _ = r(reversed_text, seed=i)
+        if balanced:
+            control = guide_control(r, "depth", guide, suggested=False)
+            even, _ = r(reversed_text, seed=i, controls=(control,))
+            balanced_scores.append(analysis.depth_order_correlation(even, scene))
+            balanced_f1.append(analysis.edge_f1(even, rendered.edges))
         guided_scores.append(analysis.depth_order_correlation(guided, scene))
         plain_scores.append(analysis.depth_order_correlation(plain, scene))
         guided_f1.append(analysis.edge_f1(guided, rendered.edges))
         plain_f1.append(analysis.edge_f1(plain, rendered.edges))
         keep_sample(figures, i, columns[0], guide, depth_row=True)
         keep_sample(figures, i, columns[1], guided, depth_row=True)
-    return {
+    found = {
         "rank_correlation_guide": float(np.nanmean(guided_scores)),
         "rank_correlation_no_guide": float(np.nanmean(plain_scores)),
         "outline_f1_guide": mean_of(guided_f1),
         "outline_f1_no_guide": mean_of(plain_f1),
         "cases": len(guided_scores),
     }
+    if balanced_scores:
+        found["rank_correlation_balanced"] = float(np.nanmean(balanced_scores))
+        found["outline_f1_balanced"] = mean_of(balanced_f1)
+    return found
 
 
 def eval_depth(r: Renderer, figures: Figures) -> None:
@@ -247,4 +290,6 @@ def eval_painted_depth(r: Renderer, figures: Figures) -> None:
         return painted_depth(scene, np.random.default_rng([HELD_OUT_SEED, PAINTED_DEPTH_STREAM, i]))
 
     if r.depth is not None:
-        figures.painted_depth = _depth_figures(r, figures, painted, ("painted depth", "painted"))
+        figures.painted_depth = _depth_figures(
+            r, figures, painted, ("painted depth", "painted"), balanced=True
+        )

@@ -25,6 +25,9 @@ INPAINT_CONTROLNET_FOLDER = "controlnet-inpaint"
 FEW_STEP_FOLDER = "few-step"
 FEW_STEP_LORA = "shapes-world-few-step.safetensors"
 FEW_STEP_PRESET = "few_step.json"
+#: The Weight and Mode a new guide layer takes with this model, per guide kind (written at
+#: export from the recipe's settings; measured in ``docs/eval/guide-modes.md``).
+GUIDE_DEFAULTS = "guide_defaults.json"
 #: The size the demo model was trained at; it draws nothing sensible at other sizes.
 DEMO_SIZE = 128
 
@@ -81,6 +84,36 @@ def few_step_lora(root: Path | None = None) -> FewStepLora | None:
     if not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS or not 1.0 <= guidance <= 30.0:
         return None
     return FewStepLora(str(lora), scheduler, steps, guidance)
+
+
+def guide_defaults(root: Path | None = None) -> dict[str, dict[str, float]]:
+    """The demo model's ``guide_defaults.json``: per guide kind (``edge``, ``depth``) the
+    ``weight`` (0..2) and ``balance`` (the Mode, -1..1) a new guide layer of that kind starts
+    with. Kinds or values that are missing, unreadable or out of range are left out (the
+    layer then keeps its usual default)."""
+    path = (DEMO_ROOT if root is None else root) / GUIDE_DEFAULTS
+    try:
+        found = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    limits = {"weight": (0.0, 2.0), "balance": (-1.0, 1.0)}
+    out: dict[str, dict[str, float]] = {}
+    for kind, values in found.items():
+        if kind not in {k.value for k in ControlKind} or not isinstance(values, dict):
+            continue
+        kept = {
+            name: float(value)
+            for name, value in values.items()
+            if name in limits
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and limits[name][0] <= value <= limits[name][1]
+        }
+        if kept:
+            out[kind] = kept
+    return out
 
 
 def is_demo(ref: str | None, root: Path | None = None) -> bool:

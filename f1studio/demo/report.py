@@ -17,6 +17,7 @@ from f1studio.demo.evaluate import (
 )
 from f1studio.demo.evaluate_guides import FILLED, LARGE_OUTLINE_EXTENTS, LARGE_OUTLINE_SEEDS
 from f1studio.demo.evaluate_steps import LIVE_GUIDANCE
+from f1studio.demo.model import guide_defaults
 from f1studio.demo.world import SIZES
 
 #: The goals of the demo model (issue 14), per measure.
@@ -71,13 +72,31 @@ def _target(value: float, goal: str, percent: bool = True) -> str:
     return f"≥ {shown} ({'met' if value >= wanted else 'not met'})"
 
 
+def _guide_line(model: Path) -> str:
+    """What the guide rows render at: the Weight and Mode a new guide layer takes with the
+    model in the window (its ``guide_defaults.json``), where it suggests any."""
+    found = guide_defaults(model)
+    if not found:
+        return ""
+    parts = [
+        f"{kind} weight {v.get('weight', 1.0):g}, Mode {v.get('balance', 0.0):+g}"
+        for kind, v in sorted(found.items())
+    ]
+    return (
+        " Guides render at the Weight and Mode a new guide layer takes with this model in the "
+        f'window ({"; ".join(parts)}: `guide_defaults.json`; Mode +1 is "the guide is more '
+        'important"); rows marked *balanced* render the same guides at weight 1, Mode 0.'
+    )
+
+
 def markdown(f: Figures) -> str:
     s = f.settings
     lines = [
         "# Shapes-world fidelity evaluation",
         "",
         f"Model `{s.model}`; {s.cases} held-out cases; {s.steps} steps, {s.scheduler}, "
-        f"guidance {s.guidance:g}, 128×128; {f.seconds / 60:.1f} min on this machine.",
+        f"guidance {s.guidance:g}, 128×128; {f.seconds / 60:.1f} min on this machine."
+        + _guide_line(s.model),
         "",
         "| Test | Measure | Result | Baseline | Goal |",
         "|---|---|---|---|---|",
@@ -153,6 +172,13 @@ def markdown(f: Figures) -> str:
             f"| Edge guide (drawn by hand) | edge F1 against the true outlines, caption + guide "
             f"| {_num(h['f1'])} | | {_target(h['f1'], 'hand_edges', percent=False)} |",
             f"| Edge guide (drawn by hand) | shape kind right | {_pct(h['kind'])} | | |",
+        ]
+        if "f1_balanced" in h:
+            lines.append(
+                "| Edge guide (drawn by hand), *balanced* | edge F1 · shape kind right "
+                f"| {_num(h['f1_balanced'])} · {_pct(h['kind_balanced'])} | | |"
+            )
+        lines += [
             "| Edge guide (drawn by hand) | one small · medium · large shape: edge F1 "
             f"| {_num(h['f1_small'])} · {_num(h['f1_medium'])} · {_num(h['f1_large'])} | | |",
             "| Edge guide (drawn by hand) | one small · medium · large shape: kind right "
@@ -193,6 +219,12 @@ def markdown(f: Figures) -> str:
             f"(baseline: no guide) | {_num(d['outline_f1_guide'])} "
             f"| {_num(d['outline_f1_no_guide'])} | |",
         ]
+        if "rank_correlation_balanced" in d:
+            lines.append(
+                f"| {label}, *balanced* | rank correlation of the layering · outline edge F1 "
+                f"| {_num(d['rank_correlation_balanced'], 2)} · "
+                f"{_num(d['outline_f1_balanced'])} | | |"
+            )
     if f.inpaint:
         p = f.inpaint
         lines += [

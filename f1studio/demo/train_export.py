@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from f1studio.demo import architecture
+from f1studio.demo.model import GUIDE_DEFAULTS
 from f1studio.demo.train_loop import to_tensor
 from f1studio.demo.train_settings import TrainSettings
 from f1studio.demo.vocab import demo_vocabulary
@@ -55,6 +56,8 @@ the cells of a 3×3 grid).
 - `controlnet-edge/`, `controlnet-depth/`: ControlNets for edge and depth guides.
 - `controlnet-inpaint/`: an inpaint ControlNet (it sees the picture with the masked part at
   -1, as ControlNet 1.1's inpaint model does); F1 Studio adds it to every inpaint render.
+- `guide_defaults.json`: the Weight and Mode a new edge or depth guide layer starts with in
+  F1 Studio (toward the guide: the prompt's guidance then pulls toward the guide as well).
 - `training.json`: the exact settings and the training time.
 
 F1 Studio uses it when no other model is chosen. `f1studio eval` measures how well it obeys
@@ -117,6 +120,9 @@ def export(
         controlnet.to(torch.float16).save_pretrained(
             str(tmp / f"controlnet-{kind}"), safe_serialization=True
         )
+    (tmp / GUIDE_DEFAULTS).write_text(
+        json.dumps(settings.guide_defaults(), indent=2) + "\n", encoding="utf-8"
+    )
     info = {
         "name": "Shapes world (F1 Studio demo model)",
         "family": "sd15",

@@ -213,6 +213,14 @@ class TrainSettings:
     # hand): 0.75: 74.5 · 72.6%, 1.0: 77.5 · 73.9%, 1.5: 72.6 · 74.4%, 2.0: 70.3 · 68.9%.
     # 3000 steps instead of 2000 (at 1.0): 76.8 · 75.7%, no better for 9 more minutes.
     inpaint_output_scale: float = 1.0
+    #: The Weight and Mode (balance) a new guide layer of each kind starts with for this model,
+    #: written to ``guide_defaults.json`` at export (``demo.model.guide_defaults``): toward the
+    #: guide, the unconditional half of a guided step gets less of the ControlNet, so the
+    #: prompt's guidance pulls toward the guide too (docs/eval/guide-modes.md).
+    edge_guide_weight: float = 1.2
+    edge_guide_balance: float = 0.5
+    depth_guide_weight: float = 1.0
+    depth_guide_balance: float = 1.0
     warmup: int = 100
     checkpoint_every: int = 200
     log_every: int = 20
@@ -223,6 +231,13 @@ class TrainSettings:
     def controlnet_steps_of(self, kind: str) -> int:
         """How many steps the ControlNet of ``kind`` (edge, depth or inpaint) trains."""
         return self.inpaint_controlnet_steps if kind == "inpaint" else self.controlnet_steps
+
+    def guide_defaults(self) -> dict[str, dict[str, float]]:
+        """``guide_defaults.json``: per guide kind, a new layer's ``weight`` and ``balance``."""
+        return {
+            "edge": {"weight": self.edge_guide_weight, "balance": self.edge_guide_balance},
+            "depth": {"weight": self.depth_guide_weight, "balance": self.depth_guide_balance},
+        }
 
     def export_scale_of(self, kind: str) -> float:
         """The factor the ControlNet of ``kind`` is scaled by at export."""

@@ -253,7 +253,9 @@ class ControlSpec:
         of ``count`` is scaled by ``base ** (count - 1 - i)`` with ``base = 1 - 0.175 *
         |balance|`` (0.825 at ±1, AUTOMATIC1111's "soft injection"); toward the guide, the
         unconditional half also gets ``1 - balance`` of the residuals (none at 1: the guide
-        then pulls with the prompt's guidance, AUTOMATIC1111's "cfg injection")."""
+        then pulls with the prompt's guidance, AUTOMATIC1111's "cfg injection"). A step
+        without an unconditional half (guidance 1) leaves a guide leaning toward itself at
+        its weight instead (``unet_parts.Control.weighted``)."""
         amount = abs(self.balance)
         base = 1.0 - 0.175 * amount
         scales = [base ** (count - 1 - i) for i in range(count)]

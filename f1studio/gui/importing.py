@@ -22,6 +22,7 @@ from f1studio.gui.background import CallableRunner, run_in_background
 from f1studio.gui.controller import DocumentController
 from f1studio.gui.i18n import translate
 from f1studio.gui.qimage import qimage_to_rgba
+from f1studio.model_library import new_layer_properties
 
 DROP_OFFSET = 24  # px between several images dropped at once
 #: The names of guides made from a picture (``ControlKind.picture_name``), for ``lupdate``
@@ -168,7 +169,8 @@ class ImportController(DocumentController):
                 self.errorMessage.emit(message.format(name=layer.name))
                 return
             self.aboutToAddLayer.emit()
-            new = target_doc.add_layer(LayerKind(kind), name=label, data=guide)
+            props = new_layer_properties(kind, target_doc.settings.models, self._settings())
+            new = target_doc.add_layer(LayerKind(kind), name=label, data=guide, **props)
             self.layerAdded.emit(new.id)
             self.statusMessage.emit(self.tr("Added {guide}").format(guide=label))
 

@@ -14,7 +14,7 @@ from safetensors.torch import load_file
 from f1studio.demo import checkpoints
 from f1studio.demo import train as training
 from f1studio.demo.architecture import UNET_VARIANTS
-from f1studio.demo.model import DEMO_ROOT
+from f1studio.demo.model import DEMO_ROOT, guide_defaults
 from f1studio.demo.train_settings import FULL, QUICK
 
 pytestmark = pytest.mark.slow  # the demo model's world, training and renders
@@ -48,6 +48,9 @@ def test_quick_training_writes_fp16_safetensors_in_the_demo_layout(quick_model):
     assert (quick_model / "pipeline" / "model_index.json").is_file()
     info = json.loads((quick_model / "training.json").read_text())
     assert info["settings"]["unet_steps"] == QUICK.unet_steps
+    # the Weight and Mode a new guide layer takes with it in the window
+    assert guide_defaults(quick_model) == QUICK.guide_defaults()
+    assert guide_defaults(quick_model)["edge"]["balance"] > 0
     weights = _weights(quick_model)
     assert weights and all(v.dtype == torch.float16 for v in weights.values())
     assert not list(quick_model.rglob("*.bin")) and not list(quick_model.rglob("*.pt"))

@@ -87,6 +87,28 @@ def test_guide_is_more_important_drops_the_residuals_of_the_negative_half() -> N
         assert torch.allclose(r[1], torch.full_like(r[1], 0.825 ** (12 - i)))
 
 
+def test_without_a_negative_half_a_guide_leaning_toward_itself_keeps_its_weight() -> None:
+    """Guidance 1 (no classifier-free guidance: the few-step LoRA's live renders) has no
+    negative half to leave the guide out of: toward the guide the residuals stay as they are
+    (fading them alone would follow the guide less than balanced); toward the prompt they
+    still fade, and a region still limits them."""
+    from f1studio.engine.families.unet_parts import Control
+
+    residuals = [torch.ones(1, 3, 4, 4) for _ in range(13)]
+    for balance in (0.5, 1.0):
+        spec = ControlSpec(ControlKind.EDGE, Pixels.of(edges()), balance=balance)
+        out = Control(spec, model=None, image=None).weighted(residuals, cfg=False)
+        assert all(torch.all(r == 1) for r in out)
+    prompt = ControlSpec(ControlKind.EDGE, Pixels.of(edges()), balance=-1.0)
+    out = Control(prompt, model=None, image=None).weighted(residuals, cfg=False)
+    assert float(out[0].max()) == pytest.approx(0.825**12) and torch.all(out[-1] == 1)
+    left = np.zeros((64, 64), np.uint8)
+    left[:, :32] = 255
+    limited = ControlSpec(ControlKind.EDGE, Pixels.of(edges()), balance=1.0, mask=Pixels.of(left))
+    out = Control(limited, model=None, image=None).weighted(residuals, cfg=False)
+    assert torch.all(out[0][..., :2] == 1) and torch.all(out[0][..., 2:] == 0)
+
+
 def test_balance_out_of_range_is_refused() -> None:
     with pytest.raises(ValueError, match="balance"):
         GenerationRequest(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, QSize, Qt, QTimer, Signal
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from f1studio.appsettings import AppSettings
 from f1studio.document.changes import Change, ChangeKind
 from f1studio.document.document import Document
 from f1studio.document.layers import Layer, LayerKind, numbered_name
@@ -31,6 +32,7 @@ from f1studio.gui.panels.binding import DocumentView, signals_blocked
 from f1studio.gui.panels.curve_editor import sparkline
 from f1studio.gui.panels.layer_properties import LayerProperties
 from f1studio.gui.qimage import hidpi_pixmap, pixel_ratio
+from f1studio.model_library import new_layer_properties
 
 _KIND_GLYPHS: dict[LayerKind, tuple[str, tuple[int, int, int]]] = {
     LayerKind.PAINT: ("P", (90, 90, 90)),
@@ -124,6 +126,8 @@ class LayersPanel(DocumentView):
         super().__init__(doc, parent)
         self._active: str | None = None
         self._ids: list[str] = []  # doc order (bottom first) as last shown
+        #: the user's settings, for the model a new guide's Weight and Mode suit
+        self.app_settings: Callable[[], AppSettings] = AppSettings.load
         self._lock_icon = _lock_icon()
 
         self.tree = QTreeWidget()
@@ -270,7 +274,9 @@ class LayersPanel(DocumentView):
         kind = LayerKind(kind)
         # named in the window's language, numbered when the name is taken ("Edge guide 2")
         name = numbered_name(translate("LayerKind", kind.label), (la.name for la in doc.layers))
-        self.edit(lambda: layers.append(doc.add_layer(kind, name=name, index=index)))
+        # a guide starts at the Weight and Mode its model renders it best with (the demo's)
+        props = new_layer_properties(kind.value, doc.settings.models, self.app_settings())
+        self.edit(lambda: layers.append(doc.add_layer(kind, name=name, index=index, **props)))
         if layers:
             self.select_layer(layers[0].id)
             self.layerAdded.emit(layers[0].id)
