@@ -43,7 +43,7 @@ from f1studio.demo.evaluate_guides import (
 from f1studio.demo.evaluate_layout import eval_layout
 from f1studio.demo.evaluate_steps import eval_auto_steps, eval_live, eval_solvers
 from f1studio.demo.hand_guides import painted_mask
-from f1studio.demo.world import COLORS, HELD_OUT_SEED, SIZES, caption, shape_phrase
+from f1studio.demo.world import COLORS, HELD_OUT_SEED, SHAPES, SIZES, caption, shape_phrase
 
 __all__ = [
     "eval_autoencoder",
@@ -85,6 +85,9 @@ def eval_prompt(r: Renderer, figures: Figures) -> None:
     for size in SIZES:  # where the kinds go wrong: mostly in small shapes
         figures.prompt[f"shape_kind_{size}"] = mean_of(scores.get(f"shape_kind_{size}", []))
         figures.prompt[f"shapes_{size}"] = len(scores.get(f"shape_kind_{size}", []))
+    for kind in SHAPES:  # which kinds come out as blobs of another kind
+        figures.prompt[f"kind_right_{kind}"] = mean_of(scores.get(f"kind_right_{kind}", []))
+        figures.prompt[f"shapes_{kind}"] = len(scores.get(f"kind_right_{kind}", []))
     for part in ("kind_swapped", "kind_unasked"):
         figures.prompt[part] = mean_of(scores[part])
     figures.prompt["cases"] = len(scores["adherence"])

@@ -165,7 +165,8 @@ PROMPT_PARTS = (
 def prompt_scores(image: np.ndarray, scene: Scene, rendered: Any, into: dict) -> None:
     """Append one render's prompt scores to ``into`` (a list per :data:`PROMPT_PARTS`):
     whole-caption adherence and background per render; colour found, kind, position and size
-    right per shape; the kind again under ``shape_kind_<size word>`` (the caption's); and
+    right per shape; the kind again under ``shape_kind_<size word>`` (the caption's) and
+    under ``kind_right_<kind>`` (the kind the caption asks for); and
     where a wrong kind came from: ``kind_swapped`` when another shape of the caption has it
     (the kinds went to the wrong shapes), ``kind_unasked`` when none has it."""
     into.setdefault("adherence", []).append(float(analysis.prompt_adherent(image, scene)))
@@ -179,6 +180,7 @@ def prompt_scores(image: np.ndarray, scene: Scene, rendered: Any, into: dict) ->
         kind_right = float(found and fit.kind == shape.kind)
         into.setdefault("shape_kind", []).append(kind_right)
         into.setdefault(f"shape_kind_{shape.size}", []).append(kind_right)
+        into.setdefault(f"kind_right_{shape.kind}", []).append(kind_right)
         wrong = found and fit.kind != shape.kind
         swapped = wrong and fit.kind in kinds[:i] + kinds[i + 1 :]
         into.setdefault("kind_swapped", []).append(float(swapped))

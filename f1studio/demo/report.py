@@ -18,7 +18,7 @@ from f1studio.demo.evaluate import (
 from f1studio.demo.evaluate_guides import FILLED, LARGE_OUTLINE_EXTENTS, LARGE_OUTLINE_SEEDS
 from f1studio.demo.evaluate_steps import LIVE_GUIDANCE
 from f1studio.demo.model import guide_defaults
-from f1studio.demo.world import SIZES
+from f1studio.demo.world import SHAPES, SIZES
 
 #: The goals of the demo model (issue 14), per measure.
 GOALS = {
@@ -136,6 +136,15 @@ def markdown(f: Figures) -> str:
                 "shapes (how many) | "
                 + " · ".join(
                     f"{_pct(p[f'shape_kind_{s}'])} ({int(p[f'shapes_{s}'])})" for s in SIZES
+                )
+                + " | | |"
+            )
+        if "kind_right_triangle" in p:  # nor this
+            lines.append(
+                "| Prompt, per part | shape kind right for the caption's circles · squares · "
+                "triangles (how many) | "
+                + " · ".join(
+                    f"{_pct(p[f'kind_right_{k}'])} ({int(p[f'shapes_{k}'])})" for k in SHAPES
                 )
                 + " | | |"
             )

@@ -148,6 +148,18 @@ class TrainSettings:
     #   0.741; small hand-drawn shapes' kind fell 75 -> 58% (12 cases). One 1200-step cycle
     #   instead: 42% and 65%, level within the noise, hand-drawn kind 59% against 67%. A third
     #   round: 38% and 57%, no gain. So two cycles of 600, about 14 minutes each.
+    # The kind-contrast term (f1studio.demo.train_contrast) on the plain batches at
+    # ``kind_contrast_weight`` (0: off): up to ``kind_contrast_rows`` captioned rows of each
+    # plain batch are also denoised from their caption with the shapes' kinds changed, and
+    # the true caption's error inside those shapes should be the lower, by a relative margin
+    # of about ``kind_contrast_scale``. Measured as the shipped model's second low-noise cycle
+    # (the same batches, noise and start; the shipped UNet is that cycle without it), scored
+    # on held-out captions 50-249 (2026-12-07, docs/eval/kind-probes.md): at 0.01 adherence
+    # 30 -> 27%, kind 55.7 -> 54.2%; at 0.1 29%, kind 54.7% (triangles 33 -> 39%, squares
+    # 62 -> 52%), position 84 -> 82%. No gain: off.
+    kind_contrast_weight: float = 0.0
+    kind_contrast_scale: float = 0.05
+    kind_contrast_rows: int = 16
     low_noise_steps: int = 600
     low_noise_ceiling: int = 500
     low_noise_cycles: int = 2

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from f1studio.demo import architecture
+from f1studio.demo.train_contrast import contrast_loss, negative_captions
 from f1studio.demo.train_data import (
     decoder_batch,
     drop_captions,
@@ -285,11 +286,13 @@ def train_unet(
     n = data["latents"].shape[0]
     side = data["latents"].shape[-1]
     scene_masks: list[Any] = []  # every scene's shape masks, drawn at the first grounding step
+    negatives: list[Any] = []  # every scene's kind-changed caption ids and changed shapes
     outlines = outline_cells(np.arange(n), side) if settings.outline_weight > 0 else None
 
     def step_fn(step: int) -> float:
         set_lr(optimizer, unet_lr(settings, step), 1.0)
         grounding = None
+        contrast = None
         rng = np.random.default_rng([settings.seed, 2, step])
         idx_np = rng.integers(0, n, size=settings.unet_batch)
         idx = torch.from_numpy(idx_np)
@@ -325,9 +328,29 @@ def train_unet(
                     grounding = grounding_loss(maps, data["text_groups"][idx], masks, captioned)
                 else:
                     pred = unet(noised, t, states).sample
+                if settings.kind_contrast_weight > 0:
+                    if not scene_masks:
+                        scene_masks.append(all_shape_masks(n, side))
+                    if not negatives:
+                        negatives.extend(negative_captions(n, settings.seed, tokenizer))
+                    rows = torch.nonzero((ids == data["ids"][idx]).all(dim=1)).flatten()
+                    rows = rows[: settings.kind_contrast_rows]
+                    negative_states = text_encoder(negatives[0][idx[rows]])[0]
+                    negative_pred = unet(noised[rows], t[rows], negative_states).sample
+                    contrast = (rows, negative_pred.float())
         pred = pred.float()
         wanted = target(scheduler, data["latents"][idx].float(), noise, t)
         error = (pred - wanted).pow(2)
+        if contrast is not None:
+            rows, negative_pred = contrast
+            changed = negatives[1][idx[rows]]  # (rows, slots)
+            masks = scene_masks[0][idx[rows]] & changed[:, :, None, None]
+            kind_contrast = contrast_loss(
+                error[rows],
+                (negative_pred - wanted[rows]).pow(2),
+                masks.any(dim=1),
+                settings.kind_contrast_scale,
+            )
         if outlines is None:
             per_sample = error.mean(dim=(1, 2, 3))
         else:
@@ -336,6 +359,8 @@ def train_unet(
         loss = (per_sample * loss_weights(settings, scheduler, t)).mean()
         if grounding is not None:
             loss = loss + settings.grounding_weight * grounding
+        if contrast is not None:
+            loss = loss + settings.kind_contrast_weight * kind_contrast
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

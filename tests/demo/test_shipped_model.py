@@ -301,6 +301,13 @@ def test_the_report_is_written(renderer, tmp_path):
         "| Edge guide (drawn by hand), *balanced* | edge F1 · shape kind right | 0.760 · 73.0%"
         in text
     )
+    # the prompt rows say which kinds the model gets wrong
+    figures.prompt = dict.fromkeys(evaluate.PROMPT_PARTS, 0.5)
+    figures.prompt.update({"kind_right_circle": 0.8, "kind_right_square": 0.6})
+    figures.prompt.update({"kind_right_triangle": 0.3, "shapes_circle": 5})
+    figures.prompt.update({"shapes_square": 4, "shapes_triangle": 6})
+    text = write(figures, tmp_path / "kinds.md")[0].read_text()
+    assert "circles · squares · triangles (how many) | 80.0% (5) · 60.0% (4) · 30.0% (6) |" in text
 
 
 def test_the_eval_command(tmp_path, capsys):
