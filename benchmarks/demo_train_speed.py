@@ -15,6 +15,10 @@ optimizer, not its data pipeline: what the data takes comes on top, the same for
 variant. ``--only render`` times what a render costs instead: one UNet evaluation in fp32
 without gradients, batch 2 (a guided step), in milliseconds (the variant's precision is
 ignored).
+
+``--layouts`` also takes the layouts of :data:`WIDE_LATENT_LAYOUTS`: UNets for a 32x32 latent,
+what a 4x autoencoder (three levels instead of four) would give the same 128 px pictures. Their
+ControlNets' guide embeddings downsample 4x instead of 8x.
 """
 
 from __future__ import annotations
@@ -31,6 +35,56 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 VARIANTS = ("fp32", "bf16", "bf16-channels-last", "bf16-compile")
+
+#: UNet layouts for a 32x32 latent (not in the recipe; ``architecture.UNET_VARIANTS`` are all
+#: for 16x16): the recipe's ``attn-all`` as it is, and ``outer32``, ``attn-all``'s three
+#: levels (64, 128, 128 channels, cross-attention at 16, 8 and 4) under a cheap outer level of
+#: 32 channels at 32x32 without attention.
+WIDE_LATENT_LAYOUTS: dict[str, dict[str, Any]] = {
+    "attn-all@32": {
+        "block_out_channels": (64, 128, 128),
+        "down_block_types": ("CrossAttnDownBlock2D",) * 3,
+        "up_block_types": ("CrossAttnUpBlock2D",) * 3,
+        "attention_head_dim": (2, 4, 4),
+    },
+    "outer32": {
+        "block_out_channels": (32, 64, 128, 128),
+        "down_block_types": ("DownBlock2D",) + ("CrossAttnDownBlock2D",) * 3,
+        "up_block_types": ("CrossAttnUpBlock2D",) * 3 + ("UpBlock2D",),
+        "attention_head_dim": (1, 2, 4, 4),
+    },
+}
+
+
+def _unet(layout: str) -> tuple[Any, int]:
+    """The UNet of ``layout`` and its latent's side."""
+    from f1studio.demo import architecture
+
+    if layout not in WIDE_LATENT_LAYOUTS:
+        return architecture.build_unet(layout), architecture.IMAGE_SIZE // 8
+    from diffusers import UNet2DConditionModel
+
+    side = architecture.IMAGE_SIZE // 4
+    unet = UNet2DConditionModel(
+        sample_size=side,
+        in_channels=4,
+        out_channels=4,
+        layers_per_block=1,
+        cross_attention_dim=architecture.TEXT_WIDTH,
+        norm_num_groups=16,
+        **WIDE_LATENT_LAYOUTS[layout],
+    )
+    return unet, side
+
+
+def _controlnet(unet: Any, side: int) -> Any:
+    from diffusers import ControlNetModel
+
+    from f1studio.demo import architecture
+
+    if side == architecture.IMAGE_SIZE // 8:
+        return architecture.build_controlnet(unet)
+    return ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=(16, 32, 64))
 
 
 def _timed(step: Callable[[], None], warmup: int, steps: int) -> float:
@@ -64,13 +118,13 @@ def unet_step(variant: str, layout: str, batch: int = 32) -> Callable[[], None]:
     from transformers import CLIPTokenizer
 
     tokenizer = CLIPTokenizer.from_pretrained(str(folder))
-    unet = architecture.build_unet(layout)
+    unet, side = _unet(layout)
     text = architecture.build_text_encoder(tokenizer)
     params = list(unet.parameters()) + list(text.parameters())
     optimizer = torch.optim.AdamW(params, lr=1e-4, weight_decay=1e-2)
     run_unet = _prepare(unet, variant)
     bf16 = variant != "fp32"
-    latents = torch.randn(batch, 4, 16, 16)
+    latents = torch.randn(batch, 4, side, side)
     ids = torch.randint(0, tokenizer.vocab_size, (batch, 77))
     if "channels-last" in variant:
         latents = latents.to(memory_format=torch.channels_last)
@@ -96,12 +150,13 @@ def controlnet_step(variant: str, layout: str, batch: int = 16) -> Callable[[], 
     from f1studio.demo import architecture
 
     torch.manual_seed(0)
-    unet = architecture.build_unet(layout).requires_grad_(False)
-    net = architecture.build_controlnet(unet)
+    unet, side = _unet(layout)
+    unet.requires_grad_(False)
+    net = _controlnet(unet, side)
     optimizer = torch.optim.AdamW(net.parameters(), lr=1e-4)
     run_unet, run_net = _prepare(unet, variant), _prepare(net, variant)
     bf16 = variant != "fp32"
-    latents = torch.randn(batch, 4, 16, 16)
+    latents = torch.randn(batch, 4, side, side)
     hint = torch.rand(batch, 3, 128, 128)
     states = torch.randn(batch, 77, architecture.TEXT_WIDTH)
     if "channels-last" in variant:
@@ -134,8 +189,9 @@ def render_step(variant: str, layout: str, batch: int = 2) -> Callable[[], None]
     from f1studio.demo import architecture
 
     torch.manual_seed(0)
-    unet = architecture.build_unet(layout).eval()
-    latents = torch.randn(batch, 4, 16, 16)
+    unet, side = _unet(layout)
+    unet.eval()
+    latents = torch.randn(batch, 4, side, side)
     states = torch.randn(batch, 77, architecture.TEXT_WIDTH)
 
     def step() -> None:
@@ -165,7 +221,8 @@ def main() -> None:
     torch.set_num_threads(FULL.threads)
     makers = {"unet": unet_step, "controlnet": controlnet_step, "render": render_step}
     layouts = args.layouts.split(",") if args.layouts else [UNET_VARIANT]
-    for names, known in ((layouts, UNET_VARIANTS), (args.variants.split(","), VARIANTS)):
+    every_layout = [*UNET_VARIANTS, *WIDE_LATENT_LAYOUTS]
+    for names, known in ((layouts, every_layout), (args.variants.split(","), VARIANTS)):
         for name in names:
             if name not in known:
                 raise SystemExit(f"unknown {name!r} (choose from {', '.join(known)})")
@@ -191,7 +248,7 @@ def main() -> None:
                     else f"{seconds:.3f} s/step"
                 )
                 print(
-                    f"{stage:10s} {layout:9s} {variant:20s} {figure} "
+                    f"{stage:10s} {layout:11s} {variant:20s} {figure} "
                     f"({args.steps} timed, {total:.0f} s with warm-up)",
                     flush=True,
                 )
