@@ -11,21 +11,12 @@ import pytest
 pytest.importorskip("torch")
 
 import cv2  # noqa: E402
-from transformers import CLIPTokenizer  # noqa: E402
 
 from f1studio.demo import train_data, train_stages  # noqa: E402
 from f1studio.demo.train_settings import FULL  # noqa: E402
-from f1studio.demo.vocab import write_tokenizer  # noqa: E402
 from f1studio.demo.world import generate, position_phrase, shape_mask, shape_phrase  # noqa: E402
 
 pytestmark = pytest.mark.slow  # the demo model's world, training and renders
-
-
-@pytest.fixture(scope="module")
-def tokenizer(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tokenizer")
-    write_tokenizer(folder)
-    return CLIPTokenizer.from_pretrained(str(folder))
 
 
 def _text(tokenizer, ids) -> str:

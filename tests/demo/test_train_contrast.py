@@ -10,7 +10,6 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from transformers import CLIPTokenizer  # noqa: E402
 
 from f1studio.demo import architecture, train_stages  # noqa: E402
 from f1studio.demo.train_contrast import (  # noqa: E402
@@ -21,17 +20,9 @@ from f1studio.demo.train_contrast import (  # noqa: E402
 from f1studio.demo.train_data import encode_dataset, token_ids  # noqa: E402
 from f1studio.demo.train_loop import Log  # noqa: E402
 from f1studio.demo.train_settings import QUICK  # noqa: E402
-from f1studio.demo.vocab import write_tokenizer  # noqa: E402
 from f1studio.demo.world import MAX_SHAPES, Scene, Shape, caption, generate  # noqa: E402
 
 pytestmark = pytest.mark.slow  # the demo model's world and training
-
-
-@pytest.fixture(scope="module")
-def tokenizer(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tokenizer")
-    write_tokenizer(folder)
-    return CLIPTokenizer.from_pretrained(str(folder))
 
 
 def _scene(*kinds: str) -> Scene:

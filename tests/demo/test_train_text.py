@@ -9,22 +9,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
-from transformers import CLIPTokenizer
 
 from f1studio.demo import train_text
 from f1studio.demo.train_loop import Log
 from f1studio.demo.train_settings import QUICK
-from f1studio.demo.vocab import VOCABULARY, write_tokenizer
+from f1studio.demo.vocab import VOCABULARY
 from f1studio.demo.world import COLORS, SHAPES, Scene, Shape, caption, generate
 
 pytestmark = pytest.mark.slow  # the world's scenes and a short training
-
-
-@pytest.fixture(scope="module")
-def tokenizer(tmp_path_factory) -> CLIPTokenizer:
-    folder = tmp_path_factory.mktemp("tokenizer")
-    write_tokenizer(folder)
-    return CLIPTokenizer.from_pretrained(str(folder))
 
 
 def test_every_world_word_is_one_token(tokenizer):
