@@ -31,7 +31,7 @@ import copy
 import os
 import sys
 import time
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -39,23 +39,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def parse_arm(text: str, base):  # noqa: ANN001, ANN201 - TrainSettings in, TrainSettings out
-    """``"name=value,name=value"`` (or ``"base"``) applied to ``base``; values take the
-    type of the setting they replace."""
-    if text.strip() in ("", "base"):
-        return base
-    types = {f.name: type(getattr(base, f.name)) for f in fields(base)}
-    changes = {}
-    for pair in text.split(","):
-        name, _, value = pair.partition("=")
-        name = name.strip()
-        if name not in types:
-            raise SystemExit(f"unknown setting {name!r} in arm {text!r}")
-        kind = types[name]
-        if kind is bool:  # "0", "false", "no" are False (bool("0") would be True)
-            changes[name] = value.strip().lower() in ("1", "true", "yes", "on")
-        else:
-            changes[name] = kind(value)
-    return replace(base, **changes)
+    """``"name=value,name=value"`` (or ``"base"``) applied to ``base``
+    (``train_settings.overridden``)."""
+    from f1studio.demo.train_settings import overridden
+
+    try:
+        return overridden(base, text)
+    except ValueError as exc:
+        raise SystemExit(f"{exc} (arm {text!r})") from None
 
 
 def set_world(text: str) -> None:

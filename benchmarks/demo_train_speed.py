@@ -16,9 +16,10 @@ variant. ``--only render`` times what a render costs instead: one UNet evaluatio
 without gradients, batch 2 (a guided step), in milliseconds (the variant's precision is
 ignored).
 
-``--layouts`` also takes the layouts of :data:`WIDE_LATENT_LAYOUTS`: UNets for a 32x32 latent,
-what a 4x autoencoder (three levels instead of four) would give the same 128 px pictures. Their
-ControlNets' guide embeddings downsample 4x instead of 8x.
+A layout may end in ``@32``: the layout on a 32x32 latent, what a 4x autoencoder (three levels
+instead of four) would give the same 128 px pictures; its ControlNet's guide embedding
+downsamples 4x instead of 8x (``architecture.build_controlnet``). ``outer32`` is the layout
+meant for it.
 """
 
 from __future__ import annotations
@@ -35,56 +36,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 VARIANTS = ("fp32", "bf16", "bf16-channels-last", "bf16-compile")
-
-#: UNet layouts for a 32x32 latent (not in the recipe; ``architecture.UNET_VARIANTS`` are all
-#: for 16x16): the recipe's ``attn-all`` as it is, and ``outer32``, ``attn-all``'s three
-#: levels (64, 128, 128 channels, cross-attention at 16, 8 and 4) under a cheap outer level of
-#: 32 channels at 32x32 without attention.
-WIDE_LATENT_LAYOUTS: dict[str, dict[str, Any]] = {
-    "attn-all@32": {
-        "block_out_channels": (64, 128, 128),
-        "down_block_types": ("CrossAttnDownBlock2D",) * 3,
-        "up_block_types": ("CrossAttnUpBlock2D",) * 3,
-        "attention_head_dim": (2, 4, 4),
-    },
-    "outer32": {
-        "block_out_channels": (32, 64, 128, 128),
-        "down_block_types": ("DownBlock2D",) + ("CrossAttnDownBlock2D",) * 3,
-        "up_block_types": ("CrossAttnUpBlock2D",) * 3 + ("UpBlock2D",),
-        "attention_head_dim": (1, 2, 4, 4),
-    },
-}
-
-
-def _unet(layout: str) -> tuple[Any, int]:
-    """The UNet of ``layout`` and its latent's side."""
-    from f1studio.demo import architecture
-
-    if layout not in WIDE_LATENT_LAYOUTS:
-        return architecture.build_unet(layout), architecture.IMAGE_SIZE // 8
-    from diffusers import UNet2DConditionModel
-
-    side = architecture.IMAGE_SIZE // 4
-    unet = UNet2DConditionModel(
-        sample_size=side,
-        in_channels=4,
-        out_channels=4,
-        layers_per_block=1,
-        cross_attention_dim=architecture.TEXT_WIDTH,
-        norm_num_groups=16,
-        **WIDE_LATENT_LAYOUTS[layout],
-    )
-    return unet, side
-
-
-def _controlnet(unet: Any, side: int) -> Any:
-    from diffusers import ControlNetModel
-
-    from f1studio.demo import architecture
-
-    if side == architecture.IMAGE_SIZE // 8:
-        return architecture.build_controlnet(unet)
-    return ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=(16, 32, 64))
 
 
 def _timed(step: Callable[[], None], warmup: int, steps: int) -> float:
@@ -104,6 +55,16 @@ def _prepare(module: Any, variant: str) -> Any:
     if "compile" in variant:
         module = torch.compile(module)
     return module
+
+
+def _unet(layout: str) -> tuple[Any, int]:
+    """The UNet of ``layout`` (``NAME`` or ``NAME@32``: that layout on a 32x32 latent, a 4x
+    autoencoder's) and its latent's side."""
+    from f1studio.demo import architecture
+
+    name, _, side = layout.partition("@")
+    factor = architecture.IMAGE_SIZE // int(side) if side else 8
+    return architecture.build_unet(name, factor), architecture.IMAGE_SIZE // factor
 
 
 def unet_step(variant: str, layout: str, batch: int = 32) -> Callable[[], None]:
@@ -152,7 +113,7 @@ def controlnet_step(variant: str, layout: str, batch: int = 16) -> Callable[[], 
     torch.manual_seed(0)
     unet, side = _unet(layout)
     unet.requires_grad_(False)
-    net = _controlnet(unet, side)
+    net = architecture.build_controlnet(unet)
     optimizer = torch.optim.AdamW(net.parameters(), lr=1e-4)
     run_unet, run_net = _prepare(unet, variant), _prepare(net, variant)
     bf16 = variant != "fp32"
@@ -221,7 +182,7 @@ def main() -> None:
     torch.set_num_threads(FULL.threads)
     makers = {"unet": unet_step, "controlnet": controlnet_step, "render": render_step}
     layouts = args.layouts.split(",") if args.layouts else [UNET_VARIANT]
-    every_layout = [*UNET_VARIANTS, *WIDE_LATENT_LAYOUTS]
+    every_layout = [*UNET_VARIANTS, *(f"{name}@32" for name in UNET_VARIANTS)]
     for names, known in ((layouts, every_layout), (args.variants.split(","), VARIANTS)):
         for name in names:
             if name not in known:

@@ -1,7 +1,7 @@
 """The shapes-world model's networks: sizes chosen to train on a 2-core CPU in about an hour.
 
 A 128x128 image maps to a 16x16x4 latent (an 8x AutoencoderKL without attention, so it
-trains on crops). The UNet's layout is one of :data:`UNET_VARIANTS` (see there); the text
+trains on crops), or with ``factor`` 4 to a 32x32x4 one (see :data:`LATENT_FACTORS`). The UNet's layout is one of :data:`UNET_VARIANTS` (see there); the text
 encoder is a 3-layer CLIP over the world's vocabulary. ControlNets copy the UNet's
 encoder, as diffusers' ``ControlNetModel.from_unet`` does.
 """
@@ -33,15 +33,29 @@ SCHEDULER_CONFIG: dict[str, Any] = {
 }
 
 
-def build_vae() -> Any:
+#: How many pixels a latent pixel covers across: the shipped model's 8 (a 16x16 latent), or 4
+#: (a 32x32 latent, where a medium shape spans twice as many latent pixels; untrained yet, see
+#: docs/eval/kind-probes.md). ``TrainSettings.latent_factor`` chooses.
+LATENT_FACTORS = (8, 4)
+
+
+def _checked_factor(factor: int) -> int:
+    if factor not in LATENT_FACTORS:
+        raise ValueError(f"latent factor {factor} is not one of {LATENT_FACTORS}")
+    return factor
+
+
+def build_vae(factor: int = 8) -> Any:
+    """The autoencoder: one level per halving, so three for a 4x latent and four for 8x."""
     from diffusers import AutoencoderKL
 
+    levels = {8: 4, 4: 3}[_checked_factor(factor)]
     return AutoencoderKL(
         in_channels=3,
         out_channels=3,
-        block_out_channels=(16, 32, 64, 64),
-        down_block_types=("DownEncoderBlock2D",) * 4,
-        up_block_types=("UpDecoderBlock2D",) * 4,
+        block_out_channels=(16, 32, 64, 64)[:levels],
+        down_block_types=("DownEncoderBlock2D",) * levels,
+        up_block_types=("UpDecoderBlock2D",) * levels,
         latent_channels=4,
         layers_per_block=1,
         norm_num_groups=16,
@@ -102,6 +116,15 @@ UNET_VARIANTS: dict[str, dict[str, Any]] = {
         up_block_types=("CrossAttnUpBlock2D",) * 3,
         attention_head_dim=(1, 2, 2),
     ),
+    # for a 32x32 latent (a 4x autoencoder): attn-all's three levels under a cheap outer
+    # level of 32 channels without attention; a training step costs 10% more than attn-all's
+    # on a 16x16 latent, a render 15% more (benchmarks/demo_train_speed.py, 2026-12-07)
+    "outer32": dict(
+        block_out_channels=(32, 64, 128, 128),
+        down_block_types=("DownBlock2D",) + ("CrossAttnDownBlock2D",) * 3,
+        up_block_types=("CrossAttnUpBlock2D",) * 3 + ("UpBlock2D",),
+        attention_head_dim=(1, 2, 4, 4),
+    ),
     "three-quarter": dict(
         block_out_channels=(48, 96, 96),
         down_block_types=("CrossAttnDownBlock2D",) * 3,
@@ -116,14 +139,15 @@ UNET_VARIANTS: dict[str, dict[str, Any]] = {
 UNET_VARIANT = "attn-all"
 
 
-def build_unet(variant: str = UNET_VARIANT) -> Any:
+def build_unet(variant: str = UNET_VARIANT, factor: int = 8) -> Any:
+    """The UNet of layout ``variant`` for the latent of an autoencoder of ``factor``."""
     from diffusers import UNet2DConditionModel
 
     if variant not in UNET_VARIANTS:
         raise ValueError(f"unknown UNet layout {variant!r} (one of {', '.join(UNET_VARIANTS)})")
     # diffusers reads attention_head_dim as the number of heads per block: 32-wide heads
     return UNet2DConditionModel(
-        sample_size=IMAGE_SIZE // 8,
+        sample_size=IMAGE_SIZE // _checked_factor(factor),
         in_channels=4,
         out_channels=4,
         layers_per_block=1,
@@ -171,6 +195,10 @@ def build_text_encoder(tokenizer: Any) -> Any:
 
 
 def build_controlnet(unet: Any) -> Any:
+    """A ControlNet copied from ``unet``, whose guide embedding takes a 128 px guide down to
+    the UNet's latent size (one stride-2 convolution per halving)."""
     from diffusers import ControlNetModel
 
-    return ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=(16, 32, 64, 128))
+    factor = _checked_factor(IMAGE_SIZE // int(unet.config.sample_size))
+    channels = (16, 32, 64, 128)[: {8: 4, 4: 3}[factor]]
+    return ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=channels)

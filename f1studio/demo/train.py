@@ -28,7 +28,7 @@ from typing import Any
 from f1studio.demo.train_data import encode_dataset
 from f1studio.demo.train_export import export
 from f1studio.demo.train_loop import Log
-from f1studio.demo.train_settings import FULL, QUICK, TrainSettings
+from f1studio.demo.train_settings import FULL, QUICK, TrainSettings, overridden
 from f1studio.demo.train_stages import (
     CONTROLNET_KINDS,
     sharpen_decoder,
@@ -96,8 +96,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--until", choices=STAGES, help="stop after this stage (resume later without it)"
     )
+    parser.add_argument(
+        "--set",
+        default="",
+        metavar="NAME=VALUE,...",
+        help="change settings of the recipe for this run, e.g. latent_factor=4,unet_variant="
+        "outer32 (recorded in training.json; give the same to resume)",
+    )
     args = parser.parse_args(argv)
-    train(args.out, args.work, QUICK if args.quick else FULL, until=args.until)
+    try:
+        settings = overridden(QUICK if args.quick else FULL, args.set)
+    except ValueError as exc:
+        parser.error(str(exc))
+    train(args.out, args.work, settings, until=args.until)
     return 0
 
 

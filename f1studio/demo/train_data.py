@@ -149,12 +149,13 @@ def region_batch(
     rng: np.random.Generator,
     device: Any = "cpu",
     layout: float = 0.0,
+    latent: int = architecture.IMAGE_SIZE // 8,
 ) -> tuple[Any, Any]:
     """Token ids (B * REGION_CHUNKS, L) and the engine's regional attention processor for
     training scenes ``indices``: every shape's visible mask is a region whose prompt is a
     caption of that shape alone, and the global prompt is the whole caption or empty; or,
     with probability ``layout``, the regions and global prompt Layout would make of the
-    caption (:func:`layout_regions`)."""
+    caption (:func:`layout_regions`). ``latent``: the side of the UNet's latent."""
     import torch
 
     from f1studio.engine.regional import (
@@ -168,7 +169,6 @@ def region_batch(
 
     texts: list[str] = []
     per_size: dict[tuple[int, int], list[np.ndarray]] = {}
-    latent = architecture.IMAGE_SIZE // 8
     sizes = list(dict.fromkeys(attention_sizes(latent, latent)))
     for index in indices:
         scene, rendered, full = generate(int(index))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 from f1studio.demo.architecture import UNET_VARIANT
 
@@ -72,6 +73,11 @@ class TrainSettings:
     max_timestep: int = 1000
     # The UNet's layout, a key of f1studio.demo.architecture.UNET_VARIANTS.
     unet_variant: str = UNET_VARIANT
+    # Pixels per latent pixel across (architecture.LATENT_FACTORS): 8, a 16x16 latent, as
+    # shipped; 4, a 32x32 latent from a three-level autoencoder, where a medium shape spans 8
+    # latent pixels instead of 4 (meant with ``unet_variant`` "outer32"; a training step
+    # about 10% dearer; untrained yet: docs/eval/kind-probes.md).
+    latent_factor: int = 8
     unet_steps: int = 6000
     unet_batch: int = 32
     unet_lr: float = 4e-4
@@ -256,6 +262,27 @@ class TrainSettings:
         if kind == "inpaint":
             return self.inpaint_output_scale
         return self.edge_output_scale if kind == "edge" else self.controlnet_output_scale
+
+
+def overridden(base: TrainSettings, text: str) -> TrainSettings:
+    """``base`` with ``"name=value,name=value"`` applied (``""`` or ``"base"``: unchanged);
+    each value takes the type of the setting it replaces ("0", "false", "no", "off" are False).
+    An unknown name raises ValueError naming it."""
+    if text.strip() in ("", "base"):
+        return base
+    types = {f.name: type(getattr(base, f.name)) for f in fields(base)}
+    changes: dict[str, Any] = {}
+    for pair in text.split(","):
+        name, _, value = pair.partition("=")
+        name = name.strip()
+        if name not in types:
+            raise ValueError(f"unknown setting {name!r} in {text!r}")
+        kind = types[name]
+        if kind is bool:  # bool("0") would be True
+            changes[name] = value.strip().lower() in ("1", "true", "yes", "on")
+        else:
+            changes[name] = kind(value.strip())
+    return replace(base, **changes)
 
 
 FULL = TrainSettings()

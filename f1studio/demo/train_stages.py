@@ -101,7 +101,7 @@ def train_vae(settings: TrainSettings, work: Path, log: Log) -> Any:
     if (final / "config.json").is_file():
         return AutoencoderKL.from_pretrained(str(final))
     torch.manual_seed(settings.seed)
-    vae = architecture.build_vae()
+    vae = architecture.build_vae(settings.latent_factor)
     optimizer = torch.optim.AdamW(vae.parameters(), lr=settings.vae_lr, weight_decay=0.0)
     total = settings.vae_steps + settings.vae_full_steps
 
@@ -268,7 +268,7 @@ def train_unet(
             CLIPTextModel.from_pretrained(str(final / "text_encoder")),
         )
     torch.manual_seed(settings.seed + 2)
-    unet = architecture.build_unet(settings.unet_variant)
+    unet = architecture.build_unet(settings.unet_variant, settings.latent_factor)
     params = list(unet.parameters()) + list(text_encoder.parameters())
     groups: list[dict[str, Any]] = [
         {"params": list(unet.parameters())},
@@ -306,7 +306,9 @@ def train_unet(
             ceiling=timestep_ceiling(settings, step),
         )
         if is_region_step(settings, step):
-            ids, processor = region_batch(idx_np, tokenizer, rng, layout=settings.region_layout)
+            ids, processor = region_batch(
+                idx_np, tokenizer, rng, layout=settings.region_layout, latent=side
+            )
             with autocast(settings):
                 states = text_encoder(ids)[0]
                 states = states.reshape(len(idx_np), -1, states.shape[-1])

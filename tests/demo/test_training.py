@@ -113,6 +113,87 @@ def test_quick_model_inpaints_with_its_inpaint_controlnet(quick_model, engine_ca
     assert np.array_equal(image[mask == 0], rendered.image[mask == 0])
 
 
+def test_a_four_times_autoencoder_trains_every_stage_and_renders_guides_regions_inpaint(
+    tmp_path, engine_cache
+):
+    """``latent_factor`` 4: a three-level autoencoder and a 32x32 latent, through every stage
+    of the recipe, and the engine renders the exported model with a guide, a region and an
+    inpaint mask at 128x128 like the shipped one."""
+    from dataclasses import replace
+
+    from f1studio.demo.world import HELD_OUT_SEED, generate
+    from f1studio.engine.request import (
+        ControlKind,
+        ControlSpec,
+        GenerationRequest,
+        InpaintSpec,
+        Pixels,
+        RegionSpec,
+    )
+    from tests.engine.helpers import render
+
+    out, work = tmp_path / "out", tmp_path / "work"
+    chosen = ["--set", "latent_factor=4,unet_variant=outer32"]
+    assert training.main(["--quick", *chosen, "--out", str(out), "--work", str(work)]) == 0
+    recorded = json.loads((out / "training.json").read_text())["settings"]
+    assert (recorded["latent_factor"], recorded["unet_variant"]) == (4, "outer32")
+    vae = json.loads((out / "pipeline" / "vae" / "config.json").read_text())
+    unet = json.loads((out / "pipeline" / "unet" / "config.json").read_text())
+    edge = json.loads((out / "controlnet-edge" / "config.json").read_text())
+    assert len(vae["block_out_channels"]) == 3 and unet["sample_size"] == 32
+    assert len(edge["conditioning_embedding_out_channels"]) == 3
+    _, rendered, text = generate(0, HELD_OUT_SEED)
+    left = np.zeros((128, 128), np.uint8)
+    left[:, :64] = 255
+    guide = ControlSpec(
+        ControlKind.EDGE,
+        Pixels.of(np.repeat(rendered.edges[:, :, None], 3, 2)),
+        model=str(out / "controlnet-edge"),
+    )
+    request = GenerationRequest(
+        text,
+        128,
+        128,
+        model=str(out / "pipeline"),
+        steps=3,
+        device="cpu",
+        controls=(guide,),
+        regions=(RegionSpec(Pixels.of(left), "a small red circle"),),
+    )
+    assert render(request, engine_cache)[0].shape == (128, 128, 3)
+    mask = np.zeros((128, 128), np.uint8)
+    mask[32:96, 32:96] = 255
+    inpaint = InpaintSpec(Pixels.of(mask), feather=0, controlnet=str(out / "controlnet-inpaint"))
+    request = replace(
+        request, controls=(), regions=(), init_image=Pixels.of(rendered.image), inpaint=inpaint
+    )
+    image = render(request, engine_cache)[0]
+    assert np.array_equal(image[mask == 0], rendered.image[mask == 0])
+
+
+def test_settings_are_changed_by_name_for_a_run(tmp_path, capsys):
+    from f1studio.demo.train_settings import overridden
+
+    changed = overridden(QUICK, "latent_factor=4, unet_variant=outer32,bf16_autocast=0")
+    assert (changed.latent_factor, changed.unet_variant, changed.bf16_autocast) == (
+        4,
+        "outer32",
+        False,
+    )
+    assert overridden(QUICK, "bf16_autocast=yes").bf16_autocast is True
+    assert overridden(QUICK, "") == QUICK == overridden(QUICK, "base")
+    with pytest.raises(ValueError, match="'latent'"):
+        overridden(QUICK, "latent=4")
+    with pytest.raises(SystemExit):
+        training.main(["--quick", "--set", "latent=4", "--work", str(tmp_path)])
+    assert "unknown setting 'latent'" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())  # refused before anything was written
+    with pytest.raises(ValueError, match="latent factor 3"):
+        from f1studio.demo import architecture
+
+        architecture.build_vae(3)
+
+
 def test_a_stopped_run_resumes_to_the_same_model(quick_model, tmp_path, monkeypatch):
     """Kill the run at its first checkpoint of the UNet stage, run again: bit-identical weights
     to the uninterrupted run (the seed fixes data, noise and initialisation)."""
