@@ -1,8 +1,9 @@
 """The shapes-world model's networks: sizes chosen to train on a 2-core CPU in about an hour.
 
 A 128x128 image maps to a 16x16x4 latent (an 8x AutoencoderKL without attention, so it
-trains on crops), or with ``factor`` 4 to a 32x32x4 one (see :data:`LATENT_FACTORS`). The UNet's layout is one of :data:`UNET_VARIANTS` (see there); the text
-encoder is a 3-layer CLIP over the world's vocabulary. ControlNets copy the UNet's
+trains on crops), or with ``factor`` 4 to a 32x32x4 one (see :data:`LATENT_FACTORS`). The
+UNet's layout is one of :data:`UNET_VARIANTS` (see there); the text encoder is a 3-layer
+CLIP over the world's vocabulary. ControlNets copy the UNet's
 encoder, as diffusers' ``ControlNetModel.from_unet`` does.
 """
 
@@ -39,17 +40,18 @@ SCHEDULER_CONFIG: dict[str, Any] = {
 LATENT_FACTORS = (8, 4)
 
 
-def _checked_factor(factor: int) -> int:
+def _halvings(factor: int) -> int:
+    """How many times a picture is halved on the way to a latent of ``factor``."""
     if factor not in LATENT_FACTORS:
         raise ValueError(f"latent factor {factor} is not one of {LATENT_FACTORS}")
-    return factor
+    return factor.bit_length() - 1
 
 
 def build_vae(factor: int = 8) -> Any:
     """The autoencoder: one level per halving, so three for a 4x latent and four for 8x."""
     from diffusers import AutoencoderKL
 
-    levels = {8: 4, 4: 3}[_checked_factor(factor)]
+    levels = _halvings(factor) + 1
     return AutoencoderKL(
         in_channels=3,
         out_channels=3,
@@ -147,7 +149,7 @@ def build_unet(variant: str = UNET_VARIANT, factor: int = 8) -> Any:
         raise ValueError(f"unknown UNet layout {variant!r} (one of {', '.join(UNET_VARIANTS)})")
     # diffusers reads attention_head_dim as the number of heads per block: 32-wide heads
     return UNet2DConditionModel(
-        sample_size=IMAGE_SIZE // _checked_factor(factor),
+        sample_size=IMAGE_SIZE >> _halvings(factor),
         in_channels=4,
         out_channels=4,
         layers_per_block=1,
@@ -199,6 +201,6 @@ def build_controlnet(unet: Any) -> Any:
     the UNet's latent size (one stride-2 convolution per halving)."""
     from diffusers import ControlNetModel
 
-    factor = _checked_factor(IMAGE_SIZE // int(unet.config.sample_size))
-    channels = (16, 32, 64, 128)[: {8: 4, 4: 3}[factor]]
+    halvings = _halvings(IMAGE_SIZE // int(unet.config.sample_size))
+    channels = (16, 32, 64, 128)[: halvings + 1]
     return ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=channels)
