@@ -11,7 +11,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 
-from f1studio.demo import architecture, train_stages  # noqa: E402
+from f1studio.demo import architecture  # noqa: E402
 from f1studio.demo.train_contrast import (  # noqa: E402
     contrast_loss,
     negative_captions,
@@ -21,6 +21,7 @@ from f1studio.demo.train_data import encode_dataset, token_ids  # noqa: E402
 from f1studio.demo.train_loop import Log  # noqa: E402
 from f1studio.demo.train_settings import QUICK  # noqa: E402
 from f1studio.demo.world import MAX_SHAPES, Scene, Shape, caption, generate  # noqa: E402
+from tests.demo.helpers import unet_stage_weights  # noqa: E402
 
 pytestmark = pytest.mark.slow  # the demo model's world and training
 
@@ -102,17 +103,8 @@ def test_the_unet_stage_trains_with_the_term_and_is_unchanged_without_it(tokeniz
     data = encode_dataset(settings, vae, tokenizer, tmp_path, log)
 
     def trained(weight: float, folder: str):
-        torch.manual_seed(1)
-        text = architecture.build_text_encoder(tokenizer)
-        unet, _text = train_stages.train_unet(
-            replace(settings, kind_contrast_weight=weight),
-            tmp_path / folder,
-            log,
-            data,
-            tokenizer,
-            text,
-        )
-        return torch.cat([p.detach().flatten() for p in unet.parameters()])
+        changed = replace(settings, kind_contrast_weight=weight)
+        return unet_stage_weights(changed, tmp_path / folder, data, tokenizer, log)
 
     plain, again, contrasted = trained(0.0, "a"), trained(0.0, "b"), trained(1.0, "c")
     assert torch.equal(plain, again)

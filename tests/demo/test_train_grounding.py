@@ -11,7 +11,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 
-from f1studio.demo import architecture, train_stages  # noqa: E402
+from f1studio.demo import architecture  # noqa: E402
 from f1studio.demo.train_data import encode_dataset  # noqa: E402
 from f1studio.demo.train_grounding import (  # noqa: E402
     all_shape_masks,
@@ -23,6 +23,7 @@ from f1studio.demo.train_loop import Log  # noqa: E402
 from f1studio.demo.train_settings import QUICK  # noqa: E402
 from f1studio.demo.train_text import caption_labels  # noqa: E402
 from f1studio.demo.world import MAX_SHAPES, generate  # noqa: E402
+from tests.demo.helpers import unet_stage_weights  # noqa: E402
 
 pytestmark = pytest.mark.slow  # the demo model's world and training
 
@@ -131,19 +132,10 @@ def test_the_unet_stage_trains_with_the_term_and_is_unchanged_without_it(tokeniz
     assert "text_groups" in data
 
     def trained(weight: float, folder: str, start: int = 0, outline: float = 0.0):
-        torch.manual_seed(1)
-        text = architecture.build_text_encoder(tokenizer)
-        unet, _text = train_stages.train_unet(
-            replace(
-                settings, grounding_weight=weight, grounding_from=start, outline_weight=outline
-            ),
-            tmp_path / folder,
-            log,
-            data,
-            tokenizer,
-            text,
+        changed = replace(
+            settings, grounding_weight=weight, grounding_from=start, outline_weight=outline
         )
-        return torch.cat([p.detach().flatten() for p in unet.parameters()])
+        return unet_stage_weights(changed, tmp_path / folder, data, tokenizer, log)
 
     plain, again, grounded = trained(0.0, "a"), trained(0.0, "b"), trained(1.0, "c")
     assert torch.equal(plain, again)  # without the term the stage is as it was, bit for bit
