@@ -43,6 +43,14 @@ def register(subparsers: Subparsers) -> None:
         "base model (folder, .safetensors file or hub id)",
     )
     ev.add_argument("--cases", type=int, default=50, help="held-out scenes per test")
+    ev.add_argument(
+        "--first-case",
+        type=int,
+        default=0,
+        metavar="N",
+        help="start at held-out scene N (0; e.g. 50 scores captions the report never showed, "
+        "for choosing between models without tuning on the report's own cases)",
+    )
     ev.add_argument("--out", type=Path, default=Path("eval-report.md"), help="Markdown report")
     ev.add_argument("--only", nargs="+", choices=EVAL_TESTS, help="run only these tests")
     ev.add_argument(
@@ -90,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"no model at {model} (train one: python -m f1studio.demo.train)")
     if args.cases < 1 or args.solver_cases < 1:
         raise CliError("--cases and --solver-cases must be at least 1")
+    if args.first_case < 0:
+        raise CliError("--first-case must be 0 or more")
     settings = EvalSettings(
         model=model,
         cases=args.cases,
@@ -97,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         guidance=_one(args.guidance, 5.0, "--guidance"),
         scheduler=_one(args.scheduler, "dpmpp-2m", "--scheduler"),
         solver_cases=args.solver_cases,
+        first_index=args.first_case,
         write_step_plan=args.write_step_plan,
     )
     if args.write_step_plan and args.only and "solvers" not in args.only:

@@ -13,6 +13,7 @@ from f1studio.demo.evaluate import (
     REFERENCE_STEPS,
     SOLVER_STEPS,
     SOLVER_TARGET,
+    EvalSettings,
     Figures,
 )
 from f1studio.demo.evaluate_guides import FILLED, LARGE_OUTLINE_EXTENTS, LARGE_OUTLINE_SEEDS
@@ -89,12 +90,19 @@ def _guide_line(model: Path) -> str:
     )
 
 
+def _cases_line(s: EvalSettings) -> str:
+    if not s.first_index:
+        return f"{s.cases} held-out cases"
+    last = s.first_index + s.cases - 1
+    return f"{s.cases} held-out cases (numbers {s.first_index}–{last})"
+
+
 def markdown(f: Figures) -> str:
     s = f.settings
     lines = [
         "# Shapes-world fidelity evaluation",
         "",
-        f"Model `{s.model}`; {s.cases} held-out cases; {s.steps} steps, {s.scheduler}, "
+        f"Model `{s.model}`; {_cases_line(s)}; {s.steps} steps, {s.scheduler}, "
         f"guidance {s.guidance:g}, 128×128; {f.seconds / 60:.1f} min on this machine."
         + _guide_line(s.model),
         "",

@@ -308,6 +308,17 @@ def test_the_report_is_written(renderer, tmp_path):
     figures.prompt.update({"shapes_square": 4, "shapes_triangle": 6})
     text = write(figures, tmp_path / "kinds.md")[0].read_text()
     assert "circles · squares · triangles (how many) | 80.0% (5) · 60.0% (4) · 30.0% (6) |" in text
+    assert "; 4 held-out cases; 20 steps" in text
+
+
+def test_the_report_says_which_held_out_cases_it_scored(tmp_path):
+    from dataclasses import replace
+
+    from f1studio.demo.evaluate import EvalSettings, Figures
+    from f1studio.demo.report import markdown
+
+    figures = Figures(settings=replace(EvalSettings(), cases=200, first_index=50))
+    assert "; 200 held-out cases (numbers 50–249); 20 steps" in markdown(figures)
 
 
 def test_the_eval_command(tmp_path, capsys):
@@ -322,6 +333,8 @@ def test_the_eval_command(tmp_path, capsys):
     assert "no model at" in capsys.readouterr().err
     assert main(["eval", "--only", "inpaint", "--write-step-plan"]) == 1
     assert "needs the solver study" in capsys.readouterr().err
+    assert main(["eval", "--only", "inpaint", "--first-case", "-1"]) == 1
+    assert "--first-case must be 0 or more" in capsys.readouterr().err
 
 
 def _inside_in_colour(
