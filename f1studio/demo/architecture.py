@@ -35,8 +35,8 @@ SCHEDULER_CONFIG: dict[str, Any] = {
 
 
 #: How many pixels a latent pixel covers across: the shipped model's 8 (a 16x16 latent), or 4
-#: (a 32x32 latent, where a medium shape spans twice as many latent pixels; untrained yet, see
-#: docs/eval/kind-probes.md). ``TrainSettings.latent_factor`` chooses.
+#: (a 32x32 latent, where a medium shape spans twice as many latent pixels; sharper but no better
+#: at shape kinds, see docs/eval/kind-probes.md). ``TrainSettings.latent_factor`` chooses.
 LATENT_FACTORS = (8, 4)
 
 
