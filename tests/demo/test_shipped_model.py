@@ -312,12 +312,10 @@ def test_the_report_is_written(renderer, tmp_path):
 
 
 def test_the_report_says_which_held_out_cases_it_scored(tmp_path):
-    from dataclasses import replace
-
     from f1studio.demo.evaluate import EvalSettings, Figures
     from f1studio.demo.report import markdown
 
-    figures = Figures(settings=replace(EvalSettings(), cases=200, first_index=50))
+    figures = Figures(settings=EvalSettings(cases=200, first_index=50))
     assert "; 200 held-out cases (numbers 50–249); 20 steps" in markdown(figures)
 
 
