@@ -203,7 +203,10 @@ def eval_autoencoder(r: Renderer, figures: Figures) -> None:
     measure above). Then the denoiser at its best: the same latents noised to each of
     :data:`DENOISER_TIMESTEPS` and denoised in one step (the clean latent the UNet predicts
     from its caption, decoded): how much of an outline the UNet keeps (beyond the lightest
-    noise part of the loss is the noise's own, as a one-step estimate is a mean)."""
+    noise part of the loss is the noise's own, as a one-step estimate is a mean). The round
+    trip's pictures are also scored as the prompt test scores a render (adherence, kind,
+    position): what a UNet that drew every latent exactly right would score, the ceiling
+    this autoencoder sets on the prompt figures."""
     import torch
     from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
     from transformers import CLIPTextModel, CLIPTokenizer
@@ -226,8 +229,15 @@ def eval_autoencoder(r: Renderer, figures: Figures) -> None:
     with torch.no_grad():
         x = torch.from_numpy(np.stack([c[2].image for c in cases]).astype(np.float32) / 127.5 - 1)
         means = vae.encode(x.permute(0, 3, 1, 2)).latent_dist.mean
-        scores = f1s(pictures(means))
+        round_trips = pictures(means)
+        scores = f1s(round_trips)
         figures.autoencoder = {"f1": mean_of(scores), "f1_min": float(min(scores))}
+        ceiling: dict[str, list[float]] = {}
+        for image, (_, scene, rendered, _) in zip(round_trips, cases, strict=True):
+            prompt_scores(image, scene, rendered, ceiling)
+        for part in ("adherence", "shape_kind", "shape_position"):
+            figures.autoencoder[f"ceiling_{part}"] = mean_of(ceiling[part])
+        figures.autoencoder["ceiling_kind_small"] = mean_of(ceiling.get("shape_kind_small", []))
         unet = UNet2DConditionModel.from_pretrained(f"{r.pipeline}/unet", torch_dtype=torch.float32)
         text_encoder = CLIPTextModel.from_pretrained(
             f"{r.pipeline}/text_encoder", torch_dtype=torch.float32

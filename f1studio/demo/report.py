@@ -116,6 +116,14 @@ def markdown(f: Figures) -> str:
             f"true outlines · the worst case | {_num(a['f1'])} · {_num(a['f1_min'])} | "
             f"| {_target(a['f1'], 'autoencoder', percent=False)} |"
         )
+        if "ceiling_adherence" in a:
+            lines.append(
+                "| Autoencoder | the same round trips scored as the prompt test scores a render "
+                "(the most a UNet on this autoencoder could score): adherence · shape kind · "
+                "kind of the small shapes · position "
+                f"| {_pct(a['ceiling_adherence'])} · {_pct(a['ceiling_shape_kind'])} · "
+                f"{_pct(a['ceiling_kind_small'])} · {_pct(a['ceiling_shape_position'])} | | |"
+            )
         noise_levels = [int(k.rsplit("_", 1)[1]) for k in a if k.startswith("x0_f1_")]
         if noise_levels:
             lines.append(
