@@ -338,10 +338,9 @@ def test_the_report_gives_the_ceiling_the_autoencoder_sets_on_the_prompt_figures
             "ceiling_shape_position": 0.998,
         }
     )
-    assert "could score): adherence · shape kind · kind of the small shapes · position " in (
-        markdown(figures)
-    )
-    assert "| 83.5% · 91.7% · 79.9% · 99.8% |" in markdown(figures)
+    text = markdown(figures)
+    assert "could score): adherence · shape kind · kind of the small shapes · position " in text
+    assert "| 83.5% · 91.7% · 79.9% · 99.8% |" in text
 
 
 def test_the_eval_command(tmp_path, capsys):
