@@ -157,7 +157,12 @@ def _candidates(pixels: np.ndarray) -> list[Shape]:
     ]
     if len(points) >= 3:
         _, triangle = cv2.minEnclosingTriangle(points.reshape(-1, 1, 2))
-        out += _triangle_candidates(triangle.reshape(3, 2).astype(np.float64), size)
+        if triangle is not None and triangle.size == 6:
+            out += _triangle_candidates(triangle.reshape(3, 2).astype(np.float64), size)
+    if not any(shape.kind == "triangle" for shape in out):
+        # OpenCV finds no enclosing triangle for some point sets (points on one line, or
+        # pieces far apart): start the triangle from the enclosing circle instead
+        out.append(_candidate("triangle", ex, ey, er, 0.0, size))
     return out
 
 

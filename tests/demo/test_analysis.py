@@ -408,3 +408,24 @@ def test_prompt_scores_tell_swapped_kinds_from_kinds_no_shape_asked_for():
         prompt_scores(render(drawn).image, asked, rendered, scores)
         assert scores["shape_colour"] == [1.0, 1.0]
         assert scores["kind_swapped"] == swapped and scores["kind_unasked"] == unasked
+
+
+def test_a_piece_opencv_cannot_enclose_in_a_triangle_still_gets_every_kind_fitted():
+    """A render of a fine-tuned model left a shape's colour in two far-apart pieces (a streak
+    along the top edge and a blob near the bottom) for which OpenCV's minEnclosingTriangle
+    returns no triangle; the eval crashed there ("cannot reshape array of size 0")."""
+    from f1studio.demo.analysis import _fit_for
+
+    runs = [(0, 91, 97), (1, 92, 95), (108, 22, 23), (109, 21, 24), (110, 20, 24)]
+    runs += [(111, 19, 24), (112, 18, 25), (113, 17, 25), (114, 17, 25), (115, 16, 25)]
+    runs += [(116, 16, 25), (117, 18, 25), (118, 19, 24), (119, 20, 23)]
+    pixels = np.zeros((128, 128), bool)
+    for y, a, b in runs:
+        pixels[y, a : b + 1] = True
+    points = np.argwhere(pixels)[:, ::-1].astype(np.float32) + 0.5
+    _, triangle = cv2.minEnclosingTriangle(points.reshape(-1, 1, 2))
+    assert triangle is None or triangle.size == 0, "OpenCV encloses these points now"
+    unknown = np.zeros_like(pixels)
+    for kind in SHAPES:
+        fit = _fit_for(pixels, unknown, Shape(kind, "red", "small", "bottom left"))
+        assert fit.kind is not None  # a fit, not a crash or "not found"
