@@ -62,8 +62,9 @@ def set_world(text: str) -> None:
         setattr(world, constant, float(value))
 
 
-def prompt_figures(model: Path, cases: int) -> dict[str, float]:
-    """The eval's prompt figures of ``model`` on ``cases`` held-out captions, plus shape kind
+def prompt_figures(model: Path, cases: int, first_case: int = 0) -> dict[str, float]:
+    """The eval's prompt figures of ``model`` on ``cases`` held-out captions (from
+    ``first_case``), plus shape kind
     right in one-shape scenes (``kind_one``) and in scenes of two to four (``kind_more``), and
     by the caption's size word (``shape_kind_small`` ...)."""
     from f1studio.demo import analysis
@@ -75,7 +76,7 @@ def prompt_figures(model: Path, cases: int) -> dict[str, float]:
         prompt_scores,
     )
 
-    settings = EvalSettings(model=model, cases=cases)
+    settings = EvalSettings(model=model, cases=cases, first_index=first_case)
     render = Renderer(settings)
     scores: dict[str, list[float]] = {"kind_one": [], "kind_more": []}
     for index, scene, rendered, text in held_out_cases(settings):
