@@ -63,10 +63,9 @@ def set_world(text: str) -> None:
 
 
 def prompt_figures(model: Path, cases: int, first_case: int = 0) -> dict[str, float]:
-    """The eval's prompt figures of ``model`` on ``cases`` held-out captions (from
-    ``first_case``), plus shape kind
-    right in one-shape scenes (``kind_one``) and in scenes of two to four (``kind_more``), and
-    by the caption's size word (``shape_kind_small`` ...)."""
+    """The eval's prompt figures of ``model`` on ``cases`` held-out captions from
+    ``first_case``, plus shape kind right in one-shape scenes (``kind_one``) and in scenes of
+    two to four (``kind_more``), and by the caption's size word (``shape_kind_small`` ...)."""
     from f1studio.demo import analysis
     from f1studio.demo.evaluate_base import (
         EvalSettings,
