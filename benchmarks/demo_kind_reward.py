@@ -53,10 +53,8 @@ def crop_classifier():  # noqa: ANN201
                     nn.Conv2d(i, o, 3, stride=stride, padding=1), nn.GroupNorm(8, o), nn.SiLU()
                 )
 
-            self.body = nn.Sequential(
-                conv(7, 32), conv(32, 32), conv(32, 64, 2), conv(64, 64), conv(64, 128, 2)
-            )
-            self.body.append(conv(128, 128))
+            widths = [(7, 32, 1), (32, 32, 1), (32, 64, 2), (64, 64, 1), (64, 128, 2)]
+            self.body = nn.Sequential(*(conv(*w) for w in [*widths, (128, 128, 1)]))
             self.head = nn.Linear(256, len(KINDS))
 
         def forward(self, crop, colour):  # noqa: ANN001, ANN202
@@ -122,9 +120,10 @@ def blur(x, sigma: float):  # noqa: ANN001, ANN201
         return x
     r = int(3 * sigma) + 1
     k = torch.exp(-(torch.arange(-r, r + 1, dtype=torch.float32) ** 2) / (2 * sigma**2))
-    k = (k / k.sum()).repeat(x.shape[1], 1, 1, 1)
-    x = F.conv2d(F.pad(x, (r, r, 0, 0), mode="replicate"), k.view(-1, 1, 1, 2 * r + 1), groups=3)
-    return F.conv2d(F.pad(x, (0, 0, r, r), mode="replicate"), k.view(-1, 1, 2 * r + 1, 1), groups=3)
+    c = x.shape[1]
+    k = (k / k.sum()).repeat(c, 1, 1, 1)
+    x = F.conv2d(F.pad(x, (r, r, 0, 0), mode="replicate"), k.view(c, 1, 1, -1), groups=c)
+    return F.conv2d(F.pad(x, (0, 0, r, r), mode="replicate"), k.view(c, 1, -1, 1), groups=c)
 
 
 def decode(vae, latents):  # noqa: ANN001, ANN201
