@@ -1,6 +1,7 @@
 """Which UNet training recipe learns the shapes world fastest for the same CPU time.
 
-    python benchmarks/demo_recipe_ablation.py [--steps 2000] [--cases 50] [--base "scenes=6000"]
+    python benchmarks/demo_recipe_ablation.py [--steps 2000] [--cases 50] [--first-case 0]
+        [--base "scenes=6000"]
         [--arms "base;unet_batch=16,unet_steps=4000;unet_lr=0.0008"] [--work DIR]
         [--world "upright_share=0.5"]
 
@@ -104,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--cases", type=int, default=50)
     parser.add_argument(
+        "--first-case",
+        type=int,
+        default=0,
+        help="score on held-out captions from this one (50: past the report's own 50)",
+    )
+    parser.add_argument(
         "--base", default="", help="overrides of every arm's settings, as an arm's (name=value,...)"
     )
     parser.add_argument("--arms", default="base;unet_batch=16,unet_steps=4000;unet_lr=0.0008")
@@ -122,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     set_world(args.world)
     if args.score_only is not None:
-        print(f"{args.score_only}: {figures_row(prompt_figures(args.score_only, args.cases))}")
+        print(
+            f"{args.score_only}: {figures_row(prompt_figures(args.score_only, args.cases, args.first_case))}"
+        )
         return 0
 
     import torch
@@ -169,11 +178,14 @@ def main(argv: list[str] | None = None) -> int:
             demo_pipeline(vae, text.eval(), tokenizer, unet.eval()).save_pretrained(
                 str(folder), safe_serialization=True
             )
-        p = prompt_figures(folder, args.cases)
+        p = prompt_figures(folder, args.cases, args.first_case)
         row = f"{arm:40s} {minutes:5.1f} min  {figures_row(p)}"
         log(row)
         rows.append(row)
-    print(f"recipe ablation: {args.steps} steps base, {args.cases} held-out cases")
+    print(
+        f"recipe ablation: {args.steps} steps base, {args.cases} held-out cases "
+        f"from {args.first_case}"
+    )
     for row in rows:
         print(row)
     return 0

@@ -69,6 +69,13 @@ class TrainSettings:
     # where the picture's layout is decided and the caption is all the UNet has to go on.
     high_noise_share: float = 0.25
     high_noise_from: int = 700
+    # The UNet stage's uniformly drawn timesteps move to where the signal-to-noise ratio is
+    # this many times theirs (train_loop.shifted_timesteps; 1: as drawn), so that more of the
+    # training falls at the low and middle noise levels where a 16x16 latent's shapes get
+    # their kind (the scheduler's schedule was made for 64x64 latents; the usual resolution
+    # shift for a latent a quarter as wide is 16, and at 4 half of the draws fall below t
+    # 303). The high-noise share is drawn as before. The scheduler and samplers are unchanged.
+    timestep_shift: float = 1.0
     # Training timesteps are drawn below this (the full run: all 1000; see low_noise_ceiling).
     max_timestep: int = 1000
     # The UNet's layout, a key of f1studio.demo.architecture.UNET_VARIANTS.

@@ -304,6 +304,7 @@ def train_unet(
             step,
             settings.high_noise_share,
             ceiling=timestep_ceiling(settings, step),
+            shift=settings.timestep_shift,
         )
         if is_region_step(settings, step):
             ids, processor = region_batch(

@@ -476,6 +476,36 @@ def test_a_timestep_ceiling_keeps_every_training_timestep_below_it():
     assert int(full.max()) >= 700  # the full range, and its high-noise share, as before
 
 
+def test_a_timestep_shift_trains_at_lower_noise_and_keeps_the_high_noise_share():
+    from diffusers import DDPMScheduler
+
+    from f1studio.demo import architecture
+    from f1studio.demo.train_loop import noisy, shifted_timesteps
+
+    scheduler = DDPMScheduler.from_config(architecture.SCHEDULER_CONFIG)
+    every = torch.arange(1000)
+    assert torch.equal(shifted_timesteps(scheduler, every, 1.0), every)
+    moved = shifted_timesteps(scheduler, every, 4.0)
+    alpha = scheduler.alphas_cumprod.double()
+    snr = alpha / (1 - alpha)
+    # each one moves to the first timestep whose SNR is at most 4 times its own
+    assert bool((snr[moved] <= 4 * snr).all())
+    earlier = moved[moved > 0] - 1
+    assert bool((snr[earlier] > 4 * snr[moved > 0]).all())
+    assert bool((moved <= every).all()) and int(moved[999]) == 999
+    assert int(moved[500]) < 350  # half of the uniform draws fall below about t 300
+
+    latents = torch.zeros(256, 4, 4, 4)
+    plain = torch.cat([noisy(QUICK, scheduler, latents, 2, s, 0.25)[2] for s in range(8)])
+    shifted = torch.cat(
+        [noisy(QUICK, scheduler, latents, 2, s, 0.25, shift=4.0)[2] for s in range(8)]
+    )
+    assert shifted.float().median() < plain.float().median() - 100
+    # the same draws, only lower; the high-noise share (a quarter at 700 and up) stays
+    assert bool((shifted <= plain).all())
+    assert float((shifted >= 700).float().mean()) > 0.2
+
+
 @pytest.mark.parametrize("layout", list(UNET_VARIANTS))
 def test_every_unet_layout_to_ablate_takes_regions_and_a_controlnet(layout):
     """A layout the recipe can train (``unet_variant``) keeps Stable Diffusion 1.5's diffusers
