@@ -25,6 +25,8 @@ EVAL_TESTS = (
     "solvers",
     "auto",
 )
+#: The tests that take their scenes from the case list alone, so --training-scenes applies.
+TRAINING_SCENE_TESTS = frozenset({"prompt", "autoencoder"})
 
 
 def register(subparsers: Subparsers) -> None:
@@ -50,6 +52,12 @@ def register(subparsers: Subparsers) -> None:
         metavar="N",
         help="start at held-out scene N (0; e.g. 50 scores captions the report never showed, "
         "for choosing between models without tuning on the report's own cases)",
+    )
+    ev.add_argument(
+        "--training-scenes",
+        action="store_true",
+        help="score scenes the model was trained on instead of held-out ones (with --only "
+        "prompt and/or autoencoder): the same figures there mean it has not fitted them either",
     )
     ev.add_argument("--out", type=Path, default=Path("eval-report.md"), help="Markdown report")
     ev.add_argument("--only", nargs="+", choices=EVAL_TESTS, help="run only these tests")
@@ -92,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
     from f1studio.demo.evaluate import EvalSettings, evaluate
     from f1studio.demo.model import DEMO_ROOT
     from f1studio.demo.report import markdown, write
+    from f1studio.demo.world import HELD_OUT_SEED, TRAIN_SEED
 
     model = args.model or DEMO_ROOT
     if not model.exists():
@@ -100,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("--cases and --solver-cases must be at least 1")
     if args.first_case < 0:
         raise CliError("--first-case must be 0 or more")
+    if args.training_scenes and not (args.only and set(args.only) <= TRAINING_SCENE_TESTS):
+        raise CliError("--training-scenes needs --only prompt and/or autoencoder")
     settings = EvalSettings(
         model=model,
         cases=args.cases,
@@ -108,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
         scheduler=_one(args.scheduler, "dpmpp-2m", "--scheduler"),
         solver_cases=args.solver_cases,
         first_index=args.first_case,
+        scene_seed=TRAIN_SEED if args.training_scenes else HELD_OUT_SEED,
         write_step_plan=args.write_step_plan,
     )
     if args.write_step_plan and args.only and "solvers" not in args.only:

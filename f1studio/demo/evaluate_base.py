@@ -33,6 +33,10 @@ class EvalSettings:
     #: Single-shape scenes per size word in the hand-drawn edge test.
     per_size_cases: int = 12
     first_index: int = 0
+    #: The world seed of the cases' scenes: the held-out scenes, or ``TRAIN_SEED`` for the
+    #: scenes the model learned from (is it short of fitting them, or of generalising?).
+    #: Only the tests that take their scenes from :func:`held_out_cases` alone honour it.
+    scene_seed: int = HELD_OUT_SEED
     #: Save the solver study's step counts as the model's ``step_plan.json`` (steps: auto).
     write_step_plan: bool = False
 
@@ -149,7 +153,7 @@ def interior(mask: np.ndarray, pixels: int = 2) -> np.ndarray:
 
 def held_out_cases(settings: EvalSettings) -> Iterator[tuple[int, Scene, Any, str]]:
     for i in range(settings.first_index, settings.first_index + settings.cases):
-        yield (i, *generate(i, HELD_OUT_SEED))
+        yield (i, *generate(i, settings.scene_seed))
 
 
 PROMPT_PARTS = (

@@ -19,7 +19,7 @@ from f1studio.demo.evaluate import (
 from f1studio.demo.evaluate_guides import FILLED, LARGE_OUTLINE_EXTENTS, LARGE_OUTLINE_SEEDS
 from f1studio.demo.evaluate_steps import LIVE_GUIDANCE
 from f1studio.demo.model import guide_defaults
-from f1studio.demo.world import SHAPES, SIZES
+from f1studio.demo.world import HELD_OUT_SEED, SHAPES, SIZES
 
 #: The goals of the demo model (issue 14), per measure.
 GOALS = {
@@ -91,6 +91,12 @@ def _guide_line(model: Path) -> str:
 
 
 def _cases_line(s: EvalSettings) -> str:
+    if s.scene_seed != HELD_OUT_SEED:
+        last = s.first_index + s.cases - 1
+        return (
+            f"{s.cases} **training** scenes (numbers {s.first_index}–{last} of world seed "
+            f"{s.scene_seed}: the model learned from these)"
+        )
     if not s.first_index:
         return f"{s.cases} held-out cases"
     last = s.first_index + s.cases - 1

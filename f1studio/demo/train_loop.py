@@ -148,9 +148,9 @@ def noisy(
     """Noised ``latents`` at random timesteps below ``ceiling`` (default
     ``settings.max_timestep``), with the noise and the timesteps; a share
     ``high_noise_share`` of them drawn from ``settings.high_noise_from`` up (none when that
-    is above the ceiling). With ``shift`` above 1 the uniformly drawn timesteps (not the
+    is above the ceiling). With ``shift`` other than 1 the uniformly drawn timesteps (not the
     high-noise share) move to where the signal-to-noise ratio is ``shift`` times theirs
-    (:func:`shifted_timesteps`)."""
+    (:func:`shifted_timesteps`; above 1 less noise, below 1 more, never past the ceiling)."""
     import torch
 
     gen = generator(settings.seed, stage, step)
@@ -160,7 +160,7 @@ def noisy(
     total = min(scheduler.config.num_train_timesteps, ceiling)
     t = torch.randint(0, total, (latents.shape[0],), generator=gen)
     if shift != 1.0:
-        t = shifted_timesteps(scheduler, t, shift)
+        t = shifted_timesteps(scheduler, t, shift).clamp(max=total - 1)
     if high_noise_share > 0 and settings.high_noise_from < total:
         high = torch.randint(settings.high_noise_from, total, t.shape, generator=gen)
         t = torch.where(torch.rand(t.shape, generator=gen) < high_noise_share, high, t)
@@ -177,8 +177,7 @@ def shifted_timesteps(scheduler: Any, t: Any, shift: float) -> Any:
 
     alpha = scheduler.alphas_cumprod.double()
     snr = alpha / (1 - alpha)
-    found = torch.searchsorted(-snr, -(snr[t] * shift))  # snr falls as t rises
-    return torch.minimum(found, t)
+    return torch.searchsorted(-snr, -(snr[t] * shift))  # snr falls as t rises
 
 
 def target(scheduler: Any, latents: Any, noise: Any, t: Any) -> Any:

@@ -357,6 +357,31 @@ def test_the_eval_command(tmp_path, capsys):
     assert "needs the solver study" in capsys.readouterr().err
     assert main(["eval", "--only", "inpaint", "--first-case", "-1"]) == 1
     assert "--first-case must be 0 or more" in capsys.readouterr().err
+    assert main(["eval", "--only", "prompt", "inpaint", "--training-scenes"]) == 1
+    assert "--training-scenes needs --only prompt" in capsys.readouterr().err
+
+
+def test_the_eval_scores_training_scenes_when_asked(tmp_path, capsys):
+    """``--training-scenes`` renders the scenes the model learned from (world seed 0) and
+    says so in the report."""
+    from dataclasses import replace
+
+    from f1studio.cli import main
+    from f1studio.demo.evaluate_base import EvalSettings, held_out_cases
+    from f1studio.demo.world import HELD_OUT_SEED, TRAIN_SEED, generate
+
+    settings = EvalSettings(cases=2, first_index=3)
+    held_out = [case[3] for case in held_out_cases(settings)]
+    assert held_out == [generate(i, HELD_OUT_SEED)[2] for i in (3, 4)]
+    trained = [case[3] for case in held_out_cases(replace(settings, scene_seed=TRAIN_SEED))]
+    assert trained == [generate(i)[2] for i in (3, 4)] and trained != held_out
+    out = tmp_path / "eval.md"
+    argv = ["eval", "--only", "prompt", "--cases", "1", "--first-case", "3", "--out", str(out)]
+    assert main([*argv, "--training-scenes"]) == 0
+    capsys.readouterr()
+    assert "1 **training** scenes (numbers 3–3 of world seed 0" in out.read_text()
+    assert main(argv) == 0
+    assert "1 held-out cases (numbers 3–3)" in out.read_text()
 
 
 def _inside_in_colour(

@@ -477,6 +477,8 @@ def test_a_timestep_ceiling_keeps_every_training_timestep_below_it():
 
 
 def test_a_timestep_shift_trains_at_lower_noise_and_keeps_the_high_noise_share():
+    from dataclasses import replace
+
     from diffusers import DDPMScheduler
 
     from f1studio.demo import architecture
@@ -504,6 +506,20 @@ def test_a_timestep_shift_trains_at_lower_noise_and_keeps_the_high_noise_share()
     # the same draws, only lower; the high-noise share (a quarter at 700 and up) stays
     assert bool((shifted <= plain).all())
     assert float((shifted >= 700).float().mean()) > 0.2
+    # below 1 the draws move to more noise, but never past a phase's ceiling
+    noisier = torch.cat(
+        [noisy(QUICK, scheduler, latents, 2, s, 0.0, shift=0.5)[2] for s in range(8)]
+    )
+    assert bool((noisier >= plain_draws(scheduler, latents)).all())
+    low = replace(QUICK, max_timestep=500)
+    capped = torch.cat([noisy(low, scheduler, latents, 2, s, 0.0, shift=0.5)[2] for s in range(8)])
+    assert int(capped.max()) == 499
+
+
+def plain_draws(scheduler, latents):  # noqa: ANN001, ANN201
+    from f1studio.demo.train_loop import noisy
+
+    return torch.cat([noisy(QUICK, scheduler, latents, 2, s, 0.0)[2] for s in range(8)])
 
 
 @pytest.mark.parametrize("layout", list(UNET_VARIANTS))
