@@ -231,6 +231,12 @@ def timestep_ceiling(settings: TrainSettings, step: int) -> int:
     return settings.max_timestep
 
 
+def timestep_shift(settings: TrainSettings, step: int) -> float:
+    """The shift of ``step``'s timesteps: the setting's, except in the low-noise cycles,
+    whose own ceiling already says which noise levels they train."""
+    return 1.0 if is_low_noise_step(settings, step) else settings.timestep_shift
+
+
 def is_grounding_step(settings: TrainSettings, step: int) -> bool:
     """Whether this step's plain batch carries the grounding term: in the grounding phase,
     or at every step when the recipe has none (``grounding_steps`` 0)."""
@@ -304,7 +310,7 @@ def train_unet(
             step,
             settings.high_noise_share,
             ceiling=timestep_ceiling(settings, step),
-            shift=settings.timestep_shift,
+            shift=timestep_shift(settings, step),
         )
         if is_region_step(settings, step):
             ids, processor = region_batch(

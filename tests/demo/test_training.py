@@ -514,6 +514,13 @@ def test_a_timestep_shift_trains_at_lower_noise_and_keeps_the_high_noise_share()
     low = replace(QUICK, max_timestep=500)
     capped = torch.cat([noisy(low, scheduler, latents, 2, s, 0.0, shift=0.5)[2] for s in range(8)])
     assert int(capped.max()) == 499
+    # the recipe's low-noise cycles keep their own ceiling's draws, unshifted
+    from f1studio.demo.train_stages import timestep_shift, unet_stage_steps
+
+    recipe = replace(FULL, timestep_shift=0.5)
+    assert timestep_shift(recipe, 0) == 0.5
+    assert timestep_shift(recipe, FULL.unet_steps + FULL.region_steps) == 0.5  # grounding
+    assert timestep_shift(recipe, unet_stage_steps(recipe) - 1) == 1.0  # low-noise cycle
 
 
 def plain_draws(scheduler, latents):  # noqa: ANN001, ANN201
