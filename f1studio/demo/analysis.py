@@ -167,8 +167,10 @@ def _candidates(pixels: np.ndarray) -> list[Shape]:
 
 
 def _iou(template: np.ndarray, pixels: np.ndarray, unknown: np.ndarray) -> float:
-    inter = float((template & pixels).sum())
-    union = float(pixels.sum() + (template & ~pixels & ~unknown).sum())
+    """Intersection over union of ``template`` and ``pixels``, where the template's pixels in
+    ``unknown`` (hidden by shapes in front) count for neither."""
+    inter = np.count_nonzero(template & pixels)
+    union = np.count_nonzero(pixels) + np.count_nonzero(template & ~(pixels | unknown))
     return inter / union if union else 0.0
 
 

@@ -180,6 +180,13 @@ class TrainSettings:
     kind_contrast_weight: float = 0.0
     kind_contrast_scale: float = 0.05
     kind_contrast_rows: int = 16
+    # The kind-map term (f1studio.demo.train_kind_map) at ``kind_map_weight`` (0: off) on
+    # the plain batches' captioned rows: a 1x1 convolution on the output of the UNet's up
+    # block ``kind_map_level`` (1: 128 channels at 16x16, worked out at 8x8) predicts the
+    # share of each latent pixel that each kind covers; the head is not exported. Not yet
+    # measured, so off.
+    kind_map_weight: float = 0.0
+    kind_map_level: int = 1
     low_noise_steps: int = 600
     low_noise_ceiling: int = 500
     low_noise_cycles: int = 2

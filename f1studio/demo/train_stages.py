@@ -4,6 +4,7 @@ engine's regional attention), and one ControlNet per guide kind on the frozen UN
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from f1studio.demo.train_grounding import (
     grounding_loss,
     probed_cross_attention,
 )
+from f1studio.demo.train_kind_map import kind_map_head, kind_map_loss, kind_shares, up_block_output
 from f1studio.demo.train_loop import (
     Ema,
     Log,
@@ -280,6 +282,11 @@ def train_unet(
         {"params": list(unet.parameters())},
         {"params": list(text_encoder.parameters()), "lr_scale": settings.text_lr_factor},
     ]
+    kind_head = None  # the kind-map term's head (train_kind_map), trained beside the UNet
+    if settings.kind_map_weight > 0:
+        kind_head = kind_map_head(unet, settings.kind_map_level)
+        groups.append({"params": list(kind_head.parameters())})
+        params += list(kind_head.parameters())
     optimizer = torch.optim.AdamW(
         groups,
         lr=settings.unet_lr,
@@ -293,12 +300,14 @@ def train_unet(
     side = data["latents"].shape[-1]
     scene_masks: list[Any] = []  # every scene's shape masks, drawn at the first grounding step
     negatives: list[Any] = []  # every scene's kind-changed caption ids and changed shapes
+    shares: list[Any] = []  # every scene's kind map, made at the first kind-map step
     outlines = outline_cells(np.arange(n), side) if settings.outline_weight > 0 else None
 
     def step_fn(step: int) -> float:
         set_lr(optimizer, unet_lr(settings, step), 1.0)
         grounding = None
         contrast = None
+        kind_map = None
         rng = np.random.default_rng([settings.seed, 2, step])
         idx_np = rng.integers(0, n, size=settings.unet_batch)
         idx = torch.from_numpy(idx_np)
@@ -312,7 +321,13 @@ def train_unet(
             ceiling=timestep_ceiling(settings, step),
             shift=timestep_shift(settings, step),
         )
-        if is_region_step(settings, step):
+        region_step = is_region_step(settings, step)
+        watched: AbstractContextManager[list[Any]] = (
+            up_block_output(unet, settings.kind_map_level)
+            if kind_head is not None and not region_step
+            else nullcontext([])
+        )
+        if region_step:
             ids, processor = region_batch(
                 idx_np, tokenizer, rng, layout=settings.region_layout, latent=side
             )
@@ -328,7 +343,7 @@ def train_unet(
                 if is_grounding_step(settings, step):
                     if not scene_masks:
                         scene_masks.append(all_shape_masks(n, side))
-                    with probed_cross_attention(unet) as maps:
+                    with probed_cross_attention(unet) as maps, watched as features:
                         pred = unet(noised, t, states).sample
                     captioned = (ids == data["ids"][idx]).all(dim=1) & (
                         t >= settings.grounding_from
@@ -336,7 +351,13 @@ def train_unet(
                     masks = scene_masks[0][idx].float()
                     grounding = grounding_loss(maps, data["text_groups"][idx], masks, captioned)
                 else:
-                    pred = unet(noised, t, states).sample
+                    with watched as features:
+                        pred = unet(noised, t, states).sample
+                if kind_head is not None:
+                    if not shares:
+                        shares.append(kind_shares(np.arange(n), side))
+                    captioned = (ids == data["ids"][idx]).all(dim=1)
+                    kind_map = kind_map_loss(kind_head, features[0], shares[0][idx], captioned)
                 if settings.kind_contrast_weight > 0:
                     if not scene_masks:
                         scene_masks.append(all_shape_masks(n, side))
@@ -370,6 +391,8 @@ def train_unet(
             loss = loss + settings.grounding_weight * grounding
         if contrast is not None:
             loss = loss + settings.kind_contrast_weight * kind_contrast
+        if kind_map is not None:
+            loss = loss + settings.kind_map_weight * kind_map
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -386,6 +409,8 @@ def train_unet(
         "ema_unet": ema_unet.module,
         "ema_text": ema_text.module,
     }
+    if kind_head is not None:
+        modules["kind_head"] = kind_head
     run_steps(
         "unet",
         work / "unet-stage",
