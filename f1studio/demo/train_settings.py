@@ -183,8 +183,11 @@ class TrainSettings:
     # The kind-map term (f1studio.demo.train_kind_map) at ``kind_map_weight`` (0: off) on
     # the plain batches' captioned rows: a 1x1 convolution on the output of the UNet's up
     # block ``kind_map_level`` (1: 128 channels at 16x16, worked out at 8x8) predicts the
-    # share of each latent pixel that each kind covers; the head is not exported. Not yet
-    # measured, so off.
+    # share of each latent pixel that each kind covers; the head is not exported. From
+    # scratch, 1500 UNet steps with timestep_shift 0.5, held-out captions 50-249 (2026-12-07,
+    # sixth session, docs/eval/kind-probes.md): without it adherence 14%, kind 31%, position
+    # 32%; at 0.1 24%, 44%, 59%; at 0.5 26%, 46%, 62% (colour 60 -> 75%, size word 44 ->
+    # 60%), about 10% more time a step. Off until a full run with it is measured.
     kind_map_weight: float = 0.0
     kind_map_level: int = 1
     low_noise_steps: int = 600
