@@ -4,6 +4,7 @@ model or a broken control path fails; the full figures come from ``f1studio eval
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -274,13 +275,19 @@ def test_the_autoencoder_keeps_the_outlines(renderer):
     assert a["x0_f1_100"] > a["x0_f1_300"] > a["x0_f1_500"]
 
 
-def test_inpainting_keeps_the_outside_and_follows_the_prompt_inside(renderer):
+@pytest.fixture(scope="module")
+def inpaint_figures(renderer):
+    """The eval's inpaint figures on the 4 cases (the inpaint test and the report's)."""
     figures = evaluate.Figures(renderer.settings)
     evaluate.eval_inpaint(renderer, figures)
+    return figures
+
+
+def test_inpainting_keeps_the_outside_and_follows_the_prompt_inside(inpaint_figures):
     """With its inpaint ControlNet (as the window renders inpaint masks): outside unchanged,
     the new colour inside, also under a mask brushed by hand, and clearly more of it than
     masked re-noising alone gives."""
-    p = figures.inpaint
+    p = inpaint_figures.inpaint
     assert p["outside_identical"] == 1.0
     assert p["inside_new_colour"] >= INPAINT_NEW_COLOUR
     assert p["inside_new_colour_painted_mask"] >= INPAINT_PAINTED_MASK
@@ -288,11 +295,10 @@ def test_inpainting_keeps_the_outside_and_follows_the_prompt_inside(renderer):
     assert gain >= INPAINT_CONTROLNET_GAIN
 
 
-def test_the_report_is_written(renderer, tmp_path):
+def test_the_report_is_written(inpaint_figures, tmp_path):
     from f1studio.demo.report import write
 
-    figures = evaluate.Figures(renderer.settings)
-    evaluate.eval_inpaint(renderer, figures)
+    figures = copy.deepcopy(inpaint_figures)  # the rows below are changed
     out, png = write(figures, tmp_path / "report.md")
     text = out.read_text()
     assert "| Inpaint | outside pixels bit-identical | 100.0% |" in text
