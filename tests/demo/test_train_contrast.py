@@ -3,25 +3,20 @@ same caption with the shapes' kinds changed."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
 
-from f1studio.demo import architecture  # noqa: E402
 from f1studio.demo.train_contrast import (  # noqa: E402
     contrast_loss,
     negative_captions,
     negative_scene,
 )
-from f1studio.demo.train_data import encode_dataset, token_ids  # noqa: E402
-from f1studio.demo.train_loop import Log  # noqa: E402
-from f1studio.demo.train_settings import QUICK  # noqa: E402
+from f1studio.demo.train_data import token_ids  # noqa: E402
 from f1studio.demo.world import MAX_SHAPES, Scene, Shape, caption, generate  # noqa: E402
-from tests.demo.helpers import unet_stage_weights  # noqa: E402
+from tests.demo.helpers import plain_stage_runs  # noqa: E402
 
 pytestmark = pytest.mark.slow  # the demo model's world and training
 
@@ -96,16 +91,8 @@ def test_the_loss_reads_only_the_changed_shapes_and_falls_as_the_true_caption_wi
 
 
 def test_the_unet_stage_trains_with_the_term_and_is_unchanged_without_it(tokenizer, tmp_path):
-    torch.manual_seed(0)
-    vae = architecture.build_vae()
-    settings = replace(QUICK, region_steps=0, grounding_steps=0, low_noise_steps=0)
-    log = Log(tmp_path / "log.txt", echo=False)
-    data = encode_dataset(settings, vae, tokenizer, tmp_path, log)
-
-    def trained(weight: float, folder: str):
-        changed = replace(settings, kind_contrast_weight=weight)
-        return unet_stage_weights(changed, tmp_path / folder, data, tokenizer, log)
-
-    plain, again, contrasted = trained(0.0, "a"), trained(0.0, "b"), trained(1.0, "c")
+    trained = plain_stage_runs(tokenizer, tmp_path)
+    plain, again = trained("a"), trained("b")
+    contrasted = trained("c", kind_contrast_weight=1.0)
     assert torch.equal(plain, again)
     assert torch.isfinite(contrasted).all() and not torch.equal(plain, contrasted)

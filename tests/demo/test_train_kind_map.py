@@ -3,8 +3,6 @@ latent pixel, learned from the scenes' own masks and left out of the exported mo
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
@@ -13,7 +11,6 @@ torch = pytest.importorskip("torch")
 from safetensors.torch import load_file  # noqa: E402
 
 from f1studio.demo import architecture  # noqa: E402
-from f1studio.demo.train_data import encode_dataset  # noqa: E402
 from f1studio.demo.train_kind_map import (  # noqa: E402
     CLASSES,
     kind_map_head,
@@ -21,10 +18,8 @@ from f1studio.demo.train_kind_map import (  # noqa: E402
     kind_shares,
     up_block_output,
 )
-from f1studio.demo.train_loop import Log  # noqa: E402
-from f1studio.demo.train_settings import QUICK  # noqa: E402
 from f1studio.demo.world import generate  # noqa: E402
-from tests.demo.helpers import unet_stage_weights  # noqa: E402
+from tests.demo.helpers import plain_stage_runs  # noqa: E402
 
 pytestmark = pytest.mark.slow  # the demo model's world and training
 
@@ -82,17 +77,8 @@ def test_a_head_that_knows_the_map_scores_better_than_one_that_guesses():
 
 
 def test_the_unet_stage_trains_with_the_term_and_is_unchanged_without_it(tokenizer, tmp_path):
-    torch.manual_seed(0)
-    vae = architecture.build_vae()
-    settings = replace(QUICK, region_steps=0, grounding_steps=0, low_noise_steps=0)
-    log = Log(tmp_path / "log.txt", echo=False)
-    data = encode_dataset(settings, vae, tokenizer, tmp_path, log)
-
-    def trained(weight: float, folder: str):
-        changed = replace(settings, kind_map_weight=weight)
-        return unet_stage_weights(changed, tmp_path / folder, data, tokenizer, log)
-
-    plain, again, mapped = trained(0.0, "a"), trained(0.0, "b"), trained(1.0, "c")
+    trained = plain_stage_runs(tokenizer, tmp_path)
+    plain, again, mapped = trained("a"), trained("b"), trained("c", kind_map_weight=1.0)
     assert torch.equal(plain, again)
     assert torch.isfinite(mapped).all() and not torch.equal(plain, mapped)
     # the head is checkpointed with the stage (so a stopped run resumes it) but not exported
