@@ -14,10 +14,30 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-if "F1STUDIO_DATA_DIR" not in os.environ:  # recovery copies of test windows stay out of ~
+# recovery copies of test windows stay out of ~, and each xdist worker keeps its own
+if "F1STUDIO_DATA_DIR" not in os.environ or "PYTEST_XDIST_WORKER" in os.environ:
     import tempfile
 
     os.environ["F1STUDIO_DATA_DIR"] = tempfile.mkdtemp(prefix="f1studio-test-data-")
+
+# Under pytest-xdist (scripts/test.sh runs one worker per core, up to four) each worker gets
+# its share of the cores, so torch's threads never outnumber them.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0") or 0)
+if _WORKERS > 1:
+    try:
+        _CORES = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        _CORES = os.cpu_count() or 2
+    _THREADS = str(max(1, _CORES // _WORKERS))
+    for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_name, _THREADS)
+    # Training (`TrainSettings.threads`, the LoRA and IP-Adapter stages) asks torch for two
+    # threads; two workers doing so on two cores spin in each other's way (several times
+    # slower), so a worker's torch never takes more than its share.
+    import torch
+
+    _set_num_threads = torch.set_num_threads
+    torch.set_num_threads = lambda n: _set_num_threads(min(int(n), int(_THREADS)))
 
 from pathlib import Path  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
