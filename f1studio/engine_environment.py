@@ -29,6 +29,15 @@ VARIABLES: dict[str, str] = {
     "single_file_configs.flux": "F1STUDIO_FLUX_CONFIG",
 }
 
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity where the OS tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 2
+
+
 # what apply() wrote, so a later apply can tell its own values from the user's
 _written: dict[str, str] = {}
 

@@ -7,8 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1
-cores=$(.venv/bin/python -c "import os
-print(len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1)")
+cores=$(.venv/bin/python -c "from f1studio.engine_environment import usable_cores as c; print(c())")
 workers="${F1STUDIO_TEST_WORKERS:-$(( cores < 4 ? cores : 4 ))}"
 parallel=()
 if [ "$workers" -gt 1 ]; then

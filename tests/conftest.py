@@ -24,11 +24,9 @@ if "F1STUDIO_DATA_DIR" not in os.environ or "PYTEST_XDIST_WORKER" in os.environ:
 # its share of the cores, so torch's threads never outnumber them.
 _WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0") or 0)
 if _WORKERS > 1:
-    try:
-        _CORES = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        _CORES = os.cpu_count() or 2
-    _THREADS = str(max(1, _CORES // _WORKERS))
+    from f1studio.engine_environment import usable_cores
+
+    _THREADS = str(max(1, usable_cores() // _WORKERS))
     for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(_name, _THREADS)
     # Training (`TrainSettings.threads`, the LoRA and IP-Adapter stages) asks torch for two

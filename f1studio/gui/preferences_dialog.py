@@ -7,7 +7,6 @@ out with a line saying which variable decides (:mod:`f1studio.engine_environment
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
@@ -49,13 +48,6 @@ def _split_memory_mode(text: str) -> tuple[str, str]:
         elif part in MEMORY_MODES:
             mode = part
     return mode, kind
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 2
 
 
 class PreferencesDialog(QDialog):
@@ -112,7 +104,9 @@ class PreferencesDialog(QDialog):
         self.threads = QSpinBox()
         self.threads.setRange(0, 256)
         self.threads.setSpecialValueText(
-            self.tr("Automatic ({count})").format(count=max(1, _cores() - 1))
+            self.tr("Automatic ({count})").format(
+                count=max(1, engine_environment.usable_cores() - 1)
+            )
         )
         self.threads.setValue(self._settings.engine_threads)
         self.threads.setToolTip(

@@ -37,6 +37,7 @@ from f1studio.engine.events import (
     Started,
 )
 from f1studio.engine.request import GenerationRequest
+from f1studio.engine_environment import usable_cores
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +62,7 @@ def engine_threads() -> int:
             return max(1, int(value))
         except ValueError:
             log.warning("ignoring %s=%r (not a number)", THREADS_ENV, value)
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 2
-    return max(1, cores - 1)
+    return max(1, usable_cores() - 1)
 
 
 def _stop_thread(thread: QThread, running: list[threading.Event]) -> None:
