@@ -1,7 +1,8 @@
 """Does the grounding term teach the shipped demo UNet which shape's words go where?
 
     python benchmarks/demo_grounding_finetune.py [--steps 600] [--weights 0,0.1] [--cases 50]
-        [--work build/demo-grounding-finetune] [--base "name=value,..."] [--start-from PIPELINE]
+        [--first-case 0] [--work build/demo-grounding-finetune] [--base "name=value,..."]
+        [--start-from PIPELINE]
 
 Each arm fine-tunes the shipped UNet and text encoder (fp16 read back as fp32) for
 ``--steps`` more steps through the real UNet stage (``train_stages.train_unet``, resumed from a
@@ -15,7 +16,8 @@ with weight 0 is the control: the same fine-tune without the term. Each arm prin
 * the eval's prompt figures on ``--cases`` held-out captions, with shape kind split by one
   shape against two to four (as ``demo_recipe_ablation.py`` prints them).
 
-The encoded scenes are ``demo_recipe_ablation.py``'s (``build/demo-recipe-ablation``; made
+With ``--base kind_map_weight=W`` each arm also carries the kind-map term
+(``train_kind_map``) with a fresh head. The encoded scenes are ``demo_recipe_ablation.py``'s (``build/demo-recipe-ablation``; made
 there when missing). Every arm resumes from its checkpoints, so a stopped run goes on.
 """
 
@@ -78,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "recipe's region phase (default: none, plain batches only)",
     )
     parser.add_argument("--cases", type=int, default=50)
+    parser.add_argument("--first-case", type=int, default=0)
     parser.add_argument(
         "--start-from",
         type=Path,
@@ -98,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     from f1studio.demo.model import DEMO_ROOT
     from f1studio.demo.train_data import encode_dataset
     from f1studio.demo.train_export import demo_pipeline
+    from f1studio.demo.train_kind_map import kind_map_head
     from f1studio.demo.train_loop import Log
     from f1studio.demo.train_settings import FULL
     from f1studio.demo.train_stages import train_unet
@@ -144,8 +148,12 @@ def main(argv: list[str] | None = None) -> int:
                 {"params": list(unet.parameters())},
                 {"params": list(text.parameters()), "lr_scale": settings.text_lr_factor},
             ]
-            optimizer = torch.optim.AdamW(groups, lr=settings.unet_lr, weight_decay=1e-2)
             modules = {"unet": unet, "text_encoder": text, "ema_unet": unet, "ema_text": text}
+            if settings.kind_map_weight > 0:  # a fresh kind-map head (--base kind_map_weight=…)
+                torch.manual_seed(settings.seed + 2)
+                modules["kind_head"] = kind_map_head(unet, settings.kind_map_level)
+                groups.append({"params": list(modules["kind_head"].parameters())})
+            optimizer = torch.optim.AdamW(groups, lr=settings.unet_lr, weight_decay=1e-2)
             checkpoints.save(checkpoint, modules, optimizer, start, {})
         began = time.monotonic()
         unet, text = train_unet(settings, work, log, data, tokenizer, text)
@@ -156,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                 str(folder), safe_serialization=True
             )
         inside = attention_inside(unet.eval(), text.eval(), data)
-        p = prompt_figures(folder, args.cases)
+        p = prompt_figures(folder, args.cases, args.first_case)
         row = (
             f"grounding_weight {weight:g}: {minutes:5.1f} min  attention inside its shape "
             f"{inside:.1%}  {figures_row(p)}"
