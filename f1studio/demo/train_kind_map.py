@@ -10,7 +10,8 @@ UNet's up blocks and predicts, per pixel of that block's grid, the share of it t
 kind covers (background, circle, square, triangle), as the scene's visible shape masks say;
 its loss is the cross-entropy against those shares, over the captioned rows (with the
 caption dropped, the noisiest rows could not know). The head is trained beside the UNet and
-thrown away at export, so the model keeps Stable Diffusion 1.5's layout. It is an auxiliary
+thrown away at export, so the model keeps Stable Diffusion 1.5's layout (the UNet stage leaves it
+beside its UNet, where the edge ControlNet's stage can read it: :func:`saved_kind_head`). It is an auxiliary
 task on the UNet's own features, as representation alignment (REPA, Yu et al. 2024) is with
 a pretrained encoder's; here the world gives the labels.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -85,3 +87,42 @@ def kind_map_loss(head: Any, features: Any, shares: Any, rows: Any) -> Any:
         wanted = F.adaptive_avg_pool2d(wanted, features.shape[-1])
     logits = head(features[rows].float())
     return -(wanted * F.log_softmax(logits, dim=1)).sum(dim=1).mean()
+
+
+#: The UNet stage's trained head, beside its final UNet (``WORK/unet/``).
+HEAD_FILE = "kind_head.safetensors"
+
+
+def save_kind_head(head: Any, folder: Path) -> None:
+    """Write ``head`` as ``folder / HEAD_FILE``."""
+    from safetensors.torch import save_file
+
+    save_file(head.state_dict(), str(folder / HEAD_FILE))
+
+
+def saved_kind_head(work: Path, unet: Any, level: int) -> Any:
+    """The kind-map head the UNet stage under ``work`` trained, frozen: from ``HEAD_FILE``
+    beside its UNet, or else from the stage's last checkpoint (runs from before the file)."""
+    from safetensors.torch import load_file
+
+    head = kind_map_head(unet, level)
+    saved = work / "unet" / HEAD_FILE
+    checkpoint = work / "unet-stage" / "checkpoint" / "state.safetensors"
+    if saved.is_file():
+        weights = load_file(str(saved))
+    elif checkpoint.is_file():
+        prefix = "kind_head."
+        weights = {
+            key[len(prefix) :]: value
+            for key, value in load_file(str(checkpoint)).items()
+            if key.startswith(prefix)
+        }
+    else:
+        weights = {}
+    if not weights:
+        raise FileNotFoundError(
+            f"no kind-map head under {work}: its UNet stage ran without kind_map_weight, "
+            "so edge_kind_map_weight has no head to read the UNet's features with"
+        )
+    head.load_state_dict(weights)
+    return head.requires_grad_(False).eval()

@@ -229,6 +229,14 @@ class TrainSettings:
     # the caption's size word wrong, the shape's colour outside a hand-drawn outline 48% -> 20%
     # (edge F1 0.29 -> 0.63); with the right words, hand-drawn edge F1 0.67 -> 0.70.
     controlnet_reworded: float = 0.5
+    # The kind-map term in the edge ControlNet's stage (0: off): the UNet stage's kind-map head
+    # (kind_map_weight > 0; frozen) reads the UNet's features with the ControlNet's residuals
+    # added, and its cross-entropy against the scene's kind map counts at this weight on every
+    # row, captioned or not (the outline shows the kinds). So the ControlNet learns to steer
+    # the features that decide a shape's kind, not only the denoising error along the outline.
+    # Meant for the kind-map UNet, which followed hand-drawn outlines less well than the
+    # shipped one (hand-drawn edge F1 0.815 against 0.854, 2026-12-07): not measured yet.
+    edge_kind_map_weight: float = 0.0
     # The exported ControlNets' residuals are scaled by this (their output convolutions), so
     # a guide at the window's weight 1.0 is followed: trained residuals at 1.0 lost to the
     # UNet's own picture of a shape (a triangle drawn with the mouse came out flat-topped or

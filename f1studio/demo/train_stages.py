@@ -30,7 +30,14 @@ from f1studio.demo.train_grounding import (
     grounding_loss,
     probed_cross_attention,
 )
-from f1studio.demo.train_kind_map import kind_map_head, kind_map_loss, kind_shares, up_block_output
+from f1studio.demo.train_kind_map import (
+    kind_map_head,
+    kind_map_loss,
+    kind_shares,
+    save_kind_head,
+    saved_kind_head,
+    up_block_output,
+)
 from f1studio.demo.train_loop import (
     Ema,
     Log,
@@ -424,6 +431,8 @@ def train_unet(
     )
     ema_unet.module.save_pretrained(str(final / "unet"), safe_serialization=True)
     ema_text.module.save_pretrained(str(final / "text_encoder"), safe_serialization=True)
+    if kind_head is not None:  # for the edge ControlNet's kind-map term; never exported
+        save_kind_head(kind_head, final)
     log("unet: done (EMA weights kept)")
     return ema_unet.module, ema_text.module
 
@@ -470,6 +479,9 @@ def train_controlnet(
     overlapping = overlapping_indices(n) if share > 0 else None
     if overlapping is not None and overlapping.size == 0:
         overlapping = None  # no scene with an overlap to draw more of
+    kind_head = None  # the UNet stage's kind-map head, for the edge ControlNet's term
+    if kind == "edge" and settings.edge_kind_map_weight > 0:
+        kind_head = saved_kind_head(work, unet, settings.kind_map_level)
 
     def step_fn(step: int) -> float:
         set_lr(
@@ -498,17 +510,23 @@ def train_controlnet(
             )
             ids = drop_captions(ids, empty, settings.controlnet_caption_dropout, rng)
         noised, noise, t = noisy(settings, scheduler, data["latents"][idx].float(), stage, step)
+        watched: AbstractContextManager[list[Any]] = (
+            up_block_output(unet, settings.kind_map_level)
+            if kind_head is not None
+            else nullcontext([])
+        )
         with autocast(settings):
             with torch.no_grad():
                 states = text_encoder(ids)[0]
             down, mid = controlnet(noised, t, states, controlnet_cond=cond, return_dict=False)
-            pred = unet(
-                noised,
-                t,
-                states,
-                down_block_additional_residuals=down,
-                mid_block_additional_residual=mid,
-            ).sample.float()
+            with watched as features:
+                pred = unet(
+                    noised,
+                    t,
+                    states,
+                    down_block_additional_residuals=down,
+                    mid_block_additional_residual=mid,
+                ).sample.float()
         wanted = target(scheduler, data["latents"][idx].float(), noise, t)
         error = (pred - wanted).pow(2)
         if focus > 0:
@@ -518,6 +536,11 @@ def train_controlnet(
         else:
             per_sample = error.mean(dim=(1, 2, 3))
         loss = (per_sample * loss_weights(settings, scheduler, t)).mean()
+        if kind_head is not None:
+            every = torch.ones(len(idx_np), dtype=torch.bool)
+            shares = kind_shares(idx_np, data["latents"].shape[-1])
+            kind_map = kind_map_loss(kind_head, features[0], shares, every)
+            loss = loss + settings.edge_kind_map_weight * kind_map
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

@@ -94,3 +94,42 @@ def test_the_unet_stage_trains_with_the_term_and_is_unchanged_without_it(tokeniz
         str(tmp_path / "c" / "unet" / "unet" / "diffusion_pytorch_model.safetensors")
     )
     assert not any("kind" in key for key in exported)
+
+
+def test_the_edge_controlnet_stage_reads_the_unet_stages_head(tokenizer, tmp_path):
+    import shutil
+    from dataclasses import replace
+
+    from f1studio.demo.train_data import encode_dataset
+    from f1studio.demo.train_loop import Log
+    from f1studio.demo.train_settings import QUICK
+    from f1studio.demo.train_stages import train_controlnet, train_unet
+
+    torch.manual_seed(0)
+    vae = architecture.build_vae()
+    settings = replace(QUICK, region_steps=0, grounding_steps=0, low_noise_steps=0)
+    log = Log(tmp_path / "log.txt", echo=False)
+    data = encode_dataset(settings, vae, tokenizer, tmp_path, log)
+    torch.manual_seed(1)
+    text = architecture.build_text_encoder(tokenizer)
+    mapped = replace(settings, kind_map_weight=1.0)
+    unet, text = train_unet(mapped, tmp_path / "km", log, data, tokenizer, text)
+    # the UNet stage leaves its head beside its UNet
+    assert (tmp_path / "km" / "unet" / "kind_head.safetensors").is_file()
+
+    def edge(work, **more):
+        controlnet = train_controlnet(
+            replace(mapped, **more), work, log, "edge", data, unet, text, tokenizer
+        )
+        shutil.rmtree(work / "controlnet-edge", ignore_errors=True)  # the next call trains anew
+        shutil.rmtree(work / "controlnet-edge-stage", ignore_errors=True)
+        return torch.cat([p.detach().flatten() for p in controlnet.parameters()])
+
+    work = tmp_path / "km"
+    plain, again = edge(work), edge(work)
+    steered = edge(work, edge_kind_map_weight=1.0)
+    assert torch.equal(plain, again)
+    assert torch.isfinite(steered).all() and not torch.equal(plain, steered)
+    # a run whose UNet stage had no kind map has no head to read with: a clear error
+    with pytest.raises(FileNotFoundError, match="no kind-map head"):
+        edge(tmp_path / "none", edge_kind_map_weight=1.0)
