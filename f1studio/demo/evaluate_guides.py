@@ -75,6 +75,41 @@ def guide_control(r: Renderer, kind: str, guide: np.ndarray, suggested: bool = T
     )
 
 
+def hand_outline_inside(
+    r: Renderer,
+    corners: list[tuple[int, int]],
+    prompt: str,
+    colour: str,
+    seed: int,
+    suggested: bool = True,
+    render_seeds: tuple[int, ...] = (42, 43, 44, 45),
+) -> list[float]:
+    """An outline through ``corners`` drawn as by hand (wobbly, 2 px; jitter from ``seed``)
+    on an edge guide, at the Weight and Mode a new guide takes in the window (``suggested``)
+    or at weight 1, balanced, rendered with ``prompt`` at each of ``render_seeds``: the share
+    of each render's inside (3 px in) in ``colour``."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    closed = np.array([*corners, corners[0]], np.float64)
+    along = np.linspace(0, 1, 40)[:, None]
+    stroke = np.concatenate(
+        [a + (b - a) * along for a, b in zip(closed[:-1], closed[1:], strict=True)]
+    )
+    stroke = (stroke + rng.uniform(-0.7, 0.7, stroke.shape)).round().astype(np.int32)
+    guide = np.zeros((128, 128, 3), np.uint8)
+    cv2.polylines(guide, [stroke], False, (255, 255, 255), 2)
+    inside = np.zeros((128, 128), np.uint8)
+    cv2.fillPoly(inside, [closed[:-1].astype(np.int32)], 1)
+    inside = cv2.erode(inside, np.ones((7, 7), np.uint8)) > 0
+    control = guide_control(r, "edge", guide, suggested)
+    shares = []
+    for render_seed in render_seeds:
+        image, _ = r(prompt, seed=render_seed, controls=(control,))
+        shares.append(analysis.colour_fraction(image, inside, colour))
+    return shares
+
+
 def eval_edges(r: Renderer, figures: Figures) -> None:
     if r.edge is None:
         return

@@ -396,33 +396,12 @@ def test_the_eval_scores_training_scenes_when_asked(tmp_path, capsys):
 def _inside_in_colour(
     renderer, corners, prompt: str, colour: str, seed: int, suggested: bool
 ) -> list[float]:
-    """Seeds 42-45 of ``prompt`` with an outline through ``corners`` drawn as by hand (wobbly,
-    2 px) on an edge guide, at the Weight and Mode a new guide takes in the window
-    (``suggested``) or at weight 1, balanced: the share of each render's inside (3 px in) in
+    """Seeds 42-45 of ``prompt`` with an outline through ``corners`` drawn as by hand on an
+    edge guide (``evaluate_guides.hand_outline_inside``): the share of each render's inside in
     ``colour``."""
-    import cv2
-    import numpy as np
+    from f1studio.demo.evaluate_guides import hand_outline_inside
 
-    from f1studio.demo import analysis
-    from f1studio.demo.evaluate_guides import guide_control
-
-    rng = np.random.default_rng(seed)
-    corners = np.array([*corners, corners[0]], np.float64)
-    along = np.linspace(0, 1, 40)[:, None]
-    stroke = np.concatenate(
-        [a + (b - a) * along for a, b in zip(corners[:-1], corners[1:], strict=True)]
-    )
-    stroke = (stroke + rng.uniform(-0.7, 0.7, stroke.shape)).round().astype(np.int32)
-    guide = np.zeros((128, 128, 3), np.uint8)
-    cv2.polylines(guide, [stroke], False, (255, 255, 255), 2)
-    inside = np.zeros((128, 128), np.uint8)
-    cv2.fillPoly(inside, [corners[:-1].astype(np.int32)], 1)
-    inside = cv2.erode(inside, np.ones((7, 7), np.uint8)) > 0
-    control = guide_control(renderer, "edge", guide, suggested)
-    shares = []
-    for render_seed in (42, 43, 44, 45):
-        image, _ = renderer(prompt, seed=render_seed, controls=(control,))
-        shares.append(analysis.colour_fraction(image, inside, colour))
+    shares = hand_outline_inside(renderer, corners, prompt, colour, seed, suggested)
     print(colour, "inside", [round(f, 3) for f in shares])
     return shares
 

@@ -1,0 +1,129 @@
+"""Every figure ``tests/demo/test_shipped_model.py`` asserts, measured on a demo model folder.
+
+    python benchmarks/shipped_figures.py [--model DIR] [--only prompt hand-edges ...]
+
+The tests hold thresholds "a little under what these first held-out cases measure with the
+shipped model". When a new model is about to ship, this prints what those same calls measure on
+it (the same cases, seeds and settings as the tests), so that the thresholds can be set from
+its figures rather than guessed. Each group prints one line per figure; about 10 minutes for
+all of them on the 2-core CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+#: The hand-drawn outlines of the window's core gesture (test_shipped_model's last tests):
+#: name -> corners, prompt, the colour its inside should take, the stroke's seed.
+OUTLINES = {
+    "hand_triangle_green": (
+        [(64, 17), (113, 111), (15, 112)],
+        "a large green triangle in the middle on a white background",
+        "green",
+        3,
+    ),
+    "half_canvas_square_blue": (
+        [(32, 32), (96, 32), (96, 96), (32, 96)],
+        "a large blue square in the middle on a white background",
+        "blue",
+        5,
+    ),
+}
+
+
+def groups(model: Path) -> dict[str, Callable[[], dict[str, float]]]:
+    """Each test's measure, as the test calls it: group name -> its figures."""
+    from f1studio.demo import evaluate
+
+    def renderer(**settings: int) -> evaluate.Renderer:
+        return evaluate.Renderer(evaluate.EvalSettings(model=model, **settings))
+
+    four = renderer(cases=4, solver_cases=2)
+    two = renderer(cases=2, per_size_cases=2)
+
+    def figures_of(r: evaluate.Renderer, measure: Callable, name: str) -> dict[str, float]:
+        figures = evaluate.Figures(r.settings)
+        measure(r, figures)
+        return dict(getattr(figures, name))
+
+    def layout_triangles() -> dict[str, float]:
+        from f1studio.demo import analysis
+        from f1studio.demo.evaluate_layout import laid_out, layout_cases
+        from f1studio.layout import default_planner
+
+        planner = default_planner()
+        cases = evaluate.EvalSettings(model=model, cases=50)
+        with_triangles = [
+            c for c in layout_cases(cases) if any(s.kind == "triangle" for s in c[1].shapes)
+        ]
+        right: list[bool] = []
+        for i, scene, _rendered, text in with_triangles[:16]:
+            prompt, regions, _ms = laid_out(text, planner)
+            image, _ = four(prompt, seed=i, regions=regions)
+            for shape, fit in zip(scene.shapes, analysis.fit_shapes(image, scene), strict=True):
+                if shape.kind == "triangle":
+                    right.append(fit.iou >= analysis.MIN_IOU and fit.kind == "triangle")
+        return {"triangles_right": sum(right) / len(right), "triangles": len(right)}
+
+    def outlines() -> dict[str, float]:
+        import numpy as np
+
+        from f1studio.demo.evaluate_guides import hand_outline_inside
+
+        out: dict[str, float] = {}
+        for name, (corners, prompt, colour, seed) in OUTLINES.items():
+            for suggested, label in ((True, "suggested"), (False, "balanced")):
+                shares = hand_outline_inside(four, corners, prompt, colour, seed, suggested)
+                out[f"{name}_{label}"] = float(np.mean(shares))
+                out[f"{name}_{label}_lowest"] = float(np.min(shares))
+        return out
+
+    return {
+        "prompt": lambda: figures_of(renderer(cases=16), evaluate.eval_prompt, "prompt"),
+        "hand-edges": lambda: figures_of(two, evaluate.eval_hand_edges, "hand_edges"),
+        "painted-depth": lambda: figures_of(four, evaluate.eval_painted_depth, "painted_depth"),
+        "live": lambda: figures_of(four, evaluate.eval_live, "live"),
+        "layout-triangles": layout_triangles,
+        "regions": lambda: figures_of(two, evaluate.eval_regions, "regions"),
+        "layout": lambda: figures_of(renderer(cases=6), evaluate.eval_layout, "layout"),
+        "edges": lambda: figures_of(two, evaluate.eval_edges, "edges"),
+        "depth": lambda: figures_of(two, evaluate.eval_depth, "depth"),
+        "autoencoder": lambda: figures_of(four, evaluate.eval_autoencoder, "autoencoder"),
+        "inpaint": lambda: figures_of(four, evaluate.eval_inpaint, "inpaint"),
+        "outlines": outlines,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    from f1studio.demo.model import DEMO_ROOT
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=DEMO_ROOT)
+    parser.add_argument("--only", nargs="+", default=None, help="groups to measure (default all)")
+    args = parser.parse_args(argv)
+    if not (args.model / "pipeline").is_dir():
+        parser.error(f"no demo model at {args.model} (a folder holding pipeline/)")
+    measures = groups(args.model)
+    unknown = sorted(set(args.only or []) - set(measures))
+    if unknown:
+        parser.error(f"unknown groups: {', '.join(unknown)} (known: {', '.join(measures)})")
+    for name in args.only or list(measures):
+        began = time.monotonic()
+        figures = measures[name]()
+        print(f"## {name} ({time.monotonic() - began:.0f} s)", flush=True)
+        for key, value in figures.items():
+            shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+            print(f"{name}.{key} = {shown}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
