@@ -99,9 +99,9 @@ def hand_outline_inside(
     stroke = (stroke + rng.uniform(-0.7, 0.7, stroke.shape)).round().astype(np.int32)
     guide = np.zeros((128, 128, 3), np.uint8)
     cv2.polylines(guide, [stroke], False, (255, 255, 255), 2)
-    inside = np.zeros((128, 128), np.uint8)
-    cv2.fillPoly(inside, [closed[:-1].astype(np.int32)], 1)
-    inside = cv2.erode(inside, np.ones((7, 7), np.uint8)) > 0
+    filled = np.zeros((128, 128), np.uint8)
+    cv2.fillPoly(filled, [closed[:-1].astype(np.int32)], 1)
+    inside = cv2.erode(filled, np.ones((7, 7), np.uint8)) > 0
     control = guide_control(r, "edge", guide, suggested)
     shares = []
     for render_seed in render_seeds:
