@@ -55,22 +55,9 @@ def groups(model: Path) -> dict[str, Callable[[], dict[str, float]]]:
         return dict(getattr(figures, name))
 
     def layout_triangles() -> dict[str, float]:
-        from f1studio.demo import analysis
-        from f1studio.demo.evaluate_layout import laid_out, layout_cases
-        from f1studio.layout import default_planner
+        from f1studio.demo.evaluate_layout import layout_triangles_right
 
-        planner = default_planner()
-        cases = evaluate.EvalSettings(model=model, cases=50)
-        with_triangles = [
-            c for c in layout_cases(cases) if any(s.kind == "triangle" for s in c[1].shapes)
-        ]
-        right: list[bool] = []
-        for i, scene, _rendered, text in with_triangles[:16]:
-            prompt, regions, _ms = laid_out(text, planner)
-            image, _ = four(prompt, seed=i, regions=regions)
-            for shape, fit in zip(scene.shapes, analysis.fit_shapes(image, scene), strict=True):
-                if shape.kind == "triangle":
-                    right.append(fit.iou >= analysis.MIN_IOU and fit.kind == "triangle")
+        right = layout_triangles_right(four)
         return {"triangles_right": sum(right) / len(right), "triangles": len(right)}
 
     def outlines() -> dict[str, float]:

@@ -64,6 +64,27 @@ def laid_out(text: str, planner: Any, shape: str | None = None) -> tuple[str, tu
     return request.prompt, request.regions, planned_ms
 
 
+def layout_triangles_right(r: Renderer, count: int = 16) -> list[bool]:
+    """The first ``count`` layout cases with a triangle (of the first 50), rendered with the
+    regions Layout makes of their caption: for each triangle, whether it came out as a
+    triangle in its place (Layout's region for a triangle is a triangle)."""
+    from f1studio.layout import default_planner
+
+    planner = default_planner()
+    cases = EvalSettings(model=r.settings.model, cases=50)
+    with_triangles = [
+        c for c in layout_cases(cases) if any(s.kind == "triangle" for s in c[1].shapes)
+    ]
+    right: list[bool] = []
+    for i, scene, _rendered, text in with_triangles[:count]:
+        prompt, regions, _ms = laid_out(text, planner)
+        image, _ = r(prompt, seed=i, regions=regions)
+        for shape, fit in zip(scene.shapes, analysis.fit_shapes(image, scene), strict=True):
+            if shape.kind == "triangle":
+                right.append(fit.iou >= analysis.MIN_IOU and fit.kind == "triangle")
+    return right
+
+
 def eval_layout(r: Renderer, figures: Figures) -> None:
     from f1studio.layout import default_planner
 

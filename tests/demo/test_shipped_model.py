@@ -191,22 +191,9 @@ def test_few_step_and_live_renders(renderer):
 def test_layout_draws_a_triangle_in_a_triangles_region(renderer):
     """Layout's regions take the shape each object is named for, so a triangle's region is a
     triangle: in a box the demo model filled it as a square or a circle."""
-    from f1studio.demo import analysis
-    from f1studio.demo.evaluate_layout import laid_out, layout_cases
-    from f1studio.layout import default_planner
+    from f1studio.demo.evaluate_layout import layout_triangles_right
 
-    planner = default_planner()
-    cases = evaluate.EvalSettings(model=DEMO_ROOT, cases=50)
-    with_triangles = [
-        c for c in layout_cases(cases) if any(s.kind == "triangle" for s in c[1].shapes)
-    ]
-    right: list[bool] = []
-    for i, scene, _rendered, text in with_triangles[:16]:
-        prompt, regions, _ms = laid_out(text, planner)
-        image, _ = renderer(prompt, seed=i, regions=regions)
-        for shape, fit in zip(scene.shapes, analysis.fit_shapes(image, scene), strict=True):
-            if shape.kind == "triangle":
-                right.append(fit.iou >= analysis.MIN_IOU and fit.kind == "triangle")
+    right = layout_triangles_right(renderer)
     assert sum(right) / len(right) >= LAYOUT_TRIANGLES
 
 
