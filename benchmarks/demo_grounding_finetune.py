@@ -17,8 +17,8 @@ with weight 0 is the control: the same fine-tune without the term. Each arm prin
   shape against two to four (as ``demo_recipe_ablation.py`` prints them).
 
 With ``--base kind_map_weight=W`` each arm also carries the kind-map term
-(``train_kind_map``) with a fresh head. The encoded scenes are ``demo_recipe_ablation.py``'s (``build/demo-recipe-ablation``; made
-there when missing). Every arm resumes from its checkpoints, so a stopped run goes on.
+(``train_kind_map``) with a fresh head. The encoded scenes are ``demo_recipe_ablation.py``'s
+(``build/demo-recipe-ablation``; made there when missing). Every arm resumes from its checkpoints, so a stopped run goes on.
 """
 
 from __future__ import annotations

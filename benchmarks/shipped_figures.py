@@ -21,23 +21,6 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-#: The hand-drawn outlines of the window's core gesture (test_shipped_model's last tests):
-#: name -> corners, prompt, the colour its inside should take, the stroke's seed.
-OUTLINES = {
-    "hand_triangle_green": (
-        [(64, 17), (113, 111), (15, 112)],
-        "a large green triangle in the middle on a white background",
-        "green",
-        3,
-    ),
-    "half_canvas_square_blue": (
-        [(32, 32), (96, 32), (96, 96), (32, 96)],
-        "a large blue square in the middle on a white background",
-        "blue",
-        5,
-    ),
-}
-
 
 def groups(model: Path) -> dict[str, Callable[[], dict[str, float]]]:
     """Each test's measure, as the test calls it: group name -> its figures."""
@@ -63,10 +46,10 @@ def groups(model: Path) -> dict[str, Callable[[], dict[str, float]]]:
     def outlines() -> dict[str, float]:
         import numpy as np
 
-        from f1studio.demo.evaluate_guides import hand_outline_inside
+        from f1studio.demo.evaluate_guides import HAND_OUTLINES, hand_outline_inside
 
         out: dict[str, float] = {}
-        for name, (corners, prompt, colour, seed) in OUTLINES.items():
+        for name, (corners, prompt, colour, seed) in HAND_OUTLINES.items():
             for suggested, label in ((True, "suggested"), (False, "balanced")):
                 shares = hand_outline_inside(four, corners, prompt, colour, seed, suggested)
                 out[f"{name}_{label}"] = float(np.mean(shares))

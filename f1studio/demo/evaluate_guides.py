@@ -75,6 +75,25 @@ def guide_control(r: Renderer, kind: str, guide: np.ndarray, suggested: bool = T
     )
 
 
+#: The window's core gesture as the shipped-model tests check it: an outline drawn by hand and
+#: a prompt asking for that shape; name -> corners, prompt, the colour its inside should take,
+#: the stroke's seed (:func:`hand_outline_inside`).
+HAND_OUTLINES: dict[str, tuple[list[tuple[int, int]], str, str, int]] = {
+    "hand_triangle_green": (
+        [(64, 17), (113, 111), (15, 112)],
+        "a large green triangle in the middle on a white background",
+        "green",
+        3,
+    ),
+    "half_canvas_square_blue": (
+        [(32, 32), (96, 32), (96, 96), (32, 96)],
+        "a large blue square in the middle on a white background",
+        "blue",
+        5,
+    ),
+}
+
+
 def hand_outline_inside(
     r: Renderer,
     corners: list[tuple[int, int]],

@@ -10,10 +10,11 @@ UNet's up blocks and predicts, per pixel of that block's grid, the share of it t
 kind covers (background, circle, square, triangle), as the scene's visible shape masks say;
 its loss is the cross-entropy against those shares, over the captioned rows (with the
 caption dropped, the noisiest rows could not know). The head is trained beside the UNet and
-thrown away at export, so the model keeps Stable Diffusion 1.5's layout (the UNet stage leaves it
-beside its UNet, where the edge ControlNet's stage can read it: :func:`saved_kind_head`). It is an auxiliary
-task on the UNet's own features, as representation alignment (REPA, Yu et al. 2024) is with
-a pretrained encoder's; here the world gives the labels.
+thrown away at export, so the model keeps Stable Diffusion 1.5's layout (the UNet stage
+leaves it beside its UNet, where the edge ControlNet's stage can read it:
+:func:`saved_kind_head`). It is an auxiliary task on the UNet's own features, as
+representation alignment (REPA, Yu et al. 2024) is with a pretrained encoder's; here the world
+gives the labels.
 """
 
 from __future__ import annotations

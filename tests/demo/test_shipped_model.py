@@ -380,14 +380,13 @@ def test_the_eval_scores_training_scenes_when_asked(tmp_path, capsys):
     assert "1 held-out cases (numbers 3–3)" in out.read_text()
 
 
-def _inside_in_colour(
-    renderer, corners, prompt: str, colour: str, seed: int, suggested: bool
-) -> list[float]:
-    """Seeds 42-45 of ``prompt`` with an outline through ``corners`` drawn as by hand on an
+def _inside_in_colour(renderer, name: str, suggested: bool) -> list[float]:
+    """Seeds 42-45 of the hand-drawn outline ``name`` (``evaluate_guides.HAND_OUTLINES``) on an
     edge guide (``evaluate_guides.hand_outline_inside``): the share of each render's inside in
-    ``colour``."""
-    from f1studio.demo.evaluate_guides import hand_outline_inside
+    the prompt's colour."""
+    from f1studio.demo.evaluate_guides import HAND_OUTLINES, hand_outline_inside
 
+    corners, prompt, colour, seed = HAND_OUTLINES[name]
     shares = hand_outline_inside(renderer, corners, prompt, colour, seed, suggested)
     print(colour, "inside", [round(f, 3) for f in shares])
     return shares
@@ -402,9 +401,7 @@ def test_a_large_triangle_outline_drawn_by_hand_comes_out_in_the_prompts_colour(
     phase filled it with a yellow-orange blob instead (16-35% green in each seed)."""
     import numpy as np
 
-    prompt = "a large green triangle in the middle on a white background"
-    corners = [(64, 17), (113, 111), (15, 112)]
-    green = _inside_in_colour(renderer, corners, prompt, "green", 3, suggested)
+    green = _inside_in_colour(renderer, "hand_triangle_green", suggested)
     assert np.mean(green) >= HAND_TRIANGLE_GREEN, green
 
 
@@ -415,7 +412,5 @@ def test_a_half_canvas_square_drawn_by_hand_is_filled_not_hollow(renderer, sugge
     the outline alone in most seeds (mean 0.43 of the inside blue over 16 seeds)."""
     import numpy as np
 
-    prompt = "a large blue square in the middle on a white background"
-    corners = [(32, 32), (96, 32), (96, 96), (32, 96)]
-    blue = _inside_in_colour(renderer, corners, prompt, "blue", 5, suggested)
+    blue = _inside_in_colour(renderer, "half_canvas_square_blue", suggested)
     assert np.mean(blue) >= HALF_CANVAS_SQUARE_BLUE, blue
